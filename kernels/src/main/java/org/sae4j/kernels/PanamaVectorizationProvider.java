@@ -1,0 +1,23 @@
+package org.sae4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+
+/** Vector API kernels. Only loaded (reflectively) when {@code jdk.incubator.vector} is readable. */
+final class PanamaVectorizationProvider extends VectorizationProvider {
+    private final VectorOps vectorOps = new PanamaVectorOps();
+
+    @Override
+    public String name() {
+        return "panama";
+    }
+
+    @Override
+    public VectorOps vectorOps() {
+        return vectorOps;
+    }
+
+    @Override
+    public int floatLanes() {
+        return FloatVector.SPECIES_PREFERRED.length();
+    }
+}

@@ -1,0 +1,21 @@
+package org.sae4j.kernels;
+
+/** Plain-Java kernels: the twins every Panama kernel is tested against, and the fallback. */
+final class ScalarVectorizationProvider extends VectorizationProvider {
+    private final VectorOps vectorOps = new ScalarVectorOps();
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public VectorOps vectorOps() {
+        return vectorOps;
+    }
+
+    @Override
+    public int floatLanes() {
+        return 1;
+    }
+}

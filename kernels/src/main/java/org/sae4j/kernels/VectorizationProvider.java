@@ -1,0 +1,80 @@
+package org.sae4j.kernels;
+
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+
+/**
+ * Picks the kernel implementations once per JVM: Panama (Vector API) when {@code jdk.incubator.vector} is
+ * readable, scalar otherwise. After Lucene's {@code VectorizationProvider}.
+ *
+ * <p>System property {@value #PROPERTY}: {@code auto} (default) prefers Panama and falls back to scalar with one
+ * warning; {@code panama} insists on Panama and fails loudly without it (so a CI run meant to test the SIMD kernels
+ * cannot silently test the scalar ones twice); {@code scalar} forces the scalar twins.
+ */
+public abstract class VectorizationProvider {
+
+    /** System property that forces an implementation: {@code auto | panama | scalar}. */
+    public static final String PROPERTY = "sae4j.vectorization";
+
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    /** Short name: {@code "panama"} or {@code "scalar"}. */
+    public abstract String name();
+
+    /** Dense vector primitives (dot, axpy, ...). */
+    public abstract VectorOps vectorOps();
+
+    /** Lanes of the preferred float species (1 for scalar); useful for padding and reports. */
+    public abstract int floatLanes();
+
+    /** The provider chosen for this JVM. */
+    public static VectorizationProvider getInstance() {
+        return Holder.INSTANCE;
+    }
+
+    /** Whether the Vector API module is resolved in the boot layer (i.e. the JVM got --add-modules). */
+    public static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
+    private static final class Holder {
+        static final VectorizationProvider INSTANCE = lookup(System.getProperty(PROPERTY, "auto"));
+    }
+
+    static VectorizationProvider lookup(String requested) {
+        String mode = requested.trim().toLowerCase(Locale.ROOT);
+        switch (mode) {
+            case "scalar":
+                return new ScalarVectorizationProvider();
+            case "panama": {
+                if (!vectorModulePresent()) {
+                    throw new IllegalStateException("-D" + PROPERTY + "=panama but module " + VECTOR_MODULE
+                            + " is not readable: pass --add-modules " + VECTOR_MODULE);
+                }
+                return loadPanama();
+            }
+            case "auto": {
+                if (!vectorModulePresent()) {
+                    System.getLogger(VectorizationProvider.class.getName()).log(Level.WARNING,
+                            "sae4j: Vector API not available, using scalar kernels; pass --add-modules "
+                                    + VECTOR_MODULE + " for SIMD speed");
+                    return new ScalarVectorizationProvider();
+                }
+                return loadPanama();
+            }
+            default:
+                throw new IllegalArgumentException(
+                        "-D" + PROPERTY + "=" + requested + ": expected auto, panama or scalar");
+        }
+    }
+
+    // Loaded reflectively so that this class links even when the incubator module is absent.
+    private static VectorizationProvider loadPanama() {
+        try {
+            return (VectorizationProvider) Class.forName("org.sae4j.kernels.PanamaVectorizationProvider")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("cannot load Panama kernels: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.sae4j.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/** {@link PanamaVectorOps} against its scalar twin {@link ScalarVectorOps} over lengths with odd tails. */
+class VectorOpsProperties {
+    private final VectorOps scalar = new ScalarVectorOps();
+    private final VectorOps panama = new PanamaVectorOps();
+
+    private static float[] random(Random r, int len) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    // Unordered lane sums: error grows ~ eps · len · max|term|.
+    private static double tol(int len) {
+        return 1e-5 * (len + 1) * 4;
+    }
+
+    @Property(tries = 200)
+    void dotMatchesScalar(@ForAll @IntRange(min = 0, max = 1100) int len,
+                          @ForAll @IntRange(min = 0, max = 17) int off, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] a = random(r, len + off);
+        float[] b = random(r, len + 3);
+        assertThat(panama.dot(a, off, b, 3, len)).isCloseTo(scalar.dot(a, off, b, 3, len), within((float) tol(len)));
+        assertThat(panama.sumSquares(a, off, len))
+                .isCloseTo(scalar.sumSquares(a, off, len), within((float) tol(len)));
+    }
+
+    @Property(tries = 200)
+    void axpyAndScaleMatchScalar(@ForAll @IntRange(min = 0, max = 1100) int len,
+                                 @ForAll @IntRange(min = 0, max = 17) int off, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] x = random(r, len + off);
+        float[] y1 = random(r, len + 5);
+        float[] y2 = y1.clone();
+        float alpha = (float) r.nextGaussian();
+        scalar.axpy(alpha, x, off, y1, 5, len);
+        panama.axpy(alpha, x, off, y2, 5, len);
+        scalar.scale(alpha, y1, 0, len);
+        panama.scale(alpha, y2, 0, len);
+        for (int i = 0; i < y1.length; i++) {
+            // FMA rounds once, the scalar loop twice: a few ulps apart at most.
+            assertThat(y2[i]).as("index %d", i).isCloseTo(y1[i], within(1e-5f * (1 + Math.abs(y1[i]))));
+        }
+    }
+}
