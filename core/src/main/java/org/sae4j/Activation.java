@@ -1,0 +1,28 @@
+package org.sae4j;
+
+import java.util.Locale;
+
+/** How pre-activations become sparse codes (DESIGN §3). */
+public enum Activation {
+    /** {@code z = relu(pre)} on the k largest pre-activations of each row; ties go to the lower index. */
+    TOPK,
+    /** {@code z = relu(pre)}; sparsity comes from the L1 penalty. */
+    RELU,
+    /** {@code z = pre · H(pre − θ)}, θ = exp(log_threshold), trained with a straight-through estimator. */
+    JUMPRELU;
+
+    /** Lower-case name as used in cfg.json and on the command line. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@code topk | relu | jumprelu} (case-insensitive). */
+    public static Activation parse(String s) {
+        for (Activation a : values()) {
+            if (a.id().equalsIgnoreCase(s.trim())) {
+                return a;
+            }
+        }
+        throw new BadInputException("activation '" + s + "': expected topk, relu or jumprelu");
+    }
+}

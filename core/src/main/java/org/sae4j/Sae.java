@@ -1,0 +1,283 @@
+package org.sae4j;
+
+import java.util.SplittableRandom;
+import org.sae4j.kernels.VectorOps;
+import org.sae4j.kernels.VectorizationProvider;
+
+/**
+ * A sparse autoencoder's parameters and its float32 forward pass.
+ *
+ * <p>Shapes (row-major): {@code W_enc} n×d (row j = encoder vector of latent j), {@code b_enc} n, {@code W_dec} n×d
+ * (row j = atom j), {@code b_dec} d, {@code log_threshold} n (JumpReLU only, θ = exp(t)). The accessors return the
+ * live arrays: the trainer updates them in place.
+ */
+public final class Sae {
+    private final SaeConfig config;
+    private final float[] wEnc;
+    private final float[] bEnc;
+    private final float[] wDec;
+    private final float[] bDec;
+    private final float[] logThreshold;
+
+    private Sae(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] logThreshold) {
+        this.config = config;
+        this.wEnc = wEnc;
+        this.bEnc = bEnc;
+        this.wDec = wDec;
+        this.bDec = bDec;
+        this.logThreshold = logThreshold;
+    }
+
+    /**
+     * Fresh parameters: random unit-norm atoms (Gaussian directions from {@code config.seed()}), tied encoder
+     * {@code W_enc = W_dec} (row j encodes with atom j), {@code b_enc = 0}, {@code b_dec = 0} until
+     * {@link #initDecoderBiasToMean} sets it from data, θ = {@code jumpReluInitThreshold} for JumpReLU.
+     */
+    public static Sae initialize(SaeConfig config) {
+        int n = config.latents();
+        int d = config.dim();
+        float[] wDec = new float[n * d];
+        SplittableRandom rng = new SplittableRandom(config.seed());
+        for (int j = 0; j < n; j++) {
+            double norm;
+            do {
+                double ss = 0;
+                for (int i = 0; i < d; i++) {
+                    double g = Gaussian.next(rng);
+                    wDec[j * d + i] = (float) g;
+                    ss += g * g;
+                }
+                norm = Math.sqrt(ss);
+            } while (norm == 0); // only possible for d = 1 with a zero draw
+            for (int i = 0; i < d; i++) {
+                wDec[j * d + i] = (float) (wDec[j * d + i] / norm);
+            }
+        }
+        float[] t = null;
+        if (config.activation() == Activation.JUMPRELU) {
+            t = new float[n];
+            java.util.Arrays.fill(t, (float) Math.log(config.jumpReluInitThreshold()));
+        }
+        return new Sae(config, wDec.clone(), new float[n], wDec, new float[d], t);
+    }
+
+    /** Wraps existing parameters (e.g. loaded from a checkpoint) after checking every shape. */
+    public static Sae of(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec,
+                         float[] logThreshold) {
+        int n = config.latents();
+        int d = config.dim();
+        checkLength("W_enc", wEnc, (long) n * d, "latents × dim = " + n + "×" + d);
+        checkLength("b_enc", bEnc, n, "latents = " + n);
+        checkLength("W_dec", wDec, (long) n * d, "latents × dim = " + n + "×" + d);
+        checkLength("b_dec", bDec, d, "dim = " + d);
+        if (config.activation() == Activation.JUMPRELU) {
+            checkLength("log_threshold", logThreshold, n, "latents = " + n);
+        } else if (logThreshold != null) {
+            throw new BadInputException("log_threshold: only a JumpReLU SAE has thresholds, this one is "
+                    + config.activation().id());
+        }
+        return new Sae(config, wEnc, bEnc, wDec, bDec, logThreshold);
+    }
+
+    private static void checkLength(String name, float[] a, long expected, String what) {
+        if (a == null) {
+            throw new BadInputException(name + ": missing; expected " + what + " values");
+        }
+        if (a.length != expected) {
+            throw new BadInputException(name + ": has " + a.length + " values; expected " + what);
+        }
+    }
+
+    /** Sets {@code b_dec} to the column means of {@code rows} rows of {@code x} (row-major, width d). */
+    public void initDecoderBiasToMean(float[] x, int off, int rows) {
+        int d = config.dim();
+        double[] sum = new double[d];
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                sum[i] += x[off + b * d + i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            bDec[i] = rows == 0 ? 0f : (float) (sum[i] / rows);
+        }
+    }
+
+    public SaeConfig config() {
+        return config;
+    }
+
+    public int dim() {
+        return config.dim();
+    }
+
+    public int latents() {
+        return config.latents();
+    }
+
+    public float[] wEnc() {
+        return wEnc;
+    }
+
+    public float[] bEnc() {
+        return bEnc;
+    }
+
+    public float[] wDec() {
+        return wDec;
+    }
+
+    public float[] bDec() {
+        return bDec;
+    }
+
+    /** Log-thresholds for JumpReLU, {@code null} otherwise. */
+    public float[] logThreshold() {
+        return logThreshold;
+    }
+
+    /** The parameter tensors in a fixed order: W_enc, b_enc, W_dec, b_dec[, log_threshold] (live arrays). */
+    public float[][] tensors() {
+        return logThreshold == null
+                ? new float[][] {wEnc, bEnc, wDec, bDec}
+                : new float[][] {wEnc, bEnc, wDec, bDec, logThreshold};
+    }
+
+    /** Tensor names matching {@link #tensors()}, as stored in model.safetensors. */
+    public String[] tensorNames() {
+        return logThreshold == null
+                ? new String[] {"W_enc", "b_enc", "W_dec", "b_dec"}
+                : new String[] {"W_enc", "b_enc", "W_dec", "b_dec", "log_threshold"};
+    }
+
+    /** Rescales every row of {@code W_dec} to unit norm; with a unit-norm decoder this leaves the function unchanged. */
+    public void normalizeDecoderRows() {
+        normalizeRows(wDec, latents(), dim());
+    }
+
+    private static void normalizeRows(float[] w, int n, int d) {
+        VectorOps ops = VectorizationProvider.getInstance().vectorOps();
+        for (int j = 0; j < n; j++) {
+            float norm = (float) Math.sqrt(ops.sumSquares(w, j * d, d));
+            if (norm > 0) {
+                ops.scale(1f / norm, w, j * d, d);
+            }
+        }
+    }
+
+    /** A deep copy. */
+    public Sae copy() {
+        return new Sae(config, wEnc.clone(), bEnc.clone(), wDec.clone(), bDec.clone(),
+                logThreshold == null ? null : logThreshold.clone());
+    }
+
+    /** The dictionary actually used to decode: unit-normalised rows of {@code W_dec} when configured, n×d. */
+    public float[] dictionary() {
+        if (!config.unitNormDecoder()) {
+            return wDec.clone();
+        }
+        float[] dict = wDec.clone();
+        normalizeRows(dict, latents(), dim());
+        return dict;
+    }
+
+    /** {@code pre = (x [− b_dec]) · W_encᵀ + b_enc}, B×n. */
+    public float[] preActivations(float[] x, int rows) {
+        int n = latents();
+        int d = dim();
+        checkInput(x, rows);
+        VectorOps ops = VectorizationProvider.getInstance().vectorOps();
+        float[] pre = new float[rows * n];
+        float[] xin = new float[d];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(x, b * d, xin, 0, d);
+            if (config.preEncoderBias()) {
+                ops.axpy(-1f, bDec, 0, xin, 0, d);
+            }
+            for (int j = 0; j < n; j++) {
+                pre[b * n + j] = ops.dot(xin, 0, wEnc, j * d, d) + bEnc[j];
+            }
+        }
+        return pre;
+    }
+
+    /** Dense codes {@code z = act(pre)}, B×n. */
+    public float[] encode(float[] x, int rows) {
+        return activate(preActivations(x, rows), rows);
+    }
+
+    /** Applies the activation to a B×n pre-activation matrix, returning the codes. */
+    public float[] activate(float[] pre, int rows) {
+        int n = latents();
+        float[] z = new float[rows * n];
+        switch (config.activation()) {
+            case RELU -> {
+                for (int i = 0; i < rows * n; i++) {
+                    z[i] = Math.max(pre[i], 0f);
+                }
+            }
+            case JUMPRELU -> {
+                for (int b = 0; b < rows; b++) {
+                    for (int j = 0; j < n; j++) {
+                        float p = pre[b * n + j];
+                        z[b * n + j] = p > (float) Math.exp(logThreshold[j]) ? p : 0f;
+                    }
+                }
+            }
+            case TOPK -> {
+                double[] row = new double[n];
+                double[] scratch = new double[n];
+                boolean[] sel = new boolean[n];
+                for (int b = 0; b < rows; b++) {
+                    for (int j = 0; j < n; j++) {
+                        row[j] = pre[b * n + j];
+                    }
+                    TopK.select(row, 0, n, config.k(), scratch, sel);
+                    for (int j = 0; j < n; j++) {
+                        z[b * n + j] = sel[j] ? Math.max(pre[b * n + j], 0f) : 0f;
+                    }
+                }
+            }
+        }
+        return z;
+    }
+
+    /** {@code x̂ = z · D + b_dec}, B×d. */
+    public float[] decode(float[] z, int rows) {
+        int n = latents();
+        int d = dim();
+        if (z.length < (long) rows * n) {
+            throw new BadInputException("codes: have " + z.length + " values; expected rows × latents = "
+                    + rows + "×" + n);
+        }
+        VectorOps ops = VectorizationProvider.getInstance().vectorOps();
+        float[] dict = dictionary();
+        float[] xhat = new float[rows * d];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(bDec, 0, xhat, b * d, d);
+            for (int j = 0; j < n; j++) {
+                float zj = z[b * n + j];
+                if (zj != 0f) {
+                    ops.axpy(zj, dict, j * d, xhat, b * d, d);
+                }
+            }
+        }
+        return xhat;
+    }
+
+    /** Pre-activations, codes and reconstruction of one batch. */
+    public record Forward(float[] pre, float[] codes, float[] reconstruction) {
+    }
+
+    public Forward forward(float[] x, int rows) {
+        float[] pre = preActivations(x, rows);
+        float[] z = activate(pre, rows);
+        return new Forward(pre, z, decode(z, rows));
+    }
+
+    private void checkInput(float[] x, int rows) {
+        if (rows < 0 || x.length < (long) rows * dim()) {
+            throw new BadInputException("input: have " + x.length + " values; expected rows × dim = "
+                    + rows + "×" + dim());
+        }
+    }
+}

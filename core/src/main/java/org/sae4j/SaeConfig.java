@@ -1,0 +1,75 @@
+package org.sae4j;
+
+/**
+ * Architecture of a sparse autoencoder. Training hyper-parameters live in {@link org.sae4j.train.TrainConfig}.
+ *
+ * @param dim                    input width d
+ * @param latents                dictionary size n
+ * @param activation             TopK, ReLU or JumpReLU
+ * @param k                      active latents per row for TopK (ignored otherwise, but kept ≥ 1)
+ * @param unitNormDecoder        decode with {@code D_j = W_dec[j] / ‖W_dec[j]‖} (default true)
+ * @param preEncoderBias         encode {@code x − b_dec} instead of {@code x} (OpenAI style; default false)
+ * @param jumpReluBandwidth      ε of the rectangle-kernel straight-through estimator (default 1e-3)
+ * @param jumpReluInitThreshold  initial θ for every latent (default 1e-3, as SAELens)
+ * @param seed                   seed of the parameter initialisation
+ */
+public record SaeConfig(int dim, int latents, Activation activation, int k, boolean unitNormDecoder,
+                        boolean preEncoderBias, double jumpReluBandwidth, double jumpReluInitThreshold, long seed) {
+
+    public SaeConfig {
+        if (dim <= 0) {
+            throw new BadInputException("dim = " + dim + ": expected a positive input width");
+        }
+        if (latents <= 0) {
+            throw new BadInputException("latents = " + latents + ": expected a positive dictionary size");
+        }
+        if (activation == null) {
+            throw new BadInputException("activation: expected topk, relu or jumprelu");
+        }
+        if (activation == Activation.TOPK && (k <= 0 || k > latents)) {
+            throw new BadInputException("k = " + k + ": expected 1 ≤ k ≤ latents (" + latents + ")");
+        }
+        if (!(jumpReluBandwidth > 0) || !Double.isFinite(jumpReluBandwidth)) {
+            throw new BadInputException("jumpReluBandwidth = " + jumpReluBandwidth + ": expected a positive number");
+        }
+        if (!(jumpReluInitThreshold > 0) || !Double.isFinite(jumpReluInitThreshold)) {
+            throw new BadInputException(
+                    "jumpReluInitThreshold = " + jumpReluInitThreshold + ": expected a positive number");
+        }
+    }
+
+    /** TopK SAE with the defaults. */
+    public static SaeConfig topK(int dim, int latents, int k) {
+        return new SaeConfig(dim, latents, Activation.TOPK, k, true, false, 1e-3, 1e-3, 0L);
+    }
+
+    /** ReLU SAE (train it with an L1 coefficient). */
+    public static SaeConfig relu(int dim, int latents) {
+        return new SaeConfig(dim, latents, Activation.RELU, 1, true, false, 1e-3, 1e-3, 0L);
+    }
+
+    /** JumpReLU SAE (train it with an L0 coefficient). */
+    public static SaeConfig jumpRelu(int dim, int latents) {
+        return new SaeConfig(dim, latents, Activation.JUMPRELU, 1, true, false, 1e-3, 1e-3, 0L);
+    }
+
+    public SaeConfig withSeed(long s) {
+        return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth,
+                jumpReluInitThreshold, s);
+    }
+
+    public SaeConfig withUnitNormDecoder(boolean on) {
+        return new SaeConfig(dim, latents, activation, k, on, preEncoderBias, jumpReluBandwidth,
+                jumpReluInitThreshold, seed);
+    }
+
+    public SaeConfig withPreEncoderBias(boolean on) {
+        return new SaeConfig(dim, latents, activation, k, unitNormDecoder, on, jumpReluBandwidth,
+                jumpReluInitThreshold, seed);
+    }
+
+    public SaeConfig withJumpRelu(double bandwidth, double initThreshold) {
+        return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, bandwidth, initThreshold,
+                seed);
+    }
+}

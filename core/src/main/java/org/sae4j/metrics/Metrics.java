@@ -1,0 +1,196 @@
+package org.sae4j.metrics;
+
+/**
+ * Reconstruction and sparsity metrics over row-major float batches. Sums run in double. Each method names which
+ * convention it follows, since libraries disagree (notably on R²).
+ */
+public final class Metrics {
+    private static final double EPS = 1e-6; // overcomplete's Epsilon
+
+    private Metrics() {
+    }
+
+    /** {@code (1/(B·d)) Σ (x − x̂)²}. */
+    public static double mse(float[] x, float[] xhat, int rows, int d) {
+        long len = (long) rows * d;
+        if (len == 0) {
+            return 0;
+        }
+        double s = 0;
+        for (int i = 0; i < len; i++) {
+            double e = x[i] - xhat[i];
+            s += e * e;
+        }
+        return s / len;
+    }
+
+    /**
+     * overcomplete's {@code r2_score}: {@code 1 − mean((x − x̂)²) / (mean((x − x̄)²) + 1e-6)} where x̄ is the single
+     * scalar mean over every entry of the batch. Counts variance between features as explained, so it reads higher
+     * than {@link #explainedVariance} on data with uneven feature means.
+     */
+    public static double r2ScalarMean(float[] x, float[] xhat, int rows, int d) {
+        long len = (long) rows * d;
+        if (len == 0) {
+            return 0;
+        }
+        double mean = 0;
+        for (int i = 0; i < len; i++) {
+            mean += x[i];
+        }
+        mean /= len;
+        double ssTot = 0;
+        for (int i = 0; i < len; i++) {
+            double c = x[i] - mean;
+            ssTot += c * c;
+        }
+        return 1 - mse(x, xhat, rows, d) / (ssTot / len + EPS);
+    }
+
+    /**
+     * Per-feature explained variance, {@code 1 − Σ‖x_b − x̂_b‖² / Σ‖x_b − μ‖²} with μ the per-feature batch mean
+     * (1 − FVU, as SAELens and sparsify report it). 0 when the batch has no variance.
+     */
+    public static double explainedVariance(float[] x, float[] xhat, int rows, int d) {
+        if (rows == 0) {
+            return 0;
+        }
+        double[] mu = new double[d];
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                mu[i] += x[b * d + i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            mu[i] /= rows;
+        }
+        double ssTot = 0;
+        double ssRes = 0;
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                double c = x[b * d + i] - mu[i];
+                double e = x[b * d + i] - xhat[b * d + i];
+                ssTot += c * c;
+                ssRes += e * e;
+            }
+        }
+        return ssTot == 0 ? 0 : 1 - ssRes / ssTot;
+    }
+
+    /** Mean number of non-zero codes per row. */
+    public static double l0(float[] z, int rows, int n) {
+        if (rows == 0) {
+            return 0;
+        }
+        long nz = 0;
+        for (int i = 0; i < rows * n; i++) {
+            if (z[i] != 0) {
+                nz++;
+            }
+        }
+        return (double) nz / rows;
+    }
+
+    /** The seed's batch mask: {@code dead[j]} when no {@code z_bj > 0} in the batch. */
+    public static boolean[] deadMask(float[] z, int rows, int n) {
+        boolean[] dead = new boolean[n];
+        java.util.Arrays.fill(dead, true);
+        for (int b = 0; b < rows; b++) {
+            for (int j = 0; j < n; j++) {
+                if (z[b * n + j] > 0) {
+                    dead[j] = false;
+                }
+            }
+        }
+        return dead;
+    }
+
+    /** Fraction of {@code true} entries. */
+    public static double fraction(boolean[] mask) {
+        int c = 0;
+        for (boolean m : mask) {
+            if (m) {
+                c++;
+            }
+        }
+        return mask.length == 0 ? 0 : (double) c / mask.length;
+    }
+
+    /**
+     * Hoyer sparsity averaged over rows, as overcomplete: {@code (√n − ‖z‖₁/(‖z‖₂ + 1e-6)) / (√n − 1)}; 1 is one-hot,
+     * 0 is flat. All-zero rows score 1 (maximally sparse).
+     */
+    public static double hoyer(float[] z, int rows, int n) {
+        if (rows == 0 || n < 2) {
+            return 0;
+        }
+        double sqrtN = Math.sqrt(n);
+        double total = 0;
+        for (int b = 0; b < rows; b++) {
+            double l1 = 0;
+            double l2 = 0;
+            for (int j = 0; j < n; j++) {
+                double v = z[b * n + j];
+                l1 += Math.abs(v);
+                l2 += v * v;
+            }
+            total += (sqrtN - l1 / (Math.sqrt(l2) + EPS)) / (sqrtN - 1);
+        }
+        return total / rows;
+    }
+
+    /**
+     * κ₄ (Hurley and Rickard 2009) averaged over rows: {@code Σ z⁴ / (Σ z²)²}; 1 for one-hot, 1/n for flat.
+     * All-zero rows are skipped.
+     */
+    public static double kappa4(float[] z, int rows, int n) {
+        double total = 0;
+        int counted = 0;
+        for (int b = 0; b < rows; b++) {
+            double s2 = 0;
+            double s4 = 0;
+            for (int j = 0; j < n; j++) {
+                double v2 = (double) z[b * n + j] * z[b * n + j];
+                s2 += v2;
+                s4 += v2 * v2;
+            }
+            if (s2 > 0) {
+                total += s4 / (s2 * s2);
+                counted++;
+            }
+        }
+        return counted == 0 ? 0 : total / counted;
+    }
+
+    /** Maximum and mean absolute cosine between distinct dictionary atoms (rows of an n×d matrix). */
+    public record Collinearity(double max, double mean) {
+    }
+
+    /** overcomplete's {@code dictionary_collinearity} (the max) plus the mean over all pairs. */
+    public static Collinearity dictionaryCollinearity(float[] dict, int n, int d) {
+        double[] inv = new double[n];
+        for (int j = 0; j < n; j++) {
+            double s = 0;
+            for (int i = 0; i < d; i++) {
+                s += (double) dict[j * d + i] * dict[j * d + i];
+            }
+            inv[j] = 1 / (Math.sqrt(s) + EPS);
+        }
+        double max = 0;
+        double sum = 0;
+        long pairs = 0;
+        for (int a = 0; a < n; a++) {
+            for (int c = a + 1; c < n; c++) {
+                double dot = 0;
+                for (int i = 0; i < d; i++) {
+                    dot += (double) dict[a * d + i] * dict[c * d + i];
+                }
+                double cos = Math.abs(dot * inv[a] * inv[c]);
+                max = Math.max(max, cos);
+                sum += cos;
+                pairs++;
+            }
+        }
+        return new Collinearity(max, pairs == 0 ? 0 : sum / pairs);
+    }
+}

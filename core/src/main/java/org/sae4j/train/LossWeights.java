@@ -1,0 +1,29 @@
+package org.sae4j.train;
+
+/**
+ * Coefficients of the loss terms for one step (DESIGN §3). A term with coefficient 0 is skipped.
+ *
+ * @param reanimationCoef       coef of the re-animation term; {@code loss = mse − coef · reanim}
+ * @param reanimationForm       seed (batch mean) or overcomplete (per dead latent) normalisation
+ * @param l1Coef                λ₁ of {@code (1/B) Σ_bj z_bj} (ReLU's sparsity term)
+ * @param l1DecoderNormWeighted weight each latent's L1 by {@code ‖W_dec[j]‖}
+ * @param l0Coef                λ₀ of {@code (1/B) Σ_bj H(pre_bj − θ_j)} (JumpReLU's sparsity term)
+ */
+public record LossWeights(double reanimationCoef, ReanimationForm reanimationForm, double l1Coef,
+                          boolean l1DecoderNormWeighted, double l0Coef) {
+
+    /** mse only. */
+    public static final LossWeights MSE_ONLY = new LossWeights(0, ReanimationForm.SEED, 0, false, 0);
+
+    public LossWeights withReanimation(double coef, ReanimationForm form) {
+        return new LossWeights(coef, form, l1Coef, l1DecoderNormWeighted, l0Coef);
+    }
+
+    public LossWeights withL1(double coef, boolean decoderNormWeighted) {
+        return new LossWeights(reanimationCoef, reanimationForm, coef, decoderNormWeighted, l0Coef);
+    }
+
+    public LossWeights withL0(double coef) {
+        return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, coef);
+    }
+}

@@ -1,0 +1,306 @@
+package org.sae4j.train;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.sae4j.Activation;
+import org.sae4j.SaeConfig;
+import org.sae4j.TopK;
+
+/**
+ * The readable, double-precision reference of one SAE loss evaluation and its hand-derived gradient (DESIGN §3).
+ * Every fused or SIMD path is proved against this class; it favours clarity over speed and materialises the full
+ * B×n matrices. Work is split over rows (forward) and over latents (parameter gradients), so results do not depend
+ * on the thread count.
+ *
+ * <p>Loss: {@code mse − coef·reanim + λ₁·L1 + λ₀·L0}, each term separately switchable via {@link Term}.
+ */
+public final class ReferenceLoss implements AutoCloseable {
+
+    /** The separately derived loss terms. */
+    public enum Term { MSE, REANIMATION, L1, L0 }
+
+    public static final Set<Term> ALL_TERMS = EnumSet.allOf(Term.class);
+
+    /** Everything one evaluation produces; matrices are row-major B×n or B×d. */
+    public static final class Result {
+        public int rows;
+        /** Total loss of the enabled terms. */
+        public double loss;
+        public double mse;
+        /** The re-animation quantity before its coefficient ({@code loss −= coef · reanimation}). */
+        public double reanimation;
+        /** {@code (1/B) Σ z_bj [·‖W_dec[j]‖]} before λ₁. */
+        public double l1;
+        /** {@code (1/B) Σ H(pre_bj − θ_j)} before λ₀. */
+        public double l0;
+        public double[] pre;
+        public double[] codes;
+        public double[] reconstruction;
+        /** {@code is_dead_j}: latent j fired (z > 0) nowhere in the batch. */
+        public boolean[] dead;
+        public int deadCount;
+        /** Number of codes {@code z_bj > 0}. */
+        public long active;
+        /** Gradient of {@link #loss}; {@code null} when not requested. */
+        public DoubleParams grad;
+    }
+
+    private final SaeConfig cfg;
+    private final int threads;
+    private final ExecutorService pool;
+
+    public ReferenceLoss(SaeConfig cfg, int threads) {
+        this.cfg = cfg;
+        this.threads = Math.max(1, threads);
+        this.pool = this.threads > 1 ? Executors.newFixedThreadPool(this.threads - 1, r -> {
+            Thread t = new Thread(r, "sae4j-reference");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    public SaeConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Evaluates the loss of {@code p} on {@code rows} rows of {@code x} (width d, from {@code xOff}).
+     *
+     * @param terms     which terms count (coefficients of 0 also switch a term off)
+     * @param gradients whether to fill {@link Result#grad}
+     */
+    public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
+                           boolean gradients) {
+        final int n = cfg.latents();
+        final int d = cfg.dim();
+        final int bRows = rows;
+        final Activation act = cfg.activation();
+        final boolean useMse = terms.contains(Term.MSE);
+        final boolean useReanim = terms.contains(Term.REANIMATION) && w.reanimationCoef() != 0;
+        final boolean useL1 = terms.contains(Term.L1) && w.l1Coef() != 0;
+        final boolean useL0 = terms.contains(Term.L0) && w.l0Coef() != 0 && act == Activation.JUMPRELU;
+
+        // Decoder directions D_j and norms ‖W_dec[j]‖.
+        double[] norms = new double[n];
+        double[] dict = new double[n * d];
+        for (int j = 0; j < n; j++) {
+            double ss = 0;
+            for (int i = 0; i < d; i++) {
+                ss += p.wDec[j * d + i] * p.wDec[j * d + i];
+            }
+            norms[j] = Math.sqrt(ss);
+            double s = cfg.unitNormDecoder() ? 1.0 / norms[j] : 1.0;
+            for (int i = 0; i < d; i++) {
+                dict[j * d + i] = p.wDec[j * d + i] * s;
+            }
+        }
+        double[] theta = null;
+        if (act == Activation.JUMPRELU) {
+            theta = new double[n];
+            for (int j = 0; j < n; j++) {
+                theta[j] = Math.exp(p.logThreshold[j]);
+            }
+        }
+        final double[] th = theta;
+
+        // Encoder input x̃ = x [− b_dec].
+        double[] xin = new double[bRows * d];
+        for (int b = 0; b < bRows; b++) {
+            for (int i = 0; i < d; i++) {
+                xin[b * d + i] = x[xOff + b * d + i] - (cfg.preEncoderBias() ? p.bDec[i] : 0);
+            }
+        }
+
+        Result r = new Result();
+        r.rows = bRows;
+        double[] pre = r.pre = new double[bRows * n];
+        double[] z = r.codes = new double[bRows * n];
+        boolean[] gate = new boolean[bRows * n];
+        double[] xhat = r.reconstruction = new double[bRows * d];
+
+        // Forward, one row at a time.
+        Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
+            double[] scratch = new double[n];
+            boolean[] sel = new boolean[n];
+            for (int b = lo; b < hi; b++) {
+                for (int j = 0; j < n; j++) {
+                    double s = p.bEnc[j];
+                    for (int i = 0; i < d; i++) {
+                        s += xin[b * d + i] * p.wEnc[j * d + i];
+                    }
+                    pre[b * n + j] = s;
+                }
+                if (act == Activation.TOPK) {
+                    TopK.select(pre, b * n, n, cfg.k(), scratch, sel);
+                }
+                for (int j = 0; j < n; j++) {
+                    double v = pre[b * n + j];
+                    boolean g = switch (act) {
+                        case RELU -> v > 0;
+                        case TOPK -> sel[j] && v > 0;
+                        case JUMPRELU -> v > th[j];
+                    };
+                    gate[b * n + j] = g;
+                    z[b * n + j] = g ? v : 0;
+                }
+                for (int i = 0; i < d; i++) {
+                    xhat[b * d + i] = p.bDec[i];
+                }
+                for (int j = 0; j < n; j++) {
+                    double zj = z[b * n + j];
+                    if (zj != 0) {
+                        for (int i = 0; i < d; i++) {
+                            xhat[b * d + i] += zj * dict[j * d + i];
+                        }
+                    }
+                }
+            }
+        });
+
+        // Scalars: mse, dead mask, term values.
+        double sse = 0;
+        for (int b = 0; b < bRows; b++) {
+            for (int i = 0; i < d; i++) {
+                double diff = x[xOff + b * d + i] - xhat[b * d + i];
+                sse += diff * diff;
+            }
+        }
+        r.mse = bRows == 0 ? 0 : sse / ((double) bRows * d);
+        boolean[] dead = r.dead = new boolean[n];
+        double[] colSumPre = new double[n]; // Σ_b pre_bj
+        double[] colSumZ = new double[n]; // Σ_b z_bj
+        double l0Count = 0;
+        for (int j = 0; j < n; j++) {
+            boolean fired = false;
+            for (int b = 0; b < bRows; b++) {
+                colSumPre[j] += pre[b * n + j];
+                colSumZ[j] += z[b * n + j];
+                if (z[b * n + j] > 0) {
+                    fired = true;
+                    r.active++;
+                }
+                if (th != null && pre[b * n + j] > th[j]) {
+                    l0Count++;
+                }
+            }
+            dead[j] = !fired;
+            if (!fired) {
+                r.deadCount++;
+            }
+        }
+        double deadPreSum = 0;
+        double l1Sum = 0;
+        for (int j = 0; j < n; j++) {
+            if (dead[j]) {
+                deadPreSum += colSumPre[j];
+            }
+            l1Sum += colSumZ[j] * (w.l1DecoderNormWeighted() ? norms[j] : 1.0);
+        }
+        // d(reanim)/d(pre_bj) for a dead latent j: the same for every row.
+        final double reanimPerPre = w.reanimationForm() == ReanimationForm.SEED
+                ? 1.0 / ((double) bRows * n)
+                : 1.0 / (r.deadCount + 1e-6);
+        r.reanimation = deadPreSum * reanimPerPre;
+        r.l1 = bRows == 0 ? 0 : l1Sum / bRows;
+        r.l0 = bRows == 0 ? 0 : l0Count / bRows;
+        r.loss = (useMse ? r.mse : 0) - (useReanim ? w.reanimationCoef() * r.reanimation : 0)
+                + (useL1 ? w.l1Coef() * r.l1 : 0) + (useL0 ? w.l0Coef() * r.l0 : 0);
+        if (!gradients) {
+            return r;
+        }
+
+        // Backward. e_b = ∂mse/∂x̂_b = (2/(B·d)) (x̂_b − x_b).
+        DoubleParams g = r.grad = p.zerosLike();
+        double[] e = new double[bRows * d];
+        if (useMse) {
+            double c = 2.0 / ((double) bRows * d);
+            for (int b = 0; b < bRows; b++) {
+                for (int i = 0; i < d; i++) {
+                    e[b * d + i] = c * (xhat[b * d + i] - x[xOff + b * d + i]);
+                    g.bDec[i] += e[b * d + i];
+                }
+            }
+        }
+        // ∂/∂z_bj = e_b·D_j (+ λ₁/B·w_j); ∂/∂pre_bj = ∂/∂z_bj · gate (− reanimation for dead latents).
+        final double l1PerZ = useL1 ? w.l1Coef() / bRows : 0;
+        final double reanimGrad = useReanim ? -w.reanimationCoef() * reanimPerPre : 0;
+        double[] dz = new double[bRows * n];
+        double[] dpre = new double[bRows * n];
+        Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
+            for (int b = lo; b < hi; b++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int i = 0; i < d; i++) {
+                        s += e[b * d + i] * dict[j * d + i];
+                    }
+                    s += l1PerZ * (w.l1DecoderNormWeighted() ? norms[j] : 1.0);
+                    dz[b * n + j] = s;
+                    dpre[b * n + j] = (gate[b * n + j] ? s : 0) + (dead[j] ? reanimGrad : 0);
+                }
+            }
+        });
+        final double eps = cfg.jumpReluBandwidth();
+        final double l0PerH = useL0 ? w.l0Coef() / bRows : 0;
+        Parallel.forRange(pool, threads, n, (lo, hi) -> {
+            double[] gD = new double[d];
+            for (int j = lo; j < hi; j++) {
+                java.util.Arrays.fill(gD, 0);
+                double sumDpre = 0;
+                double dTheta = 0;
+                for (int b = 0; b < bRows; b++) {
+                    double dp = dpre[b * n + j];
+                    sumDpre += dp;
+                    if (dp != 0) {
+                        for (int i = 0; i < d; i++) {
+                            g.wEnc[j * d + i] += dp * xin[b * d + i];
+                        }
+                    }
+                    double zj = z[b * n + j];
+                    if (zj != 0) {
+                        for (int i = 0; i < d; i++) {
+                            gD[i] += zj * e[b * d + i];
+                        }
+                    }
+                    if (th != null && Math.abs((pre[b * n + j] - th[j]) / eps) < 0.5) {
+                        // Rectangle-kernel straight-through estimates (Rajamanoharan et al. 2024).
+                        dTheta += dz[b * n + j] * (-th[j] / eps) - l0PerH / eps;
+                    }
+                }
+                g.bEnc[j] = sumDpre;
+                double dot = 0;
+                for (int i = 0; i < d; i++) {
+                    dot += dict[j * d + i] * gD[i];
+                }
+                for (int i = 0; i < d; i++) {
+                    g.wDec[j * d + i] = cfg.unitNormDecoder()
+                            ? (gD[i] - dict[j * d + i] * dot) / norms[j]
+                            : gD[i];
+                    if (useL1 && w.l1DecoderNormWeighted()) {
+                        g.wDec[j * d + i] += l1PerZ * colSumZ[j] * p.wDec[j * d + i] / norms[j];
+                    }
+                }
+                if (th != null) {
+                    g.logThreshold[j] = dTheta * th[j]; // chain rule through θ = exp(t)
+                }
+            }
+        });
+        if (cfg.preEncoderBias()) {
+            // x̃ = x − b_dec: ∂/∂b_dec −= Σ_j (Σ_b ∂pre_bj) W_enc[j].
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < d; i++) {
+                    g.bDec[i] -= g.bEnc[j] * p.wEnc[j * d + i];
+                }
+            }
+        }
+        return r;
+    }
+}

@@ -1,0 +1,83 @@
+package org.sae4j.train;
+
+import org.sae4j.Sae;
+import org.sae4j.metrics.Metrics;
+
+/**
+ * The reference training step: {@link ReferenceLoss} in double, global-norm clipping, then Adam (PyTorch
+ * semantics) or SGD in float32 on the model, then atom renormalisation. Slow and clear: the oracle for fused steps.
+ */
+public final class ReferenceStep implements TrainStep {
+    private final Sae sae;
+    private final TrainConfig cfg;
+    private final LrSchedule lr;
+    private final ReferenceLoss loss;
+    private final OptimizerState state;
+
+    /**
+     * @param totalSteps length of the run, for the cosine schedule (ignored without decay)
+     */
+    public ReferenceStep(Sae sae, TrainConfig cfg, long totalSteps) {
+        this(sae, cfg, totalSteps, new OptimizerState(sae));
+    }
+
+    public ReferenceStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state) {
+        this.sae = sae;
+        this.cfg = cfg;
+        this.lr = cfg.lrSchedule(totalSteps);
+        this.loss = new ReferenceLoss(sae.config(), cfg.threads());
+        this.state = state;
+    }
+
+    @Override
+    public OptimizerState state() {
+        return state;
+    }
+
+    @Override
+    public StepStats step(float[] x, int off, int rows, int epoch) {
+        long step = state.step;
+        LossWeights w = cfg.weightsAt(step);
+        ReferenceLoss.Result r = loss.evaluate(DoubleParams.of(sae), x, off, rows, w, ReferenceLoss.ALL_TERMS, true);
+        if (!Double.isFinite(r.loss)) {
+            throw new NonFiniteLossException(step, r.loss);
+        }
+        double gradNorm = Math.sqrt(r.grad.squaredNorm());
+        double clip = GradientClipping.scale(gradNorm, cfg.clipGrad());
+        double rate = lr.at(step);
+        state.step = step + 1;
+        float[][] params = sae.tensors();
+        double[][] grads = r.grad.tensors();
+        for (int t = 0; t < params.length; t++) {
+            float[] g = new float[grads[t].length];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) (grads[t][i] * clip);
+            }
+            if (cfg.optimizer() == Optimizer.ADAM) {
+                Adam.update(params[t], g, state.m[t], state.v[t], 0, g.length, rate, cfg.beta1(), cfg.beta2(),
+                        cfg.adamEps(), state.step);
+            } else {
+                for (int i = 0; i < g.length; i++) {
+                    params[t][i] -= (float) rate * g[i];
+                }
+            }
+        }
+        if (sae.config().unitNormDecoder()) {
+            sae.normalizeDecoderRows(); // D = W/‖W‖ is scale-free: this only keeps gradient scales sane
+        }
+        float[] xhat = new float[r.reconstruction.length];
+        for (int i = 0; i < xhat.length; i++) {
+            xhat[i] = (float) r.reconstruction[i];
+        }
+        float[] xb = java.util.Arrays.copyOfRange(x, off, off + rows * sae.dim());
+        return new StepStats(step, epoch, rows, r.loss, r.mse, r.reanimation,
+                Metrics.r2ScalarMean(xb, xhat, rows, sae.dim()), Metrics.explainedVariance(xb, xhat, rows, sae.dim()),
+                rows == 0 ? 0 : (double) r.active / rows, (double) r.deadCount / sae.latents(), r.dead,
+                w.reanimationCoef(), rate, gradNorm);
+    }
+
+    @Override
+    public void close() {
+        loss.close();
+    }
+}

@@ -1,0 +1,24 @@
+package org.sae4j.train;
+
+/**
+ * What one training step reports to listeners.
+ *
+ * @param step            0-based step index
+ * @param epoch           0-based epoch index
+ * @param rows            rows in this batch
+ * @param loss            total loss of the batch before the update
+ * @param mse             mean squared error
+ * @param reanimation     the re-animation quantity (before its coefficient)
+ * @param r2              overcomplete's scalar-mean R² of the batch
+ * @param explainedVariance per-feature explained variance of the batch
+ * @param l0              mean active codes per row
+ * @param deadFraction    the seed's batch mask: fraction of latents that fired nowhere in this batch
+ * @param dead            that mask (read-only by convention)
+ * @param reanimationCoef coefficient in force
+ * @param lr              learning rate in force
+ * @param gradNorm        global gradient norm before clipping
+ */
+public record StepStats(long step, int epoch, int rows, double loss, double mse, double reanimation, double r2,
+                        double explainedVariance, double l0, double deadFraction, boolean[] dead,
+                        double reanimationCoef, double lr, double gradNorm) {
+}

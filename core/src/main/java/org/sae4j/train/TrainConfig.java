@@ -1,0 +1,156 @@
+package org.sae4j.train;
+
+import org.sae4j.BadInputException;
+
+/**
+ * Training hyper-parameters. Build with {@link #builder()}; defaults follow common SAE practice.
+ *
+ * @param batchSize             rows per step (a trailing partial batch is dropped when a full one exists)
+ * @param epochs                passes over the data
+ * @param maxSteps              stop after this many steps (0 = no limit)
+ * @param lr                    peak learning rate
+ * @param warmupSteps           linear warm-up steps
+ * @param cosineDecay           decay the rate along a cosine to {@code lr·minLrRatio} at the last step
+ * @param minLrRatio            floor of the cosine decay
+ * @param optimizer             adam or sgd
+ * @param beta1                 Adam β₁
+ * @param beta2                 Adam β₂
+ * @param adamEps               Adam ε (outside the square root)
+ * @param clipGrad              global gradient-norm bound, 0 = off
+ * @param reanimation           re-animation coefficient schedule
+ * @param reanimationForm       seed or overcomplete normalisation
+ * @param l1Coef                λ₁ of the L1 term (ReLU)
+ * @param l1DecoderNormWeighted weight the L1 term by decoder row norms
+ * @param l0Coef                λ₀ of the L0 term (JumpReLU)
+ * @param threads               worker threads
+ * @param seed                  seed of the data shuffling
+ */
+public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, long warmupSteps, boolean cosineDecay,
+                          double minLrRatio, Optimizer optimizer, double beta1, double beta2, double adamEps,
+                          double clipGrad, CoefSchedule reanimation, ReanimationForm reanimationForm, double l1Coef,
+                          boolean l1DecoderNormWeighted, double l0Coef, int threads, long seed) {
+
+    public TrainConfig {
+        positive("batch", batchSize);
+        positive("epochs", epochs);
+        if (maxSteps < 0) {
+            throw new BadInputException("steps = " + maxSteps + ": expected ≥ 0 (0 = no limit)");
+        }
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new BadInputException("lr = " + lr + ": expected a positive learning rate");
+        }
+        if (warmupSteps < 0) {
+            throw new BadInputException("warmup steps = " + warmupSteps + ": expected ≥ 0");
+        }
+        if (!(minLrRatio >= 0 && minLrRatio <= 1)) {
+            throw new BadInputException("min lr ratio = " + minLrRatio + ": expected 0..1");
+        }
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new BadInputException("Adam betas (" + beta1 + ", " + beta2 + "): expected each in [0, 1)");
+        }
+        if (!(adamEps > 0)) {
+            throw new BadInputException("Adam eps = " + adamEps + ": expected > 0");
+        }
+        if (!(clipGrad >= 0) || !Double.isFinite(clipGrad)) {
+            throw new BadInputException("clip-grad = " + clipGrad + ": expected ≥ 0 (0 = off)");
+        }
+        if (!(l1Coef >= 0) || !(l0Coef >= 0)) {
+            throw new BadInputException("sparsity coefficients (l1 " + l1Coef + ", l0 " + l0Coef
+                    + "): expected ≥ 0");
+        }
+        positive("threads", threads);
+        if (reanimation == null || reanimationForm == null || optimizer == null) {
+            throw new BadInputException("reanimation schedule, form and optimizer: expected values, got null");
+        }
+    }
+
+    private static void positive(String name, long v) {
+        if (v <= 0) {
+            throw new BadInputException(name + " = " + v + ": expected a positive number");
+        }
+    }
+
+    /** Loss coefficients in force at {@code step}. */
+    public LossWeights weightsAt(long step) {
+        return new LossWeights(reanimation.at(step), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef);
+    }
+
+    /** Learning-rate schedule for a run of {@code totalSteps}. */
+    public LrSchedule lrSchedule(long totalSteps) {
+        return new LrSchedule(lr, warmupSteps, cosineDecay ? totalSteps : 0, minLrRatio);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.batchSize = batchSize;
+        b.epochs = epochs;
+        b.maxSteps = maxSteps;
+        b.lr = lr;
+        b.warmupSteps = warmupSteps;
+        b.cosineDecay = cosineDecay;
+        b.minLrRatio = minLrRatio;
+        b.optimizer = optimizer;
+        b.beta1 = beta1;
+        b.beta2 = beta2;
+        b.adamEps = adamEps;
+        b.clipGrad = clipGrad;
+        b.reanimation = reanimation;
+        b.reanimationForm = reanimationForm;
+        b.l1Coef = l1Coef;
+        b.l1DecoderNormWeighted = l1DecoderNormWeighted;
+        b.l0Coef = l0Coef;
+        b.threads = threads;
+        b.seed = seed;
+        return b;
+    }
+
+    /** Mutable builder with the defaults. */
+    public static final class Builder {
+        private int batchSize = 1024;
+        private int epochs = 1;
+        private long maxSteps = 0;
+        private double lr = 5e-4;
+        private long warmupSteps = 0;
+        private boolean cosineDecay = false;
+        private double minLrRatio = 0.1;
+        private Optimizer optimizer = Optimizer.ADAM;
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double adamEps = 1e-8;
+        private double clipGrad = 1.0;
+        private CoefSchedule reanimation = CoefSchedule.constant(1e-3);
+        private ReanimationForm reanimationForm = ReanimationForm.SEED;
+        private double l1Coef = 0;
+        private boolean l1DecoderNormWeighted = false;
+        private double l0Coef = 0;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private long seed = 0;
+
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder maxSteps(long v) { maxSteps = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder warmupSteps(long v) { warmupSteps = v; return this; }
+        public Builder cosineDecay(boolean on, double minRatio) { cosineDecay = on; minLrRatio = minRatio; return this; }
+        public Builder optimizer(Optimizer v) { optimizer = v; return this; }
+        public Builder adam(double b1, double b2, double eps) { beta1 = b1; beta2 = b2; adamEps = eps; return this; }
+        public Builder clipGrad(double v) { clipGrad = v; return this; }
+        public Builder reanimation(CoefSchedule v) { reanimation = v; return this; }
+        public Builder reanimation(double coef) { reanimation = CoefSchedule.constant(coef); return this; }
+        public Builder reanimationForm(ReanimationForm v) { reanimationForm = v; return this; }
+        public Builder l1(double coef, boolean decoderNormWeighted) { l1Coef = coef; l1DecoderNormWeighted = decoderNormWeighted; return this; }
+        public Builder l0(double coef) { l0Coef = coef; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(batchSize, epochs, maxSteps, lr, warmupSteps, cosineDecay, minLrRatio, optimizer,
+                    beta1, beta2, adamEps, clipGrad, reanimation, reanimationForm, l1Coef, l1DecoderNormWeighted,
+                    l0Coef, threads, seed);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package org.sae4j.train;
+
+/** Receives progress from a {@link Trainer}; called on the training thread, so keep it cheap. */
+public interface TrainListener {
+    default void onStep(StepStats s) {
+    }
+
+    default void onEpoch(EpochStats e) {
+    }
+}

@@ -1,0 +1,181 @@
+package org.sae4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.sae4j.Activation;
+import org.sae4j.Gaussian;
+import org.sae4j.SaeConfig;
+import org.sae4j.train.ReferenceLoss.Term;
+
+/**
+ * Every hand-derived gradient of {@link ReferenceLoss} against central finite differences in double, for every
+ * parameter, loss term and activation. Inputs within a margin of a kink (ReLU at 0, TopK ties at the k-th value,
+ * JumpReLU thresholds) are skipped with {@code Assume}: there the loss is not differentiable. The JumpReLU threshold
+ * gradient is a straight-through pseudo-gradient, so it is checked against its formula instead.
+ */
+class ReferenceLossGradientProperties {
+    private static final double H = 1e-5;
+    private static final double MARGIN = 1e-3;
+
+    record Case(SaeConfig cfg, DoubleParams p, float[] x, int rows, LossWeights w) {
+    }
+
+    static Case randomCase(Activation act, int d, int n, int rows, int k, boolean unitNorm, boolean preEnc,
+                           boolean weightedL1, ReanimationForm form, double bandwidth, long seed) {
+        SaeConfig cfg = new SaeConfig(d, n, act, Math.min(k, n), unitNorm, preEnc, bandwidth, 0.1, seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        DoubleParams p = new DoubleParams(d, n, act == Activation.JUMPRELU);
+        for (int i = 0; i < p.wEnc.length; i++) {
+            p.wEnc[i] = Gaussian.next(r) / Math.sqrt(d);
+            p.wDec[i] = Gaussian.next(r) / Math.sqrt(d);
+        }
+        for (int j = 0; j < n; j++) {
+            p.bEnc[j] = 0.3 * Gaussian.next(r);
+            if (p.logThreshold != null) {
+                p.logThreshold[j] = Math.log(0.05 + 0.4 * r.nextDouble());
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            p.bDec[i] = 0.2 * Gaussian.next(r);
+        }
+        float[] x = new float[rows * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Gaussian.next(r);
+        }
+        LossWeights w = new LossWeights(0.3, form, 0.2, weightedL1, 0.25);
+        return new Case(cfg, p, x, rows, w);
+    }
+
+    /** Whether every pre-activation is at least {@link #MARGIN} away from the activation's kinks. */
+    static boolean awayFromKinks(Case c, ReferenceLoss.Result r) {
+        int n = c.cfg.latents();
+        for (int j = 0; j < n; j++) {
+            double n2 = 0;
+            for (int i = 0; i < c.cfg.dim(); i++) {
+                n2 += c.p.wDec[j * c.cfg.dim() + i] * c.p.wDec[j * c.cfg.dim() + i];
+            }
+            if (n2 < 0.01) {
+                return false; // 1/‖W_dec[j]‖ blows up the curvature
+            }
+        }
+        for (int b = 0; b < c.rows; b++) {
+            double[] row = java.util.Arrays.copyOfRange(r.pre, b * n, (b + 1) * n);
+            for (int j = 0; j < n; j++) {
+                double v = row[j];
+                double kink = c.cfg.activation() == Activation.JUMPRELU ? Math.exp(c.p.logThreshold[j]) : 0;
+                if (Math.abs(v - kink) < MARGIN) {
+                    return false;
+                }
+            }
+            if (c.cfg.activation() == Activation.TOPK && c.cfg.k() < n) {
+                java.util.Arrays.sort(row);
+                if (row[n - c.cfg.k()] - row[n - c.cfg.k() - 1] < MARGIN) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    @Property(tries = 300)
+    void gradientMatchesCentralDifferences(@ForAll Activation act, @ForAll Term term,
+                                           @ForAll @IntRange(min = 1, max = 8) int d,
+                                           @ForAll @IntRange(min = 1, max = 16) int n,
+                                           @ForAll @IntRange(min = 1, max = 6) int rows,
+                                           @ForAll @IntRange(min = 1, max = 16) int k,
+                                           @ForAll boolean unitNorm, @ForAll boolean preEnc,
+                                           @ForAll boolean weightedL1, @ForAll ReanimationForm form,
+                                           @ForAll long seed) {
+        checkAgainstFiniteDifferences(randomCase(act, d, n, rows, k, unitNorm, preEnc, weightedL1, form, 1e-3, seed),
+                EnumSet.of(term));
+    }
+
+    @Property(tries = 100)
+    void totalLossGradientMatchesCentralDifferences(@ForAll Activation act,
+                                                    @ForAll @IntRange(min = 1, max = 8) int d,
+                                                    @ForAll @IntRange(min = 1, max = 16) int n,
+                                                    @ForAll @IntRange(min = 1, max = 6) int rows,
+                                                    @ForAll @IntRange(min = 1, max = 16) int k,
+                                                    @ForAll boolean unitNorm, @ForAll boolean preEnc,
+                                                    @ForAll ReanimationForm form, @ForAll long seed) {
+        checkAgainstFiniteDifferences(randomCase(act, d, n, rows, k, unitNorm, preEnc, true, form, 1e-3, seed),
+                ReferenceLoss.ALL_TERMS);
+    }
+
+    private static void checkAgainstFiniteDifferences(Case c, Set<Term> terms) {
+        try (ReferenceLoss loss = new ReferenceLoss(c.cfg, 1)) {
+            ReferenceLoss.Result r = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, true);
+            Assume.that(awayFromKinks(c, r));
+            double[][] params = c.p.tensors();
+            double[][] grads = r.grad.tensors();
+            int tensors = c.cfg.activation() == Activation.JUMPRELU ? 4 : params.length; // t: pseudo-gradient
+            for (int t = 0; t < tensors; t++) {
+                for (int i = 0; i < params[t].length; i++) {
+                    double saved = params[t][i];
+                    params[t][i] = saved + H;
+                    double up = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false).loss;
+                    params[t][i] = saved - H;
+                    double down = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false).loss;
+                    params[t][i] = saved;
+                    double fd = (up - down) / (2 * H);
+                    double an = grads[t][i];
+                    assertThat(Math.abs(an - fd))
+                            .as("%s tensor %d index %d: analytic %s vs finite difference %s (%s)", terms, t, i, an, fd,
+                                    c.cfg)
+                            .isLessThanOrEqualTo(1e-7 + 1e-5 * Math.max(Math.abs(an), Math.abs(fd)));
+                }
+            }
+        }
+    }
+
+    /**
+     * JumpReLU's threshold gradient (Rajamanoharan et al. 2024), recomputed here from its definition:
+     * {@code ∂/∂t_j = θ_j Σ_b K((pre_bj − θ_j)/ε) · (−(θ_j/ε)·∂L/∂z_bj − λ₀/(B·ε))} with {@code K = 1[|u| < ½]} and
+     * {@code ∂L/∂z_bj = e_b·D_j + λ₁/B·w_j}. A wide bandwidth puts many entries inside the kernel.
+     */
+    @Property(tries = 200)
+    void jumpReluThresholdGradientFollowsTheStraightThroughFormula(@ForAll @IntRange(min = 1, max = 8) int d,
+                                                                   @ForAll @IntRange(min = 1, max = 16) int n,
+                                                                   @ForAll @IntRange(min = 1, max = 6) int rows,
+                                                                   @ForAll boolean unitNorm,
+                                                                   @ForAll boolean weightedL1, @ForAll long seed) {
+        Case c = randomCase(Activation.JUMPRELU, d, n, rows, 1, unitNorm, false, weightedL1, ReanimationForm.SEED,
+                0.5, seed);
+        try (ReferenceLoss loss = new ReferenceLoss(c.cfg, 1)) {
+            ReferenceLoss.Result r = loss.evaluate(c.p, c.x, 0, rows, c.w, ReferenceLoss.ALL_TERMS, true);
+            double eps = c.cfg.jumpReluBandwidth();
+            for (int j = 0; j < n; j++) {
+                double norm = 0;
+                for (int i = 0; i < d; i++) {
+                    norm += c.p.wDec[j * d + i] * c.p.wDec[j * d + i];
+                }
+                norm = Math.sqrt(norm);
+                double theta = Math.exp(c.p.logThreshold[j]);
+                double expected = 0;
+                for (int b = 0; b < rows; b++) {
+                    double u = (r.pre[b * n + j] - theta) / eps;
+                    if (Math.abs(u) >= 0.5) {
+                        continue;
+                    }
+                    double dz = 0;
+                    for (int i = 0; i < d; i++) {
+                        double e = 2.0 / (rows * d) * (r.reconstruction[b * d + i] - c.x[b * d + i]);
+                        dz += e * c.p.wDec[j * d + i] / (unitNorm ? norm : 1);
+                    }
+                    dz += c.w.l1Coef() / rows * (weightedL1 ? norm : 1);
+                    expected += -(theta / eps) * dz - c.w.l0Coef() / (rows * eps);
+                }
+                expected *= theta;
+                assertThat(r.grad.logThreshold[j]).as("latent %d", j)
+                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-9 + 1e-9 * Math.abs(expected)));
+            }
+        }
+    }
+}
