@@ -1,0 +1,80 @@
+package org.sae4j.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.sae4j.Activation;
+import org.sae4j.Gaussian;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.train.ReferenceStep;
+import org.sae4j.train.StepStats;
+import org.sae4j.train.TrainConfig;
+
+/**
+ * One full SAE training step per op (loss, gradients, clipping, Adam, renormalisation), so tokens/s = ops/s × batch.
+ * {@code reference} is the double-precision oracle: it does five dense products in plain Java, so the default
+ * shape is small; pass {@code -p} for others.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx8g"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class TrainStepBench {
+
+    @Param({"topk"})
+    public String activation;
+    @Param({"256"})
+    public int batch;
+    @Param({"128"})
+    public int dim;
+    @Param({"2048"})
+    public int latents;
+    @Param({"32"})
+    public int k;
+    @Param({"2"})
+    public int threads;
+
+    private float[] x;
+    private ReferenceStep reference;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Activation act = Activation.parse(activation);
+        SaeConfig cfg = new SaeConfig(dim, latents, act, Math.min(k, latents), true, false, 1e-3, 1e-3, 1);
+        SplittableRandom r = new SplittableRandom(7);
+        x = new float[batch * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Gaussian.next(r);
+        }
+        Sae sae = Sae.initialize(cfg);
+        sae.initDecoderBiasToMean(x, 0, batch);
+        TrainConfig tc = TrainConfig.builder().batchSize(batch).lr(1e-4).threads(threads)
+                .l1(act == Activation.RELU ? 1e-3 : 0, false).l0(act == Activation.JUMPRELU ? 1e-3 : 0).build();
+        reference = new ReferenceStep(sae, tc, Long.MAX_VALUE);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        reference.close();
+    }
+
+    @Benchmark
+    public StepStats reference() {
+        return reference.step(x, 0, batch, 0);
+    }
+}
