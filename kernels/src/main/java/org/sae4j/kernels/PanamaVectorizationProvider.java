@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 /** Vector API kernels. Only loaded (reflectively) when {@code jdk.incubator.vector} is readable. */
 final class PanamaVectorizationProvider extends VectorizationProvider {
     private final VectorOps vectorOps = new PanamaVectorOps();
+    private final Gemm gemm = new PanamaGemm();
 
     @Override
     public String name() {
@@ -14,6 +15,11 @@ final class PanamaVectorizationProvider extends VectorizationProvider {
     @Override
     public VectorOps vectorOps() {
         return vectorOps;
+    }
+
+    @Override
+    public Gemm gemm() {
+        return gemm;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.sae4j.kernels;
 /** Plain-Java kernels: the twins every Panama kernel is tested against, and the fallback. */
 final class ScalarVectorizationProvider extends VectorizationProvider {
     private final VectorOps vectorOps = new ScalarVectorOps();
+    private final Gemm gemm = new ScalarGemm();
 
     @Override
     public String name() {
@@ -12,6 +13,11 @@ final class ScalarVectorizationProvider extends VectorizationProvider {
     @Override
     public VectorOps vectorOps() {
         return vectorOps;
+    }
+
+    @Override
+    public Gemm gemm() {
+        return gemm;
     }
 
     @Override

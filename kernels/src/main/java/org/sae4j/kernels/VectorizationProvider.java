@@ -24,6 +24,9 @@ public abstract class VectorizationProvider {
     /** Dense vector primitives (dot, axpy, ...). */
     public abstract VectorOps vectorOps();
 
+    /** Dense matrix products (encoder {@code X·Wᵀ} with epilogue, {@code Gᵀ·X}, {@code G·W}). */
+    public abstract Gemm gemm();
+
     /** Lanes of the preferred float species (1 for scalar); useful for padding and reports. */
     public abstract int floatLanes();
 

@@ -1,0 +1,591 @@
+package org.sae4j.kernels;
+
+import static org.sae4j.kernels.GemmChecks.chunkStart;
+
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API twin of {@link ScalarGemm}.
+ *
+ * <p>{@code X·Wᵀ}: W is packed into panels of {@link #NR} = 3 vectors of latents; panel p holds, for every k, the
+ * {@code NR} values {@code W[p·NR + jj][k]} contiguously (zero rows pad the last panel, so the hot loop has no
+ * column tail). The micro-kernel keeps an {@link #MR}×3-vector tile of C in registers (8×3 on 512-bit species,
+ * 4×3 on narrower ones, which may have only 16 registers) and per k does 3 vector loads of the panel, MR
+ * broadcasts of X and 3·MR FMAs. Blocking: each thread owns a contiguous range of rows (so the epilogue sees
+ * whole rows); it walks W in column blocks of {@code panelsPerBlock} panels sized to stay in L2, and inside a
+ * block walks its rows MR at a time, so the MR×d slice of X stays in L1 while it meets every panel of the block.
+ * The finished MR × block tile lands in a per-thread buffer, gets the bias, and is then stored or handed to the
+ * epilogue. k is not blocked: for d ≲ 1.5k (the SAE shapes) the MR×d slice of X fits L1 whole.
+ *
+ * <p>{@code Gᵀ·X} and {@code G·W} use one strided register-blocked kernel (same tile) with the reduction blocked
+ * by {@link #KB} so the B-side block stays in L2; C is accumulated across reduction blocks.
+ */
+final class PanamaGemm implements Gemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Panel width: three vectors of latents. */
+    static final int NR = 3 * L;
+    /** Rows per register tile: 8 when vectors are 512-bit (32 registers on AVX-512), else 4. */
+    static final int MR = L >= 16 ? 8 : 4;
+    /** Bytes of packed W one column block may take (kept in L2 while all rows of a thread pass over it). */
+    static final int L2_BUDGET = 1 << 20;
+    /** Reduction block of the strided products (rows of the B-side operand kept in L2). */
+    static final int KB = 256;
+
+    private final int l2Budget;
+
+    PanamaGemm() {
+        this(L2_BUDGET);
+    }
+
+    /** With a different column-block budget (bytes): tests use a tiny one to get many column blocks. */
+    PanamaGemm(int l2Budget) {
+        this.l2Budget = l2Budget;
+    }
+
+    @Override
+    public Workspace newWorkspace(int n, int d) {
+        GemmChecks.shape(n, d);
+        return new PanamaWorkspace(n, d, l2Budget);
+    }
+
+    private static PanamaWorkspace ws(Workspace ws) {
+        if (ws instanceof PanamaWorkspace p) {
+            return p;
+        }
+        throw new IllegalArgumentException("workspace was not created by PanamaGemm: " + ws);
+    }
+
+    @Override
+    public void packW(float[] w, int wOff, Workspace workspace, KernelPool pool) {
+        PanamaWorkspace ws = ws(workspace);
+        GemmChecks.range("w", w, wOff, (long) ws.n * ws.d);
+        ws.job.set(Job.PACK, w, wOff, null, 0, null, 0, 0, null, 0, null);
+        GemmChecks.run(pool, ws.job);
+    }
+
+    @Override
+    public void multTransB(float[] x, int xOff, int batch, Workspace workspace, float[] bias, int biasOff,
+                           float[] c, int cOff, KernelPool pool) {
+        PanamaWorkspace ws = ws(workspace);
+        GemmChecks.range("c", c, cOff, (long) batch * ws.n);
+        prepare(ws, x, xOff, batch, bias, biasOff, pool);
+        ws.job.set(Job.XWT, x, xOff, null, 0, c, cOff, batch, bias, biasOff, null);
+        GemmChecks.run(pool, ws.job);
+    }
+
+    @Override
+    public void multTransB(float[] x, int xOff, int batch, Workspace workspace, float[] bias, int biasOff,
+                           Epilogue epilogue, KernelPool pool) {
+        PanamaWorkspace ws = ws(workspace);
+        Objects.requireNonNull(epilogue, "epilogue");
+        prepare(ws, x, xOff, batch, bias, biasOff, pool);
+        ws.job.set(Job.XWT, x, xOff, null, 0, null, 0, batch, bias, biasOff, epilogue);
+        GemmChecks.run(pool, ws.job);
+    }
+
+    private static void prepare(PanamaWorkspace ws, float[] x, int xOff, int batch, float[] bias, int biasOff,
+                                KernelPool pool) {
+        GemmChecks.batch(batch);
+        GemmChecks.range("x", x, xOff, (long) batch * ws.d);
+        if (bias != null) {
+            GemmChecks.range("bias", bias, biasOff, ws.n);
+        }
+        int threads = GemmChecks.threads(pool);
+        if (ws.blocks.length < threads) {
+            // Grown once per pool size, on the caller thread before dispatch: no allocation on later calls.
+            float[][] b = new float[threads][];
+            for (int t = 0; t < threads; t++) {
+                b[t] = new float[MR * ws.blockCols];
+            }
+            ws.blocks = b;
+        }
+    }
+
+    @Override
+    public void multTransA(float[] g, int gOff, float[] x, int xOff, int batch, float[] c, int cOff,
+                           Workspace workspace, KernelPool pool) {
+        PanamaWorkspace ws = ws(workspace);
+        GemmChecks.batch(batch);
+        GemmChecks.range("g", g, gOff, (long) batch * ws.n);
+        GemmChecks.range("x", x, xOff, (long) batch * ws.d);
+        GemmChecks.range("c", c, cOff, (long) ws.n * ws.d);
+        ws.job.set(Job.GTX, g, gOff, x, xOff, c, cOff, batch, null, 0, null);
+        GemmChecks.run(pool, ws.job);
+    }
+
+    @Override
+    public void mult(float[] g, int gOff, float[] w, int wOff, int batch, float[] c, int cOff,
+                     Workspace workspace, KernelPool pool) {
+        PanamaWorkspace ws = ws(workspace);
+        GemmChecks.batch(batch);
+        GemmChecks.range("g", g, gOff, (long) batch * ws.n);
+        GemmChecks.range("w", w, wOff, (long) ws.n * ws.d);
+        GemmChecks.range("c", c, cOff, (long) batch * ws.d);
+        ws.job.set(Job.GW, g, gOff, w, wOff, c, cOff, batch, null, 0, null);
+        GemmChecks.run(pool, ws.job);
+    }
+
+    static final class PanamaWorkspace implements Workspace {
+        final int n;
+        final int d;
+        final int panels;
+        /** Panels per column block, so that a block of packed W (panelsPerBlock · NR · d floats) fits L2_BUDGET. */
+        final int panelsPerBlock;
+        final int blockCols;
+        /** Panel p at [p·NR·d, (p+1)·NR·d): element (k, jj) at p·NR·d + k·NR + jj. Padding rows stay zero. */
+        final float[] packed;
+        float[][] blocks = new float[0][];
+        final Job job = new Job(this);
+
+        PanamaWorkspace(int n, int d, int l2Budget) {
+            this.n = n;
+            this.d = d;
+            this.panels = (n + NR - 1) / NR;
+            this.panelsPerBlock = Math.max(1, Math.min(panels, l2Budget / (4 * NR * d)));
+            this.blockCols = panelsPerBlock * NR;
+            this.packed = new float[Math.multiplyExact(Math.multiplyExact(panels, NR), d)];
+        }
+
+        @Override
+        public int n() {
+            return n;
+        }
+
+        @Override
+        public int d() {
+            return d;
+        }
+    }
+
+    /** The reusable per-workspace task: arguments are set before each dispatch, so no lambda is built per call. */
+    static final class Job implements KernelPool.Task {
+        static final int PACK = 0;
+        static final int XWT = 1;
+        static final int GTX = 2;
+        static final int GW = 3;
+
+        private final PanamaWorkspace ws;
+        private int op;
+        private float[] a;
+        private int aOff;
+        private float[] b;
+        private int bOff;
+        private float[] c;
+        private int cOff;
+        private int batch;
+        private float[] bias;
+        private int biasOff;
+        private Epilogue epilogue;
+
+        Job(PanamaWorkspace ws) {
+            this.ws = ws;
+        }
+
+        void set(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int batch, float[] bias,
+                 int biasOff, Epilogue epilogue) {
+            this.op = op;
+            this.a = a;
+            this.aOff = aOff;
+            this.b = b;
+            this.bOff = bOff;
+            this.c = c;
+            this.cOff = cOff;
+            this.batch = batch;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.epilogue = epilogue;
+        }
+
+        @Override
+        public void run(int t, int threads) {
+            PanamaWorkspace ws = this.ws;
+            switch (op) {
+                case PACK -> pack(a, aOff, ws, chunkStart(ws.panels, threads, 1, t),
+                        chunkStart(ws.panels, threads, 1, t + 1));
+                case XWT -> xwt(ws, t, a, aOff, chunkStart(batch, threads, MR, t),
+                        chunkStart(batch, threads, MR, t + 1), bias, biasOff, c, cOff, epilogue);
+                case GTX -> gtx(ws, a, aOff, b, bOff, batch, c, cOff, chunkStart(ws.n, threads, MR, t),
+                        chunkStart(ws.n, threads, MR, t + 1));
+                case GW -> gw(ws, a, aOff, b, bOff, c, cOff, chunkStart(batch, threads, MR, t),
+                        chunkStart(batch, threads, MR, t + 1));
+                default -> throw new IllegalStateException("op " + op);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Packing
+
+    private static void pack(float[] w, int wOff, PanamaWorkspace ws, int p0, int p1) {
+        final int d = ws.d;
+        final float[] packed = ws.packed;
+        // Transpose in k-chunks of 16: reads stay sequential along a W row and the writes of one chunk
+        // (16 · NR floats) stay in L1.
+        final int kc = 16;
+        for (int p = p0; p < p1; p++) {
+            int base = p * NR * d;
+            int rows = Math.min(NR, ws.n - p * NR);
+            for (int k0 = 0; k0 < d; k0 += kc) {
+                int k1 = Math.min(d, k0 + kc);
+                for (int jj = 0; jj < rows; jj++) {
+                    int src = wOff + (p * NR + jj) * d;
+                    for (int k = k0; k < k1; k++) {
+                        packed[base + k * NR + jj] = w[src + k];
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // C = X·Wᵀ + bias
+
+    private static void xwt(PanamaWorkspace ws, int t, float[] x, int xOff, int r0, int r1, float[] bias,
+                            int biasOff, float[] c, int cOff, Epilogue epilogue) {
+        if (r0 >= r1) {
+            return;
+        }
+        final int n = ws.n;
+        final int d = ws.d;
+        final float[] packed = ws.packed;
+        final float[] buf = ws.blocks[t];
+        final int ldb = ws.blockCols;
+        for (int p0 = 0; p0 < ws.panels; p0 += ws.panelsPerBlock) {
+            int p1 = Math.min(ws.panels, p0 + ws.panelsPerBlock);
+            int col0 = p0 * NR;
+            int cols = Math.min(n, p1 * NR) - col0;
+            for (int row0 = r0; row0 < r1; row0 += MR) {
+                int rows = Math.min(MR, r1 - row0);
+                int xo = xOff + row0 * d;
+                for (int p = p0; p < p1; p++) {
+                    int po = p * NR * d;
+                    int bo = (p - p0) * NR;
+                    int r = 0;
+                    if (rows == MR) {
+                        if (MR == 8) {
+                            xwt8(x, xo, d, packed, po, buf, bo, ldb);
+                        } else {
+                            xwt4(x, xo, d, packed, po, buf, bo, ldb);
+                        }
+                        r = MR;
+                    } else if (MR == 8 && rows >= 4) {
+                        xwt4(x, xo, d, packed, po, buf, bo, ldb);
+                        r = 4;
+                    }
+                    for (; r < rows; r++) {
+                        xwt1(x, xo + r * d, d, packed, po, buf, bo + r * ldb);
+                    }
+                }
+                if (bias != null) {
+                    for (int r = 0; r < rows; r++) {
+                        addInPlace(buf, r * ldb, bias, biasOff + col0, cols);
+                    }
+                }
+                if (epilogue != null) {
+                    epilogue.accept(t, row0, rows, col0, cols, buf, 0, ldb);
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(buf, r * ldb, c, cOff + (row0 + r) * n + col0, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void addInPlace(float[] a, int aOff, float[] b, int bOff, int len) {
+        int i = 0;
+        for (int bound = S.loopBound(len); i < bound; i += L) {
+            FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(a, aOff + i);
+        }
+        for (; i < len; i++) {
+            a[aOff + i] += b[bOff + i];
+        }
+    }
+
+    /** 8 rows of X (at xo, stride d) × one packed panel: C tile 8 × NR written to buf (row stride ldb). */
+    private static void xwt8(float[] x, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00;
+        FloatVector c60 = c00, c61 = c00, c62 = c00;
+        FloatVector c70 = c00, c71 = c00, c72 = c00;
+        final int x0 = xo, x1 = xo + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d,
+                x7 = x6 + d;
+        for (int k = 0; k < d; k++) {
+            int pk = po + k * NR;
+            FloatVector w0 = FloatVector.fromArray(S, pw, pk);
+            FloatVector w1 = FloatVector.fromArray(S, pw, pk + L);
+            FloatVector w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, x[x0 + k]);
+            c00 = w0.fma(a, c00);
+            c01 = w1.fma(a, c01);
+            c02 = w2.fma(a, c02);
+            a = FloatVector.broadcast(S, x[x1 + k]);
+            c10 = w0.fma(a, c10);
+            c11 = w1.fma(a, c11);
+            c12 = w2.fma(a, c12);
+            a = FloatVector.broadcast(S, x[x2 + k]);
+            c20 = w0.fma(a, c20);
+            c21 = w1.fma(a, c21);
+            c22 = w2.fma(a, c22);
+            a = FloatVector.broadcast(S, x[x3 + k]);
+            c30 = w0.fma(a, c30);
+            c31 = w1.fma(a, c31);
+            c32 = w2.fma(a, c32);
+            a = FloatVector.broadcast(S, x[x4 + k]);
+            c40 = w0.fma(a, c40);
+            c41 = w1.fma(a, c41);
+            c42 = w2.fma(a, c42);
+            a = FloatVector.broadcast(S, x[x5 + k]);
+            c50 = w0.fma(a, c50);
+            c51 = w1.fma(a, c51);
+            c52 = w2.fma(a, c52);
+            a = FloatVector.broadcast(S, x[x6 + k]);
+            c60 = w0.fma(a, c60);
+            c61 = w1.fma(a, c61);
+            c62 = w2.fma(a, c62);
+            a = FloatVector.broadcast(S, x[x7 + k]);
+            c70 = w0.fma(a, c70);
+            c71 = w1.fma(a, c71);
+            c72 = w2.fma(a, c72);
+        }
+        store3(c00, c01, c02, buf, bo);
+        store3(c10, c11, c12, buf, bo + ldb);
+        store3(c20, c21, c22, buf, bo + 2 * ldb);
+        store3(c30, c31, c32, buf, bo + 3 * ldb);
+        store3(c40, c41, c42, buf, bo + 4 * ldb);
+        store3(c50, c51, c52, buf, bo + 5 * ldb);
+        store3(c60, c61, c62, buf, bo + 6 * ldb);
+        store3(c70, c71, c72, buf, bo + 7 * ldb);
+    }
+
+    /** 4 rows × one panel: the main tile on narrow species, the row tail on 512-bit ones. */
+    private static void xwt4(float[] x, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        final int x0 = xo, x1 = xo + d, x2 = x1 + d, x3 = x2 + d;
+        for (int k = 0; k < d; k++) {
+            int pk = po + k * NR;
+            FloatVector w0 = FloatVector.fromArray(S, pw, pk);
+            FloatVector w1 = FloatVector.fromArray(S, pw, pk + L);
+            FloatVector w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, x[x0 + k]);
+            c00 = w0.fma(a, c00);
+            c01 = w1.fma(a, c01);
+            c02 = w2.fma(a, c02);
+            a = FloatVector.broadcast(S, x[x1 + k]);
+            c10 = w0.fma(a, c10);
+            c11 = w1.fma(a, c11);
+            c12 = w2.fma(a, c12);
+            a = FloatVector.broadcast(S, x[x2 + k]);
+            c20 = w0.fma(a, c20);
+            c21 = w1.fma(a, c21);
+            c22 = w2.fma(a, c22);
+            a = FloatVector.broadcast(S, x[x3 + k]);
+            c30 = w0.fma(a, c30);
+            c31 = w1.fma(a, c31);
+            c32 = w2.fma(a, c32);
+        }
+        store3(c00, c01, c02, buf, bo);
+        store3(c10, c11, c12, buf, bo + ldb);
+        store3(c20, c21, c22, buf, bo + 2 * ldb);
+        store3(c30, c31, c32, buf, bo + 3 * ldb);
+    }
+
+    /** One row × one panel (row tail). */
+    private static void xwt1(float[] x, int xo, int d, float[] pw, int po, float[] buf, int bo) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0;
+        for (int k = 0; k < d; k++) {
+            int pk = po + k * NR;
+            FloatVector a = FloatVector.broadcast(S, x[xo + k]);
+            c0 = FloatVector.fromArray(S, pw, pk).fma(a, c0);
+            c1 = FloatVector.fromArray(S, pw, pk + L).fma(a, c1);
+            c2 = FloatVector.fromArray(S, pw, pk + 2 * L).fma(a, c2);
+        }
+        store3(c0, c1, c2, buf, bo);
+    }
+
+    private static void store3(FloatVector v0, FloatVector v1, FloatVector v2, float[] a, int off) {
+        v0.intoArray(a, off);
+        v1.intoArray(a, off + L);
+        v2.intoArray(a, off + 2 * L);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Strided products: C[r][k] (+)= Σ_p A(r, p) · Bm[p][k], A(r, p) = a[ao + r·ars + p·aps], Bm row p at bo + p·ldb.
+
+    /** C(n×d) = Gᵀ·X for C rows [j0, j1): A(r, p) = G[p][j], reduction over the batch. */
+    private static void gtx(PanamaWorkspace ws, float[] g, int gOff, float[] x, int xOff, int batch, float[] c,
+                            int cOff, int j0, int j1) {
+        final int n = ws.n;
+        final int d = ws.d;
+        if (batch == 0) {
+            for (int j = j0; j < j1; j++) {
+                java.util.Arrays.fill(c, cOff + j * d, cOff + (j + 1) * d, 0f);
+            }
+            return;
+        }
+        for (int q0 = 0; q0 < batch; q0 += KB) {
+            int kc = Math.min(KB, batch - q0);
+            boolean acc = q0 > 0;
+            strided(g, gOff + q0 * n, 1, n, x, xOff + q0 * d, d, kc, c, cOff, d, j0, j1, d, acc);
+        }
+    }
+
+    /** C(B×d) = G·W for C rows [r0, r1): A(r, p) = G[r][p], reduction over the latents. */
+    private static void gw(PanamaWorkspace ws, float[] g, int gOff, float[] w, int wOff, float[] c, int cOff,
+                           int r0, int r1) {
+        final int n = ws.n;
+        final int d = ws.d;
+        for (int q0 = 0; q0 < n; q0 += KB) {
+            int kc = Math.min(KB, n - q0);
+            boolean acc = q0 > 0;
+            strided(g, gOff + q0, n, 1, w, wOff + q0 * d, d, kc, c, cOff, d, r0, r1, d, acc);
+        }
+    }
+
+    /**
+     * Rows [r0, r1) of C (row r at cOff + r·ldc, cols [0, cols)) (+)= A(r, ·) · Bm over kc reduction steps, where
+     * A(r, p) = a[ao + r·ars + p·aps] and Bm row p starts at bo + p·ldb.
+     */
+    private static void strided(float[] a, int ao, int ars, int aps, float[] bm, int bo, int ldb, int kc,
+                                float[] c, int cOff, int ldc, int r0, int r1, int cols, boolean acc) {
+        int fullCols = cols - cols % NR;
+        int r = r0;
+        for (; r + MR <= r1; r += MR) {
+            int ar = ao + r * ars;
+            int cr = cOff + r * ldc;
+            for (int k0 = 0; k0 < fullCols; k0 += NR) {
+                if (MR == 8) {
+                    strided8(a, ar, ars, aps, bm, bo + k0, ldb, kc, c, cr + k0, ldc, acc);
+                } else {
+                    strided4(a, ar, ars, aps, bm, bo + k0, ldb, kc, c, cr + k0, ldc, acc);
+                }
+            }
+            for (int rr = 0; rr < MR; rr++) {
+                stridedRow(a, ar + rr * ars, aps, bm, bo, ldb, kc, c, cr + rr * ldc, fullCols, cols, acc);
+            }
+        }
+        for (; r < r1; r++) {
+            stridedRow(a, ao + r * ars, aps, bm, bo, ldb, kc, c, cOff + r * ldc, 0, cols, acc);
+        }
+    }
+
+    private static void strided8(float[] a, int ao, int ars, int aps, float[] bm, int bo, int ldb, int kc,
+                                 float[] c, int co, int ldc, boolean acc) {
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+        FloatVector c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+        if (acc) {
+            c00 = ld(c, co); c01 = ld(c, co + L); c02 = ld(c, co + 2 * L);
+            c10 = ld(c, co + ldc); c11 = ld(c, co + ldc + L); c12 = ld(c, co + ldc + 2 * L);
+            c20 = ld(c, co + 2 * ldc); c21 = ld(c, co + 2 * ldc + L); c22 = ld(c, co + 2 * ldc + 2 * L);
+            c30 = ld(c, co + 3 * ldc); c31 = ld(c, co + 3 * ldc + L); c32 = ld(c, co + 3 * ldc + 2 * L);
+            c40 = ld(c, co + 4 * ldc); c41 = ld(c, co + 4 * ldc + L); c42 = ld(c, co + 4 * ldc + 2 * L);
+            c50 = ld(c, co + 5 * ldc); c51 = ld(c, co + 5 * ldc + L); c52 = ld(c, co + 5 * ldc + 2 * L);
+            c60 = ld(c, co + 6 * ldc); c61 = ld(c, co + 6 * ldc + L); c62 = ld(c, co + 6 * ldc + 2 * L);
+            c70 = ld(c, co + 7 * ldc); c71 = ld(c, co + 7 * ldc + L); c72 = ld(c, co + 7 * ldc + 2 * L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 = c00; c02 = c00; c10 = c00; c11 = c00; c12 = c00; c20 = c00; c21 = c00; c22 = c00;
+            c30 = c00; c31 = c00; c32 = c00; c40 = c00; c41 = c00; c42 = c00; c50 = c00; c51 = c00; c52 = c00;
+            c60 = c00; c61 = c00; c62 = c00; c70 = c00; c71 = c00; c72 = c00;
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * ldb;
+            int ap = ao + p * aps;
+            FloatVector w0 = ld(bm, bp);
+            FloatVector w1 = ld(bm, bp + L);
+            FloatVector w2 = ld(bm, bp + 2 * L);
+            FloatVector v = FloatVector.broadcast(S, a[ap]);
+            c00 = w0.fma(v, c00); c01 = w1.fma(v, c01); c02 = w2.fma(v, c02);
+            v = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = w0.fma(v, c10); c11 = w1.fma(v, c11); c12 = w2.fma(v, c12);
+            v = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = w0.fma(v, c20); c21 = w1.fma(v, c21); c22 = w2.fma(v, c22);
+            v = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = w0.fma(v, c30); c31 = w1.fma(v, c31); c32 = w2.fma(v, c32);
+            v = FloatVector.broadcast(S, a[ap + 4 * ars]);
+            c40 = w0.fma(v, c40); c41 = w1.fma(v, c41); c42 = w2.fma(v, c42);
+            v = FloatVector.broadcast(S, a[ap + 5 * ars]);
+            c50 = w0.fma(v, c50); c51 = w1.fma(v, c51); c52 = w2.fma(v, c52);
+            v = FloatVector.broadcast(S, a[ap + 6 * ars]);
+            c60 = w0.fma(v, c60); c61 = w1.fma(v, c61); c62 = w2.fma(v, c62);
+            v = FloatVector.broadcast(S, a[ap + 7 * ars]);
+            c70 = w0.fma(v, c70); c71 = w1.fma(v, c71); c72 = w2.fma(v, c72);
+        }
+        store3(c00, c01, c02, c, co);
+        store3(c10, c11, c12, c, co + ldc);
+        store3(c20, c21, c22, c, co + 2 * ldc);
+        store3(c30, c31, c32, c, co + 3 * ldc);
+        store3(c40, c41, c42, c, co + 4 * ldc);
+        store3(c50, c51, c52, c, co + 5 * ldc);
+        store3(c60, c61, c62, c, co + 6 * ldc);
+        store3(c70, c71, c72, c, co + 7 * ldc);
+    }
+
+    private static void strided4(float[] a, int ao, int ars, int aps, float[] bm, int bo, int ldb, int kc,
+                                 float[] c, int co, int ldc, boolean acc) {
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+        if (acc) {
+            c00 = ld(c, co); c01 = ld(c, co + L); c02 = ld(c, co + 2 * L);
+            c10 = ld(c, co + ldc); c11 = ld(c, co + ldc + L); c12 = ld(c, co + ldc + 2 * L);
+            c20 = ld(c, co + 2 * ldc); c21 = ld(c, co + 2 * ldc + L); c22 = ld(c, co + 2 * ldc + 2 * L);
+            c30 = ld(c, co + 3 * ldc); c31 = ld(c, co + 3 * ldc + L); c32 = ld(c, co + 3 * ldc + 2 * L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 = c00; c02 = c00; c10 = c00; c11 = c00; c12 = c00; c20 = c00; c21 = c00; c22 = c00;
+            c30 = c00; c31 = c00; c32 = c00;
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * ldb;
+            int ap = ao + p * aps;
+            FloatVector w0 = ld(bm, bp);
+            FloatVector w1 = ld(bm, bp + L);
+            FloatVector w2 = ld(bm, bp + 2 * L);
+            FloatVector v = FloatVector.broadcast(S, a[ap]);
+            c00 = w0.fma(v, c00); c01 = w1.fma(v, c01); c02 = w2.fma(v, c02);
+            v = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = w0.fma(v, c10); c11 = w1.fma(v, c11); c12 = w2.fma(v, c12);
+            v = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = w0.fma(v, c20); c21 = w1.fma(v, c21); c22 = w2.fma(v, c22);
+            v = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = w0.fma(v, c30); c31 = w1.fma(v, c31); c32 = w2.fma(v, c32);
+        }
+        store3(c00, c01, c02, c, co);
+        store3(c10, c11, c12, c, co + ldc);
+        store3(c20, c21, c22, c, co + 2 * ldc);
+        store3(c30, c31, c32, c, co + 3 * ldc);
+    }
+
+    /** One C row, columns [k0, k1): vector chunks with the sum over p in a register, then scalar columns. */
+    private static void stridedRow(float[] a, int ar, int aps, float[] bm, int bo, int ldb, int kc, float[] c,
+                                   int cr, int k0, int k1, boolean acc) {
+        int k = k0;
+        for (int bound = k0 + S.loopBound(k1 - k0); k < bound; k += L) {
+            FloatVector s = acc ? ld(c, cr + k) : FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                s = ld(bm, bo + p * ldb + k).fma(FloatVector.broadcast(S, a[ar + p * aps]), s);
+            }
+            s.intoArray(c, cr + k);
+        }
+        for (; k < k1; k++) {
+            float s = acc ? c[cr + k] : 0f;
+            for (int p = 0; p < kc; p++) {
+                s += a[ar + p * aps] * bm[bo + p * ldb + k];
+            }
+            c[cr + k] = s;
+        }
+    }
+
+    private static FloatVector ld(float[] a, int off) {
+        return FloatVector.fromArray(S, a, off);
+    }
+}
