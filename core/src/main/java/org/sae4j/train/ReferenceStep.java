@@ -1,13 +1,18 @@
 package org.sae4j.train;
 
 import org.sae4j.Sae;
+import org.sae4j.kernels.AdamUpdate;
+import org.sae4j.kernels.ScalarAdamUpdate;
 import org.sae4j.metrics.Metrics;
 
 /**
  * The reference training step: {@link ReferenceLoss} in double, global-norm clipping, then Adam (PyTorch
- * semantics) or SGD in float32 on the model, then atom renormalisation. Slow and clear: the oracle for fused steps.
+ * semantics, {@link ScalarAdamUpdate}) or SGD in float32 on the model, then atom renormalisation. Slow and clear: the oracle for fused steps.
  */
 public final class ReferenceStep implements TrainStep {
+    // The scalar twin is the readable definition of the update; the fused step uses the provider's.
+    private static final AdamUpdate ADAM = new ScalarAdamUpdate();
+
     private final Sae sae;
     private final TrainConfig cfg;
     private final LrSchedule lr;
@@ -46,6 +51,7 @@ public final class ReferenceStep implements TrainStep {
         double clip = GradientClipping.scale(gradNorm, cfg.clipGrad());
         double rate = lr.at(step);
         state.step = step + 1;
+        AdamUpdate.Step adam = AdamUpdate.Step.of(rate, cfg.beta1(), cfg.beta2(), cfg.adamEps(), state.step);
         float[][] params = sae.tensors();
         double[][] grads = r.grad.tensors();
         for (int t = 0; t < params.length; t++) {
@@ -54,8 +60,7 @@ public final class ReferenceStep implements TrainStep {
                 g[i] = (float) (grads[t][i] * clip);
             }
             if (cfg.optimizer() == Optimizer.ADAM) {
-                Adam.update(params[t], g, state.m[t], state.v[t], 0, g.length, rate, cfg.beta1(), cfg.beta2(),
-                        cfg.adamEps(), state.step);
+                ADAM.update(params[t], state.m[t], state.v[t], 0, g, 0, g.length, 1f, adam);
             } else {
                 for (int i = 0; i < g.length; i++) {
                     params[t][i] -= (float) rate * g[i];

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
+import org.sae4j.kernels.AdamUpdate;
+import org.sae4j.kernels.ScalarAdamUpdate;
 
-/** Adam, clipping and schedules against values computed by hand. */
+/** Adam ({@link ScalarAdamUpdate}, the reference's optimizer), clipping and schedules against values computed by hand. */
 class OptimizerTest {
+    private static final AdamUpdate ADAM = new ScalarAdamUpdate();
+
 
     @Test
     void adamFirstStepMovesByLrTimesSignAsPyTorchDoes() {
@@ -14,7 +18,7 @@ class OptimizerTest {
         float[] p = {1f};
         float[] m = {0f};
         float[] v = {0f};
-        Adam.update(p, new float[] {0.5f}, m, v, 0, 1, 0.1, 0.9, 0.999, 1e-8, 1);
+        ADAM.update(p, m, v, 0, new float[] {0.5f}, 0, 1, 1f, AdamUpdate.Step.of(0.1, 0.9, 0.999, 1e-8, 1));
         assertThat(m[0]).isCloseTo(0.05f, within(1e-8f));
         assertThat(v[0]).isCloseTo(2.5e-4f, within(1e-10f));
         assertThat(p[0]).isCloseTo(0.9f, within(1e-7f));
@@ -25,8 +29,8 @@ class OptimizerTest {
         float[] p = {1f};
         float[] m = {0f};
         float[] v = {0f};
-        Adam.update(p, new float[] {0.5f}, m, v, 0, 1, 0.1, 0.9, 0.999, 1e-8, 1);
-        Adam.update(p, new float[] {-1f}, m, v, 0, 1, 0.1, 0.9, 0.999, 1e-8, 2);
+        ADAM.update(p, m, v, 0, new float[] {0.5f}, 0, 1, 1f, AdamUpdate.Step.of(0.1, 0.9, 0.999, 1e-8, 1));
+        ADAM.update(p, m, v, 0, new float[] {-1f}, 0, 1, 1f, AdamUpdate.Step.of(0.1, 0.9, 0.999, 1e-8, 2));
         // By hand: m = 0.9·0.05 − 0.1 = −0.055; v = 0.999·2.5e-4 + 0.001 = 1.24975e-3;
         // m̂ = −0.055/0.19; v̂ = 1.24975e-3/0.001999; p = 0.9 − 0.1·m̂/(√v̂ + 1e-8).
         double mHat = -0.055 / 0.19;
@@ -44,7 +48,7 @@ class OptimizerTest {
         float[] g = {1f, 1f, 1f};
         float[] m = new float[3];
         float[] v = new float[3];
-        Adam.update(p, g, m, v, 1, 1, 0.1, 0.9, 0.999, 1e-8, 1);
+        ADAM.update(p, m, v, 1, g, 1, 1, 1f, AdamUpdate.Step.of(0.1, 0.9, 0.999, 1e-8, 1));
         assertThat(p[0]).isEqualTo(1f);
         assertThat(p[2]).isEqualTo(3f);
         assertThat(p[1]).isCloseTo(1.9f, within(1e-6f));

@@ -4,12 +4,18 @@ import jdk.incubator.vector.FloatVector;
 
 /** Vector API kernels. Only loaded (reflectively) when {@code jdk.incubator.vector} is readable. */
 final class PanamaVectorizationProvider extends VectorizationProvider {
+    private final AdamUpdate adamUpdate = new PanamaAdamUpdate();
     private final VectorOps vectorOps = new PanamaVectorOps();
     private final Gemm gemm = new PanamaGemm();
 
     @Override
     public String name() {
         return "panama";
+    }
+
+    @Override
+    public AdamUpdate adamUpdate() {
+        return adamUpdate;
     }
 
     @Override

@@ -2,12 +2,18 @@ package org.sae4j.kernels;
 
 /** Plain-Java kernels: the twins every Panama kernel is tested against, and the fallback. */
 final class ScalarVectorizationProvider extends VectorizationProvider {
+    private final AdamUpdate adamUpdate = new ScalarAdamUpdate();
     private final VectorOps vectorOps = new ScalarVectorOps();
     private final Gemm gemm = new ScalarGemm();
 
     @Override
     public String name() {
         return "scalar";
+    }
+
+    @Override
+    public AdamUpdate adamUpdate() {
+        return adamUpdate;
     }
 
     @Override

@@ -27,6 +27,9 @@ public abstract class VectorizationProvider {
     /** Dense matrix products (encoder {@code X·Wᵀ} with epilogue, {@code Gᵀ·X}, {@code G·W}). */
     public abstract Gemm gemm();
 
+    /** Adam's update (PyTorch semantics) over a run of parameters. */
+    public abstract AdamUpdate adamUpdate();
+
     /** Lanes of the preferred float species (1 for scalar); useful for padding and reports. */
     public abstract int floatLanes();
 

@@ -1,0 +1,650 @@
+package org.sae4j.train;
+
+import java.util.Arrays;
+import org.sae4j.Activation;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.kernels.AdamUpdate;
+import org.sae4j.kernels.Gemm;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.VectorOps;
+import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.metrics.Metrics;
+
+/**
+ * The fused, sparse-aware training step (DESIGN §4): the same math as {@link ReferenceStep}, in float32, without a
+ * B×n matrix.
+ * <ol>
+ *   <li>One GEMM {@code X·W_encᵀ + b_enc} whose epilogue keeps, per row, only the codes the step needs: a running
+ *       top-k (TopK), the entries above 0 (ReLU), or above θ − ε/2 (JumpReLU: active entries plus the
+ *       straight-through band).</li>
+ *   <li>Per row: sparse decode, residual, mse, {@code e_b} and {@code ∂/∂z} at the kept entries only.</li>
+ *   <li>The codes transposed by latent; dead latents from them; the re-animation term's value and gradient
+ *       analytically from {@code Σ_b x̃_b}.</li>
+ *   <li>Two passes over latents: the first sums the squared gradient norm for clipping (gradient rows are cheap to
+ *       rebuild from the sparse codes, so none is stored); the second rebuilds each row, clips, applies Adam and
+ *       renormalises the atom, reading and writing each parameter row and its moments once.</li>
+ * </ol>
+ * Buffers are allocated in the constructor; ReLU/JumpReLU code buffers grow only when L0 rises past their size.
+ * Work is split into contiguous row or latent chunks on a {@link KernelPool}; results are deterministic for a given
+ * thread count.
+ */
+public final class FusedStep implements TrainStep {
+    private final Sae sae;
+    private final SaeConfig sc;
+    private final TrainConfig cfg;
+    private final LrSchedule lr;
+    private final OptimizerState state;
+    private final int d;
+    private final int n;
+    private final int k;
+    private final int maxRows;
+    private final Activation act;
+    private final boolean topk;
+    private final KernelPool pool;
+    private final int threads;
+    private final Gemm gemm;
+    private final Gemm.Workspace ws;
+    private final VectorOps ops;
+    private final AdamUpdate adam;
+
+    // Per-step inputs and activations.
+    private final float[] xin;     // encoder input x̃ (= x or x − b_dec), B×d
+    private final float[] xhat;    // reconstruction, B×d
+    private final float[] e;       // ∂mse/∂x̂, B×d
+    private final float[] sumX;    // Σ_b x̃_b, d
+    private final double[] sumXd;
+    private final float[] norm;    // ‖W_dec[j]‖ (weights the L1 term when asked)
+    private final float[] invNorm; // decode scale: 1/‖W_dec[j]‖ with a unit-norm dictionary, else 1
+    private final float[] theta;   // JumpReLU θ_j
+    private final float[] keepAbove; // JumpReLU: keep entries with pre > θ_j − ε/2 (a little wider)
+
+    // TopK: per-row heaps of the k best (value, index), worst at the root.
+    private final float[] heapVal;
+    private final int[] heapIdx;
+    private final int[] heapSize;
+    // ReLU/JumpReLU: per-thread lists of kept (row, latent, pre) in arrival order.
+    private final int[][] cooRow;
+    private final int[][] cooCol;
+    private final float[][] cooVal;
+    private final int[] cooLen;
+
+    // Kept entries, grouped by row: row b owns [rowPtr[b], rowPtr[b+1]).
+    private final int[] rowPtr;
+    private int[] codeIdx;
+    private float[] codeVal;  // pre-activation
+    private float[] codeDz;   // ∂L/∂z
+    private float[] codeDpre; // ∂L/∂pre (gated; the dense re-animation part is added analytically)
+    private int[] codeRow;
+    // Entries grouped by latent: latent j owns byLatent[colPtr[j] .. colPtr[j+1]).
+    private final int[] colPtr;
+    private int[] byLatent;
+    private final boolean[] dead;
+    private final float[] gBEnc;
+    private final float[] gT;
+
+    // Per-thread partial sums and scratch rows.
+    private final double[] tSse;
+    private final double[] tNorm2;
+    private final double[] tReanim;
+    private final double[] tL1;
+    private final long[] tActive;
+    private final double[][] tBDec;
+    private final float[][] tRowA;
+    private final float[][] tRowB;
+    private final float[] gBDec;
+
+    // Per-step scalars read by the pool tasks.
+    private int rows;
+    private int xOff;
+    private float[] x;
+    private double reanimGrad;
+    private double l1PerZ;
+    private double l0PerH;
+    private float clip;
+    private float rate;
+    private AdamUpdate.Step adamStep;
+    private int[] cursor = new int[0]; // counting-sort cursors, sized max(rows, n) on first use
+
+    private final KernelPool.Task prepareTask = this::prepare;
+    private final KernelPool.Task rowTask = this::rowPhase;
+    private final KernelPool.Task normTask = this::normPass;
+    private final KernelPool.Task updateTask = this::updatePass;
+    private final Gemm.Epilogue epilogue = this::acceptBlock;
+
+    public FusedStep(Sae sae, TrainConfig cfg, long totalSteps) {
+        this(sae, cfg, totalSteps, new OptimizerState(sae));
+    }
+
+    public FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state) {
+        this.sae = sae;
+        this.sc = sae.config();
+        this.cfg = cfg;
+        this.lr = cfg.lrSchedule(totalSteps);
+        this.state = state;
+        this.d = sc.dim();
+        this.n = sc.latents();
+        this.act = sc.activation();
+        this.topk = act == Activation.TOPK;
+        this.k = topk ? sc.k() : 0;
+        this.maxRows = cfg.batchSize();
+        this.pool = new KernelPool(cfg.threads());
+        this.threads = pool.threads();
+        VectorizationProvider p = VectorizationProvider.getInstance();
+        this.gemm = p.gemm();
+        this.ops = p.vectorOps();
+        this.adam = p.adamUpdate();
+        this.ws = gemm.newWorkspace(n, d);
+
+        xin = new float[maxRows * d];
+        xhat = new float[maxRows * d];
+        e = new float[maxRows * d];
+        sumX = new float[d];
+        sumXd = new double[d];
+        norm = new float[n];
+        invNorm = new float[n];
+        theta = new float[n];
+        keepAbove = new float[n];
+        heapVal = new float[topk ? maxRows * k : 0];
+        heapIdx = new int[topk ? maxRows * k : 0];
+        heapSize = new int[topk ? maxRows : 0];
+        int initialCap = topk ? 0 : Math.max(16, maxRows * Math.min(n, 64) / threads);
+        cooRow = new int[threads][initialCap];
+        cooCol = new int[threads][initialCap];
+        cooVal = new float[threads][initialCap];
+        cooLen = new int[threads];
+        rowPtr = new int[maxRows + 1];
+        int codes = topk ? maxRows * k : initialCap * threads;
+        codeIdx = new int[codes];
+        codeVal = new float[codes];
+        codeDz = new float[codes];
+        codeDpre = new float[codes];
+        codeRow = new int[codes];
+        byLatent = new int[codes];
+        colPtr = new int[n + 1];
+        dead = new boolean[n];
+        gBEnc = new float[n];
+        gT = new float[n];
+        tSse = new double[threads];
+        tNorm2 = new double[threads];
+        tReanim = new double[threads];
+        tL1 = new double[threads];
+        tActive = new long[threads];
+        tBDec = new double[threads][d];
+        tRowA = new float[threads][d];
+        tRowB = new float[threads][d];
+        gBDec = new float[d];
+    }
+
+    @Override
+    public OptimizerState state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static int lo(int total, int t, int parts) {
+        return (int) ((long) total * t / parts);
+    }
+
+    @Override
+    public StepStats step(float[] x, int off, int rows, int epoch) {
+        if (rows > maxRows) {
+            throw new IllegalArgumentException("batch of " + rows + " rows exceeds the configured " + maxRows);
+        }
+        long step = state.step;
+        LossWeights w = cfg.weightsAt(step);
+        this.x = x;
+        this.xOff = off;
+        this.rows = rows;
+        this.l1PerZ = w.l1Coef() / rows;
+        this.l0PerH = act == Activation.JUMPRELU ? w.l0Coef() / rows : 0;
+
+        // 1. x̃, Σ_b x̃_b, decoder scales, thresholds; then the GEMM with the selecting epilogue.
+        pool.run(prepareTask);
+        // Σ_b x̃_b in double: with b_dec at the batch mean it is a near-total cancellation, and Adam would turn
+        // float rounding noise in the dead latents' re-animation gradient into full-size steps.
+        Arrays.fill(sumXd, 0);
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                sumXd[i] += x[off + b * d + i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            sumX[i] = (float) (sumXd[i] - (sc.preEncoderBias() ? (double) rows * sae.bDec()[i] : 0));
+        }
+        if (topk) {
+            Arrays.fill(heapSize, 0, rows, 0);
+        } else {
+            Arrays.fill(cooLen, 0);
+        }
+        gemm.packW(sae.wEnc(), 0, ws, pool);
+        gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, epilogue, pool);
+        int nnz = gatherByRow();
+
+        // 2. Per row: decode, residual, ∂/∂z at kept entries.
+        pool.run(rowTask);
+
+        // 3. Entries by latent, dead mask, re-animation scale.
+        Arrays.fill(colPtr, 0);
+        for (int s = 0; s < nnz; s++) {
+            colPtr[codeIdx[s] + 1]++;
+        }
+        for (int j = 0; j < n; j++) {
+            colPtr[j + 1] += colPtr[j];
+        }
+        int[] cursor = scratchCursor();
+        System.arraycopy(colPtr, 0, cursor, 0, n);
+        for (int s = 0; s < nnz; s++) {
+            byLatent[cursor[codeIdx[s]]++] = s;
+        }
+        int deadCount = 0;
+        for (int j = 0; j < n; j++) {
+            boolean fired = false;
+            for (int q = colPtr[j]; q < colPtr[j + 1] && !fired; q++) {
+                fired = isActive(codeVal[byLatent[q]], codeIdx[byLatent[q]]);
+            }
+            dead[j] = !fired;
+            if (!fired) {
+                deadCount++;
+            }
+        }
+        double perPre = w.reanimationForm() == ReanimationForm.SEED
+                ? 1.0 / ((double) rows * n)
+                : 1.0 / (deadCount + 1e-6);
+        boolean useReanim = w.reanimationCoef() != 0;
+        reanimGrad = useReanim ? -w.reanimationCoef() * perPre : 0;
+
+        // 4. First pass over latents: squared gradient norm, re-animation value, b_dec's share.
+        pool.run(normTask);
+        double sse = 0;
+        double norm2 = 0;
+        double reanimSum = 0;
+        double l1Sum = 0;
+        long active = 0;
+        Arrays.fill(gBDec, 0f);
+        for (int t = 0; t < threads; t++) {
+            sse += tSse[t];
+            norm2 += tNorm2[t];
+            reanimSum += tReanim[t];
+            l1Sum += tL1[t];
+            active += tActive[t];
+            for (int i = 0; i < d; i++) {
+                gBDec[i] += (float) tBDec[t][i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            norm2 += (double) gBDec[i] * gBDec[i];
+        }
+        double mse = sse / ((double) rows * d);
+        double reanimation = reanimSum * perPre;
+        double l1 = l1Sum / rows;
+        double l0 = (double) active / rows;
+        double loss = mse - (useReanim ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1
+                + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0);
+        if (!Double.isFinite(loss)) {
+            throw new NonFiniteLossException(step, loss);
+        }
+        double gradNorm = Math.sqrt(norm2);
+        clip = (float) GradientClipping.scale(gradNorm, cfg.clipGrad());
+        double r = lr.at(step);
+        rate = (float) r;
+        state.step = step + 1;
+        adamStep = AdamUpdate.Step.of(r, cfg.beta1(), cfg.beta2(), cfg.adamEps(), state.step);
+
+        // 5. Second pass: rebuild each latent's gradient rows, clip, update, renormalise.
+        pool.run(updateTask);
+        update(sae.bDec(), 3, 0, gBDec, 0, d);
+
+        return new StepStats(step, epoch, rows, loss, mse, reanimation,
+                Metrics.r2ScalarMean(slice(x, off, rows), xhat, rows, d),
+                Metrics.explainedVariance(slice(x, off, rows), xhat, rows, d), l0, (double) deadCount / n,
+                dead.clone(), w.reanimationCoef(), r, gradNorm);
+    }
+
+    private float[] slice(float[] a, int off, int rows) {
+        return off == 0 && a.length == rows * d ? a : Arrays.copyOfRange(a, off, off + rows * d);
+    }
+
+    private int[] scratchCursor() {
+        if (cursor.length < n) {
+            cursor = new int[n];
+        }
+        return cursor;
+    }
+
+    private boolean isActive(float pre, int j) {
+        return act == Activation.JUMPRELU ? pre > theta[j] : pre > 0;
+    }
+
+    /** x̃ rows, per-latent decoder scale and thresholds, split over rows and latents. */
+    private void prepare(int t, int parts) {
+        float[] bDec = sae.bDec();
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            System.arraycopy(x, xOff + b * d, xin, b * d, d);
+            if (sc.preEncoderBias()) {
+                ops.axpy(-1f, bDec, 0, xin, b * d, d);
+            }
+        }
+        float[] wDec = sae.wDec();
+        float[] t0 = sae.logThreshold();
+        double halfBand = 0.5 * sc.jumpReluBandwidth();
+        for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
+            norm[j] = (float) Math.sqrt(ops.sumSquares(wDec, j * d, d));
+            invNorm[j] = sc.unitNormDecoder() ? 1f / norm[j] : 1f;
+            if (t0 != null) {
+                theta[j] = (float) Math.exp(t0[j]);
+                // A hair wider than the band: entries outside it are filtered exactly later.
+                keepAbove[j] = (float) ((Math.exp(t0[j]) - halfBand) * (1 - 1e-5) - 1e-12);
+            }
+        }
+    }
+
+    /** GEMM epilogue: keep the entries this activation needs from one finished block. */
+    private void acceptBlock(int t, int row0, int nRows, int col0, int cols, float[] buf, int off, int ld) {
+        for (int r = 0; r < nRows; r++) {
+            int row = row0 + r;
+            int base = off + r * ld;
+            if (topk) {
+                offerTopK(row, col0, buf, base, cols);
+            } else if (act == Activation.RELU) {
+                for (int c = 0; c < cols; c++) {
+                    if (buf[base + c] > 0f) {
+                        append(t, row, col0 + c, buf[base + c]);
+                    }
+                }
+            } else {
+                for (int c = 0; c < cols; c++) {
+                    if (buf[base + c] > keepAbove[col0 + c]) {
+                        append(t, row, col0 + c, buf[base + c]);
+                    }
+                }
+            }
+        }
+    }
+
+    private void append(int t, int row, int col, float v) {
+        int len = cooLen[t];
+        if (len == cooRow[t].length) {
+            int cap = Math.max(16, len + (len >> 1));
+            cooRow[t] = Arrays.copyOf(cooRow[t], cap);
+            cooCol[t] = Arrays.copyOf(cooCol[t], cap);
+            cooVal[t] = Arrays.copyOf(cooVal[t], cap);
+        }
+        cooRow[t][len] = row;
+        cooCol[t][len] = col;
+        cooVal[t][len] = v;
+        cooLen[t] = len + 1;
+    }
+
+    /**
+     * Running top-k of one row. Columns arrive in increasing order, so a value equal to the current k-th loses
+     * (ties go to the lower index); the heap's root is the worst kept entry: lowest value, then highest index.
+     */
+    private void offerTopK(int row, int col0, float[] buf, int base, int cols) {
+        int h = row * k;
+        int size = heapSize[row];
+        int c = 0;
+        for (; c < cols && size < k; c++) {
+            // Fill phase: sift up.
+            int i = size++;
+            float v = buf[base + c];
+            int idx = col0 + c;
+            while (i > 0) {
+                int parent = (i - 1) >> 1;
+                if (!worse(v, idx, heapVal[h + parent], heapIdx[h + parent])) {
+                    break;
+                }
+                heapVal[h + i] = heapVal[h + parent];
+                heapIdx[h + i] = heapIdx[h + parent];
+                i = parent;
+            }
+            heapVal[h + i] = v;
+            heapIdx[h + i] = idx;
+        }
+        heapSize[row] = size;
+        float threshold = heapVal[h];
+        for (; c < cols; c++) {
+            float v = buf[base + c];
+            if (v > threshold) {
+                siftDownReplace(h, v, col0 + c);
+                threshold = heapVal[h];
+            }
+        }
+    }
+
+    private static boolean worse(float v, int idx, float ov, int oidx) {
+        return v < ov || (v == ov && idx > oidx);
+    }
+
+    private void siftDownReplace(int h, float v, int idx) {
+        int i = 0;
+        while (true) {
+            int l = 2 * i + 1;
+            if (l >= k) {
+                break;
+            }
+            int w = l;
+            int rr = l + 1;
+            if (rr < k && worse(heapVal[h + rr], heapIdx[h + rr], heapVal[h + l], heapIdx[h + l])) {
+                w = rr;
+            }
+            if (!worse(heapVal[h + w], heapIdx[h + w], v, idx)) {
+                break;
+            }
+            heapVal[h + i] = heapVal[h + w];
+            heapIdx[h + i] = heapIdx[h + w];
+            i = w;
+        }
+        heapVal[h + i] = v;
+        heapIdx[h + i] = idx;
+    }
+
+    /** Lays the kept entries out by row; returns their number. */
+    private int gatherByRow() {
+        int nnz;
+        if (topk) {
+            for (int b = 0; b <= rows; b++) {
+                rowPtr[b] = b * k;
+            }
+            nnz = rows * k;
+            for (int s = 0; s < nnz; s++) {
+                codeIdx[s] = heapIdx[s];
+                codeVal[s] = heapVal[s];
+                codeRow[s] = s / k;
+            }
+            return nnz;
+        }
+        Arrays.fill(rowPtr, 0, rows + 1, 0);
+        nnz = 0;
+        for (int t = 0; t < threads; t++) {
+            for (int q = 0; q < cooLen[t]; q++) {
+                rowPtr[cooRow[t][q] + 1]++;
+            }
+            nnz += cooLen[t];
+        }
+        ensureCodeCapacity(nnz);
+        for (int b = 0; b < rows; b++) {
+            rowPtr[b + 1] += rowPtr[b];
+        }
+        int[] cur = scratchCursor();
+        if (cur.length < rows) {
+            cur = cursor = new int[Math.max(rows, n)];
+        }
+        System.arraycopy(rowPtr, 0, cur, 0, rows);
+        // Each row's entries come from one thread in increasing latent order, so rows stay sorted.
+        for (int t = 0; t < threads; t++) {
+            for (int q = 0; q < cooLen[t]; q++) {
+                int s = cur[cooRow[t][q]]++;
+                codeIdx[s] = cooCol[t][q];
+                codeVal[s] = cooVal[t][q];
+                codeRow[s] = cooRow[t][q];
+            }
+        }
+        return nnz;
+    }
+
+    private void ensureCodeCapacity(int nnz) {
+        if (codeIdx.length < nnz) {
+            int cap = nnz + (nnz >> 2);
+            codeIdx = new int[cap];
+            codeVal = new float[cap];
+            codeDz = new float[cap];
+            codeDpre = new float[cap];
+            codeRow = new int[cap];
+            byLatent = new int[cap];
+        }
+    }
+
+    /** Decode, residual, e_b and ∂/∂z, ∂/∂pre at the kept entries, for a chunk of rows. */
+    private void rowPhase(int t, int parts) {
+        float[] wDec = sae.wDec();
+        float[] bDec = sae.bDec();
+        float c = (float) (2.0 / ((double) rows * d));
+        double sse = 0;
+        double[] bDecAcc = tBDec[t];
+        Arrays.fill(bDecAcc, 0);
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            int xb = b * d;
+            System.arraycopy(bDec, 0, xhat, xb, d);
+            for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
+                int j = codeIdx[s];
+                if (isActive(codeVal[s], j)) {
+                    ops.axpy(codeVal[s] * invNorm[j], wDec, j * d, xhat, xb, d);
+                }
+            }
+            for (int i = 0; i < d; i++) {
+                float diff = xhat[xb + i] - x[xOff + xb + i];
+                sse += (double) diff * diff;
+                e[xb + i] = c * diff;
+                bDecAcc[i] += e[xb + i];
+            }
+            for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
+                int j = codeIdx[s];
+                float dz = invNorm[j] * ops.dot(e, xb, wDec, j * d, d);
+                if (l1PerZ != 0) {
+                    dz += (float) (l1PerZ * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0));
+                }
+                codeDz[s] = dz;
+                codeDpre[s] = isActive(codeVal[s], j) ? dz : 0f;
+            }
+        }
+        tSse[t] = sse;
+    }
+
+    /**
+     * Builds latent j's gradient rows into {@code gEnc} (∂W_enc[j]) and {@code gDec} (∂W_dec[j]); sets
+     * {@code gBEnc[j]} and {@code gT[j]}; returns Σ_b z_bj.
+     */
+    private double latentGradients(int j, float[] gEnc, float[] gDec) {
+        Arrays.fill(gEnc, 0f);
+        Arrays.fill(gDec, 0f);
+        double bEncGrad = 0;
+        double zSum = 0;
+        double tGrad = 0;
+        float th = act == Activation.JUMPRELU ? theta[j] : 0f;
+        double eps = sc.jumpReluBandwidth();
+        for (int q = colPtr[j]; q < colPtr[j + 1]; q++) {
+            int s = byLatent[q];
+            int b = codeRow[s];
+            float dp = codeDpre[s];
+            if (dp != 0f) {
+                ops.axpy(dp, xin, b * d, gEnc, 0, d);
+                bEncGrad += dp;
+            }
+            float z = isActive(codeVal[s], j) ? codeVal[s] : 0f;
+            if (z != 0f) {
+                ops.axpy(z, e, b * d, gDec, 0, d);
+                zSum += z;
+            }
+            if (act == Activation.JUMPRELU && Math.abs((codeVal[s] - (double) th) / eps) < 0.5) {
+                tGrad += codeDz[s] * (-th / eps) - l0PerH / eps;
+            }
+        }
+        if (dead[j] && reanimGrad != 0) {
+            ops.axpy((float) reanimGrad, sumX, 0, gEnc, 0, d);
+            bEncGrad += reanimGrad * rows;
+        }
+        gBEnc[j] = (float) bEncGrad;
+        gT[j] = (float) (tGrad * th);
+        float[] wDec = sae.wDec();
+        float inv = invNorm[j];
+        if (sc.unitNormDecoder()) {
+            // Through D = W/‖W‖: (g − D (D·g)) / ‖W‖.
+            float dg = inv * ops.dot(wDec, j * d, gDec, 0, d);
+            ops.axpy(-dg * inv, wDec, j * d, gDec, 0, d);
+            ops.scale(inv, gDec, 0, d);
+        }
+        if (l1PerZ != 0 && cfg.l1DecoderNormWeighted()) {
+            ops.axpy((float) (l1PerZ * zSum / norm[j]), wDec, j * d, gDec, 0, d);
+        }
+        return zSum;
+    }
+
+    private void normPass(int t, int parts) {
+        float[] gEnc = tRowA[t];
+        float[] gDec = tRowB[t];
+        float[] wEnc = sae.wEnc();
+        float[] bEnc = sae.bEnc();
+        double norm2 = 0;
+        double reanim = 0;
+        double l1 = 0;
+        long active = 0;
+        double[] bDecAcc = tBDec[t]; // holds this thread's Σ e_b from the row phase
+        for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
+            double zSum = latentGradients(j, gEnc, gDec);
+            norm2 += ops.sumSquares(gEnc, 0, d) + ops.sumSquares(gDec, 0, d) + (double) gBEnc[j] * gBEnc[j]
+                    + (double) gT[j] * gT[j];
+            if (dead[j]) {
+                reanim += ops.dot(sumX, 0, wEnc, j * d, d) + (double) rows * bEnc[j];
+            }
+            l1 += zSum * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
+            for (int q = colPtr[j]; q < colPtr[j + 1]; q++) {
+                if (isActive(codeVal[byLatent[q]], j)) {
+                    active++;
+                }
+            }
+            if (sc.preEncoderBias()) {
+                // x̃ = x − b_dec: ∂/∂b_dec −= (Σ_b ∂pre_bj) W_enc[j].
+                for (int i = 0; i < d; i++) {
+                    bDecAcc[i] -= (double) gBEnc[j] * wEnc[j * d + i];
+                }
+            }
+        }
+        tNorm2[t] = norm2;
+        tReanim[t] = reanim;
+        tL1[t] = l1;
+        tActive[t] = active;
+    }
+
+    private void updatePass(int t, int parts) {
+        float[] gEnc = tRowA[t];
+        float[] gDec = tRowB[t];
+        for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
+            latentGradients(j, gEnc, gDec);
+            update(sae.wEnc(), 0, j * d, gEnc, 0, d);
+            update(sae.bEnc(), 1, j, gBEnc, j, 1);
+            update(sae.wDec(), 2, j * d, gDec, 0, d);
+            if (act == Activation.JUMPRELU) {
+                update(sae.logThreshold(), 4, j, gT, j, 1);
+            }
+            if (sc.unitNormDecoder()) {
+                float norm = (float) Math.sqrt(ops.sumSquares(sae.wDec(), j * d, d));
+                if (norm > 0) {
+                    ops.scale(1f / norm, sae.wDec(), j * d, d);
+                }
+            }
+        }
+    }
+
+    private void update(float[] p, int tensor, int off, float[] g, int gOff, int len) {
+        if (cfg.optimizer() == Optimizer.ADAM) {
+            adam.update(p, state.m[tensor], state.v[tensor], off, g, gOff, len, clip, adamStep);
+        } else {
+            ops.axpy(-rate * clip, g, gOff, p, off, len);
+        }
+    }
+}
