@@ -84,12 +84,18 @@ public final class BatchStream {
         return opt;
     }
 
-    /** The position of the batch the next {@link #next} call returns. */
+    /**
+     * The position of the batch the next {@link #next} call returns. After an epoch's last batch this is
+     * {@code (epoch + 1, 0)}, so every position has one canonical form.
+     */
     public Position position() {
-        return new Position(epoch, batch);
+        return batch >= batchesPerEpoch ? new Position(epoch + 1, 0) : new Position(epoch, batch);
     }
 
-    /** Moves to {@code p}; the following batches equal those a fresh stream yields from that point on. */
+    /**
+     * Moves to {@code p}; the following batches equal those a fresh stream yields from that point on.
+     * {@code (e, batchesPerEpoch())} is accepted and means {@code (e + 1, 0)}.
+     */
     public void seek(Position p) {
         if (p.batch() > batchesPerEpoch) {
             throw new IllegalArgumentException("batch " + p.batch() + " beyond the " + batchesPerEpoch
