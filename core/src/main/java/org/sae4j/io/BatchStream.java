@@ -125,10 +125,17 @@ public final class BatchStream {
         if (dst.length < n * dim) {
             throw new IllegalArgumentException("dst holds " + dst.length + " floats, batch needs " + (n * dim));
         }
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        while (i < n) {
+            // Coalesce runs of consecutive rows (all of them when unshuffled) into one bulk read.
             long row = rowAt(p + i);
-            if (rowIds != null) rowIds[i] = row;
-            data.readRow(row, dst, i * dim);
+            int run = 1;
+            while (i + run < n && rowAt(p + i + run) == row + run) run++;
+            if (rowIds != null) {
+                for (int k = 0; k < run; k++) rowIds[i + k] = row + k;
+            }
+            data.readRows(row, run, dst, i * dim);
+            i += run;
         }
         if (standardizer != null) standardizer.apply(dst, 0, n);
         batch++;
