@@ -7,6 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -58,9 +59,22 @@ public final class AtomicFiles {
             throw new IOException(target + ": has no parent directory to hold a temp file");
         }
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        return new Pending(abs, tmp);
+        // Not Files.createTempFile: it forces mode 0600, and the renamed file would keep it. CREATE_NEW applies
+        // the usual umask, so checkpoints get the same permissions as any other file the user writes.
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt < 100) continue;
+                throw e;
+            }
+            return new Pending(abs, tmp, ch);
+        }
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** An atomic write in progress. Not thread-safe. */
     public static final class Pending implements AutoCloseable {
@@ -70,16 +84,9 @@ public final class AtomicFiles {
         private final OutputStream out;
         private boolean done;
 
-        private Pending(Path target, Path tmp) throws IOException {
+        private Pending(Path target, Path tmp, FileChannel ch) {
             this.target = target;
             this.tmp = tmp;
-            FileChannel ch = null;
-            try {
-                ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
             this.channel = ch;
             // Closing the stream must not close the channel: commit() still needs it for force().
             OutputStream raw = Channels.newOutputStream(ch);

@@ -1,5 +1,9 @@
 package org.sae4j.io;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.sae4j.BadInputException;
+
 /**
  * How a {@link BatchStream} walks a dataset.
  *
@@ -46,5 +50,50 @@ public record BatchOptions(int batchSize, long seed, boolean shuffle, int chunkR
 
     public BatchOptions withDropLast(boolean d) {
         return new BatchOptions(batchSize, seed, shuffle, chunkRows, chunksPerGroup, d);
+    }
+
+    /** A JSON-ready map, for trainer state: resuming needs the same options as well as the position. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batch_size", (long) batchSize);
+        m.put("seed", seed);
+        m.put("shuffle", shuffle);
+        m.put("chunk_rows", (long) chunkRows);
+        m.put("chunks_per_group", (long) chunksPerGroup);
+        m.put("drop_last", dropLast);
+        return m;
+    }
+
+    /** Reads {@link #toJson()}'s form; {@code source} names the file in error messages. */
+    public static BatchOptions fromJson(Map<String, ?> m, String source) {
+        String where = source + ": batch options";
+        int batch = positiveInt(where, "batch_size", m.get("batch_size"));
+        Object seed = m.get("seed");
+        if (!(seed instanceof Long s)) {
+            throw new BadInputException(where + " field seed is " + seed + "; expected an integer");
+        }
+        boolean shuffle = bool(where, "shuffle", m.get("shuffle"));
+        int chunk = positiveInt(where, "chunk_rows", m.get("chunk_rows"));
+        int groups = positiveInt(where, "chunks_per_group", m.get("chunks_per_group"));
+        boolean drop = bool(where, "drop_last", m.get("drop_last"));
+        try {
+            return new BatchOptions(batch, s, shuffle, chunk, groups, drop);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(where + ": " + e.getMessage() + "; expected consistent options", e);
+        }
+    }
+
+    private static int positiveInt(String where, String field, Object v) {
+        if (!(v instanceof Long l) || l <= 0 || l > Integer.MAX_VALUE) {
+            throw new BadInputException(where + " field " + field + " is " + v + "; expected a positive integer");
+        }
+        return (int) (long) l;
+    }
+
+    private static boolean bool(String where, String field, Object v) {
+        if (!(v instanceof Boolean b)) {
+            throw new BadInputException(where + " field " + field + " is " + v + "; expected true or false");
+        }
+        return b;
     }
 }

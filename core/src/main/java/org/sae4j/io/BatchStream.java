@@ -26,6 +26,25 @@ public final class BatchStream {
         public Position {
             if (epoch < 0 || batch < 0) throw new IllegalArgumentException("negative position " + epoch + "/" + batch);
         }
+
+        /** {@code {"epoch": e, "batch": b}} for trainer state. */
+        public java.util.Map<String, Object> toJson() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("epoch", epoch);
+            m.put("batch", batch);
+            return m;
+        }
+
+        /** Reads {@link #toJson()}'s form; {@code source} names the file in error messages. */
+        public static Position fromJson(java.util.Map<String, ?> m, String source) {
+            Object e = m.get("epoch");
+            Object b = m.get("batch");
+            if (!(e instanceof Long el) || el < 0 || !(b instanceof Long bl) || bl < 0) {
+                throw new BadInputException(source + ": data position {epoch: " + e + ", batch: " + b
+                        + "}; expected non-negative integers epoch and batch");
+            }
+            return new Position(el, bl);
+        }
     }
 
     private static final long CHUNK_PERMUTATION = -1;
@@ -98,8 +117,10 @@ public final class BatchStream {
      */
     public void seek(Position p) {
         if (p.batch() > batchesPerEpoch) {
-            throw new IllegalArgumentException("batch " + p.batch() + " beyond the " + batchesPerEpoch
-                    + " batches of an epoch");
+            // A saved position beyond this epoch's length means the data or options changed since the save.
+            throw new BadInputException(data.source() + ": resume position batch " + p.batch() + " of epoch "
+                    + p.epoch() + " is beyond the " + batchesPerEpoch + " batches per epoch; expected the same data"
+                    + " and batch options as when the position was saved");
         }
         if (p.epoch() != epoch) startEpoch(p.epoch());
         batch = p.batch();

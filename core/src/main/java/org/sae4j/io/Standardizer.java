@@ -158,9 +158,8 @@ public final class Standardizer {
         switch (mode) {
             case NONE -> { }
             case PER_FEATURE -> {
-                for (int i = 0; i < n; i++) {
-                    int f = i % dim;
-                    x[off + i] = (x[off + i] - mean[f]) / std[f];
+                for (int base = off; base < off + n; base += dim) {
+                    for (int f = 0; f < dim; f++) x[base + f] = (x[base + f] - mean[f]) / std[f];
                 }
             }
             case UNIT_MEAN_SQUARED_NORM -> {
@@ -175,9 +174,8 @@ public final class Standardizer {
         switch (mode) {
             case NONE -> { }
             case PER_FEATURE -> {
-                for (int i = 0; i < n; i++) {
-                    int f = i % dim;
-                    x[off + i] = x[off + i] * std[f] + mean[f];
+                for (int base = off; base < off + n; base += dim) {
+                    for (int f = 0; f < dim; f++) x[base + f] = x[base + f] * std[f] + mean[f];
                 }
             }
             case UNIT_MEAN_SQUARED_NORM -> {

@@ -83,6 +83,16 @@ class AtomicFilesTest {
     }
 
     @Test
+    void resultHasOrdinaryPermissionsNotTempFilePermissions() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path plain = Files.createFile(dir.resolve("plain.txt")); // the umask's default
+        Path atomic = dir.resolve("atomic.txt");
+        AtomicFiles.writeString(atomic, "x");
+        assertThat(Files.getPosixFilePermissions(atomic)).isEqualTo(Files.getPosixFilePermissions(plain));
+    }
+
+    @Test
     void createsMissingParentDirectories() throws IOException {
         Path p = dir.resolve("run/ckpt/cfg.json");
         AtomicFiles.writeString(p, "{}");

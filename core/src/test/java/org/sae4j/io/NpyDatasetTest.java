@@ -198,6 +198,26 @@ class NpyDatasetTest {
                 }
             }
             assertThat(positions.get(24)).isEqualTo(new BatchStream.Position(1, 0));
+
+            // options and position survive a trip through JSON (trainer state), and resume from there
+            BatchOptions opt2 = BatchOptions.fromJson(asMap(Json.parse(Json.write(opt.toJson()))), "state.json");
+            assertThat(opt2).isEqualTo(opt);
+            BatchStream.Position pos = BatchStream.Position.fromJson(
+                    asMap(Json.parse(Json.write(positions.get(50).toJson()))), "state.json");
+            BatchStream r = ds.batches(opt2);
+            r.seek(pos);
+            float[] b = new float[32 * 4];
+            r.next(b);
+            assertThat(b).isEqualTo(run.get(50));
+
+            // a position that cannot belong to this data is a user error
+            assertThatThrownBy(() -> ds.batches(opt).seek(new BatchStream.Position(0, 999)))
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage(p + ": resume position batch 999 of epoch 0 is beyond the 24 batches per epoch;"
+                            + " expected the same data and batch options as when the position was saved");
+            assertThatThrownBy(() -> BatchOptions.fromJson(Map.of("batch_size", 0L), "state.json"))
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage("state.json: batch options field batch_size is 0; expected a positive integer");
         }
     }
 
@@ -340,9 +360,7 @@ class NpyDatasetTest {
 
     @Test
     void digitsResourceIsAvailable() throws Exception {
-        var url = NpyDatasetTest.class.getResource("/org/sae4j/data/digits.npy");
-        assertThat(url).isNotNull();
-        try (NpyDataset ds = NpyDataset.open(Path.of(url.toURI()))) {
+        try (NpyDataset ds = NpyDataset.open(BundledData.digitsNpy())) {
             assertThat(ds.rows()).isEqualTo(1797);
             assertThat(ds.dim()).isEqualTo(64);
             BatchStream s = ds.batches(BatchOptions.of(256, 0));
