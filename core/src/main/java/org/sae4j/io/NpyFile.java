@@ -100,12 +100,27 @@ public final class NpyFile implements AutoCloseable {
     /** As {@link #open(Path)} with a chosen mapping window (tests use small windows to exercise the seams). */
     static NpyFile open(Path path, long maxWindowBytes) throws IOException {
         Objects.requireNonNull(path, "path");
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        FileChannel ch = openForReading(path, "a .npy file");
         try {
             return parse(path, ch, maxWindowBytes);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /** Opens a file for reading; a missing or unreadable file is the user's to fix, so a BadInputException. */
+    static FileChannel openForReading(Path path, String what) throws IOException {
+        // Linux lets a directory be opened for reading (reads then fail), so ask first.
+        if (java.nio.file.Files.isDirectory(path)) {
+            throw new BadInputException(path + ": is a directory; expected " + what);
+        }
+        try {
+            return FileChannel.open(path, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInputException(path + ": no such file; expected " + what, e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new BadInputException(path + ": permission denied; expected a readable " + what, e);
         }
     }
 

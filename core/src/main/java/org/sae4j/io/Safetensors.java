@@ -8,7 +8,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -171,7 +170,7 @@ public final class Safetensors implements AutoCloseable {
 
     /** Opens {@code path} and validates its header; tensors are read on demand. */
     public static Safetensors open(Path path) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        FileChannel ch = NpyFile.openForReading(path, "a .safetensors file");
         try {
             return parse(path, ch);
         } catch (IOException | RuntimeException e) {

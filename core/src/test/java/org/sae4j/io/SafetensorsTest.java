@@ -129,6 +129,15 @@ class SafetensorsTest {
     }
 
     @Test
+    void missingFileIsABadInput() {
+        Path p = dir.resolve("absent.safetensors");
+        assertThatThrownBy(() -> Safetensors.open(p)).isInstanceOf(BadInputException.class)
+                .hasMessage(p + ": no such file; expected a .safetensors file");
+        assertThatThrownBy(() -> NpyFile.open(dir)).isInstanceOf(BadInputException.class)
+                .hasMessage(dir + ": is a directory; expected a .npy file");
+    }
+
+    @Test
     void tooShortFile() throws IOException {
         Path p = dir.resolve("tiny.safetensors");
         Files.write(p, new byte[] {1, 2, 3});
