@@ -179,7 +179,7 @@ public final class Safetensors implements AutoCloseable {
         }
     }
 
-    /** Reads every float-readable tensor of {@code path} into memory, in name order. */
+    /** Reads every tensor of {@code path} into memory as float32, in name order; a non-float dtype is refused. */
     public static Map<String, Tensor> readAll(Path path) throws IOException {
         try (Safetensors st = open(path)) {
             Map<String, Tensor> out = new TreeMap<>();
