@@ -1,0 +1,166 @@
+package org.sae4j.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Crash-safe file replacement: write a temp file in the target's directory, {@code force(true)} it, rename it over
+ * the target ({@code ATOMIC_MOVE}, falling back to {@code REPLACE_EXISTING} where the file system cannot), then
+ * fsync the directory so the rename itself is durable (skipped silently where the platform cannot open a
+ * directory, e.g. Windows). If anything fails before the rename the temp file is deleted and the previous target is
+ * untouched, so a reader sees either the old file or the complete new one, never a half-written one.
+ *
+ * <p>Temp files are named {@code .<target name>.<random>.tmp} so they are hidden and easy to recognise if a
+ * process is killed by the OS mid-write (nothing can clean up after {@code kill -9}).
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Writes the body of a file. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Replaces {@code target} with whatever {@code body} writes; all or nothing. */
+    public static void write(Path target, Body body) throws IOException {
+        try (Pending p = begin(target)) {
+            body.writeTo(p.out());
+            p.commit();
+        }
+    }
+
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+
+    public static void writeString(Path target, String text) throws IOException {
+        writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts a streaming atomic write. Write through {@link Pending#out()}, then {@link Pending#commit()}; closing
+     * without committing (e.g. on an exception in try-with-resources) deletes the temp file.
+     */
+    public static Pending begin(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null) {
+            throw new IOException(target + ": has no parent directory to hold a temp file");
+        }
+        Files.createDirectories(dir);
+        // Not Files.createTempFile: it forces mode 0600, and the renamed file would keep it. CREATE_NEW applies
+        // the usual umask, so checkpoints get the same permissions as any other file the user writes.
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt < 100) continue;
+                throw e;
+            }
+            return new Pending(abs, tmp, ch);
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** An atomic write in progress. Not thread-safe. */
+    public static final class Pending implements AutoCloseable {
+        private final Path target;
+        private final Path tmp;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private boolean done;
+
+        private Pending(Path target, Path tmp, FileChannel ch) {
+            this.target = target;
+            this.tmp = tmp;
+            this.channel = ch;
+            // Closing the stream must not close the channel: commit() still needs it for force().
+            OutputStream raw = Channels.newOutputStream(ch);
+            this.out = new BufferedOutputStream(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    raw.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    raw.write(b, off, len);
+                }
+            }, 1 << 16);
+        }
+
+        /** The final path this write will replace. */
+        public Path target() {
+            return target;
+        }
+
+        /** The temp file being written (for diagnostics and tests). */
+        public Path tempFile() {
+            return tmp;
+        }
+
+        /** Buffered stream into the temp file. Do not close it; {@link #commit()} or {@link #close()} does. */
+        public OutputStream out() {
+            if (done) throw new IllegalStateException("atomic write of " + target + " already finished");
+            return out;
+        }
+
+        /** Flushes, fsyncs, renames the temp file over the target and fsyncs the directory. */
+        public void commit() throws IOException {
+            if (done) throw new IllegalStateException("atomic write of " + target + " already finished");
+            try {
+                out.flush();
+                channel.force(true);
+                channel.close();
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                done = true;
+            } finally {
+                if (!done) abort();
+            }
+            fsyncDirectory(target.getParent());
+        }
+
+        /** Abandons the write if it was not committed: the temp file is deleted, the target untouched. */
+        @Override
+        public void close() throws IOException {
+            if (!done) abort();
+        }
+
+        private void abort() throws IOException {
+            done = true;
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** Makes a rename durable on POSIX file systems; a no-op where directories cannot be opened (Windows). */
+    static void fsyncDirectory(Path dir) {
+        if (dir == null) return;
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // Best effort by design: the data file itself was already forced before the rename.
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.sae4j.io;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import org.sae4j.BadInputException;
+
+/**
+ * Rows of one {@code .npy} file or of a directory of {@code .npy} shards, seen as one {@code rows × dim} matrix.
+ *
+ * <p>A directory's shards are its {@code *.npy} files (not recursive, hidden files skipped) in lexicographic order
+ * of file name — name shards with zero-padded numbers ({@code shard_00007.npy}) so that order is the intended
+ * one. All shards must have the same number of columns; shards with zero rows are allowed.
+ *
+ * <p>Every read checks that the values are finite: a NaN or infinity is refused with the shard's file name, the
+ * row within that file and the column, e.g. {@code data.npy: row 1 column 2 is NaN; expected finite values}. Reads
+ * are thread-safe.
+ */
+public final class NpyDataset implements AutoCloseable {
+    private final Path source;
+    private final List<NpyFile> shards;
+    private final long[] starts; // starts[i] = global index of shard i's first row; starts[n] = rows
+    private final int dim;
+
+    private NpyDataset(Path source, List<NpyFile> shards) {
+        this.source = source;
+        this.shards = List.copyOf(shards);
+        this.starts = new long[shards.size() + 1];
+        for (int i = 0; i < shards.size(); i++) {
+            starts[i + 1] = starts[i] + shards.get(i).rows();
+        }
+        this.dim = shards.get(0).cols();
+    }
+
+    /** Opens a {@code .npy} file or a directory of {@code .npy} shards. */
+    public static NpyDataset open(Path fileOrDirectory) throws IOException {
+        Objects.requireNonNull(fileOrDirectory, "path");
+        if (!Files.exists(fileOrDirectory)) {
+            throw new BadInputException(fileOrDirectory + ": no such file or directory; expected a .npy file or a"
+                    + " directory of .npy shards");
+        }
+        List<Path> files;
+        if (Files.isDirectory(fileOrDirectory)) {
+            files = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(fileOrDirectory, "*.npy")) {
+                for (Path p : ds) {
+                    if (!p.getFileName().toString().startsWith(".") && Files.isRegularFile(p)) files.add(p);
+                }
+            }
+            files.sort(Comparator.comparing(p -> p.getFileName().toString()));
+            if (files.isEmpty()) {
+                throw new BadInputException(fileOrDirectory + ": directory has no .npy files; expected a .npy file"
+                        + " or a directory of .npy shards");
+            }
+        } else {
+            files = List.of(fileOrDirectory);
+        }
+        return open(fileOrDirectory, files);
+    }
+
+    /** Opens the given shards, in the given order. */
+    public static NpyDataset open(Path source, List<Path> shardFiles) throws IOException {
+        if (shardFiles.isEmpty()) {
+            throw new BadInputException(source + ": no shards; expected at least one .npy file");
+        }
+        List<NpyFile> opened = new ArrayList<>();
+        try {
+            for (Path p : shardFiles) {
+                NpyFile f = NpyFile.open(p);
+                opened.add(f);
+                NpyFile first = opened.get(0);
+                if (f.cols() == 0) {
+                    throw new BadInputException(p + ": shape " + Arrays.toString(f.shape())
+                            + " has 0 columns; expected at least one feature column");
+                }
+                if (f.cols() != first.cols()) {
+                    throw new BadInputException(p + ": " + f.cols() + " columns; expected " + first.cols()
+                            + " columns like the first shard " + first.path().getFileName()
+                            + " (all shards must have the same width)");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (NpyFile f : opened) {
+                try {
+                    f.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return new NpyDataset(source, opened);
+    }
+
+    /** The file or directory this dataset was opened from. */
+    public Path source() {
+        return source;
+    }
+
+    public long rows() {
+        return starts[starts.length - 1];
+    }
+
+    /** Columns per row (the feature dimension d). */
+    public int dim() {
+        return dim;
+    }
+
+    public List<NpyFile> shards() {
+        return shards;
+    }
+
+    /** Reads global row {@code row} into {@code dst[off, off + dim)}, refusing NaN/Inf. */
+    public void readRow(long row, float[] dst, int off) {
+        readRows(row, 1, dst, off);
+    }
+
+    /** Reads {@code count} consecutive global rows (possibly spanning shards), refusing NaN/Inf. */
+    public void readRows(long first, int count, float[] dst, int off) {
+        if (count < 0 || first < 0 || first > rows() - count) {
+            throw new IndexOutOfBoundsException(source + ": rows [" + first + ", " + (first + count)
+                    + ") out of range [0, " + rows() + ")");
+        }
+        int done = 0;
+        while (done < count) {
+            long g = first + done;
+            int s = shardOf(g);
+            NpyFile f = shards.get(s);
+            long local = g - starts[s];
+            int n = (int) Math.min(count - done, f.rows() - local);
+            int dstOff = off + done * dim;
+            f.readRows(local, n, dst, dstOff);
+            checkFinite(f, local, n, dst, dstOff);
+            done += n;
+        }
+    }
+
+    private void checkFinite(NpyFile f, long localFirst, int n, float[] a, int off) {
+        int len = n * dim;
+        for (int i = 0; i < len; i++) {
+            float v = a[off + i];
+            // (v - v) is 0 for finite v and NaN for NaN or ±Inf: one compare per value on the hot path.
+            if (v - v != 0f) {
+                String what = Float.isNaN(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf");
+                throw new BadInputException(f.path() + ": row " + (localFirst + i / dim) + " column " + (i % dim)
+                        + " is " + what + "; expected finite values");
+            }
+        }
+    }
+
+    /** Index of the shard holding global row {@code g} (skipping empty shards). */
+    int shardOf(long g) {
+        int i = Arrays.binarySearch(starts, g);
+        if (i < 0) {
+            return -i - 2;
+        }
+        // Exact hit on a start: empty shards share it, so move to the last shard starting here.
+        while (i + 1 < starts.length - 1 && starts[i + 1] == g) i++;
+        return i;
+    }
+
+    /** The shard file holding global row {@code g} and the row's index within it, for messages. */
+    public String describeRow(long g) {
+        int s = shardOf(g);
+        return shards.get(s).path() + " row " + (g - starts[s]);
+    }
+
+    /** A seeded, resumable batch stream over this dataset; see {@link BatchStream}. */
+    public BatchStream batches(BatchOptions options) {
+        return new BatchStream(this, options, null);
+    }
+
+    /** As {@link #batches(BatchOptions)}, applying {@code standardizer} to every batch (null for none). */
+    public BatchStream batches(BatchOptions options, Standardizer standardizer) {
+        if (standardizer != null && standardizer.dim() != dim) {
+            throw new IllegalArgumentException("standardizer dim " + standardizer.dim() + " != dataset dim " + dim);
+        }
+        return new BatchStream(this, options, standardizer);
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (NpyFile f : shards) {
+            try {
+                f.close();
+            } catch (IOException e) {
+                if (first == null) first = e; else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
+    }
+
+    @Override
+    public String toString() {
+        return source + " (" + rows() + " x " + dim + ", " + shards.size() + " shard" + (shards.size() == 1 ? "" : "s") + ")";
+    }
+}
