@@ -27,10 +27,15 @@ final class PanamaGemm implements Gemm {
     private static final int L = S.length();
     /** Panel width: three vectors of latents. */
     static final int NR = 3 * L;
-    /** Rows per register tile: 8 when vectors are 512-bit (32 registers on AVX-512), else 4. */
-    static final int MR = L >= 16 ? 8 : 4;
+    /**
+     * Rows per register tile of X·Wᵀ: 7 on 512-bit species (21 accumulators, 32 registers on AVX-512), else 3
+     * (9 accumulators; AVX2 has 16 registers). Must match the kernel picked in {@code xwt}.
+     */
+    static final int MR = L >= 16 ? 7 : 3;
     /** Bytes of packed W one column block may take (kept in L2 while all rows of a thread pass over it). */
     static final int L2_BUDGET = 1 << 20;
+    /** Rows per register tile of the strided products (Gᵀ·X, G·W). */
+    static final int MS = L >= 16 ? 8 : 4;
     /** Reduction block of the strided products (rows of the B-side operand kept in L2). */
     static final int KB = 256;
 
@@ -102,6 +107,18 @@ final class PanamaGemm implements Gemm {
             }
             ws.blocks = b;
         }
+        // Largest per-thread row chunk, rounded up to whole tiles.
+        long need = (long) (chunkStart(batch, threads, MR, 1) + MR - 1) / MR * MR * ws.d;
+        if (ws.xPacked.length < threads || ws.xPacked[0].length < need) {
+            if (need > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("batch × d too large for one thread's X tile buffer: " + need);
+            }
+            float[][] xp = new float[Math.max(threads, ws.xPacked.length)][];
+            for (int t = 0; t < xp.length; t++) {
+                xp[t] = new float[(int) need];
+            }
+            ws.xPacked = xp;
+        }
     }
 
     @Override
@@ -138,6 +155,10 @@ final class PanamaGemm implements Gemm {
         /** Panel p at [p·NR·d, (p+1)·NR·d): element (k, jj) at p·NR·d + k·NR + jj. Padding rows stay zero. */
         final float[] packed;
         float[][] blocks = new float[0][];
+        /** {0, d, 2d, …}: gather offsets of one column across L rows of W. */
+        final int[] rowIndex = new int[L];
+        /** Per thread: its rows of X in MR-row tiles (see packX); grown when batch or pool size grows. */
+        float[][] xPacked = new float[0][];
         final Job job = new Job(this);
 
         PanamaWorkspace(int n, int d, int l2Budget) {
@@ -147,6 +168,9 @@ final class PanamaGemm implements Gemm {
             this.panelsPerBlock = Math.max(1, Math.min(panels, l2Budget / (4 * NR * d)));
             this.blockCols = panelsPerBlock * NR;
             this.packed = new float[Math.multiplyExact(Math.multiplyExact(panels, NR), d)];
+            for (int i = 0; i < L; i++) {
+                rowIndex[i] = i * d;
+            }
         }
 
         @Override
@@ -222,17 +246,28 @@ final class PanamaGemm implements Gemm {
     private static void pack(float[] w, int wOff, PanamaWorkspace ws, int p0, int p1) {
         final int d = ws.d;
         final float[] packed = ws.packed;
-        // Transpose in k-chunks of 16: reads stay sequential along a W row and the writes of one chunk
-        // (16 · NR floats) stay in L1.
-        final int kc = 16;
+        final int[] rowIdx = ws.rowIndex;
         for (int p = p0; p < p1; p++) {
             int base = p * NR * d;
             int rows = Math.min(NR, ws.n - p * NR);
-            for (int k0 = 0; k0 < d; k0 += kc) {
-                int k1 = Math.min(d, k0 + kc);
+            if (rows == NR) {
+                // Gather column k of L consecutive rows (row stride d): along k the same few cache lines are
+                // reused, and each gather feeds one contiguous vector store. Several times faster than a scalar
+                // transpose here.
+                int src0 = wOff + p * NR * d;
+                int src1 = src0 + L * d;
+                int src2 = src1 + L * d;
+                for (int k = 0; k < d; k++) {
+                    int dst = base + k * NR;
+                    FloatVector.fromArray(S, w, src0 + k, rowIdx, 0).intoArray(packed, dst);
+                    FloatVector.fromArray(S, w, src1 + k, rowIdx, 0).intoArray(packed, dst + L);
+                    FloatVector.fromArray(S, w, src2 + k, rowIdx, 0).intoArray(packed, dst + 2 * L);
+                }
+            } else {
+                // Last, partial panel: plain transpose; its padding rows were zeroed at creation and stay zero.
                 for (int jj = 0; jj < rows; jj++) {
                     int src = wOff + (p * NR + jj) * d;
-                    for (int k = k0; k < k1; k++) {
+                    for (int k = 0; k < d; k++) {
                         packed[base + k * NR + jj] = w[src + k];
                     }
                 }
@@ -252,31 +287,23 @@ final class PanamaGemm implements Gemm {
         final int d = ws.d;
         final float[] packed = ws.packed;
         final float[] buf = ws.blocks[t];
+        final float[] xp = ws.xPacked[t];
         final int ldb = ws.blockCols;
+        final int tiles = (r1 - r0 + MR - 1) / MR;
+        packX(x, xOff, d, r0, r1, xp);
         for (int p0 = 0; p0 < ws.panels; p0 += ws.panelsPerBlock) {
             int p1 = Math.min(ws.panels, p0 + ws.panelsPerBlock);
             int col0 = p0 * NR;
             int cols = Math.min(n, p1 * NR) - col0;
-            for (int row0 = r0; row0 < r1; row0 += MR) {
+            for (int i = 0; i < tiles; i++) {
+                int row0 = r0 + i * MR;
                 int rows = Math.min(MR, r1 - row0);
-                int xo = xOff + row0 * d;
+                int xo = i * MR * d;
                 for (int p = p0; p < p1; p++) {
-                    int po = p * NR * d;
-                    int bo = (p - p0) * NR;
-                    int r = 0;
-                    if (rows == MR) {
-                        if (MR == 8) {
-                            xwt8(x, xo, d, packed, po, buf, bo, ldb);
-                        } else {
-                            xwt4(x, xo, d, packed, po, buf, bo, ldb);
-                        }
-                        r = MR;
-                    } else if (MR == 8 && rows >= 4) {
-                        xwt4(x, xo, d, packed, po, buf, bo, ldb);
-                        r = 4;
-                    }
-                    for (; r < rows; r++) {
-                        xwt1(x, xo + r * d, d, packed, po, buf, bo + r * ldb);
+                    if (MR == 7) {
+                        xwt7(xp, xo, d, packed, p * NR * d, buf, (p - p0) * NR, ldb);
+                    } else {
+                        xwt3(xp, xo, d, packed, p * NR * d, buf, (p - p0) * NR, ldb);
                     }
                 }
                 if (bias != null) {
@@ -295,6 +322,28 @@ final class PanamaGemm implements Gemm {
         }
     }
 
+    /**
+     * Rows [r0, r1) of X into tiles of MR rows: tile i at i·MR·d, element (k, r) at i·MR·d + k·MR + r, missing rows
+     * of the last tile zero. The micro-kernel then reads X through one index, so its range checks hoist and it
+     * needs no general register per row.
+     */
+    private static void packX(float[] x, int xOff, int d, int r0, int r1, float[] xp) {
+        for (int row0 = r0, base = 0; row0 < r1; row0 += MR, base += MR * d) {
+            int rows = Math.min(MR, r1 - row0);
+            for (int r = 0; r < rows; r++) {
+                int src = xOff + (row0 + r) * d;
+                for (int k = 0; k < d; k++) {
+                    xp[base + k * MR + r] = x[src + k];
+                }
+            }
+            for (int r = rows; r < MR; r++) {
+                for (int k = 0; k < d; k++) {
+                    xp[base + k * MR + r] = 0f;
+                }
+            }
+        }
+    }
+
     private static void addInPlace(float[] a, int aOff, float[] b, int bOff, int len) {
         int i = 0;
         for (int bound = S.loopBound(len); i < bound; i += L) {
@@ -305,8 +354,12 @@ final class PanamaGemm implements Gemm {
         }
     }
 
-    /** 8 rows of X (at xo, stride d) × one packed panel: C tile 8 × NR written to buf (row stride ldb). */
-    private static void xwt8(float[] x, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
+    /**
+     * One 7-row tile of packed X (at xo) × one packed panel (at po): the 7 × NR block of C goes to buf (row stride
+     * ldb). 7 rows, not 8: 21 accumulators + 3 panel vectors + 7 broadcasts fit the 32 vector registers; with 8
+     * rows C2 spilled three accumulators to the stack on every k.
+     */
+    private static void xwt7(float[] xp, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -314,109 +367,100 @@ final class PanamaGemm implements Gemm {
         FloatVector c40 = c00, c41 = c00, c42 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00;
         FloatVector c60 = c00, c61 = c00, c62 = c00;
-        FloatVector c70 = c00, c71 = c00, c72 = c00;
-        final int x0 = xo, x1 = xo + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d,
-                x7 = x6 + d;
         for (int k = 0; k < d; k++) {
             int pk = po + k * NR;
+            int xk = xo + k * 7;
             FloatVector w0 = FloatVector.fromArray(S, pw, pk);
             FloatVector w1 = FloatVector.fromArray(S, pw, pk + L);
             FloatVector w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, x[x0 + k]);
+            FloatVector a = FloatVector.broadcast(S, xp[xk]);
             c00 = w0.fma(a, c00);
             c01 = w1.fma(a, c01);
             c02 = w2.fma(a, c02);
-            a = FloatVector.broadcast(S, x[x1 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 1]);
             c10 = w0.fma(a, c10);
             c11 = w1.fma(a, c11);
             c12 = w2.fma(a, c12);
-            a = FloatVector.broadcast(S, x[x2 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 2]);
             c20 = w0.fma(a, c20);
             c21 = w1.fma(a, c21);
             c22 = w2.fma(a, c22);
-            a = FloatVector.broadcast(S, x[x3 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 3]);
             c30 = w0.fma(a, c30);
             c31 = w1.fma(a, c31);
             c32 = w2.fma(a, c32);
-            a = FloatVector.broadcast(S, x[x4 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 4]);
             c40 = w0.fma(a, c40);
             c41 = w1.fma(a, c41);
             c42 = w2.fma(a, c42);
-            a = FloatVector.broadcast(S, x[x5 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 5]);
             c50 = w0.fma(a, c50);
             c51 = w1.fma(a, c51);
             c52 = w2.fma(a, c52);
-            a = FloatVector.broadcast(S, x[x6 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 6]);
             c60 = w0.fma(a, c60);
             c61 = w1.fma(a, c61);
             c62 = w2.fma(a, c62);
-            a = FloatVector.broadcast(S, x[x7 + k]);
-            c70 = w0.fma(a, c70);
-            c71 = w1.fma(a, c71);
-            c72 = w2.fma(a, c72);
         }
-        store3(c00, c01, c02, buf, bo);
-        store3(c10, c11, c12, buf, bo + ldb);
-        store3(c20, c21, c22, buf, bo + 2 * ldb);
-        store3(c30, c31, c32, buf, bo + 3 * ldb);
-        store3(c40, c41, c42, buf, bo + 4 * ldb);
-        store3(c50, c51, c52, buf, bo + 5 * ldb);
-        store3(c60, c61, c62, buf, bo + 6 * ldb);
-        store3(c70, c71, c72, buf, bo + 7 * ldb);
+        c00.intoArray(buf, bo);
+        c01.intoArray(buf, bo + L);
+        c02.intoArray(buf, bo + 2 * L);
+        c10.intoArray(buf, bo + ldb);
+        c11.intoArray(buf, bo + ldb + L);
+        c12.intoArray(buf, bo + ldb + 2 * L);
+        c20.intoArray(buf, bo + 2 * ldb);
+        c21.intoArray(buf, bo + 2 * ldb + L);
+        c22.intoArray(buf, bo + 2 * ldb + 2 * L);
+        c30.intoArray(buf, bo + 3 * ldb);
+        c31.intoArray(buf, bo + 3 * ldb + L);
+        c32.intoArray(buf, bo + 3 * ldb + 2 * L);
+        c40.intoArray(buf, bo + 4 * ldb);
+        c41.intoArray(buf, bo + 4 * ldb + L);
+        c42.intoArray(buf, bo + 4 * ldb + 2 * L);
+        c50.intoArray(buf, bo + 5 * ldb);
+        c51.intoArray(buf, bo + 5 * ldb + L);
+        c52.intoArray(buf, bo + 5 * ldb + 2 * L);
+        c60.intoArray(buf, bo + 6 * ldb);
+        c61.intoArray(buf, bo + 6 * ldb + L);
+        c62.intoArray(buf, bo + 6 * ldb + 2 * L);
     }
 
-    /** 4 rows × one panel: the main tile on narrow species, the row tail on 512-bit ones. */
-    private static void xwt4(float[] x, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
+    /**
+     * 3-row tile for species narrower than 512 bits: 9 accumulators + 3 panel vectors + 3 broadcasts fit the 16
+     * registers of AVX2.
+     */
+    private static void xwt3(float[] xp, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
-        final int x0 = xo, x1 = xo + d, x2 = x1 + d, x3 = x2 + d;
         for (int k = 0; k < d; k++) {
             int pk = po + k * NR;
+            int xk = xo + k * 3;
             FloatVector w0 = FloatVector.fromArray(S, pw, pk);
             FloatVector w1 = FloatVector.fromArray(S, pw, pk + L);
             FloatVector w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, x[x0 + k]);
+            FloatVector a = FloatVector.broadcast(S, xp[xk]);
             c00 = w0.fma(a, c00);
             c01 = w1.fma(a, c01);
             c02 = w2.fma(a, c02);
-            a = FloatVector.broadcast(S, x[x1 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 1]);
             c10 = w0.fma(a, c10);
             c11 = w1.fma(a, c11);
             c12 = w2.fma(a, c12);
-            a = FloatVector.broadcast(S, x[x2 + k]);
+            a = FloatVector.broadcast(S, xp[xk + 2]);
             c20 = w0.fma(a, c20);
             c21 = w1.fma(a, c21);
             c22 = w2.fma(a, c22);
-            a = FloatVector.broadcast(S, x[x3 + k]);
-            c30 = w0.fma(a, c30);
-            c31 = w1.fma(a, c31);
-            c32 = w2.fma(a, c32);
         }
-        store3(c00, c01, c02, buf, bo);
-        store3(c10, c11, c12, buf, bo + ldb);
-        store3(c20, c21, c22, buf, bo + 2 * ldb);
-        store3(c30, c31, c32, buf, bo + 3 * ldb);
-    }
-
-    /** One row × one panel (row tail). */
-    private static void xwt1(float[] x, int xo, int d, float[] pw, int po, float[] buf, int bo) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0;
-        for (int k = 0; k < d; k++) {
-            int pk = po + k * NR;
-            FloatVector a = FloatVector.broadcast(S, x[xo + k]);
-            c0 = FloatVector.fromArray(S, pw, pk).fma(a, c0);
-            c1 = FloatVector.fromArray(S, pw, pk + L).fma(a, c1);
-            c2 = FloatVector.fromArray(S, pw, pk + 2 * L).fma(a, c2);
-        }
-        store3(c0, c1, c2, buf, bo);
-    }
-
-    private static void store3(FloatVector v0, FloatVector v1, FloatVector v2, float[] a, int off) {
-        v0.intoArray(a, off);
-        v1.intoArray(a, off + L);
-        v2.intoArray(a, off + 2 * L);
+        c00.intoArray(buf, bo);
+        c01.intoArray(buf, bo + L);
+        c02.intoArray(buf, bo + 2 * L);
+        c10.intoArray(buf, bo + ldb);
+        c11.intoArray(buf, bo + ldb + L);
+        c12.intoArray(buf, bo + ldb + 2 * L);
+        c20.intoArray(buf, bo + 2 * ldb);
+        c21.intoArray(buf, bo + 2 * ldb + L);
+        c22.intoArray(buf, bo + 2 * ldb + 2 * L);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -460,17 +504,17 @@ final class PanamaGemm implements Gemm {
                                 float[] c, int cOff, int ldc, int r0, int r1, int cols, boolean acc) {
         int fullCols = cols - cols % NR;
         int r = r0;
-        for (; r + MR <= r1; r += MR) {
+        for (; r + MS <= r1; r += MS) {
             int ar = ao + r * ars;
             int cr = cOff + r * ldc;
             for (int k0 = 0; k0 < fullCols; k0 += NR) {
-                if (MR == 8) {
+                if (MS == 8) {
                     strided8(a, ar, ars, aps, bm, bo + k0, ldb, kc, c, cr + k0, ldc, acc);
                 } else {
                     strided4(a, ar, ars, aps, bm, bo + k0, ldb, kc, c, cr + k0, ldc, acc);
                 }
             }
-            for (int rr = 0; rr < MR; rr++) {
+            for (int rr = 0; rr < MS; rr++) {
                 stridedRow(a, ar + rr * ars, aps, bm, bo, ldb, kc, c, cr + rr * ldc, fullCols, cols, acc);
             }
         }
@@ -521,14 +565,30 @@ final class PanamaGemm implements Gemm {
             v = FloatVector.broadcast(S, a[ap + 7 * ars]);
             c70 = w0.fma(v, c70); c71 = w1.fma(v, c71); c72 = w2.fma(v, c72);
         }
-        store3(c00, c01, c02, c, co);
-        store3(c10, c11, c12, c, co + ldc);
-        store3(c20, c21, c22, c, co + 2 * ldc);
-        store3(c30, c31, c32, c, co + 3 * ldc);
-        store3(c40, c41, c42, c, co + 4 * ldc);
-        store3(c50, c51, c52, c, co + 5 * ldc);
-        store3(c60, c61, c62, c, co + 6 * ldc);
-        store3(c70, c71, c72, c, co + 7 * ldc);
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c62.intoArray(c, co + 6 * ldc + 2 * L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+        c72.intoArray(c, co + 7 * ldc + 2 * L);
     }
 
     private static void strided4(float[] a, int ao, int ars, int aps, float[] bm, int bo, int ldb, int kc,
@@ -559,10 +619,18 @@ final class PanamaGemm implements Gemm {
             v = FloatVector.broadcast(S, a[ap + 3 * ars]);
             c30 = w0.fma(v, c30); c31 = w1.fma(v, c31); c32 = w2.fma(v, c32);
         }
-        store3(c00, c01, c02, c, co);
-        store3(c10, c11, c12, c, co + ldc);
-        store3(c20, c21, c22, c, co + 2 * ldc);
-        store3(c30, c31, c32, c, co + 3 * ldc);
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
     }
 
     /** One C row, columns [k0, k1): vector chunks with the sum over p in a register, then scalar columns. */
