@@ -83,13 +83,14 @@ public final class FusedStep implements TrainStep {
     private final float[] gBEnc;
     private final float[] gT;
 
-    // Per-thread partial sums and scratch rows.
-    private final double[] tSse;
-    private final double[] tNorm2;
-    private final double[] tReanim;
-    private final double[] tL1;
-    private final long[] tActive;
-    private final double[][] tBDec;
+    // Per-row and per-latent partial results, summed in index order afterwards so that results do not depend on
+    // the thread count; per-thread scratch rows.
+    private final double[] rowSse;
+    private final double[] latNorm2;
+    private final double[] latReanim;
+    private final double[] latL1;
+    private final int[] latActive;
+    private final double[] bDecAcc;
     private final float[][] tRowA;
     private final float[][] tRowB;
     private final float[] gBDec;
@@ -165,12 +166,12 @@ public final class FusedStep implements TrainStep {
         dead = new boolean[n];
         gBEnc = new float[n];
         gT = new float[n];
-        tSse = new double[threads];
-        tNorm2 = new double[threads];
-        tReanim = new double[threads];
-        tL1 = new double[threads];
-        tActive = new long[threads];
-        tBDec = new double[threads][d];
+        rowSse = new double[maxRows];
+        latNorm2 = new double[n];
+        latReanim = new double[n];
+        latL1 = new double[n];
+        latActive = new int[n];
+        bDecAcc = new double[d];
         tRowA = new float[threads][d];
         tRowB = new float[threads][d];
         gBDec = new float[d];
@@ -261,22 +262,32 @@ public final class FusedStep implements TrainStep {
         // 4. First pass over latents: squared gradient norm, re-animation value, b_dec's share.
         pool.run(normTask);
         double sse = 0;
+        Arrays.fill(bDecAcc, 0);
+        for (int b = 0; b < rows; b++) {
+            sse += rowSse[b];
+            for (int i = 0; i < d; i++) {
+                bDecAcc[i] += e[b * d + i];
+            }
+        }
         double norm2 = 0;
         double reanimSum = 0;
         double l1Sum = 0;
         long active = 0;
-        Arrays.fill(gBDec, 0f);
-        for (int t = 0; t < threads; t++) {
-            sse += tSse[t];
-            norm2 += tNorm2[t];
-            reanimSum += tReanim[t];
-            l1Sum += tL1[t];
-            active += tActive[t];
-            for (int i = 0; i < d; i++) {
-                gBDec[i] += (float) tBDec[t][i];
+        float[] wEnc = sae.wEnc();
+        for (int j = 0; j < n; j++) {
+            norm2 += latNorm2[j];
+            reanimSum += latReanim[j];
+            l1Sum += latL1[j];
+            active += latActive[j];
+            if (sc.preEncoderBias()) {
+                // x̃ = x − b_dec: ∂/∂b_dec −= (Σ_b ∂pre_bj) W_enc[j].
+                for (int i = 0; i < d; i++) {
+                    bDecAcc[i] -= (double) gBEnc[j] * wEnc[j * d + i];
+                }
             }
         }
         for (int i = 0; i < d; i++) {
+            gBDec[i] = (float) bDecAcc[i];
             norm2 += (double) gBDec[i] * gBDec[i];
         }
         double mse = sse / ((double) rows * d);
@@ -504,11 +515,9 @@ public final class FusedStep implements TrainStep {
         float[] wDec = sae.wDec();
         float[] bDec = sae.bDec();
         float c = (float) (2.0 / ((double) rows * d));
-        double sse = 0;
-        double[] bDecAcc = tBDec[t];
-        Arrays.fill(bDecAcc, 0);
         for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
             int xb = b * d;
+            double sse = 0;
             System.arraycopy(bDec, 0, xhat, xb, d);
             for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
                 int j = codeIdx[s];
@@ -520,8 +529,8 @@ public final class FusedStep implements TrainStep {
                 float diff = xhat[xb + i] - x[xOff + xb + i];
                 sse += (double) diff * diff;
                 e[xb + i] = c * diff;
-                bDecAcc[i] += e[xb + i];
             }
+            rowSse[b] = sse;
             for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
                 int j = codeIdx[s];
                 float dz = invNorm[j] * ops.dot(e, xb, wDec, j * d, d);
@@ -532,7 +541,6 @@ public final class FusedStep implements TrainStep {
                 codeDpre[s] = isActive(codeVal[s], j) ? dz : 0f;
             }
         }
-        tSse[t] = sse;
     }
 
     /**
@@ -589,35 +597,20 @@ public final class FusedStep implements TrainStep {
         float[] gDec = tRowB[t];
         float[] wEnc = sae.wEnc();
         float[] bEnc = sae.bEnc();
-        double norm2 = 0;
-        double reanim = 0;
-        double l1 = 0;
-        long active = 0;
-        double[] bDecAcc = tBDec[t]; // holds this thread's Σ e_b from the row phase
         for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
             double zSum = latentGradients(j, gEnc, gDec);
-            norm2 += ops.sumSquares(gEnc, 0, d) + ops.sumSquares(gDec, 0, d) + (double) gBEnc[j] * gBEnc[j]
+            latNorm2[j] = ops.sumSquares(gEnc, 0, d) + ops.sumSquares(gDec, 0, d) + (double) gBEnc[j] * gBEnc[j]
                     + (double) gT[j] * gT[j];
-            if (dead[j]) {
-                reanim += ops.dot(sumX, 0, wEnc, j * d, d) + (double) rows * bEnc[j];
-            }
-            l1 += zSum * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
+            latReanim[j] = dead[j] ? ops.dot(sumX, 0, wEnc, j * d, d) + (double) rows * bEnc[j] : 0;
+            latL1[j] = zSum * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
+            int active = 0;
             for (int q = colPtr[j]; q < colPtr[j + 1]; q++) {
                 if (isActive(codeVal[byLatent[q]], j)) {
                     active++;
                 }
             }
-            if (sc.preEncoderBias()) {
-                // x̃ = x − b_dec: ∂/∂b_dec −= (Σ_b ∂pre_bj) W_enc[j].
-                for (int i = 0; i < d; i++) {
-                    bDecAcc[i] -= (double) gBEnc[j] * wEnc[j * d + i];
-                }
-            }
+            latActive[j] = active;
         }
-        tNorm2[t] = norm2;
-        tReanim[t] = reanim;
-        tL1[t] = l1;
-        tActive[t] = active;
     }
 
     private void updatePass(int t, int parts) {

@@ -15,7 +15,7 @@ import org.sae4j.metrics.DeadTracker;
  */
 public final class Trainer {
 
-    /** Creates the step implementation for a model; the reference step by default. */
+    /** Creates the step implementation for a model: the fused step by default, the reference for oracle runs. */
     @FunctionalInterface
     public interface StepFactory {
         TrainStep create(Sae sae, TrainConfig cfg, long totalSteps);
@@ -24,7 +24,7 @@ public final class Trainer {
     private final SaeConfig saeConfig;
     private final TrainConfig cfg;
     private final List<TrainListener> listeners = new ArrayList<>();
-    private StepFactory stepFactory = ReferenceStep::new;
+    private StepFactory stepFactory = FusedStep::new;
     private Sae sae;
 
     /** Trains a fresh model: parameters initialised from {@code saeConfig}, {@code b_dec} from the first batch. */

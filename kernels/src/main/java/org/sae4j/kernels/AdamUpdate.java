@@ -14,13 +14,16 @@ package org.sae4j.kernels;
  */
 public interface AdamUpdate {
 
-    /** Hyper-parameters of one step, precomputed once per step (all in float, as PyTorch applies them). */
-    record Step(float stepSize, float beta1, float beta2, float bc2Sqrt, float eps) {
+    /**
+     * Hyper-parameters of one step, computed in double and rounded once to float, as PyTorch does with its Python
+     * scalars ({@code 1 − β} is formed in double: {@code (float) (1 − 0.9)} is not {@code 1f − 0.9f}).
+     */
+    record Step(float stepSize, float beta2, float oneMinusBeta1, float oneMinusBeta2, float bc2Sqrt, float eps) {
         /** For 1-based step {@code t}. */
         public static Step of(double lr, double beta1, double beta2, double eps, long t) {
             double bc1 = 1 - Math.pow(beta1, t);
-            return new Step((float) (lr / bc1), (float) beta1, (float) beta2, (float) Math.sqrt(1 - Math.pow(beta2, t)),
-                    (float) eps);
+            return new Step((float) (lr / bc1), (float) beta2, (float) (1 - beta1), (float) (1 - beta2),
+                    (float) Math.sqrt(1 - Math.pow(beta2, t)), (float) eps);
         }
     }
 

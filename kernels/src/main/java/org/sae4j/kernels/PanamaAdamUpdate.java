@@ -10,8 +10,8 @@ final class PanamaAdamUpdate implements AdamUpdate {
 
     @Override
     public void update(float[] p, float[] m, float[] v, int off, float[] g, int gOff, int len, float scale, Step s) {
-        float oneMinusB1 = 1f - s.beta1();
-        float oneMinusB2 = 1f - s.beta2();
+        float oneMinusB1 = s.oneMinusBeta1();
+        float oneMinusB2 = s.oneMinusBeta2();
         int bound = S.loopBound(len);
         int i = 0;
         for (; i < bound; i += S.length()) {

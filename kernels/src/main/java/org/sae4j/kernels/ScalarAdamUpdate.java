@@ -5,8 +5,8 @@ public final class ScalarAdamUpdate implements AdamUpdate {
 
     @Override
     public void update(float[] p, float[] m, float[] v, int off, float[] g, int gOff, int len, float scale, Step s) {
-        float oneMinusB1 = 1f - s.beta1();
-        float oneMinusB2 = 1f - s.beta2();
+        float oneMinusB1 = s.oneMinusBeta1();
+        float oneMinusB2 = s.oneMinusBeta2();
         for (int i = 0; i < len; i++) {
             float gi = g[gOff + i] * scale;
             float mi = m[off + i] + oneMinusB1 * (gi - m[off + i]);
