@@ -34,4 +34,17 @@ public final class DeadTracker {
     public void reset() {
         java.util.Arrays.fill(fired, false);
     }
+
+    /** A copy of the mask of latents that fired since the last reset (for checkpoints). */
+    public boolean[] firedMask() {
+        return fired.clone();
+    }
+
+    /** Restores a mask saved by {@link #firedMask()}. */
+    public void restore(boolean[] mask) {
+        if (mask.length != fired.length) {
+            throw new IllegalArgumentException("mask of " + mask.length + " latents; tracker has " + fired.length);
+        }
+        System.arraycopy(mask, 0, fired, 0, fired.length);
+    }
 }

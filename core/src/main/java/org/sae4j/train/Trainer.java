@@ -1,24 +1,30 @@
 package org.sae4j.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.io.BatchStream;
 import org.sae4j.metrics.DeadTracker;
 
 /**
  * Trains an SAE over an in-memory dataset: epochs of seeded shuffled batches, one {@link TrainStep} per batch,
  * listeners for per-step and per-epoch figures. A trailing partial batch is dropped when at least one full batch
  * exists (so every step sees the same batch size); a dataset smaller than one batch trains on all its rows.
+ *
+ * <p>{@link #fit(BatchStream)} trains over a {@code .npy} dataset instead, with periodic checkpoints
+ * ({@link #checkpoints}) and exact resume ({@link #resumeFrom}).
  */
 public final class Trainer {
 
     /** Creates the step implementation for a model: the fused step by default, the reference for oracle runs. */
     @FunctionalInterface
     public interface StepFactory {
-        TrainStep create(Sae sae, TrainConfig cfg, long totalSteps);
+        TrainStep create(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state);
     }
 
     private final SaeConfig saeConfig;
@@ -26,6 +32,10 @@ public final class Trainer {
     private final List<TrainListener> listeners = new ArrayList<>();
     private StepFactory stepFactory = FusedStep::new;
     private Sae sae;
+    private TrainState resume;
+    private long checkpointEvery;
+    private Checkpointer checkpointer;
+    private volatile boolean stopRequested;
 
     /** Trains a fresh model: parameters initialised from {@code saeConfig}, {@code b_dec} from the first batch. */
     public Trainer(SaeConfig saeConfig, TrainConfig cfg) {
@@ -116,7 +126,7 @@ public final class Trainer {
                         sae.initDecoderBiasToMean(x, 0, batch);
                     }
                     if (step == null) {
-                        step = stepFactory.create(sae, cfg, total);
+                        step = stepFactory.create(sae, cfg, total, new OptimizerState(sae));
                     }
                     StepStats s = step.step(x, 0, batch, epoch);
                     steps++;
@@ -143,6 +153,159 @@ public final class Trainer {
             }
         }
         return new Summary(sae, steps, tokens, (System.nanoTime() - start) / 1e9, last);
+    }
+
+    /**
+     * Continues a stream run from {@code state} (from {@link org.sae4j.io.Checkpoint#load}): its model, optimizer
+     * moments, step, data position and epoch figures. {@link #fit(BatchStream)} then takes the same steps an
+     * uninterrupted run would have taken, bit for bit. The trainer must have been built on {@code state.sae()}.
+     */
+    public Trainer resumeFrom(TrainState state) {
+        if (state.sae() != sae) {
+            throw new IllegalArgumentException("build the trainer with new Trainer(state.sae(), cfg) to resume");
+        }
+        resume = state;
+        return this;
+    }
+
+    /**
+     * Hands the state to {@code sink} every {@code everySteps} steps (0 = never) and once when a stream run ends or
+     * stops. A run that fails (non-finite loss, bad data) saves nothing more, so the last checkpoint stays good.
+     */
+    public Trainer checkpoints(long everySteps, Checkpointer sink) {
+        if (everySteps < 0) {
+            throw new BadInputException("checkpoint every " + everySteps + " steps: expected ≥ 0 (0 = only at the end)");
+        }
+        checkpointEvery = everySteps;
+        checkpointer = sink;
+        return this;
+    }
+
+    /** Asks a running {@link #fit(BatchStream)} to stop after the current step (it then saves a checkpoint). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Trains on batches from {@code data} (whose batch size must be the config's): {@code epochs ×
+     * batchesPerEpoch} steps, at most {@code maxSteps} in all (counting steps taken before a resume). A fresh model is
+     * initialised from the config with {@code b_dec} = the first batch's mean.
+     *
+     * @throws BadInputException       for a width mismatch or a NaN/Inf in the data (naming file and row)
+     * @throws NonFiniteLossException  when the loss is NaN/Inf; the model is left as before that step, and no
+     *                                 checkpoint is written
+     * @throws UncheckedIOException    when the checkpointer fails
+     */
+    public Summary fit(BatchStream data) {
+        int d = saeConfig.dim();
+        if (data.dim() != d) {
+            throw new BadInputException("data: rows have " + data.dim() + " columns; expected the model's dim " + d);
+        }
+        if (data.batchSize() != cfg.batchSize()) {
+            throw new IllegalArgumentException("stream batch size " + data.batchSize() + " != config batch size "
+                    + cfg.batchSize());
+        }
+        long perEpoch = data.batchesPerEpoch();
+        long total = perEpoch * cfg.epochs();
+        if (cfg.maxSteps() > 0) {
+            total = Math.min(total, cfg.maxSteps());
+        }
+        OptimizerState opt = null;
+        TrainState.EpochProgress progress = TrainState.EpochProgress.start(saeConfig.latents());
+        if (resume != null) {
+            opt = resume.optimizer();
+            data.seek(resume.next());
+            if (resume.epoch() != null) {
+                progress = resume.epoch();
+            }
+        }
+        DeadTracker tracker = new DeadTracker(saeConfig.latents());
+        tracker.restore(progress.fired());
+        long batches = progress.batches();
+        double lossSum = progress.lossSum();
+        double r2Sum = progress.r2Sum();
+        double l0Sum = progress.l0Sum();
+        double epochSecondsBefore = progress.seconds();
+        long epochStart = System.nanoTime();
+
+        float[] x = new float[cfg.batchSize() * d];
+        long steps = 0;
+        long tokens = 0;
+        long start = System.nanoTime();
+        long done = opt == null ? 0 : opt.step;
+        long lastSaved = done;
+        EpochStats last = null;
+        TrainStep step = null;
+        stopRequested = false;
+        try {
+            while (done < total && !stopRequested) {
+                BatchStream.Position pos = data.position();
+                int rows = data.next(x);
+                if (sae == null) {
+                    sae = Sae.initialize(saeConfig);
+                    sae.initDecoderBiasToMean(x, 0, rows);
+                }
+                if (opt == null) {
+                    opt = new OptimizerState(sae);
+                }
+                if (step == null) {
+                    step = stepFactory.create(sae, cfg, total, opt);
+                }
+                StepStats s = step.step(x, 0, rows, (int) pos.epoch());
+                done = opt.step;
+                steps++;
+                tokens += rows;
+                batches++;
+                lossSum += s.loss();
+                r2Sum += s.r2();
+                l0Sum += s.l0();
+                tracker.observe(s.dead());
+                for (TrainListener l : listeners) {
+                    l.onStep(s);
+                }
+                if (data.position().batch() == 0) { // the stream moved on to the next epoch
+                    double secs = epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9;
+                    last = new EpochStats((int) pos.epoch() + 1, cfg.epochs(), done, lossSum / batches,
+                            r2Sum / batches, l0Sum / batches, tracker.deadFraction(), secs,
+                            secs > 0 ? (double) batches * cfg.batchSize() / secs : 0);
+                    for (TrainListener l : listeners) {
+                        l.onEpoch(last);
+                    }
+                    tracker.reset();
+                    batches = 0;
+                    lossSum = 0;
+                    r2Sum = 0;
+                    l0Sum = 0;
+                    epochSecondsBefore = 0;
+                    epochStart = System.nanoTime();
+                }
+                if (checkpointer != null && checkpointEvery > 0 && done % checkpointEvery == 0 && done < total) {
+                    save(opt, data, total, batches, lossSum, r2Sum, l0Sum, tracker,
+                            epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9);
+                    lastSaved = done;
+                }
+            }
+            if (checkpointer != null && sae != null && opt != null && done != lastSaved) {
+                save(opt, data, total, batches, lossSum, r2Sum, l0Sum, tracker,
+                        epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9);
+            }
+        } finally {
+            if (step != null) {
+                step.close();
+            }
+        }
+        return new Summary(sae, steps, tokens, (System.nanoTime() - start) / 1e9, last);
+    }
+
+    private void save(OptimizerState opt, BatchStream data, long total, long batches, double lossSum, double r2Sum,
+                      double l0Sum, DeadTracker tracker, double epochSeconds) {
+        TrainState st = new TrainState(sae, opt, cfg, data.options(), data.position(), total,
+                new TrainState.EpochProgress(batches, lossSum, r2Sum, l0Sum, tracker.firedMask(), epochSeconds));
+        try {
+            checkpointer.save(st);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // Fisher-Yates with a generator derived from (seed, epoch): any epoch's order can be rebuilt on its own.

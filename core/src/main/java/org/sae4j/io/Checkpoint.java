@@ -1,0 +1,621 @@
+package org.sae4j.io;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sae4j.Activation;
+import org.sae4j.BadInputException;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.train.CoefSchedule;
+import org.sae4j.train.OptimizerState;
+import org.sae4j.train.Optimizer;
+import org.sae4j.train.ReanimationForm;
+import org.sae4j.train.TrainConfig;
+import org.sae4j.train.TrainState;
+
+/**
+ * A model directory, optionally with the trainer state that resumes its run exactly (DESIGN §7).
+ *
+ * <ul>
+ *   <li>{@value #MODEL}: F32 tensors {@code W_enc} [n, d], {@code b_enc} [n], {@code W_dec} [n, d], {@code b_dec}
+ *       [d], and {@code log_threshold} [n] for JumpReLU; {@code __metadata__} says {@code format: pt} (so
+ *       {@code safetensors.torch} loads it) plus the architecture as strings.
+ *   <li>{@value #CONFIG}: the {@link SaeConfig} fields, and the {@link Standardizer} statistics when inputs were
+ *       standardised (encode and eval apply them).
+ *   <li>{@value #STATE} and, for Adam, {@value #OPTIMIZER} ({@code exp_avg.<tensor>}, {@code exp_avg_sq.<tensor>}):
+ *       the {@link TrainState}.
+ * </ul>
+ *
+ * <p><b>Atomic saves.</b> A checkpoint is written whole into the sibling directory {@code .<name>.next} (every file
+ * fsynced), then the old directory is renamed to {@code .<name>.prev}, the new one to {@code <name>}, and the old one
+ * deleted. Model, config and state therefore always belong to the same step. A crash before the first rename leaves
+ * the previous checkpoint in place; a crash between the two renames leaves it in {@code .<name>.prev}, which the next
+ * {@link #load} or {@link #save} moves back. The directory is owned by sae4j: a save replaces all of it.
+ *
+ * <p>Loading validates every shape against {@value #CONFIG} and refuses non-finite values, each failure a one-line
+ * {@link BadInputException} naming the file and the tensor or field.
+ */
+public final class Checkpoint {
+    public static final String MODEL = "model.safetensors";
+    public static final String CONFIG = "cfg.json";
+    public static final String STATE = "trainer_state.json";
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    static final String FORMAT = "sae4j";
+    static final long FORMAT_VERSION = 1;
+
+    private Checkpoint() {}
+
+    /** A loaded directory: the model, its input standardisation (null if none) and trainer state (null if none). */
+    public record Loaded(Sae sae, Standardizer standardizer, TrainState state) {}
+
+    /** Test hook: called at each stage of a save; throwing from it simulates a crash at that point. */
+    interface Hook {
+        void at(String stage) throws IOException;
+    }
+
+    private static final Hook NO_HOOK = stage -> { };
+
+    // ---------------------------------------------------------------- saving
+
+    /** Saves a model without trainer state (e.g. as a starting point for {@code --init}). */
+    public static void save(Path dir, Sae sae, Standardizer standardizer) throws IOException {
+        save(dir, sae, standardizer, null, NO_HOOK);
+    }
+
+    /** Saves the model of {@code state} together with its trainer state. */
+    public static void save(Path dir, TrainState state, Standardizer standardizer) throws IOException {
+        save(dir, state.sae(), standardizer, state, NO_HOOK);
+    }
+
+    static void save(Path dir, Sae sae, Standardizer standardizer, TrainState state, Hook hook) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        if (parent == null) {
+            throw new BadInputException(dir + ": cannot write a checkpoint at the file-system root; expected a"
+                    + " directory path");
+        }
+        Files.createDirectories(parent);
+        recover(target);
+        Path next = sibling(target, "next");
+        Path prev = sibling(target, "prev");
+        deleteTree(next);
+        Files.createDirectory(next);
+        boolean moved = false;
+        try {
+            writeContents(next, sae, standardizer, state);
+            AtomicFiles.fsyncDirectory(next);
+            hook.at("written");
+            if (Files.exists(target)) {
+                move(target, prev);
+                moved = true;
+            }
+            hook.at("old-moved");
+            move(next, target);
+            moved = false;
+            AtomicFiles.fsyncDirectory(parent);
+            hook.at("renamed");
+        } catch (IOException | RuntimeException e) {
+            if (moved && !Files.exists(target)) {
+                try {
+                    move(prev, target);
+                } catch (IOException restore) {
+                    e.addSuppressed(restore);
+                }
+            }
+            try {
+                deleteTree(next);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        deleteTree(prev);
+    }
+
+    private static void writeContents(Path d, Sae sae, Standardizer standardizer, TrainState state)
+            throws IOException {
+        SaeConfig c = sae.config();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("sae4j_format_version", Long.toString(FORMAT_VERSION));
+        meta.put("activation", c.activation().id());
+        meta.put("dim", Integer.toString(c.dim()));
+        meta.put("latents", Integer.toString(c.latents()));
+        meta.put("k", Integer.toString(c.k()));
+        if (state != null) {
+            meta.put("step", Long.toString(state.step()));
+        }
+        Safetensors.write(d.resolve(MODEL), tensors(sae, ""), meta);
+        AtomicFiles.writeString(d.resolve(CONFIG), Json.writePretty(configJson(c, standardizer)) + "\n");
+        if (state != null) {
+            if (state.config().optimizer() == Optimizer.ADAM) {
+                Map<String, Safetensors.Tensor> moments = new LinkedHashMap<>();
+                String[] names = sae.tensorNames();
+                long[][] shapes = shapes(c);
+                for (int t = 0; t < names.length; t++) {
+                    moments.put("exp_avg." + names[t], new Safetensors.Tensor(shapes[t], state.optimizer().m[t]));
+                    moments.put("exp_avg_sq." + names[t], new Safetensors.Tensor(shapes[t], state.optimizer().v[t]));
+                }
+                Safetensors.write(d.resolve(OPTIMIZER), moments, Map.of("step", Long.toString(state.step())));
+            }
+            AtomicFiles.writeString(d.resolve(STATE), Json.writePretty(stateJson(state)) + "\n");
+        }
+    }
+
+    private static Map<String, Safetensors.Tensor> tensors(Sae sae, String prefix) {
+        Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
+        String[] names = sae.tensorNames();
+        float[][] data = sae.tensors();
+        long[][] shapes = shapes(sae.config());
+        for (int t = 0; t < names.length; t++) {
+            out.put(prefix + names[t], new Safetensors.Tensor(shapes[t], data[t]));
+        }
+        return out;
+    }
+
+    /** Shapes in {@link Sae#tensorNames()} order. */
+    private static long[][] shapes(SaeConfig c) {
+        long n = c.latents();
+        long d = c.dim();
+        long[][] s = {{n, d}, {n}, {n, d}, {d}, {n}};
+        return c.activation() == Activation.JUMPRELU ? s : java.util.Arrays.copyOf(s, 4);
+    }
+
+    static Map<String, Object> configJson(SaeConfig c, Standardizer standardizer) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.put("dim", (long) c.dim());
+        m.put("latents", (long) c.latents());
+        m.put("activation", c.activation().id());
+        m.put("k", (long) c.k());
+        m.put("unit_norm_decoder", c.unitNormDecoder());
+        m.put("pre_encoder_bias", c.preEncoderBias());
+        m.put("jumprelu_bandwidth", c.jumpReluBandwidth());
+        m.put("jumprelu_init_threshold", c.jumpReluInitThreshold());
+        m.put("seed", c.seed());
+        if (standardizer != null && standardizer.mode() != Standardizer.Mode.NONE) {
+            m.put("standardizer", standardizer.toJson());
+        }
+        return m;
+    }
+
+    static Map<String, Object> trainConfigJson(TrainConfig t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batch_size", (long) t.batchSize());
+        m.put("epochs", (long) t.epochs());
+        m.put("max_steps", t.maxSteps());
+        m.put("lr", t.lr());
+        m.put("warmup_steps", t.warmupSteps());
+        m.put("cosine_decay", t.cosineDecay());
+        m.put("min_lr_ratio", t.minLrRatio());
+        m.put("optimizer", t.optimizer().id());
+        m.put("beta1", t.beta1());
+        m.put("beta2", t.beta2());
+        m.put("adam_eps", t.adamEps());
+        m.put("clip_grad", t.clipGrad());
+        Map<String, Object> re = new LinkedHashMap<>();
+        re.put("coef", t.reanimation().coef());
+        re.put("anneal_start", t.reanimation().annealStart());
+        re.put("anneal_end", t.reanimation().annealEnd());
+        m.put("reanimation", re);
+        m.put("reanimation_form", t.reanimationForm().id());
+        m.put("l1_coef", t.l1Coef());
+        m.put("l1_decoder_norm_weighted", t.l1DecoderNormWeighted());
+        m.put("l0_coef", t.l0Coef());
+        m.put("threads", (long) t.threads());
+        m.put("seed", t.seed());
+        return m;
+    }
+
+    private static Map<String, Object> stateJson(TrainState s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT + "-trainer-state");
+        m.put("format_version", FORMAT_VERSION);
+        m.put("step", s.step());
+        m.put("total_steps", s.totalSteps());
+        m.put("next_batch", s.next().toJson());
+        m.put("batches", s.batches().toJson());
+        Map<String, Object> rng = new LinkedHashMap<>();
+        // Batch order is a pure function of (batch options, epoch) and init of the config's seed: no hidden state.
+        rng.put("data_seed", s.batches().seed());
+        rng.put("init_seed", s.sae().config().seed());
+        m.put("rng", rng);
+        m.put("train_config", trainConfigJson(s.config()));
+        TrainState.EpochProgress p = s.epoch();
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("batches", p.batches());
+        e.put("loss_sum", p.lossSum());
+        e.put("r2_sum", p.r2Sum());
+        e.put("l0_sum", p.l0Sum());
+        e.put("seconds", p.seconds());
+        List<Long> fired = new ArrayList<>();
+        for (int j = 0; j < p.fired().length; j++) {
+            if (p.fired()[j]) {
+                fired.add((long) j);
+            }
+        }
+        e.put("fired_latents", fired);
+        m.put("epoch_progress", e);
+        return m;
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /** True when {@code dir} holds a model ({@value #CONFIG} or {@value #MODEL}), after crash recovery. */
+    public static boolean exists(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        recover(target);
+        return Files.isRegularFile(target.resolve(CONFIG)) || Files.isRegularFile(target.resolve(MODEL));
+    }
+
+    /** Loads the model and, when present, the trainer state. */
+    public static Loaded load(Path dir) throws IOException {
+        return load(dir, true);
+    }
+
+    /** Loads the model only (trainer state, if any, is ignored). */
+    public static Loaded loadModel(Path dir) throws IOException {
+        return load(dir, false);
+    }
+
+    private static Loaded load(Path dir, boolean withState) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        recover(target);
+        if (!Files.isDirectory(target)) {
+            throw new BadInputException(dir + ": " + (Files.exists(target) ? "not a directory" : "no such directory")
+                    + "; expected a model directory with " + CONFIG + " and " + MODEL);
+        }
+        Path cfgFile = target.resolve(CONFIG);
+        if (!Files.isRegularFile(cfgFile)) {
+            throw new BadInputException(cfgFile + ": missing; expected the model's config next to " + MODEL);
+        }
+        Map<String, Object> cj = Json.readObject(cfgFile);
+        SaeConfig c = parseConfig(cj, cfgFile.toString());
+        Standardizer std = null;
+        if (cj.get("standardizer") instanceof Map<?, ?> sm) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> smap = (Map<String, Object>) sm;
+            std = Standardizer.fromJson(smap, cfgFile.toString());
+            if (std.dim() != c.dim()) {
+                throw new BadInputException(cfgFile + ": standardizer dim " + std.dim() + "; expected dim " + c.dim());
+            }
+        } else if (cj.containsKey("standardizer")) {
+            throw new BadInputException(cfgFile + ": field standardizer is " + Json.typeName(cj.get("standardizer"))
+                    + "; expected an object");
+        }
+        Path modelFile = target.resolve(MODEL);
+        float[][] t = readTensors(modelFile, c, "");
+        Sae sae = Sae.of(c, t[0], t[1], t[2], t[3], t.length > 4 ? t[4] : null);
+        TrainState state = null;
+        Path stateFile = target.resolve(STATE);
+        if (withState && Files.isRegularFile(stateFile)) {
+            state = parseState(stateFile, target, sae);
+        }
+        return new Loaded(sae, std, state);
+    }
+
+    /** Reads the model's tensors with {@code prefix}, checking names, shapes and finiteness against the config. */
+    private static float[][] readTensors(Path file, SaeConfig c, String prefix) throws IOException {
+        String[] names = c.activation() == Activation.JUMPRELU
+                ? new String[] {"W_enc", "b_enc", "W_dec", "b_dec", "log_threshold"}
+                : new String[] {"W_enc", "b_enc", "W_dec", "b_dec"};
+        long[][] shapes = shapes(c);
+        try (Safetensors st = Safetensors.open(file)) {
+            Set<String> expected = new java.util.LinkedHashSet<>();
+            for (String n : names) {
+                expected.add(prefix + n);
+            }
+            for (String present : st.names()) {
+                if (!expected.contains(present)) {
+                    throw new BadInputException(file + ": unexpected tensor '" + present + "' for a "
+                            + c.activation().id() + " SAE; expected only " + expected);
+                }
+            }
+            float[][] out = new float[names.length][];
+            for (int i = 0; i < names.length; i++) {
+                String name = prefix + names[i];
+                if (!st.contains(name)) {
+                    throw new BadInputException(file + ": no tensor '" + name + "'; expected " + expected
+                            + " for a " + c.activation().id() + " SAE");
+                }
+                Safetensors.TensorInfo info = st.info(name);
+                if (!java.util.Arrays.equals(info.shape(), shapes[i])) {
+                    throw new BadInputException(file + ": tensor '" + name + "' has shape "
+                            + java.util.Arrays.toString(info.shape()) + "; expected "
+                            + java.util.Arrays.toString(shapes[i]) + " from " + CONFIG + " (dim " + c.dim()
+                            + ", latents " + c.latents() + ")");
+                }
+                float[] v = st.readFloats(name);
+                for (int j = 0; j < v.length; j++) {
+                    if (!Float.isFinite(v[j])) {
+                        throw new BadInputException(file + ": tensor '" + name + "' element " + j + " is " + v[j]
+                                + "; expected finite values");
+                    }
+                }
+                out[i] = v;
+            }
+            return out;
+        }
+    }
+
+    static SaeConfig parseConfig(Map<String, Object> m, String src) {
+        Object format = m.get("format");
+        if (format != null && !FORMAT.equals(format)) {
+            throw new BadInputException(src + ": field format is " + format + "; expected \"" + FORMAT + "\"");
+        }
+        Object version = m.get("format_version");
+        if (version != null && !(version instanceof Long v && v == FORMAT_VERSION)) {
+            throw new BadInputException(src + ": field format_version is " + version + "; expected "
+                    + FORMAT_VERSION + " (written by a newer sae4j?)");
+        }
+        int dim = intField(m, "dim", src);
+        int latents = intField(m, "latents", src);
+        Object act = m.get("activation");
+        if (!(act instanceof String as)) {
+            throw new BadInputException(src + ": field activation is " + Json.typeName(act)
+                    + "; expected \"topk\", \"relu\" or \"jumprelu\"");
+        }
+        Activation a;
+        try {
+            a = Activation.parse(as);
+        } catch (BadInputException e) {
+            throw new BadInputException(src + ": field " + e.getMessage(), e);
+        }
+        int k = m.containsKey("k") ? intField(m, "k", src) : 1;
+        boolean unit = !m.containsKey("unit_norm_decoder") || boolField(m, "unit_norm_decoder", src);
+        boolean pre = m.containsKey("pre_encoder_bias") && boolField(m, "pre_encoder_bias", src);
+        double bw = m.containsKey("jumprelu_bandwidth") ? doubleField(m, "jumprelu_bandwidth", src) : 1e-3;
+        double th = m.containsKey("jumprelu_init_threshold") ? doubleField(m, "jumprelu_init_threshold", src) : 1e-3;
+        long seed = m.containsKey("seed") ? longField(m, "seed", src) : 0;
+        try {
+            return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed);
+        } catch (BadInputException e) {
+            throw new BadInputException(src + ": " + e.getMessage(), e);
+        }
+    }
+
+    static TrainConfig parseTrainConfig(Map<String, Object> m, String src) {
+        String where = src + " train_config";
+        Map<String, Object> re = objectField(m, "reanimation", where);
+        try {
+            return TrainConfig.builder()
+                    .batchSize(intField(m, "batch_size", where))
+                    .epochs(intField(m, "epochs", where))
+                    .maxSteps(longField(m, "max_steps", where))
+                    .lr(doubleField(m, "lr", where))
+                    .warmupSteps(longField(m, "warmup_steps", where))
+                    .cosineDecay(boolField(m, "cosine_decay", where), doubleField(m, "min_lr_ratio", where))
+                    .optimizer(Optimizer.parse(stringField(m, "optimizer", where)))
+                    .adam(doubleField(m, "beta1", where), doubleField(m, "beta2", where),
+                            doubleField(m, "adam_eps", where))
+                    .clipGrad(doubleField(m, "clip_grad", where))
+                    .reanimation(new CoefSchedule(doubleField(re, "coef", where + " reanimation"),
+                            longField(re, "anneal_start", where + " reanimation"),
+                            longField(re, "anneal_end", where + " reanimation")))
+                    .reanimationForm(ReanimationForm.parse(stringField(m, "reanimation_form", where)))
+                    .l1(doubleField(m, "l1_coef", where), boolField(m, "l1_decoder_norm_weighted", where))
+                    .l0(doubleField(m, "l0_coef", where))
+                    .threads(intField(m, "threads", where))
+                    .seed(longField(m, "seed", where))
+                    .build();
+        } catch (BadInputException e) {
+            if (e.getMessage().startsWith(src)) {
+                throw e;
+            }
+            throw new BadInputException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TrainState parseState(Path file, Path dir, Sae sae) throws IOException {
+        String src = file.toString();
+        Map<String, Object> m = Json.readObject(file);
+        Object version = m.get("format_version");
+        if (!(version instanceof Long v && v == FORMAT_VERSION)) {
+            throw new BadInputException(src + ": field format_version is " + version + "; expected " + FORMAT_VERSION);
+        }
+        long step = longField(m, "step", src);
+        long total = longField(m, "total_steps", src);
+        BatchStream.Position next = BatchStream.Position.fromJson(objectField(m, "next_batch", src), src);
+        BatchOptions batches = BatchOptions.fromJson(objectField(m, "batches", src), src);
+        TrainConfig tc = parseTrainConfig(objectField(m, "train_config", src), src);
+        Map<String, Object> e = objectField(m, "epoch_progress", src);
+        String ew = src + " epoch_progress";
+        boolean[] fired = new boolean[sae.latents()];
+        Object fl = e.get("fired_latents");
+        if (!(fl instanceof List<?> list)) {
+            throw new BadInputException(ew + ": field fired_latents is " + Json.typeName(fl)
+                    + "; expected an array of latent indices");
+        }
+        for (Object o : list) {
+            if (!(o instanceof Long j) || j < 0 || j >= sae.latents()) {
+                throw new BadInputException(ew + ": fired_latents has " + o + "; expected indices in [0, "
+                        + sae.latents() + ")");
+            }
+            fired[(int) (long) j] = true;
+        }
+        TrainState.EpochProgress progress = new TrainState.EpochProgress(longField(e, "batches", ew),
+                doubleField(e, "loss_sum", ew), doubleField(e, "r2_sum", ew), doubleField(e, "l0_sum", ew), fired,
+                doubleField(e, "seconds", ew));
+
+        OptimizerState opt = new OptimizerState(sae);
+        opt.step = step;
+        if (tc.optimizer() == Optimizer.ADAM) {
+            Path of = dir.resolve(OPTIMIZER);
+            if (!Files.isRegularFile(of)) {
+                throw new BadInputException(of + ": missing; expected Adam moments next to " + STATE);
+            }
+            float[][] mt = readMoments(of, sae.config(), "exp_avg.", "exp_avg_sq.");
+            int half = mt.length / 2;
+            for (int t = 0; t < half; t++) {
+                System.arraycopy(mt[t], 0, opt.m[t], 0, opt.m[t].length);
+                System.arraycopy(mt[half + t], 0, opt.v[t], 0, opt.v[t].length);
+            }
+            try (Safetensors st = Safetensors.open(of)) {
+                String s = st.metadata().get("step");
+                if (!Long.toString(step).equals(s)) {
+                    throw new BadInputException(of + ": __metadata__ step is " + s + "; expected " + step
+                            + " as in " + STATE);
+                }
+            }
+        }
+        return new TrainState(sae, opt, tc, batches, next, total, progress);
+    }
+
+    /** Both moment sets: the first half of the result is {@code mPrefix} tensors, the second {@code vPrefix}. */
+    private static float[][] readMoments(Path file, SaeConfig c, String mPrefix, String vPrefix) throws IOException {
+        String[] names = c.activation() == Activation.JUMPRELU
+                ? new String[] {"W_enc", "b_enc", "W_dec", "b_dec", "log_threshold"}
+                : new String[] {"W_enc", "b_enc", "W_dec", "b_dec"};
+        long[][] shapes = shapes(c);
+        float[][] out = new float[2 * names.length][];
+        try (Safetensors st = Safetensors.open(file)) {
+            for (int i = 0; i < names.length; i++) {
+                out[i] = st.readFloats(mPrefix + names[i], shapes[i]);
+                out[names.length + i] = st.readFloats(vPrefix + names[i], shapes[i]);
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- crash recovery and file helpers
+
+    private static Path sibling(Path target, String kind) {
+        return target.resolveSibling("." + target.getFileName() + "." + kind);
+    }
+
+    /**
+     * Finishes or undoes an interrupted save: the old checkpoint waiting in {@code .<name>.prev} goes back when
+     * {@code <name>} is missing, and is deleted when the new one is in place; an unfinished {@code .<name>.next}
+     * is left for the next save to delete.
+     */
+    static void recover(Path target) throws IOException {
+        if (target.getParent() == null) {
+            return;
+        }
+        Path prev = sibling(target, "prev");
+        if (Files.isDirectory(prev)) {
+            if (Files.exists(target)) {
+                deleteTree(prev);
+            } else {
+                move(prev, target);
+                AtomicFiles.fsyncDirectory(target.getParent());
+            }
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    /** Deletes a file or directory tree if it exists. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** True when {@code dir} is missing or an empty directory. */
+    public static boolean isAbsentOrEmpty(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
+        }
+    }
+
+    // ---------------------------------------------------------------- typed JSON fields
+
+    private static Object field(Map<String, ?> m, String name, String src, String expected) {
+        if (!m.containsKey(name)) {
+            throw new BadInputException(src + ": field " + name + " is missing; expected " + expected);
+        }
+        return m.get(name);
+    }
+
+    private static long longField(Map<String, ?> m, String name, String src) {
+        Object v = field(m, name, src, "an integer");
+        if (!(v instanceof Long l)) {
+            throw new BadInputException(src + ": field " + name + " is " + v + "; expected an integer");
+        }
+        return l;
+    }
+
+    private static int intField(Map<String, ?> m, String name, String src) {
+        long l = longField(m, name, src);
+        if (l <= 0 || l > Integer.MAX_VALUE) {
+            throw new BadInputException(src + ": field " + name + " is " + l + "; expected a positive integer below"
+                    + " 2^31");
+        }
+        return (int) l;
+    }
+
+    private static double doubleField(Map<String, ?> m, String name, String src) {
+        Object v = field(m, name, src, "a number");
+        if (!(v instanceof Number num)) {
+            throw new BadInputException(src + ": field " + name + " is " + Json.typeName(v) + "; expected a number");
+        }
+        return num.doubleValue();
+    }
+
+    private static boolean boolField(Map<String, ?> m, String name, String src) {
+        Object v = field(m, name, src, "true or false");
+        if (!(v instanceof Boolean b)) {
+            throw new BadInputException(src + ": field " + name + " is " + v + "; expected true or false");
+        }
+        return b;
+    }
+
+    private static String stringField(Map<String, ?> m, String name, String src) {
+        Object v = field(m, name, src, "a string");
+        if (!(v instanceof String s)) {
+            throw new BadInputException(src + ": field " + name + " is " + Json.typeName(v) + "; expected a string");
+        }
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> objectField(Map<String, ?> m, String name, String src) {
+        Object v = field(m, name, src, "an object");
+        if (!(v instanceof Map<?, ?>)) {
+            throw new BadInputException(src + ": field " + name + " is " + Json.typeName(v) + "; expected an object");
+        }
+        return (Map<String, Object>) v;
+    }
+}
