@@ -1,6 +1,8 @@
 package org.sae4j.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.sae4j.BadInputException;
 
@@ -11,9 +13,27 @@ import org.sae4j.BadInputException;
 public final class Main {
     static final String USAGE = """
             usage: sae4j <command> [options]
-              demo    train a TopK SAE with re-animation on synthetic planted-dictionary data
-                      [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
-              help    this text
+              train    train an SAE on a .npy file (or a directory of .npy shards), checkpointing into --out
+                       --data PATH --out DIR --latents N [--activation topk|jumprelu|relu] [--k K]
+                       [--batch B (1024)] [--epochs E (1) | --steps S] [--lr LR (5e-4)]
+                       [--optimizer adam|sgd] [--clip-grad C (1.0, 0 = off)] [--warmup-steps W (0)]
+                       [--reanimation COEF (1e-3)] [--reanimation-form seed|overcomplete]
+                       [--reanimation-anneal START:END] [--l1 C (relu, 1e-3)] [--l0 C (jumprelu, 1e-3)]
+                       [--standardize none|feature|norm] [--threads T] [--seed S (0)]
+                       [--checkpoint-every N (1000 steps, 0 = end only)] [--log-every N (10)]
+                       [--json] [--report FILE.html] [--quiet] [--force]
+                       --init DIR   start from that model's weights (fresh optimizer)
+                       --resume DIR continue that run exactly (--steps/--epochs count from its start)
+              eval     --model DIR --data PATH [--json] [--batch B]
+                       mse, R2 (scalar mean and per-feature explained variance), L0, dead %
+              encode   --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--force]
+                       top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense
+              inspect  --model DIR [--json]
+                       config, shapes, parameter norms, dictionary collinearity, trainer state
+              demo     train a TopK SAE with re-animation on synthetic planted-dictionary data
+                       [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
+              help     this text
+            exit codes: 0 ok, 2 bad usage or input (one line on stderr), 1 internal error
             """;
 
     private Main() {
@@ -29,16 +49,26 @@ public final class Main {
             err.print(USAGE);
             return 2;
         }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             switch (args[0]) {
-                case "demo" -> Demo.run(Arrays.copyOfRange(args, 1, args.length), out);
+                case "train" -> Train.run(rest, out, err);
+                case "eval" -> Eval.run(rest, out);
+                case "encode" -> Encode.run(rest, out);
+                case "inspect" -> Inspect.run(rest, out);
+                case "demo" -> Demo.run(rest, out);
                 case "help", "-h", "--help" -> out.print(USAGE);
-                default -> throw new BadInputException("unknown command '" + args[0] + "'; expected demo or help");
+                default -> throw new BadInputException("unknown command '" + args[0]
+                        + "'; expected train, eval, encode, inspect, demo or help");
             }
             return 0;
         } catch (BadInputException e) {
             err.println("sae4j: " + e.getMessage());
             return 2;
+        } catch (IOException | UncheckedIOException e) {
+            // Not the user's input (that is a BadInputException): disk full, permissions, a vanished file.
+            err.println("sae4j: I/O error: " + e.getMessage());
+            return 1;
         } catch (RuntimeException | Error e) {
             err.println("sae4j: internal error: " + e);
             e.printStackTrace(err);

@@ -1,0 +1,143 @@
+package org.sae4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import org.sae4j.Activation;
+import org.sae4j.BadInputException;
+import org.sae4j.Sae;
+import org.sae4j.io.BatchStream;
+import org.sae4j.io.Checkpoint;
+import org.sae4j.io.NpyDataset;
+import org.sae4j.io.NpyWriter;
+
+/**
+ * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--force]}: the codes of
+ * every row, in file order.
+ *
+ * <p>Sparse (default): {@code BASE.indices.npy} (int32, rows × k) and {@code BASE.values.npy} (float32, rows × k),
+ * each row's active latents by decreasing value (ties: lower index first); rows with fewer than k active latents
+ * are padded with index −1 and value 0. k is the model's for TopK; ReLU and JumpReLU models need {@code --k}.
+ * Dense ({@code --dense}): {@code BASE.npy} (float32, rows × latents). A trailing {@code .npy} on BASE is dropped.
+ * Files appear complete or not at all; existing ones are kept unless {@code --force}.
+ */
+final class Encode {
+    private Encode() {
+    }
+
+    static void run(String[] argv, PrintStream out) throws IOException {
+        Args a = new Args("encode", argv, 0, Set.of("--model", "--data", "--out", "--k", "--batch"),
+                Set.of("--dense", "--force"));
+        Path model = Path.of(Models.required(a, "encode", "--model", "DIR"));
+        Path dataPath = Path.of(Models.required(a, "encode", "--data", "PATH"));
+        String base = Models.required(a, "encode", "--out", "PATH");
+        if (base.endsWith(".npy")) {
+            base = base.substring(0, base.length() - 4);
+        }
+        int batch = Models.positive(a, "encode", "--batch", 1024);
+        boolean dense = a.flag("--dense");
+        Checkpoint.Loaded m = Checkpoint.loadModel(model);
+        Sae sae = m.sae();
+        int n = sae.latents();
+        int k = 0;
+        if (!dense) {
+            if (sae.config().activation() == Activation.TOPK) {
+                k = a.integer("--k", sae.config().k());
+            } else if (a.string("--k", null) == null) {
+                throw new BadInputException("encode: --k K is required for a " + sae.config().activation().id()
+                        + " model (how many codes to keep per row), or pass --dense");
+            } else {
+                k = a.integer("--k", 0);
+            }
+            if (k <= 0 || k > n) {
+                throw new BadInputException("encode --k " + k + ": expected 1 ≤ k ≤ latents (" + n + ")");
+            }
+        }
+        Path[] targets = dense ? new Path[] {Path.of(base + ".npy")}
+                : new Path[] {Path.of(base + ".indices.npy"), Path.of(base + ".values.npy")};
+        for (Path t : targets) {
+            if (Files.exists(t) && !a.flag("--force")) {
+                throw new BadInputException(t + ": already exists; expected a new path (or pass --force to replace it)");
+            }
+        }
+        long rows;
+        try (NpyDataset data = NpyDataset.open(dataPath)) {
+            Models.checkWidth(data, sae, model);
+            BatchStream s = Models.inOrder(data, batch, m.standardizer());
+            rows = data.rows();
+            float[] x = new float[batch * sae.dim()];
+            if (dense) {
+                try (NpyWriter w = NpyWriter.create(targets[0], NpyWriter.Type.F4, rows, n)) {
+                    for (long b = 0; b < s.batchesPerEpoch(); b++) {
+                        int r = s.next(x);
+                        w.writeRows(sae.encode(x, r), 0, r);
+                    }
+                    w.commit();
+                }
+            } else {
+                int[] idx = new int[batch * k];
+                float[] val = new float[batch * k];
+                try (NpyWriter wi = NpyWriter.create(targets[0], NpyWriter.Type.I4, rows, k);
+                     NpyWriter wv = NpyWriter.create(targets[1], NpyWriter.Type.F4, rows, k)) {
+                    for (long b = 0; b < s.batchesPerEpoch(); b++) {
+                        int r = s.next(x);
+                        topCodes(sae.encode(x, r), r, n, k, idx, val);
+                        wi.writeRows(idx, 0, r);
+                        wv.writeRows(val, 0, r);
+                    }
+                    wv.commit();
+                    try {
+                        wi.commit();
+                    } catch (IOException | RuntimeException e) {
+                        Files.deleteIfExists(targets[1]); // keep the pair all or nothing
+                        throw e;
+                    }
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "encoded %d rows of %s with %s -> %s%n", rows, dataPath, model,
+                dense ? targets[0] : targets[0] + ", " + targets[1]);
+    }
+
+    /**
+     * The k largest positive codes of each row by decreasing value, ties to the lower index (as TopK selects);
+     * padding index −1, value 0.
+     */
+    static void topCodes(float[] z, int rows, int n, int k, int[] idx, float[] val) {
+        for (int b = 0; b < rows; b++) {
+            int filled = 0;
+            for (int j = 0; j < n; j++) {
+                float v = z[b * n + j];
+                if (!(v > 0)) {
+                    continue;
+                }
+                // Insertion into the row's sorted prefix: k is small, and each row has at most k (TopK) or L0
+                // non-zero codes.
+                int pos = Math.min(filled, k);
+                while (pos > 0 && val[b * k + pos - 1] < v) {
+                    pos--;
+                }
+                if (pos >= k) {
+                    continue;
+                }
+                int last = Math.min(filled, k - 1);
+                for (int q = last; q > pos; q--) {
+                    val[b * k + q] = val[b * k + q - 1];
+                    idx[b * k + q] = idx[b * k + q - 1];
+                }
+                val[b * k + pos] = v;
+                idx[b * k + pos] = j;
+                if (filled < k) {
+                    filled++;
+                }
+            }
+            for (int q = filled; q < k; q++) {
+                val[b * k + q] = 0f;
+                idx[b * k + q] = -1;
+            }
+        }
+    }
+}

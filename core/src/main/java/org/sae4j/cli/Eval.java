@@ -1,0 +1,77 @@
+package org.sae4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.sae4j.Sae;
+import org.sae4j.io.BatchStream;
+import org.sae4j.io.Checkpoint;
+import org.sae4j.io.Json;
+import org.sae4j.io.NpyDataset;
+import org.sae4j.metrics.DatasetMetrics;
+
+/**
+ * {@code sae4j eval --model DIR --data PATH [--json]}: reconstruction and sparsity over every row of the data, in the
+ * model's input space (after the standardisation stored with the model).
+ */
+final class Eval {
+    private Eval() {
+    }
+
+    static void run(String[] argv, PrintStream out) throws IOException {
+        Args a = new Args("eval", argv, 0, Set.of("--model", "--data", "--batch"), Set.of("--json"));
+        Path model = Path.of(Models.required(a, "eval", "--model", "DIR"));
+        Path dataPath = Path.of(Models.required(a, "eval", "--data", "PATH"));
+        int batch = Models.positive(a, "eval", "--batch", 1024);
+        Checkpoint.Loaded m = Checkpoint.loadModel(model);
+        DatasetMetrics r;
+        try (NpyDataset data = NpyDataset.open(dataPath)) {
+            Models.checkWidth(data, m.sae(), model);
+            r = evaluate(m, data, batch);
+        }
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model.toString());
+        j.put("data", dataPath.toString());
+        j.put("rows", r.rows());
+        j.put("mse", r.mse());
+        j.put("r2", r.r2ScalarMean());
+        j.put("explained_variance", r.explainedVariance());
+        j.put("l0", r.l0());
+        j.put("dead_fraction", r.deadFraction());
+        if (a.flag("--json")) {
+            out.println(Json.write(j));
+        } else {
+            out.printf(Locale.ROOT, "%s on %s (%d rows)%n", model, dataPath, r.rows());
+            out.printf(Locale.ROOT, "  mse                 %.6g%n", r.mse());
+            out.printf(Locale.ROOT, "  R2 (scalar mean)    %.4f   overcomplete's r2_score: 1 - mse / var(all entries)%n",
+                    r.r2ScalarMean());
+            out.printf(Locale.ROOT, "  explained variance  %.4f   per-feature: 1 - FVU (SAELens, sparsify)%n",
+                    r.explainedVariance());
+            out.printf(Locale.ROOT, "  L0                  %.2f   active latents per row%n", r.l0());
+            out.printf(Locale.ROOT, "  dead                %.1f%%  latents active on no row (%d of %d)%n",
+                    100 * r.deadFraction(), Math.round(r.deadFraction() * m.sae().latents()), m.sae().latents());
+        }
+    }
+
+    /** Two passes over the data in file order: feature means, then the model's reconstruction. */
+    static DatasetMetrics evaluate(Checkpoint.Loaded m, NpyDataset data, int batch) {
+        Sae sae = m.sae();
+        DatasetMetrics r = new DatasetMetrics(sae.dim(), sae.latents());
+        float[] x = new float[batch * sae.dim()];
+        BatchStream s = Models.inOrder(data, batch, m.standardizer());
+        for (long b = 0; b < s.batchesPerEpoch(); b++) {
+            r.observeMean(x, s.next(x));
+        }
+        s.seek(new BatchStream.Position(0, 0));
+        for (long b = 0; b < s.batchesPerEpoch(); b++) {
+            int rows = s.next(x);
+            Sae.Forward f = sae.forward(x, rows);
+            r.observe(x, f.reconstruction(), f.codes(), rows);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,175 @@
+package org.sae4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.io.Checkpoint;
+import org.sae4j.io.Json;
+import org.sae4j.metrics.Metrics;
+import org.sae4j.train.TrainState;
+
+/** {@code sae4j inspect --model DIR [--json]}: config, shapes, parameter norms, dictionary collinearity, run state. */
+final class Inspect {
+    /**
+     * Collinearity is O(n²·d); above this many atoms it is measured on a seeded sample of them, and says so.
+     */
+    static final int MAX_COLLINEARITY_ATOMS = 4096;
+
+    private Inspect() {
+    }
+
+    static void run(String[] argv, PrintStream out) throws IOException {
+        Args a = new Args("inspect", argv, 0, Set.of("--model"), Set.of("--json"));
+        Path model = Path.of(Models.required(a, "inspect", "--model", "DIR"));
+        Checkpoint.Loaded m = Checkpoint.load(model);
+        Sae sae = m.sae();
+        SaeConfig c = sae.config();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model.toString());
+        j.put("config", config(c));
+        j.put("standardizer", m.standardizer() == null ? "none" : m.standardizer().toString());
+        List<Object> tensors = new ArrayList<>();
+        String[] names = sae.tensorNames();
+        float[][] data = sae.tensors();
+        for (int t = 0; t < names.length; t++) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", names[t]);
+            boolean matrix = names[t].startsWith("W_");
+            e.put("shape", matrix ? new long[] {c.latents(), c.dim()}
+                    : new long[] {names[t].equals("b_dec") ? c.dim() : c.latents()});
+            e.put("norm", norm(data[t], 0, data[t].length));
+            if (matrix) {
+                double[] rows = rowNorms(data[t], c.latents(), c.dim());
+                e.put("row_norm_min", rows[0]);
+                e.put("row_norm_mean", rows[1]);
+                e.put("row_norm_max", rows[2]);
+            }
+            tensors.add(e);
+        }
+        j.put("tensors", tensors);
+        if (sae.logThreshold() != null) {
+            float[] th = sae.logThreshold().clone();
+            java.util.Arrays.sort(th);
+            j.put("threshold_min", Math.exp(th[0]));
+            j.put("threshold_median", Math.exp(th[th.length / 2]));
+            j.put("threshold_max", Math.exp(th[th.length - 1]));
+        }
+        int n = c.latents();
+        int sample = Math.min(n, MAX_COLLINEARITY_ATOMS);
+        float[] dict = sampleAtoms(sae.dictionary(), n, c.dim(), sample);
+        Metrics.Collinearity col = Metrics.dictionaryCollinearity(dict, sample, c.dim());
+        Map<String, Object> cj = new LinkedHashMap<>();
+        cj.put("max_abs_cosine", col.max());
+        cj.put("mean_abs_cosine", col.mean());
+        cj.put("atoms", (long) sample);
+        j.put("dictionary_collinearity", cj);
+        TrainState st = m.state();
+        if (st != null) {
+            Map<String, Object> sj = new LinkedHashMap<>();
+            sj.put("step", st.step());
+            sj.put("total_steps", st.totalSteps());
+            sj.put("next_batch", st.next().toJson());
+            sj.put("optimizer", st.config().optimizer().id());
+            sj.put("lr", st.config().lr());
+            sj.put("batch_size", (long) st.config().batchSize());
+            sj.put("data_seed", st.batches().seed());
+            j.put("trainer_state", sj);
+        }
+        if (a.flag("--json")) {
+            out.println(Json.write(j));
+            return;
+        }
+        out.printf(Locale.ROOT, "%s: %s SAE, dim %d, latents %d%s%n", model, c.activation().id(), c.dim(), n,
+                c.activation() == org.sae4j.Activation.TOPK ? ", k " + c.k() : "");
+        out.printf(Locale.ROOT, "  unit-norm decoder %s, pre-encoder bias %s, init seed %d, standardizer %s%n",
+                c.unitNormDecoder(), c.preEncoderBias(), c.seed(), j.get("standardizer"));
+        for (Object o : tensors) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> e = (Map<String, Object>) o;
+            out.printf(Locale.ROOT, "  %-14s %-12s norm %.6g", e.get("name"),
+                    java.util.Arrays.toString((long[]) e.get("shape")), (double) e.get("norm"));
+            if (e.containsKey("row_norm_min")) {
+                out.printf(Locale.ROOT, "  row norms min %.4g mean %.4g max %.4g", (double) e.get("row_norm_min"),
+                        (double) e.get("row_norm_mean"), (double) e.get("row_norm_max"));
+            }
+            out.println();
+        }
+        if (j.containsKey("threshold_min")) {
+            out.printf(Locale.ROOT, "  thresholds exp(log_threshold): min %.4g median %.4g max %.4g%n",
+                    (double) j.get("threshold_min"), (double) j.get("threshold_median"),
+                    (double) j.get("threshold_max"));
+        }
+        out.printf(Locale.ROOT, "  dictionary collinearity (|cos| between atoms%s): max %.4f, mean %.4f%n",
+                sample < n ? ", " + sample + " sampled atoms" : "", col.max(), col.mean());
+        if (st != null) {
+            out.printf(Locale.ROOT, "  trainer state: step %d of %d, next batch %d of epoch %d, %s lr %s, batch %d%n",
+                    st.step(), st.totalSteps(), st.next().batch(), st.next().epoch(), st.config().optimizer().id(),
+                    st.config().lr(), st.config().batchSize());
+        }
+    }
+
+    private static Map<String, Object> config(SaeConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dim", (long) c.dim());
+        m.put("latents", (long) c.latents());
+        m.put("activation", c.activation().id());
+        m.put("k", (long) c.k());
+        m.put("unit_norm_decoder", c.unitNormDecoder());
+        m.put("pre_encoder_bias", c.preEncoderBias());
+        m.put("jumprelu_bandwidth", c.jumpReluBandwidth());
+        m.put("seed", c.seed());
+        return m;
+    }
+
+    private static double norm(float[] a, int off, int len) {
+        double s = 0;
+        for (int i = off; i < off + len; i++) {
+            s += (double) a[i] * a[i];
+        }
+        return Math.sqrt(s);
+    }
+
+    /** min, mean, max of the row norms. */
+    private static double[] rowNorms(float[] w, int n, int d) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            double r = norm(w, j * d, d);
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+            sum += r;
+        }
+        return new double[] {min, sum / n, max};
+    }
+
+    /** All atoms, or {@code count} distinct ones chosen with a fixed seed (so repeated runs agree). */
+    private static float[] sampleAtoms(float[] dict, int n, int d, int count) {
+        if (count == n) {
+            return dict;
+        }
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(0);
+        float[] out = new float[count * d];
+        for (int i = 0; i < count; i++) {
+            int p = i + r.nextInt(n - i);
+            int t = order[i];
+            order[i] = order[p];
+            order[p] = t;
+            System.arraycopy(dict, order[i] * d, out, i * d, d);
+        }
+        return out;
+    }
+}

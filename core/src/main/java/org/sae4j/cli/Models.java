@@ -1,0 +1,49 @@
+package org.sae4j.cli;
+
+import java.nio.file.Path;
+import org.sae4j.BadInputException;
+import org.sae4j.Sae;
+import org.sae4j.io.BatchOptions;
+import org.sae4j.io.BatchStream;
+import org.sae4j.io.Checkpoint;
+import org.sae4j.io.NpyDataset;
+import org.sae4j.io.Standardizer;
+
+/** What eval, encode and inspect share: a required path option, a model directory, its data in file order. */
+final class Models {
+    private Models() {
+    }
+
+    static String required(Args a, String command, String option, String what) {
+        String v = a.string(option, null);
+        if (v == null || v.isBlank()) {
+            throw new BadInputException(command + ": " + option + " " + what + " is required");
+        }
+        return v;
+    }
+
+    static int positive(Args a, String command, String option, int def) {
+        int v = a.integer(option, def);
+        if (v <= 0) {
+            throw new BadInputException(command + " " + option + " " + v + ": expected a positive number");
+        }
+        return v;
+    }
+
+    /** Checks that the data's rows have the model's width, naming both files. */
+    static void checkWidth(NpyDataset data, Sae sae, Path modelDir) {
+        if (data.dim() != sae.dim()) {
+            throw new BadInputException(data.source() + ": rows have " + data.dim() + " columns; expected the"
+                    + " model's dim " + sae.dim() + " (from " + modelDir.resolve(Checkpoint.CONFIG) + ")");
+        }
+    }
+
+    /** Every row once, in file order, standardised as the model's inputs were; the last batch may be short. */
+    static BatchStream inOrder(NpyDataset data, int batch, Standardizer std) {
+        if (data.rows() == 0) {
+            throw new BadInputException(data.source() + ": 0 rows; expected at least one row");
+        }
+        BatchOptions o = BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false);
+        return data.batches(o, std);
+    }
+}

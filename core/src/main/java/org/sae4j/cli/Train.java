@@ -1,0 +1,497 @@
+package org.sae4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.sae4j.Activation;
+import org.sae4j.BadInputException;
+import org.sae4j.SaeConfig;
+import org.sae4j.io.BatchOptions;
+import org.sae4j.io.BatchStream;
+import org.sae4j.io.Checkpoint;
+import org.sae4j.io.Json;
+import org.sae4j.io.NpyDataset;
+import org.sae4j.io.Standardizer;
+import org.sae4j.metrics.DeadTracker;
+import org.sae4j.train.CoefSchedule;
+import org.sae4j.train.EpochStats;
+import org.sae4j.train.NonFiniteLossException;
+import org.sae4j.train.Optimizer;
+import org.sae4j.train.ReanimationForm;
+import org.sae4j.train.StepStats;
+import org.sae4j.train.TrainConfig;
+import org.sae4j.train.TrainListener;
+import org.sae4j.train.TrainState;
+import org.sae4j.train.Trainer;
+
+/**
+ * {@code sae4j train}: trains on a {@code .npy} file or a directory of shards, checkpointing into {@code --out}.
+ *
+ * <p>Three starts: fresh (architecture from the options, {@code b_dec} from the first batch), {@code --init DIR}
+ * (that model's weights and standardisation, a fresh optimizer, the data from its start) and {@code --resume DIR}
+ * (weights, optimizer, step, data position and settings from DIR's trainer state; {@code --steps}/{@code --epochs}
+ * may extend the run, and {@code --out} defaults to DIR). {@code --steps S} and {@code --epochs E} count from the
+ * start of the run, so {@code --steps 10} then {@code --resume --steps 20} equals {@code --steps 20}.
+ *
+ * <p>Nothing is written before the first checkpoint, so a run refused at the start leaves nothing behind; a run
+ * stopped later by a non-finite loss or bad data row keeps its last good checkpoint.
+ */
+final class Train {
+    private static final Set<String> VALUED = Set.of("--data", "--latents", "--activation", "--k", "--batch",
+            "--epochs", "--steps", "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal",
+            "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
+            "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every");
+    private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
+    /** Settings a resumed run takes from its checkpoint; giving them again would silently fork the run. */
+    private static final List<String> FIXED_BY_RESUME = List.of("--latents", "--activation", "--k", "--batch",
+            "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal", "--optimizer", "--clip-grad",
+            "--warmup-steps", "--seed", "--l1", "--l0", "--standardize", "--init");
+    static final double DEFAULT_L1 = 1e-3;
+    static final double DEFAULT_L0 = 1e-3;
+
+    private Train() {
+    }
+
+    static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+        Args a = new Args("train", argv, 0, VALUED, FLAGS);
+        Path dataPath = Path.of(Models.required(a, "train", "--data", "PATH"));
+        Path resumeDir = path(a, "--resume");
+        Path initDir = path(a, "--init");
+        if (resumeDir != null && initDir != null) {
+            throw new BadInputException("train: --resume and --init both given; expected one (--resume continues a"
+                    + " run, --init starts a new one from existing weights)");
+        }
+        if (resumeDir != null) {
+            for (String o : FIXED_BY_RESUME) {
+                if (a.string(o, null) != null) {
+                    throw new BadInputException("train " + o + ": fixed by the checkpoint being resumed (" + resumeDir
+                            + "); expected only --steps, --epochs, --threads, --out and output options with --resume");
+                }
+            }
+        }
+        Path outDir = path(a, "--out");
+        if (outDir == null) {
+            if (resumeDir == null) {
+                throw new BadInputException("train: --out DIR is required (where checkpoints go)");
+            }
+            outDir = resumeDir;
+        }
+        if (a.string("--steps", null) != null && a.string("--epochs", null) != null) {
+            throw new BadInputException("train: --steps and --epochs both given; expected one of them");
+        }
+        boolean json = a.flag("--json");
+        boolean quiet = a.flag("--quiet");
+        Path report = path(a, "--report");
+        long checkpointEvery = a.longValue("--checkpoint-every", 1000);
+        long logEvery = a.longValue("--log-every", 10);
+        if (checkpointEvery < 0) {
+            throw new BadInputException("train --checkpoint-every " + checkpointEvery + ": expected ≥ 0 (0 = only at"
+                    + " the end)");
+        }
+        if (logEvery <= 0) {
+            throw new BadInputException("train --log-every " + logEvery + ": expected a positive number of steps");
+        }
+        int threads = Models.positive(a, "train", "--threads", Runtime.getRuntime().availableProcessors());
+        boolean sameDir = resumeDir != null && resumeDir.toAbsolutePath().normalize()
+                .equals(outDir.toAbsolutePath().normalize());
+        if (!sameDir) {
+            checkOutDir(outDir, a.flag("--force"));
+        }
+
+        // Everything from the checkpoint (resume, init) or the options (fresh) that does not need the data.
+        Checkpoint.Loaded loaded = null;
+        if (resumeDir != null) {
+            loaded = Checkpoint.load(resumeDir);
+            if (loaded.state() == null) {
+                throw new BadInputException(resumeDir.resolve(Checkpoint.STATE) + ": missing; expected a checkpoint"
+                        + " with trainer state to resume (use --init to start a new run from these weights)");
+            }
+        } else if (initDir != null) {
+            loaded = Checkpoint.loadModel(initDir);
+        }
+        Activation act = null;
+        if (a.string("--activation", null) != null || loaded == null) {
+            act = Activation.parse(a.string("--activation", "topk"));
+        }
+        TrainConfig.Builder tb = resumeDir != null ? loaded.state().config().toBuilder() : hyperParameters(a, act);
+        tb.threads(threads);
+        tb.build(); // refuses impossible values (negative lr, …) before any data is read
+
+        try (NpyDataset data = NpyDataset.open(dataPath)) {
+            SaeConfig sc;
+            if (loaded != null) {
+                sc = loaded.sae().config();
+                checkSameArchitecture(a, act, sc, resumeDir != null ? resumeDir : initDir);
+                Models.checkWidth(data, loaded.sae(), resumeDir != null ? resumeDir : initDir);
+            } else {
+                sc = freshConfig(a, act, data.dim());
+            }
+            Standardizer std; // null: inputs used as they are
+            String mode = a.string("--standardize", null);
+            if (mode != null || loaded == null) {
+                Standardizer.Mode sm = standardizeMode(mode == null ? "none" : mode);
+                std = sm == Standardizer.Mode.NONE ? null : Standardizer.fit(data, sm);
+            } else {
+                std = loaded.standardizer();
+            }
+            BatchOptions bo = resumeDir != null ? loaded.state().batches()
+                    : BatchOptions.of(tb.build().batchSize(), tb.build().seed());
+            BatchStream stream = data.batches(bo, std);
+            long perEpoch = stream.batchesPerEpoch();
+            String steps = a.string("--steps", null);
+            String epochs = a.string("--epochs", null);
+            if (steps != null) {
+                long s = a.longValue("--steps", 0);
+                if (s <= 0) {
+                    throw new BadInputException("train --steps " + s + ": expected a positive number of steps");
+                }
+                long e = (s + perEpoch - 1) / perEpoch;
+                if (e > Integer.MAX_VALUE) {
+                    throw new BadInputException("train --steps " + s + ": more than 2^31 epochs of " + perEpoch
+                            + " batches; expected fewer steps");
+                }
+                tb.maxSteps(s).epochs((int) e);
+            } else if (epochs != null) {
+                tb.epochs(a.integer("--epochs", 1)).maxSteps(0);
+            }
+            TrainConfig cfg = tb.build();
+
+            Trainer trainer;
+            if (resumeDir != null) {
+                TrainState st = loaded.state();
+                trainer = new Trainer(st.sae(), cfg).resumeFrom(st);
+            } else if (loaded != null) {
+                trainer = new Trainer(loaded.sae(), cfg);
+            } else {
+                trainer = new Trainer(sc, cfg);
+            }
+            long total = Math.min(perEpoch * cfg.epochs(), cfg.maxSteps() > 0 ? cfg.maxSteps() : Long.MAX_VALUE);
+            long startStep = resumeDir != null ? loaded.state().step() : 0;
+            Progress progress = new Progress(sc.latents(), total, startStep, perEpoch, cfg.batchSize(), logEvery, json,
+                    quiet, out, err);
+            trainer.addListener(progress);
+            Path target = outDir;
+            Standardizer saveStd = std;
+            long[] lastSaved = {sameDir ? startStep : -1};
+            trainer.checkpoints(checkpointEvery, st -> {
+                Checkpoint.save(target, st, saveStd);
+                lastSaved[0] = st.step();
+            });
+            if (!quiet) {
+                err.printf(Locale.ROOT, "sae4j train: %s (%d rows × %d%s), %s SAE n=%d%s, %s lr %s, batch %d, %d steps"
+                                + "%s -> %s%n", dataPath, data.rows(), data.dim(),
+                        std == null ? "" : ", " + std,
+                        sc.activation().id(), sc.latents(),
+                        sc.activation() == Activation.TOPK ? " k=" + sc.k() : "", cfg.optimizer().id(), cfg.lr(),
+                        cfg.batchSize(), total, startStep > 0 ? " (resuming at step " + startStep + ")" : "",
+                        outDir);
+            }
+            Trainer.Summary summary;
+            try {
+                summary = trainer.fit(stream);
+            } catch (NonFiniteLossException | BadInputException e) {
+                throw new BadInputException(e.getMessage() + "; training stopped, " + (lastSaved[0] >= 0
+                        ? "the last good checkpoint (step " + lastSaved[0] + ") is kept in " + outDir
+                        : "nothing was written"), e);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            Map<String, Object> sum = progress.summary(summary, outDir);
+            if (json) {
+                out.println(Json.write(sum));
+            } else {
+                out.printf(Locale.ROOT, "trained %d steps (to step %d) in %.1f s, %.0f tokens/s; last window: loss %.5g,"
+                                + " R2 %.4f, L0 %.2f, dead %.1f%%; model in %s%n", summary.steps(),
+                        startStep + summary.steps(), summary.seconds(), summary.tokensPerSecond(), progress.lastLoss,
+                        progress.lastR2, progress.lastL0, 100 * progress.lastDead, outDir);
+            }
+            if (report != null) {
+                Map<String, Object> settings = new LinkedHashMap<>();
+                settings.put("command", "sae4j train " + String.join(" ", argv));
+                settings.put("data", dataPath + " (" + data.rows() + " rows × " + data.dim() + ")");
+                settings.put("standardizer", std == null ? "none" : std.toString());
+                settings.put("model", sc.activation().id() + ", dim " + sc.dim() + ", latents " + sc.latents()
+                        + (sc.activation() == Activation.TOPK ? ", k " + sc.k() : ""));
+                settings.put("optimizer", cfg.optimizer().id() + ", lr " + cfg.lr() + ", warmup " + cfg.warmupSteps()
+                        + ", clip-grad " + cfg.clipGrad());
+                settings.put("reanimation", cfg.reanimationForm().id() + ", coef " + cfg.reanimation().coef()
+                        + (cfg.reanimation().annealStart() == Long.MAX_VALUE ? ""
+                        : ", annealed " + cfg.reanimation().annealStart() + ":" + cfg.reanimation().annealEnd()));
+                settings.put("batch", cfg.batchSize() + " rows, seed " + cfg.seed());
+                Report.write(report, "sae4j train: " + dataPath.getFileName() + " → " + outDir.getFileName(),
+                        settings, sum, progress.points);
+            }
+        }
+    }
+
+    private static Path path(Args a, String option) {
+        String v = a.string(option, null);
+        if (v != null && v.isBlank()) {
+            throw new BadInputException("train " + option + ": expected a path, got an empty string");
+        }
+        return v == null ? null : Path.of(v);
+    }
+
+    /** The out dir must be new, empty, or (with --force) a sae4j model; never a stranger's files. */
+    static void checkOutDir(Path dir, boolean force) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new BadInputException(dir + ": exists and is not a directory; expected a directory for the model");
+        }
+        if (Checkpoint.exists(dir)) {
+            if (!force) {
+                throw new BadInputException(dir + ": already holds a sae4j model; expected a new directory (pass"
+                        + " --force to replace it, or --resume " + dir + " to continue it)");
+            }
+        } else if (!Checkpoint.isAbsentOrEmpty(dir)) {
+            throw new BadInputException(dir + ": exists and holds files that are not a sae4j model; expected a new or"
+                    + " empty directory (sae4j replaces the whole directory at each checkpoint)");
+        }
+    }
+
+    private static TrainConfig.Builder hyperParameters(Args a, Activation act) {
+        int batch = a.integer("--batch", 1024);
+        if (batch <= 0) {
+            throw new BadInputException("train --batch " + batch + ": expected a positive number of rows");
+        }
+        TrainConfig.Builder b = TrainConfig.builder().batchSize(batch)
+                .lr(a.number("--lr", 5e-4))
+                .warmupSteps(a.longValue("--warmup-steps", 0))
+                .optimizer(Optimizer.parse(a.string("--optimizer", "adam")))
+                .clipGrad(a.number("--clip-grad", 1.0))
+                .reanimationForm(ReanimationForm.parse(a.string("--reanimation-form", "seed")))
+                .seed(a.longValue("--seed", 0));
+        double coef = a.number("--reanimation", 1e-3);
+        String anneal = a.string("--reanimation-anneal", null);
+        if (anneal == null) {
+            b.reanimation(CoefSchedule.constant(coef));
+        } else {
+            String[] p = anneal.split(":", -1);
+            long start;
+            long end;
+            try {
+                if (p.length != 2) {
+                    throw new NumberFormatException();
+                }
+                start = Long.parseLong(p[0].trim());
+                end = Long.parseLong(p[1].trim());
+            } catch (NumberFormatException e) {
+                throw new BadInputException("train --reanimation-anneal '" + anneal + "': expected START:END steps,"
+                        + " e.g. 5000:10000");
+            }
+            b.reanimation(CoefSchedule.linearAnneal(coef, start, end));
+        }
+        String l1 = a.string("--l1", null);
+        String l0 = a.string("--l0", null);
+        if (l1 != null && act != Activation.RELU) {
+            throw new BadInputException("train --l1: only for --activation relu; expected it only with relu");
+        }
+        if (l0 != null && act != Activation.JUMPRELU) {
+            throw new BadInputException("train --l0: only for --activation jumprelu; expected it only with jumprelu");
+        }
+        b.l1(act == Activation.RELU ? a.number("--l1", DEFAULT_L1) : 0, false);
+        b.l0(act == Activation.JUMPRELU ? a.number("--l0", DEFAULT_L0) : 0);
+        return b;
+    }
+
+    private static SaeConfig freshConfig(Args a, Activation act, int dim) {
+        if (a.string("--latents", null) == null) {
+            throw new BadInputException("train: --latents N is required (the dictionary size)");
+        }
+        int latents = a.integer("--latents", 0);
+        if (latents <= 0) {
+            throw new BadInputException("train --latents " + latents + ": expected a positive dictionary size");
+        }
+        int k = 1;
+        if (act == Activation.TOPK) {
+            if (a.string("--k", null) == null) {
+                throw new BadInputException("train: --k K is required for --activation topk (active latents per row)");
+            }
+            k = a.integer("--k", 0);
+            if (k <= 0 || k > latents) {
+                throw new BadInputException("train --k " + k + ": expected 1 ≤ k ≤ latents (" + latents + ")");
+            }
+        } else if (a.string("--k", null) != null) {
+            throw new BadInputException("train --k: only for --activation topk; " + act.id() + " has no fixed k");
+        }
+        return new SaeConfig(dim, latents, act, k, true, false, 1e-3, 1e-3, a.longValue("--seed", 0));
+    }
+
+    /** With --init, architecture options may be repeated but must agree with the model. */
+    private static void checkSameArchitecture(Args a, Activation act, SaeConfig sc, Path dir) {
+        Path cfg = dir.resolve(Checkpoint.CONFIG);
+        if (act != null && act != sc.activation()) {
+            throw new BadInputException("train --activation " + act.id() + ": " + cfg + " says " + sc.activation().id()
+                    + "; expected the model's architecture with --init");
+        }
+        if (a.string("--latents", null) != null && a.integer("--latents", 0) != sc.latents()) {
+            throw new BadInputException("train --latents " + a.string("--latents", null) + ": " + cfg + " says "
+                    + sc.latents() + "; expected the model's architecture with --init");
+        }
+        if (a.string("--k", null) != null && a.integer("--k", 0) != sc.k()) {
+            throw new BadInputException("train --k " + a.string("--k", null) + ": " + cfg + " says " + sc.k()
+                    + "; expected the model's architecture with --init");
+        }
+    }
+
+    private static Standardizer.Mode standardizeMode(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> Standardizer.Mode.NONE;
+            case "feature" -> Standardizer.Mode.PER_FEATURE;
+            case "norm" -> Standardizer.Mode.UNIT_MEAN_SQUARED_NORM;
+            default -> throw new BadInputException("train --standardize '" + s + "': expected none, feature"
+                    + " (per-feature mean/std) or norm (unit mean squared norm)");
+        };
+    }
+
+    /**
+     * Window statistics between log steps: means of the batch figures, and the latents that fired in none of the
+     * window's batches (a per-batch dead fraction is noisy with small batches).
+     */
+    static final class Progress implements TrainListener {
+        private final long total;
+        private final long startStep;
+        private final long perEpoch;
+        private final int batch;
+        private final long logEvery;
+        private final boolean json;
+        private final boolean quiet;
+        private final PrintStream out;
+        private final PrintStream err;
+        private final DeadTracker window;
+        private final long t0 = System.nanoTime();
+        private long windowStart = t0;
+        private int count;
+        private long rows;
+        private double loss;
+        private double mse;
+        private double r2;
+        private double ev;
+        private double l0;
+        final List<Report.Point> points = new ArrayList<>();
+        double lastLoss = Double.NaN;
+        double lastR2 = Double.NaN;
+        double lastL0 = Double.NaN;
+        double lastDead = Double.NaN;
+        private EpochStats lastEpoch;
+
+        Progress(int latents, long total, long startStep, long perEpoch, int batch, long logEvery, boolean json,
+                 boolean quiet, PrintStream out, PrintStream err) {
+            this.total = total;
+            this.startStep = startStep;
+            this.perEpoch = perEpoch;
+            this.batch = batch;
+            this.logEvery = logEvery;
+            this.json = json;
+            this.quiet = quiet;
+            this.out = out;
+            this.err = err;
+            this.window = new DeadTracker(latents);
+        }
+
+        @Override
+        public void onStep(StepStats s) {
+            count++;
+            rows += s.rows();
+            loss += s.loss();
+            mse += s.mse();
+            r2 += s.r2();
+            ev += s.explainedVariance();
+            l0 += s.l0();
+            window.observe(s.dead());
+            long done = s.step() + 1;
+            if (done % logEvery != 0 && done != total) {
+                return;
+            }
+            long now = System.nanoTime();
+            double secs = (now - windowStart) / 1e9;
+            double tps = secs > 0 ? rows / secs : 0;
+            double elapsed = (now - t0) / 1e9;
+            double eta = done > startStep ? elapsed / (done - startStep) * (total - done) : 0;
+            lastLoss = loss / count;
+            lastR2 = r2 / count;
+            lastL0 = l0 / count;
+            lastDead = window.deadFraction();
+            points.add(new Report.Point(done, lastLoss, lastR2, lastL0, lastDead));
+            long epoch = s.epoch() + 1;
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", done);
+                m.put("epoch", epoch);
+                m.put("loss", lastLoss);
+                m.put("mse", mse / count);
+                m.put("r2", lastR2);
+                m.put("explained_variance", ev / count);
+                m.put("l0", lastL0);
+                m.put("dead_fraction", lastDead);
+                m.put("tokens_per_s", tps);
+                m.put("reanimation_coef", s.reanimationCoef());
+                m.put("lr", s.lr());
+                out.println(Json.write(m));
+            }
+            if (!quiet) {
+                err.printf(Locale.ROOT, "step %d/%d  epoch %d/%d  %.0f tok/s  loss %.5g  R2 %.4f  L0 %.2f  dead %.1f%%"
+                                + "  ETA %s%n", done, total, epoch, (total + perEpoch - 1) / perEpoch, tps, lastLoss,
+                        lastR2, lastL0, 100 * lastDead, clock(eta));
+            }
+            count = 0;
+            rows = 0;
+            loss = 0;
+            mse = 0;
+            r2 = 0;
+            ev = 0;
+            l0 = 0;
+            window.reset();
+            windowStart = now;
+        }
+
+        @Override
+        public void onEpoch(EpochStats e) {
+            lastEpoch = e;
+            if (!quiet) {
+                err.println(e.line());
+            }
+        }
+
+        Map<String, Object> summary(Trainer.Summary s, Path outDir) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("summary", true);
+            m.put("step", startStep + s.steps());
+            m.put("steps_this_run", s.steps());
+            m.put("total_steps", total);
+            m.put("tokens", s.tokens());
+            m.put("seconds", s.seconds());
+            m.put("tokens_per_s", s.tokensPerSecond());
+            if (!points.isEmpty()) {
+                m.put("loss", lastLoss);
+                m.put("r2", lastR2);
+                m.put("l0", lastL0);
+                m.put("dead_fraction", lastDead);
+            }
+            if (lastEpoch != null) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("epoch", (long) lastEpoch.epoch());
+                e.put("loss", lastEpoch.loss());
+                e.put("r2", lastEpoch.r2());
+                e.put("l0", lastEpoch.l0());
+                e.put("dead_fraction", lastEpoch.deadFraction());
+                m.put("last_epoch", e);
+            }
+            m.put("batch_size", (long) batch);
+            m.put("out", outDir.toString());
+            return m;
+        }
+
+        private static String clock(double seconds) {
+            long s = Math.round(seconds);
+            return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+        }
+    }
+}
