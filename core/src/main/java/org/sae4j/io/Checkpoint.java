@@ -86,6 +86,7 @@ public final class Checkpoint {
             throw new BadInputException(dir + ": cannot write a checkpoint at the file-system root; expected a"
                     + " directory path");
         }
+        checkFinite(sae, state);
         Files.createDirectories(parent);
         recover(target);
         Path next = sibling(target, "next");
@@ -122,6 +123,21 @@ public final class Checkpoint {
             throw e;
         }
         deleteTree(prev);
+    }
+
+    /** A model with NaN/Inf could never be loaded again: refuse it before anything is replaced. */
+    private static void checkFinite(Sae sae, TrainState state) {
+        String[] names = sae.tensorNames();
+        float[][] t = sae.tensors();
+        for (int i = 0; i < t.length; i++) {
+            for (int j = 0; j < t[i].length; j++) {
+                if (!Float.isFinite(t[i][j])) {
+                    throw new BadInputException((state == null ? "model" : "step " + state.step()) + ": tensor '"
+                            + names[i] + "' element " + j + " is " + t[i][j] + "; expected finite parameters (lower"
+                            + " the learning rate), so this checkpoint is not saved");
+                }
+            }
+        }
     }
 
     private static void writeContents(Path d, Sae sae, Standardizer standardizer, TrainState state)

@@ -1,0 +1,229 @@
+package org.sae4j.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sae4j.Activation;
+import org.sae4j.BadInputException;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.train.OptimizerState;
+import org.sae4j.train.TrainConfig;
+import org.sae4j.train.TrainState;
+
+class CheckpointTest {
+    @TempDir
+    Path dir;
+
+    private static Sae model(Activation act, long seed) {
+        Sae s = Sae.initialize(new SaeConfig(5, 7, act, 2, true, false, 1e-3, 1e-3, seed));
+        for (int i = 0; i < s.bEnc().length; i++) {
+            s.bEnc()[i] = 0.25f * i - seed;
+        }
+        s.bDec()[2] = (float) Math.PI;
+        return s;
+    }
+
+    private static TrainState state(Sae sae, long step) {
+        OptimizerState o = new OptimizerState(sae);
+        o.step = step;
+        for (int t = 0; t < o.m.length; t++) {
+            for (int i = 0; i < o.m[t].length; i++) {
+                o.m[t][i] = 1e-3f * (i + t) + step;
+                o.v[t][i] = 1e-7f * (i + 1) * (t + 1);
+            }
+        }
+        boolean[] fired = new boolean[sae.latents()];
+        fired[3] = true;
+        return new TrainState(sae, o, TrainConfig.builder().batchSize(4).lr(3e-4).threads(1).seed(9).build(),
+                BatchOptions.of(4, 9), new BatchStream.Position(2, 3), 50,
+                new TrainState.EpochProgress(3, 1.5, 0.25, 6.0, fired, 0.125));
+    }
+
+    private List<String> listing() throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void roundTripsModelConfigStandardizerAndTrainerState() throws IOException {
+        for (Activation act : Activation.values()) {
+            Path ck = dir.resolve(act.id());
+            Sae sae = model(act, 1);
+            TrainState st = state(sae, 12);
+            Standardizer std = Standardizer.perFeature(new float[] {1, 2, 3, 4, 5}, new float[] {1, 0.5f, 2, 1, 3});
+            Checkpoint.save(ck, st, std);
+            Checkpoint.Loaded l = Checkpoint.load(ck);
+            assertThat(l.sae().config()).isEqualTo(sae.config());
+            for (int t = 0; t < sae.tensors().length; t++) {
+                assertThat(l.sae().tensors()[t]).containsExactly(sae.tensors()[t]);
+                assertThat(l.state().optimizer().m[t]).containsExactly(st.optimizer().m[t]);
+                assertThat(l.state().optimizer().v[t]).containsExactly(st.optimizer().v[t]);
+            }
+            assertThat(l.standardizer().mean()).containsExactly(std.mean());
+            assertThat(l.standardizer().std()).containsExactly(std.std());
+            TrainState r = l.state();
+            assertThat(r.step()).isEqualTo(12);
+            assertThat(r.config()).isEqualTo(st.config());
+            assertThat(r.batches()).isEqualTo(st.batches());
+            assertThat(r.next()).isEqualTo(st.next());
+            assertThat(r.totalSteps()).isEqualTo(50);
+            assertThat(r.epoch().fired()).containsExactly(st.epoch().fired());
+            assertThat(List.of(r.epoch().batches(), r.epoch().lossSum(), r.epoch().r2Sum(), r.epoch().l0Sum(),
+                    r.epoch().seconds())).isEqualTo(List.of(3L, 1.5, 0.25, 6.0, 0.125));
+            // A model-only load ignores the state; a model-only save has none.
+            assertThat(Checkpoint.loadModel(ck).state()).isNull();
+        }
+        Checkpoint.save(dir.resolve("plain"), model(Activation.RELU, 2), null);
+        assertThat(Checkpoint.load(dir.resolve("plain")).state()).isNull();
+        assertThat(Checkpoint.load(dir.resolve("plain")).standardizer()).isNull();
+        assertThat(Files.exists(dir.resolve("plain").resolve(Checkpoint.STATE))).isFalse();
+    }
+
+    @Test
+    void modelFileIsStandardSafetensorsWithTheDesignNamesAndShapes() throws IOException {
+        Path ck = dir.resolve("m");
+        Checkpoint.save(ck, model(Activation.JUMPRELU, 3), null);
+        try (Safetensors st = Safetensors.open(ck.resolve(Checkpoint.MODEL))) {
+            assertThat(st.names()).containsExactly("W_dec", "W_enc", "b_dec", "b_enc", "log_threshold");
+            assertThat(st.info("W_enc").shape()).containsExactly(7, 5);
+            assertThat(st.info("W_dec").shape()).containsExactly(7, 5);
+            assertThat(st.info("b_dec").shape()).containsExactly(5);
+            assertThat(st.info("log_threshold").shape()).containsExactly(7);
+            assertThat(st.info("W_enc").dtype()).isEqualTo(Safetensors.Dtype.F32);
+            assertThat(st.metadata()).containsEntry("format", "pt").containsEntry("activation", "jumprelu");
+        }
+    }
+
+    @Test
+    void crashMidSaveKeepsThePreviousCheckpointIntact() throws IOException {
+        Path ck = dir.resolve("run");
+        Sae first = model(Activation.TOPK, 1);
+        Checkpoint.save(ck, state(first, 10), null);
+        byte[] model = Files.readAllBytes(ck.resolve(Checkpoint.MODEL));
+        byte[] opt = Files.readAllBytes(ck.resolve(Checkpoint.OPTIMIZER));
+        String st = Files.readString(ck.resolve(Checkpoint.STATE));
+        Sae second = model(Activation.TOPK, 2);
+
+        // Dies after the new files are written, before anything is renamed: the save throws, the old one stands.
+        assertThatThrownBy(() -> Checkpoint.save(ck, second, null, state(second, 20), stage -> {
+            if (stage.equals("written")) {
+                throw new IOException("simulated crash after writing the new checkpoint");
+            }
+        })).hasMessageContaining("simulated crash");
+        assertThat(Files.readAllBytes(ck.resolve(Checkpoint.MODEL))).isEqualTo(model);
+        assertThat(Files.readAllBytes(ck.resolve(Checkpoint.OPTIMIZER))).isEqualTo(opt);
+        assertThat(Files.readString(ck.resolve(Checkpoint.STATE))).isEqualTo(st);
+        assertThat(listing()).containsExactly("run");
+
+        // Dies between moving the old directory aside and moving the new one in: restored at once.
+        assertThatThrownBy(() -> Checkpoint.save(ck, second, null, state(second, 20), stage -> {
+            if (stage.equals("old-moved")) {
+                throw new IOException("simulated crash between the renames");
+            }
+        })).hasMessageContaining("simulated crash");
+        assertThat(Files.readAllBytes(ck.resolve(Checkpoint.MODEL))).isEqualTo(model);
+        assertThat(listing()).containsExactly("run");
+        assertThat(Checkpoint.load(ck).state().step()).isEqualTo(10);
+    }
+
+    @Test
+    void killBetweenTheRenamesIsRecoveredOnTheNextLoad() throws IOException {
+        Path ck = dir.resolve("run");
+        Sae first = model(Activation.TOPK, 1);
+        Checkpoint.save(ck, state(first, 10), null);
+        byte[] model = Files.readAllBytes(ck.resolve(Checkpoint.MODEL));
+        // What kill -9 leaves between the two renames: the old checkpoint moved aside, a complete or partial new
+        // one beside it, no directory under the real name.
+        Files.move(ck, dir.resolve(".run.prev"));
+        Files.createDirectories(dir.resolve(".run.next"));
+        Files.writeString(dir.resolve(".run.next").resolve(Checkpoint.MODEL), "half a file");
+        assertThat(Checkpoint.exists(ck)).isTrue();
+        assertThat(Files.readAllBytes(ck.resolve(Checkpoint.MODEL))).isEqualTo(model);
+        assertThat(Checkpoint.load(ck).state().step()).isEqualTo(10);
+        // The next save clears the leftovers.
+        Checkpoint.save(ck, state(model(Activation.TOPK, 2), 20), null);
+        assertThat(listing()).containsExactly("run");
+        assertThat(Checkpoint.load(ck).state().step()).isEqualTo(20);
+    }
+
+    @Test
+    void nonFiniteModelIsNotSaved() throws IOException {
+        Path ck = dir.resolve("run");
+        Sae ok = model(Activation.TOPK, 1);
+        Checkpoint.save(ck, state(ok, 10), null);
+        Sae bad = model(Activation.TOPK, 1);
+        bad.wEnc()[6] = Float.NaN;
+        assertThatThrownBy(() -> Checkpoint.save(ck, state(bad, 11), null)).isInstanceOf(BadInputException.class)
+                .hasMessage("step 11: tensor 'W_enc' element 6 is NaN; expected finite parameters (lower the learning"
+                        + " rate), so this checkpoint is not saved");
+        assertThat(Checkpoint.load(ck).state().step()).isEqualTo(10);
+    }
+
+    /** Rewrites model.safetensors of {@code ck} with {@code tensors}. */
+    private static void replaceModel(Path ck, Map<String, Safetensors.Tensor> tensors) throws IOException {
+        Safetensors.write(ck.resolve(Checkpoint.MODEL), tensors, Map.of("format", "pt"));
+    }
+
+    private static void assertLoadRefused(Path ck, String... fragments) {
+        assertThatThrownBy(() -> Checkpoint.load(ck)).isInstanceOf(BadInputException.class).satisfies(e -> {
+            assertThat(e.getMessage()).doesNotContain("\n").contains("expected");
+            for (String f : fragments) {
+                assertThat(e.getMessage()).contains(f);
+            }
+        });
+    }
+
+    @Test
+    void loadRefusesTensorsThatDisagreeWithTheConfig() throws IOException {
+        Path ck = dir.resolve("m");
+        Sae sae = model(Activation.TOPK, 1);
+        Checkpoint.save(ck, sae, null);
+        Path file = ck.resolve(Checkpoint.MODEL);
+        Map<String, Safetensors.Tensor> good = new LinkedHashMap<>(Safetensors.readAll(file));
+
+        Map<String, Safetensors.Tensor> wrong = new LinkedHashMap<>(good);
+        wrong.put("W_dec", Safetensors.Tensor.of(new float[8 * 5], 8, 5));
+        replaceModel(ck, wrong);
+        assertLoadRefused(ck, file.toString(), "tensor 'W_dec' has shape [8, 5]; expected [7, 5] from cfg.json");
+
+        Map<String, Safetensors.Tensor> missing = new LinkedHashMap<>(good);
+        missing.remove("b_dec");
+        replaceModel(ck, missing);
+        assertLoadRefused(ck, file.toString(), "no tensor 'b_dec'");
+
+        Map<String, Safetensors.Tensor> extra = new LinkedHashMap<>(good);
+        extra.put("log_threshold", Safetensors.Tensor.of(new float[7], 7));
+        replaceModel(ck, extra);
+        assertLoadRefused(ck, file.toString(), "unexpected tensor 'log_threshold' for a topk SAE");
+
+        Map<String, Safetensors.Tensor> nan = new LinkedHashMap<>(good);
+        float[] b = good.get("b_enc").data().clone();
+        b[4] = Float.POSITIVE_INFINITY;
+        nan.put("b_enc", Safetensors.Tensor.of(b, 7));
+        replaceModel(ck, nan);
+        assertLoadRefused(ck, file.toString(), "tensor 'b_enc' element 4 is Infinity");
+
+        replaceModel(ck, good);
+        Files.writeString(ck.resolve(Checkpoint.CONFIG), Files.readString(ck.resolve(Checkpoint.CONFIG))
+                .replace("\"latents\": 7", "\"latents\": \"seven\""), StandardCharsets.UTF_8);
+        assertLoadRefused(ck, ck.resolve(Checkpoint.CONFIG).toString(), "field latents is seven; expected an integer");
+    }
+
+    @Test
+    void missingDirectoryAndConfigAreNamed() throws IOException {
+        assertLoadRefused(dir.resolve("nope"), "nope: no such directory");
+        Files.createDirectories(dir.resolve("empty"));
+        assertLoadRefused(dir.resolve("empty"), "cfg.json: missing");
+    }
+}
