@@ -340,13 +340,15 @@ public final class Checkpoint {
                             + c.activation().id() + " SAE; expected only " + expected);
                 }
             }
-            float[][] out = new float[names.length][];
-            for (int i = 0; i < names.length; i++) {
-                String name = prefix + names[i];
+            for (String name : expected) {
                 if (!st.contains(name)) {
                     throw new BadInputException(file + ": no tensor '" + name + "'; expected " + expected
                             + " for a " + c.activation().id() + " SAE");
                 }
+            }
+            float[][] out = new float[names.length][];
+            for (int i = 0; i < names.length; i++) {
+                String name = prefix + names[i];
                 Safetensors.TensorInfo info = st.info(name);
                 if (!java.util.Arrays.equals(info.shape(), shapes[i])) {
                     throw new BadInputException(file + ": tensor '" + name + "' has shape "
