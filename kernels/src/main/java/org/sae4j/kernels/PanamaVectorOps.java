@@ -1,7 +1,6 @@
 package org.sae4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API twin of {@link ScalarVectorOps}. Tails by {@code loopBound} plus a scalar loop, no masks. */
@@ -22,7 +21,7 @@ final class PanamaVectorOps implements VectorOps {
                 acc1 = FloatVector.fromArray(S, a, aOff + i + S.length())
                         .fma(FloatVector.fromArray(S, b, bOff + i + S.length()), acc1);
             }
-            s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            s = sumLanes(acc0.add(acc1));
         }
         int bound = S.loopBound(len);
         if (i < bound) {
@@ -30,10 +29,23 @@ final class PanamaVectorOps implements VectorOps {
             for (; i < bound; i += S.length()) {
                 acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
             }
-            s += acc.reduceLanes(VectorOperators.ADD);
+            s += sumLanes(acc);
         }
         for (; i < len; i++) {
             s += a[aOff + i] * b[bOff + i];
+        }
+        return s;
+    }
+
+    /**
+     * Lanes summed in index order. {@code reduceLanes(ADD)} leaves the order unspecified, and in practice the
+     * interpreter and the C2 intrinsic differ, so results changed with JIT timing from run to run: that broke
+     * bit-for-bit reproducibility (and exact resume in a new process). Called once per dot product.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int l = 0; l < S.length(); l++) {
+            s += v.lane(l);
         }
         return s;
     }

@@ -54,4 +54,51 @@ class VectorOpsProperties {
             assertThat(y2[i]).as("index %d", i).isCloseTo(y1[i], within(1e-5f * (1 + Math.abs(y1[i]))));
         }
     }
+
+    /**
+     * The Panama dot product is one fixed sequence of float operations (FMA per lane, lanes summed in index order),
+     * whatever the JIT does: the same inputs give the same bits in every run, which exact resume relies on.
+     */
+    @Property(tries = 200)
+    void panamaDotIsAFixedOrderSum(@ForAll @IntRange(min = 0, max = 1100) int len, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] a = random(r, len);
+        float[] b = random(r, len);
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        float s = 0f;
+        int i = 0;
+        if (len >= 2 * lanes) {
+            float[] acc0 = new float[lanes];
+            float[] acc1 = new float[lanes];
+            for (; i + 2 * lanes <= len; i += 2 * lanes) {
+                for (int l = 0; l < lanes; l++) {
+                    acc0[l] = Math.fma(a[i + l], b[i + l], acc0[l]);
+                    acc1[l] = Math.fma(a[i + lanes + l], b[i + lanes + l], acc1[l]);
+                }
+            }
+            for (int l = 0; l < lanes; l++) {
+                s += acc0[l] + acc1[l];
+            }
+        }
+        if (i + lanes <= len) {
+            float[] acc = new float[lanes];
+            for (; i + lanes <= len; i += lanes) {
+                for (int l = 0; l < lanes; l++) {
+                    acc[l] = Math.fma(a[i + l], b[i + l], acc[l]);
+                }
+            }
+            float t = 0f;
+            for (int l = 0; l < lanes; l++) {
+                t += acc[l];
+            }
+            s += t;
+        }
+        for (; i < len; i++) {
+            s += a[i] * b[i];
+        }
+        // Repeated calls too: by now the JIT has compiled dot, which is where reduceLanes used to change order.
+        for (int rep = 0; rep < 3; rep++) {
+            assertThat(Float.floatToIntBits(panama.dot(a, 0, b, 0, len))).isEqualTo(Float.floatToIntBits(s));
+        }
+    }
 }
