@@ -20,7 +20,7 @@ public final class Main {
                        [--reanimation COEF (1e-3)] [--reanimation-form seed|overcomplete]
                        [--reanimation-anneal START:END] [--l1 C (relu, 1e-3)] [--l0 C (jumprelu, 1e-3)]
                        [--standardize none|feature|norm] [--threads T] [--seed S (0)]
-                       [--checkpoint-every N (1000 steps, 0 = end only)] [--log-every N (10)]
+                       [--checkpoint-every N (1000 steps, 0 = end only)] [--log-every N (100)]
                        [--json] [--report FILE.html] [--quiet] [--force]
                        --init DIR   start from that model's weights (fresh optimizer)
                        --resume DIR continue that run exactly (--steps/--epochs count from its start)

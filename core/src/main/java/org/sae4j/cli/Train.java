@@ -91,7 +91,7 @@ final class Train {
         boolean quiet = a.flag("--quiet");
         Path report = path(a, "--report");
         long checkpointEvery = a.longValue("--checkpoint-every", 1000);
-        long logEvery = a.longValue("--log-every", 10);
+        long logEvery = a.longValue("--log-every", 100);
         if (checkpointEvery < 0) {
             throw new BadInputException("train --checkpoint-every " + checkpointEvery + ": expected ≥ 0 (0 = only at"
                     + " the end)");
@@ -351,9 +351,60 @@ final class Train {
         };
     }
 
+    /** Means of the batch figures over a run of steps, and the latents that fired in none of its batches. */
+    static final class Window {
+        private final DeadTracker fired;
+        private long start = System.nanoTime();
+        int count;
+        long rows;
+        double loss;
+        double mse;
+        double r2;
+        double ev;
+        double l0;
+
+        Window(int latents) {
+            fired = new DeadTracker(latents);
+        }
+
+        void add(StepStats s) {
+            count++;
+            rows += s.rows();
+            loss += s.loss();
+            mse += s.mse();
+            r2 += s.r2();
+            ev += s.explainedVariance();
+            l0 += s.l0();
+            fired.observe(s.dead());
+        }
+
+        double deadFraction() {
+            return fired.deadFraction();
+        }
+
+        /** Rows per second since the window started. */
+        double tokensPerSecond(long now) {
+            double secs = (now - start) / 1e9;
+            return secs > 0 ? rows / secs : 0;
+        }
+
+        void reset(long now) {
+            count = 0;
+            rows = 0;
+            loss = 0;
+            mse = 0;
+            r2 = 0;
+            ev = 0;
+            l0 = 0;
+            fired.reset();
+            start = now;
+        }
+    }
+
     /**
-     * Window statistics between log steps: means of the batch figures, and the latents that fired in none of the
-     * window's batches (a per-batch dead fraction is noisy with small batches).
+     * Progress for humans (stderr) and machines (--json) every {@code logEvery} steps, and about 200 points for the
+     * report whatever the log interval. Figures are window means; the dead fraction is over the window's batches
+     * (a single batch's is noisy when batches are small).
      */
     static final class Progress implements TrainListener {
         private final long total;
@@ -361,20 +412,14 @@ final class Train {
         private final long perEpoch;
         private final int batch;
         private final long logEvery;
+        private final long pointEvery;
         private final boolean json;
         private final boolean quiet;
         private final PrintStream out;
         private final PrintStream err;
-        private final DeadTracker window;
+        private final Window log;
+        private final Window chart;
         private final long t0 = System.nanoTime();
-        private long windowStart = t0;
-        private int count;
-        private long rows;
-        private double loss;
-        private double mse;
-        private double r2;
-        private double ev;
-        private double l0;
         final List<Report.Point> points = new ArrayList<>();
         double lastLoss = Double.NaN;
         double lastR2 = Double.NaN;
@@ -389,46 +434,45 @@ final class Train {
             this.perEpoch = perEpoch;
             this.batch = batch;
             this.logEvery = logEvery;
+            this.pointEvery = Math.max(1, (total - startStep) / 200);
             this.json = json;
             this.quiet = quiet;
             this.out = out;
             this.err = err;
-            this.window = new DeadTracker(latents);
+            this.log = new Window(latents);
+            this.chart = new Window(latents);
         }
 
         @Override
         public void onStep(StepStats s) {
-            count++;
-            rows += s.rows();
-            loss += s.loss();
-            mse += s.mse();
-            r2 += s.r2();
-            ev += s.explainedVariance();
-            l0 += s.l0();
-            window.observe(s.dead());
+            log.add(s);
+            chart.add(s);
             long done = s.step() + 1;
+            long now = System.nanoTime();
+            if (done % pointEvery == 0 || done == total) {
+                points.add(new Report.Point(done, chart.loss / chart.count, chart.r2 / chart.count,
+                        chart.l0 / chart.count, chart.deadFraction()));
+                chart.reset(now);
+            }
             if (done % logEvery != 0 && done != total) {
                 return;
             }
-            long now = System.nanoTime();
-            double secs = (now - windowStart) / 1e9;
-            double tps = secs > 0 ? rows / secs : 0;
+            double tps = log.tokensPerSecond(now);
             double elapsed = (now - t0) / 1e9;
             double eta = done > startStep ? elapsed / (done - startStep) * (total - done) : 0;
-            lastLoss = loss / count;
-            lastR2 = r2 / count;
-            lastL0 = l0 / count;
-            lastDead = window.deadFraction();
-            points.add(new Report.Point(done, lastLoss, lastR2, lastL0, lastDead));
+            lastLoss = log.loss / log.count;
+            lastR2 = log.r2 / log.count;
+            lastL0 = log.l0 / log.count;
+            lastDead = log.deadFraction();
             long epoch = s.epoch() + 1;
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("step", done);
                 m.put("epoch", epoch);
                 m.put("loss", lastLoss);
-                m.put("mse", mse / count);
+                m.put("mse", log.mse / log.count);
                 m.put("r2", lastR2);
-                m.put("explained_variance", ev / count);
+                m.put("explained_variance", log.ev / log.count);
                 m.put("l0", lastL0);
                 m.put("dead_fraction", lastDead);
                 m.put("tokens_per_s", tps);
@@ -441,15 +485,7 @@ final class Train {
                                 + "  ETA %s%n", done, total, epoch, (total + perEpoch - 1) / perEpoch, tps, lastLoss,
                         lastR2, lastL0, 100 * lastDead, clock(eta));
             }
-            count = 0;
-            rows = 0;
-            loss = 0;
-            mse = 0;
-            r2 = 0;
-            ev = 0;
-            l0 = 0;
-            window.reset();
-            windowStart = now;
+            log.reset(now);
         }
 
         @Override

@@ -11,6 +11,8 @@
  *   <li>{@link org.sae4j.io.Safetensors}: validated reader, F32 writer (reference layout).
  *   <li>{@link org.sae4j.io.Json}: strict parser and writer for configs, headers and CLI output.
  *   <li>{@link org.sae4j.io.AtomicFiles}: temp file, fsync, atomic rename, directory fsync; every writer here uses it.
+ *   <li>{@link org.sae4j.io.Checkpoint}: a model directory ({@code model.safetensors}, {@code cfg.json}) with the
+ *       trainer state that resumes a run exactly, saved whole and swapped in atomically, validated on load.
  * </ul>
  *
  * <p>User-fixable problems are one-line {@link org.sae4j.BadInputException}s of the form

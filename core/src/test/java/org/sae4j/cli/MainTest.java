@@ -42,4 +42,11 @@ class MainTest {
         assertThat(run("demo", "--epochs", "0")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("epochs = 0");
     }
+
+    @Test
+    void helpListsEveryCommand() {
+        assertThat(run("help")).isEqualTo(0);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("  train ").contains("  eval ").contains("  encode ")
+                .contains("  inspect ").contains("  demo ").contains("--resume DIR").contains("--report FILE.html");
+    }
 }
