@@ -249,9 +249,16 @@ public final class Sae {
             throw new BadInputException("codes: have " + z.length + " values; expected rows × latents = "
                     + rows + "×" + n);
         }
-        VectorOps ops = VectorizationProvider.getInstance().vectorOps();
-        float[] dict = dictionary();
         float[] xhat = new float[rows * d];
+        decodeWith(dictionary(), z, rows, xhat);
+        return xhat;
+    }
+
+    /** {@code xhat = z · dict + b_dec} for {@code rows} rows, skipping zero codes; {@code dict} from {@link #dictionary()}. */
+    void decodeWith(float[] dict, float[] z, int rows, float[] xhat) {
+        int n = latents();
+        int d = dim();
+        VectorOps ops = VectorizationProvider.getInstance().vectorOps();
         for (int b = 0; b < rows; b++) {
             System.arraycopy(bDec, 0, xhat, b * d, d);
             for (int j = 0; j < n; j++) {
@@ -261,7 +268,6 @@ public final class Sae {
                 }
             }
         }
-        return xhat;
     }
 
     /** Pre-activations, codes and reconstruction of one batch. */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
+import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Checkpoint;
@@ -15,7 +16,7 @@ import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
 
 /**
- * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--force]}: the codes of
+ * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]}: the codes of
  * every row, in file order.
  *
  * <p>Sparse (default): {@code BASE.indices.npy} (int32, rows × k) and {@code BASE.values.npy} (float32, rows × k),
@@ -29,7 +30,7 @@ final class Encode {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("encode", argv, 0, Set.of("--model", "--data", "--out", "--k", "--batch"),
+        Args a = new Args("encode", argv, 0, Set.of("--model", "--data", "--out", "--k", "--batch", "--threads"),
                 Set.of("--dense", "--force"));
         Path model = Path.of(Models.required(a, "encode", "--model", "DIR"));
         Path dataPath = Path.of(Models.required(a, "encode", "--data", "PATH"));
@@ -39,6 +40,7 @@ final class Encode {
         }
         int batch = Models.positive(a, "encode", "--batch", 1024);
         boolean dense = a.flag("--dense");
+        int threads = Models.positive(a, "encode", "--threads", Runtime.getRuntime().availableProcessors());
         Checkpoint.Loaded m = Checkpoint.loadModel(model);
         Sae sae = m.sae();
         int n = sae.latents();
@@ -64,7 +66,7 @@ final class Encode {
             }
         }
         long rows;
-        try (NpyDataset data = NpyDataset.open(dataPath)) {
+        try (NpyDataset data = NpyDataset.open(dataPath); BatchEncoder enc = new BatchEncoder(sae, batch, threads)) {
             Models.checkWidth(data, sae, model);
             BatchStream s = Models.inOrder(data, batch, m.standardizer());
             rows = data.rows();
@@ -73,7 +75,7 @@ final class Encode {
                 try (NpyWriter w = NpyWriter.create(targets[0], NpyWriter.Type.F4, rows, n)) {
                     for (long b = 0; b < s.batchesPerEpoch(); b++) {
                         int r = s.next(x);
-                        w.writeRows(sae.encode(x, r), 0, r);
+                        w.writeRows(enc.forward(x, r).codes(), 0, r);
                     }
                     w.commit();
                 }
@@ -84,7 +86,7 @@ final class Encode {
                      NpyWriter wv = NpyWriter.create(targets[1], NpyWriter.Type.F4, rows, k)) {
                     for (long b = 0; b < s.batchesPerEpoch(); b++) {
                         int r = s.next(x);
-                        topCodes(sae.encode(x, r), r, n, k, idx, val);
+                        topCodes(enc.forward(x, r).codes(), r, n, k, idx, val);
                         wi.writeRows(idx, 0, r);
                         wv.writeRows(val, 0, r);
                     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Checkpoint;
@@ -23,15 +24,16 @@ final class Eval {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("eval", argv, 0, Set.of("--model", "--data", "--batch"), Set.of("--json"));
+        Args a = new Args("eval", argv, 0, Set.of("--model", "--data", "--batch", "--threads"), Set.of("--json"));
         Path model = Path.of(Models.required(a, "eval", "--model", "DIR"));
         Path dataPath = Path.of(Models.required(a, "eval", "--data", "PATH"));
         int batch = Models.positive(a, "eval", "--batch", 1024);
+        int threads = Models.positive(a, "eval", "--threads", Runtime.getRuntime().availableProcessors());
         Checkpoint.Loaded m = Checkpoint.loadModel(model);
         DatasetMetrics r;
         try (NpyDataset data = NpyDataset.open(dataPath)) {
             Models.checkWidth(data, m.sae(), model);
-            r = evaluate(m, data, batch);
+            r = evaluate(m, data, batch, threads);
         }
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
@@ -58,7 +60,7 @@ final class Eval {
     }
 
     /** Two passes over the data in file order: feature means, then the model's reconstruction. */
-    static DatasetMetrics evaluate(Checkpoint.Loaded m, NpyDataset data, int batch) {
+    static DatasetMetrics evaluate(Checkpoint.Loaded m, NpyDataset data, int batch, int threads) {
         Sae sae = m.sae();
         DatasetMetrics r = new DatasetMetrics(sae.dim(), sae.latents());
         float[] x = new float[batch * sae.dim()];
@@ -67,10 +69,12 @@ final class Eval {
             r.observeMean(x, s.next(x));
         }
         s.seek(new BatchStream.Position(0, 0));
-        for (long b = 0; b < s.batchesPerEpoch(); b++) {
-            int rows = s.next(x);
-            Sae.Forward f = sae.forward(x, rows);
-            r.observe(x, f.reconstruction(), f.codes(), rows);
+        try (BatchEncoder enc = new BatchEncoder(sae, batch, threads)) {
+            for (long b = 0; b < s.batchesPerEpoch(); b++) {
+                int rows = s.next(x);
+                Sae.Forward f = enc.forward(x, rows);
+                r.observe(x, f.reconstruction(), f.codes(), rows);
+            }
         }
         return r;
     }

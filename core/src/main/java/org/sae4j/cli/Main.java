@@ -24,9 +24,9 @@ public final class Main {
                        [--json] [--report FILE.html] [--quiet] [--force]
                        --init DIR   start from that model's weights (fresh optimizer)
                        --resume DIR continue that run exactly (--steps/--epochs count from its start)
-              eval     --model DIR --data PATH [--json] [--batch B]
+              eval     --model DIR --data PATH [--json] [--batch B] [--threads T]
                        mse, R2 (scalar mean and per-feature explained variance), L0, dead %
-              encode   --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--force]
+              encode   --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]
                        top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense
               inspect  --model DIR [--json]
                        config, shapes, parameter norms, dictionary collinearity, trainer state

@@ -1,0 +1,54 @@
+package org.sae4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The GEMM-backed forward pass equals {@link Sae#forward} up to float rounding, for every architecture switch. */
+class BatchEncoderTest {
+
+    @ParameterizedTest
+    @CsvSource({"TOPK,true,false", "TOPK,false,true", "RELU,true,true", "RELU,false,false", "JUMPRELU,true,false",
+            "JUMPRELU,true,true"})
+    void matchesTheReferenceForwardPass(Activation act, boolean unitNorm, boolean preEnc) {
+        int d = 21;
+        int n = 50;
+        SaeConfig c = new SaeConfig(d, n, act, 7, unitNorm, preEnc, 1e-3, 0.2, 5);
+        Sae sae = Sae.initialize(c);
+        SplittableRandom r = new SplittableRandom(9);
+        for (int j = 0; j < n; j++) {
+            sae.bEnc()[j] = (float) (0.1 * Gaussian.next(r));
+            sae.wDec()[j * d] *= 1.5f; // not unit norm: the dictionary normalises when asked
+        }
+        for (int i = 0; i < d; i++) {
+            sae.bDec()[i] = (float) Gaussian.next(r);
+        }
+        float[] x = new float[37 * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Gaussian.next(r);
+        }
+        Sae.Forward want = sae.forward(x, 37);
+        try (BatchEncoder enc = new BatchEncoder(sae, 40, 2)) {
+            for (int rep = 0; rep < 2; rep++) { // reusable across batches
+                Sae.Forward got = enc.forward(x, 37);
+                assertClose(got.pre(), want.pre(), 1e-5f);
+                assertClose(got.codes(), want.codes(), 1e-5f);
+                assertClose(got.reconstruction(), want.reconstruction(), 1e-4f);
+                for (int i = 0; i < want.codes().length; i++) {
+                    assertThat(got.codes()[i] != 0).as("support at %d", i).isEqualTo(want.codes()[i] != 0);
+                }
+            }
+            assertThat(enc.forward(x, 0).codes()).isEmpty();
+        }
+    }
+
+    private static void assertClose(float[] got, float[] want, float tol) {
+        assertThat(got).hasSameSizeAs(want);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(got[i]).as("index %d", i).isCloseTo(want[i], within(tol * (1 + Math.abs(want[i]))));
+        }
+    }
+}
