@@ -7,6 +7,7 @@ import org.sae4j.SaeConfig;
 import org.sae4j.kernels.AdamUpdate;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.ThresholdSelect;
 import org.sae4j.kernels.VectorOps;
 import org.sae4j.kernels.VectorizationProvider;
 import org.sae4j.metrics.Metrics;
@@ -30,6 +31,12 @@ import org.sae4j.metrics.Metrics;
  * thread count.
  */
 public final class FusedStep implements TrainStep {
+    /**
+     * Active-code fraction above which ReLU/JumpReLU use the dense path. Where the paths cost the same was measured
+     * with TrainStepBench (see src/docs/benchmarks.md).
+     */
+    static final double DENSE_SWITCH = 0.02;
+
     private final Sae sae;
     private final SaeConfig sc;
     private final TrainConfig cfg;
@@ -47,6 +54,7 @@ public final class FusedStep implements TrainStep {
     private final Gemm.Workspace ws;
     private final VectorOps ops;
     private final AdamUpdate adam;
+    private final ThresholdSelect select;
 
     // Per-step inputs and activations.
     private final float[] xin;     // encoder input x̃ (= x or x − b_dec), B×d
@@ -91,6 +99,7 @@ public final class FusedStep implements TrainStep {
     private final double[] latL1;
     private final int[] latActive;
     private final double[] bDecAcc;
+    private final int[][] tCand;   // per-thread candidate positions of one block row
     private final float[][] tRowA;
     private final float[][] tRowB;
     private final float[] gBDec;
@@ -107,7 +116,27 @@ public final class FusedStep implements TrainStep {
     private AdamUpdate.Step adamStep;
     private int[] cursor = new int[0]; // counting-sort cursors, sized max(rows, n) on first use
 
+    // Dense path (allocated on first use) and the switch between the paths.
+    private final double denseSwitch;
+    private double lastActiveFraction;
+    private boolean dense;
+    private float[] dPre;     // B×n pre-activations
+    private float[] dZs;      // B×n codes times decode scale
+    private float[] dDz;      // B×n e·W_dec, then ∂/∂pre
+    private float[] gEncAll;  // n×d
+    private float[] gDecAll;  // n×d
+    private Gemm.Workspace wsDec;
+    private int[] colActive;
+    private double[] colSumZ;
+    private double[] colSumPre;
+    private double[] colDpre;
+    private double[] colTGrad;
+
     private final KernelPool.Task prepareTask = this::prepare;
+    private final KernelPool.Task denseCodesTask = this::denseCodes;
+    private final KernelPool.Task denseResidualTask = this::denseResidual;
+    private final KernelPool.Task denseColumnTask = this::denseColumns;
+    private final KernelPool.Task denseNormTask = this::denseNormPass;
     private final KernelPool.Task rowTask = this::rowPhase;
     private final KernelPool.Task normTask = this::normPass;
     private final KernelPool.Task updateTask = this::updatePass;
@@ -118,6 +147,16 @@ public final class FusedStep implements TrainStep {
     }
 
     public FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state) {
+        this(sae, cfg, totalSteps, state, DENSE_SWITCH);
+    }
+
+    /**
+     * @param denseSwitch fraction of active codes above which ReLU/JumpReLU steps take the dense path (decided
+     *                    from the previous step; the first step assumes an initialisation's half-dense codes)
+     */
+    FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state, double denseSwitch) {
+        this.denseSwitch = denseSwitch;
+        this.lastActiveFraction = 0.5;
         this.sae = sae;
         this.sc = sae.config();
         this.cfg = cfg;
@@ -135,6 +174,7 @@ public final class FusedStep implements TrainStep {
         this.gemm = p.gemm();
         this.ops = p.vectorOps();
         this.adam = p.adamUpdate();
+        this.select = p.thresholdSelect();
         this.ws = gemm.newWorkspace(n, d);
 
         xin = new float[maxRows * d];
@@ -172,6 +212,7 @@ public final class FusedStep implements TrainStep {
         latL1 = new double[n];
         latActive = new int[n];
         bDecAcc = new double[d];
+        tCand = new int[threads][n];
         tRowA = new float[threads][d];
         tRowB = new float[threads][d];
         gBDec = new float[d];
@@ -217,42 +258,8 @@ public final class FusedStep implements TrainStep {
         for (int i = 0; i < d; i++) {
             sumX[i] = (float) (sumXd[i] - (sc.preEncoderBias() ? (double) rows * sae.bDec()[i] : 0));
         }
-        if (topk) {
-            Arrays.fill(heapSize, 0, rows, 0);
-        } else {
-            Arrays.fill(cooLen, 0);
-        }
-        gemm.packW(sae.wEnc(), 0, ws, pool);
-        gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, epilogue, pool);
-        int nnz = gatherByRow();
-
-        // 2. Per row: decode, residual, ∂/∂z at kept entries.
-        pool.run(rowTask);
-
-        // 3. Entries by latent, dead mask, re-animation scale.
-        Arrays.fill(colPtr, 0);
-        for (int s = 0; s < nnz; s++) {
-            colPtr[codeIdx[s] + 1]++;
-        }
-        for (int j = 0; j < n; j++) {
-            colPtr[j + 1] += colPtr[j];
-        }
-        int[] cursor = scratchCursor();
-        System.arraycopy(colPtr, 0, cursor, 0, n);
-        for (int s = 0; s < nnz; s++) {
-            byLatent[cursor[codeIdx[s]]++] = s;
-        }
-        int deadCount = 0;
-        for (int j = 0; j < n; j++) {
-            boolean fired = false;
-            for (int q = colPtr[j]; q < colPtr[j + 1] && !fired; q++) {
-                fired = isActive(codeVal[byLatent[q]], codeIdx[byLatent[q]]);
-            }
-            dead[j] = !fired;
-            if (!fired) {
-                deadCount++;
-            }
-        }
+        dense = !topk && lastActiveFraction > denseSwitch;
+        int deadCount = dense ? denseForward() : sparseForward();
         double perPre = w.reanimationForm() == ReanimationForm.SEED
                 ? 1.0 / ((double) rows * n)
                 : 1.0 / (deadCount + 1e-6);
@@ -260,7 +267,7 @@ public final class FusedStep implements TrainStep {
         reanimGrad = useReanim ? -w.reanimationCoef() * perPre : 0;
 
         // 4. First pass over latents: squared gradient norm, re-animation value, b_dec's share.
-        pool.run(normTask);
+        pool.run(dense ? denseNormTask : normTask);
         double sse = 0;
         Arrays.fill(bDecAcc, 0);
         for (int b = 0; b < rows; b++) {
@@ -294,6 +301,7 @@ public final class FusedStep implements TrainStep {
         double reanimation = reanimSum * perPre;
         double l1 = l1Sum / rows;
         double l0 = (double) active / rows;
+        lastActiveFraction = (double) active / ((double) rows * n);
         double loss = mse - (useReanim ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1
                 + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0);
         if (!Double.isFinite(loss)) {
@@ -314,6 +322,164 @@ public final class FusedStep implements TrainStep {
                 Metrics.r2ScalarMean(slice(x, off, rows), xhat, rows, d),
                 Metrics.explainedVariance(slice(x, off, rows), xhat, rows, d), l0, (double) deadCount / n,
                 dead.clone(), w.reanimationCoef(), r, gradNorm);
+    }
+
+    /** Sparse path: GEMM with the selecting epilogue, codes by row and by latent, per-row decode. */
+    private int sparseForward() {
+        if (topk) {
+            Arrays.fill(heapSize, 0, rows, 0);
+        } else {
+            Arrays.fill(cooLen, 0);
+        }
+        gemm.packW(sae.wEnc(), 0, ws, pool);
+        gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, epilogue, pool);
+        int nnz = gatherByRow();
+
+        // Per row: decode, residual, ∂/∂z at kept entries.
+        pool.run(rowTask);
+
+        // Entries by latent; dead mask.
+        Arrays.fill(colPtr, 0);
+        for (int s = 0; s < nnz; s++) {
+            colPtr[codeIdx[s] + 1]++;
+        }
+        for (int j = 0; j < n; j++) {
+            colPtr[j + 1] += colPtr[j];
+        }
+        int[] cur = scratchCursor();
+        System.arraycopy(colPtr, 0, cur, 0, n);
+        for (int s = 0; s < nnz; s++) {
+            byLatent[cur[codeIdx[s]]++] = s;
+        }
+        int deadCount = 0;
+        for (int j = 0; j < n; j++) {
+            boolean fired = false;
+            for (int q = colPtr[j]; q < colPtr[j + 1] && !fired; q++) {
+                fired = isActive(codeVal[byLatent[q]], codeIdx[byLatent[q]]);
+            }
+            dead[j] = !fired;
+            if (!fired) {
+                deadCount++;
+            }
+        }
+        return deadCount;
+    }
+
+    /**
+     * Dense path, for ReLU/JumpReLU while most codes are active (early training): the B×n matrices are stored and
+     * the other products are GEMMs too, as a dense framework does. Per latent, sums run in row order.
+     */
+    private int denseForward() {
+        ensureDenseBuffers();
+        gemm.packW(sae.wEnc(), 0, ws, pool);
+        gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, dPre, 0, pool);
+        pool.run(denseCodesTask);                                   // Zs = z · decode scale
+        gemm.mult(dZs, 0, sae.wDec(), 0, rows, xhat, 0, wsDec, pool); // x̂ − b_dec
+        pool.run(denseResidualTask);                                // x̂ += b_dec, e, sse
+        gemm.packW(sae.wDec(), 0, wsDec, pool);
+        gemm.multTransB(e, 0, rows, wsDec, null, 0, dDz, 0, pool);   // e_b · W_dec[j]
+        pool.run(denseColumnTask);                                  // ∂/∂z, ∂/∂pre, per-latent sums
+        gemm.multTransA(dDz, 0, xin, 0, rows, gEncAll, 0, ws, pool);    // Σ_b ∂pre_bj x̃_b
+        gemm.multTransA(dZs, 0, e, 0, rows, gDecAll, 0, wsDec, pool);   // Σ_b (z_bj·scale_j) e_b
+        int deadCount = 0;
+        for (int j = 0; j < n; j++) {
+            dead[j] = colActive[j] == 0;
+            if (dead[j]) {
+                deadCount++;
+            }
+        }
+        return deadCount;
+    }
+
+    private void ensureDenseBuffers() {
+        if (dPre == null) {
+            dPre = new float[maxRows * n];
+            dZs = new float[maxRows * n];
+            dDz = new float[maxRows * n];
+            gEncAll = new float[n * d];
+            gDecAll = new float[n * d];
+            wsDec = gemm.newWorkspace(n, d);
+            colActive = new int[n];
+            colSumZ = new double[n];
+            colSumPre = new double[n];
+            colDpre = new double[n];
+            colTGrad = new double[n];
+        }
+    }
+
+    private void denseCodes(int t, int parts) {
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            for (int j = 0; j < n; j++) {
+                float p = dPre[b * n + j];
+                dZs[b * n + j] = isActive(p, j) ? p * invNorm[j] : 0f;
+            }
+        }
+    }
+
+    private void denseResidual(int t, int parts) {
+        float c = (float) (2.0 / ((double) rows * d));
+        float[] bDec = sae.bDec();
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            int xb = b * d;
+            double sse = 0;
+            for (int i = 0; i < d; i++) {
+                xhat[xb + i] += bDec[i];
+                float diff = xhat[xb + i] - x[xOff + xb + i];
+                sse += (double) diff * diff;
+                e[xb + i] = c * diff;
+            }
+            rowSse[b] = sse;
+        }
+    }
+
+    /** Turns e·W_dec into ∂/∂pre in place and sums the per-latent figures, rows outer so access stays sequential. */
+    private void denseColumns(int t, int parts) {
+        int j0 = lo(n, t, parts);
+        int j1 = lo(n, t + 1, parts);
+        Arrays.fill(colActive, j0, j1, 0);
+        Arrays.fill(colSumZ, j0, j1, 0);
+        Arrays.fill(colSumPre, j0, j1, 0);
+        Arrays.fill(colDpre, j0, j1, 0);
+        Arrays.fill(colTGrad, j0, j1, 0);
+        boolean jump = act == Activation.JUMPRELU;
+        double eps = sc.jumpReluBandwidth();
+        for (int b = 0; b < rows; b++) {
+            int row = b * n;
+            for (int j = j0; j < j1; j++) {
+                float p = dPre[row + j];
+                float dz = invNorm[j] * dDz[row + j];
+                if (l1PerZ != 0) {
+                    dz += (float) (l1PerZ * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0));
+                }
+                boolean on = isActive(p, j);
+                dDz[row + j] = on ? dz : 0f;
+                colSumPre[j] += p;
+                if (on) {
+                    colActive[j]++;
+                    colSumZ[j] += p;
+                    colDpre[j] += dz;
+                }
+                if (jump && Math.abs((p - (double) theta[j]) / eps) < 0.5) {
+                    colTGrad[j] += dz * (-theta[j] / eps) - l0PerH / eps;
+                }
+            }
+        }
+    }
+
+    /** Dense counterpart of {@link #normPass}: finishes the stored gradient rows in place. */
+    private void denseNormPass(int t, int parts) {
+        for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
+            // gDecAll holds Σ_b z_bj·scale_j·e_b: undo the decode scale to get ∂/∂D_j.
+            if (invNorm[j] != 1f) {
+                ops.scale(1f / invNorm[j], gDecAll, j * d, d);
+            }
+            finishRows(j, gEncAll, j * d, gDecAll, j * d, colSumZ[j], colDpre[j], colTGrad[j]);
+            latNorm2[j] = ops.sumSquares(gEncAll, j * d, d) + ops.sumSquares(gDecAll, j * d, d)
+                    + (double) gBEnc[j] * gBEnc[j] + (double) gT[j] * gT[j];
+            latReanim[j] = dead[j] ? colSumPre[j] : 0;
+            latL1[j] = colSumZ[j] * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
+            latActive[j] = colActive[j];
+        }
     }
 
     private float[] slice(float[] a, int off, int rows) {
@@ -356,23 +522,19 @@ public final class FusedStep implements TrainStep {
 
     /** GEMM epilogue: keep the entries this activation needs from one finished block. */
     private void acceptBlock(int t, int row0, int nRows, int col0, int cols, float[] buf, int off, int ld) {
+        int[] cand = tCand[t];
         for (int r = 0; r < nRows; r++) {
             int row = row0 + r;
             int base = off + r * ld;
             if (topk) {
-                offerTopK(row, col0, buf, base, cols);
-            } else if (act == Activation.RELU) {
-                for (int c = 0; c < cols; c++) {
-                    if (buf[base + c] > 0f) {
-                        append(t, row, col0 + c, buf[base + c]);
-                    }
-                }
-            } else {
-                for (int c = 0; c < cols; c++) {
-                    if (buf[base + c] > keepAbove[col0 + c]) {
-                        append(t, row, col0 + c, buf[base + c]);
-                    }
-                }
+                offerTopK(row, col0, buf, base, cols, cand);
+                continue;
+            }
+            int count = act == Activation.RELU
+                    ? select.above(buf, base, cols, 0f, cand, 0)
+                    : select.aboveEach(buf, base, cols, keepAbove, col0, cand, 0);
+            for (int q = 0; q < count; q++) {
+                append(t, row, col0 + cand[q], buf[base + cand[q]]);
             }
         }
     }
@@ -395,7 +557,7 @@ public final class FusedStep implements TrainStep {
      * Running top-k of one row. Columns arrive in increasing order, so a value equal to the current k-th loses
      * (ties go to the lower index); the heap's root is the worst kept entry: lowest value, then highest index.
      */
-    private void offerTopK(int row, int col0, float[] buf, int base, int cols) {
+    private void offerTopK(int row, int col0, float[] buf, int base, int cols, int[] cand) {
         int h = row * k;
         int size = heapSize[row];
         int c = 0;
@@ -417,12 +579,16 @@ public final class FusedStep implements TrainStep {
             heapIdx[h + i] = idx;
         }
         heapSize[row] = size;
-        float threshold = heapVal[h];
-        for (; c < cols; c++) {
-            float v = buf[base + c];
-            if (v > threshold) {
-                siftDownReplace(h, v, col0 + c);
-                threshold = heapVal[h];
+        if (c == cols) {
+            return;
+        }
+        // SIMD scan against the k-th value at block start; survivors re-check the (rising) current k-th value.
+        int count = select.above(buf, base + c, cols - c, heapVal[h], cand, 0);
+        for (int q = 0; q < count; q++) {
+            int cc = c + cand[q];
+            float v = buf[base + cc];
+            if (v > heapVal[h]) {
+                siftDownReplace(h, v, col0 + cc);
             }
         }
     }
@@ -572,24 +738,35 @@ public final class FusedStep implements TrainStep {
                 tGrad += codeDz[s] * (-th / eps) - l0PerH / eps;
             }
         }
+        finishRows(j, gEnc, 0, gDec, 0, zSum, bEncGrad, tGrad);
+        return zSum;
+    }
+
+    /**
+     * Completes latent j's gradient rows from their raw sums (shared by both paths): the analytic re-animation
+     * share of a dead latent, the unit-norm projection and the weighted-L1 term of the decoder row; sets
+     * {@code gBEnc[j]} and {@code gT[j]}.
+     */
+    private void finishRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, double zSum, double bEncGrad,
+                            double tGrad) {
         if (dead[j] && reanimGrad != 0) {
-            ops.axpy((float) reanimGrad, sumX, 0, gEnc, 0, d);
+            // Every row's ∂pre_bj gets reanimGrad: Σ_b reanimGrad·x̃_b, without the B×n matrix.
+            ops.axpy((float) reanimGrad, sumX, 0, gEnc, encOff, d);
             bEncGrad += reanimGrad * rows;
         }
         gBEnc[j] = (float) bEncGrad;
-        gT[j] = (float) (tGrad * th);
+        gT[j] = (float) (tGrad * (act == Activation.JUMPRELU ? theta[j] : 0f));
         float[] wDec = sae.wDec();
         float inv = invNorm[j];
         if (sc.unitNormDecoder()) {
             // Through D = W/‖W‖: (g − D (D·g)) / ‖W‖.
-            float dg = inv * ops.dot(wDec, j * d, gDec, 0, d);
-            ops.axpy(-dg * inv, wDec, j * d, gDec, 0, d);
-            ops.scale(inv, gDec, 0, d);
+            float dg = inv * ops.dot(wDec, j * d, gDec, decOff, d);
+            ops.axpy(-dg * inv, wDec, j * d, gDec, decOff, d);
+            ops.scale(inv, gDec, decOff, d);
         }
         if (l1PerZ != 0 && cfg.l1DecoderNormWeighted()) {
-            ops.axpy((float) (l1PerZ * zSum / norm[j]), wDec, j * d, gDec, 0, d);
+            ops.axpy((float) (l1PerZ * zSum / norm[j]), wDec, j * d, gDec, decOff, d);
         }
-        return zSum;
     }
 
     private void normPass(int t, int parts) {
@@ -614,20 +791,26 @@ public final class FusedStep implements TrainStep {
     }
 
     private void updatePass(int t, int parts) {
-        float[] gEnc = tRowA[t];
-        float[] gDec = tRowB[t];
         for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
-            latentGradients(j, gEnc, gDec);
-            update(sae.wEnc(), 0, j * d, gEnc, 0, d);
+            float[] gEnc = gEncAll;
+            float[] gDec = gDecAll;
+            int off = j * d;
+            if (!dense) {
+                gEnc = tRowA[t];
+                gDec = tRowB[t];
+                off = 0;
+                latentGradients(j, gEnc, gDec);
+            }
+            update(sae.wEnc(), 0, j * d, gEnc, off, d);
             update(sae.bEnc(), 1, j, gBEnc, j, 1);
-            update(sae.wDec(), 2, j * d, gDec, 0, d);
+            update(sae.wDec(), 2, j * d, gDec, off, d);
             if (act == Activation.JUMPRELU) {
                 update(sae.logThreshold(), 4, j, gT, j, 1);
             }
             if (sc.unitNormDecoder()) {
-                float norm = (float) Math.sqrt(ops.sumSquares(sae.wDec(), j * d, d));
-                if (norm > 0) {
-                    ops.scale(1f / norm, sae.wDec(), j * d, d);
+                float nrm = (float) Math.sqrt(ops.sumSquares(sae.wDec(), j * d, d));
+                if (nrm > 0) {
+                    ops.scale(1f / nrm, sae.wDec(), j * d, d);
                 }
             }
         }

@@ -13,7 +13,8 @@ import org.sae4j.SaeConfig;
 
 /**
  * Ten fused steps give the same parameters as ten reference steps, for every activation, both re-animation forms,
- * clipping on and off, odd shapes. The reference computes in double and the fused step in float32, so parameters
+ * clipping on and off, odd shapes, and both of the fused step's paths (sparse codes, or dense matrices for
+ * ReLU/JumpReLU; TopK always runs sparse). The reference computes in double and the fused step in float32, so parameters
  * agree to a relative error {@code ‖fused − reference‖ / ‖reference‖ ≤ 1e-4} per tensor, not bit for bit (over 1,500
  * random cases the worst seen was 1.5e-6). The norm-wise form is the meaningful one: Adam is scale-free, so a single
  * element whose exact gradient cancels to 0 gets a rounding-sized float gradient and moves by a fraction of lr.
@@ -33,7 +34,7 @@ class FusedStepEquivalenceProperties {
                                              @ForAll @IntRange(min = 1, max = 90) int n,
                                              @ForAll @IntRange(min = 2, max = 23) int rows,
                                              @ForAll @IntRange(min = 1, max = 3) int threads,
-                                             @ForAll long seed) {
+                                             @ForAll boolean densePath, @ForAll long seed) {
         int k = Math.max(1, n / 5);
         SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed);
         SplittableRandom r = new SplittableRandom(seed);
@@ -52,7 +53,8 @@ class FusedStepEquivalenceProperties {
                 .l0(act == Activation.JUMPRELU ? 0.01 : 0).threads(threads).build();
         Sae ref = init.copy();
         Sae fused = init.copy();
-        try (ReferenceStep a = new ReferenceStep(ref, tc, 10); FusedStep b = new FusedStep(fused, tc, 10)) {
+        try (ReferenceStep a = new ReferenceStep(ref, tc, 10); FusedStep b = new FusedStep(fused, tc, 10, new OptimizerState(fused),
+                densePath ? -1 : 2)) {
             for (int s = 0; s < 10; s++) {
                 int off = (s % 3) * rows * d;
                 StepStats sa = a.step(data, off, rows, 0);

@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 
 /** Vector API kernels. Only loaded (reflectively) when {@code jdk.incubator.vector} is readable. */
 final class PanamaVectorizationProvider extends VectorizationProvider {
+    private final ThresholdSelect thresholdSelect = new PanamaThresholdSelect();
     private final AdamUpdate adamUpdate = new PanamaAdamUpdate();
     private final VectorOps vectorOps = new PanamaVectorOps();
     private final Gemm gemm = new PanamaGemm();
@@ -11,6 +12,11 @@ final class PanamaVectorizationProvider extends VectorizationProvider {
     @Override
     public String name() {
         return "panama";
+    }
+
+    @Override
+    public ThresholdSelect thresholdSelect() {
+        return thresholdSelect;
     }
 
     @Override

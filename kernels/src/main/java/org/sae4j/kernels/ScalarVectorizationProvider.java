@@ -2,6 +2,7 @@ package org.sae4j.kernels;
 
 /** Plain-Java kernels: the twins every Panama kernel is tested against, and the fallback. */
 final class ScalarVectorizationProvider extends VectorizationProvider {
+    private final ThresholdSelect thresholdSelect = new ScalarThresholdSelect();
     private final AdamUpdate adamUpdate = new ScalarAdamUpdate();
     private final VectorOps vectorOps = new ScalarVectorOps();
     private final Gemm gemm = new ScalarGemm();
@@ -9,6 +10,11 @@ final class ScalarVectorizationProvider extends VectorizationProvider {
     @Override
     public String name() {
         return "scalar";
+    }
+
+    @Override
+    public ThresholdSelect thresholdSelect() {
+        return thresholdSelect;
     }
 
     @Override

@@ -27,6 +27,9 @@ public abstract class VectorizationProvider {
     /** Dense matrix products (encoder {@code X·Wᵀ} with epilogue, {@code Gᵀ·X}, {@code G·W}). */
     public abstract Gemm gemm();
 
+    /** Positions above a threshold (activation epilogues). */
+    public abstract ThresholdSelect thresholdSelect();
+
     /** Adam's update (PyTorch semantics) over a run of parameters. */
     public abstract AdamUpdate adamUpdate();
 
