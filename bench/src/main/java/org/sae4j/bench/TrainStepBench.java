@@ -1,7 +1,6 @@
 package org.sae4j.bench;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,7 +16,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sae4j.Activation;
-import org.sae4j.Gaussian;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.train.FusedStep;
@@ -65,11 +63,7 @@ public class TrainStepBench {
     public void setUp() {
         Activation act = Activation.parse(activation);
         SaeConfig cfg = new SaeConfig(dim, latents, act, Math.min(k, latents), true, false, 1e-3, 1e-3, 1);
-        SplittableRandom r = new SplittableRandom(7);
-        x = new float[batch * dim];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) Gaussian.next(r);
-        }
+        x = KernelBenchSupport.gaussian(batch * dim, 7);
         Sae sae = Sae.initialize(cfg);
         sae.initDecoderBiasToMean(x, 0, batch);
         if (l0 > 0 && act != Activation.TOPK) {
