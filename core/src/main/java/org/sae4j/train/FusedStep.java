@@ -99,6 +99,7 @@ public final class FusedStep implements TrainStep {
     private final double[] latL1;
     private final int[] latActive;
     private final double[] bDecAcc;
+    private final double[] featureScratch;
     private final int[][] tCand;   // per-thread candidate positions of one block row
     private final float[][] tRowA;
     private final float[][] tRowB;
@@ -212,6 +213,7 @@ public final class FusedStep implements TrainStep {
         latL1 = new double[n];
         latActive = new int[n];
         bDecAcc = new double[d];
+        featureScratch = new double[d];
         tCand = new int[threads][n];
         tRowA = new float[threads][d];
         tRowB = new float[threads][d];
@@ -319,9 +321,8 @@ public final class FusedStep implements TrainStep {
         update(sae.bDec(), 3, 0, gBDec, 0, d);
 
         return new StepStats(step, epoch, rows, loss, mse, reanimation,
-                Metrics.r2ScalarMean(slice(x, off, rows), xhat, rows, d),
-                Metrics.explainedVariance(slice(x, off, rows), xhat, rows, d), l0, (double) deadCount / n,
-                dead.clone(), w.reanimationCoef(), r, gradNorm);
+                Metrics.r2ScalarMean(x, off, xhat, rows, d), Metrics.explainedVariance(x, off, xhat, rows, d, featureScratch),
+                l0, (double) deadCount / n, dead, w.reanimationCoef(), r, gradNorm);
     }
 
     /** Sparse path: GEMM with the selecting epilogue, codes by row and by latent, per-row decode. */
@@ -480,10 +481,6 @@ public final class FusedStep implements TrainStep {
             latL1[j] = colSumZ[j] * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
             latActive[j] = colActive[j];
         }
-    }
-
-    private float[] slice(float[] a, int off, int rows) {
-        return off == 0 && a.length == rows * d ? a : Arrays.copyOfRange(a, off, off + rows * d);
     }
 
     private int[] scratchCursor() {

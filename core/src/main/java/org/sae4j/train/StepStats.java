@@ -13,7 +13,7 @@ package org.sae4j.train;
  * @param explainedVariance per-feature explained variance of the batch
  * @param l0              mean active codes per row
  * @param deadFraction    the seed's batch mask: fraction of latents that fired nowhere in this batch
- * @param dead            that mask (read-only by convention)
+ * @param dead            that mask; the step's own buffer: read it during the callback, copy it to keep it
  * @param reanimationCoef coefficient in force
  * @param lr              learning rate in force
  * @param gradNorm        global gradient norm before clipping
