@@ -72,7 +72,7 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
 
     /** Loss coefficients in force at {@code step}. */
     public LossWeights weightsAt(long step) {
-        return new LossWeights(reanimation.at(step), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef);
+        return new LossWeights(reanimation.at(step), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, 0, 0);
     }
 
     /** Learning-rate schedule for a run of {@code totalSteps}. */
