@@ -67,10 +67,8 @@ public final class FusedStep implements TrainStep {
     private final float[] theta;   // JumpReLU θ_j
     private final float[] keepAbove; // JumpReLU: keep entries with pre > θ_j − ε/2 (a little wider)
 
-    // TopK: per-row heaps of the k best (value, index), worst at the root.
-    private final float[] heapVal;
-    private final int[] heapIdx;
-    private final int[] heapSize;
+    // TopK: the k best (value, index) of each row.
+    private final RowTopK best;
     // ReLU/JumpReLU: per-thread lists of kept (row, latent, pre) in arrival order.
     private final int[][] cooRow;
     private final int[][] cooCol;
@@ -187,9 +185,7 @@ public final class FusedStep implements TrainStep {
         invNorm = new float[n];
         theta = new float[n];
         keepAbove = new float[n];
-        heapVal = new float[topk ? maxRows * k : 0];
-        heapIdx = new int[topk ? maxRows * k : 0];
-        heapSize = new int[topk ? maxRows : 0];
+        best = new RowTopK(topk ? maxRows : 0, k);
         int initialCap = topk ? 0 : Math.max(16, maxRows * Math.min(n, 64) / threads);
         cooRow = new int[threads][initialCap];
         cooCol = new int[threads][initialCap];
@@ -328,7 +324,7 @@ public final class FusedStep implements TrainStep {
     /** Sparse path: GEMM with the selecting epilogue, codes by row and by latent, per-row decode. */
     private int sparseForward() {
         if (topk) {
-            Arrays.fill(heapSize, 0, rows, 0);
+            best.reset(rows);
         } else {
             Arrays.fill(cooLen, 0);
         }
@@ -524,7 +520,7 @@ public final class FusedStep implements TrainStep {
             int row = row0 + r;
             int base = off + r * ld;
             if (topk) {
-                offerTopK(row, col0, buf, base, cols, cand);
+                best.offer(select, row, col0, buf, base, cols, cand);
                 continue;
             }
             int count = act == Activation.RELU
@@ -550,73 +546,6 @@ public final class FusedStep implements TrainStep {
         cooLen[t] = len + 1;
     }
 
-    /**
-     * Running top-k of one row. Columns arrive in increasing order, so a value equal to the current k-th loses
-     * (ties go to the lower index); the heap's root is the worst kept entry: lowest value, then highest index.
-     */
-    private void offerTopK(int row, int col0, float[] buf, int base, int cols, int[] cand) {
-        int h = row * k;
-        int size = heapSize[row];
-        int c = 0;
-        for (; c < cols && size < k; c++) {
-            // Fill phase: sift up.
-            int i = size++;
-            float v = buf[base + c];
-            int idx = col0 + c;
-            while (i > 0) {
-                int parent = (i - 1) >> 1;
-                if (!worse(v, idx, heapVal[h + parent], heapIdx[h + parent])) {
-                    break;
-                }
-                heapVal[h + i] = heapVal[h + parent];
-                heapIdx[h + i] = heapIdx[h + parent];
-                i = parent;
-            }
-            heapVal[h + i] = v;
-            heapIdx[h + i] = idx;
-        }
-        heapSize[row] = size;
-        if (c == cols) {
-            return;
-        }
-        // SIMD scan against the k-th value at block start; survivors re-check the (rising) current k-th value.
-        int count = select.above(buf, base + c, cols - c, heapVal[h], cand, 0);
-        for (int q = 0; q < count; q++) {
-            int cc = c + cand[q];
-            float v = buf[base + cc];
-            if (v > heapVal[h]) {
-                siftDownReplace(h, v, col0 + cc);
-            }
-        }
-    }
-
-    private static boolean worse(float v, int idx, float ov, int oidx) {
-        return v < ov || (v == ov && idx > oidx);
-    }
-
-    private void siftDownReplace(int h, float v, int idx) {
-        int i = 0;
-        while (true) {
-            int l = 2 * i + 1;
-            if (l >= k) {
-                break;
-            }
-            int w = l;
-            int rr = l + 1;
-            if (rr < k && worse(heapVal[h + rr], heapIdx[h + rr], heapVal[h + l], heapIdx[h + l])) {
-                w = rr;
-            }
-            if (!worse(heapVal[h + w], heapIdx[h + w], v, idx)) {
-                break;
-            }
-            heapVal[h + i] = heapVal[h + w];
-            heapIdx[h + i] = heapIdx[h + w];
-            i = w;
-        }
-        heapVal[h + i] = v;
-        heapIdx[h + i] = idx;
-    }
-
     /** Lays the kept entries out by row; returns their number. */
     private int gatherByRow() {
         int nnz;
@@ -626,8 +555,8 @@ public final class FusedStep implements TrainStep {
             }
             nnz = rows * k;
             for (int s = 0; s < nnz; s++) {
-                codeIdx[s] = heapIdx[s];
-                codeVal[s] = heapVal[s];
+                codeIdx[s] = best.idx[s];
+                codeVal[s] = best.val[s];
                 codeRow[s] = s / k;
             }
             return nnz;
