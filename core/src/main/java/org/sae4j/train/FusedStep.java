@@ -115,6 +115,21 @@ public final class FusedStep implements TrainStep {
     private AdamUpdate.Step adamStep;
     private int[] cursor = new int[0]; // counting-sort cursors, sized max(rows, n) on first use
 
+    // AuxK (buffers allocated on first use): the top-k_aux window-dead latents of each row reconstruct the residual.
+    private final boolean[] windowDead;
+    private final float[] auxFloor;   // 0 for window-dead latents, +∞ for the others
+    private RowTopK auxBest;
+    private float[] auxE;             // B×d: ê_b, then ∂L/∂ê_b
+    private float[] auxRes;           // B×d: r_b = x_b − x̂_b (detached)
+    private float[] auxDpre;          // per kept slot (row·cap + q): ∂L/∂pre
+    private int[] auxColPtr;
+    private int[] auxByLatent;
+    private double[] rowAuxVar;
+    private double[] rowAuxErr;
+    private final double[] auxMean;
+    private boolean useAux;
+    private float auxC;
+
     // Dense path (allocated on first use) and the switch between the paths.
     private final double denseSwitch;
     private double lastActiveFraction;
@@ -136,6 +151,10 @@ public final class FusedStep implements TrainStep {
     private final KernelPool.Task denseResidualTask = this::denseResidual;
     private final KernelPool.Task denseColumnTask = this::denseColumns;
     private final KernelPool.Task denseNormTask = this::denseNormPass;
+    private final KernelPool.Task denseAuxSelectTask = this::denseAuxSelect;
+    private final KernelPool.Task auxReconstructTask = this::auxReconstruct;
+    private final KernelPool.Task auxErrorTask = this::auxError;
+    private final KernelPool.Task auxGradientTask = this::auxGradient;
     private final KernelPool.Task rowTask = this::rowPhase;
     private final KernelPool.Task normTask = this::normPass;
     private final KernelPool.Task updateTask = this::updatePass;
@@ -209,6 +228,9 @@ public final class FusedStep implements TrainStep {
         latL1 = new double[n];
         latActive = new int[n];
         bDecAcc = new double[d];
+        windowDead = new boolean[n];
+        auxFloor = new float[n];
+        auxMean = new double[d];
         featureScratch = new double[d];
         tCand = new int[threads][n];
         tRowA = new float[threads][d];
@@ -256,8 +278,21 @@ public final class FusedStep implements TrainStep {
         for (int i = 0; i < d; i++) {
             sumX[i] = (float) (sumXd[i] - (sc.preEncoderBias() ? (double) rows * sae.bDec()[i] : 0));
         }
+        int windowDeadCount = state.windowDead(cfg.deadWindowTokens(), windowDead);
+        useAux = w.auxkCoef() != 0 && windowDeadCount > 0;
+        double auxScale = 0;
+        if (useAux) {
+            int nominal = w.auxkK() > 0 ? w.auxkK() : Math.max(1, d / 2);
+            auxScale = Math.min(1.0, (double) windowDeadCount / nominal); // sparsify: fewer dead, less weight
+            ensureAuxBuffers(nominal);
+            auxBest.reset(rows, Math.min(nominal, windowDeadCount));
+            for (int j = 0; j < n; j++) {
+                auxFloor[j] = windowDead[j] ? 0f : Float.POSITIVE_INFINITY;
+            }
+        }
         dense = !topk && lastActiveFraction > denseSwitch;
         int deadCount = dense ? denseForward() : sparseForward();
+        double auxk = useAux ? auxForward(w.auxkCoef(), auxScale) : 0;
         double perPre = w.reanimationForm() == ReanimationForm.SEED
                 ? 1.0 / ((double) rows * n)
                 : 1.0 / (deadCount + 1e-6);
@@ -301,7 +336,7 @@ public final class FusedStep implements TrainStep {
         double l0 = (double) active / rows;
         lastActiveFraction = (double) active / ((double) rows * n);
         double loss = mse - (useReanim ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1
-                + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0);
+                + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0) + w.auxkCoef() * auxk;
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
@@ -318,13 +353,13 @@ public final class FusedStep implements TrainStep {
 
         return new StepStats(step, epoch, rows, loss, mse, reanimation,
                 Metrics.r2ScalarMean(x, off, xhat, rows, d), Metrics.explainedVariance(x, off, xhat, rows, d, featureScratch),
-                l0, (double) deadCount / n, dead, w.reanimationCoef(), r, gradNorm);
+                l0, (double) deadCount / n, dead, windowDeadAfter(), auxk, w.reanimationCoef(), r, gradNorm);
     }
 
     /** Sparse path: GEMM with the selecting epilogue, codes by row and by latent, per-row decode. */
     private int sparseForward() {
         if (topk) {
-            best.reset(rows);
+            best.reset(rows, k);
         } else {
             Arrays.fill(cooLen, 0);
         }
@@ -370,6 +405,9 @@ public final class FusedStep implements TrainStep {
         ensureDenseBuffers();
         gemm.packW(sae.wEnc(), 0, ws, pool);
         gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, dPre, 0, pool);
+        if (useAux) {
+            pool.run(denseAuxSelectTask);
+        }
         pool.run(denseCodesTask);                                   // Zs = z · decode scale
         gemm.mult(dZs, 0, sae.wDec(), 0, rows, xhat, 0, wsDec, pool); // x̂ − b_dec
         pool.run(denseResidualTask);                                // x̂ += b_dec, e, sse
@@ -470,13 +508,142 @@ public final class FusedStep implements TrainStep {
             if (invNorm[j] != 1f) {
                 ops.scale(1f / invNorm[j], gDecAll, j * d, d);
             }
-            finishRows(j, gEncAll, j * d, gDecAll, j * d, colSumZ[j], colDpre[j], colTGrad[j]);
+            double bEncGrad = colDpre[j] + (useAux ? addAux(j, gEncAll, j * d, gDecAll, j * d) : 0);
+            finishRows(j, gEncAll, j * d, gDecAll, j * d, colSumZ[j], bEncGrad, colTGrad[j]);
             latNorm2[j] = ops.sumSquares(gEncAll, j * d, d) + ops.sumSquares(gDecAll, j * d, d)
                     + (double) gBEnc[j] * gBEnc[j] + (double) gT[j] * gT[j];
             latReanim[j] = dead[j] ? colSumPre[j] : 0;
             latL1[j] = colSumZ[j] * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
             latActive[j] = colActive[j];
         }
+    }
+
+    private void ensureAuxBuffers(int cap) {
+        if (auxBest == null || auxBest.cap() != cap) {
+            auxBest = new RowTopK(maxRows, cap);
+            auxE = new float[maxRows * d];
+            auxRes = new float[maxRows * d];
+            auxDpre = new float[maxRows * cap];
+            auxColPtr = new int[n + 1];
+            auxByLatent = new int[maxRows * cap];
+            rowAuxVar = new double[maxRows];
+            rowAuxErr = new double[maxRows];
+        }
+    }
+
+    private void denseAuxSelect(int t, int parts) {
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            auxBest.offerAbove(select, b, 0, dPre, b * n, n, auxFloor, tCand[t]);
+        }
+    }
+
+    /**
+     * AuxK after the main forward pass: ê, the residual's variance, the error, ∂/∂pre at the kept entries and the
+     * entries grouped by latent. Returns the normalised error before the coefficient.
+     */
+    private double auxForward(double coef, double scale) {
+        pool.run(auxReconstructTask);
+        Arrays.fill(auxMean, 0);
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                auxMean[i] += auxRes[b * d + i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            auxMean[i] /= rows;
+        }
+        pool.run(auxErrorTask);
+        double var = 0;
+        double err = 0;
+        for (int b = 0; b < rows; b++) {
+            var += rowAuxVar[b];
+            err += rowAuxErr[b];
+        }
+        auxC = var > 0 ? (float) (2 * coef * scale / var) : 0f;
+        pool.run(auxGradientTask);
+        int cap = auxBest.cap();
+        Arrays.fill(auxColPtr, 0);
+        for (int b = 0; b < rows; b++) {
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                auxColPtr[auxBest.idx[b * cap + q] + 1]++;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            auxColPtr[j + 1] += auxColPtr[j];
+        }
+        int[] cur = scratchCursor();
+        System.arraycopy(auxColPtr, 0, cur, 0, n);
+        for (int b = 0; b < rows; b++) {
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                auxByLatent[cur[auxBest.idx[b * cap + q]]++] = b * cap + q;
+            }
+        }
+        return var > 0 ? scale * err / var : 0;
+    }
+
+    private void auxReconstruct(int t, int parts) {
+        float[] wDec = sae.wDec();
+        int cap = auxBest.cap();
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            Arrays.fill(auxE, b * d, (b + 1) * d, 0f);
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                int j = auxBest.idx[b * cap + q];
+                ops.axpy(auxBest.val[b * cap + q] * invNorm[j], wDec, j * d, auxE, b * d, d);
+            }
+            for (int i = 0; i < d; i++) {
+                auxRes[b * d + i] = x[xOff + b * d + i] - xhat[b * d + i];
+            }
+        }
+    }
+
+    private void auxError(int t, int parts) {
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            double var = 0;
+            double err = 0;
+            for (int i = 0; i < d; i++) {
+                double c = auxRes[b * d + i] - auxMean[i];
+                double e2 = auxE[b * d + i] - auxRes[b * d + i];
+                var += c * c;
+                err += e2 * e2;
+            }
+            rowAuxVar[b] = var;
+            rowAuxErr[b] = err;
+        }
+    }
+
+    /** f_b = c·(ê_b − r_b) (into auxE) and ∂/∂pre = D_j·f_b at each kept entry. */
+    private void auxGradient(int t, int parts) {
+        float[] wDec = sae.wDec();
+        int cap = auxBest.cap();
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            for (int i = 0; i < d; i++) {
+                auxE[b * d + i] = auxC * (auxE[b * d + i] - auxRes[b * d + i]);
+            }
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                int j = auxBest.idx[b * cap + q];
+                auxDpre[b * cap + q] = invNorm[j] * ops.dot(auxE, b * d, wDec, j * d, d);
+            }
+        }
+    }
+
+    /** Adds latent j's AuxK share to its raw gradient rows; returns its share of ∂/∂b_enc[j]. */
+    private double addAux(int j, float[] gEnc, int encOff, float[] gDec, int decOff) {
+        int cap = auxBest.cap();
+        double bEnc = 0;
+        for (int q = auxColPtr[j]; q < auxColPtr[j + 1]; q++) {
+            int slot = auxByLatent[q];
+            int b = slot / cap;
+            ops.axpy(auxDpre[slot], xin, b * d, gEnc, encOff, d);
+            ops.axpy(auxBest.val[slot], auxE, b * d, gDec, decOff, d);
+            bEnc += auxDpre[slot];
+        }
+        return bEnc;
+    }
+
+    /** Records this batch's firing and returns the windowed dead fraction after it. */
+    private double windowDeadAfter() {
+        state.observeFiring(dead, rows);
+        return (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
     }
 
     private int[] scratchCursor() {
@@ -519,6 +686,9 @@ public final class FusedStep implements TrainStep {
         for (int r = 0; r < nRows; r++) {
             int row = row0 + r;
             int base = off + r * ld;
+            if (useAux) {
+                auxBest.offerAbove(select, row, col0, buf, base, cols, auxFloor, cand);
+            }
             if (topk) {
                 best.offer(select, row, col0, buf, base, cols, cand);
                 continue;
@@ -663,6 +833,9 @@ public final class FusedStep implements TrainStep {
             if (act == Activation.JUMPRELU && Math.abs((codeVal[s] - (double) th) / eps) < 0.5) {
                 tGrad += codeDz[s] * (-th / eps) - l0PerH / eps;
             }
+        }
+        if (useAux) {
+            bEncGrad += addAux(j, gEnc, 0, gDec, 0);
         }
         finishRows(j, gEnc, 0, gDec, 0, zSum, bEncGrad, tGrad);
         return zSum;

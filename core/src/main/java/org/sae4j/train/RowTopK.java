@@ -10,12 +10,14 @@ import org.sae4j.kernels.ThresholdSelect;
  */
 final class RowTopK {
     private final int cap;
+    private int limit;
     final float[] val;
     final int[] idx;
     final int[] size;
 
     RowTopK(int rows, int cap) {
         this.cap = cap;
+        this.limit = cap;
         this.val = new float[rows * cap];
         this.idx = new int[rows * cap];
         this.size = new int[rows];
@@ -25,14 +27,19 @@ final class RowTopK {
         return cap;
     }
 
-    void reset(int rows) {
+    /** Clears the first {@code rows} rows and keeps at most {@code limit ≤ cap} entries per row from now on. */
+    void reset(int rows, int limit) {
+        if (limit > cap) {
+            throw new IllegalArgumentException("limit " + limit + " exceeds capacity " + cap);
+        }
+        this.limit = limit;
         java.util.Arrays.fill(size, 0, rows, 0);
     }
 
     /** Offers every column of one block row. {@code cand} needs room for {@code cols} ints. */
     void offer(ThresholdSelect select, int row, int col0, float[] buf, int base, int cols, int[] cand) {
         int h = row * cap;
-        float floor = size[row] < cap ? Float.NEGATIVE_INFINITY : val[h];
+        float floor = size[row] < limit ? Float.NEGATIVE_INFINITY : val[h];
         int count = select.above(buf, base, cols, floor, cand, 0);
         for (int q = 0; q < count; q++) {
             push(row, buf[base + cand[q]], col0 + cand[q]);
@@ -54,7 +61,7 @@ final class RowTopK {
     private void push(int row, float v, int col) {
         int h = row * cap;
         int n = size[row];
-        if (n < cap) {
+        if (n < limit) {
             int i = n;
             size[row] = n + 1;
             while (i > 0) {
@@ -81,12 +88,12 @@ final class RowTopK {
         int i = 0;
         while (true) {
             int l = 2 * i + 1;
-            if (l >= cap) {
+            if (l >= limit) {
                 break;
             }
             int w = l;
             int r = l + 1;
-            if (r < cap && worse(val[h + r], idx[h + r], val[h + l], idx[h + l])) {
+            if (r < limit && worse(val[h + r], idx[h + r], val[h + l], idx[h + l])) {
                 w = r;
             }
             if (!worse(val[h + w], idx[h + w], v, col)) {
