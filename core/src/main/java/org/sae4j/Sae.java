@@ -18,6 +18,7 @@ public final class Sae {
     private final float[] wDec;
     private final float[] bDec;
     private final float[] logThreshold;
+    private float batchThreshold; // BatchTopK's inference threshold, estimated during training
 
     private Sae(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] logThreshold) {
         this.config = config;
@@ -164,10 +165,27 @@ public final class Sae {
         }
     }
 
+    /**
+     * BatchTopK's inference threshold θ: {@code encode} keeps {@code pre > θ}. Training sets it to the mean over
+     * batches of the smallest value kept by the batch selection.
+     */
+    public float batchTopKThreshold() {
+        return batchThreshold;
+    }
+
+    public void setBatchTopKThreshold(float theta) {
+        if (!Float.isFinite(theta) || theta < 0) {
+            throw new BadInputException("BatchTopK threshold = " + theta + ": expected a finite value ≥ 0");
+        }
+        batchThreshold = theta;
+    }
+
     /** A deep copy. */
     public Sae copy() {
-        return new Sae(config, wEnc.clone(), bEnc.clone(), wDec.clone(), bDec.clone(),
+        Sae c = new Sae(config, wEnc.clone(), bEnc.clone(), wDec.clone(), bDec.clone(),
                 logThreshold == null ? null : logThreshold.clone());
+        c.batchThreshold = batchThreshold;
+        return c;
     }
 
     /** The dictionary actually used to decode: unit-normalised rows of {@code W_dec} when configured, n×d. */
@@ -213,6 +231,11 @@ public final class Sae {
             case RELU -> {
                 for (int i = 0; i < rows * n; i++) {
                     z[i] = Math.max(pre[i], 0f);
+                }
+            }
+            case BATCHTOPK -> {
+                for (int i = 0; i < rows * n; i++) {
+                    z[i] = pre[i] > batchThreshold ? pre[i] : 0f;
                 }
             }
             case JUMPRELU -> {

@@ -48,6 +48,8 @@ public final class FusedStep implements TrainStep {
     private final int maxRows;
     private final Activation act;
     private final boolean topk;
+    private final boolean batchTopk;
+    private final int candCap; // entries kept per row by the epilogue's heap: k (TopK) or a margin over k (BatchTopK)
     private final KernelPool pool;
     private final int threads;
     private final Gemm gemm;
@@ -184,7 +186,9 @@ public final class FusedStep implements TrainStep {
         this.n = sc.latents();
         this.act = sc.activation();
         this.topk = act == Activation.TOPK;
-        this.k = topk ? sc.k() : 0;
+        this.batchTopk = act == Activation.BATCHTOPK;
+        this.k = act.usesK() ? sc.k() : 0;
+        this.candCap = topk ? k : batchTopk ? Math.min(n, 4 * k) : 0;
         this.maxRows = cfg.batchSize();
         this.pool = new KernelPool(cfg.threads());
         this.threads = pool.threads();
@@ -204,14 +208,14 @@ public final class FusedStep implements TrainStep {
         invNorm = new float[n];
         theta = new float[n];
         keepAbove = new float[n];
-        best = new RowTopK(topk ? maxRows : 0, k);
-        int initialCap = topk ? 0 : Math.max(16, maxRows * Math.min(n, 64) / threads);
+        best = new RowTopK(candCap > 0 ? maxRows : 0, candCap);
+        int initialCap = candCap > 0 ? 0 : Math.max(16, maxRows * Math.min(n, 64) / threads);
         cooRow = new int[threads][initialCap];
         cooCol = new int[threads][initialCap];
         cooVal = new float[threads][initialCap];
         cooLen = new int[threads];
         rowPtr = new int[maxRows + 1];
-        int codes = topk ? maxRows * k : initialCap * threads;
+        int codes = candCap > 0 ? maxRows * candCap : initialCap * threads;
         codeIdx = new int[codes];
         codeVal = new float[codes];
         codeDz = new float[codes];
@@ -290,7 +294,7 @@ public final class FusedStep implements TrainStep {
                 auxFloor[j] = windowDead[j] ? 0f : Float.POSITIVE_INFINITY;
             }
         }
-        dense = !topk && lastActiveFraction > denseSwitch;
+        dense = candCap == 0 && lastActiveFraction > denseSwitch;
         int deadCount = dense ? denseForward() : sparseForward();
         double auxk = useAux ? auxForward(w.auxkCoef(), auxScale) : 0;
         double perPre = w.reanimationForm() == ReanimationForm.SEED
@@ -350,6 +354,9 @@ public final class FusedStep implements TrainStep {
         // 5. Second pass: rebuild each latent's gradient rows, clip, update, renormalise.
         pool.run(updateTask);
         update(sae.bDec(), 3, 0, gBDec, 0, d);
+        if (batchTopk && !Float.isNaN(batchThetaStep)) {
+            sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), batchThetaStep, state.step));
+        }
 
         return new StepStats(step, epoch, rows, loss, mse, reanimation,
                 Metrics.r2ScalarMean(x, off, xhat, rows, d), Metrics.explainedVariance(x, off, xhat, rows, d, featureScratch),
@@ -358,8 +365,8 @@ public final class FusedStep implements TrainStep {
 
     /** Sparse path: GEMM with the selecting epilogue, codes by row and by latent, per-row decode. */
     private int sparseForward() {
-        if (topk) {
-            best.reset(rows, k);
+        if (candCap > 0) {
+            best.reset(rows, candCap);
         } else {
             Arrays.fill(cooLen, 0);
         }
@@ -378,7 +385,7 @@ public final class FusedStep implements TrainStep {
         for (int j = 0; j < n; j++) {
             colPtr[j + 1] += colPtr[j];
         }
-        int[] cur = scratchCursor();
+        int[] cur = scratchCursor(n);
         System.arraycopy(colPtr, 0, cur, 0, n);
         for (int s = 0; s < nnz; s++) {
             byLatent[cur[codeIdx[s]]++] = s;
@@ -571,7 +578,7 @@ public final class FusedStep implements TrainStep {
         for (int j = 0; j < n; j++) {
             auxColPtr[j + 1] += auxColPtr[j];
         }
-        int[] cur = scratchCursor();
+        int[] cur = scratchCursor(n);
         System.arraycopy(auxColPtr, 0, cur, 0, n);
         for (int b = 0; b < rows; b++) {
             for (int q = 0; q < auxBest.size[b]; q++) {
@@ -646,9 +653,10 @@ public final class FusedStep implements TrainStep {
         return (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
     }
 
-    private int[] scratchCursor() {
-        if (cursor.length < n) {
-            cursor = new int[n];
+    /** Counting-sort cursors for at least {@code size} buckets (rows or latents); grows once, then reused. */
+    private int[] scratchCursor(int size) {
+        if (cursor.length < size) {
+            cursor = new int[Math.max(size, Math.max(n, maxRows))];
         }
         return cursor;
     }
@@ -689,7 +697,7 @@ public final class FusedStep implements TrainStep {
             if (useAux) {
                 auxBest.offerAbove(select, row, col0, buf, base, cols, auxFloor, cand);
             }
-            if (topk) {
+            if (candCap > 0) {
                 best.offer(select, row, col0, buf, base, cols, cand);
                 continue;
             }
@@ -716,9 +724,90 @@ public final class FusedStep implements TrainStep {
         cooLen[t] = len + 1;
     }
 
+    // BatchTopK: candidates as sortable keys, value descending then row-major index ascending.
+    private long[] batchKeys = new long[0];
+    private float batchThetaStep; // smallest kept value of this batch (NaN when none was positive)
+
+    private static long batchKey(float v, int flat) {
+        return ((long) (0x7FFFFFFF - Float.floatToIntBits(v)) << 32) | flat;
+    }
+
+    private static float batchKeyValue(long key) {
+        return Float.intBitsToFloat(0x7FFFFFFF - (int) (key >>> 32));
+    }
+
+    /**
+     * BatchTopK's selection of the {@code B·k} largest positive pre-activations of the batch, from each row's best
+     * {@code candCap} candidates. A row whose heap was full and whose worst candidate made the cut may have lost
+     * entries that belong in it: then the exact selection is redone over the whole stored product (rare: a row needs
+     * more than 4k of the batch's codes).
+     */
+    private int gatherBatchTopK() {
+        int cap = candCap;
+        if (batchKeys.length < rows * cap) {
+            batchKeys = new long[rows * cap];
+        }
+        int count = 0;
+        for (int b = 0; b < rows; b++) {
+            for (int q = 0; q < best.size[b]; q++) {
+                float v = best.val[b * cap + q];
+                if (v > 0) {
+                    batchKeys[count++] = batchKey(v, b * n + best.idx[b * cap + q]);
+                }
+            }
+        }
+        Arrays.sort(batchKeys, 0, count);
+        int budget = rows * k;
+        int kept = Math.min(budget, count);
+        boolean overflow = false;
+        for (int b = 0; b < rows && cap < n && !overflow; b++) {
+            float root = best.val[b * cap]; // the row's worst candidate
+            if (best.size[b] == cap && root > 0) {
+                overflow = count <= budget || batchKey(root, b * n + best.idx[b * cap]) <= batchKeys[kept - 1];
+            }
+        }
+        if (overflow) {
+            ensureDenseBuffers();
+            gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, dPre, 0, pool);
+            count = 0;
+            for (int i = 0; i < rows * n; i++) {
+                if (dPre[i] > 0) {
+                    if (count == batchKeys.length) {
+                        batchKeys = Arrays.copyOf(batchKeys, Math.max(16, count * 2));
+                    }
+                    batchKeys[count++] = batchKey(dPre[i], i);
+                }
+            }
+            Arrays.sort(batchKeys, 0, count);
+            kept = Math.min(budget, count);
+        }
+        batchThetaStep = kept > 0 ? batchKeyValue(batchKeys[kept - 1]) : Float.NaN;
+        ensureCodeCapacity(kept);
+        Arrays.fill(rowPtr, 0, rows + 1, 0);
+        for (int q = 0; q < kept; q++) {
+            rowPtr[(int) batchKeys[q] / n + 1]++;
+        }
+        for (int b = 0; b < rows; b++) {
+            rowPtr[b + 1] += rowPtr[b];
+        }
+        int[] cur = scratchCursor(rows);
+        System.arraycopy(rowPtr, 0, cur, 0, rows);
+        for (int q = 0; q < kept; q++) {
+            int flat = (int) batchKeys[q];
+            int s = cur[flat / n]++;
+            codeIdx[s] = flat % n;
+            codeVal[s] = batchKeyValue(batchKeys[q]);
+            codeRow[s] = flat / n;
+        }
+        return kept;
+    }
+
     /** Lays the kept entries out by row; returns their number. */
     private int gatherByRow() {
         int nnz;
+        if (batchTopk) {
+            return gatherBatchTopK();
+        }
         if (topk) {
             for (int b = 0; b <= rows; b++) {
                 rowPtr[b] = b * k;
@@ -743,10 +832,7 @@ public final class FusedStep implements TrainStep {
         for (int b = 0; b < rows; b++) {
             rowPtr[b + 1] += rowPtr[b];
         }
-        int[] cur = scratchCursor();
-        if (cur.length < rows) {
-            cur = cursor = new int[Math.max(rows, n)];
-        }
+        int[] cur = scratchCursor(rows);
         System.arraycopy(rowPtr, 0, cur, 0, rows);
         // Each row's entries come from one thread in increasing latent order, so rows stay sorted.
         for (int t = 0; t < threads; t++) {

@@ -49,6 +49,8 @@ public final class ReferenceLoss implements AutoCloseable {
         public double l0;
         /** AuxK's normalised error {@code scale · Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖²} before its coefficient. */
         public double auxk;
+        /** BatchTopK: the smallest kept positive pre-activation (NaN when none was positive). */
+        public double batchThreshold = Double.NaN;
         /** The residual {@code x − x̂} AuxK reconstructed (B×d), {@code null} when AuxK was off. */
         public double[] auxResidual;
         public double[] pre;
@@ -149,10 +151,9 @@ public final class ReferenceLoss implements AutoCloseable {
         boolean[] gate = new boolean[bRows * n];
         double[] xhat = r.reconstruction = new double[bRows * d];
 
-        // Forward, one row at a time.
+        // Forward: pre-activations, then the selection (per row, or over the whole batch for BatchTopK), codes and
+        // reconstruction.
         Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
-            double[] scratch = new double[n];
-            boolean[] sel = new boolean[n];
             for (int b = lo; b < hi; b++) {
                 for (int j = 0; j < n; j++) {
                     double s = p.bEnc[j];
@@ -161,6 +162,22 @@ public final class ReferenceLoss implements AutoCloseable {
                     }
                     pre[b * n + j] = s;
                 }
+            }
+        });
+        final boolean[] batchSel = act == Activation.BATCHTOPK ? new boolean[bRows * n] : null;
+        if (batchSel != null && bRows > 0) {
+            TopK.select(pre, 0, bRows * n, Math.min(bRows * cfg.k(), bRows * n), new double[bRows * n], batchSel);
+            r.batchThreshold = Double.NaN;
+            for (int i = 0; i < bRows * n; i++) {
+                if (batchSel[i] && pre[i] > 0 && !(pre[i] >= r.batchThreshold)) {
+                    r.batchThreshold = pre[i]; // smallest kept positive value
+                }
+            }
+        }
+        Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
+            double[] scratch = new double[n];
+            boolean[] sel = new boolean[n];
+            for (int b = lo; b < hi; b++) {
                 if (act == Activation.TOPK) {
                     TopK.select(pre, b * n, n, cfg.k(), scratch, sel);
                 }
@@ -169,6 +186,7 @@ public final class ReferenceLoss implements AutoCloseable {
                     boolean g = switch (act) {
                         case RELU -> v > 0;
                         case TOPK -> sel[j] && v > 0;
+                        case BATCHTOPK -> batchSel[b * n + j] && v > 0;
                         case JUMPRELU -> v > th[j];
                     };
                     gate[b * n + j] = g;

@@ -70,6 +70,9 @@ public final class ReferenceStep implements TrainStep {
                 }
             }
         }
+        if (sae.config().activation() == org.sae4j.Activation.BATCHTOPK && !Double.isNaN(r.batchThreshold)) {
+            sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), r.batchThreshold, state.step));
+        }
         if (sae.config().unitNormDecoder()) {
             sae.normalizeDecoderRows(); // D = W/‖W‖ is scale-free: this only keeps gradient scales sane
         }

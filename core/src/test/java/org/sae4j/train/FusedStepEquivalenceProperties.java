@@ -25,6 +25,9 @@ import org.sae4j.SaeConfig;
  * batch, which a handful of numbers can put near 0 by chance; then float32 residuals and the double reference
  * disagree in that variance's leading digits (at B·d ≥ 16 and beyond, as in training, it is well conditioned).
  *
+ * <p>Width at least 2: with d = 1 every encoder row is ±1, so TopK chooses among latents whose pre-activations
+ * differ only by their biases, and float32 and double part ways on the resulting near-ties.
+ *
  * <p>Why batches of at least 2 rows: with one row, {@code b_dec} initialised to the batch mean equals that row, so
  * the residual is exactly parallel to the active atom and the exact unit-norm-projected decoder gradient is 0. In
  * double it stays ~1e-17; float32 leaves ~1e-9 of rounding, and Adam, being scale-free, turns that into a step of
@@ -32,11 +35,43 @@ import org.sae4j.SaeConfig;
  */
 class FusedStepEquivalenceProperties {
 
+    /** One row far larger than the others takes all of BatchTopK's budget: the epilogue's margin overflows. */
+    @org.junit.jupiter.api.Test
+    void batchTopKIsExactWhenOneRowTakesTheWholeBudget() {
+        int d = 6;
+        int n = 20;
+        int rows = 4;
+        SaeConfig cfg = SaeConfig.batchTopK(d, n, 2).withSeed(3);
+        SplittableRandom r = new SplittableRandom(5);
+        float[] data = new float[rows * d];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) Gaussian.next(r) * (i < d ? 100 : 1);
+        }
+        Sae init = Sae.initialize(cfg);
+        TrainConfig tc = TrainConfig.builder().batchSize(rows).lr(1e-3).threads(2).build();
+        Sae ref = init.copy();
+        Sae fused = init.copy();
+        try (ReferenceStep a = new ReferenceStep(ref, tc, 3); FusedStep b = new FusedStep(fused, tc, 3)) {
+            for (int s = 0; s < 3; s++) {
+                StepStats sa = a.step(data, 0, rows, 0);
+                StepStats sb = b.step(data, 0, rows, 0);
+                assertThat(sb.l0()).isEqualTo(sa.l0());
+                assertThat(sb.loss()).isCloseTo(sa.loss(), org.assertj.core.api.Assertions.within(1e-5 * sa.loss()));
+            }
+        }
+        assertThat(fused.batchTopKThreshold())
+                .isCloseTo(ref.batchTopKThreshold(), org.assertj.core.api.Assertions.within(1e-4f));
+        assertThat(fused.batchTopKThreshold()).isPositive();
+        for (int i = 0; i < ref.wEnc().length; i++) {
+            assertThat(fused.wEnc()[i]).isCloseTo(ref.wEnc()[i], org.assertj.core.api.Assertions.within(1e-5f));
+        }
+    }
+
     @Property(tries = 150)
     void tenFusedStepsMatchTenReferenceSteps(@ForAll Activation act, @ForAll ReanimationForm form,
                                              @ForAll boolean clip, @ForAll boolean preEnc,
                                              @ForAll boolean unitNorm, @ForAll Optimizer optimizer,
-                                             @ForAll @IntRange(min = 1, max = 40) int d,
+                                             @ForAll @IntRange(min = 2, max = 40) int d,
                                              @ForAll @IntRange(min = 1, max = 90) int n,
                                              @ForAll @IntRange(min = 2, max = 23) int rows,
                                              @ForAll @IntRange(min = 1, max = 3) int threads,
@@ -72,6 +107,9 @@ class FusedStepEquivalenceProperties {
                     Assume.that(false); // the configuration itself diverges (e.g. SGD with a large re-animation push)
                     return;
                 }
+                // A diverging trajectory (SGD with the strong push used here, on tiny shapes) amplifies rounding
+                // exponentially: there is nothing to compare.
+                Assume.that(sa.loss() < 1e6);
                 StepStats sb = b.step(data, off, rows, 0);
                 assertThat(sb.loss()).as("loss at step %d", s)
                         .isCloseTo(sa.loss(), org.assertj.core.api.Assertions.within(1e-4 * (1 + Math.abs(sa.loss()))));
@@ -85,15 +123,20 @@ class FusedStepEquivalenceProperties {
         float[][] pr = ref.tensors();
         float[][] pf = fused.tensors();
         String[] names = ref.tensorNames();
+        double lr = tc.lr();
         for (int t = 0; t < pr.length; t++) {
             double diff2 = 0;
-            double ref2 = 1e-30;
+            double ref2 = 0;
             for (int i = 0; i < pr[t].length; i++) {
                 diff2 += Math.pow(pf[t][i] - pr[t][i], 2);
                 ref2 += Math.pow(pr[t][i], 2);
             }
-            assertThat(Math.sqrt(diff2 / ref2)).as("relative error ‖fused − reference‖/‖reference‖ of %s", names[t])
-                    .isLessThanOrEqualTo(1e-4);
+            // Adam's step is scale-free: an element whose exact gradient cancels to ~0 may move by a few percent of
+            // lr per step in float32 and not at all in double. Allow 5% of one step per element and step.
+            double adamSlack = optimizer == Optimizer.ADAM ? 0.05 * lr * 10 * Math.sqrt(pr[t].length) : 0;
+            assertThat(Math.sqrt(diff2))
+                    .as("‖fused − reference‖ of %s (‖reference‖ = %s)", names[t], Math.sqrt(ref2))
+                    .isLessThanOrEqualTo(1e-4 * Math.sqrt(ref2) + adamSlack);
         }
     }
 }

@@ -69,6 +69,10 @@ class ReferenceLossGradientProperties {
                 return false; // 1/‖W_dec[j]‖ blows up the curvature
             }
         }
+        if (c.cfg.activation() == Activation.BATCHTOPK
+                && !gapAtK(r.pre.clone(), Math.min(c.rows * c.cfg.k(), r.pre.length))) {
+            return false; // the batch-wide selection's boundary
+        }
         for (int b = 0; b < c.rows; b++) {
             double[] row = java.util.Arrays.copyOfRange(r.pre, b * n, (b + 1) * n);
             for (int j = 0; j < n; j++) {
