@@ -36,6 +36,21 @@ class SaeTest {
     }
 
     @Test
+    void geometricMedianIgnoresOutliersWhereTheMeanDoesNot() {
+        // Five points around (1, 1) and one far outlier: the mean moves, the geometric median stays near (1, 1).
+        float[] x = {1, 1, 1.1f, 1, 0.9f, 1, 1, 1.1f, 1, 0.9f, 100, 100};
+        Sae sae = Sae.initialize(SaeConfig.topK(2, 3, 1));
+        sae.initDecoderBiasToMean(x, 0, 6);
+        assertThat(sae.bDec()[0]).isGreaterThan(10f);
+        sae.initDecoderBiasToGeometricMedian(x, 0, 6, 200);
+        assertThat(sae.bDec()[0]).isCloseTo(1f, within(0.05f));
+        assertThat(sae.bDec()[1]).isCloseTo(1f, within(0.05f));
+        // Collinear symmetric points: the median is the middle one.
+        sae.initDecoderBiasToGeometricMedian(new float[] {0, 0, 1, 0, 5, 0}, 0, 3, 500);
+        assertThat(sae.bDec()[0]).isCloseTo(1f, within(1e-3f));
+    }
+
+    @Test
     void jumpReluStartsAtTheConfiguredThreshold() {
         Sae s = Sae.initialize(SaeConfig.jumpRelu(4, 5).withJumpRelu(1e-3, 0.25));
         for (float t : s.logThreshold()) {
