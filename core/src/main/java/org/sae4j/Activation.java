@@ -9,7 +9,18 @@ public enum Activation {
     /** {@code z = relu(pre)}; sparsity comes from the L1 penalty. */
     RELU,
     /** {@code z = pre · H(pre − θ)}, θ = exp(log_threshold), trained with a straight-through estimator. */
-    JUMPRELU;
+    JUMPRELU,
+    /**
+     * BatchTopK (Bussmann et al. 2024): in training, the {@code B·k} largest {@code relu(pre)} of the whole batch
+     * (ties to the lower row-major index); at inference {@code z = pre · H(pre − θ)} with one global θ, the mean over
+     * training batches of the smallest kept value.
+     */
+    BATCHTOPK;
+
+    /** Whether {@code k} applies (TopK, BatchTopK). */
+    public boolean usesK() {
+        return this == TOPK || this == BATCHTOPK;
+    }
 
     /** Lower-case name as used in cfg.json and on the command line. */
     public String id() {
@@ -23,6 +34,6 @@ public enum Activation {
                 return a;
             }
         }
-        throw new BadInputException("activation '" + s + "': expected topk, relu or jumprelu");
+        throw new BadInputException("activation '" + s + "': expected topk, batchtopk, relu or jumprelu");
     }
 }

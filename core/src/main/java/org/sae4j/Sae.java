@@ -18,6 +18,7 @@ public final class Sae {
     private final float[] wDec;
     private final float[] bDec;
     private final float[] logThreshold;
+    private float batchThreshold; // BatchTopK's inference threshold, estimated during training
 
     private Sae(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] logThreshold) {
         this.config = config;
@@ -102,6 +103,53 @@ public final class Sae {
         }
     }
 
+    /**
+     * Sets {@code b_dec} to the geometric median of the rows (the point minimising the sum of Euclidean distances),
+     * by Weiszfeld's iteration from the mean, as SAELens and the Anthropic/OpenAI recipes initialise it. More robust
+     * than the mean to heavy-tailed activations. Stops after {@code maxIter} iterations or when the point moves less
+     * than {@code 1e-6·(1 + ‖m‖)}.
+     */
+    public void initDecoderBiasToGeometricMedian(float[] x, int off, int rows, int maxIter) {
+        int d = config.dim();
+        initDecoderBiasToMean(x, off, rows);
+        double[] m = new double[d];
+        for (int i = 0; i < d; i++) {
+            m[i] = bDec[i];
+        }
+        double[] next = new double[d];
+        for (int it = 0; it < maxIter && rows > 0; it++) {
+            java.util.Arrays.fill(next, 0);
+            double wSum = 0;
+            for (int b = 0; b < rows; b++) {
+                double dist2 = 0;
+                for (int i = 0; i < d; i++) {
+                    double c = x[off + b * d + i] - m[i];
+                    dist2 += c * c;
+                }
+                // A row at the current point would get infinite weight; the floor keeps the step defined.
+                double w = 1 / Math.max(Math.sqrt(dist2), 1e-12);
+                wSum += w;
+                for (int i = 0; i < d; i++) {
+                    next[i] += w * x[off + b * d + i];
+                }
+            }
+            double move = 0;
+            double norm = 0;
+            for (int i = 0; i < d; i++) {
+                next[i] /= wSum;
+                move += (next[i] - m[i]) * (next[i] - m[i]);
+                norm += next[i] * next[i];
+                m[i] = next[i];
+            }
+            if (Math.sqrt(move) < 1e-6 * (1 + Math.sqrt(norm))) {
+                break;
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            bDec[i] = (float) m[i];
+        }
+    }
+
     public SaeConfig config() {
         return config;
     }
@@ -164,10 +212,27 @@ public final class Sae {
         }
     }
 
+    /**
+     * BatchTopK's inference threshold θ: {@code encode} keeps {@code pre > θ}. Training sets it to the mean over
+     * batches of the smallest value kept by the batch selection.
+     */
+    public float batchTopKThreshold() {
+        return batchThreshold;
+    }
+
+    public void setBatchTopKThreshold(float theta) {
+        if (!Float.isFinite(theta) || theta < 0) {
+            throw new BadInputException("BatchTopK threshold = " + theta + ": expected a finite value ≥ 0");
+        }
+        batchThreshold = theta;
+    }
+
     /** A deep copy. */
     public Sae copy() {
-        return new Sae(config, wEnc.clone(), bEnc.clone(), wDec.clone(), bDec.clone(),
+        Sae c = new Sae(config, wEnc.clone(), bEnc.clone(), wDec.clone(), bDec.clone(),
                 logThreshold == null ? null : logThreshold.clone());
+        c.batchThreshold = batchThreshold;
+        return c;
     }
 
     /** The dictionary actually used to decode: unit-normalised rows of {@code W_dec} when configured, n×d. */
@@ -213,6 +278,11 @@ public final class Sae {
             case RELU -> {
                 for (int i = 0; i < rows * n; i++) {
                     z[i] = Math.max(pre[i], 0f);
+                }
+            }
+            case BATCHTOPK -> {
+                for (int i = 0; i < rows * n; i++) {
+                    z[i] = pre[i] > batchThreshold ? pre[i] : 0f;
                 }
             }
             case JUMPRELU -> {

@@ -6,7 +6,7 @@ package org.sae4j;
  * @param dim                    input width d
  * @param latents                dictionary size n
  * @param activation             TopK, ReLU or JumpReLU
- * @param k                      active latents per row for TopK (ignored otherwise, but kept ≥ 1)
+ * @param k                      active latents per row for TopK, and on average for BatchTopK (ignored otherwise)
  * @param unitNormDecoder        decode with {@code D_j = W_dec[j] / ‖W_dec[j]‖} (default true)
  * @param preEncoderBias         encode {@code x − b_dec} instead of {@code x} (OpenAI style; default false)
  * @param jumpReluBandwidth      ε of the rectangle-kernel straight-through estimator (default 1e-3)
@@ -26,7 +26,7 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
         if (activation == null) {
             throw new BadInputException("activation: expected topk, relu or jumprelu");
         }
-        if (activation == Activation.TOPK && (k <= 0 || k > latents)) {
+        if (activation.usesK() && (k <= 0 || k > latents)) {
             throw new BadInputException("k = " + k + ": expected 1 ≤ k ≤ latents (" + latents + ")");
         }
         if (!(jumpReluBandwidth > 0) || !Double.isFinite(jumpReluBandwidth)) {
@@ -41,6 +41,11 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
     /** TopK SAE with the defaults. */
     public static SaeConfig topK(int dim, int latents, int k) {
         return new SaeConfig(dim, latents, Activation.TOPK, k, true, false, 1e-3, 1e-3, 0L);
+    }
+
+    /** BatchTopK SAE: k active latents per row on average over a batch. */
+    public static SaeConfig batchTopK(int dim, int latents, int k) {
+        return new SaeConfig(dim, latents, Activation.BATCHTOPK, k, true, false, 1e-3, 1e-3, 0L);
     }
 
     /** ReLU SAE (train it with an L1 coefficient). */

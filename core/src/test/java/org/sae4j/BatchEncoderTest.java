@@ -12,7 +12,7 @@ class BatchEncoderTest {
 
     @ParameterizedTest
     @CsvSource({"TOPK,true,false", "TOPK,false,true", "RELU,true,true", "RELU,false,false", "JUMPRELU,true,false",
-            "JUMPRELU,true,true"})
+            "JUMPRELU,true,true", "BATCHTOPK,true,false"})
     void matchesTheReferenceForwardPass(Activation act, boolean unitNorm, boolean preEnc) {
         int d = 21;
         int n = 50;
@@ -25,6 +25,9 @@ class BatchEncoderTest {
         }
         for (int i = 0; i < d; i++) {
             sae.bDec()[i] = (float) Gaussian.next(r);
+        }
+        if (act == Activation.BATCHTOPK) {
+            sae.setBatchTopKThreshold(0.3f);
         }
         float[] x = new float[37 * d];
         for (int i = 0; i < x.length; i++) {

@@ -36,6 +36,21 @@ class SaeTest {
     }
 
     @Test
+    void geometricMedianIgnoresOutliersWhereTheMeanDoesNot() {
+        // Five points around (1, 1) and one far outlier: the mean moves, the geometric median stays near (1, 1).
+        float[] x = {1, 1, 1.1f, 1, 0.9f, 1, 1, 1.1f, 1, 0.9f, 100, 100};
+        Sae sae = Sae.initialize(SaeConfig.topK(2, 3, 1));
+        sae.initDecoderBiasToMean(x, 0, 6);
+        assertThat(sae.bDec()[0]).isGreaterThan(10f);
+        sae.initDecoderBiasToGeometricMedian(x, 0, 6, 200);
+        assertThat(sae.bDec()[0]).isCloseTo(1f, within(0.05f));
+        assertThat(sae.bDec()[1]).isCloseTo(1f, within(0.05f));
+        // Collinear symmetric points: the median is the middle one.
+        sae.initDecoderBiasToGeometricMedian(new float[] {0, 0, 1, 0, 5, 0}, 0, 3, 500);
+        assertThat(sae.bDec()[0]).isCloseTo(1f, within(1e-3f));
+    }
+
+    @Test
     void jumpReluStartsAtTheConfiguredThreshold() {
         Sae s = Sae.initialize(SaeConfig.jumpRelu(4, 5).withJumpRelu(1e-3, 0.25));
         for (float t : s.logThreshold()) {
@@ -53,12 +68,23 @@ class SaeTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("k = 5");
     }
 
+    @Test
+    void batchTopKEncodesWithItsLearnedGlobalThreshold() {
+        Sae sae = Sae.initialize(SaeConfig.batchTopK(3, 4, 1));
+        sae.setBatchTopKThreshold(0.5f);
+        float[] z = sae.activate(new float[] {0.2f, 0.5f, 0.7f, -1f, /* row 2 */ 3f, 0.6f, 0.51f, 0.49f}, 2);
+        assertThat(z).containsExactly(0f, 0f, 0.7f, 0f, 3f, 0.6f, 0.51f, 0f);
+        assertThatThrownBy(() -> sae.setBatchTopKThreshold(Float.NaN)).isInstanceOf(BadInputException.class);
+    }
+
     /** The float forward pass (provider kernels) agrees with the double reference. */
     @Property(tries = 80)
     void forwardMatchesTheReference(@ForAll Activation act, @ForAll @IntRange(min = 1, max = 40) int d,
                                     @ForAll @IntRange(min = 1, max = 70) int n,
                                     @ForAll @IntRange(min = 1, max = 9) int rows,
                                     @ForAll boolean preEnc, @ForAll boolean unitNorm, @ForAll long seed) {
+        // BatchTopK's inference (a global threshold) is not its training selection: see the test below.
+        net.jqwik.api.Assume.that(act != Activation.BATCHTOPK);
         SaeConfig cfg = new SaeConfig(d, n, act, Math.max(1, n / 3), unitNorm, preEnc, 1e-3, 0.05, seed);
         Sae sae = Sae.initialize(cfg);
         SplittableRandom r = new SplittableRandom(seed);

@@ -1,6 +1,6 @@
 package org.sae4j.bench;
 
-import java.util.SplittableRandom;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,17 +16,21 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sae4j.Activation;
-import org.sae4j.Gaussian;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.train.FusedStep;
 import org.sae4j.train.ReferenceStep;
 import org.sae4j.train.StepStats;
 import org.sae4j.train.TrainConfig;
 
 /**
  * One full SAE training step per op (loss, gradients, clipping, Adam, renormalisation), so tokens/s = ops/s × batch.
- * {@code reference} is the double-precision oracle: it does five dense products in plain Java, so the default
- * shape is small; pass {@code -p} for others.
+ * {@code fused} is the training path ({@link FusedStep}); {@code reference} is the double-precision oracle, which
+ * does five dense products in plain Java, so keep its shapes small.
+ *
+ * <p>{@code l0} sets how many codes per row are active for ReLU/JumpReLU, by choosing the encoder bias (ReLU) or
+ * the threshold (JumpReLU) at the matching quantile of the initial pre-activations; {@code l0=0} keeps the
+ * initialisation (about half of the codes active). TopK's L0 is {@code k}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -48,29 +52,53 @@ public class TrainStepBench {
     public int k;
     @Param({"2"})
     public int threads;
+    @Param({"0"})
+    public int l0;
 
     private float[] x;
     private ReferenceStep reference;
+    private FusedStep fused;
 
     @Setup(Level.Trial)
     public void setUp() {
         Activation act = Activation.parse(activation);
         SaeConfig cfg = new SaeConfig(dim, latents, act, Math.min(k, latents), true, false, 1e-3, 1e-3, 1);
-        SplittableRandom r = new SplittableRandom(7);
-        x = new float[batch * dim];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) Gaussian.next(r);
-        }
+        x = KernelBenchSupport.gaussian(batch * dim, 7);
         Sae sae = Sae.initialize(cfg);
         sae.initDecoderBiasToMean(x, 0, batch);
+        if (l0 > 0 && act != Activation.TOPK) {
+            setL0(sae, act);
+        }
         TrainConfig tc = TrainConfig.builder().batchSize(batch).lr(1e-4).threads(threads)
                 .l1(act == Activation.RELU ? 1e-3 : 0, false).l0(act == Activation.JUMPRELU ? 1e-3 : 0).build();
-        reference = new ReferenceStep(sae, tc, Long.MAX_VALUE);
+        reference = new ReferenceStep(sae.copy(), tc, Long.MAX_VALUE);
+        fused = new FusedStep(sae, tc, Long.MAX_VALUE);
+    }
+
+    // The (1 − l0/n) quantile of pre-activations on a sample of rows becomes the firing point of every latent.
+    private void setL0(Sae sae, Activation act) {
+        int sample = Math.min(batch, 16);
+        float[] pre = sae.preActivations(Arrays.copyOf(x, sample * dim), sample);
+        Arrays.sort(pre);
+        float q = pre[(int) Math.min(pre.length - 1, (long) pre.length * (latents - l0) / latents)];
+        if (act == Activation.RELU) {
+            for (int j = 0; j < latents; j++) {
+                sae.bEnc()[j] -= q;
+            }
+        } else {
+            Arrays.fill(sae.logThreshold(), (float) Math.log(Math.max(q, 1e-6f)));
+        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         reference.close();
+        fused.close();
+    }
+
+    @Benchmark
+    public StepStats fused() {
+        return fused.step(x, 0, batch, 0);
     }
 
     @Benchmark

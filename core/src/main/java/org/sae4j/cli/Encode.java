@@ -21,7 +21,8 @@ import org.sae4j.io.NpyWriter;
  *
  * <p>Sparse (default): {@code BASE.indices.npy} (int32, rows × k) and {@code BASE.values.npy} (float32, rows × k),
  * each row's active latents by decreasing value (ties: lower index first); rows with fewer than k active latents
- * are padded with index −1 and value 0. k is the model's for TopK; ReLU and JumpReLU models need {@code --k}.
+ * are padded with index −1 and value 0; rows with more keep the k largest. k is the model's for TopK; BatchTopK
+ * (whose k is an average), ReLU and JumpReLU models need {@code --k}.
  * Dense ({@code --dense}): {@code BASE.npy} (float32, rows × latents). A trailing {@code .npy} on BASE is dropped.
  * Files appear complete or not at all; existing ones are kept unless {@code --force}.
  */
@@ -46,7 +47,7 @@ final class Encode {
         int n = sae.latents();
         int k = 0;
         if (!dense) {
-            if (sae.config().activation() == Activation.TOPK) {
+            if (sae.config().activation() == Activation.TOPK) { // BatchTopK's k is only the average per row
                 k = a.integer("--k", sae.config().k());
             } else if (a.string("--k", null) == null) {
                 throw new BadInputException("encode: --k K is required for a " + sae.config().activation().id()

@@ -56,6 +56,9 @@ final class Inspect {
             tensors.add(e);
         }
         j.put("tensors", tensors);
+        if (c.activation() == org.sae4j.Activation.BATCHTOPK) {
+            j.put("batchtopk_threshold", (double) sae.batchTopKThreshold());
+        }
         if (sae.logThreshold() != null) {
             float[] th = sae.logThreshold().clone();
             java.util.Arrays.sort(th);
@@ -89,7 +92,7 @@ final class Inspect {
             return;
         }
         out.printf(Locale.ROOT, "%s: %s SAE, dim %d, latents %d%s%n", model, c.activation().id(), c.dim(), n,
-                c.activation() == org.sae4j.Activation.TOPK ? ", k " + c.k() : "");
+                c.activation().usesK() ? ", k " + c.k() : "");
         out.printf(Locale.ROOT, "  unit-norm decoder %s, pre-encoder bias %s, init seed %d, standardizer %s%n",
                 c.unitNormDecoder(), c.preEncoderBias(), c.seed(), j.get("standardizer"));
         for (Object o : tensors) {
@@ -102,6 +105,10 @@ final class Inspect {
                         (double) e.get("row_norm_mean"), (double) e.get("row_norm_max"));
             }
             out.println();
+        }
+        if (j.containsKey("batchtopk_threshold")) {
+            out.printf(Locale.ROOT, "  BatchTopK inference threshold %.6g (codes keep pre > threshold)%n",
+                    (double) j.get("batchtopk_threshold"));
         }
         if (j.containsKey("threshold_min")) {
             out.printf(Locale.ROOT, "  thresholds exp(log_threshold): min %.4g median %.4g max %.4g%n",

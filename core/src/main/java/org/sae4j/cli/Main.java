@@ -14,11 +14,12 @@ public final class Main {
     static final String USAGE = """
             usage: sae4j <command> [options]
               train    train an SAE on a .npy file (or a directory of .npy shards), checkpointing into --out
-                       --data PATH --out DIR --latents N [--activation topk|jumprelu|relu] [--k K]
+                       --data PATH --out DIR --latents N [--activation topk|batchtopk|jumprelu|relu] [--k K]
                        [--batch B (1024)] [--epochs E (1) | --steps S] [--lr LR (5e-4)]
                        [--optimizer adam|sgd] [--clip-grad C (1.0, 0 = off)] [--warmup-steps W (0)]
                        [--reanimation COEF (1e-3)] [--reanimation-form seed|overcomplete]
                        [--reanimation-anneal START:END] [--l1 C (relu, 1e-3)] [--l0 C (jumprelu, 1e-3)]
+                       [--auxk COEF (0 = off)] [--auxk-k K (0 = dim/2)] [--dead-window TOKENS (1e7)]
                        [--standardize none|feature|norm] [--threads T] [--seed S (0)]
                        [--checkpoint-every N (1000 steps, 0 = end only)] [--log-every N (100)]
                        [--json] [--report FILE.html] [--quiet] [--force]

@@ -48,12 +48,14 @@ final class Train {
     private static final Set<String> VALUED = Set.of("--data", "--latents", "--activation", "--k", "--batch",
             "--epochs", "--steps", "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal",
             "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
-            "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every");
+            "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every", "--auxk", "--auxk-k",
+            "--dead-window");
     private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
     /** Settings a resumed run takes from its checkpoint; giving them again would silently fork the run. */
     private static final List<String> FIXED_BY_RESUME = List.of("--latents", "--activation", "--k", "--batch",
             "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal", "--optimizer", "--clip-grad",
-            "--warmup-steps", "--seed", "--l1", "--l0", "--standardize", "--init");
+            "--warmup-steps", "--seed", "--l1", "--l0", "--standardize", "--init", "--auxk", "--auxk-k",
+            "--dead-window");
     static final double DEFAULT_L1 = 1e-3;
     static final double DEFAULT_L0 = 1e-3;
 
@@ -190,7 +192,7 @@ final class Train {
                                 + "%s -> %s%n", dataPath, data.rows(), data.dim(),
                         std == null ? "" : ", " + std,
                         sc.activation().id(), sc.latents(),
-                        sc.activation() == Activation.TOPK ? " k=" + sc.k() : "", cfg.optimizer().id(), cfg.lr(),
+                        sc.activation().usesK() ? " k=" + sc.k() : "", cfg.optimizer().id(), cfg.lr(),
                         cfg.batchSize(), total, startStep > 0 ? " (resuming at step " + startStep + ")" : "",
                         outDir);
             }
@@ -219,13 +221,17 @@ final class Train {
                 settings.put("data", dataPath + " (" + data.rows() + " rows × " + data.dim() + ")");
                 settings.put("standardizer", std == null ? "none" : std.toString());
                 settings.put("model", sc.activation().id() + ", dim " + sc.dim() + ", latents " + sc.latents()
-                        + (sc.activation() == Activation.TOPK ? ", k " + sc.k() : ""));
+                        + (sc.activation().usesK() ? ", k " + sc.k() : ""));
                 settings.put("optimizer", cfg.optimizer().id() + ", lr " + cfg.lr() + ", warmup " + cfg.warmupSteps()
                         + ", clip-grad " + cfg.clipGrad());
                 settings.put("reanimation", cfg.reanimationForm().id() + ", coef " + cfg.reanimation().coef()
                         + (cfg.reanimation().annealStart() == Long.MAX_VALUE ? ""
                         : ", annealed " + cfg.reanimation().annealStart() + ":" + cfg.reanimation().annealEnd()));
                 settings.put("batch", cfg.batchSize() + " rows, seed " + cfg.seed());
+                if (cfg.auxkCoef() > 0) {
+                    settings.put("auxk", "coef " + cfg.auxkCoef() + ", k_aux " + cfg.auxkK() + ", dead window "
+                            + cfg.deadWindowTokens() + " tokens");
+                }
                 Report.write(report, "sae4j train: " + dataPath.getFileName() + " → " + outDir.getFileName(),
                         settings, sum, progress.points);
             }
@@ -298,6 +304,16 @@ final class Train {
         }
         b.l1(act == Activation.RELU ? a.number("--l1", DEFAULT_L1) : 0, false);
         b.l0(act == Activation.JUMPRELU ? a.number("--l0", DEFAULT_L0) : 0);
+        int auxkK = a.integer("--auxk-k", 0);
+        if (auxkK < 0) {
+            throw new BadInputException("train --auxk-k " + auxkK + ": expected ≥ 0 (0 = dim/2)");
+        }
+        b.auxk(a.number("--auxk", 0), auxkK);
+        long window = a.longValue("--dead-window", 10_000_000L);
+        if (window <= 0) {
+            throw new BadInputException("train --dead-window " + window + ": expected a positive number of tokens");
+        }
+        b.deadWindowTokens(window);
         return b;
     }
 
@@ -310,16 +326,18 @@ final class Train {
             throw new BadInputException("train --latents " + latents + ": expected a positive dictionary size");
         }
         int k = 1;
-        if (act == Activation.TOPK) {
+        if (act.usesK()) {
             if (a.string("--k", null) == null) {
-                throw new BadInputException("train: --k K is required for --activation topk (active latents per row)");
+                throw new BadInputException("train: --k K is required for --activation " + act.id()
+                        + " (active latents per row" + (act == Activation.BATCHTOPK ? ", on average" : "") + ")");
             }
             k = a.integer("--k", 0);
             if (k <= 0 || k > latents) {
                 throw new BadInputException("train --k " + k + ": expected 1 ≤ k ≤ latents (" + latents + ")");
             }
         } else if (a.string("--k", null) != null) {
-            throw new BadInputException("train --k: only for --activation topk; " + act.id() + " has no fixed k");
+            throw new BadInputException("train --k: only for --activation topk or batchtopk; " + act.id()
+                    + " has no fixed k");
         }
         return new SaeConfig(dim, latents, act, k, true, false, 1e-3, 1e-3, a.longValue("--seed", 0));
     }

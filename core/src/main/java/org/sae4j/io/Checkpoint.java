@@ -154,7 +154,7 @@ public final class Checkpoint {
             meta.put("step", Long.toString(state.step()));
         }
         Safetensors.write(d.resolve(MODEL), tensors(sae, ""), meta);
-        AtomicFiles.writeString(d.resolve(CONFIG), Json.writePretty(configJson(c, standardizer)) + "\n");
+        AtomicFiles.writeString(d.resolve(CONFIG), Json.writePretty(configJson(sae, standardizer)) + "\n");
         if (state != null) {
             if (state.config().optimizer() == Optimizer.ADAM) {
                 Map<String, Safetensors.Tensor> moments = new LinkedHashMap<>();
@@ -189,7 +189,8 @@ public final class Checkpoint {
         return c.activation() == Activation.JUMPRELU ? s : java.util.Arrays.copyOf(s, 4);
     }
 
-    static Map<String, Object> configJson(SaeConfig c, Standardizer standardizer) {
+    static Map<String, Object> configJson(Sae sae, Standardizer standardizer) {
+        SaeConfig c = sae.config();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
@@ -202,6 +203,10 @@ public final class Checkpoint {
         m.put("jumprelu_bandwidth", c.jumpReluBandwidth());
         m.put("jumprelu_init_threshold", c.jumpReluInitThreshold());
         m.put("seed", c.seed());
+        if (c.activation() == Activation.BATCHTOPK) {
+            // BatchTopK's inference threshold is learned (a running mean over training batches): part of the model.
+            m.put("batchtopk_threshold", sae.batchTopKThreshold());
+        }
         if (standardizer != null && standardizer.mode() != Standardizer.Mode.NONE) {
             m.put("standardizer", standardizer.toJson());
         }
@@ -231,6 +236,9 @@ public final class Checkpoint {
         m.put("l1_coef", t.l1Coef());
         m.put("l1_decoder_norm_weighted", t.l1DecoderNormWeighted());
         m.put("l0_coef", t.l0Coef());
+        m.put("auxk_coef", t.auxkCoef());
+        m.put("auxk_k", (long) t.auxkK());
+        m.put("dead_window_tokens", t.deadWindowTokens());
         m.put("threads", (long) t.threads());
         m.put("seed", t.seed());
         return m;
@@ -250,6 +258,8 @@ public final class Checkpoint {
         rng.put("init_seed", s.sae().config().seed());
         m.put("rng", rng);
         m.put("train_config", trainConfigJson(s.config()));
+        // Per latent, tokens since it last fired: the windowed dead mask AuxK uses.
+        m.put("tokens_since_fired", s.optimizer().sinceFired);
         TrainState.EpochProgress p = s.epoch();
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("batches", p.batches());
@@ -315,6 +325,14 @@ public final class Checkpoint {
         Path modelFile = target.resolve(MODEL);
         float[][] t = readTensors(modelFile, c, "");
         Sae sae = Sae.of(c, t[0], t[1], t[2], t[3], t.length > 4 ? t[4] : null);
+        if (c.activation() == Activation.BATCHTOPK) {
+            double th = doubleField(cj, "batchtopk_threshold", cfgFile.toString());
+            try {
+                sae.setBatchTopKThreshold((float) th);
+            } catch (BadInputException e) {
+                throw new BadInputException(cfgFile + ": field " + e.getMessage(), e);
+            }
+        }
         TrainState state = null;
         Path stateFile = target.resolve(STATE);
         if (withState && Files.isRegularFile(stateFile)) {
@@ -426,6 +444,8 @@ public final class Checkpoint {
                     .reanimationForm(ReanimationForm.parse(stringField(m, "reanimation_form", where)))
                     .l1(doubleField(m, "l1_coef", where), boolField(m, "l1_decoder_norm_weighted", where))
                     .l0(doubleField(m, "l0_coef", where))
+                    .auxk(doubleField(m, "auxk_coef", where), nonNegativeInt(m, "auxk_k", where))
+                    .deadWindowTokens(longField(m, "dead_window_tokens", where))
                     .threads(intField(m, "threads", where))
                     .seed(longField(m, "seed", where))
                     .build();
@@ -470,6 +490,19 @@ public final class Checkpoint {
 
         OptimizerState opt = new OptimizerState(sae);
         opt.step = step;
+        Object sf = m.get("tokens_since_fired");
+        if (!(sf instanceof List<?> sfl) || sfl.size() != sae.latents()) {
+            throw new BadInputException(src + ": field tokens_since_fired is " + Json.typeName(sf)
+                    + (sf instanceof List<?> l2 ? " of " + l2.size() : "") + "; expected an array of " + sae.latents()
+                    + " token counts");
+        }
+        for (int j = 0; j < sfl.size(); j++) {
+            if (!(sfl.get(j) instanceof Long c) || c < 0) {
+                throw new BadInputException(src + ": field tokens_since_fired[" + j + "] is " + sfl.get(j)
+                        + "; expected a non-negative integer");
+            }
+            opt.sinceFired[j] = c;
+        }
         if (tc.optimizer() == Optimizer.ADAM) {
             Path of = dir.resolve(OPTIMIZER);
             if (!Files.isRegularFile(of)) {
@@ -600,6 +633,14 @@ public final class Checkpoint {
         if (l <= 0 || l > Integer.MAX_VALUE) {
             throw new BadInputException(src + ": field " + name + " is " + l + "; expected a positive integer below"
                     + " 2^31");
+        }
+        return (int) l;
+    }
+
+    private static int nonNegativeInt(Map<String, ?> m, String name, String src) {
+        long l = longField(m, name, src);
+        if (l < 0 || l > Integer.MAX_VALUE) {
+            throw new BadInputException(src + ": field " + name + " is " + l + "; expected an integer in [0, 2^31)");
         }
         return (int) l;
     }

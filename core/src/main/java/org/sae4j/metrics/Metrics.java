@@ -12,16 +12,16 @@ public final class Metrics {
 
     /** {@code (1/(B·d)) Σ (x − x̂)²}. */
     public static double mse(float[] x, float[] xhat, int rows, int d) {
-        long len = (long) rows * d;
-        if (len == 0) {
-            return 0;
-        }
+        return sumSquaredError(x, 0, xhat, rows, d) / Math.max(1L, (long) rows * d);
+    }
+
+    private static double sumSquaredError(float[] x, int xOff, float[] xhat, int rows, int d) {
         double s = 0;
-        for (int i = 0; i < len; i++) {
-            double e = x[i] - xhat[i];
+        for (int i = 0; i < rows * d; i++) {
+            double e = x[xOff + i] - xhat[i];
             s += e * e;
         }
-        return s / len;
+        return s;
     }
 
     /**
@@ -30,21 +30,25 @@ public final class Metrics {
      * than {@link #explainedVariance} on data with uneven feature means.
      */
     public static double r2ScalarMean(float[] x, float[] xhat, int rows, int d) {
+        return r2ScalarMean(x, 0, xhat, rows, d);
+    }
+
+    /** {@link #r2ScalarMean(float[], float[], int, int)} with the batch at {@code x[xOff..]}. */
+    public static double r2ScalarMean(float[] x, int xOff, float[] xhat, int rows, int d) {
         long len = (long) rows * d;
         if (len == 0) {
             return 0;
         }
-        double mean = 0;
+        double sum = 0;
+        double sumSq = 0;
         for (int i = 0; i < len; i++) {
-            mean += x[i];
+            double v = x[xOff + i];
+            sum += v;
+            sumSq += v * v;
         }
-        mean /= len;
-        double ssTot = 0;
-        for (int i = 0; i < len; i++) {
-            double c = x[i] - mean;
-            ssTot += c * c;
-        }
-        return 1 - mse(x, xhat, rows, d) / (ssTot / len + EPS);
+        double mean = sum / len;
+        double ssTot = Math.max(0, sumSq / len - mean * mean);
+        return 1 - sumSquaredError(x, xOff, xhat, rows, d) / len / (ssTot + EPS);
     }
 
     /**
@@ -52,29 +56,31 @@ public final class Metrics {
      * (1 − FVU, as SAELens and sparsify report it). 0 when the batch has no variance.
      */
     public static double explainedVariance(float[] x, float[] xhat, int rows, int d) {
+        return explainedVariance(x, 0, xhat, rows, d, new double[d]);
+    }
+
+    /** As {@link #explainedVariance(float[], float[], int, int)}, allocation-free given a scratch of d doubles. */
+    public static double explainedVariance(float[] x, int xOff, float[] xhat, int rows, int d, double[] featureMean) {
         if (rows == 0) {
             return 0;
         }
-        double[] mu = new double[d];
+        java.util.Arrays.fill(featureMean, 0, d, 0);
         for (int b = 0; b < rows; b++) {
             for (int i = 0; i < d; i++) {
-                mu[i] += x[b * d + i];
+                featureMean[i] += x[xOff + b * d + i];
             }
         }
         for (int i = 0; i < d; i++) {
-            mu[i] /= rows;
+            featureMean[i] /= rows;
         }
         double ssTot = 0;
-        double ssRes = 0;
         for (int b = 0; b < rows; b++) {
             for (int i = 0; i < d; i++) {
-                double c = x[b * d + i] - mu[i];
-                double e = x[b * d + i] - xhat[b * d + i];
+                double c = x[xOff + b * d + i] - featureMean[i];
                 ssTot += c * c;
-                ssRes += e * e;
             }
         }
-        return ssTot == 0 ? 0 : 1 - ssRes / ssTot;
+        return ssTot == 0 ? 0 : 1 - sumSquaredError(x, xOff, xhat, rows, d) / ssTot;
     }
 
     /** Mean number of non-zero codes per row. */

@@ -7,6 +7,7 @@ import org.sae4j.SaeConfig;
 import org.sae4j.kernels.AdamUpdate;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.ThresholdSelect;
 import org.sae4j.kernels.VectorOps;
 import org.sae4j.kernels.VectorizationProvider;
 import org.sae4j.metrics.Metrics;
@@ -30,6 +31,12 @@ import org.sae4j.metrics.Metrics;
  * thread count.
  */
 public final class FusedStep implements TrainStep {
+    /**
+     * Active-code fraction above which ReLU/JumpReLU use the dense path. Where the paths cost the same was measured
+     * with TrainStepBench (see src/docs/benchmarks.md).
+     */
+    static final double DENSE_SWITCH = 0.02;
+
     private final Sae sae;
     private final SaeConfig sc;
     private final TrainConfig cfg;
@@ -41,12 +48,15 @@ public final class FusedStep implements TrainStep {
     private final int maxRows;
     private final Activation act;
     private final boolean topk;
+    private final boolean batchTopk;
+    private final int candCap; // entries kept per row by the epilogue's heap: k (TopK) or a margin over k (BatchTopK)
     private final KernelPool pool;
     private final int threads;
     private final Gemm gemm;
     private final Gemm.Workspace ws;
     private final VectorOps ops;
     private final AdamUpdate adam;
+    private final ThresholdSelect select;
 
     // Per-step inputs and activations.
     private final float[] xin;     // encoder input x̃ (= x or x − b_dec), B×d
@@ -59,10 +69,8 @@ public final class FusedStep implements TrainStep {
     private final float[] theta;   // JumpReLU θ_j
     private final float[] keepAbove; // JumpReLU: keep entries with pre > θ_j − ε/2 (a little wider)
 
-    // TopK: per-row heaps of the k best (value, index), worst at the root.
-    private final float[] heapVal;
-    private final int[] heapIdx;
-    private final int[] heapSize;
+    // TopK: the k best (value, index) of each row.
+    private final RowTopK best;
     // ReLU/JumpReLU: per-thread lists of kept (row, latent, pre) in arrival order.
     private final int[][] cooRow;
     private final int[][] cooCol;
@@ -91,6 +99,8 @@ public final class FusedStep implements TrainStep {
     private final double[] latL1;
     private final int[] latActive;
     private final double[] bDecAcc;
+    private final double[] featureScratch;
+    private final int[][] tCand;   // per-thread candidate positions of one block row
     private final float[][] tRowA;
     private final float[][] tRowB;
     private final float[] gBDec;
@@ -107,7 +117,46 @@ public final class FusedStep implements TrainStep {
     private AdamUpdate.Step adamStep;
     private int[] cursor = new int[0]; // counting-sort cursors, sized max(rows, n) on first use
 
+    // AuxK (buffers allocated on first use): the top-k_aux window-dead latents of each row reconstruct the residual.
+    private final boolean[] windowDead;
+    private final float[] auxFloor;   // 0 for window-dead latents, +∞ for the others
+    private RowTopK auxBest;
+    private float[] auxE;             // B×d: ê_b, then ∂L/∂ê_b
+    private float[] auxRes;           // B×d: r_b = x_b − x̂_b (detached)
+    private float[] auxDpre;          // per kept slot (row·cap + q): ∂L/∂pre
+    private int[] auxColPtr;
+    private int[] auxByLatent;
+    private double[] rowAuxVar;
+    private double[] rowAuxErr;
+    private final double[] auxMean;
+    private boolean useAux;
+    private float auxC;
+
+    // Dense path (allocated on first use) and the switch between the paths.
+    private final double denseSwitch;
+    private double lastActiveFraction;
+    private boolean dense;
+    private float[] dPre;     // B×n pre-activations
+    private float[] dZs;      // B×n codes times decode scale
+    private float[] dDz;      // B×n e·W_dec, then ∂/∂pre
+    private float[] gEncAll;  // n×d
+    private float[] gDecAll;  // n×d
+    private Gemm.Workspace wsDec;
+    private int[] colActive;
+    private double[] colSumZ;
+    private double[] colSumPre;
+    private double[] colDpre;
+    private double[] colTGrad;
+
     private final KernelPool.Task prepareTask = this::prepare;
+    private final KernelPool.Task denseCodesTask = this::denseCodes;
+    private final KernelPool.Task denseResidualTask = this::denseResidual;
+    private final KernelPool.Task denseColumnTask = this::denseColumns;
+    private final KernelPool.Task denseNormTask = this::denseNormPass;
+    private final KernelPool.Task denseAuxSelectTask = this::denseAuxSelect;
+    private final KernelPool.Task auxReconstructTask = this::auxReconstruct;
+    private final KernelPool.Task auxErrorTask = this::auxError;
+    private final KernelPool.Task auxGradientTask = this::auxGradient;
     private final KernelPool.Task rowTask = this::rowPhase;
     private final KernelPool.Task normTask = this::normPass;
     private final KernelPool.Task updateTask = this::updatePass;
@@ -118,6 +167,16 @@ public final class FusedStep implements TrainStep {
     }
 
     public FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state) {
+        this(sae, cfg, totalSteps, state, DENSE_SWITCH);
+    }
+
+    /**
+     * @param denseSwitch fraction of active codes above which ReLU/JumpReLU steps take the dense path (decided
+     *                    from the previous step; the first step assumes an initialisation's half-dense codes)
+     */
+    FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state, double denseSwitch) {
+        this.denseSwitch = denseSwitch;
+        this.lastActiveFraction = 0.5;
         this.sae = sae;
         this.sc = sae.config();
         this.cfg = cfg;
@@ -127,7 +186,9 @@ public final class FusedStep implements TrainStep {
         this.n = sc.latents();
         this.act = sc.activation();
         this.topk = act == Activation.TOPK;
-        this.k = topk ? sc.k() : 0;
+        this.batchTopk = act == Activation.BATCHTOPK;
+        this.k = act.usesK() ? sc.k() : 0;
+        this.candCap = topk ? k : batchTopk ? Math.min(n, 4 * k) : 0;
         this.maxRows = cfg.batchSize();
         this.pool = new KernelPool(cfg.threads());
         this.threads = pool.threads();
@@ -135,6 +196,7 @@ public final class FusedStep implements TrainStep {
         this.gemm = p.gemm();
         this.ops = p.vectorOps();
         this.adam = p.adamUpdate();
+        this.select = p.thresholdSelect();
         this.ws = gemm.newWorkspace(n, d);
 
         xin = new float[maxRows * d];
@@ -146,16 +208,14 @@ public final class FusedStep implements TrainStep {
         invNorm = new float[n];
         theta = new float[n];
         keepAbove = new float[n];
-        heapVal = new float[topk ? maxRows * k : 0];
-        heapIdx = new int[topk ? maxRows * k : 0];
-        heapSize = new int[topk ? maxRows : 0];
-        int initialCap = topk ? 0 : Math.max(16, maxRows * Math.min(n, 64) / threads);
+        best = new RowTopK(candCap > 0 ? maxRows : 0, candCap);
+        int initialCap = candCap > 0 ? 0 : Math.max(16, maxRows * Math.min(n, 64) / threads);
         cooRow = new int[threads][initialCap];
         cooCol = new int[threads][initialCap];
         cooVal = new float[threads][initialCap];
         cooLen = new int[threads];
         rowPtr = new int[maxRows + 1];
-        int codes = topk ? maxRows * k : initialCap * threads;
+        int codes = candCap > 0 ? maxRows * candCap : initialCap * threads;
         codeIdx = new int[codes];
         codeVal = new float[codes];
         codeDz = new float[codes];
@@ -172,6 +232,11 @@ public final class FusedStep implements TrainStep {
         latL1 = new double[n];
         latActive = new int[n];
         bDecAcc = new double[d];
+        windowDead = new boolean[n];
+        auxFloor = new float[n];
+        auxMean = new double[d];
+        featureScratch = new double[d];
+        tCand = new int[threads][n];
         tRowA = new float[threads][d];
         tRowB = new float[threads][d];
         gBDec = new float[d];
@@ -217,42 +282,21 @@ public final class FusedStep implements TrainStep {
         for (int i = 0; i < d; i++) {
             sumX[i] = (float) (sumXd[i] - (sc.preEncoderBias() ? (double) rows * sae.bDec()[i] : 0));
         }
-        if (topk) {
-            Arrays.fill(heapSize, 0, rows, 0);
-        } else {
-            Arrays.fill(cooLen, 0);
-        }
-        gemm.packW(sae.wEnc(), 0, ws, pool);
-        gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, epilogue, pool);
-        int nnz = gatherByRow();
-
-        // 2. Per row: decode, residual, ∂/∂z at kept entries.
-        pool.run(rowTask);
-
-        // 3. Entries by latent, dead mask, re-animation scale.
-        Arrays.fill(colPtr, 0);
-        for (int s = 0; s < nnz; s++) {
-            colPtr[codeIdx[s] + 1]++;
-        }
-        for (int j = 0; j < n; j++) {
-            colPtr[j + 1] += colPtr[j];
-        }
-        int[] cursor = scratchCursor();
-        System.arraycopy(colPtr, 0, cursor, 0, n);
-        for (int s = 0; s < nnz; s++) {
-            byLatent[cursor[codeIdx[s]]++] = s;
-        }
-        int deadCount = 0;
-        for (int j = 0; j < n; j++) {
-            boolean fired = false;
-            for (int q = colPtr[j]; q < colPtr[j + 1] && !fired; q++) {
-                fired = isActive(codeVal[byLatent[q]], codeIdx[byLatent[q]]);
-            }
-            dead[j] = !fired;
-            if (!fired) {
-                deadCount++;
+        int windowDeadCount = state.windowDead(cfg.deadWindowTokens(), windowDead);
+        useAux = w.auxkCoef() != 0 && windowDeadCount > 0;
+        double auxScale = 0;
+        if (useAux) {
+            int nominal = w.auxkK() > 0 ? w.auxkK() : Math.max(1, d / 2);
+            auxScale = Math.min(1.0, (double) windowDeadCount / nominal); // sparsify: fewer dead, less weight
+            ensureAuxBuffers(nominal);
+            auxBest.reset(rows, Math.min(nominal, windowDeadCount));
+            for (int j = 0; j < n; j++) {
+                auxFloor[j] = windowDead[j] ? 0f : Float.POSITIVE_INFINITY;
             }
         }
+        dense = candCap == 0 && lastActiveFraction > denseSwitch;
+        int deadCount = dense ? denseForward() : sparseForward();
+        double auxk = useAux ? auxForward(w.auxkCoef(), auxScale) : 0;
         double perPre = w.reanimationForm() == ReanimationForm.SEED
                 ? 1.0 / ((double) rows * n)
                 : 1.0 / (deadCount + 1e-6);
@@ -260,7 +304,7 @@ public final class FusedStep implements TrainStep {
         reanimGrad = useReanim ? -w.reanimationCoef() * perPre : 0;
 
         // 4. First pass over latents: squared gradient norm, re-animation value, b_dec's share.
-        pool.run(normTask);
+        pool.run(dense ? denseNormTask : normTask);
         double sse = 0;
         Arrays.fill(bDecAcc, 0);
         for (int b = 0; b < rows; b++) {
@@ -294,8 +338,9 @@ public final class FusedStep implements TrainStep {
         double reanimation = reanimSum * perPre;
         double l1 = l1Sum / rows;
         double l0 = (double) active / rows;
+        lastActiveFraction = (double) active / ((double) rows * n);
         double loss = mse - (useReanim ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1
-                + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0);
+                + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0) + w.auxkCoef() * auxk;
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
@@ -309,20 +354,309 @@ public final class FusedStep implements TrainStep {
         // 5. Second pass: rebuild each latent's gradient rows, clip, update, renormalise.
         pool.run(updateTask);
         update(sae.bDec(), 3, 0, gBDec, 0, d);
+        if (batchTopk && !Float.isNaN(batchThetaStep)) {
+            sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), batchThetaStep, state.step));
+        }
 
         return new StepStats(step, epoch, rows, loss, mse, reanimation,
-                Metrics.r2ScalarMean(slice(x, off, rows), xhat, rows, d),
-                Metrics.explainedVariance(slice(x, off, rows), xhat, rows, d), l0, (double) deadCount / n,
-                dead.clone(), w.reanimationCoef(), r, gradNorm);
+                Metrics.r2ScalarMean(x, off, xhat, rows, d), Metrics.explainedVariance(x, off, xhat, rows, d, featureScratch),
+                l0, (double) deadCount / n, dead, windowDeadAfter(), auxk, w.reanimationCoef(), r, gradNorm);
     }
 
-    private float[] slice(float[] a, int off, int rows) {
-        return off == 0 && a.length == rows * d ? a : Arrays.copyOfRange(a, off, off + rows * d);
+    /** Sparse path: GEMM with the selecting epilogue, codes by row and by latent, per-row decode. */
+    private int sparseForward() {
+        if (candCap > 0) {
+            best.reset(rows, candCap);
+        } else {
+            Arrays.fill(cooLen, 0);
+        }
+        gemm.packW(sae.wEnc(), 0, ws, pool);
+        gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, epilogue, pool);
+        int nnz = gatherByRow();
+
+        // Per row: decode, residual, ∂/∂z at kept entries.
+        pool.run(rowTask);
+
+        // Entries by latent; dead mask.
+        Arrays.fill(colPtr, 0);
+        for (int s = 0; s < nnz; s++) {
+            colPtr[codeIdx[s] + 1]++;
+        }
+        for (int j = 0; j < n; j++) {
+            colPtr[j + 1] += colPtr[j];
+        }
+        int[] cur = scratchCursor(n);
+        System.arraycopy(colPtr, 0, cur, 0, n);
+        for (int s = 0; s < nnz; s++) {
+            byLatent[cur[codeIdx[s]]++] = s;
+        }
+        int deadCount = 0;
+        for (int j = 0; j < n; j++) {
+            boolean fired = false;
+            for (int q = colPtr[j]; q < colPtr[j + 1] && !fired; q++) {
+                fired = isActive(codeVal[byLatent[q]], codeIdx[byLatent[q]]);
+            }
+            dead[j] = !fired;
+            if (!fired) {
+                deadCount++;
+            }
+        }
+        return deadCount;
     }
 
-    private int[] scratchCursor() {
-        if (cursor.length < n) {
-            cursor = new int[n];
+    /**
+     * Dense path, for ReLU/JumpReLU while most codes are active (early training): the B×n matrices are stored and
+     * the other products are GEMMs too, as a dense framework does. Per latent, sums run in row order.
+     */
+    private int denseForward() {
+        ensureDenseBuffers();
+        gemm.packW(sae.wEnc(), 0, ws, pool);
+        gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, dPre, 0, pool);
+        if (useAux) {
+            pool.run(denseAuxSelectTask);
+        }
+        pool.run(denseCodesTask);                                   // Zs = z · decode scale
+        gemm.mult(dZs, 0, sae.wDec(), 0, rows, xhat, 0, wsDec, pool); // x̂ − b_dec
+        pool.run(denseResidualTask);                                // x̂ += b_dec, e, sse
+        gemm.packW(sae.wDec(), 0, wsDec, pool);
+        gemm.multTransB(e, 0, rows, wsDec, null, 0, dDz, 0, pool);   // e_b · W_dec[j]
+        pool.run(denseColumnTask);                                  // ∂/∂z, ∂/∂pre, per-latent sums
+        gemm.multTransA(dDz, 0, xin, 0, rows, gEncAll, 0, ws, pool);    // Σ_b ∂pre_bj x̃_b
+        gemm.multTransA(dZs, 0, e, 0, rows, gDecAll, 0, wsDec, pool);   // Σ_b (z_bj·scale_j) e_b
+        int deadCount = 0;
+        for (int j = 0; j < n; j++) {
+            dead[j] = colActive[j] == 0;
+            if (dead[j]) {
+                deadCount++;
+            }
+        }
+        return deadCount;
+    }
+
+    private void ensureDenseBuffers() {
+        if (dPre == null) {
+            dPre = new float[maxRows * n];
+            dZs = new float[maxRows * n];
+            dDz = new float[maxRows * n];
+            gEncAll = new float[n * d];
+            gDecAll = new float[n * d];
+            wsDec = gemm.newWorkspace(n, d);
+            colActive = new int[n];
+            colSumZ = new double[n];
+            colSumPre = new double[n];
+            colDpre = new double[n];
+            colTGrad = new double[n];
+        }
+    }
+
+    private void denseCodes(int t, int parts) {
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            for (int j = 0; j < n; j++) {
+                float p = dPre[b * n + j];
+                dZs[b * n + j] = isActive(p, j) ? p * invNorm[j] : 0f;
+            }
+        }
+    }
+
+    private void denseResidual(int t, int parts) {
+        float c = (float) (2.0 / ((double) rows * d));
+        float[] bDec = sae.bDec();
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            int xb = b * d;
+            double sse = 0;
+            for (int i = 0; i < d; i++) {
+                xhat[xb + i] += bDec[i];
+                float diff = xhat[xb + i] - x[xOff + xb + i];
+                sse += (double) diff * diff;
+                e[xb + i] = c * diff;
+            }
+            rowSse[b] = sse;
+        }
+    }
+
+    /** Turns e·W_dec into ∂/∂pre in place and sums the per-latent figures, rows outer so access stays sequential. */
+    private void denseColumns(int t, int parts) {
+        int j0 = lo(n, t, parts);
+        int j1 = lo(n, t + 1, parts);
+        Arrays.fill(colActive, j0, j1, 0);
+        Arrays.fill(colSumZ, j0, j1, 0);
+        Arrays.fill(colSumPre, j0, j1, 0);
+        Arrays.fill(colDpre, j0, j1, 0);
+        Arrays.fill(colTGrad, j0, j1, 0);
+        boolean jump = act == Activation.JUMPRELU;
+        double eps = sc.jumpReluBandwidth();
+        for (int b = 0; b < rows; b++) {
+            int row = b * n;
+            for (int j = j0; j < j1; j++) {
+                float p = dPre[row + j];
+                float dz = invNorm[j] * dDz[row + j];
+                if (l1PerZ != 0) {
+                    dz += (float) (l1PerZ * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0));
+                }
+                boolean on = isActive(p, j);
+                dDz[row + j] = on ? dz : 0f;
+                colSumPre[j] += p;
+                if (on) {
+                    colActive[j]++;
+                    colSumZ[j] += p;
+                    colDpre[j] += dz;
+                }
+                if (jump && Math.abs((p - (double) theta[j]) / eps) < 0.5) {
+                    colTGrad[j] += dz * (-theta[j] / eps) - l0PerH / eps;
+                }
+            }
+        }
+    }
+
+    /** Dense counterpart of {@link #normPass}: finishes the stored gradient rows in place. */
+    private void denseNormPass(int t, int parts) {
+        for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
+            // gDecAll holds Σ_b z_bj·scale_j·e_b: undo the decode scale to get ∂/∂D_j.
+            if (invNorm[j] != 1f) {
+                ops.scale(1f / invNorm[j], gDecAll, j * d, d);
+            }
+            double bEncGrad = colDpre[j] + (useAux ? addAux(j, gEncAll, j * d, gDecAll, j * d) : 0);
+            finishRows(j, gEncAll, j * d, gDecAll, j * d, colSumZ[j], bEncGrad, colTGrad[j]);
+            latNorm2[j] = ops.sumSquares(gEncAll, j * d, d) + ops.sumSquares(gDecAll, j * d, d)
+                    + (double) gBEnc[j] * gBEnc[j] + (double) gT[j] * gT[j];
+            latReanim[j] = dead[j] ? colSumPre[j] : 0;
+            latL1[j] = colSumZ[j] * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
+            latActive[j] = colActive[j];
+        }
+    }
+
+    private void ensureAuxBuffers(int cap) {
+        if (auxBest == null || auxBest.cap() != cap) {
+            auxBest = new RowTopK(maxRows, cap);
+            auxE = new float[maxRows * d];
+            auxRes = new float[maxRows * d];
+            auxDpre = new float[maxRows * cap];
+            auxColPtr = new int[n + 1];
+            auxByLatent = new int[maxRows * cap];
+            rowAuxVar = new double[maxRows];
+            rowAuxErr = new double[maxRows];
+        }
+    }
+
+    private void denseAuxSelect(int t, int parts) {
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            auxBest.offerAbove(select, b, 0, dPre, b * n, n, auxFloor, tCand[t]);
+        }
+    }
+
+    /**
+     * AuxK after the main forward pass: ê, the residual's variance, the error, ∂/∂pre at the kept entries and the
+     * entries grouped by latent. Returns the normalised error before the coefficient.
+     */
+    private double auxForward(double coef, double scale) {
+        pool.run(auxReconstructTask);
+        Arrays.fill(auxMean, 0);
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                auxMean[i] += auxRes[b * d + i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            auxMean[i] /= rows;
+        }
+        pool.run(auxErrorTask);
+        double var = 0;
+        double err = 0;
+        for (int b = 0; b < rows; b++) {
+            var += rowAuxVar[b];
+            err += rowAuxErr[b];
+        }
+        auxC = var > 0 ? (float) (2 * coef * scale / var) : 0f;
+        pool.run(auxGradientTask);
+        int cap = auxBest.cap();
+        Arrays.fill(auxColPtr, 0);
+        for (int b = 0; b < rows; b++) {
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                auxColPtr[auxBest.idx[b * cap + q] + 1]++;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            auxColPtr[j + 1] += auxColPtr[j];
+        }
+        int[] cur = scratchCursor(n);
+        System.arraycopy(auxColPtr, 0, cur, 0, n);
+        for (int b = 0; b < rows; b++) {
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                auxByLatent[cur[auxBest.idx[b * cap + q]]++] = b * cap + q;
+            }
+        }
+        return var > 0 ? scale * err / var : 0;
+    }
+
+    private void auxReconstruct(int t, int parts) {
+        float[] wDec = sae.wDec();
+        int cap = auxBest.cap();
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            Arrays.fill(auxE, b * d, (b + 1) * d, 0f);
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                int j = auxBest.idx[b * cap + q];
+                ops.axpy(auxBest.val[b * cap + q] * invNorm[j], wDec, j * d, auxE, b * d, d);
+            }
+            for (int i = 0; i < d; i++) {
+                auxRes[b * d + i] = x[xOff + b * d + i] - xhat[b * d + i];
+            }
+        }
+    }
+
+    private void auxError(int t, int parts) {
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            double var = 0;
+            double err = 0;
+            for (int i = 0; i < d; i++) {
+                double c = auxRes[b * d + i] - auxMean[i];
+                double e2 = auxE[b * d + i] - auxRes[b * d + i];
+                var += c * c;
+                err += e2 * e2;
+            }
+            rowAuxVar[b] = var;
+            rowAuxErr[b] = err;
+        }
+    }
+
+    /** f_b = c·(ê_b − r_b) (into auxE) and ∂/∂pre = D_j·f_b at each kept entry. */
+    private void auxGradient(int t, int parts) {
+        float[] wDec = sae.wDec();
+        int cap = auxBest.cap();
+        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+            for (int i = 0; i < d; i++) {
+                auxE[b * d + i] = auxC * (auxE[b * d + i] - auxRes[b * d + i]);
+            }
+            for (int q = 0; q < auxBest.size[b]; q++) {
+                int j = auxBest.idx[b * cap + q];
+                auxDpre[b * cap + q] = invNorm[j] * ops.dot(auxE, b * d, wDec, j * d, d);
+            }
+        }
+    }
+
+    /** Adds latent j's AuxK share to its raw gradient rows; returns its share of ∂/∂b_enc[j]. */
+    private double addAux(int j, float[] gEnc, int encOff, float[] gDec, int decOff) {
+        int cap = auxBest.cap();
+        double bEnc = 0;
+        for (int q = auxColPtr[j]; q < auxColPtr[j + 1]; q++) {
+            int slot = auxByLatent[q];
+            int b = slot / cap;
+            ops.axpy(auxDpre[slot], xin, b * d, gEnc, encOff, d);
+            ops.axpy(auxBest.val[slot], auxE, b * d, gDec, decOff, d);
+            bEnc += auxDpre[slot];
+        }
+        return bEnc;
+    }
+
+    /** Records this batch's firing and returns the windowed dead fraction after it. */
+    private double windowDeadAfter() {
+        state.observeFiring(dead, rows);
+        return (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
+    }
+
+    /** Counting-sort cursors for at least {@code size} buckets (rows or latents); grows once, then reused. */
+    private int[] scratchCursor(int size) {
+        if (cursor.length < size) {
+            cursor = new int[Math.max(size, Math.max(n, maxRows))];
         }
         return cursor;
     }
@@ -356,23 +690,22 @@ public final class FusedStep implements TrainStep {
 
     /** GEMM epilogue: keep the entries this activation needs from one finished block. */
     private void acceptBlock(int t, int row0, int nRows, int col0, int cols, float[] buf, int off, int ld) {
+        int[] cand = tCand[t];
         for (int r = 0; r < nRows; r++) {
             int row = row0 + r;
             int base = off + r * ld;
-            if (topk) {
-                offerTopK(row, col0, buf, base, cols);
-            } else if (act == Activation.RELU) {
-                for (int c = 0; c < cols; c++) {
-                    if (buf[base + c] > 0f) {
-                        append(t, row, col0 + c, buf[base + c]);
-                    }
-                }
-            } else {
-                for (int c = 0; c < cols; c++) {
-                    if (buf[base + c] > keepAbove[col0 + c]) {
-                        append(t, row, col0 + c, buf[base + c]);
-                    }
-                }
+            if (useAux) {
+                auxBest.offerAbove(select, row, col0, buf, base, cols, auxFloor, cand);
+            }
+            if (candCap > 0) {
+                best.offer(select, row, col0, buf, base, cols, cand);
+                continue;
+            }
+            int count = act == Activation.RELU
+                    ? select.above(buf, base, cols, 0f, cand, 0)
+                    : select.aboveEach(buf, base, cols, keepAbove, col0, cand, 0);
+            for (int q = 0; q < count; q++) {
+                append(t, row, col0 + cand[q], buf[base + cand[q]]);
             }
         }
     }
@@ -391,80 +724,98 @@ public final class FusedStep implements TrainStep {
         cooLen[t] = len + 1;
     }
 
+    // BatchTopK: candidates as sortable keys, value descending then row-major index ascending.
+    private long[] batchKeys = new long[0];
+    private float batchThetaStep; // smallest kept value of this batch (NaN when none was positive)
+
+    private static long batchKey(float v, int flat) {
+        return ((long) (0x7FFFFFFF - Float.floatToIntBits(v)) << 32) | flat;
+    }
+
+    private static float batchKeyValue(long key) {
+        return Float.intBitsToFloat(0x7FFFFFFF - (int) (key >>> 32));
+    }
+
     /**
-     * Running top-k of one row. Columns arrive in increasing order, so a value equal to the current k-th loses
-     * (ties go to the lower index); the heap's root is the worst kept entry: lowest value, then highest index.
+     * BatchTopK's selection of the {@code B·k} largest positive pre-activations of the batch, from each row's best
+     * {@code candCap} candidates. A row whose heap was full and whose worst candidate made the cut may have lost
+     * entries that belong in it: then the exact selection is redone over the whole stored product (rare: a row needs
+     * more than 4k of the batch's codes).
      */
-    private void offerTopK(int row, int col0, float[] buf, int base, int cols) {
-        int h = row * k;
-        int size = heapSize[row];
-        int c = 0;
-        for (; c < cols && size < k; c++) {
-            // Fill phase: sift up.
-            int i = size++;
-            float v = buf[base + c];
-            int idx = col0 + c;
-            while (i > 0) {
-                int parent = (i - 1) >> 1;
-                if (!worse(v, idx, heapVal[h + parent], heapIdx[h + parent])) {
-                    break;
+    private int gatherBatchTopK() {
+        int cap = candCap;
+        if (batchKeys.length < rows * cap) {
+            batchKeys = new long[rows * cap];
+        }
+        int count = 0;
+        for (int b = 0; b < rows; b++) {
+            for (int q = 0; q < best.size[b]; q++) {
+                float v = best.val[b * cap + q];
+                if (v > 0) {
+                    batchKeys[count++] = batchKey(v, b * n + best.idx[b * cap + q]);
                 }
-                heapVal[h + i] = heapVal[h + parent];
-                heapIdx[h + i] = heapIdx[h + parent];
-                i = parent;
-            }
-            heapVal[h + i] = v;
-            heapIdx[h + i] = idx;
-        }
-        heapSize[row] = size;
-        float threshold = heapVal[h];
-        for (; c < cols; c++) {
-            float v = buf[base + c];
-            if (v > threshold) {
-                siftDownReplace(h, v, col0 + c);
-                threshold = heapVal[h];
             }
         }
-    }
-
-    private static boolean worse(float v, int idx, float ov, int oidx) {
-        return v < ov || (v == ov && idx > oidx);
-    }
-
-    private void siftDownReplace(int h, float v, int idx) {
-        int i = 0;
-        while (true) {
-            int l = 2 * i + 1;
-            if (l >= k) {
-                break;
+        Arrays.sort(batchKeys, 0, count);
+        int budget = rows * k;
+        int kept = Math.min(budget, count);
+        boolean overflow = false;
+        for (int b = 0; b < rows && cap < n && !overflow; b++) {
+            float root = best.val[b * cap]; // the row's worst candidate
+            if (best.size[b] == cap && root > 0) {
+                overflow = count <= budget || batchKey(root, b * n + best.idx[b * cap]) <= batchKeys[kept - 1];
             }
-            int w = l;
-            int rr = l + 1;
-            if (rr < k && worse(heapVal[h + rr], heapIdx[h + rr], heapVal[h + l], heapIdx[h + l])) {
-                w = rr;
-            }
-            if (!worse(heapVal[h + w], heapIdx[h + w], v, idx)) {
-                break;
-            }
-            heapVal[h + i] = heapVal[h + w];
-            heapIdx[h + i] = heapIdx[h + w];
-            i = w;
         }
-        heapVal[h + i] = v;
-        heapIdx[h + i] = idx;
+        if (overflow) {
+            ensureDenseBuffers();
+            gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, dPre, 0, pool);
+            count = 0;
+            for (int i = 0; i < rows * n; i++) {
+                if (dPre[i] > 0) {
+                    if (count == batchKeys.length) {
+                        batchKeys = Arrays.copyOf(batchKeys, Math.max(16, count * 2));
+                    }
+                    batchKeys[count++] = batchKey(dPre[i], i);
+                }
+            }
+            Arrays.sort(batchKeys, 0, count);
+            kept = Math.min(budget, count);
+        }
+        batchThetaStep = kept > 0 ? batchKeyValue(batchKeys[kept - 1]) : Float.NaN;
+        ensureCodeCapacity(kept);
+        Arrays.fill(rowPtr, 0, rows + 1, 0);
+        for (int q = 0; q < kept; q++) {
+            rowPtr[(int) batchKeys[q] / n + 1]++;
+        }
+        for (int b = 0; b < rows; b++) {
+            rowPtr[b + 1] += rowPtr[b];
+        }
+        int[] cur = scratchCursor(rows);
+        System.arraycopy(rowPtr, 0, cur, 0, rows);
+        for (int q = 0; q < kept; q++) {
+            int flat = (int) batchKeys[q];
+            int s = cur[flat / n]++;
+            codeIdx[s] = flat % n;
+            codeVal[s] = batchKeyValue(batchKeys[q]);
+            codeRow[s] = flat / n;
+        }
+        return kept;
     }
 
     /** Lays the kept entries out by row; returns their number. */
     private int gatherByRow() {
         int nnz;
+        if (batchTopk) {
+            return gatherBatchTopK();
+        }
         if (topk) {
             for (int b = 0; b <= rows; b++) {
                 rowPtr[b] = b * k;
             }
             nnz = rows * k;
             for (int s = 0; s < nnz; s++) {
-                codeIdx[s] = heapIdx[s];
-                codeVal[s] = heapVal[s];
+                codeIdx[s] = best.idx[s];
+                codeVal[s] = best.val[s];
                 codeRow[s] = s / k;
             }
             return nnz;
@@ -481,10 +832,7 @@ public final class FusedStep implements TrainStep {
         for (int b = 0; b < rows; b++) {
             rowPtr[b + 1] += rowPtr[b];
         }
-        int[] cur = scratchCursor();
-        if (cur.length < rows) {
-            cur = cursor = new int[Math.max(rows, n)];
-        }
+        int[] cur = scratchCursor(rows);
         System.arraycopy(rowPtr, 0, cur, 0, rows);
         // Each row's entries come from one thread in increasing latent order, so rows stay sorted.
         for (int t = 0; t < threads; t++) {
@@ -572,24 +920,38 @@ public final class FusedStep implements TrainStep {
                 tGrad += codeDz[s] * (-th / eps) - l0PerH / eps;
             }
         }
+        if (useAux) {
+            bEncGrad += addAux(j, gEnc, 0, gDec, 0);
+        }
+        finishRows(j, gEnc, 0, gDec, 0, zSum, bEncGrad, tGrad);
+        return zSum;
+    }
+
+    /**
+     * Completes latent j's gradient rows from their raw sums (shared by both paths): the analytic re-animation
+     * share of a dead latent, the unit-norm projection and the weighted-L1 term of the decoder row; sets
+     * {@code gBEnc[j]} and {@code gT[j]}.
+     */
+    private void finishRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, double zSum, double bEncGrad,
+                            double tGrad) {
         if (dead[j] && reanimGrad != 0) {
-            ops.axpy((float) reanimGrad, sumX, 0, gEnc, 0, d);
+            // Every row's ∂pre_bj gets reanimGrad: Σ_b reanimGrad·x̃_b, without the B×n matrix.
+            ops.axpy((float) reanimGrad, sumX, 0, gEnc, encOff, d);
             bEncGrad += reanimGrad * rows;
         }
         gBEnc[j] = (float) bEncGrad;
-        gT[j] = (float) (tGrad * th);
+        gT[j] = (float) (tGrad * (act == Activation.JUMPRELU ? theta[j] : 0f));
         float[] wDec = sae.wDec();
         float inv = invNorm[j];
         if (sc.unitNormDecoder()) {
             // Through D = W/‖W‖: (g − D (D·g)) / ‖W‖.
-            float dg = inv * ops.dot(wDec, j * d, gDec, 0, d);
-            ops.axpy(-dg * inv, wDec, j * d, gDec, 0, d);
-            ops.scale(inv, gDec, 0, d);
+            float dg = inv * ops.dot(wDec, j * d, gDec, decOff, d);
+            ops.axpy(-dg * inv, wDec, j * d, gDec, decOff, d);
+            ops.scale(inv, gDec, decOff, d);
         }
         if (l1PerZ != 0 && cfg.l1DecoderNormWeighted()) {
-            ops.axpy((float) (l1PerZ * zSum / norm[j]), wDec, j * d, gDec, 0, d);
+            ops.axpy((float) (l1PerZ * zSum / norm[j]), wDec, j * d, gDec, decOff, d);
         }
-        return zSum;
     }
 
     private void normPass(int t, int parts) {
@@ -614,20 +976,26 @@ public final class FusedStep implements TrainStep {
     }
 
     private void updatePass(int t, int parts) {
-        float[] gEnc = tRowA[t];
-        float[] gDec = tRowB[t];
         for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
-            latentGradients(j, gEnc, gDec);
-            update(sae.wEnc(), 0, j * d, gEnc, 0, d);
+            float[] gEnc = gEncAll;
+            float[] gDec = gDecAll;
+            int off = j * d;
+            if (!dense) {
+                gEnc = tRowA[t];
+                gDec = tRowB[t];
+                off = 0;
+                latentGradients(j, gEnc, gDec);
+            }
+            update(sae.wEnc(), 0, j * d, gEnc, off, d);
             update(sae.bEnc(), 1, j, gBEnc, j, 1);
-            update(sae.wDec(), 2, j * d, gDec, 0, d);
+            update(sae.wDec(), 2, j * d, gDec, off, d);
             if (act == Activation.JUMPRELU) {
                 update(sae.logThreshold(), 4, j, gT, j, 1);
             }
             if (sc.unitNormDecoder()) {
-                float norm = (float) Math.sqrt(ops.sumSquares(sae.wDec(), j * d, d));
-                if (norm > 0) {
-                    ops.scale(1f / norm, sae.wDec(), j * d, d);
+                float nrm = (float) Math.sqrt(ops.sumSquares(sae.wDec(), j * d, d));
+                if (nrm > 0) {
+                    ops.scale(1f / nrm, sae.wDec(), j * d, d);
                 }
             }
         }

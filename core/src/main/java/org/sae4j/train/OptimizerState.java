@@ -2,14 +2,20 @@ package org.sae4j.train;
 
 import org.sae4j.Sae;
 
-/** Optimizer moments per parameter tensor (same order as {@link Sae#tensors()}) and the number of steps taken. */
+/**
+ * Training state beside the parameters: optimizer moments per tensor (same order as {@link Sae#tensors()}), the
+ * number of steps taken, and per latent the tokens seen since it last fired (the windowed dead mask).
+ */
 public final class OptimizerState {
     /** Steps taken so far; Adam's bias correction uses {@code step} after incrementing. */
     public long step;
     public final float[][] m;
     public final float[][] v;
+    /** Tokens since latent j last fired (a code {@code z > 0}); dead for AuxK at ≥ the configured window. */
+    public final long[] sinceFired;
 
     public OptimizerState(Sae sae) {
+        sinceFired = new long[sae.latents()];
         float[][] t = sae.tensors();
         m = new float[t.length][];
         v = new float[t.length][];
@@ -17,5 +23,22 @@ public final class OptimizerState {
             m[i] = new float[t[i].length];
             v[i] = new float[t[i].length];
         }
+    }
+
+    /** Records one batch of {@code rows} tokens in which the latents with {@code deadInBatch[j]} did not fire. */
+    public void observeFiring(boolean[] deadInBatch, int rows) {
+        for (int j = 0; j < sinceFired.length; j++) {
+            sinceFired[j] = deadInBatch[j] ? sinceFired[j] + rows : 0;
+        }
+    }
+
+    /** Writes the windowed dead mask into {@code out}; returns how many latents are dead. */
+    public int windowDead(long windowTokens, boolean[] out) {
+        int dead = 0;
+        for (int j = 0; j < sinceFired.length; j++) {
+            out[j] = sinceFired[j] >= windowTokens;
+            dead += out[j] ? 1 : 0;
+        }
+        return dead;
     }
 }

@@ -14,12 +14,24 @@ import org.sae4j.TopK;
  * B×n matrices. Work is split over rows (forward) and over latents (parameter gradients), so results do not depend
  * on the thread count.
  *
- * <p>Loss: {@code mse − coef·reanim + λ₁·L1 + λ₀·L0}, each term separately switchable via {@link Term}.
+ * <p>Loss: {@code mse − coef·reanim + λ₁·L1 + λ₀·L0 + α·AuxK}, each term separately switchable via {@link Term}.
  */
 public final class ReferenceLoss implements AutoCloseable {
 
     /** The separately derived loss terms. */
-    public enum Term { MSE, REANIMATION, L1, L0 }
+    public enum Term { MSE, REANIMATION, L1, L0, AUXK }
+
+    /**
+     * What AuxK needs besides the batch: which latents count as dead (OpenAI and sparsify use "not fired in the
+     * last N tokens", known before the step), and optionally a frozen residual target. The residual
+     * {@code x − x̂} is detached in the loss; freezing it lets a finite-difference test see the same function the
+     * gradient describes.
+     */
+    public record Aux(boolean[] dead, double[] frozenResidual) {
+        public static Aux of(boolean[] dead) {
+            return new Aux(dead, null);
+        }
+    }
 
     public static final Set<Term> ALL_TERMS = EnumSet.allOf(Term.class);
 
@@ -35,6 +47,12 @@ public final class ReferenceLoss implements AutoCloseable {
         public double l1;
         /** {@code (1/B) Σ H(pre_bj − θ_j)} before λ₀. */
         public double l0;
+        /** AuxK's normalised error {@code scale · Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖²} before its coefficient. */
+        public double auxk;
+        /** BatchTopK: the smallest kept positive pre-activation (NaN when none was positive). */
+        public double batchThreshold = Double.NaN;
+        /** The residual {@code x − x̂} AuxK reconstructed (B×d), {@code null} when AuxK was off. */
+        public double[] auxResidual;
         public double[] pre;
         public double[] codes;
         public double[] reconstruction;
@@ -80,6 +98,12 @@ public final class ReferenceLoss implements AutoCloseable {
      */
     public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
                            boolean gradients) {
+        return evaluate(p, x, xOff, rows, w, terms, gradients, null);
+    }
+
+    /** As above, with AuxK's dead mask (AuxK is off when {@code aux} is null or no latent is dead). */
+    public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
+                           boolean gradients, Aux aux) {
         final int n = cfg.latents();
         final int d = cfg.dim();
         final int bRows = rows;
@@ -127,10 +151,9 @@ public final class ReferenceLoss implements AutoCloseable {
         boolean[] gate = new boolean[bRows * n];
         double[] xhat = r.reconstruction = new double[bRows * d];
 
-        // Forward, one row at a time.
+        // Forward: pre-activations, then the selection (per row, or over the whole batch for BatchTopK), codes and
+        // reconstruction.
         Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
-            double[] scratch = new double[n];
-            boolean[] sel = new boolean[n];
             for (int b = lo; b < hi; b++) {
                 for (int j = 0; j < n; j++) {
                     double s = p.bEnc[j];
@@ -139,6 +162,22 @@ public final class ReferenceLoss implements AutoCloseable {
                     }
                     pre[b * n + j] = s;
                 }
+            }
+        });
+        final boolean[] batchSel = act == Activation.BATCHTOPK ? new boolean[bRows * n] : null;
+        if (batchSel != null && bRows > 0) {
+            TopK.select(pre, 0, bRows * n, Math.min(bRows * cfg.k(), bRows * n), new double[bRows * n], batchSel);
+            r.batchThreshold = Double.NaN;
+            for (int i = 0; i < bRows * n; i++) {
+                if (batchSel[i] && pre[i] > 0 && !(pre[i] >= r.batchThreshold)) {
+                    r.batchThreshold = pre[i]; // smallest kept positive value
+                }
+            }
+        }
+        Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
+            double[] scratch = new double[n];
+            boolean[] sel = new boolean[n];
+            for (int b = lo; b < hi; b++) {
                 if (act == Activation.TOPK) {
                     TopK.select(pre, b * n, n, cfg.k(), scratch, sel);
                 }
@@ -147,6 +186,7 @@ public final class ReferenceLoss implements AutoCloseable {
                     boolean g = switch (act) {
                         case RELU -> v > 0;
                         case TOPK -> sel[j] && v > 0;
+                        case BATCHTOPK -> batchSel[b * n + j] && v > 0;
                         case JUMPRELU -> v > th[j];
                     };
                     gate[b * n + j] = g;
@@ -212,8 +252,65 @@ public final class ReferenceLoss implements AutoCloseable {
         r.reanimation = deadPreSum * reanimPerPre;
         r.l1 = bRows == 0 ? 0 : l1Sum / bRows;
         r.l0 = bRows == 0 ? 0 : l0Count / bRows;
+        // AuxK (Gao et al. 2024): the top-k_aux dead latents of each row reconstruct the (detached) residual.
+        int deadAux = 0;
+        if (terms.contains(Term.AUXK) && w.auxkCoef() != 0 && aux != null) {
+            for (boolean b : aux.dead()) {
+                deadAux += b ? 1 : 0;
+            }
+        }
+        final boolean useAux = deadAux > 0;
+        final int kAuxNominal = w.auxkK() > 0 ? w.auxkK() : Math.max(1, d / 2);
+        final int kAux = Math.min(kAuxNominal, deadAux);
+        final double auxScale = Math.min(1.0, (double) deadAux / kAuxNominal); // sparsify: fewer dead, less weight
+        double[] zAux = null;
+        double[] eAux = null;
+        double[] res = null;
+        double auxVar = 0;
+        if (useAux) {
+            zAux = new double[bRows * n];
+            eAux = new double[bRows * d];
+            res = r.auxResidual = new double[bRows * d];
+            double[] masked = new double[n];
+            double[] scratch = new double[n];
+            boolean[] sel = new boolean[n];
+            for (int b = 0; b < bRows; b++) {
+                for (int j = 0; j < n; j++) {
+                    masked[j] = aux.dead()[j] ? pre[b * n + j] : Double.NEGATIVE_INFINITY;
+                }
+                TopK.select(masked, 0, n, kAux, scratch, sel);
+                for (int j = 0; j < n; j++) {
+                    double v = sel[j] && pre[b * n + j] > 0 ? pre[b * n + j] : 0;
+                    zAux[b * n + j] = v;
+                    if (v != 0) {
+                        for (int i = 0; i < d; i++) {
+                            eAux[b * d + i] += v * dict[j * d + i];
+                        }
+                    }
+                }
+                for (int i = 0; i < d; i++) {
+                    res[b * d + i] = aux.frozenResidual() != null ? aux.frozenResidual()[b * d + i]
+                            : x[xOff + b * d + i] - xhat[b * d + i];
+                }
+            }
+            double[] mean = new double[d];
+            for (int b = 0; b < bRows; b++) {
+                for (int i = 0; i < d; i++) {
+                    mean[i] += res[b * d + i] / bRows;
+                }
+            }
+            double err = 0;
+            for (int b = 0; b < bRows; b++) {
+                for (int i = 0; i < d; i++) {
+                    auxVar += (res[b * d + i] - mean[i]) * (res[b * d + i] - mean[i]);
+                    err += (eAux[b * d + i] - res[b * d + i]) * (eAux[b * d + i] - res[b * d + i]);
+                }
+            }
+            r.auxk = auxVar > 0 ? auxScale * err / auxVar : 0;
+        }
         r.loss = (useMse ? r.mse : 0) - (useReanim ? w.reanimationCoef() * r.reanimation : 0)
-                + (useL1 ? w.l1Coef() * r.l1 : 0) + (useL0 ? w.l0Coef() * r.l0 : 0);
+                + (useL1 ? w.l1Coef() * r.l1 : 0) + (useL0 ? w.l0Coef() * r.l0 : 0)
+                + (useAux ? w.auxkCoef() * r.auxk : 0);
         if (!gradients) {
             return r;
         }
@@ -248,6 +345,26 @@ public final class ReferenceLoss implements AutoCloseable {
                 }
             }
         });
+        // AuxK: f_b = ∂L/∂ê_b = 2·coef·scale/V·(ê_b − r_b); ∂/∂pre_bj += (f_b·D_j)·1[pre_bj > 0] at the selected.
+        final double[] fAux = useAux && auxVar > 0 ? new double[bRows * d] : null;
+        if (fAux != null) {
+            double c = 2 * w.auxkCoef() * auxScale / auxVar;
+            for (int b = 0; b < bRows; b++) {
+                for (int i = 0; i < d; i++) {
+                    fAux[b * d + i] = c * (eAux[b * d + i] - res[b * d + i]);
+                }
+                for (int j = 0; j < n; j++) {
+                    if (zAux[b * n + j] != 0) {
+                        double s = 0;
+                        for (int i = 0; i < d; i++) {
+                            s += fAux[b * d + i] * dict[j * d + i];
+                        }
+                        dpre[b * n + j] += s;
+                    }
+                }
+            }
+        }
+        final double[] zAuxF = zAux;
         final double eps = cfg.jumpReluBandwidth();
         final double l0PerH = useL0 ? w.l0Coef() / bRows : 0;
         Parallel.forRange(pool, threads, n, (lo, hi) -> {
@@ -268,6 +385,11 @@ public final class ReferenceLoss implements AutoCloseable {
                     if (zj != 0) {
                         for (int i = 0; i < d; i++) {
                             gD[i] += zj * e[b * d + i];
+                        }
+                    }
+                    if (fAux != null && zAuxF[b * n + j] != 0) {
+                        for (int i = 0; i < d; i++) {
+                            gD[i] += zAuxF[b * n + j] * fAux[b * d + i];
                         }
                     }
                     if (th != null && Math.abs((pre[b * n + j] - th[j]) / eps) < 0.5) {

@@ -43,7 +43,10 @@ public final class ReferenceStep implements TrainStep {
     public StepStats step(float[] x, int off, int rows, int epoch) {
         long step = state.step;
         LossWeights w = cfg.weightsAt(step);
-        ReferenceLoss.Result r = loss.evaluate(DoubleParams.of(sae), x, off, rows, w, ReferenceLoss.ALL_TERMS, true);
+        boolean[] windowDead = new boolean[sae.latents()];
+        state.windowDead(cfg.deadWindowTokens(), windowDead);
+        ReferenceLoss.Result r = loss.evaluate(DoubleParams.of(sae), x, off, rows, w, ReferenceLoss.ALL_TERMS, true,
+                ReferenceLoss.Aux.of(windowDead));
         if (!Double.isFinite(r.loss)) {
             throw new NonFiniteLossException(step, r.loss);
         }
@@ -67,6 +70,9 @@ public final class ReferenceStep implements TrainStep {
                 }
             }
         }
+        if (sae.config().activation() == org.sae4j.Activation.BATCHTOPK && !Double.isNaN(r.batchThreshold)) {
+            sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), r.batchThreshold, state.step));
+        }
         if (sae.config().unitNormDecoder()) {
             sae.normalizeDecoderRows(); // D = W/‖W‖ is scale-free: this only keeps gradient scales sane
         }
@@ -74,11 +80,13 @@ public final class ReferenceStep implements TrainStep {
         for (int i = 0; i < xhat.length; i++) {
             xhat[i] = (float) r.reconstruction[i];
         }
-        float[] xb = java.util.Arrays.copyOfRange(x, off, off + rows * sae.dim());
+        state.observeFiring(r.dead, rows);
+        int windowDeadAfter = state.windowDead(cfg.deadWindowTokens(), windowDead);
         return new StepStats(step, epoch, rows, r.loss, r.mse, r.reanimation,
-                Metrics.r2ScalarMean(xb, xhat, rows, sae.dim()), Metrics.explainedVariance(xb, xhat, rows, sae.dim()),
+                Metrics.r2ScalarMean(x, off, xhat, rows, sae.dim()),
+                Metrics.explainedVariance(x, off, xhat, rows, sae.dim(), new double[sae.dim()]),
                 rows == 0 ? 0 : (double) r.active / rows, (double) r.deadCount / sae.latents(), r.dead,
-                w.reanimationCoef(), rate, gradNorm);
+                (double) windowDeadAfter / sae.latents(), r.auxk, w.reanimationCoef(), rate, gradNorm);
     }
 
     @Override

@@ -13,12 +13,15 @@ package org.sae4j.train;
  * @param explainedVariance per-feature explained variance of the batch
  * @param l0              mean active codes per row
  * @param deadFraction    the seed's batch mask: fraction of latents that fired nowhere in this batch
- * @param dead            that mask (read-only by convention)
+ * @param dead            that mask; the step's own buffer: read it during the callback, copy it to keep it
+ * @param windowDeadFraction latents that have not fired within the dead window (after this batch)
+ * @param auxk            AuxK's normalised error before its coefficient (0 when off)
  * @param reanimationCoef coefficient in force
  * @param lr              learning rate in force
  * @param gradNorm        global gradient norm before clipping
  */
 public record StepStats(long step, int epoch, int rows, double loss, double mse, double reanimation, double r2,
                         double explainedVariance, double l0, double deadFraction, boolean[] dead,
-                        double reanimationCoef, double lr, double gradNorm) {
+                        double windowDeadFraction, double auxk, double reanimationCoef, double lr,
+                        double gradNorm) {
 }

@@ -22,13 +22,18 @@ import org.sae4j.BadInputException;
  * @param l1Coef                λ₁ of the L1 term (ReLU)
  * @param l1DecoderNormWeighted weight the L1 term by decoder row norms
  * @param l0Coef                λ₀ of the L0 term (JumpReLU)
+ * @param auxkCoef              coefficient of AuxK (0 = off; Gao et al. use 1/32)
+ * @param auxkK                 k_aux, dead latents per row in AuxK (0 = d/2)
+ * @param deadWindowTokens      a latent is dead for AuxK when it has not fired in this many tokens (OpenAI,
+ *                              sparsify: 10M)
  * @param threads               worker threads
  * @param seed                  seed of the data shuffling
  */
 public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, long warmupSteps, boolean cosineDecay,
                           double minLrRatio, Optimizer optimizer, double beta1, double beta2, double adamEps,
                           double clipGrad, CoefSchedule reanimation, ReanimationForm reanimationForm, double l1Coef,
-                          boolean l1DecoderNormWeighted, double l0Coef, int threads, long seed) {
+                          boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK,
+                          long deadWindowTokens, int threads, long seed) {
 
     public TrainConfig {
         positive("batch", batchSize);
@@ -58,6 +63,11 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
             throw new BadInputException("sparsity coefficients (l1 " + l1Coef + ", l0 " + l0Coef
                     + "): expected ≥ 0");
         }
+        if (!(auxkCoef >= 0) || !Double.isFinite(auxkCoef) || auxkK < 0) {
+            throw new BadInputException("auxk (coef " + auxkCoef + ", k " + auxkK + "): expected coef ≥ 0 and k ≥ 0"
+                    + " (0 = d/2)");
+        }
+        positive("dead window tokens", deadWindowTokens);
         positive("threads", threads);
         if (reanimation == null || reanimationForm == null || optimizer == null) {
             throw new BadInputException("reanimation schedule, form and optimizer: expected values, got null");
@@ -72,7 +82,7 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
 
     /** Loss coefficients in force at {@code step}. */
     public LossWeights weightsAt(long step) {
-        return new LossWeights(reanimation.at(step), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef);
+        return new LossWeights(reanimation.at(step), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK);
     }
 
     /** Learning-rate schedule for a run of {@code totalSteps}. */
@@ -103,6 +113,9 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         b.l1Coef = l1Coef;
         b.l1DecoderNormWeighted = l1DecoderNormWeighted;
         b.l0Coef = l0Coef;
+        b.auxkCoef = auxkCoef;
+        b.auxkK = auxkK;
+        b.deadWindowTokens = deadWindowTokens;
         b.threads = threads;
         b.seed = seed;
         return b;
@@ -127,6 +140,9 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         private double l1Coef = 0;
         private boolean l1DecoderNormWeighted = false;
         private double l0Coef = 0;
+        private double auxkCoef = 0;
+        private int auxkK = 0;
+        private long deadWindowTokens = 10_000_000L;
         private int threads = Runtime.getRuntime().availableProcessors();
         private long seed = 0;
 
@@ -144,13 +160,15 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         public Builder reanimationForm(ReanimationForm v) { reanimationForm = v; return this; }
         public Builder l1(double coef, boolean decoderNormWeighted) { l1Coef = coef; l1DecoderNormWeighted = decoderNormWeighted; return this; }
         public Builder l0(double coef) { l0Coef = coef; return this; }
+        public Builder auxk(double coef, int k) { auxkCoef = coef; auxkK = k; return this; }
+        public Builder deadWindowTokens(long v) { deadWindowTokens = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(batchSize, epochs, maxSteps, lr, warmupSteps, cosineDecay, minLrRatio, optimizer,
                     beta1, beta2, adamEps, clipGrad, reanimation, reanimationForm, l1Coef, l1DecoderNormWeighted,
-                    l0Coef, threads, seed);
+                    l0Coef, auxkCoef, auxkK, deadWindowTokens, threads, seed);
         }
     }
 }

@@ -263,7 +263,7 @@ class CliTest {
         assertBadInput(run(train(p("m"), "--k", "0")), "train --k 0: expected 1 ≤ k ≤ latents (32)");
         assertBadInput(run(train(p("m"), "--k", "-2")), "train --k -2");
         assertBadInput(run(train(p("m"), "--batch", "0")), "train --batch 0: expected a positive number of rows");
-        assertBadInput(run(train(p("m"), "--activation", "gelu")), "activation 'gelu': expected topk, relu or jumprelu");
+        assertBadInput(run(train(p("m"), "--activation", "gelu")), "activation 'gelu': expected topk, batchtopk, relu or jumprelu");
         assertBadInput(run(train(p("m"), "--lr", "-0.1")), "lr = -0.1: expected a positive learning rate");
         assertBadInput(run(train(p("m"), "--batch", "1000")), "256 rows is fewer than one batch of 1000");
         assertBadInput(run(train(p("m"), "--steps", "5", "--epochs", "2")), "--steps and --epochs both given");
@@ -404,7 +404,7 @@ class CliTest {
         ReferenceLoss.Result r;
         try (ReferenceLoss loss = new ReferenceLoss(init.config(), 1)) {
             r = loss.evaluate(DoubleParams.of(init), rows, 0, batch,
-                    new LossWeights(coef, ReanimationForm.SEED, 0, false, 0), ReferenceLoss.ALL_TERMS, true);
+                    LossWeights.MSE_ONLY.withReanimation(coef, ReanimationForm.SEED), ReferenceLoss.ALL_TERMS, true);
         }
         // The batch is the same 64 rows in shuffled order: the gradient is a sum over rows, so only float rounding
         // differs from the reference.

@@ -30,12 +30,18 @@ class CheckpointTest {
             s.bEnc()[i] = 0.25f * i - seed;
         }
         s.bDec()[2] = (float) Math.PI;
+        if (act == Activation.BATCHTOPK) {
+            s.setBatchTopKThreshold(0.1f * seed + 1e-7f);
+        }
         return s;
     }
 
     private static TrainState state(Sae sae, long step) {
         OptimizerState o = new OptimizerState(sae);
         o.step = step;
+        for (int j = 0; j < o.sinceFired.length; j++) {
+            o.sinceFired[j] = 1000L * j + step;
+        }
         for (int t = 0; t < o.m.length; t++) {
             for (int i = 0; i < o.m[t].length; i++) {
                 o.m[t][i] = 1e-3f * (i + t) + step;
@@ -44,7 +50,8 @@ class CheckpointTest {
         }
         boolean[] fired = new boolean[sae.latents()];
         fired[3] = true;
-        return new TrainState(sae, o, TrainConfig.builder().batchSize(4).lr(3e-4).threads(1).seed(9).build(),
+        return new TrainState(sae, o, TrainConfig.builder().batchSize(4).lr(3e-4).auxk(0.03, 3)
+                        .deadWindowTokens(77).threads(1).seed(9).build(),
                 BatchOptions.of(4, 9), new BatchStream.Position(2, 3), 50,
                 new TrainState.EpochProgress(3, 1.5, 0.25, 6.0, fired, 0.125));
     }
@@ -78,6 +85,8 @@ class CheckpointTest {
             assertThat(r.batches()).isEqualTo(st.batches());
             assertThat(r.next()).isEqualTo(st.next());
             assertThat(r.totalSteps()).isEqualTo(50);
+            assertThat(r.optimizer().sinceFired).containsExactly(st.optimizer().sinceFired);
+            assertThat(l.sae().batchTopKThreshold()).isEqualTo(sae.batchTopKThreshold());
             assertThat(r.epoch().fired()).containsExactly(st.epoch().fired());
             assertThat(List.of(r.epoch().batches(), r.epoch().lossSum(), r.epoch().r2Sum(), r.epoch().l0Sum(),
                     r.epoch().seconds())).isEqualTo(List.of(3L, 1.5, 0.25, 6.0, 0.125));

@@ -21,8 +21,9 @@ import org.sae4j.io.NpyWriter;
 /**
  * 20 steps equal 10 steps, a checkpoint written to disk and read back, then 10 more steps: every parameter and
  * every Adam moment bit for bit, and the same per-step losses. The run crosses an epoch boundary after the resume
- * point, and uses warm-up and an annealed re-animation coefficient, so the step count, the schedules and the data
- * position all have to come back exactly.
+ * point, and uses warm-up, an annealed re-animation coefficient and AuxK with a short dead window, so the step count,
+ * the schedules, the data position, the latents' firing history and BatchTopK's threshold all have to come back
+ * exactly.
  */
 class ExactResumeTest {
     @TempDir
@@ -41,6 +42,7 @@ class ExactResumeTest {
     private static TrainConfig config(int maxSteps, Activation act) {
         return TrainConfig.builder().batchSize(16).epochs(4).maxSteps(maxSteps).lr(5e-3).warmupSteps(5)
                 .reanimation(CoefSchedule.linearAnneal(0.05, 3, 15)).clipGrad(0.5)
+                .auxk(1.0 / 32, 4).deadWindowTokens(48) // AuxK on: the per-latent firing history must come back too
                 .l0(act == Activation.JUMPRELU ? 1e-3 : 0).l1(act == Activation.RELU ? 1e-3 : 0, false)
                 .threads(2).seed(7).build();
     }
@@ -107,6 +109,8 @@ class ExactResumeTest {
                     .containsExactly(f.state().optimizer().v[t]);
         }
         assertThat(r.state().next()).isEqualTo(f.state().next());
+        assertThat(r.state().optimizer().sinceFired).containsExactly(f.state().optimizer().sinceFired);
+        assertThat(r.sae().batchTopKThreshold()).isEqualTo(f.sae().batchTopKThreshold());
         // Epoch figures survive the resume too (the epoch in progress at step 10 is finished after it).
         assertThat(resumedEpochs).hasSameSizeAs(fullEpochs);
         for (int e = 0; e < fullEpochs.size(); e++) {

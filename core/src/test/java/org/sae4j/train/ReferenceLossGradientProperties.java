@@ -24,7 +24,7 @@ class ReferenceLossGradientProperties {
     private static final double H = 1e-5;
     private static final double MARGIN = 1e-3;
 
-    record Case(SaeConfig cfg, DoubleParams p, float[] x, int rows, LossWeights w) {
+    record Case(SaeConfig cfg, DoubleParams p, float[] x, int rows, LossWeights w, boolean[] auxDead) {
     }
 
     static Case randomCase(Activation act, int d, int n, int rows, int k, boolean unitNorm, boolean preEnc,
@@ -49,8 +49,12 @@ class ReferenceLossGradientProperties {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) Gaussian.next(r);
         }
-        LossWeights w = new LossWeights(0.3, form, 0.2, weightedL1, 0.25);
-        return new Case(cfg, p, x, rows, w);
+        LossWeights w = new LossWeights(0.3, form, 0.2, weightedL1, 0.25, 0.4, Math.max(1, n / 4));
+        boolean[] auxDead = new boolean[n]; // AuxK's window mask: any subset, independent of this batch
+        for (int j = 0; j < n; j++) {
+            auxDead[j] = r.nextBoolean();
+        }
+        return new Case(cfg, p, x, rows, w, auxDead);
     }
 
     /** Whether every pre-activation is at least {@link #MARGIN} away from the activation's kinks. */
@@ -65,6 +69,10 @@ class ReferenceLossGradientProperties {
                 return false; // 1/‖W_dec[j]‖ blows up the curvature
             }
         }
+        if (c.cfg.activation() == Activation.BATCHTOPK
+                && !gapAtK(r.pre.clone(), Math.min(c.rows * c.cfg.k(), r.pre.length))) {
+            return false; // the batch-wide selection's boundary
+        }
         for (int b = 0; b < c.rows; b++) {
             double[] row = java.util.Arrays.copyOfRange(r.pre, b * n, (b + 1) * n);
             for (int j = 0; j < n; j++) {
@@ -74,14 +82,34 @@ class ReferenceLossGradientProperties {
                     return false;
                 }
             }
-            if (c.cfg.activation() == Activation.TOPK && c.cfg.k() < n) {
-                java.util.Arrays.sort(row);
-                if (row[n - c.cfg.k()] - row[n - c.cfg.k() - 1] < MARGIN) {
-                    return false;
+            if (c.cfg.activation() == Activation.TOPK && !gapAtK(row.clone(), c.cfg.k())) {
+                return false;
+            }
+            // AuxK: ReLU at 0 and the k_aux-th boundary among the dead latents.
+            double[] deadPre = new double[n];
+            int nd = 0;
+            for (int j = 0; j < n; j++) {
+                if (c.auxDead[j]) {
+                    deadPre[nd++] = row[j];
+                    if (Math.abs(row[j]) < MARGIN) {
+                        return false;
+                    }
                 }
+            }
+            if (!gapAtK(java.util.Arrays.copyOf(deadPre, nd), Math.min(c.w.auxkK(), nd))) {
+                return false;
             }
         }
         return true;
+    }
+
+    /** Whether the k-th and (k+1)-th largest values are at least MARGIN apart (true when k ≥ length). */
+    private static boolean gapAtK(double[] v, int k) {
+        if (k >= v.length || k <= 0) {
+            return true;
+        }
+        java.util.Arrays.sort(v);
+        return v[v.length - k] - v[v.length - k - 1] >= MARGIN;
     }
 
     @Property(tries = 300)
@@ -111,7 +139,11 @@ class ReferenceLossGradientProperties {
 
     private static void checkAgainstFiniteDifferences(Case c, Set<Term> terms) {
         try (ReferenceLoss loss = new ReferenceLoss(c.cfg, 1)) {
-            ReferenceLoss.Result r = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, true);
+            ReferenceLoss.Result base = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false,
+                    ReferenceLoss.Aux.of(c.auxDead));
+            // AuxK's residual target is detached: hold it fixed while parameters move.
+            ReferenceLoss.Aux aux = new ReferenceLoss.Aux(c.auxDead, base.auxResidual);
+            ReferenceLoss.Result r = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, true, aux);
             Assume.that(awayFromKinks(c, r));
             double[][] params = c.p.tensors();
             double[][] grads = r.grad.tensors();
@@ -120,9 +152,9 @@ class ReferenceLossGradientProperties {
                 for (int i = 0; i < params[t].length; i++) {
                     double saved = params[t][i];
                     params[t][i] = saved + H;
-                    double up = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false).loss;
+                    double up = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false, aux).loss;
                     params[t][i] = saved - H;
-                    double down = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false).loss;
+                    double down = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false, aux).loss;
                     params[t][i] = saved;
                     double fd = (up - down) / (2 * H);
                     double an = grads[t][i];

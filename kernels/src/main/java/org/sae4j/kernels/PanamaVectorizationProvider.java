@@ -4,32 +4,8 @@ import jdk.incubator.vector.FloatVector;
 
 /** Vector API kernels. Only loaded (reflectively) when {@code jdk.incubator.vector} is readable. */
 final class PanamaVectorizationProvider extends VectorizationProvider {
-    private final AdamUpdate adamUpdate = new PanamaAdamUpdate();
-    private final VectorOps vectorOps = new PanamaVectorOps();
-    private final Gemm gemm = new PanamaGemm();
-
-    @Override
-    public String name() {
-        return "panama";
-    }
-
-    @Override
-    public AdamUpdate adamUpdate() {
-        return adamUpdate;
-    }
-
-    @Override
-    public VectorOps vectorOps() {
-        return vectorOps;
-    }
-
-    @Override
-    public Gemm gemm() {
-        return gemm;
-    }
-
-    @Override
-    public int floatLanes() {
-        return FloatVector.SPECIES_PREFERRED.length();
+    PanamaVectorizationProvider() {
+        super("panama", FloatVector.SPECIES_PREFERRED.length(), new PanamaVectorOps(), new PanamaGemm(),
+                new PanamaThresholdSelect(), new PanamaAdamUpdate());
     }
 }

@@ -18,20 +18,53 @@ public abstract class VectorizationProvider {
 
     static final String VECTOR_MODULE = "jdk.incubator.vector";
 
+    private final String name;
+    private final int floatLanes;
+    private final VectorOps vectorOps;
+    private final Gemm gemm;
+    private final ThresholdSelect thresholdSelect;
+    private final AdamUpdate adamUpdate;
+
+    /** Each implementation passes its kernels, one instance per family (they are stateless and thread-safe). */
+    VectorizationProvider(String name, int floatLanes, VectorOps vectorOps, Gemm gemm,
+                          ThresholdSelect thresholdSelect, AdamUpdate adamUpdate) {
+        this.name = name;
+        this.floatLanes = floatLanes;
+        this.vectorOps = vectorOps;
+        this.gemm = gemm;
+        this.thresholdSelect = thresholdSelect;
+        this.adamUpdate = adamUpdate;
+    }
+
     /** Short name: {@code "panama"} or {@code "scalar"}. */
-    public abstract String name();
-
-    /** Dense vector primitives (dot, axpy, ...). */
-    public abstract VectorOps vectorOps();
-
-    /** Dense matrix products (encoder {@code X·Wᵀ} with epilogue, {@code Gᵀ·X}, {@code G·W}). */
-    public abstract Gemm gemm();
-
-    /** Adam's update (PyTorch semantics) over a run of parameters. */
-    public abstract AdamUpdate adamUpdate();
+    public final String name() {
+        return name;
+    }
 
     /** Lanes of the preferred float species (1 for scalar); useful for padding and reports. */
-    public abstract int floatLanes();
+    public final int floatLanes() {
+        return floatLanes;
+    }
+
+    /** Dense vector primitives (dot, axpy, ...). */
+    public final VectorOps vectorOps() {
+        return vectorOps;
+    }
+
+    /** Dense matrix products (encoder GEMM with epilogue, weight-gradient and decode products). */
+    public final Gemm gemm() {
+        return gemm;
+    }
+
+    /** Positions above a threshold (activation epilogues). */
+    public final ThresholdSelect thresholdSelect() {
+        return thresholdSelect;
+    }
+
+    /** Adam's update (PyTorch semantics) over a run of parameters. */
+    public final AdamUpdate adamUpdate() {
+        return adamUpdate;
+    }
 
     /** The provider chosen for this JVM. */
     public static VectorizationProvider getInstance() {
