@@ -324,7 +324,7 @@ public final class Sae {
         return xhat;
     }
 
-    /** {@code xhat = z · dict + b_dec} for {@code rows} rows, skipping zero codes; {@code dict} from {@link #dictionary()}. */
+    /** {@code xhat = z · dict + b_dec} for {@code rows} rows, skipping zero codes; {@code dict} as {@link #dictionary()}. */
     void decodeWith(float[] dict, float[] z, int rows, float[] xhat) {
         int n = latents();
         int d = dim();

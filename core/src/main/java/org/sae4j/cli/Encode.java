@@ -16,8 +16,8 @@ import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
 
 /**
- * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]}: the codes of
- * every row, in file order.
+ * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]}:
+ * the codes of every row, in file order.
  *
  * <p>Sparse (default): {@code BASE.indices.npy} (int32, rows × k) and {@code BASE.values.npy} (float32, rows × k),
  * each row's active latents by decreasing value (ties: lower index first); rows with fewer than k active latents
@@ -63,7 +63,8 @@ final class Encode {
                 : new Path[] {Path.of(base + ".indices.npy"), Path.of(base + ".values.npy")};
         for (Path t : targets) {
             if (Files.exists(t) && !a.flag("--force")) {
-                throw new BadInputException(t + ": already exists; expected a new path (or pass --force to replace it)");
+                throw new BadInputException(t + ": already exists; expected a new path (or pass --force to replace"
+                        + " it)");
             }
         }
         long rows;

@@ -49,8 +49,8 @@ final class Eval {
         } else {
             out.printf(Locale.ROOT, "%s on %s (%d rows)%n", model, dataPath, r.rows());
             out.printf(Locale.ROOT, "  mse                 %.6g%n", r.mse());
-            out.printf(Locale.ROOT, "  R2 (scalar mean)    %.4f   overcomplete's r2_score: 1 - mse / var(all entries)%n",
-                    r.r2ScalarMean());
+            out.printf(Locale.ROOT, "  R2 (scalar mean)    %.4f   overcomplete's r2_score: 1 - mse / var(all"
+                    + " entries)%n", r.r2ScalarMean());
             out.printf(Locale.ROOT, "  explained variance  %.4f   per-feature: 1 - FVU (SAELens, sparsify)%n",
                     r.explainedVariance());
             out.printf(Locale.ROOT, "  L0                  %.2f   active latents per row%n", r.l0());

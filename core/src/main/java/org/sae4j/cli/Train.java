@@ -210,8 +210,8 @@ final class Train {
             if (json) {
                 out.println(Json.write(sum));
             } else {
-                out.printf(Locale.ROOT, "trained %d steps (to step %d) in %.1f s, %.0f tokens/s; last window: loss %.5g,"
-                                + " R2 %.4f, L0 %.2f, dead %.1f%%; model in %s%n", summary.steps(),
+                out.printf(Locale.ROOT, "trained %d steps (to step %d) in %.1f s, %.0f tokens/s; last window: loss"
+                                + " %.5g, R2 %.4f, L0 %.2f, dead %.1f%%; model in %s%n", summary.steps(),
                         startStep + summary.steps(), summary.seconds(), summary.tokensPerSecond(), progress.lastLoss,
                         progress.lastR2, progress.lastL0, 100 * progress.lastDead, outDir);
             }

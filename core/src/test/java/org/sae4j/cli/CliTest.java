@@ -110,7 +110,9 @@ class CliTest {
         Map<String, Object> summary = json(lines.get(lines.size() - 1));
         assertThat(summary).containsEntry("summary", true).containsEntry("step", 24L);
         String html = Files.readString(dir.resolve("r.html"));
-        assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script").doesNotContain("http://www.w3.org/1999")
+        // Self-contained: no scripts, nothing loaded from elsewhere (the SVG namespace URI is a name, not a fetch).
+        assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script").doesNotContain("src=")
+                .doesNotContain("href=").doesNotContain("@import")
                 .contains("<polyline");
         assertThat(html.split("<svg ", -1)).hasSize(5);
 
@@ -136,7 +138,8 @@ class CliTest {
         float[] idx;
         float[] val;
         // NpyFile reads float data only, so check the int32 header as text.
-        assertThat(new String(Files.readAllBytes(dir.resolve("codes.indices.npy")), 0, 128, StandardCharsets.ISO_8859_1))
+        byte[] indices = Files.readAllBytes(dir.resolve("codes.indices.npy"));
+        assertThat(new String(indices, 0, 128, StandardCharsets.ISO_8859_1))
                 .contains("'descr': '<i4'").contains("'shape': (256, 3)");
         idx = readInts(dir.resolve("codes.indices.npy"), ROWS * 3);
         try (NpyFile fv = NpyFile.open(dir.resolve("codes.values.npy"))) {
@@ -263,7 +266,8 @@ class CliTest {
         assertBadInput(run(train(p("m"), "--k", "0")), "train --k 0: expected 1 ≤ k ≤ latents (32)");
         assertBadInput(run(train(p("m"), "--k", "-2")), "train --k -2");
         assertBadInput(run(train(p("m"), "--batch", "0")), "train --batch 0: expected a positive number of rows");
-        assertBadInput(run(train(p("m"), "--activation", "gelu")), "activation 'gelu': expected topk, batchtopk, relu or jumprelu");
+        assertBadInput(run(train(p("m"), "--activation", "gelu")),
+                "activation 'gelu': expected topk, batchtopk, relu or jumprelu");
         assertBadInput(run(train(p("m"), "--lr", "-0.1")), "lr = -0.1: expected a positive learning rate");
         assertBadInput(run(train(p("m"), "--batch", "1000")), "256 rows is fewer than one batch of 1000");
         assertBadInput(run(train(p("m"), "--steps", "5", "--epochs", "2")), "--steps and --epochs both given");
@@ -354,7 +358,8 @@ class CliTest {
         String wDec = entry("W_dec", "F32", "[4,8]", 144, 272);
         String bDec = entry("b_dec", "F32", "[8]", 272, 304);
         String[][] cases = {
-            {"beyond", "10000", header(wEnc, bEnc, wDec, bDec), "header length 10000 bytes runs past the end of the file"},
+            {"beyond", "10000", header(wEnc, bEnc, wDec, bDec),
+                "header length 10000 bytes runs past the end of the file"},
             {"overlap", "-1", header(wEnc, entry("b_enc", "F32", "[4]", 64, 80), wDec, bDec), "overlap tensor 'W_enc'"},
             {"range", "-1", header(wEnc, bEnc, wDec, entry("b_dec", "F32", "[32]", 272, 400)),
                 "end beyond the 304-byte data buffer"},
