@@ -68,7 +68,9 @@ public final class Main {
             return 2;
         } catch (IOException | UncheckedIOException e) {
             // Not the user's input (that is a BadInputException): disk full, permissions, a vanished file.
-            err.println("sae4j: I/O error: " + e.getMessage());
+            // NIO exceptions often carry only a path as message: the class name says what went wrong.
+            Throwable c = e instanceof UncheckedIOException u ? u.getCause() : e;
+            err.println("sae4j: I/O error: " + c);
             return 1;
         } catch (RuntimeException | Error e) {
             err.println("sae4j: internal error: " + e);
