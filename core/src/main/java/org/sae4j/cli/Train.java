@@ -144,6 +144,11 @@ final class Train {
             } else {
                 std = loaded.standardizer();
             }
+            if (resumeDir != null && loaded.state().dataRows() != data.rows()) {
+                throw new BadInputException(dataPath + ": " + data.rows() + " rows; expected the "
+                        + loaded.state().dataRows() + " rows the checkpoint in " + resumeDir + " was trained on, to"
+                        + " resume the same run");
+            }
             BatchOptions bo = resumeDir != null ? loaded.state().batches()
                     : BatchOptions.of(tb.build().batchSize(), tb.build().seed());
             BatchStream stream = data.batches(bo, std);

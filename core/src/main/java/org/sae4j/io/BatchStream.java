@@ -87,6 +87,16 @@ public final class BatchStream {
         seek(new Position(0, 0));
     }
 
+    /** Rows in the dataset (all shards). */
+    public long rows() {
+        return rows;
+    }
+
+    /** The file or directory the rows come from, for messages. */
+    public java.nio.file.Path source() {
+        return data.source();
+    }
+
     public long batchesPerEpoch() {
         return batchesPerEpoch;
     }

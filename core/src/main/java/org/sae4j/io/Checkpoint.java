@@ -251,6 +251,7 @@ public final class Checkpoint {
         m.put("step", s.step());
         m.put("total_steps", s.totalSteps());
         m.put("next_batch", s.next().toJson());
+        m.put("data_rows", s.dataRows());
         m.put("batches", s.batches().toJson());
         Map<String, Object> rng = new LinkedHashMap<>();
         // Batch order is a pure function of (batch options, epoch) and init of the config's seed: no hidden state.
@@ -467,6 +468,7 @@ public final class Checkpoint {
         long step = longField(m, "step", src);
         long total = longField(m, "total_steps", src);
         BatchStream.Position next = BatchStream.Position.fromJson(objectField(m, "next_batch", src), src);
+        long dataRows = longField(m, "data_rows", src);
         BatchOptions batches = BatchOptions.fromJson(objectField(m, "batches", src), src);
         TrainConfig tc = parseTrainConfig(objectField(m, "train_config", src), src);
         Map<String, Object> e = objectField(m, "epoch_progress", src);
@@ -522,7 +524,7 @@ public final class Checkpoint {
                 }
             }
         }
-        return new TrainState(sae, opt, tc, batches, next, total, progress);
+        return new TrainState(sae, opt, tc, batches, next, dataRows, total, progress);
     }
 
     /** Both moment sets: the first half of the result is {@code mPrefix} tensors, the second {@code vPrefix}. */

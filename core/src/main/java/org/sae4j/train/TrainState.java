@@ -17,11 +17,12 @@ import org.sae4j.io.BatchStream;
  * @param config     hyper-parameters of the run
  * @param batches    how the data stream draws batches (batch size, seed, shuffling)
  * @param next       position of the next batch
+ * @param dataRows   rows of the dataset the run trains on: a resume on other data would not be the same run
  * @param totalSteps length of the run the schedules were built for
  * @param epoch      running figures of the epoch in progress
  */
 public record TrainState(Sae sae, OptimizerState optimizer, TrainConfig config, BatchOptions batches,
-                         BatchStream.Position next, long totalSteps, EpochProgress epoch) {
+                         BatchStream.Position next, long dataRows, long totalSteps, EpochProgress epoch) {
 
     /** The number of steps taken so far. */
     public long step() {

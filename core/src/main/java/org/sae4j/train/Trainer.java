@@ -213,6 +213,14 @@ public final class Trainer {
         OptimizerState opt = null;
         TrainState.EpochProgress progress = TrainState.EpochProgress.start(saeConfig.latents());
         if (resume != null) {
+            if (resume.dataRows() != data.rows()) {
+                throw new BadInputException(data.source() + ": " + data.rows() + " rows; expected the "
+                        + resume.dataRows() + " rows the checkpoint was trained on, to resume the same run");
+            }
+            if (!resume.batches().equals(data.options())) {
+                throw new IllegalArgumentException("resume with the checkpoint's batch options " + resume.batches()
+                        + ", not " + data.options());
+            }
             opt = resume.optimizer();
             data.seek(resume.next());
             if (resume.epoch() != null) {
@@ -299,7 +307,7 @@ public final class Trainer {
 
     private void save(OptimizerState opt, BatchStream data, long total, long batches, double lossSum, double r2Sum,
                       double l0Sum, DeadTracker tracker, double epochSeconds) {
-        TrainState st = new TrainState(sae, opt, cfg, data.options(), data.position(), total,
+        TrainState st = new TrainState(sae, opt, cfg, data.options(), data.position(), data.rows(), total,
                 new TrainState.EpochProgress(batches, lossSum, r2Sum, l0Sum, tracker.firedMask(), epochSeconds));
         try {
             checkpointer.save(st);

@@ -218,6 +218,11 @@ class CliTest {
                 "train --lr: fixed by the checkpoint being resumed");
         assertBadInput(run("train", "--data", data.toString(), "--resume", p("m-none"), "--steps", "3"),
                 "m-none: no such directory");
+        // Other data would not continue the same run.
+        Path fewer = dir.resolve("fewer.npy");
+        NpyWriter.writeF32(fewer, java.util.Arrays.copyOf(x, 200 * D), 200, D);
+        assertBadInput(run("train", "--data", fewer.toString(), "--resume", p("half"), "--steps", "30"),
+                fewer + ": 200 rows; expected the 256 rows the checkpoint in " + p("half") + " was trained on");
     }
 
     private static Path fixture(String name) {

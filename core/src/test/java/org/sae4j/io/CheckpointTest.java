@@ -52,7 +52,7 @@ class CheckpointTest {
         fired[3] = true;
         return new TrainState(sae, o, TrainConfig.builder().batchSize(4).lr(3e-4).auxk(0.03, 3)
                         .deadWindowTokens(77).threads(1).seed(9).build(),
-                BatchOptions.of(4, 9), new BatchStream.Position(2, 3), 50,
+                BatchOptions.of(4, 9), new BatchStream.Position(2, 3), 40, 50,
                 new TrainState.EpochProgress(3, 1.5, 0.25, 6.0, fired, 0.125));
     }
 
@@ -85,6 +85,7 @@ class CheckpointTest {
             assertThat(r.batches()).isEqualTo(st.batches());
             assertThat(r.next()).isEqualTo(st.next());
             assertThat(r.totalSteps()).isEqualTo(50);
+            assertThat(r.dataRows()).isEqualTo(40);
             assertThat(r.optimizer().sinceFired).containsExactly(st.optimizer().sinceFired);
             assertThat(l.sae().batchTopKThreshold()).isEqualTo(sae.batchTopKThreshold());
             assertThat(r.epoch().fired()).containsExactly(st.epoch().fired());

@@ -154,5 +154,15 @@ class ExactResumeTest {
         Checkpoint.Loaded l = Checkpoint.load(ck);
         assertThat(l.state().step()).isEqualTo(7);
         assertThat(l.sae().wEnc()).containsExactly(stoppedAt.wEnc());
+
+        // Resuming on other data is refused rather than silently continuing a different run.
+        Path other = dir.resolve("other.npy");
+        NpyWriter.writeF32(other, new float[(ROWS - 1) * D], ROWS - 1, D);
+        try (NpyDataset ds = NpyDataset.open(other)) {
+            Trainer t = new Trainer(l.sae(), config(20, act)).resumeFrom(l.state());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.fit(ds.batches(l.state().batches())))
+                    .isInstanceOf(org.sae4j.BadInputException.class)
+                    .hasMessageContaining("99 rows; expected the 100 rows the checkpoint was trained on");
+        }
     }
 }
