@@ -214,6 +214,9 @@ final class Train {
             Map<String, Object> sum = progress.summary(summary, outDir);
             if (json) {
                 out.println(Json.write(sum));
+            } else if (summary.steps() == 0) {
+                out.printf(Locale.ROOT, "nothing to do: the run in %s is already at step %d of %d (extend it with"
+                        + " --steps or --epochs)%n", outDir, startStep, total);
             } else {
                 out.printf(Locale.ROOT, "trained %d steps (to step %d) in %.1f s, %.0f tokens/s; last window: loss"
                                 + " %.5g, R2 %.4f, L0 %.2f, dead %.1f%%; model in %s%n", summary.steps(),
