@@ -262,7 +262,7 @@ public final class FusedStep implements TrainStep {
             throw new IllegalArgumentException("batch of " + rows + " rows exceeds the configured " + maxRows);
         }
         long step = state.step;
-        LossWeights w = cfg.weightsAt(step);
+        LossWeights w = cfg.weights(state);
         this.x = x;
         this.xOff = off;
         this.rows = rows;
@@ -650,7 +650,9 @@ public final class FusedStep implements TrainStep {
     /** Records this batch's firing and returns the windowed dead fraction after it. */
     private double windowDeadAfter() {
         state.observeFiring(dead, rows);
-        return (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
+        double fraction = (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
+        state.observeWindowDeadFraction(cfg.reanimation(), fraction);
+        return fraction;
     }
 
     /** Counting-sort cursors for at least {@code size} buckets (rows or latents); grows once, then reused. */
