@@ -14,11 +14,12 @@ import org.sae4j.metrics.Metrics;
 
 /**
  * The fused, sparse-aware training step (DESIGN §4): the same math as {@link ReferenceStep}, in float32, without a
- * B×n matrix.
+ * B×n matrix on its sparse path (see src/docs/fused-step.md).
  * <ol>
  *   <li>One GEMM {@code X·W_encᵀ + b_enc} whose epilogue keeps, per row, only the codes the step needs: a running
- *       top-k (TopK), the entries above 0 (ReLU), or above θ − ε/2 (JumpReLU: active entries plus the
- *       straight-through band).</li>
+ *       top-k (TopK; a margin of 4k for BatchTopK's batch-wide selection), the entries above 0 (ReLU), or above
+ *       θ − ε/2 (JumpReLU: active entries plus the straight-through band), and AuxK's top-k_aux window-dead
+ *       latents.</li>
  *   <li>Per row: sparse decode, residual, mse, {@code e_b} and {@code ∂/∂z} at the kept entries only.</li>
  *   <li>The codes transposed by latent; dead latents from them; the re-animation term's value and gradient
  *       analytically from {@code Σ_b x̃_b}.</li>
@@ -26,9 +27,10 @@ import org.sae4j.metrics.Metrics;
  *       rebuild from the sparse codes, so none is stored); the second rebuilds each row, clips, applies Adam and
  *       renormalises the atom, reading and writing each parameter row and its moments once.</li>
  * </ol>
- * Buffers are allocated in the constructor; ReLU/JumpReLU code buffers grow only when L0 rises past their size.
- * Work is split into contiguous row or latent chunks on a {@link KernelPool}; results are deterministic for a given
- * thread count.
+ * While ReLU/JumpReLU codes are dense (early training) a dense path stores the B×n matrices and uses GEMMs instead.
+ * Buffers are allocated in the constructor or on first use of a path; ReLU/JumpReLU code buffers grow only when L0
+ * rises past their size. Work is split into contiguous row or latent chunks on a {@link KernelPool}; sums run in row
+ * or latent order, so results are identical for any thread count.
  */
 public final class FusedStep implements TrainStep {
     /**
