@@ -37,7 +37,7 @@ public final class FusedStep implements TrainStep {
      * Active-code fraction above which ReLU/JumpReLU use the dense path. Where the paths cost the same was measured
      * with TrainStepBench (see src/docs/benchmarks.md).
      */
-    static final double DENSE_SWITCH = 0.02;
+    public static final double DENSE_SWITCH = 0.02;
 
     private final Sae sae;
     private final SaeConfig sc;
@@ -174,9 +174,10 @@ public final class FusedStep implements TrainStep {
 
     /**
      * @param denseSwitch fraction of active codes above which ReLU/JumpReLU steps take the dense path (decided
-     *                    from the previous step; the first step assumes an initialisation's half-dense codes)
+     *                    from the previous step; the first step assumes an initialisation's half-dense codes);
+     *                    below 0 forces the dense path, above 1 the sparse one (for measuring the switch point)
      */
-    FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state, double denseSwitch) {
+    public FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state, double denseSwitch) {
         this.denseSwitch = denseSwitch;
         this.lastActiveFraction = 0.5;
         this.sae = sae;
