@@ -19,6 +19,7 @@ import org.sae4j.Activation;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.train.FusedStep;
+import org.sae4j.train.OptimizerState;
 import org.sae4j.train.ReferenceStep;
 import org.sae4j.train.StepStats;
 import org.sae4j.train.TrainConfig;
@@ -54,6 +55,9 @@ public class TrainStepBench {
     public int threads;
     @Param({"0"})
     public int l0;
+    /** ReLU/JumpReLU path of the fused step: {@code auto} (the switch), or forced {@code sparse} / {@code dense}. */
+    @Param({"auto"})
+    public String path;
 
     private float[] x;
     private ReferenceStep reference;
@@ -72,7 +76,12 @@ public class TrainStepBench {
         TrainConfig tc = TrainConfig.builder().batchSize(batch).lr(1e-4).threads(threads)
                 .l1(act == Activation.RELU ? 1e-3 : 0, false).l0(act == Activation.JUMPRELU ? 1e-3 : 0).build();
         reference = new ReferenceStep(sae.copy(), tc, Long.MAX_VALUE);
-        fused = new FusedStep(sae, tc, Long.MAX_VALUE);
+        double dense = switch (path) {
+            case "sparse" -> 2.0;
+            case "dense" -> -1.0;
+            default -> FusedStep.DENSE_SWITCH;
+        };
+        fused = new FusedStep(sae, tc, Long.MAX_VALUE, new OptimizerState(sae), dense);
     }
 
     // The (1 − l0/n) quantile of pre-activations on a sample of rows becomes the firing point of every latent.

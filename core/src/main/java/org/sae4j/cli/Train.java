@@ -47,13 +47,15 @@ import org.sae4j.train.Trainer;
 final class Train {
     private static final Set<String> VALUED = Set.of("--data", "--latents", "--activation", "--k", "--batch",
             "--epochs", "--steps", "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal",
+            "--reanimation-schedule",
             "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
             "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every", "--auxk", "--auxk-k",
             "--dead-window");
     private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
     /** Settings a resumed run takes from its checkpoint; giving them again would silently fork the run. */
     private static final List<String> FIXED_BY_RESUME = List.of("--latents", "--activation", "--k", "--batch",
-            "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal", "--optimizer", "--clip-grad",
+            "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal", "--reanimation-schedule",
+            "--optimizer", "--clip-grad",
             "--warmup-steps", "--seed", "--l1", "--l0", "--standardize", "--init", "--auxk", "--auxk-k",
             "--dead-window");
     static final double DEFAULT_L1 = 1e-3;
@@ -232,9 +234,13 @@ final class Train {
                         + (sc.activation().usesK() ? ", k " + sc.k() : ""));
                 settings.put("optimizer", cfg.optimizer().id() + ", lr " + cfg.lr() + ", warmup " + cfg.warmupSteps()
                         + ", clip-grad " + cfg.clipGrad());
-                settings.put("reanimation", cfg.reanimationForm().id() + ", coef " + cfg.reanimation().coef()
-                        + (cfg.reanimation().annealStart() == Long.MAX_VALUE ? ""
-                        : ", annealed " + cfg.reanimation().annealStart() + ":" + cfg.reanimation().annealEnd()));
+                CoefSchedule rs = cfg.reanimation();
+                settings.put("reanimation", cfg.reanimationForm().id() + " form, coef " + rs.coef() + switch (rs.kind()) {
+                    case CONSTANT -> ", constant";
+                    case LINEAR, COSINE -> ", " + rs.kind().name().toLowerCase(Locale.ROOT) + " anneal " + rs.start()
+                            + ":" + rs.end();
+                    case AUTO -> ", off once dead < " + rs.threshold() + " for " + rs.patience() + " steps";
+                });
                 settings.put("batch", cfg.batchSize() + " rows, seed " + cfg.seed());
                 if (cfg.auxkCoef() > 0) {
                     settings.put("auxk", "coef " + cfg.auxkCoef() + ", k_aux " + cfg.auxkK() + ", dead window "
@@ -284,23 +290,19 @@ final class Train {
                 .seed(a.longValue("--seed", 0));
         double coef = a.number("--reanimation", 1e-3);
         String anneal = a.string("--reanimation-anneal", null);
-        if (anneal == null) {
-            b.reanimation(CoefSchedule.constant(coef));
-        } else {
-            String[] p = anneal.split(":", -1);
-            long start;
-            long end;
-            try {
-                if (p.length != 2) {
-                    throw new NumberFormatException();
-                }
-                start = Long.parseLong(p[0].trim());
-                end = Long.parseLong(p[1].trim());
-            } catch (NumberFormatException e) {
+        String schedule = a.string("--reanimation-schedule", null);
+        if (anneal != null && schedule != null) {
+            throw new BadInputException("train: --reanimation-anneal and --reanimation-schedule both given; expected"
+                    + " one (START:END is linear:START:END)");
+        }
+        if (anneal != null) {
+            if (!anneal.matches("\\s*\\d+\\s*:\\s*\\d+\\s*")) {
                 throw new BadInputException("train --reanimation-anneal '" + anneal + "': expected START:END steps,"
                         + " e.g. 5000:10000");
             }
-            b.reanimation(CoefSchedule.linearAnneal(coef, start, end));
+            b.reanimation(CoefSchedule.parse("linear:" + anneal.replace(" ", ""), coef));
+        } else {
+            b.reanimation(CoefSchedule.parse(schedule == null ? "constant" : schedule, coef));
         }
         String l1 = a.string("--l1", null);
         String l0 = a.string("--l0", null);

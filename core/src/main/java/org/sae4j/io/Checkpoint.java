@@ -227,10 +227,14 @@ public final class Checkpoint {
         m.put("beta2", t.beta2());
         m.put("adam_eps", t.adamEps());
         m.put("clip_grad", t.clipGrad());
+        CoefSchedule rs = t.reanimation();
         Map<String, Object> re = new LinkedHashMap<>();
-        re.put("coef", t.reanimation().coef());
-        re.put("anneal_start", t.reanimation().annealStart());
-        re.put("anneal_end", t.reanimation().annealEnd());
+        re.put("kind", rs.kind().name().toLowerCase(java.util.Locale.ROOT));
+        re.put("coef", rs.coef());
+        re.put("start", rs.start());
+        re.put("end", rs.end());
+        re.put("threshold", rs.threshold());
+        re.put("patience", rs.patience());
         m.put("reanimation", re);
         m.put("reanimation_form", t.reanimationForm().id());
         m.put("l1_coef", t.l1Coef());
@@ -261,6 +265,9 @@ public final class Checkpoint {
         m.put("train_config", trainConfigJson(s.config()));
         // Per latent, tokens since it last fired: the windowed dead mask AuxK uses.
         m.put("tokens_since_fired", s.optimizer().sinceFired);
+        // The AUTO re-animation schedule's progress and decision.
+        m.put("reanimation_calm_steps", s.optimizer().reanimationCalmSteps);
+        m.put("reanimation_off", s.optimizer().reanimationOff);
         TrainState.EpochProgress p = s.epoch();
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("batches", p.batches());
@@ -439,9 +446,12 @@ public final class Checkpoint {
                     .adam(doubleField(m, "beta1", where), doubleField(m, "beta2", where),
                             doubleField(m, "adam_eps", where))
                     .clipGrad(doubleField(m, "clip_grad", where))
-                    .reanimation(new CoefSchedule(doubleField(re, "coef", where + " reanimation"),
-                            longField(re, "anneal_start", where + " reanimation"),
-                            longField(re, "anneal_end", where + " reanimation")))
+                    .reanimation(new CoefSchedule(scheduleKind(re, where + " reanimation"),
+                            doubleField(re, "coef", where + " reanimation"),
+                            longField(re, "start", where + " reanimation"),
+                            longField(re, "end", where + " reanimation"),
+                            doubleField(re, "threshold", where + " reanimation"),
+                            longField(re, "patience", where + " reanimation")))
                     .reanimationForm(ReanimationForm.parse(stringField(m, "reanimation_form", where)))
                     .l1(doubleField(m, "l1_coef", where), boolField(m, "l1_decoder_norm_weighted", where))
                     .l0(doubleField(m, "l0_coef", where))
@@ -492,6 +502,8 @@ public final class Checkpoint {
 
         OptimizerState opt = new OptimizerState(sae);
         opt.step = step;
+        opt.reanimationCalmSteps = longField(m, "reanimation_calm_steps", src);
+        opt.reanimationOff = boolField(m, "reanimation_off", src);
         Object sf = m.get("tokens_since_fired");
         if (!(sf instanceof List<?> sfl) || sfl.size() != sae.latents()) {
             throw new BadInputException(src + ": field tokens_since_fired is " + Json.typeName(sf)
@@ -637,6 +649,16 @@ public final class Checkpoint {
                     + " 2^31");
         }
         return (int) l;
+    }
+
+    private static CoefSchedule.Kind scheduleKind(Map<String, ?> m, String src) {
+        String k = stringField(m, "kind", src);
+        for (CoefSchedule.Kind c : CoefSchedule.Kind.values()) {
+            if (c.name().equalsIgnoreCase(k)) {
+                return c;
+            }
+        }
+        throw new BadInputException(src + ": field kind is " + k + "; expected constant, linear, cosine or auto");
     }
 
     private static int nonNegativeInt(Map<String, ?> m, String name, String src) {

@@ -14,11 +14,12 @@ import org.sae4j.metrics.Metrics;
 
 /**
  * The fused, sparse-aware training step (DESIGN §4): the same math as {@link ReferenceStep}, in float32, without a
- * B×n matrix.
+ * B×n matrix on its sparse path (see src/docs/fused-step.md).
  * <ol>
  *   <li>One GEMM {@code X·W_encᵀ + b_enc} whose epilogue keeps, per row, only the codes the step needs: a running
- *       top-k (TopK), the entries above 0 (ReLU), or above θ − ε/2 (JumpReLU: active entries plus the
- *       straight-through band).</li>
+ *       top-k (TopK; a margin of 4k for BatchTopK's batch-wide selection), the entries above 0 (ReLU), or above
+ *       θ − ε/2 (JumpReLU: active entries plus the straight-through band), and AuxK's top-k_aux window-dead
+ *       latents.</li>
  *   <li>Per row: sparse decode, residual, mse, {@code e_b} and {@code ∂/∂z} at the kept entries only.</li>
  *   <li>The codes transposed by latent; dead latents from them; the re-animation term's value and gradient
  *       analytically from {@code Σ_b x̃_b}.</li>
@@ -26,16 +27,17 @@ import org.sae4j.metrics.Metrics;
  *       rebuild from the sparse codes, so none is stored); the second rebuilds each row, clips, applies Adam and
  *       renormalises the atom, reading and writing each parameter row and its moments once.</li>
  * </ol>
- * Buffers are allocated in the constructor; ReLU/JumpReLU code buffers grow only when L0 rises past their size.
- * Work is split into contiguous row or latent chunks on a {@link KernelPool}; results are deterministic for a given
- * thread count.
+ * While ReLU/JumpReLU codes are dense (early training) a dense path stores the B×n matrices and uses GEMMs instead.
+ * Buffers are allocated in the constructor or on first use of a path; ReLU/JumpReLU code buffers grow only when L0
+ * rises past their size. Work is split into contiguous row or latent chunks on a {@link KernelPool}; sums run in row
+ * or latent order, so results are identical for any thread count.
  */
 public final class FusedStep implements TrainStep {
     /**
      * Active-code fraction above which ReLU/JumpReLU use the dense path. Where the paths cost the same was measured
      * with TrainStepBench (see src/docs/benchmarks.md).
      */
-    static final double DENSE_SWITCH = 0.02;
+    public static final double DENSE_SWITCH = 0.02;
 
     private final Sae sae;
     private final SaeConfig sc;
@@ -172,9 +174,10 @@ public final class FusedStep implements TrainStep {
 
     /**
      * @param denseSwitch fraction of active codes above which ReLU/JumpReLU steps take the dense path (decided
-     *                    from the previous step; the first step assumes an initialisation's half-dense codes)
+     *                    from the previous step; the first step assumes an initialisation's half-dense codes);
+     *                    below 0 forces the dense path, above 1 the sparse one (for measuring the switch point)
      */
-    FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state, double denseSwitch) {
+    public FusedStep(Sae sae, TrainConfig cfg, long totalSteps, OptimizerState state, double denseSwitch) {
         this.denseSwitch = denseSwitch;
         this.lastActiveFraction = 0.5;
         this.sae = sae;
@@ -262,7 +265,7 @@ public final class FusedStep implements TrainStep {
             throw new IllegalArgumentException("batch of " + rows + " rows exceeds the configured " + maxRows);
         }
         long step = state.step;
-        LossWeights w = cfg.weightsAt(step);
+        LossWeights w = cfg.weights(state);
         this.x = x;
         this.xOff = off;
         this.rows = rows;
@@ -650,7 +653,9 @@ public final class FusedStep implements TrainStep {
     /** Records this batch's firing and returns the windowed dead fraction after it. */
     private double windowDeadAfter() {
         state.observeFiring(dead, rows);
-        return (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
+        double fraction = (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
+        state.observeWindowDeadFraction(cfg.reanimation(), fraction);
+        return fraction;
     }
 
     /** Counting-sort cursors for at least {@code size} buckets (rows or latents); grows once, then reused. */

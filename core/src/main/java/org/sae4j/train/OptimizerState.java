@@ -13,6 +13,10 @@ public final class OptimizerState {
     public final float[][] v;
     /** Tokens since latent j last fired (a code {@code z > 0}); dead for AuxK at ≥ the configured window. */
     public final long[] sinceFired;
+    /** {@link CoefSchedule.Kind#AUTO}: consecutive steps with the windowed dead fraction under the threshold. */
+    public long reanimationCalmSteps;
+    /** {@link CoefSchedule.Kind#AUTO}: the term has been switched off for good. */
+    public boolean reanimationOff;
 
     public OptimizerState(Sae sae) {
         sinceFired = new long[sae.latents()];
@@ -23,6 +27,23 @@ public final class OptimizerState {
             m[i] = new float[t[i].length];
             v[i] = new float[t[i].length];
         }
+    }
+
+    /** The re-animation coefficient for the coming step. */
+    public double reanimationCoef(CoefSchedule s) {
+        if (s.kind() == CoefSchedule.Kind.AUTO) {
+            return reanimationOff ? 0 : s.coef();
+        }
+        return s.at(step);
+    }
+
+    /** After a step: lets an AUTO schedule see the windowed dead fraction. */
+    public void observeWindowDeadFraction(CoefSchedule s, double fraction) {
+        if (s.kind() != CoefSchedule.Kind.AUTO || reanimationOff) {
+            return;
+        }
+        reanimationCalmSteps = fraction < s.threshold() ? reanimationCalmSteps + 1 : 0;
+        reanimationOff = reanimationCalmSteps >= s.patience();
     }
 
     /** Records one batch of {@code rows} tokens in which the latents with {@code deadInBatch[j]} did not fire. */

@@ -42,7 +42,7 @@ public final class ReferenceStep implements TrainStep {
     @Override
     public StepStats step(float[] x, int off, int rows, int epoch) {
         long step = state.step;
-        LossWeights w = cfg.weightsAt(step);
+        LossWeights w = cfg.weights(state);
         boolean[] windowDead = new boolean[sae.latents()];
         state.windowDead(cfg.deadWindowTokens(), windowDead);
         ReferenceLoss.Result r = loss.evaluate(DoubleParams.of(sae), x, off, rows, w, ReferenceLoss.ALL_TERMS, true,
@@ -82,6 +82,7 @@ public final class ReferenceStep implements TrainStep {
         }
         state.observeFiring(r.dead, rows);
         int windowDeadAfter = state.windowDead(cfg.deadWindowTokens(), windowDead);
+        state.observeWindowDeadFraction(cfg.reanimation(), (double) windowDeadAfter / sae.latents());
         return new StepStats(step, epoch, rows, r.loss, r.mse, r.reanimation,
                 Metrics.r2ScalarMean(x, off, xhat, rows, sae.dim()),
                 Metrics.explainedVariance(x, off, xhat, rows, sae.dim(), new double[sae.dim()]),

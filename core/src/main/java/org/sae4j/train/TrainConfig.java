@@ -80,9 +80,9 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         }
     }
 
-    /** Loss coefficients in force at {@code step}. */
-    public LossWeights weightsAt(long step) {
-        return new LossWeights(reanimation.at(step), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK);
+    /** Loss coefficients for the coming step of a run in state {@code state} (AUTO schedules read it). */
+    public LossWeights weights(OptimizerState state) {
+        return new LossWeights(state.reanimationCoef(reanimation), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK);
     }
 
     /** Learning-rate schedule for a run of {@code totalSteps}. */

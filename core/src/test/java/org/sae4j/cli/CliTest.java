@@ -278,6 +278,10 @@ class CliTest {
         assertBadInput(run(train(p("m"), "--steps", "5", "--epochs", "2")), "--steps and --epochs both given");
         assertBadInput(run(train(p("m"), "--optimizer", "lbfgs")), "optimizer 'lbfgs': expected adam or sgd");
         assertBadInput(run(train(p("m"), "--reanimation-anneal", "10")), "expected START:END");
+        assertBadInput(run(train(p("m"), "--reanimation-schedule", "auto:0.1")),
+                "reanimation schedule 'auto:0.1': expected constant, linear:START:END");
+        assertBadInput(run(train(p("m"), "--reanimation-schedule", "auto:0.1:5", "--reanimation-anneal", "1:2")),
+                "--reanimation-anneal and --reanimation-schedule both given");
         assertBadInput(run(train(p("m"), "--standardize", "zscore")), "expected none, feature");
         assertBadInput(run(train(p("m"), "--latents", "0")), "train --latents 0: expected a positive dictionary size");
         assertBadInput(run("train", "--data", data.toString(), "--latents", "8", "--out", p("m")),

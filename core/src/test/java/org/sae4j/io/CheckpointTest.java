@@ -39,6 +39,8 @@ class CheckpointTest {
     private static TrainState state(Sae sae, long step) {
         OptimizerState o = new OptimizerState(sae);
         o.step = step;
+        o.reanimationCalmSteps = 4;
+        o.reanimationOff = true;
         for (int j = 0; j < o.sinceFired.length; j++) {
             o.sinceFired[j] = 1000L * j + step;
         }
@@ -51,6 +53,7 @@ class CheckpointTest {
         boolean[] fired = new boolean[sae.latents()];
         fired[3] = true;
         return new TrainState(sae, o, TrainConfig.builder().batchSize(4).lr(3e-4).auxk(0.03, 3)
+                        .reanimation(org.sae4j.train.CoefSchedule.auto(2e-3, 0.05, 9))
                         .deadWindowTokens(77).threads(1).seed(9).build(),
                 BatchOptions.of(4, 9), new BatchStream.Position(2, 3), 40, 50,
                 new TrainState.EpochProgress(3, 1.5, 0.25, 6.0, fired, 0.125));
@@ -87,6 +90,8 @@ class CheckpointTest {
             assertThat(r.totalSteps()).isEqualTo(50);
             assertThat(r.dataRows()).isEqualTo(40);
             assertThat(r.optimizer().sinceFired).containsExactly(st.optimizer().sinceFired);
+            assertThat(r.optimizer().reanimationCalmSteps).isEqualTo(4);
+            assertThat(r.optimizer().reanimationOff).isTrue();
             assertThat(l.sae().batchTopKThreshold()).isEqualTo(sae.batchTopKThreshold());
             assertThat(r.epoch().fired()).containsExactly(st.epoch().fired());
             assertThat(List.of(r.epoch().batches(), r.epoch().lossSum(), r.epoch().r2Sum(), r.epoch().l0Sum(),

@@ -21,9 +21,9 @@ import org.sae4j.io.NpyWriter;
 /**
  * 20 steps equal 10 steps, a checkpoint written to disk and read back, then 10 more steps: every parameter and
  * every Adam moment bit for bit, and the same per-step losses. The run crosses an epoch boundary after the resume
- * point, and uses warm-up, an annealed re-animation coefficient and AuxK with a short dead window, so the step count,
- * the schedules, the data position, the latents' firing history and BatchTopK's threshold all have to come back
- * exactly.
+ * point, and uses warm-up, a re-animation schedule (linear, cosine or AUTO) and AuxK with a short dead window, so
+ * the step count, the schedules and AUTO's decision, the data position, the latents' firing history and BatchTopK's
+ * threshold all have to come back exactly.
  */
 class ExactResumeTest {
     @TempDir
@@ -41,10 +41,22 @@ class ExactResumeTest {
 
     private static TrainConfig config(int maxSteps, Activation act) {
         return TrainConfig.builder().batchSize(16).epochs(4).maxSteps(maxSteps).lr(5e-3).warmupSteps(5)
-                .reanimation(CoefSchedule.linearAnneal(0.05, 3, 15)).clipGrad(0.5)
+                .reanimation(schedule(act)).clipGrad(0.5)
                 .auxk(1.0 / 32, 4).deadWindowTokens(48) // AuxK on: the per-latent firing history must come back too
                 .l0(act == Activation.JUMPRELU ? 1e-3 : 0).l1(act == Activation.RELU ? 1e-3 : 0, false)
                 .threads(2).seed(7).build();
+    }
+
+    /**
+     * A different re-animation schedule per activation. AUTO (threshold 1: every step counts as calm) switches the
+     * term off at step 12, after the resume point, so its count must survive the checkpoint.
+     */
+    private static CoefSchedule schedule(Activation act) {
+        return switch (act) {
+            case TOPK -> CoefSchedule.linearAnneal(0.05, 3, 15);
+            case RELU -> CoefSchedule.cosineAnneal(0.05, 3, 15);
+            default -> CoefSchedule.auto(0.05, 1.0, 12);
+        };
     }
 
     private static SaeConfig sae(Activation act) {
@@ -110,6 +122,8 @@ class ExactResumeTest {
         }
         assertThat(r.state().next()).isEqualTo(f.state().next());
         assertThat(r.state().optimizer().sinceFired).containsExactly(f.state().optimizer().sinceFired);
+        assertThat(r.state().optimizer().reanimationOff).isEqualTo(f.state().optimizer().reanimationOff)
+                .isEqualTo(r.state().config().reanimation().kind() == CoefSchedule.Kind.AUTO);
         assertThat(r.sae().batchTopKThreshold()).isEqualTo(f.sae().batchTopKThreshold());
         // Epoch figures survive the resume too (the epoch in progress at step 10 is finished after it).
         assertThat(resumedEpochs).hasSameSizeAs(fullEpochs);

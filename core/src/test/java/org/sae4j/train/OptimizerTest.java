@@ -83,4 +83,40 @@ class OptimizerTest {
         assertThat(c.at(10_000)).isEqualTo(0.0);
         assertThat(CoefSchedule.constant(1e-4).at(Long.MAX_VALUE - 1)).isEqualTo(1e-4);
     }
+
+    @Test
+    void reanimationCoefficientCanFollowAHalfCosine() {
+        CoefSchedule c = CoefSchedule.cosineAnneal(1e-3, 100, 200);
+        assertThat(c.at(100)).isCloseTo(1e-3, within(1e-15));
+        assertThat(c.at(150)).isCloseTo(5e-4, within(1e-15));
+        assertThat(c.at(175)).isCloseTo(1e-3 * 0.5 * (1 + Math.cos(Math.PI * 0.75)), within(1e-15));
+        assertThat(c.at(200)).isEqualTo(0.0);
+    }
+
+    @Test
+    void autoScheduleSwitchesOffAfterTheDeadFractionStaysLowForItsPatience() {
+        CoefSchedule auto = CoefSchedule.auto(1e-3, 0.05, 3);
+        OptimizerState st = new OptimizerState(org.sae4j.Sae.initialize(org.sae4j.SaeConfig.topK(2, 4, 1)));
+        double[] deadFractions = {0.5, 0.04, 0.03, 0.2, 0.01, 0.02, 0.04, 0.9};
+        double[] expected = {1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 0};
+        for (int i = 0; i < deadFractions.length; i++) {
+            assertThat(st.reanimationCoef(auto)).as("before step %d", i).isEqualTo(expected[i]);
+            st.observeWindowDeadFraction(auto, deadFractions[i]);
+        }
+        assertThat(st.reanimationOff).isTrue();
+        st.observeWindowDeadFraction(auto, 0.9);
+        assertThat(st.reanimationCoef(auto)).as("off for good").isEqualTo(0.0);
+    }
+
+    @Test
+    void schedulesParseFromTheCommandLineForm() {
+        assertThat(CoefSchedule.parse("constant", 1e-4)).isEqualTo(CoefSchedule.constant(1e-4));
+        assertThat(CoefSchedule.parse("linear:10:20", 1e-3)).isEqualTo(CoefSchedule.linearAnneal(1e-3, 10, 20));
+        assertThat(CoefSchedule.parse("cosine:0:5", 1e-3)).isEqualTo(CoefSchedule.cosineAnneal(1e-3, 0, 5));
+        assertThat(CoefSchedule.parse("auto:0.01:500", 1e-3)).isEqualTo(CoefSchedule.auto(1e-3, 0.01, 500));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CoefSchedule.parse("linear:20", 1e-3))
+                .isInstanceOf(org.sae4j.BadInputException.class).hasMessageContaining("linear:START:END");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CoefSchedule.parse("cosine:9:3", 1e-3))
+                .hasMessageContaining("0 ≤ START ≤ END");
+    }
 }

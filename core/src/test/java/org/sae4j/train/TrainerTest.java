@@ -86,7 +86,7 @@ class TrainerTest {
             TrainConfig cfg = small().optimizer(Optimizer.SGD).lr(0.1).clipGrad(clip).build();
             ReferenceLoss.Result r;
             try (ReferenceLoss loss = new ReferenceLoss(sae.config(), 1)) {
-                r = loss.evaluate(DoubleParams.of(sae), data, 0, 64, cfg.weightsAt(0), ReferenceLoss.ALL_TERMS, true);
+                r = loss.evaluate(DoubleParams.of(sae), data, 0, 64, cfg.weights(new OptimizerState(sae)), ReferenceLoss.ALL_TERMS, true);
             }
             double scale = GradientClipping.scale(Math.sqrt(r.grad.squaredNorm()), clip);
             try (ReferenceStep step = new ReferenceStep(sae, cfg.toBuilder().build(), 1)) {
