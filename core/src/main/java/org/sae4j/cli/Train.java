@@ -503,6 +503,7 @@ final class Train {
                 m.put("explained_variance", log.ev / log.count);
                 m.put("l0", lastL0);
                 m.put("dead_fraction", lastDead);
+                m.put("window_dead_fraction", s.windowDeadFraction()); // not fired within --dead-window tokens
                 m.put("tokens_per_s", tps);
                 m.put("reanimation_coef", s.reanimationCoef());
                 m.put("lr", s.lr());
