@@ -32,10 +32,10 @@ import org.sae4j.train.TrainState;
  *   <li>{@value #MODEL}: F32 tensors {@code W_enc} [n, d], {@code b_enc} [n], {@code W_dec} [n, d], {@code b_dec}
  *       [d], and {@code log_threshold} [n] for JumpReLU; {@code __metadata__} says {@code format: pt} (so
  *       {@code safetensors.torch} loads it) plus the architecture as strings.
- *   <li>{@value #CONFIG}: the {@link SaeConfig} fields, and the {@link Standardizer} statistics when inputs were
- *       standardised (encode and eval apply them).
+ *   <li>{@value #CONFIG}: the {@link SaeConfig} fields, BatchTopK's learned inference threshold, and the
+ *       {@link Standardizer} statistics when inputs were standardised (encode and eval apply them).
  *   <li>{@value #STATE} and, for Adam, {@value #OPTIMIZER} ({@code exp_avg.<tensor>}, {@code exp_avg_sq.<tensor>}):
- *       the {@link TrainState}.
+ *       the {@link TrainState} (see {@code src/docs/checkpoints.md} for the fields).
  * </ul>
  *
  * <p><b>Atomic saves.</b> A checkpoint is written whole into the sibling directory {@code .<name>.next} (every file
