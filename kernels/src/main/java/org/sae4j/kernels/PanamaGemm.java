@@ -9,18 +9,23 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API twin of {@link ScalarGemm}.
  *
- * <p>{@code X·Wᵀ}: W is packed into panels of {@link #NR} = 3 vectors of latents; panel p holds, for every k, the
- * {@code NR} values {@code W[p·NR + jj][k]} contiguously (zero rows pad the last panel, so the hot loop has no
- * column tail). The micro-kernel keeps an {@link #MR}×3-vector tile of C in registers (8×3 on 512-bit species,
- * 4×3 on narrower ones, which may have only 16 registers) and per k does 3 vector loads of the panel, MR
- * broadcasts of X and 3·MR FMAs. Blocking: each thread owns a contiguous range of rows (so the epilogue sees
- * whole rows); it walks W in column blocks of {@code panelsPerBlock} panels sized to stay in L2, and inside a
- * block walks its rows MR at a time, so the MR×d slice of X stays in L1 while it meets every panel of the block.
- * The finished MR × block tile lands in a per-thread buffer, gets the bias, and is then stored or handed to the
- * epilogue. k is not blocked: for d ≲ 1.5k (the SAE shapes) the MR×d slice of X fits L1 whole.
+ * <p>{@code X·Wᵀ}: {@link #packW} copies W into panels of {@link #NR} = 3 vectors of latents; panel p holds, for
+ * every k, the {@code NR} values {@code W[p·NR + jj][k]} contiguously (zero rows pad the last panel, so the hot
+ * loop has no column tail). Each thread owns a contiguous range of rows (so the epilogue sees whole rows) and
+ * first copies them into tiles of {@link #MR} rows, k-major and zero-padded ({@code packX}): the micro-kernel then
+ * reads X through one index and the row tail needs no special kernel. The micro-kernel keeps an MR × 3-vector
+ * tile of C in registers — 7×3 on 512-bit species (21 accumulators + 3 panel vectors + 7 broadcasts = 31 of the
+ * 32 registers; an 8×3 tile made C2 spill accumulators on every k), 3×3 on narrower ones (AVX2 has 16) — and per
+ * k does 3 vector loads, MR broadcasts and 3·MR FMAs. Blocking: W is walked in column blocks of
+ * {@code panelsPerBlock} panels (≈1 MiB, stays in L2 while all the thread's row tiles pass over it); inside a
+ * block each row tile (MR×d, in L1) meets every panel. The finished MR × block tile lands in a per-thread buffer,
+ * gets the bias and is then stored or handed to the epilogue. k is not blocked: for the SAE shapes (d ≤ ~1.5k)
+ * an MR×d row tile fits L1 whole; a k-blocked GotoBLAS order was measured and was not faster here (it reads
+ * W from memory more often, and memory bandwidth is the scarce resource on this machine).
  *
- * <p>{@code Gᵀ·X} and {@code G·W} use one strided register-blocked kernel (same tile) with the reduction blocked
- * by {@link #KB} so the B-side block stays in L2; C is accumulated across reduction blocks.
+ * <p>{@code Gᵀ·X} and {@code G·W} use one strided register-blocked kernel (8×3 vectors, 4×3 on narrow species)
+ * with the reduction blocked by {@link #KB} so the B-side block stays in L2; C is accumulated across reduction
+ * blocks. They read operands in place (no packing), which costs range checks in the loop: good, not peak.
  */
 final class PanamaGemm implements Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
