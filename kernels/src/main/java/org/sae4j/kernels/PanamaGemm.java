@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * tile of C in registers — 7×3 on 512-bit species (21 accumulators + 3 panel vectors + 7 broadcasts = 31 of the
  * 32 registers; an 8×3 tile made C2 spill accumulators on every k), 3×3 on narrower ones (AVX2 has 16) — and per
  * k does 3 vector loads, MR broadcasts and 3·MR FMAs. Blocking: W is walked in column blocks of
- * {@code panelsPerBlock} panels (≈1 MiB, stays in L2 while all the thread's row tiles pass over it); inside a
+ * {@code panelsPerBlock} panels (≤640 KiB, stays in L2 while all the thread's row tiles pass over it); inside a
  * block each row tile (MR×d, in L1) meets every panel. The finished MR × block tile lands in a per-thread buffer,
  * gets the bias and is then stored or handed to the epilogue. k is not blocked: for the SAE shapes (d ≤ ~1.5k)
  * an MR×d row tile fits L1 whole; a k-blocked GotoBLAS order was measured and was not faster here (it reads
@@ -37,8 +37,12 @@ final class PanamaGemm implements Gemm {
      * (9 accumulators; AVX2 has 16 registers). Must match the kernel picked in {@code xwt}.
      */
     static final int MR = L >= 16 ? 7 : 3;
-    /** Bytes of packed W one column block may take (kept in L2 while all rows of a thread pass over it). */
-    static final int L2_BUDGET = 1 << 20;
+    /**
+     * Bytes of packed W one column block may take: it stays in L2 while all row tiles of a thread pass over it.
+     * 300 KiB-1 MiB measured alike here (2 MiB L2); one panel per block (X re-streamed per panel) or 1.6 MiB
+     * were slower. 640 KiB leaves room on 1 MiB-L2 parts.
+     */
+    static final int L2_BUDGET = 640 << 10;
     /** Rows per register tile of the strided products (Gᵀ·X, G·W). */
     static final int MS = L >= 16 ? 8 : 4;
     /** Reduction block of the strided products (rows of the B-side operand kept in L2). */
