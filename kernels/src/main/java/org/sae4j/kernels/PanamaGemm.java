@@ -9,18 +9,23 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API twin of {@link ScalarGemm}.
  *
- * <p>{@code X·Wᵀ}: W is packed into panels of {@link #NR} = 3 vectors of latents; panel p holds, for every k, the
- * {@code NR} values {@code W[p·NR + jj][k]} contiguously (zero rows pad the last panel, so the hot loop has no
- * column tail). The micro-kernel keeps an {@link #MR}×3-vector tile of C in registers (8×3 on 512-bit species,
- * 4×3 on narrower ones, which may have only 16 registers) and per k does 3 vector loads of the panel, MR
- * broadcasts of X and 3·MR FMAs. Blocking: each thread owns a contiguous range of rows (so the epilogue sees
- * whole rows); it walks W in column blocks of {@code panelsPerBlock} panels sized to stay in L2, and inside a
- * block walks its rows MR at a time, so the MR×d slice of X stays in L1 while it meets every panel of the block.
- * The finished MR × block tile lands in a per-thread buffer, gets the bias, and is then stored or handed to the
- * epilogue. k is not blocked: for d ≲ 1.5k (the SAE shapes) the MR×d slice of X fits L1 whole.
+ * <p>{@code X·Wᵀ}: {@link #packW} copies W into panels of {@link #NR} = 3 vectors of latents; panel p holds, for
+ * every k, the {@code NR} values {@code W[p·NR + jj][k]} contiguously (zero rows pad the last panel, so the hot
+ * loop has no column tail). Each thread owns a contiguous range of rows (so the epilogue sees whole rows) and
+ * first copies them into tiles of {@link #MR} rows, k-major and zero-padded ({@code packX}): the micro-kernel then
+ * reads X through one index and the row tail needs no special kernel. The micro-kernel keeps an MR × 3-vector
+ * tile of C in registers — 7×3 on 512-bit species (21 accumulators + 3 panel vectors + 7 broadcasts = 31 of the
+ * 32 registers; an 8×3 tile made C2 spill accumulators on every k), 3×3 on narrower ones (AVX2 has 16) — and per
+ * k does 3 vector loads, MR broadcasts and 3·MR FMAs. Blocking: W is walked in column blocks of
+ * {@code panelsPerBlock} panels (≤640 KiB, stays in L2 while all the thread's row tiles pass over it); inside a
+ * block each row tile (MR×d, in L1) meets every panel. The finished MR × block tile lands in a per-thread buffer,
+ * gets the bias and is then stored or handed to the epilogue. k is not blocked: for the SAE shapes (d ≤ ~1.5k)
+ * an MR×d row tile fits L1 whole; a k-blocked GotoBLAS order was measured and was not faster here (it reads
+ * W from memory more often, and memory bandwidth is the scarce resource on this machine).
  *
- * <p>{@code Gᵀ·X} and {@code G·W} use one strided register-blocked kernel (same tile) with the reduction blocked
- * by {@link #KB} so the B-side block stays in L2; C is accumulated across reduction blocks.
+ * <p>{@code Gᵀ·X} and {@code G·W} reuse the same micro-kernel: per reduction block of {@link #KB} steps each thread
+ * packs the vector-side operand (X or W rows, already along d) into NR-wide panels by plain copy, and per MR rows
+ * of C the broadcast-side slice of G into [p][MR]; each MR × NR result tile is stored or added into C.
  */
 final class PanamaGemm implements Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -32,11 +37,13 @@ final class PanamaGemm implements Gemm {
      * (9 accumulators; AVX2 has 16 registers). Must match the kernel picked in {@code xwt}.
      */
     static final int MR = L >= 16 ? 7 : 3;
-    /** Bytes of packed W one column block may take (kept in L2 while all rows of a thread pass over it). */
-    static final int L2_BUDGET = 1 << 20;
-    /** Rows per register tile of the strided products (Gᵀ·X, G·W). */
-    static final int MS = L >= 16 ? 8 : 4;
-    /** Reduction block of the strided products (rows of the B-side operand kept in L2). */
+    /**
+     * Bytes of packed W one column block may take: it stays in L2 while all row tiles of a thread pass over it.
+     * 300 KiB-1 MiB measured alike here (2 MiB L2); one panel per block (X re-streamed per panel) or 1.6 MiB
+     * were slower. 640 KiB leaves room on 1 MiB-L2 parts.
+     */
+    static final int L2_BUDGET = 640 << 10;
+    /** Reduction block of Gᵀ·X and G·W: KB rows of the packed vector-side block (KB·d floats) stay in L2. */
     static final int KB = 256;
 
     private final int l2Budget;
@@ -129,6 +136,7 @@ final class PanamaGemm implements Gemm {
         GemmChecks.range("g", g, gOff, (long) batch * ws.n);
         GemmChecks.range("x", x, xOff, (long) batch * ws.d);
         GemmChecks.range("c", c, cOff, (long) ws.n * ws.d);
+        prepareDense(ws, pool);
         ws.job.set(Job.GTX, g, gOff, x, xOff, c, cOff, batch, null, 0, null);
         GemmChecks.run(pool, ws.job);
     }
@@ -141,8 +149,28 @@ final class PanamaGemm implements Gemm {
         GemmChecks.range("g", g, gOff, (long) batch * ws.n);
         GemmChecks.range("w", w, wOff, (long) ws.n * ws.d);
         GemmChecks.range("c", c, cOff, (long) batch * ws.d);
+        prepareDense(ws, pool);
         ws.job.set(Job.GW, g, gOff, w, wOff, c, cOff, batch, null, 0, null);
         GemmChecks.run(pool, ws.job);
+    }
+
+    /** Per-thread buffers of Gᵀ·X / G·W, sized by d and KB only: allocated once per pool size, before dispatch. */
+    private static void prepareDense(PanamaWorkspace ws, KernelPool pool) {
+        int threads = GemmChecks.threads(pool);
+        if (ws.tile.length < threads) {
+            int panels = (ws.d + NR - 1) / NR;
+            float[][] b = new float[threads][];
+            float[][] a = new float[threads][];
+            float[][] tl = new float[threads][];
+            for (int t = 0; t < threads; t++) {
+                b[t] = new float[Math.multiplyExact(panels * NR, KB)];
+                a[t] = new float[MR * KB];
+                tl[t] = new float[MR * NR];
+            }
+            ws.bPacked = b;
+            ws.aPacked = a;
+            ws.tile = tl;
+        }
     }
 
     static final class PanamaWorkspace implements Workspace {
@@ -159,6 +187,10 @@ final class PanamaGemm implements Gemm {
         final int[] rowIndex = new int[L];
         /** Per thread: its rows of X in MR-row tiles (see packX); grown when batch or pool size grows. */
         float[][] xPacked = new float[0][];
+        /** Per thread, for Gᵀ·X and G·W: the packed vector-side block, the MR × KB A slice and one MR × NR tile. */
+        float[][] bPacked = new float[0][];
+        float[][] aPacked = new float[0][];
+        float[][] tile = new float[0][];
         final Job job = new Job(this);
 
         PanamaWorkspace(int n, int d, int l2Budget) {
@@ -231,9 +263,9 @@ final class PanamaGemm implements Gemm {
                         chunkStart(ws.panels, threads, 1, t + 1));
                 case XWT -> xwt(ws, t, a, aOff, chunkStart(batch, threads, MR, t),
                         chunkStart(batch, threads, MR, t + 1), bias, biasOff, c, cOff, epilogue);
-                case GTX -> gtx(ws, a, aOff, b, bOff, batch, c, cOff, chunkStart(ws.n, threads, MR, t),
+                case GTX -> gtx(ws, t, a, aOff, b, bOff, batch, c, cOff, chunkStart(ws.n, threads, MR, t),
                         chunkStart(ws.n, threads, MR, t + 1));
-                case GW -> gw(ws, a, aOff, b, bOff, c, cOff, chunkStart(batch, threads, MR, t),
+                case GW -> gw(ws, t, a, aOff, b, bOff, c, cOff, chunkStart(batch, threads, MR, t),
                         chunkStart(batch, threads, MR, t + 1));
                 default -> throw new IllegalStateException("op " + op);
             }
@@ -367,13 +399,83 @@ final class PanamaGemm implements Gemm {
         FloatVector c40 = c00, c41 = c00, c42 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00;
         FloatVector c60 = c00, c61 = c00, c62 = c00;
-        for (int k = 0; k < d; k++) {
+        // Unrolled by two: halves the index arithmetic per FMA (on AVX-512 it competes with the FMAs for
+        // ports 0 and 5); measured +12-15% when the panel streams from L2.
+        FloatVector w0, w1, w2, a;
+        int k = 0;
+        for (; k + 1 < d; k += 2) {
             int pk = po + k * NR;
             int xk = xo + k * 7;
-            FloatVector w0 = FloatVector.fromArray(S, pw, pk);
-            FloatVector w1 = FloatVector.fromArray(S, pw, pk + L);
-            FloatVector w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, xp[xk]);
+            w0 = FloatVector.fromArray(S, pw, pk);
+            w1 = FloatVector.fromArray(S, pw, pk + L);
+            w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
+            a = FloatVector.broadcast(S, xp[xk]);
+            c00 = w0.fma(a, c00);
+            c01 = w1.fma(a, c01);
+            c02 = w2.fma(a, c02);
+            a = FloatVector.broadcast(S, xp[xk + 1]);
+            c10 = w0.fma(a, c10);
+            c11 = w1.fma(a, c11);
+            c12 = w2.fma(a, c12);
+            a = FloatVector.broadcast(S, xp[xk + 2]);
+            c20 = w0.fma(a, c20);
+            c21 = w1.fma(a, c21);
+            c22 = w2.fma(a, c22);
+            a = FloatVector.broadcast(S, xp[xk + 3]);
+            c30 = w0.fma(a, c30);
+            c31 = w1.fma(a, c31);
+            c32 = w2.fma(a, c32);
+            a = FloatVector.broadcast(S, xp[xk + 4]);
+            c40 = w0.fma(a, c40);
+            c41 = w1.fma(a, c41);
+            c42 = w2.fma(a, c42);
+            a = FloatVector.broadcast(S, xp[xk + 5]);
+            c50 = w0.fma(a, c50);
+            c51 = w1.fma(a, c51);
+            c52 = w2.fma(a, c52);
+            a = FloatVector.broadcast(S, xp[xk + 6]);
+            c60 = w0.fma(a, c60);
+            c61 = w1.fma(a, c61);
+            c62 = w2.fma(a, c62);
+            w0 = FloatVector.fromArray(S, pw, pk + NR);
+            w1 = FloatVector.fromArray(S, pw, pk + NR + L);
+            w2 = FloatVector.fromArray(S, pw, pk + NR + 2 * L);
+            a = FloatVector.broadcast(S, xp[xk + 7]);
+            c00 = w0.fma(a, c00);
+            c01 = w1.fma(a, c01);
+            c02 = w2.fma(a, c02);
+            a = FloatVector.broadcast(S, xp[xk + 7 + 1]);
+            c10 = w0.fma(a, c10);
+            c11 = w1.fma(a, c11);
+            c12 = w2.fma(a, c12);
+            a = FloatVector.broadcast(S, xp[xk + 7 + 2]);
+            c20 = w0.fma(a, c20);
+            c21 = w1.fma(a, c21);
+            c22 = w2.fma(a, c22);
+            a = FloatVector.broadcast(S, xp[xk + 7 + 3]);
+            c30 = w0.fma(a, c30);
+            c31 = w1.fma(a, c31);
+            c32 = w2.fma(a, c32);
+            a = FloatVector.broadcast(S, xp[xk + 7 + 4]);
+            c40 = w0.fma(a, c40);
+            c41 = w1.fma(a, c41);
+            c42 = w2.fma(a, c42);
+            a = FloatVector.broadcast(S, xp[xk + 7 + 5]);
+            c50 = w0.fma(a, c50);
+            c51 = w1.fma(a, c51);
+            c52 = w2.fma(a, c52);
+            a = FloatVector.broadcast(S, xp[xk + 7 + 6]);
+            c60 = w0.fma(a, c60);
+            c61 = w1.fma(a, c61);
+            c62 = w2.fma(a, c62);
+        }
+        if (k < d) {
+            int pk = po + k * NR;
+            int xk = xo + k * 7;
+            w0 = FloatVector.fromArray(S, pw, pk);
+            w1 = FloatVector.fromArray(S, pw, pk + L);
+            w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
+            a = FloatVector.broadcast(S, xp[xk]);
             c00 = w0.fma(a, c00);
             c01 = w1.fma(a, c01);
             c02 = w2.fma(a, c02);
@@ -433,13 +535,51 @@ final class PanamaGemm implements Gemm {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
-        for (int k = 0; k < d; k++) {
+        // Unrolled by two: halves the index arithmetic per FMA (on AVX-512 it competes with the FMAs for
+        // ports 0 and 5); measured +12-15% when the panel streams from L2.
+        FloatVector w0, w1, w2, a;
+        int k = 0;
+        for (; k + 1 < d; k += 2) {
             int pk = po + k * NR;
             int xk = xo + k * 3;
-            FloatVector w0 = FloatVector.fromArray(S, pw, pk);
-            FloatVector w1 = FloatVector.fromArray(S, pw, pk + L);
-            FloatVector w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, xp[xk]);
+            w0 = FloatVector.fromArray(S, pw, pk);
+            w1 = FloatVector.fromArray(S, pw, pk + L);
+            w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
+            a = FloatVector.broadcast(S, xp[xk]);
+            c00 = w0.fma(a, c00);
+            c01 = w1.fma(a, c01);
+            c02 = w2.fma(a, c02);
+            a = FloatVector.broadcast(S, xp[xk + 1]);
+            c10 = w0.fma(a, c10);
+            c11 = w1.fma(a, c11);
+            c12 = w2.fma(a, c12);
+            a = FloatVector.broadcast(S, xp[xk + 2]);
+            c20 = w0.fma(a, c20);
+            c21 = w1.fma(a, c21);
+            c22 = w2.fma(a, c22);
+            w0 = FloatVector.fromArray(S, pw, pk + NR);
+            w1 = FloatVector.fromArray(S, pw, pk + NR + L);
+            w2 = FloatVector.fromArray(S, pw, pk + NR + 2 * L);
+            a = FloatVector.broadcast(S, xp[xk + 3]);
+            c00 = w0.fma(a, c00);
+            c01 = w1.fma(a, c01);
+            c02 = w2.fma(a, c02);
+            a = FloatVector.broadcast(S, xp[xk + 3 + 1]);
+            c10 = w0.fma(a, c10);
+            c11 = w1.fma(a, c11);
+            c12 = w2.fma(a, c12);
+            a = FloatVector.broadcast(S, xp[xk + 3 + 2]);
+            c20 = w0.fma(a, c20);
+            c21 = w1.fma(a, c21);
+            c22 = w2.fma(a, c22);
+        }
+        if (k < d) {
+            int pk = po + k * NR;
+            int xk = xo + k * 3;
+            w0 = FloatVector.fromArray(S, pw, pk);
+            w1 = FloatVector.fromArray(S, pw, pk + L);
+            w2 = FloatVector.fromArray(S, pw, pk + 2 * L);
+            a = FloatVector.broadcast(S, xp[xk]);
             c00 = w0.fma(a, c00);
             c01 = w1.fma(a, c01);
             c02 = w2.fma(a, c02);
@@ -464,196 +604,144 @@ final class PanamaGemm implements Gemm {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Strided products: C[r][k] (+)= Σ_p A(r, p) · Bm[p][k], A(r, p) = a[ao + r·ars + p·aps], Bm row p at bo + p·ldb.
+    // Gᵀ·X and G·W: C[r][k] = Σ_p A(r, p)·Bm[p][k]. Per reduction block of KB steps a thread packs the Bm block into
+    // NR-wide panels ([panel][p][NR], zero-padded) and, per MR rows of C, the A slice into [p][MR]; the X·Wᵀ
+    // micro-kernel then runs unchanged on them and its tile is added into C.
 
-    /** C(n×d) = Gᵀ·X for C rows [j0, j1): A(r, p) = G[p][j], reduction over the batch. */
-    private static void gtx(PanamaWorkspace ws, float[] g, int gOff, float[] x, int xOff, int batch, float[] c,
-                            int cOff, int j0, int j1) {
+    /** C(n×d) = Gᵀ·X for C rows (latents) [j0, j1): A(r, p) = G[p][r], Bm = X, reduction over the batch. */
+    private static void gtx(PanamaWorkspace ws, int t, float[] g, int gOff, float[] x, int xOff, int batch,
+                            float[] c, int cOff, int j0, int j1) {
         final int n = ws.n;
         final int d = ws.d;
+        if (j0 >= j1) {
+            return;
+        }
         if (batch == 0) {
-            for (int j = j0; j < j1; j++) {
-                java.util.Arrays.fill(c, cOff + j * d, cOff + (j + 1) * d, 0f);
-            }
+            java.util.Arrays.fill(c, cOff + j0 * d, cOff + j1 * d, 0f);
             return;
         }
         for (int q0 = 0; q0 < batch; q0 += KB) {
             int kc = Math.min(KB, batch - q0);
-            boolean acc = q0 > 0;
-            strided(g, gOff + q0 * n, 1, n, x, xOff + q0 * d, d, kc, c, cOff, d, j0, j1, d, acc);
+            packPanels(x, xOff + q0 * d, d, kc, d, ws.bPacked[t]);
+            for (int j = j0; j < j1; j += MR) {
+                int rows = Math.min(MR, j1 - j);
+                // A(r, p) = G[(q0 + p)·n + j + r]: MR contiguous floats per p.
+                float[] ap = ws.aPacked[t];
+                for (int p = 0; p < kc; p++) {
+                    int src = gOff + (q0 + p) * n + j;
+                    int dst = p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        ap[dst + r] = g[src + r];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        ap[dst + r] = 0f;
+                    }
+                }
+                tileTimesPanels(ws, t, kc, c, cOff + j * d, rows, q0 > 0);
+            }
         }
     }
 
-    /** C(B×d) = G·W for C rows [r0, r1): A(r, p) = G[r][p], reduction over the latents. */
-    private static void gw(PanamaWorkspace ws, float[] g, int gOff, float[] w, int wOff, float[] c, int cOff,
+    /** C(B×d) = G·W for C rows [r0, r1): A(r, p) = G[r][p], Bm = W, reduction over the latents. */
+    private static void gw(PanamaWorkspace ws, int t, float[] g, int gOff, float[] w, int wOff, float[] c, int cOff,
                            int r0, int r1) {
         final int n = ws.n;
         final int d = ws.d;
+        if (r0 >= r1) {
+            return;
+        }
         for (int q0 = 0; q0 < n; q0 += KB) {
             int kc = Math.min(KB, n - q0);
-            boolean acc = q0 > 0;
-            strided(g, gOff + q0, n, 1, w, wOff + q0 * d, d, kc, c, cOff, d, r0, r1, d, acc);
+            packPanels(w, wOff + q0 * d, d, kc, d, ws.bPacked[t]);
+            for (int r = r0; r < r1; r += MR) {
+                int rows = Math.min(MR, r1 - r);
+                // A(rr, p) = G[(r + rr)·n + q0 + p]: a short transpose of MR row pieces.
+                float[] ap = ws.aPacked[t];
+                for (int rr = 0; rr < MR; rr++) {
+                    if (rr < rows) {
+                        int src = gOff + (r + rr) * n + q0;
+                        for (int p = 0; p < kc; p++) {
+                            ap[p * MR + rr] = g[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            ap[p * MR + rr] = 0f;
+                        }
+                    }
+                }
+                tileTimesPanels(ws, t, kc, c, cOff + r * d, rows, q0 > 0);
+            }
         }
     }
 
     /**
-     * Rows [r0, r1) of C (row r at cOff + r·ldc, cols [0, cols)) (+)= A(r, ·) · Bm over kc reduction steps, where
-     * A(r, p) = a[ao + r·ars + p·aps] and Bm row p starts at bo + p·ldb.
+     * rows × cols of {@code src} (row stride ld) into NR-wide panels: panel q at q·NR·rows, element (p, jj) at
+     * q·NR·rows + p·NR + jj; columns past {@code cols} zero. A straight copy (rows are already along the vector).
      */
-    private static void strided(float[] a, int ao, int ars, int aps, float[] bm, int bo, int ldb, int kc,
-                                float[] c, int cOff, int ldc, int r0, int r1, int cols, boolean acc) {
-        int fullCols = cols - cols % NR;
-        int r = r0;
-        for (; r + MS <= r1; r += MS) {
-            int ar = ao + r * ars;
-            int cr = cOff + r * ldc;
-            for (int k0 = 0; k0 < fullCols; k0 += NR) {
-                if (MS == 8) {
-                    strided8(a, ar, ars, aps, bm, bo + k0, ldb, kc, c, cr + k0, ldc, acc);
-                } else {
-                    strided4(a, ar, ars, aps, bm, bo + k0, ldb, kc, c, cr + k0, ldc, acc);
+    private static void packPanels(float[] src, int off, int ld, int rows, int cols, float[] dst) {
+        int full = cols / NR;
+        for (int q = 0; q < full; q++) {
+            int base = q * NR * rows;
+            int s = off + q * NR;
+            for (int p = 0; p < rows; p++) {
+                int so = s + p * ld;
+                int dOff = base + p * NR;
+                FloatVector.fromArray(S, src, so).intoArray(dst, dOff);
+                FloatVector.fromArray(S, src, so + L).intoArray(dst, dOff + L);
+                FloatVector.fromArray(S, src, so + 2 * L).intoArray(dst, dOff + 2 * L);
+            }
+        }
+        int rest = cols - full * NR;
+        if (rest > 0) {
+            int base = full * NR * rows;
+            for (int p = 0; p < rows; p++) {
+                int so = off + full * NR + p * ld;
+                int dOff = base + p * NR;
+                for (int jj = 0; jj < rest; jj++) {
+                    dst[dOff + jj] = src[so + jj];
+                }
+                for (int jj = rest; jj < NR; jj++) {
+                    dst[dOff + jj] = 0f;
                 }
             }
-            for (int rr = 0; rr < MS; rr++) {
-                stridedRow(a, ar + rr * ars, aps, bm, bo, ldb, kc, c, cr + rr * ldc, fullCols, cols, acc);
+        }
+    }
+
+    /**
+     * The packed A tile (MR × kc) times every packed panel of the Bm block; the valid rows × columns of each MR × NR
+     * result are stored ({@code acc == false}) or added into C (row stride d, first row at {@code co}).
+     */
+    private static void tileTimesPanels(PanamaWorkspace ws, int t, int kc, float[] c, int co, int rows,
+                                        boolean acc) {
+        final int d = ws.d;
+        final float[] ap = ws.aPacked[t];
+        final float[] bp = ws.bPacked[t];
+        final float[] tile = ws.tile[t];
+        int panels = (d + NR - 1) / NR;
+        for (int q = 0; q < panels; q++) {
+            if (MR == 7) {
+                xwt7(ap, 0, kc, bp, q * NR * kc, tile, 0, NR);
+            } else {
+                xwt3(ap, 0, kc, bp, q * NR * kc, tile, 0, NR);
+            }
+            int k0 = q * NR;
+            int cols = Math.min(NR, d - k0);
+            for (int r = 0; r < rows; r++) {
+                int cr = co + r * d + k0;
+                int tr = r * NR;
+                int k = 0;
+                if (acc) {
+                    for (int bound = S.loopBound(cols); k < bound; k += L) {
+                        FloatVector.fromArray(S, c, cr + k).add(FloatVector.fromArray(S, tile, tr + k))
+                                .intoArray(c, cr + k);
+                    }
+                    for (; k < cols; k++) {
+                        c[cr + k] += tile[tr + k];
+                    }
+                } else {
+                    System.arraycopy(tile, tr, c, cr, cols);
+                }
             }
         }
-        for (; r < r1; r++) {
-            stridedRow(a, ao + r * ars, aps, bm, bo, ldb, kc, c, cOff + r * ldc, 0, cols, acc);
-        }
-    }
-
-    private static void strided8(float[] a, int ao, int ars, int aps, float[] bm, int bo, int ldb, int kc,
-                                 float[] c, int co, int ldc, boolean acc) {
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
-        FloatVector c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
-        if (acc) {
-            c00 = ld(c, co); c01 = ld(c, co + L); c02 = ld(c, co + 2 * L);
-            c10 = ld(c, co + ldc); c11 = ld(c, co + ldc + L); c12 = ld(c, co + ldc + 2 * L);
-            c20 = ld(c, co + 2 * ldc); c21 = ld(c, co + 2 * ldc + L); c22 = ld(c, co + 2 * ldc + 2 * L);
-            c30 = ld(c, co + 3 * ldc); c31 = ld(c, co + 3 * ldc + L); c32 = ld(c, co + 3 * ldc + 2 * L);
-            c40 = ld(c, co + 4 * ldc); c41 = ld(c, co + 4 * ldc + L); c42 = ld(c, co + 4 * ldc + 2 * L);
-            c50 = ld(c, co + 5 * ldc); c51 = ld(c, co + 5 * ldc + L); c52 = ld(c, co + 5 * ldc + 2 * L);
-            c60 = ld(c, co + 6 * ldc); c61 = ld(c, co + 6 * ldc + L); c62 = ld(c, co + 6 * ldc + 2 * L);
-            c70 = ld(c, co + 7 * ldc); c71 = ld(c, co + 7 * ldc + L); c72 = ld(c, co + 7 * ldc + 2 * L);
-        } else {
-            c00 = FloatVector.zero(S);
-            c01 = c00; c02 = c00; c10 = c00; c11 = c00; c12 = c00; c20 = c00; c21 = c00; c22 = c00;
-            c30 = c00; c31 = c00; c32 = c00; c40 = c00; c41 = c00; c42 = c00; c50 = c00; c51 = c00; c52 = c00;
-            c60 = c00; c61 = c00; c62 = c00; c70 = c00; c71 = c00; c72 = c00;
-        }
-        for (int p = 0; p < kc; p++) {
-            int bp = bo + p * ldb;
-            int ap = ao + p * aps;
-            FloatVector w0 = ld(bm, bp);
-            FloatVector w1 = ld(bm, bp + L);
-            FloatVector w2 = ld(bm, bp + 2 * L);
-            FloatVector v = FloatVector.broadcast(S, a[ap]);
-            c00 = w0.fma(v, c00); c01 = w1.fma(v, c01); c02 = w2.fma(v, c02);
-            v = FloatVector.broadcast(S, a[ap + ars]);
-            c10 = w0.fma(v, c10); c11 = w1.fma(v, c11); c12 = w2.fma(v, c12);
-            v = FloatVector.broadcast(S, a[ap + 2 * ars]);
-            c20 = w0.fma(v, c20); c21 = w1.fma(v, c21); c22 = w2.fma(v, c22);
-            v = FloatVector.broadcast(S, a[ap + 3 * ars]);
-            c30 = w0.fma(v, c30); c31 = w1.fma(v, c31); c32 = w2.fma(v, c32);
-            v = FloatVector.broadcast(S, a[ap + 4 * ars]);
-            c40 = w0.fma(v, c40); c41 = w1.fma(v, c41); c42 = w2.fma(v, c42);
-            v = FloatVector.broadcast(S, a[ap + 5 * ars]);
-            c50 = w0.fma(v, c50); c51 = w1.fma(v, c51); c52 = w2.fma(v, c52);
-            v = FloatVector.broadcast(S, a[ap + 6 * ars]);
-            c60 = w0.fma(v, c60); c61 = w1.fma(v, c61); c62 = w2.fma(v, c62);
-            v = FloatVector.broadcast(S, a[ap + 7 * ars]);
-            c70 = w0.fma(v, c70); c71 = w1.fma(v, c71); c72 = w2.fma(v, c72);
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c12.intoArray(c, co + ldc + 2 * L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c22.intoArray(c, co + 2 * ldc + 2 * L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c32.intoArray(c, co + 3 * ldc + 2 * L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c42.intoArray(c, co + 4 * ldc + 2 * L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c52.intoArray(c, co + 5 * ldc + 2 * L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c62.intoArray(c, co + 6 * ldc + 2 * L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-        c72.intoArray(c, co + 7 * ldc + 2 * L);
-    }
-
-    private static void strided4(float[] a, int ao, int ars, int aps, float[] bm, int bo, int ldb, int kc,
-                                 float[] c, int co, int ldc, boolean acc) {
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
-        if (acc) {
-            c00 = ld(c, co); c01 = ld(c, co + L); c02 = ld(c, co + 2 * L);
-            c10 = ld(c, co + ldc); c11 = ld(c, co + ldc + L); c12 = ld(c, co + ldc + 2 * L);
-            c20 = ld(c, co + 2 * ldc); c21 = ld(c, co + 2 * ldc + L); c22 = ld(c, co + 2 * ldc + 2 * L);
-            c30 = ld(c, co + 3 * ldc); c31 = ld(c, co + 3 * ldc + L); c32 = ld(c, co + 3 * ldc + 2 * L);
-        } else {
-            c00 = FloatVector.zero(S);
-            c01 = c00; c02 = c00; c10 = c00; c11 = c00; c12 = c00; c20 = c00; c21 = c00; c22 = c00;
-            c30 = c00; c31 = c00; c32 = c00;
-        }
-        for (int p = 0; p < kc; p++) {
-            int bp = bo + p * ldb;
-            int ap = ao + p * aps;
-            FloatVector w0 = ld(bm, bp);
-            FloatVector w1 = ld(bm, bp + L);
-            FloatVector w2 = ld(bm, bp + 2 * L);
-            FloatVector v = FloatVector.broadcast(S, a[ap]);
-            c00 = w0.fma(v, c00); c01 = w1.fma(v, c01); c02 = w2.fma(v, c02);
-            v = FloatVector.broadcast(S, a[ap + ars]);
-            c10 = w0.fma(v, c10); c11 = w1.fma(v, c11); c12 = w2.fma(v, c12);
-            v = FloatVector.broadcast(S, a[ap + 2 * ars]);
-            c20 = w0.fma(v, c20); c21 = w1.fma(v, c21); c22 = w2.fma(v, c22);
-            v = FloatVector.broadcast(S, a[ap + 3 * ars]);
-            c30 = w0.fma(v, c30); c31 = w1.fma(v, c31); c32 = w2.fma(v, c32);
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c12.intoArray(c, co + ldc + 2 * L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c22.intoArray(c, co + 2 * ldc + 2 * L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c32.intoArray(c, co + 3 * ldc + 2 * L);
-    }
-
-    /** One C row, columns [k0, k1): vector chunks with the sum over p in a register, then scalar columns. */
-    private static void stridedRow(float[] a, int ar, int aps, float[] bm, int bo, int ldb, int kc, float[] c,
-                                   int cr, int k0, int k1, boolean acc) {
-        int k = k0;
-        for (int bound = k0 + S.loopBound(k1 - k0); k < bound; k += L) {
-            FloatVector s = acc ? ld(c, cr + k) : FloatVector.zero(S);
-            for (int p = 0; p < kc; p++) {
-                s = ld(bm, bo + p * ldb + k).fma(FloatVector.broadcast(S, a[ar + p * aps]), s);
-            }
-            s.intoArray(c, cr + k);
-        }
-        for (; k < k1; k++) {
-            float s = acc ? c[cr + k] : 0f;
-            for (int p = 0; p < kc; p++) {
-                s += a[ar + p * aps] * bm[bo + p * ldb + k];
-            }
-            c[cr + k] = s;
-        }
-    }
-
-    private static FloatVector ld(float[] a, int off) {
-        return FloatVector.fromArray(S, a, off);
     }
 }
