@@ -35,6 +35,8 @@ public final class Main {
                        config, shapes, parameter norms, dictionary collinearity, trainer state
               demo     train a TopK SAE with re-animation on synthetic planted-dictionary data
                        [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
+              experiment dead-codes [--quick] [--out DIR (src/docs)]
+                       every dead-latent remedy on one dead-prone data set: table + SVG curves
               help     this text
             exit codes: 0 ok, 2 bad usage or input (one line on stderr), 1 internal error
             """;
@@ -60,9 +62,10 @@ public final class Main {
                 case "encode" -> Encode.run(rest, out);
                 case "inspect" -> Inspect.run(rest, out);
                 case "demo" -> Demo.run(rest, out);
+                case "experiment" -> Experiment.run(rest, out);
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
-                        + "'; expected train, eval, encode, inspect, demo or help");
+                        + "'; expected train, eval, encode, inspect, demo, experiment or help");
             }
             return 0;
         } catch (BadInputException e) {

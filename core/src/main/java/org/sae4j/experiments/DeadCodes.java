@@ -153,11 +153,4 @@ public final class DeadCodes {
         }
         out.print(table);
     }
-
-    public static void main(String[] args) throws java.io.IOException {
-        boolean quick = java.util.Arrays.asList(args).contains("--quick");
-        java.nio.file.Path dir = java.nio.file.Path.of(args.length > 0 && !args[args.length - 1].startsWith("--")
-                ? args[args.length - 1] : "src/docs");
-        runAndWrite(quick ? Setup.quick() : Setup.full(), dir, System.out);
-    }
 }
