@@ -48,6 +48,10 @@ public final class DeadCodes {
                 new Method("re-animation 1e-3 (seed)", b -> b.reanimation(1e-3)),
                 new Method("re-animation 1e-3 (overcomplete)",
                         b -> b.reanimation(1e-3).reanimationForm(ReanimationForm.OVERCOMPLETE)),
+                // Per dead latent, overcomplete's form pushes B·n/#dead ≈ 10³ times harder than the seed's at the
+                // same coefficient; this one is scaled to match 1e-3 of the seed's.
+                new Method("re-animation 1e-6 (overcomplete)",
+                        b -> b.reanimation(1e-6).reanimationForm(ReanimationForm.OVERCOMPLETE)),
                 new Method("AuxK 1/32", b -> b.reanimation(0).auxk(1.0 / 32, 0)),
                 new Method("re-animation 1e-3 + AuxK", b -> b.reanimation(1e-3).auxk(1.0 / 32, 0)),
                 new Method("re-animation 1e-3, auto-off",

@@ -654,7 +654,7 @@ public final class FusedStep implements TrainStep {
     private double windowDeadAfter() {
         state.observeFiring(dead, rows);
         double fraction = (double) state.windowDead(cfg.deadWindowTokens(), windowDead) / n;
-        state.observeWindowDeadFraction(cfg.reanimation(), fraction);
+        state.observeWindowDeadFraction(cfg.reanimation(), fraction, rows, cfg.deadWindowTokens());
         return fraction;
     }
 

@@ -37,9 +37,12 @@ public final class OptimizerState {
         return s.at(step);
     }
 
-    /** After a step: lets an AUTO schedule see the windowed dead fraction. */
-    public void observeWindowDeadFraction(CoefSchedule s, double fraction) {
-        if (s.kind() != CoefSchedule.Kind.AUTO || reanimationOff) {
+    /**
+     * After a step ({@link #step} already counts it): lets an AUTO schedule see the windowed dead fraction. Until one
+     * full window of tokens has passed no latent can be window-dead yet, so those steps do not count as calm.
+     */
+    public void observeWindowDeadFraction(CoefSchedule s, double fraction, int rowsPerStep, long windowTokens) {
+        if (s.kind() != CoefSchedule.Kind.AUTO || reanimationOff || step * rowsPerStep < windowTokens) {
             return;
         }
         reanimationCalmSteps = fraction < s.threshold() ? reanimationCalmSteps + 1 : 0;

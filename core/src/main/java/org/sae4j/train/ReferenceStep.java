@@ -82,7 +82,8 @@ public final class ReferenceStep implements TrainStep {
         }
         state.observeFiring(r.dead, rows);
         int windowDeadAfter = state.windowDead(cfg.deadWindowTokens(), windowDead);
-        state.observeWindowDeadFraction(cfg.reanimation(), (double) windowDeadAfter / sae.latents());
+        state.observeWindowDeadFraction(cfg.reanimation(), (double) windowDeadAfter / sae.latents(), rows,
+                cfg.deadWindowTokens());
         return new StepStats(step, epoch, rows, r.loss, r.mse, r.reanimation,
                 Metrics.r2ScalarMean(x, off, xhat, rows, sae.dim()),
                 Metrics.explainedVariance(x, off, xhat, rows, sae.dim(), new double[sae.dim()]),

@@ -97,14 +97,16 @@ class OptimizerTest {
     void autoScheduleSwitchesOffAfterTheDeadFractionStaysLowForItsPatience() {
         CoefSchedule auto = CoefSchedule.auto(1e-3, 0.05, 3);
         OptimizerState st = new OptimizerState(org.sae4j.Sae.initialize(org.sae4j.SaeConfig.topK(2, 4, 1)));
-        double[] deadFractions = {0.5, 0.04, 0.03, 0.2, 0.01, 0.02, 0.04, 0.9};
-        double[] expected = {1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 0};
+        // Window of 30 tokens, 10 rows a step: the first two steps cannot see a dead latent yet and do not count.
+        double[] deadFractions = {0.0, 0.0, 0.5, 0.04, 0.03, 0.2, 0.01, 0.02, 0.04, 0.9};
+        double[] expected = {1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 0};
         for (int i = 0; i < deadFractions.length; i++) {
             assertThat(st.reanimationCoef(auto)).as("before step %d", i).isEqualTo(expected[i]);
-            st.observeWindowDeadFraction(auto, deadFractions[i]);
+            st.step++;
+            st.observeWindowDeadFraction(auto, deadFractions[i], 10, 30);
         }
         assertThat(st.reanimationOff).isTrue();
-        st.observeWindowDeadFraction(auto, 0.9);
+        st.observeWindowDeadFraction(auto, 0.9, 10, 30);
         assertThat(st.reanimationCoef(auto)).as("off for good").isEqualTo(0.0);
     }
 
