@@ -117,6 +117,7 @@ public final class FusedStep implements TrainStep {
     private float clip;
     private float rate;
     private AdamUpdate.Step adamStep;
+    private boolean encoderPacked; // ws holds the current W_enc (re-packed row by row in the update pass)
     private int[] cursor = new int[0]; // counting-sort cursors, sized max(rows, n) on first use
 
     // AuxK (buffers allocated on first use): the top-k_aux window-dead latents of each row reconstruct the residual.
@@ -356,6 +357,7 @@ public final class FusedStep implements TrainStep {
 
         // 5. Second pass: rebuild each latent's gradient rows, clip, update, renormalise.
         pool.run(updateTask);
+        encoderPacked = true;
         update(sae.bDec(), 3, 0, gBDec, 0, d);
         if (batchTopk && !Float.isNaN(batchThetaStep)) {
             sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), batchThetaStep, state.step));
@@ -373,7 +375,7 @@ public final class FusedStep implements TrainStep {
         } else {
             Arrays.fill(cooLen, 0);
         }
-        gemm.packW(sae.wEnc(), 0, ws, pool);
+        packEncoderIfStale();
         gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, epilogue, pool);
         int nnz = gatherByRow();
 
@@ -413,7 +415,7 @@ public final class FusedStep implements TrainStep {
      */
     private int denseForward() {
         ensureDenseBuffers();
-        gemm.packW(sae.wEnc(), 0, ws, pool);
+        packEncoderIfStale();
         gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, dPre, 0, pool);
         if (useAux) {
             pool.run(denseAuxSelectTask);
@@ -659,6 +661,16 @@ public final class FusedStep implements TrainStep {
     }
 
     /** Counting-sort cursors for at least {@code size} buckets (rows or latents); grows once, then reused. */
+    /**
+     * Packs W_enc for the GEMM unless the previous step's update pass already re-packed every row it wrote. The
+     * step owns the parameters between its calls; a new step (or one whose model was changed) packs once.
+     */
+    private void packEncoderIfStale() {
+        if (!encoderPacked) {
+            gemm.packW(sae.wEnc(), 0, ws, pool);
+        }
+    }
+
     private int[] scratchCursor(int size) {
         if (cursor.length < size) {
             cursor = new int[Math.max(size, Math.max(n, maxRows))];
@@ -992,6 +1004,7 @@ public final class FusedStep implements TrainStep {
                 latentGradients(j, gEnc, gDec);
             }
             update(sae.wEnc(), 0, j * d, gEnc, off, d);
+            gemm.packRows(sae.wEnc(), 0, j, j + 1, ws); // while the row is in cache: next step needs no packW
             update(sae.bEnc(), 1, j, gBEnc, j, 1);
             update(sae.wDec(), 2, j * d, gDec, off, d);
             if (act == Activation.JUMPRELU) {

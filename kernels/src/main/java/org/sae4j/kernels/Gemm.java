@@ -69,6 +69,14 @@ public interface Gemm {
     void packW(float[] w, int wOff, Workspace ws, KernelPool pool);
 
     /**
+     * Re-packs rows {@code [j0, j1)} of W (n×d row-major at {@code w[wOff..]}) into the workspace, on the calling
+     * thread. Calls for disjoint row ranges may run concurrently (they write disjoint elements): a training step that
+     * updates W row by row on several threads re-packs each thread's rows while they are hot in cache, instead of a
+     * separate {@link #packW} pass over all of W.
+     */
+    void packRows(float[] w, int wOff, int j0, int j1, Workspace ws);
+
+    /**
      * {@code C = X·Wᵀ + bias}: {@code C[b·n + j] = Σ_k X[b·d + k]·W[j·d + k] + bias[j]} for {@code b < batch},
      * {@code j < n}, with W as last packed into {@code ws}. X is batch×d at {@code x[xOff..]}, C is batch×n at
      * {@code c[cOff..]}; {@code bias} (length ≥ {@code biasOff + n}) may be null.

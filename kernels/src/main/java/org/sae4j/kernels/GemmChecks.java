@@ -22,6 +22,13 @@ final class GemmChecks {
         }
     }
 
+    /** Fails unless {@code 0 ≤ j0 ≤ j1 ≤ n}. */
+    static void rows(int j0, int j1, int n) {
+        if (j0 < 0 || j1 < j0 || j1 > n) {
+            throw new IndexOutOfBoundsException("rows [" + j0 + ", " + j1 + ") of W with " + n + " rows");
+        }
+    }
+
     static void batch(int batch) {
         if (batch < 0) {
             throw new IllegalArgumentException("batch must be >= 0, got " + batch);

@@ -79,6 +79,35 @@ final class PanamaGemm implements Gemm {
     }
 
     @Override
+    public void packRows(float[] w, int wOff, int j0, int j1, Workspace workspace) {
+        PanamaWorkspace ws = ws(workspace);
+        GemmChecks.rows(j0, j1, ws.n);
+        GemmChecks.range("w", w, wOff, (long) ws.n * ws.d);
+        // Whole panels inside the range take the gather path; the rows of panels cut by the range (shared with a
+        // neighbour's range, or the last partial panel) are transposed one by one.
+        int pFirst = (j0 + NR - 1) / NR;
+        int pEnd = Math.min(j1 / NR, ws.n / NR);
+        if (pFirst < pEnd) {
+            packRowsScalar(w, wOff, ws, j0, pFirst * NR);
+            pack(w, wOff, ws, pFirst, pEnd);
+            packRowsScalar(w, wOff, ws, pEnd * NR, j1);
+        } else {
+            packRowsScalar(w, wOff, ws, j0, j1);
+        }
+    }
+
+    private static void packRowsScalar(float[] w, int wOff, PanamaWorkspace ws, int j0, int j1) {
+        final int d = ws.d;
+        for (int j = j0; j < j1; j++) {
+            int base = (j / NR) * NR * d + j % NR;
+            int src = wOff + j * d;
+            for (int k = 0; k < d; k++) {
+                ws.packed[base + k * NR] = w[src + k];
+            }
+        }
+    }
+
+    @Override
     public void multTransB(float[] x, int xOff, int batch, Workspace workspace, float[] bias, int biasOff,
                            float[] c, int cOff, KernelPool pool) {
         PanamaWorkspace ws = ws(workspace);

@@ -34,6 +34,14 @@ public final class ScalarGemm implements Gemm {
     }
 
     @Override
+    public void packRows(float[] w, int wOff, int j0, int j1, Workspace workspace) {
+        ScalarWorkspace ws = ws(workspace);
+        GemmChecks.rows(j0, j1, ws.n);
+        GemmChecks.range("w", w, wOff, (long) ws.n * ws.d);
+        System.arraycopy(w, wOff + j0 * ws.d, ws.w, j0 * ws.d, (j1 - j0) * ws.d);
+    }
+
+    @Override
     public void multTransB(float[] x, int xOff, int batch, Workspace workspace, float[] bias, int biasOff,
                            float[] c, int cOff, KernelPool pool) {
         ScalarWorkspace ws = ws(workspace);
