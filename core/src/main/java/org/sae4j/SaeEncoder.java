@@ -110,7 +110,7 @@ public final class SaeEncoder {
         gemm.packW(wEnc, 0, ws, pool);
         this.xin = shift || this.standardizer != null ? new float[CHUNK_ROWS * d] : null;
         this.cand = new int[pool.threads()][n];
-        this.heaps = new RowTopK(CHUNK_ROWS, act == Activation.TOPK ? config.k() : 32);
+        this.heaps = newHeaps(act == Activation.TOPK ? config.k() : 32);
     }
 
     /**
@@ -268,9 +268,9 @@ public final class SaeEncoder {
         lock.lock();
         try {
             if (heaps.cap() < limit) {
-                heaps = new RowTopK(Math.max(1, Math.min(CHUNK_ROWS, MAX_HEAP_ENTRIES / limit)), limit);
+                heaps = newHeaps(limit);
             }
-            int chunk = Math.max(1, Math.min(CHUNK_ROWS, MAX_HEAP_ENTRIES / heaps.cap()));
+            int chunk = chunkRows(heaps.cap());
             for (int r0 = 0; r0 < rows; r0 += chunk) {
                 int br = Math.min(chunk, rows - r0);
                 float[] in = x;
@@ -295,6 +295,15 @@ public final class SaeEncoder {
             lock.unlock();
         }
         return written;
+    }
+
+    /** Rows per batch product for heaps of {@code cap} entries per row. */
+    private static int chunkRows(int cap) {
+        return Math.max(1, Math.min(CHUNK_ROWS, MAX_HEAP_ENTRIES / cap));
+    }
+
+    private static RowTopK newHeaps(int cap) {
+        return new RowTopK(chunkRows(cap), cap);
     }
 
     /** GEMM epilogue of the batch path: offers each finished block row to that row's heap. */
