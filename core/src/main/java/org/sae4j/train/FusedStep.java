@@ -2,6 +2,7 @@ package org.sae4j.train;
 
 import java.util.Arrays;
 import org.sae4j.Activation;
+import org.sae4j.RowTopK;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.kernels.AdamUpdate;
@@ -576,8 +577,8 @@ public final class FusedStep implements TrainStep {
         int cap = auxBest.cap();
         Arrays.fill(auxColPtr, 0);
         for (int b = 0; b < rows; b++) {
-            for (int q = 0; q < auxBest.size[b]; q++) {
-                auxColPtr[auxBest.idx[b * cap + q] + 1]++;
+            for (int q = 0; q < auxBest.size(b); q++) {
+                auxColPtr[auxBest.index(b * cap + q) + 1]++;
             }
         }
         for (int j = 0; j < n; j++) {
@@ -586,8 +587,8 @@ public final class FusedStep implements TrainStep {
         int[] cur = scratchCursor(n);
         System.arraycopy(auxColPtr, 0, cur, 0, n);
         for (int b = 0; b < rows; b++) {
-            for (int q = 0; q < auxBest.size[b]; q++) {
-                auxByLatent[cur[auxBest.idx[b * cap + q]]++] = b * cap + q;
+            for (int q = 0; q < auxBest.size(b); q++) {
+                auxByLatent[cur[auxBest.index(b * cap + q)]++] = b * cap + q;
             }
         }
         return var > 0 ? scale * err / var : 0;
@@ -598,9 +599,9 @@ public final class FusedStep implements TrainStep {
         int cap = auxBest.cap();
         for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
             Arrays.fill(auxE, b * d, (b + 1) * d, 0f);
-            for (int q = 0; q < auxBest.size[b]; q++) {
-                int j = auxBest.idx[b * cap + q];
-                ops.axpy(auxBest.val[b * cap + q] * invNorm[j], wDec, j * d, auxE, b * d, d);
+            for (int q = 0; q < auxBest.size(b); q++) {
+                int j = auxBest.index(b * cap + q);
+                ops.axpy(auxBest.value(b * cap + q) * invNorm[j], wDec, j * d, auxE, b * d, d);
             }
             for (int i = 0; i < d; i++) {
                 auxRes[b * d + i] = x[xOff + b * d + i] - xhat[b * d + i];
@@ -631,8 +632,8 @@ public final class FusedStep implements TrainStep {
             for (int i = 0; i < d; i++) {
                 auxE[b * d + i] = auxC * (auxE[b * d + i] - auxRes[b * d + i]);
             }
-            for (int q = 0; q < auxBest.size[b]; q++) {
-                int j = auxBest.idx[b * cap + q];
+            for (int q = 0; q < auxBest.size(b); q++) {
+                int j = auxBest.index(b * cap + q);
                 auxDpre[b * cap + q] = invNorm[j] * ops.dot(auxE, b * d, wDec, j * d, d);
             }
         }
@@ -646,7 +647,7 @@ public final class FusedStep implements TrainStep {
             int slot = auxByLatent[q];
             int b = slot / cap;
             ops.axpy(auxDpre[slot], xin, b * d, gEnc, encOff, d);
-            ops.axpy(auxBest.val[slot], auxE, b * d, gDec, decOff, d);
+            ops.axpy(auxBest.value(slot), auxE, b * d, gDec, decOff, d);
             bEnc += auxDpre[slot];
         }
         return bEnc;
@@ -766,10 +767,10 @@ public final class FusedStep implements TrainStep {
         }
         int count = 0;
         for (int b = 0; b < rows; b++) {
-            for (int q = 0; q < best.size[b]; q++) {
-                float v = best.val[b * cap + q];
+            for (int q = 0; q < best.size(b); q++) {
+                float v = best.value(b * cap + q);
                 if (v > 0) {
-                    batchKeys[count++] = batchKey(v, b * n + best.idx[b * cap + q]);
+                    batchKeys[count++] = batchKey(v, b * n + best.index(b * cap + q));
                 }
             }
         }
@@ -778,9 +779,9 @@ public final class FusedStep implements TrainStep {
         int kept = Math.min(budget, count);
         boolean overflow = false;
         for (int b = 0; b < rows && cap < n && !overflow; b++) {
-            float root = best.val[b * cap]; // the row's worst candidate
-            if (best.size[b] == cap && root > 0) {
-                overflow = count <= budget || batchKey(root, b * n + best.idx[b * cap]) <= batchKeys[kept - 1];
+            float root = best.value(b * cap); // the row's worst candidate
+            if (best.size(b) == cap && root > 0) {
+                overflow = count <= budget || batchKey(root, b * n + best.index(b * cap)) <= batchKeys[kept - 1];
             }
         }
         if (overflow) {
@@ -831,8 +832,8 @@ public final class FusedStep implements TrainStep {
             }
             nnz = rows * k;
             for (int s = 0; s < nnz; s++) {
-                codeIdx[s] = best.idx[s];
-                codeVal[s] = best.val[s];
+                codeIdx[s] = best.index(s);
+                codeVal[s] = best.value(s);
                 codeRow[s] = s / k;
             }
             return nnz;

@@ -1,0 +1,92 @@
+package org.sae4j.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.SaeEncoder;
+import org.sae4j.SparseCode;
+
+/**
+ * {@link SaeEncoder} as a service uses it, on a TopK model (tied random init, biases zero):
+ * <ul>
+ *   <li>{@code single}: one {@link SaeEncoder#encode(float[])} per op, µs/op — the lock-free GEMV on the caller's
+ *       thread (reads all of {@code W_enc}, n·d floats, per vector).</li>
+ *   <li>{@code batchOfOne}: one row through the batch path, µs/op — the GEMM with its top-k epilogue on all cores,
+ *       for comparison with {@code single} (it holds the encoder's batch lock, so calls from several threads
+ *       queue).</li>
+ *   <li>{@code batch}: {@value #BATCH} rows per invocation through the batch encode into reused buffers, reported
+ *       per row, so the score is vectors/s — the GEMM on {@code KernelPool.common()} (all cores).</li>
+ * </ul>
+ * Inputs cycle through {@value #INPUTS} Gaussian vectors so successive calls do not see the same data.
+ */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class EncodeBench {
+    static final int BATCH = 1024;
+    static final int INPUTS = 64;
+
+    @Param({"768"})
+    public int dim;
+    @Param({"16384"})
+    public int latents;
+    @Param({"32"})
+    public int k;
+
+    private SaeEncoder encoder;
+    private float[][] singles;
+    private float[] rows;
+    private int[] idx;
+    private float[] val;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        encoder = SaeEncoder.of(Sae.initialize(SaeConfig.topK(dim, latents, k)));
+        singles = new float[INPUTS][];
+        for (int i = 0; i < INPUTS; i++) {
+            singles[i] = KernelBenchSupport.gaussian(dim, 100 + i);
+        }
+        rows = KernelBenchSupport.gaussian(BATCH * dim, 7);
+        idx = new int[BATCH * k];
+        val = new float[BATCH * k];
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public SparseCode single() {
+        next = (next + 1) % INPUTS;
+        return encoder.encode(singles[next]);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int batchOfOne() {
+        next = (next + 1) % INPUTS;
+        return encoder.encode(singles[next], 1, idx, val, k);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH)
+    public int batch() {
+        return encoder.encode(rows, BATCH, idx, val, k);
+    }
+}

@@ -1,0 +1,419 @@
+package org.sae4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sae4j.io.Checkpoint;
+import org.sae4j.io.Standardizer;
+import org.sae4j.kernels.Gemm;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.ThresholdSelect;
+import org.sae4j.kernels.VectorOps;
+import org.sae4j.kernels.VectorizationProvider;
+
+/**
+ * A trained SAE's encoder and decoder for serving: immutable, thread-safe, one instance shared by every request.
+ *
+ * <pre>{@code
+ * SaeEncoder enc = SaeEncoder.load(Path.of("run1"));
+ * SparseCode code = enc.encode(activation);          // non-zero codes, strongest first
+ * float[] xhat = enc.decode(code);
+ * }</pre>
+ *
+ * <p>Codes are those of {@link Sae#activate}: TopK keeps the k largest pre-activations of the row that are positive;
+ * ReLU every positive one; JumpReLU those above their latent's θ; BatchTopK (at inference) those above the global
+ * threshold {@link Sae#batchTopKThreshold()}. A checkpoint's {@link Standardizer} is applied to inputs, and
+ * reconstructions are returned in the data's own units.
+ *
+ * <p>Two paths, both on the training kernels of {@link VectorizationProvider}:
+ * <ul>
+ *   <li>Single vectors ({@link #encode(float[])}, {@link #topFeatures}, {@link #reconstructionError}): a lock-free
+ *       matrix-vector product over {@code W_enc} rows with {@link VectorOps#dot}, one block of latents at a time,
+ *       each block scanned by {@link ThresholdSelect} into a small {@link RowTopK} heap. Runs on the caller's thread
+ *       with a few KB of call-local scratch, so any number of threads encode concurrently.</li>
+ *   <li>Batches ({@link #encode(float[], int, int[], float[], int)}): the GEMM with {@code W_enc} packed once at
+ *       construction and an epilogue that keeps each row's top codes, so the n-wide pre-activation row is never
+ *       stored. One batch product runs at a time (a lock guards the GEMM workspace and the heaps; each product
+ *       already uses every thread of the kernel pool); scratch is owned by the encoder and reused, so after the
+ *       first call with a given {@code k} a batch call allocates nothing.</li>
+ * </ul>
+ * The two paths sum in different orders, so a row's values differ between them by float rounding (and a TopK
+ * selection can differ where two pre-activations are within rounding of each other). Each path is deterministic:
+ * the same input gives bit-identical codes whichever thread calls and however many run at once.
+ */
+public final class SaeEncoder {
+    // Latents per block of the single-vector path: the block and its candidate list stay in L1.
+    private static final int BLOCK = 256;
+    // Rows per batch product: enough for the GEMM to reach speed, small enough for the heaps to stay in cache.
+    private static final int CHUNK_ROWS = 256;
+    // Bound on the batch heaps (rows × cap entries) when a caller asks for very many codes per row.
+    private static final int MAX_HEAP_ENTRIES = 1 << 16;
+
+    private final SaeConfig config;
+    private final int d;
+    private final int n;
+    private final Activation act;
+    private final float[] wEnc;
+    private final float[] bEnc;
+    private final float[] bDec;
+    private final float[] dict;
+    private final float[] theta;   // JumpReLU: θ_j = exp(t_j) in float, as Sae.activate compares; else null
+    private final float floor;     // a code must exceed this: θ for BatchTopK, 0 otherwise (JumpReLU uses theta)
+    private final boolean shift;   // encode x − b_dec
+    private final Standardizer standardizer; // null when inputs are used as given
+    private final VectorOps ops;
+    private final ThresholdSelect select;
+
+    // Batch path: guarded by lock.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final KernelPool pool;
+    private final Gemm gemm;
+    private final Gemm.Workspace ws;
+    private final float[] xin;     // CHUNK_ROWS × d: standardised / shifted inputs, when either applies
+    private final int[][] cand;    // per pool thread: candidate columns of one block row
+    private final Gemm.Epilogue epilogue = this::acceptBlock;
+    private RowTopK heaps;         // grown to the largest k asked for
+
+    private SaeEncoder(Sae sae, Standardizer standardizer, KernelPool pool) {
+        this.config = sae.config();
+        this.d = config.dim();
+        this.n = config.latents();
+        this.act = config.activation();
+        if (standardizer != null && standardizer.dim() != d) {
+            throw new BadInputException("standardizer: has dim " + standardizer.dim() + "; expected the model's "
+                    + d);
+        }
+        this.standardizer = standardizer == null || standardizer.mode() == Standardizer.Mode.NONE
+                ? null : standardizer;
+        // Copies: the encoder must not change under concurrent readers if the caller goes on training the Sae.
+        this.wEnc = sae.wEnc().clone();
+        this.bEnc = sae.bEnc().clone();
+        this.bDec = sae.bDec().clone();
+        this.dict = sae.dictionary();
+        if (act == Activation.JUMPRELU) {
+            theta = new float[n];
+            for (int j = 0; j < n; j++) {
+                theta[j] = (float) Math.exp(sae.logThreshold()[j]);
+            }
+        } else {
+            theta = null;
+        }
+        this.floor = act == Activation.BATCHTOPK ? sae.batchTopKThreshold() : 0f;
+        this.shift = config.preEncoderBias();
+        VectorizationProvider p = VectorizationProvider.getInstance();
+        this.ops = p.vectorOps();
+        this.select = p.thresholdSelect();
+        this.pool = pool;
+        this.gemm = p.gemm();
+        this.ws = gemm.newWorkspace(n, d);
+        gemm.packW(wEnc, 0, ws, pool);
+        this.xin = shift || this.standardizer != null ? new float[CHUNK_ROWS * d] : null;
+        this.cand = new int[pool.threads()][n];
+        this.heaps = newHeaps(act == Activation.TOPK ? config.k() : 32);
+    }
+
+    /**
+     * Loads the model of a checkpoint directory ({@code model.safetensors} + {@code cfg.json}), with its input
+     * standardisation if it has one. Batch products run on {@link KernelPool#common()}.
+     */
+    public static SaeEncoder load(Path checkpointDir) throws IOException {
+        Checkpoint.Loaded m = Checkpoint.loadModel(checkpointDir);
+        return new SaeEncoder(m.sae(), m.standardizer(), KernelPool.common());
+    }
+
+    /** An encoder for {@code sae} (its parameters are copied), inputs used as given, on {@link KernelPool#common()}. */
+    public static SaeEncoder of(Sae sae) {
+        return new SaeEncoder(sae, null, KernelPool.common());
+    }
+
+    /**
+     * As {@link #of(Sae)} with an input standardisation ({@code null} for none) and the pool that runs batch
+     * products (the caller keeps ownership of the pool).
+     */
+    public static SaeEncoder of(Sae sae, Standardizer standardizer, KernelPool pool) {
+        if (pool == null) {
+            throw new IllegalArgumentException("pool: expected a KernelPool, e.g. KernelPool.common()");
+        }
+        return new SaeEncoder(sae, standardizer, pool);
+    }
+
+    public SaeConfig config() {
+        return config;
+    }
+
+    /** Input width d. */
+    public int dim() {
+        return d;
+    }
+
+    /** Dictionary size n. */
+    public int latents() {
+        return n;
+    }
+
+    // ---------------------------------------------------------------- single vectors
+
+    /** The non-zero codes of {@code x} (length d), strongest first. */
+    public SparseCode encode(float[] x) {
+        return encodeOne(x, Integer.MAX_VALUE);
+    }
+
+    /** The {@code m} strongest non-zero codes of {@code x} (fewer when fewer are active), strongest first. */
+    public SparseCode topFeatures(float[] x, int m) {
+        if (m < 1) {
+            throw new BadInputException("m = " + m + ": expected at least 1 feature");
+        }
+        return encodeOne(x, m);
+    }
+
+    /** Mean squared error {@code (1/d)·‖x − x̂‖²} of the reconstruction of {@code x}, in the data's units. */
+    public double reconstructionError(float[] x) {
+        float[] xhat = decode(encode(x));
+        double sse = 0;
+        for (int i = 0; i < d; i++) {
+            double r = (double) x[i] - xhat[i];
+            sse += r * r;
+        }
+        return sse / d;
+    }
+
+    private SparseCode encodeOne(float[] x, int m) {
+        checkRows("input", x, 1, true);
+        float[] in = x;
+        if (shift || standardizer != null) {
+            in = x.clone();
+            prepare(in, 0, 1);
+        }
+        int limit = act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
+        float[] pre = new float[Math.min(BLOCK, n)];
+        int[] c = new int[pre.length];
+        if (limit < n) {
+            // Bounded: a heap of the best `limit`, whose root lets the scan skip most of each block.
+            RowTopK heap = new RowTopK(1, limit);
+            for (int j0 = 0; j0 < n; j0 += BLOCK) {
+                int cols = gemv(in, j0, pre);
+                if (theta != null) {
+                    heap.offerAbove(select, 0, j0, pre, 0, cols, theta, c);
+                } else {
+                    heap.offerAbove(select, 0, j0, pre, 0, cols, floor, c);
+                }
+            }
+            int[] idx = new int[heap.size(0)];
+            float[] val = new float[idx.length];
+            heap.drainSorted(0, idx, val, 0);
+            return new SparseCode(idx, val);
+        }
+        // Unbounded (ReLU, JumpReLU, BatchTopK): every code above its threshold, sorted once at the end.
+        long[] keys = new long[64];
+        int count = 0;
+        for (int j0 = 0; j0 < n; j0 += BLOCK) {
+            int cols = gemv(in, j0, pre);
+            int found = theta != null
+                    ? select.aboveEach(pre, 0, cols, theta, j0, c, 0)
+                    : select.above(pre, 0, cols, floor, c, 0);
+            if (count + found > keys.length) {
+                keys = Arrays.copyOf(keys, Math.max(2 * keys.length, count + found));
+            }
+            for (int q = 0; q < found; q++) {
+                keys[count++] = sortKey(pre[c[q]], j0 + c[q]);
+            }
+        }
+        Arrays.sort(keys, 0, count);
+        int[] idx = new int[count];
+        float[] val = new float[count];
+        for (int q = 0; q < count; q++) {
+            idx[q] = (int) keys[q];
+            val[q] = Float.intBitsToFloat(Integer.MAX_VALUE - (int) (keys[q] >>> 32));
+        }
+        return new SparseCode(idx, val);
+    }
+
+    // Kept codes are positive, so their float bits order like the values; ascending keys = value descending,
+    // then index ascending.
+    private static long sortKey(float v, int j) {
+        return ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(v)) << 32) | j;
+    }
+
+    /** Pre-activations of latents {@code j0 ..} (one block) into {@code pre}; returns the block's width. */
+    private int gemv(float[] in, int j0, float[] pre) {
+        int cols = Math.min(BLOCK, n - j0);
+        for (int c = 0; c < cols; c++) {
+            pre[c] = ops.dot(in, 0, wEnc, (j0 + c) * d, d) + bEnc[j0 + c];
+        }
+        return cols;
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    /**
+     * Encodes {@code rows} rows of {@code x} (row-major, d per row) and writes each row's {@code k} strongest non-zero
+     * codes, strongest first, to {@code idxOut/valOut[row·k .. row·k + k)}; unused slots get index −1 and value 0.
+     * Returns the number of codes written. For TopK at most {@code min(k, config k)} per row are non-zero.
+     *
+     * <p>Allocates nothing once the encoder has served a batch with this {@code k} (or a larger one). Concurrent batch
+     * calls are serialised; single-vector calls are not affected.
+     */
+    public int encode(float[] x, int rows, int[] idxOut, float[] valOut, int k) {
+        if (k < 1) {
+            throw new BadInputException("k = " + k + ": expected at least 1 code per row");
+        }
+        checkRows("input", x, rows, false);
+        if (idxOut.length < (long) rows * k || valOut.length < (long) rows * k) {
+            throw new BadInputException("output buffers: have " + idxOut.length + " indices and " + valOut.length
+                    + " values; expected rows × k = " + rows + "×" + k);
+        }
+        int limit = act == Activation.TOPK ? Math.min(k, config.k()) : Math.min(k, n);
+        int written = 0;
+        lock.lock();
+        try {
+            if (heaps.cap() < limit) {
+                heaps = newHeaps(limit);
+            }
+            int chunk = chunkRows(heaps.cap());
+            for (int r0 = 0; r0 < rows; r0 += chunk) {
+                int br = Math.min(chunk, rows - r0);
+                float[] in = x;
+                int off = r0 * d;
+                if (xin != null) {
+                    System.arraycopy(x, off, xin, 0, br * d);
+                    prepare(xin, 0, br);
+                    in = xin;
+                    off = 0;
+                }
+                heaps.reset(br, limit);
+                gemm.multTransB(in, off, br, ws, bEnc, 0, epilogue, pool);
+                for (int b = 0; b < br; b++) {
+                    int o = (r0 + b) * k;
+                    int got = heaps.drainSorted(b, idxOut, valOut, o);
+                    Arrays.fill(idxOut, o + got, o + k, -1);
+                    Arrays.fill(valOut, o + got, o + k, 0f);
+                    written += got;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return written;
+    }
+
+    /** Rows per batch product for heaps of {@code cap} entries per row. */
+    private static int chunkRows(int cap) {
+        return Math.max(1, Math.min(CHUNK_ROWS, MAX_HEAP_ENTRIES / cap));
+    }
+
+    private static RowTopK newHeaps(int cap) {
+        return new RowTopK(chunkRows(cap), cap);
+    }
+
+    /** GEMM epilogue of the batch path: offers each finished block row to that row's heap. */
+    private void acceptBlock(int t, int row0, int rows, int col0, int cols, float[] buf, int off, int ld) {
+        int[] c = cand[t];
+        for (int r = 0; r < rows; r++) {
+            if (theta != null) {
+                heaps.offerAbove(select, row0 + r, col0, buf, off + r * ld, cols, theta, c);
+            } else {
+                heaps.offerAbove(select, row0 + r, col0, buf, off + r * ld, cols, floor, c);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /** {@code x̂ = Σ code·D_j + b_dec}, in the data's units. */
+    public float[] decode(SparseCode code) {
+        float[] out = new float[d];
+        decode(code, out, 0);
+        return out;
+    }
+
+    /** As {@link #decode(SparseCode)} into {@code out[off .. off + d)}; allocates nothing. */
+    public void decode(SparseCode code, float[] out, int off) {
+        if (out.length < (long) off + d || off < 0) {
+            throw new BadInputException("output: has " + out.length + " values; expected " + d + " from offset " + off);
+        }
+        System.arraycopy(bDec, 0, out, off, d);
+        for (int q = 0; q < code.size(); q++) {
+            int j = code.index(q);
+            checkLatent(j, q);
+            ops.axpy(code.value(q), dict, j * d, out, off, d);
+        }
+        unprepare(out, off, 1);
+    }
+
+    /**
+     * Decodes {@code rows} rows of codes in the layout {@link #encode(float[], int, int[], float[], int)} writes
+     * ({@code k} slots per row, index −1 = empty) into {@code out} (rows × d); allocates nothing.
+     */
+    public void decode(int[] idx, float[] val, int rows, int k, float[] out) {
+        if (rows < 0 || k < 1 || idx.length < (long) rows * k || val.length < (long) rows * k) {
+            throw new BadInputException("codes: have " + idx.length + " indices and " + val.length
+                    + " values; expected rows × k = " + rows + "×" + k);
+        }
+        if (out.length < (long) rows * d) {
+            throw new BadInputException("output: has " + out.length + " values; expected rows × dim = " + rows + "×"
+                    + d);
+        }
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(bDec, 0, out, b * d, d);
+            for (int q = b * k; q < (b + 1) * k; q++) {
+                int j = idx[q];
+                if (j >= 0) {
+                    checkLatent(j, q);
+                    ops.axpy(val[q], dict, j * d, out, b * d, d);
+                }
+            }
+        }
+        unprepare(out, 0, rows);
+    }
+
+    private void checkLatent(int j, int slot) {
+        if (j < 0 || j >= n) {
+            throw new BadInputException("code " + slot + ": latent " + j + "; expected 0 ≤ latent < " + n);
+        }
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** Standardises and shifts {@code rows} rows in place, as training saw its inputs. */
+    private void prepare(float[] a, int off, int rows) {
+        if (standardizer != null) {
+            standardizer.apply(a, off, rows);
+        }
+        if (shift) {
+            for (int b = 0; b < rows; b++) {
+                ops.axpy(-1f, bDec, 0, a, off + b * d, d);
+            }
+        }
+    }
+
+    /** Back from the model's space to the data's units. */
+    private void unprepare(float[] a, int off, int rows) {
+        if (standardizer != null) {
+            standardizer.invert(a, off, rows);
+        }
+    }
+
+    /** Shape and finiteness of the input; {@code exact}: a single vector of exactly d values. */
+    private void checkRows(String what, float[] x, int rows, boolean exact) {
+        if (x == null) {
+            throw new BadInputException(what + ": missing; expected " + d + " values per row");
+        }
+        if (rows < 0) {
+            throw new BadInputException(what + ": rows = " + rows + "; expected ≥ 0");
+        }
+        if (exact && x.length != d) {
+            throw new BadInputException(what + ": has " + x.length + " values; expected dim = " + d);
+        }
+        if (x.length < (long) rows * d) {
+            throw new BadInputException(what + ": has " + x.length + " values; expected rows × dim = " + rows + "×"
+                    + d);
+        }
+        for (int i = 0; i < rows * d; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new BadInputException(what + ": row " + i / d + ", element " + i % d + " is " + x[i]
+                        + "; expected a finite number");
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.sae4j.serve;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.sae4j.BadInputException;
+import org.sae4j.SaeEncoder;
+import org.sae4j.SparseCode;
+import org.sae4j.io.Json;
+
+/**
+ * {@code POST /encode} for the JDK's built-in HTTP server: the body is a JSON array of d numbers, the answer
+ * {@code {"indices":[...],"values":[...]}} with the input's non-zero codes, strongest first ({@code ?top=m} keeps the
+ * m strongest). Anything the client can fix (bad JSON, wrong length, NaN, a bad {@code top}) gets 400 and
+ * {@code {"error":"..."}} with a one-line message; a body over {@link #MAX_BODY} bytes gets 413, another method 405.
+ * Stateless: one handler serves concurrent requests through the shared, thread-safe {@link SaeEncoder}.
+ */
+public final class EncodeHandler implements HttpHandler {
+    /** Largest request body accepted: room for d = 65 536 floats written out in full. */
+    public static final int MAX_BODY = 4 << 20;
+
+    private final SaeEncoder encoder;
+
+    public EncodeHandler(SaeEncoder encoder) {
+        this.encoder = encoder;
+    }
+
+    /**
+     * Starts a server with this handler at {@code /encode} on {@code address} (port 0 = any free port), one virtual
+     * thread per request. Stop it with {@link #stop(HttpServer)}.
+     */
+    public static HttpServer start(SaeEncoder encoder, InetSocketAddress address) throws IOException {
+        HttpServer server = HttpServer.create(address, 0);
+        server.createContext("/encode", new EncodeHandler(encoder));
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        return server;
+    }
+
+    /** Stops a server made by {@link #start} and its executor (in-flight requests get a second to finish). */
+    public static void stop(HttpServer server) {
+        server.stop(1);
+        if (server.getExecutor() instanceof ExecutorService e) {
+            e.shutdown();
+        }
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().set("Allow", "POST");
+                reply(ex, 405, error("method " + ex.getRequestMethod() + ": expected POST with a JSON array"));
+                return;
+            }
+            byte[] body = readBody(ex.getRequestBody());
+            if (body == null) {
+                reply(ex, 413, error("request body over " + MAX_BODY + " bytes"));
+                return;
+            }
+            String answer;
+            try {
+                int top = top(ex.getRequestURI());
+                float[] x = parseVector(new String(body, StandardCharsets.UTF_8), encoder.dim());
+                SparseCode code = top > 0 ? encoder.topFeatures(x, top) : encoder.encode(x);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("indices", code.indices());
+                m.put("values", code.values());
+                answer = Json.write(m);
+            } catch (BadInputException e) {
+                reply(ex, 400, error(e.getMessage()));
+                return;
+            }
+            reply(ex, 200, answer);
+        }
+    }
+
+    /** The body, or null when it is longer than {@link #MAX_BODY}. */
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] b = in.readNBytes(MAX_BODY + 1);
+        return b.length > MAX_BODY ? null : b;
+    }
+
+    /** {@code ?top=m} (m ≥ 1), or 0 when absent. */
+    private static int top(URI uri) {
+        String q = uri.getRawQuery();
+        if (q == null || q.isEmpty()) {
+            return 0;
+        }
+        for (String part : q.split("&")) {
+            if (part.startsWith("top=")) {
+                try {
+                    int m = Integer.parseInt(part.substring(4));
+                    if (m >= 1) {
+                        return m;
+                    }
+                } catch (NumberFormatException e) {
+                    // reported below with the accepted form
+                }
+                throw new BadInputException("query top=" + part.substring(4) + ": expected a positive integer");
+            }
+        }
+        return 0;
+    }
+
+    /** A JSON array of exactly {@code dim} numbers as floats; anything else is a one-line {@link BadInputException}. */
+    public static float[] parseVector(String json, int dim) {
+        Object v = Json.parse(json, "request body");
+        if (!(v instanceof List<?> list)) {
+            throw new BadInputException("request body: " + Json.typeName(v) + "; expected a JSON array of " + dim
+                    + " numbers");
+        }
+        if (list.size() != dim) {
+            throw new BadInputException("request body: array of " + list.size() + " values; expected " + dim);
+        }
+        float[] x = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            if (!(list.get(i) instanceof Number num)) {
+                throw new BadInputException("request body: element " + i + " is " + Json.typeName(list.get(i))
+                        + "; expected a number");
+            }
+            x[i] = num.floatValue();
+            if (!Float.isFinite(x[i])) {
+                throw new BadInputException("request body: element " + i + " = " + num + " is outside float range");
+            }
+        }
+        return x;
+    }
+
+    private static String error(String message) {
+        return Json.write(Map.of("error", message));
+    }
+
+    private static void reply(HttpExchange ex, int status, String json) throws IOException {
+        byte[] out = (json + "\n").getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, out.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(out);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package org.sae4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sae4j.io.Checkpoint;
+import org.sae4j.io.Standardizer;
+import org.sae4j.kernels.KernelPool;
+
+/** {@link SaeEncoder} computes {@link Sae#encode}/{@link Sae#decode} for every activation, on both of its paths. */
+class SaeEncoderTest {
+    private static final int D = 21;
+    private static final int N = 150; // not a multiple of the GEMV block or the GEMM's column blocks
+    private static final int ROWS = 37;
+
+    @ParameterizedTest
+    @CsvSource({"TOPK,false", "TOPK,true", "RELU,false", "JUMPRELU,true", "BATCHTOPK,false"})
+    void singleVectorsEqualTheModelsForwardPass(Activation act, boolean preEnc) {
+        Sae sae = EncoderFixtures.model(act, D, N, 7, preEnc, 5);
+        SaeEncoder enc = SaeEncoder.of(sae);
+        float[] x = EncoderFixtures.gaussian(ROWS * D, 9);
+        float[] z = sae.encode(x, ROWS);
+        int active = 0;
+        for (int b = 0; b < ROWS; b++) {
+            float[] row = Arrays.copyOfRange(x, b * D, (b + 1) * D);
+            SparseCode code = enc.encode(row);
+            // Same dot products in the same order as Sae.preActivations: equal to the bit.
+            assertThat(code.toDense(N)).as("row %d", b).containsExactly(Arrays.copyOfRange(z, b * N, (b + 1) * N));
+            assertSortedStrongestFirst(code);
+            active += code.size();
+            SparseCode top3 = enc.topFeatures(row, 3);
+            assertThat(top3.size()).isEqualTo(Math.min(3, code.size()));
+            for (int q = 0; q < top3.size(); q++) {
+                assertThat(top3.index(q)).isEqualTo(code.index(q));
+                assertThat(top3.value(q)).isEqualTo(code.value(q));
+            }
+            float[] want = sae.decode(code.toDense(N), 1);
+            float[] got = enc.decode(code);
+            for (int i = 0; i < D; i++) {
+                assertThat(got[i]).isCloseTo(want[i], within(1e-5f * (1 + Math.abs(want[i]))));
+            }
+            double mse = 0;
+            for (int i = 0; i < D; i++) {
+                mse += ((double) row[i] - got[i]) * ((double) row[i] - got[i]);
+            }
+            assertThat(enc.reconstructionError(row)).isCloseTo(mse / D, within(1e-9));
+        }
+        assertThat(active).as("the fixture fires some codes and not all").isBetween(ROWS, ROWS * N / 2);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"TOPK,false,7", "TOPK,true,3", "TOPK,false,12", "RELU,false,40", "JUMPRELU,true,5",
+            "BATCHTOPK,false,9"})
+    void batchesEqualSingleVectorsUpToRounding(Activation act, boolean preEnc, int k) {
+        Sae sae = EncoderFixtures.model(act, D, N, 7, preEnc, 5);
+        float[] x = EncoderFixtures.gaussian(ROWS * D, 11);
+        try (KernelPool pool = new KernelPool(2)) {
+            SaeEncoder enc = SaeEncoder.of(sae, null, pool);
+            int[] idx = new int[ROWS * k];
+            float[] val = new float[ROWS * k];
+            for (int rep = 0; rep < 2; rep++) { // scratch is reused across calls
+                Arrays.fill(idx, 99);
+                int written = enc.encode(x, ROWS, idx, val, k);
+                int expected = 0;
+                for (int b = 0; b < ROWS; b++) {
+                    SparseCode one = enc.topFeatures(Arrays.copyOfRange(x, b * D, (b + 1) * D), k);
+                    expected += one.size();
+                    for (int q = 0; q < k; q++) {
+                        int s = b * k + q;
+                        if (q < one.size()) {
+                            assertThat(idx[s]).as("row %d slot %d", b, q).isEqualTo(one.index(q));
+                            assertThat(val[s]).isCloseTo(one.value(q), within(1e-5f * (1 + one.value(q))));
+                        } else {
+                            assertThat(idx[s]).isEqualTo(-1);
+                            assertThat(val[s]).isZero();
+                        }
+                    }
+                }
+                assertThat(written).isEqualTo(expected);
+            }
+            float[] out = new float[ROWS * D];
+            enc.decode(idx, val, ROWS, k, out);
+            for (int b = 0; b < ROWS; b++) {
+                int[] ri = Arrays.copyOfRange(idx, b * k, (b + 1) * k);
+                float[] rv = Arrays.copyOfRange(val, b * k, (b + 1) * k);
+                int m = (int) Arrays.stream(ri).filter(j -> j >= 0).count();
+                float[] one = enc.decode(new SparseCode(Arrays.copyOf(ri, m), Arrays.copyOf(rv, m)));
+                assertThat(Arrays.copyOfRange(out, b * D, (b + 1) * D)).containsExactly(one);
+            }
+            assertThat(enc.encode(x, 0, idx, val, k)).isZero();
+        }
+    }
+
+    @Test
+    void aCheckpointsStandardisationAppliesToInputsAndReconstructions(@TempDir Path dir) throws Exception {
+        Sae sae = EncoderFixtures.model(Activation.TOPK, D, N, 7, true, 3);
+        float[] mean = EncoderFixtures.gaussian(D, 4);
+        float[] std = new float[D];
+        Arrays.fill(std, 2.5f);
+        Standardizer st = Standardizer.perFeature(mean, std);
+        Checkpoint.save(dir, sae, st);
+        SaeEncoder loaded = SaeEncoder.load(dir);
+        SaeEncoder plain = SaeEncoder.of(sae);
+        float[] x = EncoderFixtures.gaussian(D, 6);
+        float[] xs = x.clone();
+        st.apply(xs, 0, 1);
+        SparseCode code = loaded.encode(x);
+        assertThat(code).isEqualTo(plain.encode(xs));
+        float[] back = plain.decode(code);
+        st.invert(back, 0, 1);
+        assertThat(loaded.decode(code)).containsExactly(back);
+        int[] idx = new int[7];
+        float[] val = new float[7];
+        loaded.encode(x, 1, idx, val, 7);
+        assertThat(idx).containsExactly(code.indices());
+    }
+
+    @Test
+    void theBatchPathAllocatesNothingOnceWarm() {
+        int d = 32;
+        int n = 256;
+        int rows = 260; // more than one chunk of rows
+        Sae sae = EncoderFixtures.model(Activation.TOPK, d, n, 8, true, 1);
+        float[] x = EncoderFixtures.gaussian(rows * d, 2);
+        int[] idx = new int[rows * 8];
+        float[] val = new float[rows * 8];
+        float[] out = new float[rows * d];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        // A one-thread pool runs the whole product on this thread, where allocation can be counted.
+        try (KernelPool pool = new KernelPool(1)) {
+            SaeEncoder enc = SaeEncoder.of(sae, null, pool);
+            // Until C2 compiles the Vector API code, vectors are boxed on the heap (and the JIT's own transitions
+            // may allocate on this thread): the claim is that a window of warm calls allocates nothing.
+            long allocated = Long.MAX_VALUE;
+            for (int window = 0; window < 500 && allocated > 0; window++) {
+                long before = mx.getThreadAllocatedBytes(tid);
+                for (int rep = 0; rep < 20; rep++) {
+                    enc.encode(x, rows, idx, val, 8);
+                    enc.decode(idx, val, rows, 8, out);
+                }
+                allocated = mx.getThreadAllocatedBytes(tid) - before;
+            }
+            assertThat(allocated).as("bytes allocated by 20 warm batch encodes + decodes").isZero();
+        }
+    }
+
+    @Test
+    void badInputGetsOneLine() {
+        SaeEncoder enc = SaeEncoder.of(EncoderFixtures.model(Activation.TOPK, D, N, 7, false, 1));
+        assertThatThrownBy(() -> enc.encode(new float[D + 1]))
+                .isInstanceOf(BadInputException.class).hasMessage("input: has 22 values; expected dim = 21");
+        float[] nan = new float[D];
+        nan[4] = Float.NaN;
+        assertThatThrownBy(() -> enc.encode(nan))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("input: row 0, element 4 is NaN; expected a finite number");
+        float[] inf = new float[3 * D];
+        inf[2 * D + 1] = Float.NEGATIVE_INFINITY;
+        assertThatThrownBy(() -> enc.encode(inf, 3, new int[6], new float[6], 2))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("input: row 2, element 1 is -Infinity; expected a finite number");
+        assertThatThrownBy(() -> enc.encode(new float[3 * D], 3, new int[5], new float[6], 2))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("expected rows × k = 3×2");
+        assertThatThrownBy(() -> enc.encode(new float[2 * D], 3, new int[6], new float[6], 2))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("expected rows × dim = 3×21");
+        assertThatThrownBy(() -> enc.topFeatures(new float[D], 0)).isInstanceOf(BadInputException.class);
+        assertThatThrownBy(() -> enc.decode(new SparseCode(new int[] {N}, new float[] {1f})))
+                .isInstanceOf(BadInputException.class).hasMessage("code 0: latent 150; expected 0 ≤ latent < 150");
+    }
+
+    @Test
+    void theEncoderIsACopy() {
+        Sae sae = EncoderFixtures.model(Activation.TOPK, D, N, 7, false, 1);
+        SaeEncoder enc = SaeEncoder.of(sae);
+        float[] x = EncoderFixtures.gaussian(D, 3);
+        SparseCode before = enc.encode(x);
+        Arrays.fill(sae.wEnc(), 0f); // e.g. training goes on
+        assertThat(enc.encode(x)).isEqualTo(before);
+    }
+
+    private static void assertSortedStrongestFirst(SparseCode c) {
+        for (int q = 0; q < c.size(); q++) {
+            assertThat(c.value(q)).isPositive();
+            if (q > 0) {
+                assertThat(c.value(q) < c.value(q - 1) || c.value(q) == c.value(q - 1) && c.index(q) > c.index(q - 1))
+                        .as("order at %d in %s", q, c).isTrue();
+            }
+        }
+    }
+}
