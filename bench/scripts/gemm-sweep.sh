@@ -11,7 +11,16 @@ J=${JAVA:-java}
 OUT=${1:?output directory}; mkdir -p "$OUT"
 TOOL=${OPENBLAS_TOOL:-../shared/tools/openblas_gemm.py}
 OB() { OPENBLAS_NUM_THREADS=$1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$TOOL" --m 1024 --k $2 --n $3 --reps 15; }
-JMH() { tag=$1; shift; "$J" -jar bench/target/benchmarks.jar "$@" -rf json -rff "$OUT/$tag.json" > "$OUT/$tag.log" 2>&1; grep -E "^GemmBench" "$OUT/$tag.log"; }
+# JMH refuses to start while another JMH run holds /tmp/jmh.lock: wait for it rather than measure side by side.
+JMH() {
+  tag=$1; shift
+  for try in $(seq 60); do
+    "$J" -jar bench/target/benchmarks.jar "$@" -rf json -rff "$OUT/$tag.json" > "$OUT/$tag.log" 2>&1
+    grep -q "Unable to acquire the JMH lock" "$OUT/$tag.log" || break
+    echo "(JMH lock held by another run; waiting)"; sleep 20
+  done
+  grep -E "^GemmBench" "$OUT/$tag.log"
+}
 for d in ${DIMS:-512 768 1024}; do
   for n in ${LATENTS:-4096 16384 32768}; do
     echo "== d=$d n=$n $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code panelsPerBlock} panels (≤640 KiB, stays in L2 while all the thread's row tiles pass over it); inside a
  * block each row tile (MR×d, in L1) meets every panel. The finished MR × block tile lands in a per-thread buffer,
  * gets the bias and is then stored or handed to the epilogue. k is not blocked: for the SAE shapes (d ≤ ~1.5k)
- * an MR×d row tile fits L1 whole; a k-blocked GotoBLAS order was measured and was not faster here (it reads
- * W from memory more often, and memory bandwidth is the scarce resource on this machine).
+ * an MR×d row tile fits L1 whole. Two k-blocked GotoBLAS orders (panel slice in L1, row tiles streamed) were
+ * measured: over all rows of a thread no faster; with row blocks in L2 slower, as W is then re-read from memory
+ * once per row block and memory bandwidth is the scarce resource on this machine.
  *
  * <p>{@code Gᵀ·X} and {@code G·W} reuse the same micro-kernel: per reduction block of {@link #KB} steps each thread
  * packs the vector-side operand (X or W rows, already along d) into NR-wide panels by plain copy, and per MR rows
