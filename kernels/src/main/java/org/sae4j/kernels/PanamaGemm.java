@@ -48,20 +48,28 @@ final class PanamaGemm implements Gemm {
     static final int KB = 256;
 
     private final int l2Budget;
+    private final int kb;
 
     PanamaGemm() {
-        this(L2_BUDGET);
+        this(L2_BUDGET, KB);
     }
 
-    /** With a different column-block budget (bytes): tests use a tiny one to get many column blocks. */
-    PanamaGemm(int l2Budget) {
+    /**
+     * With a different column-block budget (bytes) and reduction block: tests use tiny ones to cross many block
+     * boundaries at small sizes.
+     */
+    PanamaGemm(int l2Budget, int kb) {
+        if (kb < 1) {
+            throw new IllegalArgumentException("kb must be >= 1");
+        }
         this.l2Budget = l2Budget;
+        this.kb = kb;
     }
 
     @Override
     public Workspace newWorkspace(int n, int d) {
         GemmChecks.shape(n, d);
-        return new PanamaWorkspace(n, d, l2Budget);
+        return new PanamaWorkspace(n, d, l2Budget, kb);
     }
 
     private static PanamaWorkspace ws(Workspace ws) {
@@ -164,8 +172,8 @@ final class PanamaGemm implements Gemm {
             float[][] a = new float[threads][];
             float[][] tl = new float[threads][];
             for (int t = 0; t < threads; t++) {
-                b[t] = new float[Math.multiplyExact(panels * NR, KB)];
-                a[t] = new float[MR * KB];
+                b[t] = new float[Math.multiplyExact(panels * NR, ws.kb)];
+                a[t] = new float[MR * ws.kb];
                 tl[t] = new float[MR * NR];
             }
             ws.bPacked = b;
@@ -183,6 +191,8 @@ final class PanamaGemm implements Gemm {
         final int blockCols;
         /** Panel p at [p·NR·d, (p+1)·NR·d): element (k, jj) at p·NR·d + k·NR + jj. Padding rows stay zero. */
         final float[] packed;
+        /** Reduction block of Gᵀ·X and G·W (KB unless a test asked otherwise). */
+        final int kb;
         float[][] blocks = new float[0][];
         /** {0, d, 2d, …}: gather offsets of one column across L rows of W. */
         final int[] rowIndex = new int[L];
@@ -194,7 +204,8 @@ final class PanamaGemm implements Gemm {
         float[][] tile = new float[0][];
         final Job job = new Job(this);
 
-        PanamaWorkspace(int n, int d, int l2Budget) {
+        PanamaWorkspace(int n, int d, int l2Budget, int kb) {
+            this.kb = kb;
             this.n = n;
             this.d = d;
             this.panels = (n + NR - 1) / NR;
@@ -621,8 +632,8 @@ final class PanamaGemm implements Gemm {
             java.util.Arrays.fill(c, cOff + j0 * d, cOff + j1 * d, 0f);
             return;
         }
-        for (int q0 = 0; q0 < batch; q0 += KB) {
-            int kc = Math.min(KB, batch - q0);
+        for (int q0 = 0; q0 < batch; q0 += ws.kb) {
+            int kc = Math.min(ws.kb, batch - q0);
             packPanels(x, xOff + q0 * d, d, kc, d, ws.bPacked[t]);
             for (int j = j0; j < j1; j += MR) {
                 int rows = Math.min(MR, j1 - j);
@@ -651,8 +662,8 @@ final class PanamaGemm implements Gemm {
         if (r0 >= r1) {
             return;
         }
-        for (int q0 = 0; q0 < n; q0 += KB) {
-            int kc = Math.min(KB, n - q0);
+        for (int q0 = 0; q0 < n; q0 += ws.kb) {
+            int kc = Math.min(ws.kb, n - q0);
             packPanels(w, wOff + q0 * d, d, kc, d, ws.bPacked[t]);
             for (int r = r0; r < r1; r += MR) {
                 int rows = Math.min(MR, r1 - r);
