@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code panelsPerBlock} panels (≤640 KiB, stays in L2 while all the thread's row tiles pass over it); inside a
  * block each row tile (MR×d, in L1) meets every panel. The finished MR × block tile lands in a per-thread buffer,
  * gets the bias and is then stored or handed to the epilogue. k is not blocked: for the SAE shapes (d ≤ ~1.5k)
- * an MR×d row tile fits L1 whole; a k-blocked GotoBLAS order was measured and was not faster here (it reads
- * W from memory more often, and memory bandwidth is the scarce resource on this machine).
+ * an MR×d row tile fits L1 whole. Two k-blocked GotoBLAS orders (panel slice in L1, row tiles streamed) were
+ * measured: over all rows of a thread no faster; with row blocks in L2 slower, as W is then re-read from memory
+ * once per row block and memory bandwidth is the scarce resource on this machine.
  *
  * <p>{@code Gᵀ·X} and {@code G·W} reuse the same micro-kernel: per reduction block of {@link #KB} steps each thread
  * packs the vector-side operand (X or W rows, already along d) into NR-wide panels by plain copy, and per MR rows
@@ -47,20 +48,28 @@ final class PanamaGemm implements Gemm {
     static final int KB = 256;
 
     private final int l2Budget;
+    private final int kb;
 
     PanamaGemm() {
-        this(L2_BUDGET);
+        this(L2_BUDGET, KB);
     }
 
-    /** With a different column-block budget (bytes): tests use a tiny one to get many column blocks. */
-    PanamaGemm(int l2Budget) {
+    /**
+     * With a different column-block budget (bytes) and reduction block: tests use tiny ones to cross many block
+     * boundaries at small sizes.
+     */
+    PanamaGemm(int l2Budget, int kb) {
+        if (kb < 1) {
+            throw new IllegalArgumentException("kb must be >= 1");
+        }
         this.l2Budget = l2Budget;
+        this.kb = kb;
     }
 
     @Override
     public Workspace newWorkspace(int n, int d) {
         GemmChecks.shape(n, d);
-        return new PanamaWorkspace(n, d, l2Budget);
+        return new PanamaWorkspace(n, d, l2Budget, kb);
     }
 
     private static PanamaWorkspace ws(Workspace ws) {
@@ -192,8 +201,8 @@ final class PanamaGemm implements Gemm {
             float[][] a = new float[threads][];
             float[][] tl = new float[threads][];
             for (int t = 0; t < threads; t++) {
-                b[t] = new float[Math.multiplyExact(panels * NR, KB)];
-                a[t] = new float[MR * KB];
+                b[t] = new float[Math.multiplyExact(panels * NR, ws.kb)];
+                a[t] = new float[MR * ws.kb];
                 tl[t] = new float[MR * NR];
             }
             ws.bPacked = b;
@@ -211,6 +220,8 @@ final class PanamaGemm implements Gemm {
         final int blockCols;
         /** Panel p at [p·NR·d, (p+1)·NR·d): element (k, jj) at p·NR·d + k·NR + jj. Padding rows stay zero. */
         final float[] packed;
+        /** Reduction block of Gᵀ·X and G·W (KB unless a test asked otherwise). */
+        final int kb;
         float[][] blocks = new float[0][];
         /** {0, d, 2d, …}: gather offsets of one column across L rows of W. */
         final int[] rowIndex = new int[L];
@@ -222,7 +233,8 @@ final class PanamaGemm implements Gemm {
         float[][] tile = new float[0][];
         final Job job = new Job(this);
 
-        PanamaWorkspace(int n, int d, int l2Budget) {
+        PanamaWorkspace(int n, int d, int l2Budget, int kb) {
+            this.kb = kb;
             this.n = n;
             this.d = d;
             this.panels = (n + NR - 1) / NR;
@@ -649,8 +661,8 @@ final class PanamaGemm implements Gemm {
             java.util.Arrays.fill(c, cOff + j0 * d, cOff + j1 * d, 0f);
             return;
         }
-        for (int q0 = 0; q0 < batch; q0 += KB) {
-            int kc = Math.min(KB, batch - q0);
+        for (int q0 = 0; q0 < batch; q0 += ws.kb) {
+            int kc = Math.min(ws.kb, batch - q0);
             packPanels(x, xOff + q0 * d, d, kc, d, ws.bPacked[t]);
             for (int j = j0; j < j1; j += MR) {
                 int rows = Math.min(MR, j1 - j);
@@ -679,8 +691,8 @@ final class PanamaGemm implements Gemm {
         if (r0 >= r1) {
             return;
         }
-        for (int q0 = 0; q0 < n; q0 += KB) {
-            int kc = Math.min(KB, n - q0);
+        for (int q0 = 0; q0 < n; q0 += ws.kb) {
+            int kc = Math.min(ws.kb, n - q0);
             packPanels(w, wOff + q0 * d, d, kc, d, ws.bPacked[t]);
             for (int r = r0; r < r1; r += MR) {
                 int rows = Math.min(MR, r1 - r);

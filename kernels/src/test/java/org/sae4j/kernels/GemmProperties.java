@@ -38,7 +38,12 @@ class GemmProperties {
 
     /** Panama with the default column blocks, or with tiny ones (1..3 panels) to cross many block boundaries. */
     private static Gemm panama(int blockPanels, int d) {
-        return blockPanels == 0 ? PANAMA : new PanamaGemm(blockPanels * 4 * PanamaGemm.NR * d);
+        return blockPanels == 0 ? PANAMA : new PanamaGemm(blockPanels * 4 * PanamaGemm.NR * d, PanamaGemm.KB);
+    }
+
+    /** Panama with the default reduction block (256), or a tiny one so the accumulate-into-C path runs too. */
+    private static Gemm panamaKb(int kb) {
+        return kb == 0 ? PANAMA : new PanamaGemm(PanamaGemm.L2_BUDGET, kb);
     }
 
     // Sizes one either side of lane (8/16), panel (24/48) and tile (4/8) boundaries, plus small randoms.
@@ -115,7 +120,9 @@ class GemmProperties {
     void multTransAMatchesScalar(@ForAll("batch") int batch, @ForAll("latents") int n, @ForAll("dim") int d,
                                  @ForAll @IntRange(min = 0, max = 5) int gOff,
                                  @ForAll @IntRange(min = 0, max = 3) int cOff,
-                                 @ForAll @IntRange(min = 1, max = 3) int threads, @ForAll long seed) {
+                                 @ForAll @IntRange(min = 1, max = 3) int threads,
+                                 @ForAll @IntRange(min = 0, max = 9) int kb, @ForAll long seed) {
+        Gemm panama = panamaKb(kb);
         Random r = new Random(seed);
         int xOff = r.nextInt(4);
         float[] g = uniform(r, gOff + batch * n);
@@ -124,7 +131,7 @@ class GemmProperties {
         float[] actual = uniform(r, cOff + n * d); // garbage in C must be overwritten, not accumulated
         System.arraycopy(actual, 0, expected, 0, cOff);
         SCALAR.multTransA(g, gOff, x, xOff, batch, expected, cOff, SCALAR.newWorkspace(n, d), pool(threads));
-        PANAMA.multTransA(g, gOff, x, xOff, batch, actual, cOff, PANAMA.newWorkspace(n, d), pool(threads));
+        panama.multTransA(g, gOff, x, xOff, batch, actual, cOff, panama.newWorkspace(n, d), pool(threads));
         assertClose("Gᵀ·X", expected, actual, batch);
     }
 
@@ -132,7 +139,9 @@ class GemmProperties {
     void multMatchesScalar(@ForAll("batch") int batch, @ForAll("latents") int n, @ForAll("dim") int d,
                            @ForAll @IntRange(min = 0, max = 5) int gOff,
                            @ForAll @IntRange(min = 0, max = 3) int cOff,
-                           @ForAll @IntRange(min = 1, max = 3) int threads, @ForAll long seed) {
+                           @ForAll @IntRange(min = 1, max = 3) int threads,
+                           @ForAll @IntRange(min = 0, max = 9) int kb, @ForAll long seed) {
+        Gemm panama = panamaKb(kb);
         Random r = new Random(seed);
         int wOff = r.nextInt(4);
         float[] g = uniform(r, gOff + batch * n);
@@ -141,7 +150,7 @@ class GemmProperties {
         float[] actual = uniform(r, cOff + batch * d);
         System.arraycopy(actual, 0, expected, 0, cOff);
         SCALAR.mult(g, gOff, w, wOff, batch, expected, cOff, SCALAR.newWorkspace(n, d), pool(threads));
-        PANAMA.mult(g, gOff, w, wOff, batch, actual, cOff, PANAMA.newWorkspace(n, d), pool(threads));
+        panama.mult(g, gOff, w, wOff, batch, actual, cOff, panama.newWorkspace(n, d), pool(threads));
         assertClose("G·W", expected, actual, n);
     }
 
