@@ -22,6 +22,8 @@ public final class Main {
                        [--reanimation-schedule constant|linear:START:END|cosine:START:END|auto:DEAD:PATIENCE]
                        [--l1 C (relu, 1e-3)] [--l0 C (jumprelu, 1e-3)]
                        [--auxk COEF (0 = off)] [--auxk-k K (0 = dim/2)] [--dead-window TOKENS (1e7)]
+                       [--reanimation-mask batch|window] [--decoder-bias-init mean|median]
+                       [--encoder-init-scale S (1.0)]
                        [--standardize none|feature|norm] [--threads T] [--seed S (0)]
                        [--checkpoint-every N (1000 steps, 0 = end only)] [--log-every N (100)]
                        [--json] [--report FILE.html] [--quiet] [--force]

@@ -50,14 +50,14 @@ final class Train {
             "--reanimation-schedule",
             "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
             "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every", "--auxk", "--auxk-k",
-            "--dead-window");
+            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale");
     private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
     /** Settings a resumed run takes from its checkpoint; giving them again would silently fork the run. */
     private static final List<String> FIXED_BY_RESUME = List.of("--latents", "--activation", "--k", "--batch",
             "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal", "--reanimation-schedule",
             "--optimizer", "--clip-grad",
             "--warmup-steps", "--seed", "--l1", "--l0", "--standardize", "--init", "--auxk", "--auxk-k",
-            "--dead-window");
+            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale");
     static final double DEFAULT_L1 = 1e-3;
     static final double DEFAULT_L0 = 1e-3;
 
@@ -324,6 +324,14 @@ final class Train {
             throw new BadInputException("train --dead-window " + window + ": expected a positive number of tokens");
         }
         b.deadWindowTokens(window);
+        String mask = a.string("--reanimation-mask", "batch");
+        if (!mask.equals("batch") && !mask.equals("window")) {
+            throw new BadInputException("train --reanimation-mask '" + mask + "': expected batch (the seed's: fired"
+                    + " nowhere in the batch) or window (not fired within --dead-window tokens)");
+        }
+        b.reanimationWindowMask(mask.equals("window"));
+        b.decoderBiasInit(TrainConfig.BiasInit.parse(a.string("--decoder-bias-init", "mean")));
+        b.encoderInitScale(a.number("--encoder-init-scale", 1.0));
         return b;
     }
 

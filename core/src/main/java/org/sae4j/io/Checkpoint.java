@@ -243,6 +243,9 @@ public final class Checkpoint {
         m.put("auxk_coef", t.auxkCoef());
         m.put("auxk_k", (long) t.auxkK());
         m.put("dead_window_tokens", t.deadWindowTokens());
+        m.put("reanimation_mask", t.reanimationWindowMask() ? "window" : "batch");
+        m.put("decoder_bias_init", t.decoderBiasInit() == TrainConfig.BiasInit.MEAN ? "mean" : "median");
+        m.put("encoder_init_scale", t.encoderInitScale());
         m.put("threads", (long) t.threads());
         m.put("seed", t.seed());
         return m;
@@ -457,6 +460,9 @@ public final class Checkpoint {
                     .l0(doubleField(m, "l0_coef", where))
                     .auxk(doubleField(m, "auxk_coef", where), nonNegativeInt(m, "auxk_k", where))
                     .deadWindowTokens(longField(m, "dead_window_tokens", where))
+                    .reanimationWindowMask(reanimationMask(stringField(m, "reanimation_mask", where), where))
+                    .decoderBiasInit(TrainConfig.BiasInit.parse(stringField(m, "decoder_bias_init", where)))
+                    .encoderInitScale(doubleField(m, "encoder_init_scale", where))
                     .threads(intField(m, "threads", where))
                     .seed(longField(m, "seed", where))
                     .build();
@@ -466,6 +472,15 @@ public final class Checkpoint {
             }
             throw new BadInputException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean reanimationMask(String v, String where) {
+        return switch (v) {
+            case "batch" -> false;
+            case "window" -> true;
+            default -> throw new BadInputException(where + ": field reanimation_mask is '" + v
+                    + "'; expected batch or window");
+        };
     }
 
     private static TrainState parseState(Path file, Path dir, Sae sae) throws IOException {

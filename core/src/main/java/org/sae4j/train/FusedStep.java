@@ -35,10 +35,11 @@ import org.sae4j.metrics.Metrics;
  */
 public final class FusedStep implements TrainStep {
     /**
-     * Active-code fraction above which ReLU/JumpReLU use the dense path. Where the paths cost the same was measured
-     * with TrainStepBench (see src/docs/benchmarks.md).
+     * Active-code fraction above which ReLU/JumpReLU use the dense path: measured with TrainStepBench (ReLU, d=768,
+     * n=16384, B=1024, 2 threads; src/docs/benchmarks.md), the sparse step costs ≈ 0.12 s + 0.68 ms per active code
+     * per row and the dense one ≈ 0.67 s, equal near L0 ≈ 800 of 16384, i.e. 5 %.
      */
-    public static final double DENSE_SWITCH = 0.02;
+    public static final double DENSE_SWITCH = 0.05;
 
     private final Sae sae;
     private final SaeConfig sc;
@@ -118,6 +119,7 @@ public final class FusedStep implements TrainStep {
     private float clip;
     private float rate;
     private AdamUpdate.Step adamStep;
+    private boolean[] reDead;      // the re-animation term's dead set this step: dead or windowDead
     private boolean encoderPacked; // ws holds the current W_enc (re-packed row by row in the update pass)
     private int[] cursor = new int[0]; // counting-sort cursors, sized max(rows, n) on first use
 
@@ -302,9 +304,12 @@ public final class FusedStep implements TrainStep {
         dense = candCap == 0 && lastActiveFraction > denseSwitch;
         int deadCount = dense ? denseForward() : sparseForward();
         double auxk = useAux ? auxForward(w.auxkCoef(), auxScale) : 0;
+        // The re-animation term's dead set: the seed's batch mask, or the window mask (from before this batch).
+        reDead = cfg.reanimationWindowMask() ? windowDead : dead;
+        int reDeadCount = cfg.reanimationWindowMask() ? windowDeadCount : deadCount;
         double perPre = w.reanimationForm() == ReanimationForm.SEED
                 ? 1.0 / ((double) rows * n)
-                : 1.0 / (deadCount + 1e-6);
+                : 1.0 / (reDeadCount + 1e-6);
         boolean useReanim = w.reanimationCoef() != 0;
         reanimGrad = useReanim ? -w.reanimationCoef() * perPre : 0;
 
@@ -525,7 +530,7 @@ public final class FusedStep implements TrainStep {
             finishRows(j, gEncAll, j * d, gDecAll, j * d, colSumZ[j], bEncGrad, colTGrad[j]);
             latNorm2[j] = ops.sumSquares(gEncAll, j * d, d) + ops.sumSquares(gDecAll, j * d, d)
                     + (double) gBEnc[j] * gBEnc[j] + (double) gT[j] * gT[j];
-            latReanim[j] = dead[j] ? colSumPre[j] : 0;
+            latReanim[j] = reDead[j] ? colSumPre[j] : 0;
             latL1[j] = colSumZ[j] * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
             latActive[j] = colActive[j];
         }
@@ -952,7 +957,7 @@ public final class FusedStep implements TrainStep {
      */
     private void finishRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, double zSum, double bEncGrad,
                             double tGrad) {
-        if (dead[j] && reanimGrad != 0) {
+        if (reDead[j] && reanimGrad != 0) {
             // Every row's ∂pre_bj gets reanimGrad: Σ_b reanimGrad·x̃_b, without the B×n matrix.
             ops.axpy((float) reanimGrad, sumX, 0, gEnc, encOff, d);
             bEncGrad += reanimGrad * rows;
@@ -981,7 +986,7 @@ public final class FusedStep implements TrainStep {
             double zSum = latentGradients(j, gEnc, gDec);
             latNorm2[j] = ops.sumSquares(gEnc, 0, d) + ops.sumSquares(gDec, 0, d) + (double) gBEnc[j] * gBEnc[j]
                     + (double) gT[j] * gT[j];
-            latReanim[j] = dead[j] ? ops.dot(sumX, 0, wEnc, j * d, d) + (double) rows * bEnc[j] : 0;
+            latReanim[j] = reDead[j] ? ops.dot(sumX, 0, wEnc, j * d, d) + (double) rows * bEnc[j] : 0;
             latL1[j] = zSum * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
             int active = 0;
             for (int q = colPtr[j]; q < colPtr[j + 1]; q++) {

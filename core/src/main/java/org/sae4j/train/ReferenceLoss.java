@@ -23,13 +23,19 @@ public final class ReferenceLoss implements AutoCloseable {
 
     /**
      * What AuxK needs besides the batch: which latents count as dead (OpenAI and sparsify use "not fired in the
-     * last N tokens", known before the step), and optionally a frozen residual target. The residual
+     * last N tokens", known before the step), and optionally a frozen residual target; and whether the
+     * re-animation term uses that window mask instead of the seed's batch mask. The residual
      * {@code x − x̂} is detached in the loss; freezing it lets a finite-difference test see the same function the
      * gradient describes.
      */
-    public record Aux(boolean[] dead, double[] frozenResidual) {
+    public record Aux(boolean[] dead, double[] frozenResidual, boolean reanimationUsesWindow) {
         public static Aux of(boolean[] dead) {
-            return new Aux(dead, null);
+            return new Aux(dead, null, false);
+        }
+
+        /** The window mask also decides which latents the re-animation term treats as dead. */
+        public static Aux withReanimation(boolean[] dead) {
+            return new Aux(dead, null, true);
         }
     }
 
@@ -237,18 +243,22 @@ public final class ReferenceLoss implements AutoCloseable {
                 r.deadCount++;
             }
         }
+        // The re-animation term's dead set: the seed's batch mask, or the window mask on request.
+        final boolean[] reDead = aux != null && aux.reanimationUsesWindow() ? aux.dead() : dead;
+        int reDeadCount = 0;
         double deadPreSum = 0;
         double l1Sum = 0;
         for (int j = 0; j < n; j++) {
-            if (dead[j]) {
+            if (reDead[j]) {
                 deadPreSum += colSumPre[j];
+                reDeadCount++;
             }
             l1Sum += colSumZ[j] * (w.l1DecoderNormWeighted() ? norms[j] : 1.0);
         }
         // d(reanim)/d(pre_bj) for a dead latent j: the same for every row.
         final double reanimPerPre = w.reanimationForm() == ReanimationForm.SEED
                 ? 1.0 / ((double) bRows * n)
-                : 1.0 / (r.deadCount + 1e-6);
+                : 1.0 / (reDeadCount + 1e-6);
         r.reanimation = deadPreSum * reanimPerPre;
         r.l1 = bRows == 0 ? 0 : l1Sum / bRows;
         r.l0 = bRows == 0 ? 0 : l0Count / bRows;
@@ -341,7 +351,7 @@ public final class ReferenceLoss implements AutoCloseable {
                     }
                     s += l1PerZ * (w.l1DecoderNormWeighted() ? norms[j] : 1.0);
                     dz[b * n + j] = s;
-                    dpre[b * n + j] = (gate[b * n + j] ? s : 0) + (dead[j] ? reanimGrad : 0);
+                    dpre[b * n + j] = (gate[b * n + j] ? s : 0) + (reDead[j] ? reanimGrad : 0);
                 }
             }
         });

@@ -46,7 +46,8 @@ public final class ReferenceStep implements TrainStep {
         boolean[] windowDead = new boolean[sae.latents()];
         state.windowDead(cfg.deadWindowTokens(), windowDead);
         ReferenceLoss.Result r = loss.evaluate(DoubleParams.of(sae), x, off, rows, w, ReferenceLoss.ALL_TERMS, true,
-                ReferenceLoss.Aux.of(windowDead));
+                cfg.reanimationWindowMask() ? ReferenceLoss.Aux.withReanimation(windowDead)
+                        : ReferenceLoss.Aux.of(windowDead));
         if (!Double.isFinite(r.loss)) {
             throw new NonFiniteLossException(step, r.loss);
         }

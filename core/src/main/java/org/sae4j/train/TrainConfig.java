@@ -26,6 +26,10 @@ import org.sae4j.BadInputException;
  * @param auxkK                 k_aux, dead latents per row in AuxK (0 = d/2)
  * @param deadWindowTokens      a latent is dead for AuxK when it has not fired in this many tokens (OpenAI,
  *                              sparsify: 10M)
+ * @param reanimationWindowMask the re-animation term treats as dead the window-dead latents instead of the seed's
+ *                              batch mask (latents that fired nowhere in the batch)
+ * @param decoderBiasInit       how a fresh model's {@code b_dec} is set from the first batch
+ * @param encoderInitScale      a fresh model's {@code W_enc} = this × its unit-norm atoms (tied init at 1)
  * @param threads               worker threads
  * @param seed                  seed of the data shuffling
  */
@@ -33,7 +37,24 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
                           double minLrRatio, Optimizer optimizer, double beta1, double beta2, double adamEps,
                           double clipGrad, CoefSchedule reanimation, ReanimationForm reanimationForm, double l1Coef,
                           boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK,
-                          long deadWindowTokens, int threads, long seed) {
+                          long deadWindowTokens, boolean reanimationWindowMask, BiasInit decoderBiasInit,
+                          double encoderInitScale, int threads, long seed) {
+
+    /** How a fresh model's {@code b_dec} is initialised from the first batch. */
+    public enum BiasInit {
+        /** The batch mean. */
+        MEAN,
+        /** The geometric median (Weiszfeld), robust to outlier rows. */
+        GEOMETRIC_MEDIAN;
+
+        public static BiasInit parse(String s) {
+            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "mean" -> MEAN;
+                case "median", "geometric-median", "geometric_median" -> GEOMETRIC_MEDIAN;
+                default -> throw new BadInputException("decoder bias init '" + s + "': expected mean or median");
+            };
+        }
+    }
 
     public TrainConfig {
         positive("batch", batchSize);
@@ -68,6 +89,12 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
                     + " (0 = d/2)");
         }
         positive("dead window tokens", deadWindowTokens);
+        if (decoderBiasInit == null) {
+            throw new BadInputException("decoder bias init: expected mean or median");
+        }
+        if (!(encoderInitScale > 0) || !Double.isFinite(encoderInitScale)) {
+            throw new BadInputException("encoder init scale = " + encoderInitScale + ": expected a positive number");
+        }
         positive("threads", threads);
         if (reanimation == null || reanimationForm == null || optimizer == null) {
             throw new BadInputException("reanimation schedule, form and optimizer: expected values, got null");
@@ -78,6 +105,23 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         if (v <= 0) {
             throw new BadInputException(name + " = " + v + ": expected a positive number");
         }
+    }
+
+    /** A fresh model for this run: initialised from {@code sae}, {@code b_dec} from the first batch. */
+    public org.sae4j.Sae freshModel(org.sae4j.SaeConfig sae, float[] firstBatch, int rows) {
+        org.sae4j.Sae m = org.sae4j.Sae.initialize(sae);
+        if (decoderBiasInit == BiasInit.GEOMETRIC_MEDIAN) {
+            m.initDecoderBiasToGeometricMedian(firstBatch, 0, rows, 200);
+        } else {
+            m.initDecoderBiasToMean(firstBatch, 0, rows);
+        }
+        if (encoderInitScale != 1.0) {
+            float[] w = m.wEnc();
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= (float) encoderInitScale;
+            }
+        }
+        return m;
     }
 
     /** Loss coefficients for the coming step of a run in state {@code state} (AUTO schedules read it). */
@@ -116,6 +160,9 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         b.auxkCoef = auxkCoef;
         b.auxkK = auxkK;
         b.deadWindowTokens = deadWindowTokens;
+        b.reanimationWindowMask = reanimationWindowMask;
+        b.decoderBiasInit = decoderBiasInit;
+        b.encoderInitScale = encoderInitScale;
         b.threads = threads;
         b.seed = seed;
         return b;
@@ -143,6 +190,9 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         private double auxkCoef = 0;
         private int auxkK = 0;
         private long deadWindowTokens = 10_000_000L;
+        private boolean reanimationWindowMask = false;
+        private BiasInit decoderBiasInit = BiasInit.MEAN;
+        private double encoderInitScale = 1.0;
         private int threads = Runtime.getRuntime().availableProcessors();
         private long seed = 0;
 
@@ -162,13 +212,17 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         public Builder l0(double coef) { l0Coef = coef; return this; }
         public Builder auxk(double coef, int k) { auxkCoef = coef; auxkK = k; return this; }
         public Builder deadWindowTokens(long v) { deadWindowTokens = v; return this; }
+        public Builder reanimationWindowMask(boolean v) { reanimationWindowMask = v; return this; }
+        public Builder decoderBiasInit(BiasInit v) { decoderBiasInit = v; return this; }
+        public Builder encoderInitScale(double v) { encoderInitScale = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(batchSize, epochs, maxSteps, lr, warmupSteps, cosineDecay, minLrRatio, optimizer,
                     beta1, beta2, adamEps, clipGrad, reanimation, reanimationForm, l1Coef, l1DecoderNormWeighted,
-                    l0Coef, auxkCoef, auxkK, deadWindowTokens, threads, seed);
+                    l0Coef, auxkCoef, auxkK, deadWindowTokens, reanimationWindowMask, decoderBiasInit,
+                    encoderInitScale, threads, seed);
         }
     }
 }

@@ -9,7 +9,6 @@ import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.BatchStream;
-import org.sae4j.metrics.DeadTracker;
 
 /**
  * Trains an SAE over an in-memory dataset: epochs of seeded shuffled batches, one {@link TrainStep} per batch,
@@ -108,22 +107,17 @@ public final class Trainer {
         EpochStats last = null;
         TrainStep step = null;
         try {
-            DeadTracker tracker = new DeadTracker(saeConfig.latents());
+            EpochAccumulator acc = new EpochAccumulator(saeConfig.latents());
             for (int epoch = 0; epoch < cfg.epochs() && steps < total; epoch++) {
                 shuffle(order, epoch);
-                tracker.reset();
+                acc.reset();
                 long epochStart = System.nanoTime();
-                double lossSum = 0;
-                double r2Sum = 0;
-                double l0Sum = 0;
-                int batches = 0;
                 for (long bi = 0; bi < perEpoch && steps < total; bi++) {
                     for (int r = 0; r < batch; r++) {
                         System.arraycopy(data, order[(int) (bi * batch + r)] * d, x, r * d, d);
                     }
                     if (sae == null) {
-                        sae = Sae.initialize(saeConfig);
-                        sae.initDecoderBiasToMean(x, 0, batch);
+                        sae = cfg.freshModel(saeConfig, x, batch);
                     }
                     if (step == null) {
                         step = stepFactory.create(sae, cfg, total, new OptimizerState(sae));
@@ -131,18 +125,13 @@ public final class Trainer {
                     StepStats s = step.step(x, 0, batch, epoch);
                     steps++;
                     tokens += batch;
-                    batches++;
-                    lossSum += s.loss();
-                    r2Sum += s.r2();
-                    l0Sum += s.l0();
-                    tracker.observe(s.dead());
+                    acc.add(s);
                     for (TrainListener l : listeners) {
                         l.onStep(s);
                     }
                 }
                 double secs = (System.nanoTime() - epochStart) / 1e9;
-                last = new EpochStats(epoch + 1, cfg.epochs(), steps, lossSum / batches, r2Sum / batches,
-                        l0Sum / batches, tracker.deadFraction(), secs, secs > 0 ? (double) batches * batch / secs : 0);
+                last = acc.stats(epoch + 1, cfg.epochs(), steps, secs, batch);
                 for (TrainListener l : listeners) {
                     l.onEpoch(last);
                 }
@@ -227,12 +216,8 @@ public final class Trainer {
                 progress = resume.epoch();
             }
         }
-        DeadTracker tracker = new DeadTracker(saeConfig.latents());
-        tracker.restore(progress.fired());
-        long batches = progress.batches();
-        double lossSum = progress.lossSum();
-        double r2Sum = progress.r2Sum();
-        double l0Sum = progress.l0Sum();
+        EpochAccumulator acc = new EpochAccumulator(saeConfig.latents());
+        acc.restore(progress);
         double epochSecondsBefore = progress.seconds();
         long epochStart = System.nanoTime();
 
@@ -250,8 +235,7 @@ public final class Trainer {
                 BatchStream.Position pos = data.position();
                 int rows = data.next(x);
                 if (sae == null) {
-                    sae = Sae.initialize(saeConfig);
-                    sae.initDecoderBiasToMean(x, 0, rows);
+                    sae = cfg.freshModel(saeConfig, x, rows);
                 }
                 if (opt == null) {
                     opt = new OptimizerState(sae);
@@ -263,39 +247,27 @@ public final class Trainer {
                 done = opt.step;
                 steps++;
                 tokens += rows;
-                batches++;
-                lossSum += s.loss();
-                r2Sum += s.r2();
-                l0Sum += s.l0();
-                tracker.observe(s.dead());
+                acc.add(s);
                 for (TrainListener l : listeners) {
                     l.onStep(s);
                 }
                 if (data.position().batch() == 0) { // the stream moved on to the next epoch
                     double secs = epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9;
-                    last = new EpochStats((int) pos.epoch() + 1, cfg.epochs(), done, lossSum / batches,
-                            r2Sum / batches, l0Sum / batches, tracker.deadFraction(), secs,
-                            secs > 0 ? (double) batches * cfg.batchSize() / secs : 0);
+                    last = acc.stats((int) pos.epoch() + 1, cfg.epochs(), done, secs, cfg.batchSize());
                     for (TrainListener l : listeners) {
                         l.onEpoch(last);
                     }
-                    tracker.reset();
-                    batches = 0;
-                    lossSum = 0;
-                    r2Sum = 0;
-                    l0Sum = 0;
+                    acc.reset();
                     epochSecondsBefore = 0;
                     epochStart = System.nanoTime();
                 }
                 if (checkpointer != null && checkpointEvery > 0 && done % checkpointEvery == 0 && done < total) {
-                    save(opt, data, total, batches, lossSum, r2Sum, l0Sum, tracker,
-                            epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9);
+                    save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9));
                     lastSaved = done;
                 }
             }
             if (checkpointer != null && sae != null && opt != null && done != lastSaved) {
-                save(opt, data, total, batches, lossSum, r2Sum, l0Sum, tracker,
-                        epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9);
+                save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9));
             }
         } finally {
             if (step != null) {
@@ -305,10 +277,8 @@ public final class Trainer {
         return new Summary(sae, steps, tokens, (System.nanoTime() - start) / 1e9, last);
     }
 
-    private void save(OptimizerState opt, BatchStream data, long total, long batches, double lossSum, double r2Sum,
-                      double l0Sum, DeadTracker tracker, double epochSeconds) {
-        TrainState st = new TrainState(sae, opt, cfg, data.options(), data.position(), data.rows(), total,
-                new TrainState.EpochProgress(batches, lossSum, r2Sum, l0Sum, tracker.firedMask(), epochSeconds));
+    private void save(OptimizerState opt, BatchStream data, long total, TrainState.EpochProgress epoch) {
+        TrainState st = new TrainState(sae, opt, cfg, data.options(), data.position(), data.rows(), total, epoch);
         try {
             checkpointer.save(st);
         } catch (IOException e) {

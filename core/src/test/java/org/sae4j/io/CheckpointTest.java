@@ -241,4 +241,20 @@ class CheckpointTest {
         Files.createDirectories(dir.resolve("empty"));
         assertLoadRefused(dir.resolve("empty"), "cfg.json: missing");
     }
+
+    @Test
+    void everyTrainingSettingSurvivesTheTrainerState() {
+        org.sae4j.train.TrainConfig t = org.sae4j.train.TrainConfig.builder().batchSize(7).epochs(3).maxSteps(11)
+                .lr(2e-3).warmupSteps(5).cosineDecay(true, 0.2).optimizer(org.sae4j.train.Optimizer.SGD)
+                .adam(0.8, 0.99, 1e-7).clipGrad(0.5)
+                .reanimation(org.sae4j.train.CoefSchedule.auto(1e-4, 0.02, 40))
+                .reanimationForm(org.sae4j.train.ReanimationForm.OVERCOMPLETE).l1(0.1, true).l0(0.2)
+                .auxk(1.0 / 32, 12).deadWindowTokens(12345).reanimationWindowMask(true)
+                .decoderBiasInit(org.sae4j.train.TrainConfig.BiasInit.GEOMETRIC_MEDIAN).encoderInitScale(0.25)
+                .threads(3).seed(99).build();
+        String json = Json.write(Checkpoint.trainConfigJson(t));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> m = (java.util.Map<String, Object>) Json.parse(json);
+        org.assertj.core.api.Assertions.assertThat(Checkpoint.parseTrainConfig(m, "state.json")).isEqualTo(t);
+    }
 }

@@ -14,7 +14,8 @@ import org.sae4j.SaeConfig;
 
 /**
  * Ten fused steps give the same parameters as ten reference steps, for every activation, both re-animation forms,
- * clipping on and off, AuxK on and off (with a short dead window so latents die within the run), odd shapes, and
+ * clipping on and off, AuxK on and off (with a short dead window so latents die within the run), the re-animation
+ * term on the batch or the window mask, odd shapes, and
  * both of the fused step's paths (sparse codes, or dense matrices for
  * ReLU/JumpReLU; TopK always runs sparse). The reference computes in double and the fused step in float32, so parameters
  * agree to a relative error {@code ‖fused − reference‖ / ‖reference‖ ≤ 1e-4} per tensor, not bit for bit (over 1,500
@@ -76,7 +77,7 @@ class FusedStepEquivalenceProperties {
                                              @ForAll @IntRange(min = 2, max = 23) int rows,
                                              @ForAll @IntRange(min = 1, max = 3) int threads,
                                              @ForAll boolean densePath, @ForAll boolean auxk,
-                                             @ForAll long seed) {
+                                             @ForAll boolean windowMask, @ForAll long seed) {
         int k = Math.max(1, n / 5);
         SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed);
         SplittableRandom r = new SplittableRandom(seed);
@@ -93,7 +94,8 @@ class FusedStepEquivalenceProperties {
                 .optimizer(optimizer).clipGrad(clip ? 0.05 : 0).reanimation(0.5).reanimationForm(form)
                 .l1(act == Activation.RELU ? 0.01 : 0, seed % 2 == 0)
                 .l0(act == Activation.JUMPRELU ? 0.01 : 0).threads(threads)
-                .auxk(auxk && rows >= 4 && d >= 4 ? 0.3 : 0, Math.max(1, d / 3)).deadWindowTokens(2L * rows).build();
+                .auxk(auxk && rows >= 4 && d >= 4 ? 0.3 : 0, Math.max(1, d / 3)).deadWindowTokens(2L * rows)
+                .reanimationWindowMask(windowMask).build();
         Sae ref = init.copy();
         Sae fused = init.copy();
         try (ReferenceStep a = new ReferenceStep(ref, tc, 10); FusedStep b = new FusedStep(fused, tc, 10, new OptimizerState(fused),

@@ -24,7 +24,8 @@ class ReferenceLossGradientProperties {
     private static final double H = 1e-5;
     private static final double MARGIN = 1e-3;
 
-    record Case(SaeConfig cfg, DoubleParams p, float[] x, int rows, LossWeights w, boolean[] auxDead) {
+    record Case(SaeConfig cfg, DoubleParams p, float[] x, int rows, LossWeights w, boolean[] auxDead,
+                boolean reanimationOnWindow) {
     }
 
     static Case randomCase(Activation act, int d, int n, int rows, int k, boolean unitNorm, boolean preEnc,
@@ -54,7 +55,7 @@ class ReferenceLossGradientProperties {
         for (int j = 0; j < n; j++) {
             auxDead[j] = r.nextBoolean();
         }
-        return new Case(cfg, p, x, rows, w, auxDead);
+        return new Case(cfg, p, x, rows, w, auxDead, r.nextBoolean());
     }
 
     /** Whether every pre-activation is at least {@link #MARGIN} away from the activation's kinks. */
@@ -140,9 +141,9 @@ class ReferenceLossGradientProperties {
     private static void checkAgainstFiniteDifferences(Case c, Set<Term> terms) {
         try (ReferenceLoss loss = new ReferenceLoss(c.cfg, 1)) {
             ReferenceLoss.Result base = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, false,
-                    ReferenceLoss.Aux.of(c.auxDead));
+                    new ReferenceLoss.Aux(c.auxDead, null, c.reanimationOnWindow));
             // AuxK's residual target is detached: hold it fixed while parameters move.
-            ReferenceLoss.Aux aux = new ReferenceLoss.Aux(c.auxDead, base.auxResidual);
+            ReferenceLoss.Aux aux = new ReferenceLoss.Aux(c.auxDead, base.auxResidual, c.reanimationOnWindow);
             ReferenceLoss.Result r = loss.evaluate(c.p, c.x, 0, c.rows, c.w, terms, true, aux);
             Assume.that(awayFromKinks(c, r));
             double[][] params = c.p.tensors();
