@@ -13,7 +13,8 @@ import org.sae4j.io.AtomicFiles;
  */
 final class Report {
     /** One logged point: the means over the steps since the previous one. */
-    record Point(long step, double loss, double r2, double l0, double deadFraction) {
+    record Point(long step, double loss, double r2, double l0, double deadFraction, double windowDeadFraction,
+                 double reanimationCoef) {
     }
 
     private static final int W = 460;
@@ -42,6 +43,8 @@ final class Report {
         chart(h, "R² (scalar mean)", points, Point::r2);
         chart(h, "L0 (active latents per row)", points, Point::l0);
         chart(h, "dead fraction (no fire since the previous point)", points, Point::deadFraction);
+        chart(h, "dead fraction (no fire within the dead window)", points, Point::windowDeadFraction);
+        chart(h, "re-animation coefficient", points, Point::reanimationCoef);
         h.append("</div>\n<h2>Summary</h2>\n");
         table(h, summary);
         h.append("<h2>Settings</h2>\n");

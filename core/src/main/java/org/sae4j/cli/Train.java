@@ -487,7 +487,7 @@ final class Train {
             long now = System.nanoTime();
             if (done % pointEvery == 0 || done == total) {
                 points.add(new Report.Point(done, chart.loss / chart.count, chart.r2 / chart.count,
-                        chart.l0 / chart.count, chart.deadFraction()));
+                        chart.l0 / chart.count, chart.deadFraction(), s.windowDeadFraction(), s.reanimationCoef()));
                 chart.reset(now);
             }
             if (done % logEvery != 0 && done != total) {
@@ -514,6 +514,7 @@ final class Train {
                 m.put("window_dead_fraction", s.windowDeadFraction()); // not fired within --dead-window tokens
                 m.put("tokens_per_s", tps);
                 m.put("reanimation_coef", s.reanimationCoef());
+                m.put("auxk", s.auxk()); // AuxK's normalised error before its coefficient, 0 when off
                 m.put("lr", s.lr());
                 out.println(Json.write(m));
             }

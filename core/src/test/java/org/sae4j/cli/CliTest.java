@@ -114,7 +114,7 @@ class CliTest {
         assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script").doesNotContain("src=")
                 .doesNotContain("href=").doesNotContain("@import")
                 .contains("<polyline");
-        assertThat(html.split("<svg ", -1)).hasSize(5);
+        assertThat(html.split("<svg ", -1)).as("six charts: loss, R², L0, dead per window, dead within --dead-window, coefficient").hasSize(7);
 
         Sae sae = Checkpoint.loadModel(dir.resolve("m")).sae();
         Sae.Forward f = sae.forward(x, ROWS);
