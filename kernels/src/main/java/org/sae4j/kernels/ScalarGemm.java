@@ -128,42 +128,16 @@ public final class ScalarGemm implements Gemm {
     }
 
     /** The reusable per-workspace task: arguments are set before each dispatch, so no lambda is built per call. */
-    static final class Job implements KernelPool.Task {
+    static final class Job extends GemmJob {
         static final int XWT_STORE = 0;
         static final int XWT_EPI = 1;
         static final int GTX = 2;
         static final int GW = 3;
 
         private final ScalarWorkspace ws;
-        private int op;
-        private float[] a;
-        private int aOff;
-        private float[] b;
-        private int bOff;
-        private float[] c;
-        private int cOff;
-        private int batch;
-        private float[] bias;
-        private int biasOff;
-        private Epilogue epilogue;
 
         Job(ScalarWorkspace ws) {
             this.ws = ws;
-        }
-
-        void set(int op, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int batch, float[] bias,
-                 int biasOff, Epilogue epilogue) {
-            this.op = op;
-            this.a = a;
-            this.aOff = aOff;
-            this.b = b;
-            this.bOff = bOff;
-            this.c = c;
-            this.cOff = cOff;
-            this.batch = batch;
-            this.bias = bias;
-            this.biasOff = biasOff;
-            this.epilogue = epilogue;
         }
 
         @Override
