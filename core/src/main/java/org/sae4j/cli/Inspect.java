@@ -35,7 +35,7 @@ final class Inspect {
         SaeConfig c = sae.config();
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
-        j.put("config", config(c));
+        j.put("config", Checkpoint.saeConfigJson(c));
         j.put("standardizer", m.standardizer() == null ? "none" : m.standardizer().toString());
         List<Object> tensors = new ArrayList<>();
         String[] names = sae.tensorNames();
@@ -122,19 +122,6 @@ final class Inspect {
                     st.step(), st.totalSteps(), st.next().batch(), st.next().epoch(), st.config().optimizer().id(),
                     st.config().lr(), st.config().batchSize());
         }
-    }
-
-    private static Map<String, Object> config(SaeConfig c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("dim", (long) c.dim());
-        m.put("latents", (long) c.latents());
-        m.put("activation", c.activation().id());
-        m.put("k", (long) c.k());
-        m.put("unit_norm_decoder", c.unitNormDecoder());
-        m.put("pre_encoder_bias", c.preEncoderBias());
-        m.put("jumprelu_bandwidth", c.jumpReluBandwidth());
-        m.put("seed", c.seed());
-        return m;
     }
 
     private static double norm(float[] a, int off, int len) {

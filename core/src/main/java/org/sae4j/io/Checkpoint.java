@@ -189,11 +189,9 @@ public final class Checkpoint {
         return c.activation() == Activation.JUMPRELU ? s : java.util.Arrays.copyOf(s, 4);
     }
 
-    static Map<String, Object> configJson(Sae sae, Standardizer standardizer) {
-        SaeConfig c = sae.config();
+    /** The architecture fields of cfg.json (also what {@code inspect} shows). */
+    public static Map<String, Object> saeConfigJson(SaeConfig c) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", FORMAT);
-        m.put("format_version", FORMAT_VERSION);
         m.put("dim", (long) c.dim());
         m.put("latents", (long) c.latents());
         m.put("activation", c.activation().id());
@@ -203,6 +201,15 @@ public final class Checkpoint {
         m.put("jumprelu_bandwidth", c.jumpReluBandwidth());
         m.put("jumprelu_init_threshold", c.jumpReluInitThreshold());
         m.put("seed", c.seed());
+        return m;
+    }
+
+    static Map<String, Object> configJson(Sae sae, Standardizer standardizer) {
+        SaeConfig c = sae.config();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.putAll(saeConfigJson(c));
         if (c.activation() == Activation.BATCHTOPK) {
             // BatchTopK's inference threshold is learned (a running mean over training batches): part of the model.
             m.put("batchtopk_threshold", sae.batchTopKThreshold());
