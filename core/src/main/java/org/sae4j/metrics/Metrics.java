@@ -83,6 +83,41 @@ public final class Metrics {
         return ssTot == 0 ? 0 : 1 - sumSquaredError(x, xOff, xhat, rows, d) / ssTot;
     }
 
+    /**
+     * {@link #r2ScalarMean} and {@link #explainedVariance} from per-feature sums {@code Σ_b x_bi}, {@code Σ_b x_bi²}
+     * and the squared error, so a caller that already streams the batch in parallel need not pass over it again.
+     * The variances come from one-pass moments in double (exact enough unless a feature's mean exceeds its standard
+     * deviation by ~10⁷).
+     *
+     * @return {r2ScalarMean, explainedVariance}
+     */
+    public static double[] r2FromMoments(double[] featureSum, double[] featureSumSq, int d, long rows, double sse) {
+        return r2FromMoments(featureSum, featureSumSq, d, rows, sse, new double[2]);
+    }
+
+    /** As {@link #r2FromMoments(double[], double[], int, long, double)}, into {@code out} (allocation-free). */
+    public static double[] r2FromMoments(double[] featureSum, double[] featureSumSq, int d, long rows, double sse,
+                                         double[] out) {
+        long len = rows * d;
+        if (len == 0) {
+            out[0] = 0;
+            out[1] = 0;
+            return out;
+        }
+        double sum = 0;
+        double sumSq = 0;
+        double ssTot = 0;
+        for (int i = 0; i < d; i++) {
+            sum += featureSum[i];
+            sumSq += featureSumSq[i];
+            ssTot += Math.max(0, featureSumSq[i] - featureSum[i] * featureSum[i] / rows);
+        }
+        double mean = sum / len;
+        out[0] = 1 - sse / len / (Math.max(0, sumSq / len - mean * mean) + EPS);
+        out[1] = ssTot == 0 ? 0 : 1 - sse / ssTot;
+        return out;
+    }
+
     /** Mean number of non-zero codes per row. */
     public static double l0(float[] z, int rows, int n) {
         if (rows == 0) {

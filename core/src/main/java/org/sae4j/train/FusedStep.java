@@ -86,6 +86,7 @@ public final class FusedStep implements TrainStep {
     private int[] codeIdx;
     private float[] codeVal;  // pre-activation
     private float[] codeDz;   // ∂L/∂z
+    private float[] codeEd;   // e_b·D_j (∂mse/∂z before the L1 term)
     private float[] codeDpre; // ∂L/∂pre (gated; the dense re-animation part is added analytically)
     private int[] codeRow;
     // Entries grouped by latent: latent j owns byLatent[colPtr[j] .. colPtr[j+1]).
@@ -98,12 +99,23 @@ public final class FusedStep implements TrainStep {
     // Per-row and per-latent partial results, summed in index order afterwards so that results do not depend on
     // the thread count; per-thread scratch rows.
     private final double[] rowSse;
+    // Per-feature sums over fixed blocks of RB rows (and LB latents), merged in block order: the same partition for
+    // any thread count, so sums, and the re-animation gradient built from them, do not depend on it.
+    private static final int RB = 32;
+    private static final int LB = 256;
+    private final double[] blkSumX;   // per row block: Σ_b x_b
+    private final double[] blkSumX2;  // Σ_b x_b², for the R² metrics
+    private final double[] blkSumE;   // Σ_b e_b, for ∂/∂b_dec
+    private final double[] blkDecBias; // per latent block: −Σ_j ∂b_enc[j]·W_enc[j] (pre-encoder bias only)
+    private final double[] sumX2;
+    private final double[] r2 = new double[2];
+    private final double[] latDg;     // D_j·(raw ∂/∂D_j): the unit-norm projection's part, for the norm pass
+    private boolean decoderNormsFresh; // norm/invNorm were measured on the current W_dec by the update pass
     private final double[] latNorm2;
     private final double[] latReanim;
     private final double[] latL1;
     private final int[] latActive;
     private final double[] bDecAcc;
-    private final double[] featureScratch;
     private final int[][] tCand;   // per-thread candidate positions of one block row
     private final float[][] tRowA;
     private final float[][] tRowB;
@@ -167,6 +179,7 @@ public final class FusedStep implements TrainStep {
     private final KernelPool.Task normTask = this::normPass;
     private final KernelPool.Task updateTask = this::updatePass;
     private final Gemm.Epilogue epilogue = this::acceptBlock;
+    private final PhaseTimer timer = new PhaseTimer("FusedStep");
 
     public FusedStep(Sae sae, TrainConfig cfg, long totalSteps) {
         this(sae, cfg, totalSteps, new OptimizerState(sae));
@@ -226,6 +239,7 @@ public final class FusedStep implements TrainStep {
         codeIdx = new int[codes];
         codeVal = new float[codes];
         codeDz = new float[codes];
+        codeEd = new float[codes];
         codeDpre = new float[codes];
         codeRow = new int[codes];
         byLatent = new int[codes];
@@ -234,6 +248,13 @@ public final class FusedStep implements TrainStep {
         gBEnc = new float[n];
         gT = new float[n];
         rowSse = new double[maxRows];
+        int rowBlocks = (maxRows + RB - 1) / RB;
+        blkSumX = new double[rowBlocks * d];
+        blkSumX2 = new double[rowBlocks * d];
+        blkSumE = new double[rowBlocks * d];
+        blkDecBias = new double[sc.preEncoderBias() ? (n + LB - 1) / LB * d : 0];
+        sumX2 = new double[d];
+        latDg = new double[n];
         latNorm2 = new double[n];
         latReanim = new double[n];
         latL1 = new double[n];
@@ -242,7 +263,6 @@ public final class FusedStep implements TrainStep {
         windowDead = new boolean[n];
         auxFloor = new float[n];
         auxMean = new double[d];
-        featureScratch = new double[d];
         tCand = new int[threads][n];
         tRowA = new float[threads][d];
         tRowB = new float[threads][d];
@@ -263,6 +283,45 @@ public final class FusedStep implements TrainStep {
         return (int) ((long) total * t / parts);
     }
 
+    /** First row of thread t's share: whole blocks of RB rows, so per-block partial sums are thread-independent. */
+    private int rowLo(int t, int parts) {
+        return Math.min(rows, lo((rows + RB - 1) / RB, t, parts) * RB);
+    }
+
+    /** First latent of thread t's share: whole blocks of LB latents (see {@link #rowLo}). */
+    private int latLo(int t, int parts) {
+        return Math.min(n, lo((n + LB - 1) / LB, t, parts) * LB);
+    }
+
+    /** Clears the per-latent-block ∂/∂b_dec partials of latents [j0, j1) (block-aligned at j0). */
+    private void clearDecoderBiasBlocks(int j0, int j1) {
+        if (sc.preEncoderBias()) {
+            Arrays.fill(blkDecBias, j0 / LB * d, (j1 + LB - 1) / LB * d, 0);
+        }
+    }
+
+    /** With a pre-encoder bias, x̃ = x − b_dec: latent j's share −(Σ_b ∂pre_bj)·W_enc[j] of ∂/∂b_dec. */
+    private void addDecoderBiasShare(int j) {
+        if (sc.preEncoderBias()) {
+            float[] wEnc = sae.wEnc();
+            int base = j / LB * d;
+            double g = gBEnc[j];
+            for (int i = 0; i < d; i++) {
+                blkDecBias[base + i] -= g * wEnc[j * d + i];
+            }
+        }
+    }
+
+    /** Sums the per-block partials {@code blk[k·d + i]} of the first {@code blocks} blocks into {@code out}. */
+    private void mergeBlocks(double[] blk, int blocks, double[] out) {
+        Arrays.fill(out, 0, d, 0);
+        for (int k = 0; k < blocks; k++) {
+            for (int i = 0; i < d; i++) {
+                out[i] += blk[k * d + i];
+            }
+        }
+    }
+
     @Override
     public StepStats step(float[] x, int off, int rows, int epoch) {
         if (rows > maxRows) {
@@ -277,15 +336,13 @@ public final class FusedStep implements TrainStep {
         this.l0PerH = act == Activation.JUMPRELU ? w.l0Coef() / rows : 0;
 
         // 1. x̃, Σ_b x̃_b, decoder scales, thresholds; then the GEMM with the selecting epilogue.
+        timer.start();
         pool.run(prepareTask);
         // Σ_b x̃_b in double: with b_dec at the batch mean it is a near-total cancellation, and Adam would turn
         // float rounding noise in the dead latents' re-animation gradient into full-size steps.
-        Arrays.fill(sumXd, 0);
-        for (int b = 0; b < rows; b++) {
-            for (int i = 0; i < d; i++) {
-                sumXd[i] += x[off + b * d + i];
-            }
-        }
+        int rowBlocks = (rows + RB - 1) / RB;
+        mergeBlocks(blkSumX, rowBlocks, sumXd);
+        mergeBlocks(blkSumX2, rowBlocks, sumX2);
         for (int i = 0; i < d; i++) {
             sumX[i] = (float) (sumXd[i] - (sc.preEncoderBias() ? (double) rows * sae.bDec()[i] : 0));
         }
@@ -314,36 +371,38 @@ public final class FusedStep implements TrainStep {
         reanimGrad = useReanim ? -w.reanimationCoef() * perPre : 0;
 
         // 4. First pass over latents: squared gradient norm, re-animation value, b_dec's share.
+        timer.lap(dense ? "dense: dead mask, aux" : "by latent, dead mask, aux");
         pool.run(dense ? denseNormTask : normTask);
+        timer.lap("norm pass");
         double sse = 0;
-        Arrays.fill(bDecAcc, 0);
         for (int b = 0; b < rows; b++) {
             sse += rowSse[b];
-            for (int i = 0; i < d; i++) {
-                bDecAcc[i] += e[b * d + i];
+        }
+        mergeBlocks(blkSumE, rowBlocks, bDecAcc);
+        if (sc.preEncoderBias()) {
+            // x̃ = x − b_dec: ∂/∂b_dec −= Σ_j (Σ_b ∂pre_bj) W_enc[j], summed per latent block by the norm pass.
+            int latentBlocks = (n + LB - 1) / LB;
+            for (int k = 0; k < latentBlocks; k++) {
+                for (int i = 0; i < d; i++) {
+                    bDecAcc[i] += blkDecBias[k * d + i];
+                }
             }
         }
         double norm2 = 0;
         double reanimSum = 0;
         double l1Sum = 0;
         long active = 0;
-        float[] wEnc = sae.wEnc();
         for (int j = 0; j < n; j++) {
             norm2 += latNorm2[j];
             reanimSum += latReanim[j];
             l1Sum += latL1[j];
             active += latActive[j];
-            if (sc.preEncoderBias()) {
-                // x̃ = x − b_dec: ∂/∂b_dec −= (Σ_b ∂pre_bj) W_enc[j].
-                for (int i = 0; i < d; i++) {
-                    bDecAcc[i] -= (double) gBEnc[j] * wEnc[j * d + i];
-                }
-            }
         }
         for (int i = 0; i < d; i++) {
             gBDec[i] = (float) bDecAcc[i];
             norm2 += (double) gBDec[i] * gBDec[i];
         }
+        timer.lap("sums");
         double mse = sse / ((double) rows * d);
         double reanimation = reanimSum * perPre;
         double l1 = l1Sum / rows;
@@ -362,16 +421,23 @@ public final class FusedStep implements TrainStep {
         adamStep = AdamUpdate.Step.of(r, cfg.beta1(), cfg.beta2(), cfg.adamEps(), state.step);
 
         // 5. Second pass: rebuild each latent's gradient rows, clip, update, renormalise.
+        timer.lap("sums");
         pool.run(updateTask);
+        timer.lap("update pass");
         encoderPacked = true;
+        decoderNormsFresh = true;
         update(sae.bDec(), 3, 0, gBDec, 0, d);
         if (batchTopk && !Float.isNaN(batchThetaStep)) {
             sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), batchThetaStep, state.step));
         }
 
-        return new StepStats(step, epoch, rows, loss, mse, reanimation,
-                Metrics.r2ScalarMean(x, off, xhat, rows, d), Metrics.explainedVariance(x, off, xhat, rows, d, featureScratch),
+        // R² metrics from the per-feature sums prepare() took, rather than two more serial passes over the batch.
+        Metrics.r2FromMoments(sumXd, sumX2, d, rows, sse, r2);
+        StepStats st = new StepStats(step, epoch, rows, loss, mse, reanimation, r2[0], r2[1],
                 l0, (double) deadCount / n, dead, windowDeadAfter(), auxk, w.reanimationCoef(), r, gradNorm);
+        timer.lap("stats");
+        timer.endStep();
+        return st;
     }
 
     /** Sparse path: GEMM with the selecting epilogue, codes by row and by latent, per-row decode. */
@@ -382,11 +448,14 @@ public final class FusedStep implements TrainStep {
             Arrays.fill(cooLen, 0);
         }
         packEncoderIfStale();
+        timer.lap("prepare");
         gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, epilogue, pool);
+        timer.lap("encode + select");
         int nnz = gatherByRow();
 
         // Per row: decode, residual, ∂/∂z at kept entries.
         pool.run(rowTask);
+        timer.lap("rows");
 
         // Entries by latent; dead mask.
         Arrays.fill(colPtr, 0);
@@ -422,18 +491,27 @@ public final class FusedStep implements TrainStep {
     private int denseForward() {
         ensureDenseBuffers();
         packEncoderIfStale();
+        timer.lap("prepare");
         gemm.multTransB(xin, 0, rows, ws, sae.bEnc(), 0, dPre, 0, pool);
+        timer.lap("dense: X·W_encᵀ");
         if (useAux) {
             pool.run(denseAuxSelectTask);
         }
         pool.run(denseCodesTask);                                   // Zs = z · decode scale
+        timer.lap("dense: codes");
         gemm.mult(dZs, 0, sae.wDec(), 0, rows, xhat, 0, wsDec, pool); // x̂ − b_dec
+        timer.lap("dense: Zs·W_dec");
         pool.run(denseResidualTask);                                // x̂ += b_dec, e, sse
         gemm.packW(sae.wDec(), 0, wsDec, pool);
+        timer.lap("dense: residual, pack W_dec");
         gemm.multTransB(e, 0, rows, wsDec, null, 0, dDz, 0, pool);   // e_b · W_dec[j]
+        timer.lap("dense: e·W_decᵀ");
         pool.run(denseColumnTask);                                  // ∂/∂z, ∂/∂pre, per-latent sums
+        timer.lap("dense: columns");
         gemm.multTransA(dDz, 0, xin, 0, rows, gEncAll, 0, ws, pool);    // Σ_b ∂pre_bj x̃_b
+        timer.lap("dense: ∂preᵀ·X̃");
         gemm.multTransA(dZs, 0, e, 0, rows, gDecAll, 0, wsDec, pool);   // Σ_b (z_bj·scale_j) e_b
+        timer.lap("dense: Zsᵀ·e");
         int deadCount = 0;
         for (int j = 0; j < n; j++) {
             dead[j] = colActive[j] == 0;
@@ -472,14 +550,20 @@ public final class FusedStep implements TrainStep {
     private void denseResidual(int t, int parts) {
         float c = (float) (2.0 / ((double) rows * d));
         float[] bDec = sae.bDec();
-        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+        int b1 = rowLo(t + 1, parts);
+        for (int b = rowLo(t, parts); b < b1; b++) {
             int xb = b * d;
+            int blk = b / RB * d;
+            if (b % RB == 0) {
+                Arrays.fill(blkSumE, blk, blk + d, 0);
+            }
             double sse = 0;
             for (int i = 0; i < d; i++) {
                 xhat[xb + i] += bDec[i];
                 float diff = xhat[xb + i] - x[xOff + xb + i];
                 sse += (double) diff * diff;
                 e[xb + i] = c * diff;
+                blkSumE[blk + i] += e[xb + i];
             }
             rowSse[b] = sse;
         }
@@ -521,13 +605,17 @@ public final class FusedStep implements TrainStep {
 
     /** Dense counterpart of {@link #normPass}: finishes the stored gradient rows in place. */
     private void denseNormPass(int t, int parts) {
-        for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
+        int j0 = latLo(t, parts);
+        int j1 = latLo(t + 1, parts);
+        clearDecoderBiasBlocks(j0, j1);
+        for (int j = j0; j < j1; j++) {
             // gDecAll holds Σ_b z_bj·scale_j·e_b: undo the decode scale to get ∂/∂D_j.
             if (invNorm[j] != 1f) {
                 ops.scale(1f / invNorm[j], gDecAll, j * d, d);
             }
             double bEncGrad = colDpre[j] + (useAux ? addAux(j, gEncAll, j * d, gDecAll, j * d) : 0);
             finishRows(j, gEncAll, j * d, gDecAll, j * d, colSumZ[j], bEncGrad, colTGrad[j]);
+            addDecoderBiasShare(j);
             latNorm2[j] = ops.sumSquares(gEncAll, j * d, d) + ops.sumSquares(gDecAll, j * d, d)
                     + (double) gBEnc[j] * gBEnc[j] + (double) gT[j] * gT[j];
             latReanim[j] = reDead[j] ? colSumPre[j] : 0;
@@ -668,8 +756,9 @@ public final class FusedStep implements TrainStep {
 
     /** Counting-sort cursors for at least {@code size} buckets (rows or latents); grows once, then reused. */
     /**
-     * Packs W_enc for the GEMM unless the previous step's update pass already re-packed every row it wrote. The
-     * step owns the parameters between its calls; a new step (or one whose model was changed) packs once.
+     * Packs W_enc for the GEMM unless the previous step's update pass already re-packed every row it wrote (it also
+     * measured the decoder norms). The step owns the parameters between its calls; a new step (or one whose model
+     * was changed) packs once.
      */
     private void packEncoderIfStale() {
         if (!encoderPacked) {
@@ -684,6 +773,12 @@ public final class FusedStep implements TrainStep {
         return cursor;
     }
 
+    /** ‖W_dec[j]‖ and the decode scale; the update pass calls it on each row it just wrote, while it is in cache. */
+    private void setDecoderNorm(int j, float[] wDec) {
+        norm[j] = (float) Math.sqrt(ops.sumSquares(wDec, j * d, d));
+        invNorm[j] = sc.unitNormDecoder() ? 1f / norm[j] : 1f;
+    }
+
     private boolean isActive(float pre, int j) {
         return act == Activation.JUMPRELU ? pre > theta[j] : pre > 0;
     }
@@ -691,18 +786,30 @@ public final class FusedStep implements TrainStep {
     /** x̃ rows, per-latent decoder scale and thresholds, split over rows and latents. */
     private void prepare(int t, int parts) {
         float[] bDec = sae.bDec();
-        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
-            System.arraycopy(x, xOff + b * d, xin, b * d, d);
-            if (sc.preEncoderBias()) {
-                ops.axpy(-1f, bDec, 0, xin, b * d, d);
+        for (int b0 = rowLo(t, parts); b0 < rowLo(t + 1, parts); b0 += RB) {
+            int base = b0 / RB * d;
+            Arrays.fill(blkSumX, base, base + d, 0);
+            Arrays.fill(blkSumX2, base, base + d, 0);
+            for (int b = b0; b < Math.min(rows, b0 + RB); b++) {
+                int xb = xOff + b * d;
+                for (int i = 0; i < d; i++) {
+                    double v = x[xb + i];
+                    blkSumX[base + i] += v;
+                    blkSumX2[base + i] += v * v;
+                }
+                System.arraycopy(x, xb, xin, b * d, d);
+                if (sc.preEncoderBias()) {
+                    ops.axpy(-1f, bDec, 0, xin, b * d, d);
+                }
             }
         }
         float[] wDec = sae.wDec();
         float[] t0 = sae.logThreshold();
         double halfBand = 0.5 * sc.jumpReluBandwidth();
         for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
-            norm[j] = (float) Math.sqrt(ops.sumSquares(wDec, j * d, d));
-            invNorm[j] = sc.unitNormDecoder() ? 1f / norm[j] : 1f;
+            if (!decoderNormsFresh) {
+                setDecoderNorm(j, wDec);
+            }
             if (t0 != null) {
                 theta[j] = (float) Math.exp(t0[j]);
                 // A hair wider than the band: entries outside it are filtered exactly later.
@@ -875,6 +982,7 @@ public final class FusedStep implements TrainStep {
             codeIdx = new int[cap];
             codeVal = new float[cap];
             codeDz = new float[cap];
+            codeEd = new float[cap];
             codeDpre = new float[cap];
             codeRow = new int[cap];
             byLatent = new int[cap];
@@ -886,8 +994,13 @@ public final class FusedStep implements TrainStep {
         float[] wDec = sae.wDec();
         float[] bDec = sae.bDec();
         float c = (float) (2.0 / ((double) rows * d));
-        for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
+        int b1 = rowLo(t + 1, parts);
+        for (int b = rowLo(t, parts); b < b1; b++) {
             int xb = b * d;
+            int blk = b / RB * d;
+            if (b % RB == 0) {
+                Arrays.fill(blkSumE, blk, blk + d, 0);
+            }
             double sse = 0;
             System.arraycopy(bDec, 0, xhat, xb, d);
             for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
@@ -900,11 +1013,13 @@ public final class FusedStep implements TrainStep {
                 float diff = xhat[xb + i] - x[xOff + xb + i];
                 sse += (double) diff * diff;
                 e[xb + i] = c * diff;
+                blkSumE[blk + i] += e[xb + i];
             }
             rowSse[b] = sse;
             for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
                 int j = codeIdx[s];
                 float dz = invNorm[j] * ops.dot(e, xb, wDec, j * d, d);
+                codeEd[s] = dz;
                 if (l1PerZ != 0) {
                     dz += (float) (l1PerZ * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0));
                 }
@@ -916,9 +1031,11 @@ public final class FusedStep implements TrainStep {
 
     /**
      * Builds latent j's gradient rows into {@code gEnc} (∂W_enc[j]) and {@code gDec} (∂W_dec[j]); sets
-     * {@code gBEnc[j]} and {@code gT[j]}; returns Σ_b z_bj.
+     * {@code gBEnc[j]} and {@code gT[j]}; returns Σ_b z_bj. With {@code rawDecoder} (the norm pass, unit-norm
+     * dictionary) {@code gDec} stays before the unit-norm projection and {@code latDg[j]} gets D_j·gDec from the
+     * dots the row phase took, so the pass never reads W_dec.
      */
-    private double latentGradients(int j, float[] gEnc, float[] gDec) {
+    private double latentGradients(int j, float[] gEnc, float[] gDec, boolean rawDecoder) {
         Arrays.fill(gEnc, 0f);
         Arrays.fill(gDec, 0f);
         double bEncGrad = 0;
@@ -926,6 +1043,7 @@ public final class FusedStep implements TrainStep {
         double tGrad = 0;
         float th = act == Activation.JUMPRELU ? theta[j] : 0f;
         double eps = sc.jumpReluBandwidth();
+        double dg = 0;
         for (int q = colPtr[j]; q < colPtr[j + 1]; q++) {
             int s = byLatent[q];
             int b = codeRow[s];
@@ -938,6 +1056,7 @@ public final class FusedStep implements TrainStep {
             if (z != 0f) {
                 ops.axpy(z, e, b * d, gDec, 0, d);
                 zSum += z;
+                dg += (double) z * codeEd[s];
             }
             if (act == Activation.JUMPRELU && Math.abs((codeVal[s] - (double) th) / eps) < 0.5) {
                 tGrad += codeDz[s] * (-th / eps) - l0PerH / eps;
@@ -945,8 +1064,20 @@ public final class FusedStep implements TrainStep {
         }
         if (useAux) {
             bEncGrad += addAux(j, gEnc, 0, gDec, 0);
+            if (rawDecoder) {
+                int cap = auxBest.cap();
+                for (int q = auxColPtr[j]; q < auxColPtr[j + 1]; q++) {
+                    int slot = auxByLatent[q];
+                    dg += (double) auxBest.value(slot) * auxDpre[slot]; // auxDpre = D_j·f_b
+                }
+            }
         }
-        finishRows(j, gEnc, 0, gDec, 0, zSum, bEncGrad, tGrad);
+        finishEncoder(j, gEnc, 0, bEncGrad, tGrad);
+        if (rawDecoder) {
+            latDg[j] = dg;
+        } else {
+            finishDecoder(j, gDec, 0, zSum);
+        }
         return zSum;
     }
 
@@ -957,6 +1088,11 @@ public final class FusedStep implements TrainStep {
      */
     private void finishRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, double zSum, double bEncGrad,
                             double tGrad) {
+        finishEncoder(j, gEnc, encOff, bEncGrad, tGrad);
+        finishDecoder(j, gDec, decOff, zSum);
+    }
+
+    private void finishEncoder(int j, float[] gEnc, int encOff, double bEncGrad, double tGrad) {
         if (reDead[j] && reanimGrad != 0) {
             // Every row's ∂pre_bj gets reanimGrad: Σ_b reanimGrad·x̃_b, without the B×n matrix.
             ops.axpy((float) reanimGrad, sumX, 0, gEnc, encOff, d);
@@ -964,6 +1100,9 @@ public final class FusedStep implements TrainStep {
         }
         gBEnc[j] = (float) bEncGrad;
         gT[j] = (float) (tGrad * (act == Activation.JUMPRELU ? theta[j] : 0f));
+    }
+
+    private void finishDecoder(int j, float[] gDec, int decOff, double zSum) {
         float[] wDec = sae.wDec();
         float inv = invNorm[j];
         if (sc.unitNormDecoder()) {
@@ -982,9 +1121,25 @@ public final class FusedStep implements TrainStep {
         float[] gDec = tRowB[t];
         float[] wEnc = sae.wEnc();
         float[] bEnc = sae.bEnc();
-        for (int j = lo(n, t, parts); j < lo(n, t + 1, parts); j++) {
-            double zSum = latentGradients(j, gEnc, gDec);
-            latNorm2[j] = ops.sumSquares(gEnc, 0, d) + ops.sumSquares(gDec, 0, d) + (double) gBEnc[j] * gBEnc[j]
+        boolean unit = sc.unitNormDecoder();
+        boolean weightedL1 = l1PerZ != 0 && cfg.l1DecoderNormWeighted();
+        int j0 = latLo(t, parts);
+        int j1 = latLo(t + 1, parts);
+        clearDecoderBiasBlocks(j0, j1);
+        for (int j = j0; j < j1; j++) {
+            double zSum = latentGradients(j, gEnc, gDec, unit);
+            double dec2 = ops.sumSquares(gDec, 0, d);
+            if (unit) {
+                // ‖(g − D(D·g))/‖W‖‖² = (‖g‖² − (D·g)²)/‖W‖² for unit D; the weighted-L1 share (l1·Σz/‖W‖)·W is
+                // orthogonal to it and has norm l1·Σz.
+                double inv = invNorm[j];
+                dec2 = Math.max(0, dec2 - latDg[j] * latDg[j]) * inv * inv;
+                if (weightedL1) {
+                    dec2 += (l1PerZ * zSum) * (l1PerZ * zSum);
+                }
+            }
+            addDecoderBiasShare(j);
+            latNorm2[j] = ops.sumSquares(gEnc, 0, d) + dec2 + (double) gBEnc[j] * gBEnc[j]
                     + (double) gT[j] * gT[j];
             latReanim[j] = reDead[j] ? ops.dot(sumX, 0, wEnc, j * d, d) + (double) rows * bEnc[j] : 0;
             latL1[j] = zSum * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
@@ -1007,7 +1162,7 @@ public final class FusedStep implements TrainStep {
                 gEnc = tRowA[t];
                 gDec = tRowB[t];
                 off = 0;
-                latentGradients(j, gEnc, gDec);
+                latentGradients(j, gEnc, gDec, false);
             }
             update(sae.wEnc(), 0, j * d, gEnc, off, d);
             gemm.packRows(sae.wEnc(), 0, j, j + 1, ws); // while the row is in cache: next step needs no packW
@@ -1022,6 +1177,7 @@ public final class FusedStep implements TrainStep {
                     ops.scale(1f / nrm, sae.wDec(), j * d, d);
                 }
             }
+            setDecoderNorm(j, sae.wDec()); // for the next step (latent j's gradients are done with it)
         }
     }
 

@@ -20,6 +20,33 @@ class MetricsTest {
     }
 
     @Test
+    void momentFormsAgreeWithTheDirectOnes() {
+        java.util.Random r = new java.util.Random(3);
+        int rows = 57;
+        int d = 13;
+        float[] xs = new float[rows * d];
+        float[] xh = new float[rows * d];
+        double[] sum = new double[d];
+        double[] sumSq = new double[d];
+        double sse = 0;
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                float v = (float) (r.nextGaussian() * (1 + i) + 3 * i); // uneven feature means and scales
+                xs[b * d + i] = v;
+                xh[b * d + i] = v + (float) (0.3 * r.nextGaussian());
+                sum[i] += v;
+                sumSq[i] += (double) v * v;
+                double e = xs[b * d + i] - xh[b * d + i];
+                sse += e * e;
+            }
+        }
+        double[] both = Metrics.r2FromMoments(sum, sumSq, d, rows, sse);
+        assertThat(both[0]).isCloseTo(Metrics.r2ScalarMean(xs, xh, rows, d), within(1e-12));
+        assertThat(both[1]).isCloseTo(Metrics.explainedVariance(xs, xh, rows, d), within(1e-12));
+        assertThat(Metrics.r2FromMoments(new double[2], new double[2], 2, 0, 0)).containsExactly(0, 0);
+    }
+
+    @Test
     void sparsityMeasures() {
         float[] z = {0, 2, 0, 0, /* row 2 */ 1, 1, 1, 1};
         assertThat(Metrics.l0(z, 2, 4)).isEqualTo(2.5);
