@@ -52,6 +52,9 @@ final class PhaseTimer {
         StringBuilder sb = new StringBuilder(label).append(" ms/step over ").append(EVERY).append(" steps:");
         long total = 0;
         for (int i = 0; i < phases; i++) {
+            if (nanos[i] == 0) {
+                continue; // a phase of the other path (sparse/dense)
+            }
             sb.append(String.format(Locale.ROOT, " %s %.1f", names[i], nanos[i] / 1e6 / EVERY));
             total += nanos[i];
             nanos[i] = 0;
