@@ -72,12 +72,10 @@ public class DenseCodesBench {
     private DenseCodes.Sums gradient(DenseCodes k, boolean jump) {
         for (int c0 = 0; c0 < latents; c0 += BLOCK) {
             int len = Math.min(BLOCK, latents - c0);
-            for (int b = 0; b < rows; b++) {
-                if (jump) {
-                    k.jumpGradient(pre, grad, b * latents + c0, len, threshold, scale, add, c0, 1e-3, 1e-6, sums);
-                } else {
-                    k.gradient(pre, grad, b * latents + c0, len, threshold, scale, add, c0, sums);
-                }
+            if (jump) {
+                k.jumpGradient(pre, grad, c0, latents, rows, len, threshold, scale, add, c0, 1e-3, 1e-6, sums);
+            } else {
+                k.gradient(pre, grad, c0, latents, rows, len, threshold, scale, add, c0, sums);
             }
         }
         return sums;

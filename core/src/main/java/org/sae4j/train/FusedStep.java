@@ -504,13 +504,10 @@ public final class FusedStep implements TrainStep {
         double eps = sc.jumpReluBandwidth();
         for (int c0 = j0; c0 < j1; c0 += DENSE_COLUMN_BLOCK) {
             int len = Math.min(DENSE_COLUMN_BLOCK, j1 - c0);
-            for (int b = 0; b < rows; b++) {
-                int off = b * n + c0;
-                if (jump) {
-                    denseOps.jumpGradient(dPre, dDz, off, len, theta, invNorm, add, c0, eps, l0PerH, colSums);
-                } else {
-                    denseOps.gradient(dPre, dDz, off, len, theta, invNorm, add, c0, colSums);
-                }
+            if (jump) {
+                denseOps.jumpGradient(dPre, dDz, c0, n, rows, len, theta, invNorm, add, c0, eps, l0PerH, colSums);
+            } else {
+                denseOps.gradient(dPre, dDz, c0, n, rows, len, theta, invNorm, add, c0, colSums);
             }
         }
     }

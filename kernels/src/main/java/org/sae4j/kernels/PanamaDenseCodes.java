@@ -19,6 +19,7 @@ final class PanamaDenseCodes implements DenseCodes {
     private static final VectorShape HALF = VectorShape.forBitSize(D.vectorBitSize() / 2);
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, HALF);
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, HALF);
+    private static final int GROUP = 4;
     private final ScalarDenseCodes tail = new ScalarDenseCodes();
 
     @Override
@@ -37,55 +38,78 @@ final class PanamaDenseCodes implements DenseCodes {
     }
 
     @Override
-    public void gradient(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale, float[] add,
-                         int col, Sums sums) {
-        int i = rows(pre, grad, off, len, threshold, scale, add, col, false, 0, 0, sums);
+    public void gradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
+                         float[] scale, float[] add, int col, Sums sums) {
+        int i = vectorPart(pre, grad, off, ld, rows, len, threshold, scale, add, col, false, 0, 0, sums);
         if (i < len) {
-            tail.gradient(pre, grad, off + i, len - i, threshold, scale, add, col + i, sums);
+            tail.gradient(pre, grad, off + i, ld, rows, len - i, threshold, scale, add, col + i, sums);
         }
     }
 
     @Override
-    public void jumpGradient(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale,
-                             float[] add, int col, double eps, double l0, Sums sums) {
-        int i = rows(pre, grad, off, len, threshold, scale, add, col, true, eps, l0, sums);
+    public void jumpGradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
+                             float[] scale, float[] add, int col, double eps, double l0, Sums sums) {
+        int i = vectorPart(pre, grad, off, ld, rows, len, threshold, scale, add, col, true, eps, l0, sums);
         if (i < len) {
-            tail.jumpGradient(pre, grad, off + i, len - i, threshold, scale, add, col + i, eps, l0, sums);
+            tail.jumpGradient(pre, grad, off + i, ld, rows, len - i, threshold, scale, add, col + i, eps, l0, sums);
         }
     }
 
-    /** The vector part; returns where the tail starts. */
-    private static int rows(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale,
-                            float[] add, int col, boolean jump, double eps, double l0, Sums sums) {
+    /**
+     * The vector part, {@link #GROUP} rows at a time: a chunk's sums and per-latent inputs stay in registers over
+     * the group's rows (still added in row order), which cuts their loads and stores per row by the group size.
+     * Returns where the tail starts.
+     */
+    private static int vectorPart(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
+                                  float[] scale, float[] add, int col, boolean jump, double eps, double l0,
+                                  Sums sums) {
         FloatVector zero = FloatVector.zero(H);
         double l0PerEps = l0 / eps; // the scalar code's l0 / eps, the same double every time
         int bound = H.loopBound(len);
-        int i = 0;
-        for (; i < bound; i += H.length()) {
-            int j = col + i;
-            FloatVector p = FloatVector.fromArray(H, pre, off + i);
-            FloatVector th = FloatVector.fromArray(H, threshold, j);
-            FloatVector dz = FloatVector.fromArray(H, scale, j).mul(FloatVector.fromArray(H, grad, off + i));
-            if (add != null) {
-                dz = dz.add(FloatVector.fromArray(H, add, j));
-            }
-            VectorMask<Float> on = p.compare(VectorOperators.GT, th);
-            zero.blend(dz, on).intoArray(grad, off + i);
-
-            VectorMask<Double> onD = on.cast(D);
-            DoubleVector pd = (DoubleVector) p.castShape(D, 0);
-            DoubleVector dzd = (DoubleVector) dz.castShape(D, 0);
-            DoubleVector.fromArray(D, sums.pre, j).add(pd).intoArray(sums.pre, j);
-            IntVector.fromArray(I, sums.active, j).add(1, on.cast(I)).intoArray(sums.active, j);
-            DoubleVector.fromArray(D, sums.z, j).add(pd, onD).intoArray(sums.z, j);
-            DoubleVector.fromArray(D, sums.grad, j).add(dzd, onD).intoArray(sums.grad, j);
-            if (jump) {
+        for (int r0 = 0; r0 < rows; r0 += GROUP) {
+            int r1 = Math.min(rows, r0 + GROUP);
+            for (int i = 0; i < bound; i += H.length()) {
+                int j = col + i;
+                FloatVector th = FloatVector.fromArray(H, threshold, j);
+                FloatVector sc = FloatVector.fromArray(H, scale, j);
                 DoubleVector thd = (DoubleVector) th.castShape(D, 0);
-                VectorMask<Double> band = pd.sub(thd).div(eps).abs().compare(VectorOperators.LT, 0.5);
-                DoubleVector tg = dzd.mul(thd.neg().div(eps)).sub(l0PerEps);
-                DoubleVector.fromArray(D, sums.theta, j).add(tg, band).intoArray(sums.theta, j);
+                DoubleVector slope = jump ? thd.neg().div(eps) : thd; // −θ/eps, as the scalar code forms it
+                IntVector active = IntVector.fromArray(I, sums.active, j);
+                DoubleVector sumPre = DoubleVector.fromArray(D, sums.pre, j);
+                DoubleVector sumZ = DoubleVector.fromArray(D, sums.z, j);
+                DoubleVector sumGrad = DoubleVector.fromArray(D, sums.grad, j);
+                DoubleVector sumTheta = jump ? DoubleVector.fromArray(D, sums.theta, j) : sumPre;
+                for (int r = r0; r < r1; r++) {
+                    int e = off + r * ld + i;
+                    FloatVector p = FloatVector.fromArray(H, pre, e);
+                    FloatVector dz = sc.mul(FloatVector.fromArray(H, grad, e));
+                    if (add != null) {
+                        dz = dz.add(FloatVector.fromArray(H, add, j));
+                    }
+                    VectorMask<Float> on = p.compare(VectorOperators.GT, th);
+                    zero.blend(dz, on).intoArray(grad, e);
+
+                    VectorMask<Double> onD = on.cast(D);
+                    DoubleVector pd = (DoubleVector) p.castShape(D, 0);
+                    DoubleVector dzd = (DoubleVector) dz.castShape(D, 0);
+                    sumPre = sumPre.add(pd);
+                    active = active.add(1, on.cast(I));
+                    sumZ = sumZ.add(pd, onD);
+                    sumGrad = sumGrad.add(dzd, onD);
+                    if (jump) {
+                        VectorMask<Double> band = pd.sub(thd).div(eps).abs().compare(VectorOperators.LT, 0.5);
+                        sumTheta = sumTheta.add(dzd.mul(slope).sub(l0PerEps), band);
+                    }
+                }
+                active.intoArray(sums.active, j);
+                sumPre.intoArray(sums.pre, j);
+                sumZ.intoArray(sums.z, j);
+                sumGrad.intoArray(sums.grad, j);
+                if (jump) {
+                    sumTheta.intoArray(sums.theta, j);
+                }
             }
         }
-        return i;
+        return bound;
     }
 }

@@ -12,19 +12,23 @@ public final class ScalarDenseCodes implements DenseCodes {
     }
 
     @Override
-    public void gradient(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale, float[] add,
-                         int col, Sums sums) {
-        rows(pre, grad, off, len, threshold, scale, add, col, false, 0, 0, sums);
+    public void gradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
+                         float[] scale, float[] add, int col, Sums sums) {
+        for (int r = 0; r < rows; r++) {
+            row(pre, grad, off + r * ld, len, threshold, scale, add, col, false, 0, 0, sums);
+        }
     }
 
     @Override
-    public void jumpGradient(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale,
-                             float[] add, int col, double eps, double l0, Sums sums) {
-        rows(pre, grad, off, len, threshold, scale, add, col, true, eps, l0, sums);
+    public void jumpGradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
+                             float[] scale, float[] add, int col, double eps, double l0, Sums sums) {
+        for (int r = 0; r < rows; r++) {
+            row(pre, grad, off + r * ld, len, threshold, scale, add, col, true, eps, l0, sums);
+        }
     }
 
-    private static void rows(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale,
-                             float[] add, int col, boolean jump, double eps, double l0, Sums sums) {
+    private static void row(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale,
+                            float[] add, int col, boolean jump, double eps, double l0, Sums sums) {
         for (int i = 0; i < len; i++) {
             int j = col + i;
             float p = pre[off + i];
