@@ -6,6 +6,7 @@ import org.sae4j.RowTopK;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.kernels.AdamUpdate;
+import org.sae4j.kernels.DenseCodes;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
@@ -61,6 +62,7 @@ public final class FusedStep implements TrainStep {
     private final VectorOps ops;
     private final AdamUpdate adam;
     private final ThresholdSelect select;
+    private final DenseCodes denseOps;
 
     // Per-step inputs and activations.
     private final float[] xin;     // encoder input x̃ (= x or x − b_dec), B×d
@@ -70,7 +72,7 @@ public final class FusedStep implements TrainStep {
     private final double[] sumXd;
     private final float[] norm;    // ‖W_dec[j]‖ (weights the L1 term when asked)
     private final float[] invNorm; // decode scale: 1/‖W_dec[j]‖ with a unit-norm dictionary, else 1
-    private final float[] theta;   // JumpReLU θ_j
+    private final float[] theta;   // JumpReLU θ_j; stays 0 for ReLU, so pre > theta[j] is either activation's test
     private final float[] keepAbove; // JumpReLU: keep entries with pre > θ_j − ε/2 (a little wider)
 
     // TopK: the k best (value, index) of each row.
@@ -166,11 +168,8 @@ public final class FusedStep implements TrainStep {
     private float[] gEncAll;  // n×d
     private float[] gDecAll;  // n×d
     private Gemm.Workspace wsDec;
-    private int[] colActive;
-    private double[] colSumZ;
-    private double[] colSumPre;
-    private double[] colDpre;
-    private double[] colTGrad;
+    private float[] dzAdd;    // the L1 term's constant share of ∂L/∂z, per latent
+    private DenseCodes.Sums colSums; // per-latent sums over rows, in row order
 
     private final KernelPool.Task prepareTask = this::prepare;
     private final KernelPool.Task denseCodesTask = this::denseCodes;
@@ -223,6 +222,7 @@ public final class FusedStep implements TrainStep {
         this.ops = p.vectorOps();
         this.adam = p.adamUpdate();
         this.select = p.thresholdSelect();
+        this.denseOps = p.denseCodes();
         this.ws = gemm.newWorkspace(n, d);
 
         xin = new float[maxRows * d];
@@ -524,7 +524,7 @@ public final class FusedStep implements TrainStep {
         timer.lap("dense: Zsᵀ·e");
         int deadCount = 0;
         for (int j = 0; j < n; j++) {
-            dead[j] = colActive[j] == 0;
+            dead[j] = colSums.active[j] == 0;
             if (dead[j]) {
                 deadCount++;
             }
@@ -540,20 +540,14 @@ public final class FusedStep implements TrainStep {
             gEncAll = new float[n * d];
             gDecAll = new float[n * d];
             wsDec = gemm.newWorkspace(n, d);
-            colActive = new int[n];
-            colSumZ = new double[n];
-            colSumPre = new double[n];
-            colDpre = new double[n];
-            colTGrad = new double[n];
+            dzAdd = new float[n];
+            colSums = new DenseCodes.Sums(n);
         }
     }
 
     private void denseCodes(int t, int parts) {
         for (int b = lo(rows, t, parts); b < lo(rows, t + 1, parts); b++) {
-            for (int j = 0; j < n; j++) {
-                float p = dPre[b * n + j];
-                dZs[b * n + j] = isActive(p, j) ? p * invNorm[j] : 0f;
-            }
+            denseOps.codes(dPre, dZs, b * n, n, theta, invNorm, 0);
         }
     }
 
@@ -579,36 +573,35 @@ public final class FusedStep implements TrainStep {
         }
     }
 
-    /** Turns e·W_dec into ∂/∂pre in place and sums the per-latent figures, rows outer so access stays sequential. */
+    /**
+     * Latents per block of {@link #denseColumns}: all rows of one block before the next, so the block's sums
+     * (5 arrays) and per-latent inputs stay in L1/L2 instead of streaming n of them through the cache per row.
+     */
+    private static final int DENSE_COLUMN_BLOCK = 512;
+
+    /**
+     * Turns e·W_dec into ∂/∂pre in place and sums the per-latent figures. Each thread owns a latent range; within
+     * it, rows run in order for each block of latents, so every latent's sums are in row order.
+     */
     private void denseColumns(int t, int parts) {
         int j0 = lo(n, t, parts);
         int j1 = lo(n, t + 1, parts);
-        Arrays.fill(colActive, j0, j1, 0);
-        Arrays.fill(colSumZ, j0, j1, 0);
-        Arrays.fill(colSumPre, j0, j1, 0);
-        Arrays.fill(colDpre, j0, j1, 0);
-        Arrays.fill(colTGrad, j0, j1, 0);
+        colSums.clear(j0, j1);
+        float[] add = null;
+        if (l1PerZ != 0) {
+            add = dzAdd;
+            for (int j = j0; j < j1; j++) {
+                dzAdd[j] = (float) (l1PerZ * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0));
+            }
+        }
         boolean jump = act == Activation.JUMPRELU;
         double eps = sc.jumpReluBandwidth();
-        for (int b = 0; b < rows; b++) {
-            int row = b * n;
-            for (int j = j0; j < j1; j++) {
-                float p = dPre[row + j];
-                float dz = invNorm[j] * dDz[row + j];
-                if (l1PerZ != 0) {
-                    dz += (float) (l1PerZ * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0));
-                }
-                boolean on = isActive(p, j);
-                dDz[row + j] = on ? dz : 0f;
-                colSumPre[j] += p;
-                if (on) {
-                    colActive[j]++;
-                    colSumZ[j] += p;
-                    colDpre[j] += dz;
-                }
-                if (jump && Math.abs((p - (double) theta[j]) / eps) < 0.5) {
-                    colTGrad[j] += dz * (-theta[j] / eps) - l0PerH / eps;
-                }
+        for (int c0 = j0; c0 < j1; c0 += DENSE_COLUMN_BLOCK) {
+            int len = Math.min(DENSE_COLUMN_BLOCK, j1 - c0);
+            if (jump) {
+                denseOps.jumpGradient(dPre, dDz, c0, n, rows, len, theta, invNorm, add, c0, eps, l0PerH, colSums);
+            } else {
+                denseOps.gradient(dPre, dDz, c0, n, rows, len, theta, invNorm, add, c0, colSums);
             }
         }
     }
@@ -623,14 +616,14 @@ public final class FusedStep implements TrainStep {
             if (invNorm[j] != 1f) {
                 ops.scale(1f / invNorm[j], gDecAll, j * d, d);
             }
-            double bEncGrad = colDpre[j] + (useAux ? addAux(j, gEncAll, j * d, gDecAll, j * d) : 0);
-            finishRows(j, gEncAll, j * d, gDecAll, j * d, colSumZ[j], bEncGrad, colTGrad[j]);
+            double bEncGrad = colSums.grad[j] + (useAux ? addAux(j, gEncAll, j * d, gDecAll, j * d) : 0);
+            finishRows(j, gEncAll, j * d, gDecAll, j * d, colSums.z[j], bEncGrad, colSums.theta[j]);
             addDecoderBiasShare(j);
             latNorm2[j] = ops.sumSquares(gEncAll, j * d, d) + ops.sumSquares(gDecAll, j * d, d)
                     + (double) gBEnc[j] * gBEnc[j] + (double) gT[j] * gT[j];
-            latReanim[j] = reDead[j] ? colSumPre[j] : 0;
-            latL1[j] = colSumZ[j] * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
-            latActive[j] = colActive[j];
+            latReanim[j] = reDead[j] ? colSums.pre[j] : 0;
+            latL1[j] = colSums.z[j] * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
+            latActive[j] = colSums.active[j];
         }
     }
 

@@ -24,16 +24,18 @@ public abstract class VectorizationProvider {
     private final Gemm gemm;
     private final ThresholdSelect thresholdSelect;
     private final AdamUpdate adamUpdate;
+    private final DenseCodes denseCodes;
 
     /** Each implementation passes its kernels, one instance per family (they are stateless and thread-safe). */
     VectorizationProvider(String name, int floatLanes, VectorOps vectorOps, Gemm gemm,
-                          ThresholdSelect thresholdSelect, AdamUpdate adamUpdate) {
+                          ThresholdSelect thresholdSelect, AdamUpdate adamUpdate, DenseCodes denseCodes) {
         this.name = name;
         this.floatLanes = floatLanes;
         this.vectorOps = vectorOps;
         this.gemm = gemm;
         this.thresholdSelect = thresholdSelect;
         this.adamUpdate = adamUpdate;
+        this.denseCodes = denseCodes;
     }
 
     /** Short name: {@code "panama"} or {@code "scalar"}. */
@@ -64,6 +66,11 @@ public abstract class VectorizationProvider {
     /** Adam's update (PyTorch semantics) over a run of parameters. */
     public final AdamUpdate adamUpdate() {
         return adamUpdate;
+    }
+
+    /** Element-wise passes of ReLU/JumpReLU's dense path: codes, ∂/∂pre and per-latent sums. */
+    public final DenseCodes denseCodes() {
+        return denseCodes;
     }
 
     /** The provider chosen for this JVM. */
