@@ -116,6 +116,10 @@ public final class FusedStep implements TrainStep {
     private final double[] latZ;      // Σ_b z_bj
     private final double[] latEnc2;   // ‖∂W_enc[j]‖², summed over column chunks
     private final double[] latDec2;   // ‖raw ∂W_dec[j]‖²
+    private final boolean[] latSmall; // norms taken without rows (≤ 2 entries)
+    private final double[] rowX2;     // ‖x̃_b‖²
+    private final double[] rowE2;     // ‖e_b‖²
+    private double sumXNorm2;         // ‖Σ_b x̃_b‖² (float vector)
     private boolean decoderNormsFresh; // norm/invNorm were measured on the current W_dec by the update pass
     private final double[] latNorm2;
     private final double[] latReanim;
@@ -264,6 +268,9 @@ public final class FusedStep implements TrainStep {
         latZ = new double[n];
         latEnc2 = new double[n];
         latDec2 = new double[n];
+        latSmall = new boolean[n];
+        rowX2 = new double[maxRows];
+        rowE2 = new double[maxRows];
         latNorm2 = new double[n];
         latReanim = new double[n];
         latL1 = new double[n];
@@ -355,6 +362,7 @@ public final class FusedStep implements TrainStep {
         for (int i = 0; i < d; i++) {
             sumX[i] = (float) (sumXd[i] - (sc.preEncoderBias() ? (double) rows * sae.bDec()[i] : 0));
         }
+        sumXNorm2 = ops.sumSquares(sumX, 0, d);
         int windowDeadCount = state.windowDead(cfg.deadWindowTokens(), windowDead);
         useAux = w.auxkCoef() != 0 && windowDeadCount > 0;
         double auxScale = 0;
@@ -1019,6 +1027,8 @@ public final class FusedStep implements TrainStep {
                 blkSumE[blk + i] += e[xb + i];
             }
             rowSse[b] = sse;
+            rowE2[b] = ops.sumSquares(e, xb, d);   // for the norm pass's latents with ≤ 2 entries
+            rowX2[b] = ops.sumSquares(xin, xb, d);
             for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
                 int j = codeIdx[s];
                 float dz = invNorm[j] * ops.dot(e, xb, wDec, j * d, d);
@@ -1159,13 +1169,19 @@ public final class FusedStep implements TrainStep {
         clearDecoderBiasBlocks(j0, j1);
         for (int j = j0; j < j1; j++) {
             latentScalars(j);
-            latEnc2[j] = 0;
-            latDec2[j] = 0;
+            latSmall[j] = smallLatentNorms(j);
         }
         int chunk = normChunk();
         for (int c0 = 0; c0 < d; c0 += chunk) {
             int len = Math.min(chunk, d - c0);
             for (int j = j0; j < j1; j++) {
+                if (latSmall[j]) {
+                    continue;
+                }
+                if (c0 == 0) {
+                    latEnc2[j] = 0;
+                    latDec2[j] = 0;
+                }
                 latentRows(j, gEnc, gDec, c0, len);
                 latEnc2[j] += ops.sumSquares(gEnc, 0, len);
                 latDec2[j] += ops.sumSquares(gDec, 0, len);
@@ -1194,6 +1210,49 @@ public final class FusedStep implements TrainStep {
             latReanim[j] = reDead[j] ? ops.dot(sumX, 0, wEnc, j * d, d) + (double) rows * bEnc[j] : 0;
             latL1[j] = zSum * (cfg.l1DecoderNormWeighted() ? norm[j] : 1.0);
         }
+    }
+
+    /**
+     * Norms of a latent with at most two entries (TopK: most latents) without building its rows, from the rows'
+     * squared norms and one dot: ‖a·u + b·w‖² = a²‖u‖² + b²‖w‖² + 2ab·u·w. Returns false (rows must be built) with
+     * AuxK, or when the re-animation row Σ_b x̃_b would mix with entries.
+     */
+    private boolean smallLatentNorms(int j) {
+        int c = colPtr[j + 1] - colPtr[j];
+        boolean reanim = reDead[j] && reanimGrad != 0;
+        if (c > 2 || useAux || (reanim && c > 0)) {
+            return false;
+        }
+        double enc2 = 0;
+        double dec2 = 0;
+        if (c == 0) {
+            double r = (float) reanimGrad;
+            enc2 = reanim ? r * r * sumXNorm2 : 0;
+        } else {
+            int s1 = byLatent[colPtr[j]];
+            int b1 = codeRow[s1];
+            double a1 = codeDpre[s1];
+            double z1 = isActive(codeVal[s1], j) ? codeVal[s1] : 0;
+            enc2 = a1 * a1 * rowX2[b1];
+            dec2 = z1 * z1 * rowE2[b1];
+            if (c == 2) {
+                int s2 = byLatent[colPtr[j] + 1];
+                int b2 = codeRow[s2];
+                double a2 = codeDpre[s2];
+                double z2 = isActive(codeVal[s2], j) ? codeVal[s2] : 0;
+                enc2 += a2 * a2 * rowX2[b2];
+                dec2 += z2 * z2 * rowE2[b2];
+                if (a1 * a2 != 0) {
+                    enc2 += 2 * a1 * a2 * ops.dot(xin, b1 * d, xin, b2 * d, d);
+                }
+                if (z1 * z2 != 0) {
+                    dec2 += 2 * z1 * z2 * ops.dot(e, b1 * d, e, b2 * d, d);
+                }
+            }
+        }
+        latEnc2[j] = enc2;
+        latDec2[j] = dec2;
+        return true;
     }
 
     /** For tests: a smaller norm-pass chunk budget crosses chunk boundaries at small sizes. */
