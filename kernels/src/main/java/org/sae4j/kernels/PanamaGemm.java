@@ -24,9 +24,14 @@ import jdk.incubator.vector.VectorSpecies;
  * measured: over all rows of a thread no faster; with row blocks in L2 slower, as W is then re-read from memory
  * once per row block and memory bandwidth is the scarce resource on this machine.
  *
- * <p>{@code Gᵀ·X} and {@code G·W} reuse the same micro-kernel: per reduction block of {@link #KB} steps each thread
- * packs the vector-side operand (X or W rows, already along d) into NR-wide panels by plain copy, and per MR rows
- * of C the broadcast-side slice of G into [p][MR]; each MR × NR result tile is stored or added into C.
+ * <p>{@code Gᵀ·X} and {@code G·W} reuse the same micro-kernel, each thread on its own contiguous rows of C (so
+ * every element's sum runs in the same order whatever the thread count). Per reduction block of {@link #KB} steps
+ * a thread packs the whole vector-side block (X or W rows, already along d) into NR-wide panels by plain copy.
+ * Then, per block of its A tiles (the broadcast side, from G, [p][MR]) that fits {@link #A_BUDGET}, it packs those
+ * tiles and runs panels outer, tiles inner: each panel comes from memory once per A block and is reused from L2 by
+ * every tile, and each A tile is reused from L2 by every panel. Each MR × NR result goes straight into C (added
+ * from the second reduction block on), so C is written once per reduction block: with the former KB = 256 and a
+ * freshly packed 256-step A slice per row tile, Gᵀ·X re-read and re-wrote its 50 MB C four times.
  */
 final class PanamaGemm implements Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -44,32 +49,42 @@ final class PanamaGemm implements Gemm {
      * were slower. 640 KiB leaves room on 1 MiB-L2 parts.
      */
     static final int L2_BUDGET = 640 << 10;
-    /** Reduction block of Gᵀ·X and G·W: KB rows of the packed vector-side block (KB·d floats) stay in L2. */
-    static final int KB = 256;
+    /**
+     * Reduction block of Gᵀ·X and G·W: C is read and written once per block, and one NR × KB panel (192 KiB) plus
+     * an A block share L2. 1024 covers a whole SAE batch (one pass over Gᵀ·X's C); 512 and 2048 measured alike.
+     */
+    static final int KB = 1024;
+    /**
+     * Bytes of packed A tiles (the broadcast side of Gᵀ·X and G·W) one block may take; the block stays in L2 while
+     * every panel passes over it. 0.75-1.5 MiB measured alike.
+     */
+    static final int A_BUDGET = 1 << 20;
 
     private final int l2Budget;
     private final int kb;
+    private final int aBudget;
 
     PanamaGemm() {
-        this(L2_BUDGET, KB);
+        this(L2_BUDGET, KB, A_BUDGET);
     }
 
     /**
-     * With a different column-block budget (bytes) and reduction block: tests use tiny ones to cross many block
-     * boundaries at small sizes.
+     * With a different column-block budget (bytes), reduction block and A-block budget (bytes): tests use tiny ones
+     * to cross many block boundaries at small sizes.
      */
-    PanamaGemm(int l2Budget, int kb) {
+    PanamaGemm(int l2Budget, int kb, int aBudget) {
         if (kb < 1) {
             throw new IllegalArgumentException("kb must be >= 1");
         }
         this.l2Budget = l2Budget;
         this.kb = kb;
+        this.aBudget = aBudget;
     }
 
     @Override
     public Workspace newWorkspace(int n, int d) {
         GemmChecks.shape(n, d);
-        return new PanamaWorkspace(n, d, l2Budget, kb);
+        return new PanamaWorkspace(n, d, l2Budget, kb, aBudget);
     }
 
     private static PanamaWorkspace ws(Workspace ws) {
@@ -192,7 +207,7 @@ final class PanamaGemm implements Gemm {
         GemmChecks.run(pool, ws.job);
     }
 
-    /** Per-thread buffers of Gᵀ·X / G·W, sized by d and KB only: allocated once per pool size, before dispatch. */
+    /** Per-thread buffers of Gᵀ·X / G·W, sized by d, kb and the A budget only: allocated once per pool size. */
     private static void prepareDense(PanamaWorkspace ws, KernelPool pool) {
         int threads = GemmChecks.threads(pool);
         if (ws.tile.length < threads) {
@@ -202,7 +217,7 @@ final class PanamaGemm implements Gemm {
             float[][] tl = new float[threads][];
             for (int t = 0; t < threads; t++) {
                 b[t] = new float[Math.multiplyExact(panels * NR, ws.kb)];
-                a[t] = new float[MR * ws.kb];
+                a[t] = new float[ws.aFloats];
                 tl[t] = new float[MR * NR];
             }
             ws.bPacked = b;
@@ -222,19 +237,25 @@ final class PanamaGemm implements Gemm {
         final float[] packed;
         /** Reduction block of Gᵀ·X and G·W (KB unless a test asked otherwise). */
         final int kb;
+        /** Floats of one thread's packed A block: whole MR × kb tiles. */
+        final int aFloats;
         float[][] blocks = new float[0][];
         /** {0, d, 2d, …}: gather offsets of one column across L rows of W. */
         final int[] rowIndex = new int[L];
+        /** Element e of L consecutive p of a G·W A tile ([p][MR]) comes from G offset (e % MR)·n + e / MR. */
+        final int[] transposeIndex = new int[MR * L];
         /** Per thread: its rows of X in MR-row tiles (see packX); grown when batch or pool size grows. */
         float[][] xPacked = new float[0][];
-        /** Per thread, for Gᵀ·X and G·W: the packed vector-side block, the MR × KB A slice and one MR × NR tile. */
+        /** Per thread, for Gᵀ·X and G·W: the packed vector-side block, the A block and one MR × NR tile. */
         float[][] bPacked = new float[0][];
         float[][] aPacked = new float[0][];
         float[][] tile = new float[0][];
         final Job job = new Job(this);
 
-        PanamaWorkspace(int n, int d, int l2Budget, int kb) {
+        PanamaWorkspace(int n, int d, int l2Budget, int kb, int aBudget) {
             this.kb = kb;
+            // Whole A tiles of the longest reduction block: at least one.
+            this.aFloats = Math.multiplyExact(tileStride(kb), Math.max(1, aBudget / (4 * tileStride(kb))));
             this.n = n;
             this.d = d;
             this.panels = (n + NR - 1) / NR;
@@ -243,6 +264,9 @@ final class PanamaGemm implements Gemm {
             this.packed = new float[Math.multiplyExact(Math.multiplyExact(panels, NR), d)];
             for (int i = 0; i < L; i++) {
                 rowIndex[i] = i * d;
+            }
+            for (int e = 0; e < MR * L; e++) {
+                transposeIndex[e] = (e % MR) * n + e / MR;
             }
         }
 
@@ -348,9 +372,9 @@ final class PanamaGemm implements Gemm {
                 int xo = i * MR * d;
                 for (int p = p0; p < p1; p++) {
                     if (MR == 7) {
-                        xwt7(xp, xo, d, packed, p * NR * d, buf, (p - p0) * NR, ldb);
+                        xwt7(xp, xo, d, packed, p * NR * d, buf, (p - p0) * NR, ldb, false);
                     } else {
-                        xwt3(xp, xo, d, packed, p * NR * d, buf, (p - p0) * NR, ldb);
+                        xwt3(xp, xo, d, packed, p * NR * d, buf, (p - p0) * NR, ldb, false);
                     }
                 }
                 if (bias != null) {
@@ -406,7 +430,8 @@ final class PanamaGemm implements Gemm {
      * ldb). 7 rows, not 8: 21 accumulators + 3 panel vectors + 7 broadcasts fit the 32 vector registers; with 8
      * rows C2 spilled three accumulators to the stack on every k.
      */
-    private static void xwt7(float[] xp, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
+    private static void xwt7(float[] xp, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb,
+                             boolean acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -519,6 +544,30 @@ final class PanamaGemm implements Gemm {
             c61 = w1.fma(a, c61);
             c62 = w2.fma(a, c62);
         }
+        if (acc) {
+            // Accumulating into C: the tile's own sum first, then C added, as a separate pass would.
+            c00 = c00.add(FloatVector.fromArray(S, buf, bo));
+            c01 = c01.add(FloatVector.fromArray(S, buf, bo + L));
+            c02 = c02.add(FloatVector.fromArray(S, buf, bo + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, buf, bo + ldb));
+            c11 = c11.add(FloatVector.fromArray(S, buf, bo + ldb + L));
+            c12 = c12.add(FloatVector.fromArray(S, buf, bo + ldb + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, buf, bo + 2 * ldb));
+            c21 = c21.add(FloatVector.fromArray(S, buf, bo + 2 * ldb + L));
+            c22 = c22.add(FloatVector.fromArray(S, buf, bo + 2 * ldb + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(S, buf, bo + 3 * ldb));
+            c31 = c31.add(FloatVector.fromArray(S, buf, bo + 3 * ldb + L));
+            c32 = c32.add(FloatVector.fromArray(S, buf, bo + 3 * ldb + 2 * L));
+            c40 = c40.add(FloatVector.fromArray(S, buf, bo + 4 * ldb));
+            c41 = c41.add(FloatVector.fromArray(S, buf, bo + 4 * ldb + L));
+            c42 = c42.add(FloatVector.fromArray(S, buf, bo + 4 * ldb + 2 * L));
+            c50 = c50.add(FloatVector.fromArray(S, buf, bo + 5 * ldb));
+            c51 = c51.add(FloatVector.fromArray(S, buf, bo + 5 * ldb + L));
+            c52 = c52.add(FloatVector.fromArray(S, buf, bo + 5 * ldb + 2 * L));
+            c60 = c60.add(FloatVector.fromArray(S, buf, bo + 6 * ldb));
+            c61 = c61.add(FloatVector.fromArray(S, buf, bo + 6 * ldb + L));
+            c62 = c62.add(FloatVector.fromArray(S, buf, bo + 6 * ldb + 2 * L));
+        }
         c00.intoArray(buf, bo);
         c01.intoArray(buf, bo + L);
         c02.intoArray(buf, bo + 2 * L);
@@ -546,7 +595,8 @@ final class PanamaGemm implements Gemm {
      * 3-row tile for species narrower than 512 bits: 9 accumulators + 3 panel vectors + 3 broadcasts fit the 16
      * registers of AVX2.
      */
-    private static void xwt3(float[] xp, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb) {
+    private static void xwt3(float[] xp, int xo, int d, float[] pw, int po, float[] buf, int bo, int ldb,
+                             boolean acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -607,6 +657,18 @@ final class PanamaGemm implements Gemm {
             c21 = w1.fma(a, c21);
             c22 = w2.fma(a, c22);
         }
+        if (acc) {
+            // Accumulating into C: the tile's own sum first, then C added, as a separate pass would.
+            c00 = c00.add(FloatVector.fromArray(S, buf, bo));
+            c01 = c01.add(FloatVector.fromArray(S, buf, bo + L));
+            c02 = c02.add(FloatVector.fromArray(S, buf, bo + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, buf, bo + ldb));
+            c11 = c11.add(FloatVector.fromArray(S, buf, bo + ldb + L));
+            c12 = c12.add(FloatVector.fromArray(S, buf, bo + ldb + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, buf, bo + 2 * ldb));
+            c21 = c21.add(FloatVector.fromArray(S, buf, bo + 2 * ldb + L));
+            c22 = c22.add(FloatVector.fromArray(S, buf, bo + 2 * ldb + 2 * L));
+        }
         c00.intoArray(buf, bo);
         c01.intoArray(buf, bo + L);
         c02.intoArray(buf, bo + 2 * L);
@@ -619,9 +681,11 @@ final class PanamaGemm implements Gemm {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Gᵀ·X and G·W: C[r][k] = Σ_p A(r, p)·Bm[p][k]. Per reduction block of KB steps a thread packs the Bm block into
-    // NR-wide panels ([panel][p][NR], zero-padded) and, per MR rows of C, the A slice into [p][MR]; the X·Wᵀ
-    // micro-kernel then runs unchanged on them and its tile is added into C.
+    // Gᵀ·X and G·W: C[r][k] = Σ_p A(r, p)·Bm[p][k]. Per reduction block of kb steps a thread packs the whole Bm block
+    // into NR-wide panels ([panel][p][NR], zero-padded); then, per block of A tiles that fits aBudget, it packs those
+    // tiles ([tile][p][MR]) and runs every panel over every tile of the block: the panel (NR·kc floats) is read from
+    // memory once per A block and then from L2, each A tile from L2, and every C tile is written (or added to) once
+    // per reduction block.
 
     /** C(n×d) = Gᵀ·X for C rows (latents) [j0, j1): A(r, p) = G[p][r], Bm = X, reduction over the batch. */
     private static void gtx(PanamaWorkspace ws, int t, float[] g, int gOff, float[] x, int xOff, int batch,
@@ -635,24 +699,41 @@ final class PanamaGemm implements Gemm {
             java.util.Arrays.fill(c, cOff + j0 * d, cOff + j1 * d, 0f);
             return;
         }
+        final float[] ap = ws.aPacked[t];
         for (int q0 = 0; q0 < batch; q0 += ws.kb) {
             int kc = Math.min(ws.kb, batch - q0);
             packPanels(x, xOff + q0 * d, d, kc, d, ws.bPacked[t]);
-            for (int j = j0; j < j1; j += MR) {
-                int rows = Math.min(MR, j1 - j);
-                // A(r, p) = G[(q0 + p)·n + j + r]: MR contiguous floats per p.
-                float[] ap = ws.aPacked[t];
+            int ts = tileStride(kc);
+            int span = MR * Math.max(1, ap.length / ts);
+            for (int jb = j0; jb < j1; jb += span) {
+                int m = Math.min(span, j1 - jb);
+                // A tile i, element (p, r) = G[(q0 + p)·n + jb + i·MR + r]: G is read row by row. A whole tile's MR
+                // floats go as one L-lane copy: the L − MR extra lanes land in slot p + 1, which the next p
+                // overwrites (or, after the last p, in the tile's padding); near the end of g, and for a ragged
+                // last tile, element by element.
+                int full = m / MR;
+                int tiles = (m + MR - 1) / MR;
                 for (int p = 0; p < kc; p++) {
-                    int src = gOff + (q0 + p) * n + j;
+                    int src = gOff + (q0 + p) * n + jb;
                     int dst = p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        ap[dst + r] = g[src + r];
+                    int i = 0;
+                    int vecEnd = Math.min(full, Math.floorDiv(g.length - L - src, MR) + 1);
+                    for (; i < vecEnd; i++) {
+                        FloatVector.fromArray(S, g, src + i * MR).intoArray(ap, i * ts + dst);
                     }
-                    for (int r = rows; r < MR; r++) {
-                        ap[dst + r] = 0f;
+                    for (; i < tiles; i++) {
+                        int rows = Math.min(MR, m - i * MR);
+                        int so = src + i * MR;
+                        int o = i * ts + dst;
+                        for (int r = 0; r < rows; r++) {
+                            ap[o + r] = g[so + r];
+                        }
+                        for (int r = rows; r < MR; r++) {
+                            ap[o + r] = 0f;
+                        }
                     }
                 }
-                tileTimesPanels(ws, t, kc, c, cOff + j * d, rows, q0 > 0);
+                blockTimesPanels(ws, t, kc, ts, m, c, cOff + jb * d, q0 > 0);
             }
         }
     }
@@ -665,28 +746,54 @@ final class PanamaGemm implements Gemm {
         if (r0 >= r1) {
             return;
         }
+        final float[] ap = ws.aPacked[t];
+        final int[] idx = ws.transposeIndex;
         for (int q0 = 0; q0 < n; q0 += ws.kb) {
             int kc = Math.min(ws.kb, n - q0);
             packPanels(w, wOff + q0 * d, d, kc, d, ws.bPacked[t]);
-            for (int r = r0; r < r1; r += MR) {
-                int rows = Math.min(MR, r1 - r);
-                // A(rr, p) = G[(r + rr)·n + q0 + p]: a short transpose of MR row pieces.
-                float[] ap = ws.aPacked[t];
-                for (int rr = 0; rr < MR; rr++) {
-                    if (rr < rows) {
-                        int src = gOff + (r + rr) * n + q0;
-                        for (int p = 0; p < kc; p++) {
-                            ap[p * MR + rr] = g[src + p];
+            int ts = tileStride(kc);
+            int span = MR * Math.max(1, ap.length / ts);
+            for (int rb = r0; rb < r1; rb += span) {
+                int m = Math.min(span, r1 - rb);
+                // A tile i, element (p, rr) = G[(rb + i·MR + rr)·n + q0 + p]: a transpose of MR row pieces. L steps
+                // of p are MR·L contiguous floats of the tile: MR gathers (through transposeIndex) fill them.
+                for (int i = 0; i * MR < m; i++) {
+                    int rows = Math.min(MR, m - i * MR);
+                    int base = i * ts;
+                    int src = gOff + (rb + i * MR) * n + q0;
+                    int p = 0;
+                    if (rows == MR) {
+                        for (; p + L <= kc; p += L) {
+                            for (int v = 0; v < MR; v++) {
+                                FloatVector.fromArray(S, g, src + p, idx, v * L)
+                                        .intoArray(ap, base + p * MR + v * L);
+                            }
                         }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            ap[p * MR + rr] = 0f;
+                    }
+                    for (int rr = 0; rr < MR; rr++) {
+                        if (rr < rows) {
+                            int so = src + rr * n;
+                            for (int pp = p; pp < kc; pp++) {
+                                ap[base + pp * MR + rr] = g[so + pp];
+                            }
+                        } else {
+                            for (int pp = p; pp < kc; pp++) {
+                                ap[base + pp * MR + rr] = 0f;
+                            }
                         }
                     }
                 }
-                tileTimesPanels(ws, t, kc, c, cOff + r * d, rows, q0 > 0);
+                blockTimesPanels(ws, t, kc, ts, m, c, cOff + rb * d, q0 > 0);
             }
         }
+    }
+
+    /**
+     * Floats from one packed A tile (MR × kc) to the next: L more than the tile, for the over-long copies of gtx's
+     * packing and so that tiles do not all fall into the same L1 set (MR·kc·4 bytes is often a multiple of 4 KiB).
+     */
+    private static int tileStride(int kc) {
+        return MR * kc + L;
     }
 
     /**
@@ -723,38 +830,49 @@ final class PanamaGemm implements Gemm {
     }
 
     /**
-     * The packed A tile (MR × kc) times every packed panel of the Bm block; the valid rows × columns of each MR × NR
-     * result are stored ({@code acc == false}) or added into C (row stride d, first row at {@code co}).
+     * Every packed panel of the Bm block times every packed A tile of the block (m rows of C from row stride d
+     * offset {@code co}), panels outer so each panel is fetched once and then reused from L2. Whole MR × NR tiles
+     * go straight into C (stored, or added when {@code acc}); ragged ones through the per-thread tile buffer.
      */
-    private static void tileTimesPanels(PanamaWorkspace ws, int t, int kc, float[] c, int co, int rows,
-                                        boolean acc) {
+    private static void blockTimesPanels(PanamaWorkspace ws, int t, int kc, int ts, int m, float[] c, int co,
+                                         boolean acc) {
         final int d = ws.d;
         final float[] ap = ws.aPacked[t];
         final float[] bp = ws.bPacked[t];
         final float[] tile = ws.tile[t];
-        int panels = (d + NR - 1) / NR;
+        final int panels = (d + NR - 1) / NR;
+        final int tiles = (m + MR - 1) / MR;
         for (int q = 0; q < panels; q++) {
-            if (MR == 7) {
-                xwt7(ap, 0, kc, bp, q * NR * kc, tile, 0, NR);
-            } else {
-                xwt3(ap, 0, kc, bp, q * NR * kc, tile, 0, NR);
-            }
             int k0 = q * NR;
             int cols = Math.min(NR, d - k0);
-            for (int r = 0; r < rows; r++) {
-                int cr = co + r * d + k0;
-                int tr = r * NR;
-                int k = 0;
-                if (acc) {
-                    for (int bound = S.loopBound(cols); k < bound; k += L) {
-                        FloatVector.fromArray(S, c, cr + k).add(FloatVector.fromArray(S, tile, tr + k))
-                                .intoArray(c, cr + k);
+            int po = q * NR * kc;
+            for (int i = 0; i < tiles; i++) {
+                int rows = Math.min(MR, m - i * MR);
+                int ao = i * ts;
+                int cr0 = co + i * MR * d + k0;
+                if (rows == MR && cols == NR) {
+                    if (MR == 7) {
+                        xwt7(ap, ao, kc, bp, po, c, cr0, d, acc);
+                    } else {
+                        xwt3(ap, ao, kc, bp, po, c, cr0, d, acc);
                     }
-                    for (; k < cols; k++) {
-                        c[cr + k] += tile[tr + k];
-                    }
+                    continue;
+                }
+                if (MR == 7) {
+                    xwt7(ap, ao, kc, bp, po, tile, 0, NR, false);
                 } else {
-                    System.arraycopy(tile, tr, c, cr, cols);
+                    xwt3(ap, ao, kc, bp, po, tile, 0, NR, false);
+                }
+                for (int r = 0; r < rows; r++) {
+                    int cr = cr0 + r * d;
+                    int tr = r * NR;
+                    if (acc) {
+                        for (int k = 0; k < cols; k++) {
+                            c[cr + k] += tile[tr + k];
+                        }
+                    } else {
+                        System.arraycopy(tile, tr, c, cr, cols);
+                    }
                 }
             }
         }

@@ -38,12 +38,17 @@ class GemmProperties {
 
     /** Panama with the default column blocks, or with tiny ones (1..3 panels) to cross many block boundaries. */
     private static Gemm panama(int blockPanels, int d) {
-        return blockPanels == 0 ? PANAMA : new PanamaGemm(blockPanels * 4 * PanamaGemm.NR * d, PanamaGemm.KB);
+        return blockPanels == 0 ? PANAMA
+                : new PanamaGemm(blockPanels * 4 * PanamaGemm.NR * d, PanamaGemm.KB, PanamaGemm.A_BUDGET);
     }
 
-    /** Panama with the default reduction block (256), or a tiny one so the accumulate-into-C path runs too. */
-    private static Gemm panamaKb(int kb) {
-        return kb == 0 ? PANAMA : new PanamaGemm(PanamaGemm.L2_BUDGET, kb);
+    /**
+     * Panama with the default reduction and A blocks, or a tiny reduction block (so the accumulate-into-C path runs
+     * too) with A blocks of 1..3 tiles (to cross A-block boundaries).
+     */
+    private static Gemm panamaKb(int kb, int aTiles) {
+        int tileBytes = 4 * (PanamaGemm.MR * kb + PanamaGemm.NR / 3);
+        return kb == 0 ? PANAMA : new PanamaGemm(PanamaGemm.L2_BUDGET, kb, aTiles * tileBytes);
     }
 
     // Sizes one either side of lane (8/16), panel (24/48) and tile (4/8) boundaries, plus small randoms.
@@ -121,8 +126,9 @@ class GemmProperties {
                                  @ForAll @IntRange(min = 0, max = 5) int gOff,
                                  @ForAll @IntRange(min = 0, max = 3) int cOff,
                                  @ForAll @IntRange(min = 1, max = 3) int threads,
-                                 @ForAll @IntRange(min = 0, max = 9) int kb, @ForAll long seed) {
-        Gemm panama = panamaKb(kb);
+                                 @ForAll @IntRange(min = 0, max = 9) int kb,
+                                 @ForAll @IntRange(min = 1, max = 3) int aTiles, @ForAll long seed) {
+        Gemm panama = panamaKb(kb, aTiles);
         Random r = new Random(seed);
         int xOff = r.nextInt(4);
         float[] g = uniform(r, gOff + batch * n);
@@ -140,8 +146,9 @@ class GemmProperties {
                            @ForAll @IntRange(min = 0, max = 5) int gOff,
                            @ForAll @IntRange(min = 0, max = 3) int cOff,
                            @ForAll @IntRange(min = 1, max = 3) int threads,
-                           @ForAll @IntRange(min = 0, max = 9) int kb, @ForAll long seed) {
-        Gemm panama = panamaKb(kb);
+                           @ForAll @IntRange(min = 0, max = 9) int kb,
+                           @ForAll @IntRange(min = 1, max = 3) int aTiles, @ForAll long seed) {
+        Gemm panama = panamaKb(kb, aTiles);
         Random r = new Random(seed);
         int wOff = r.nextInt(4);
         float[] g = uniform(r, gOff + batch * n);
