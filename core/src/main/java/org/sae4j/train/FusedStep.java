@@ -37,10 +37,10 @@ import org.sae4j.metrics.Metrics;
 public final class FusedStep implements TrainStep {
     /**
      * Active-code fraction above which ReLU/JumpReLU use the dense path: measured with TrainStepBench (ReLU, d=768,
-     * n=16384, B=1024, 2 threads; src/docs/benchmarks.md), the sparse step costs ≈ 0.12 s + 0.68 ms per active code
-     * per row and the dense one ≈ 0.67 s, equal near L0 ≈ 800 of 16384, i.e. 5 %.
+     * n=16384, B=1024, 2 threads, path forced; src/docs/benchmarks.md), the sparse step costs ≈ 0.12 s + 0.62 ms per
+     * active code per row and the dense one ≈ 0.53 s, equal near L0 ≈ 660 of 16384, i.e. 4 %.
      */
-    public static final double DENSE_SWITCH = 0.05;
+    public static final double DENSE_SWITCH = 0.04;
 
     private final Sae sae;
     private final SaeConfig sc;
