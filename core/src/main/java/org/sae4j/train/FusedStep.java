@@ -331,6 +331,11 @@ public final class FusedStep implements TrainStep {
     /** Sums the per-block partials {@code blk[k·d + i]} of the first {@code blocks} blocks into {@code out}. */
     private void mergeBlocks(double[] blk, int blocks, double[] out) {
         Arrays.fill(out, 0, d, 0);
+        addBlocks(blk, blocks, out);
+    }
+
+    /** Adds the per-block partials {@code blk[k·d + i]} of the first {@code blocks} blocks to {@code out}, in order. */
+    private void addBlocks(double[] blk, int blocks, double[] out) {
         for (int k = 0; k < blocks; k++) {
             for (int i = 0; i < d; i++) {
                 out[i] += blk[k * d + i];
@@ -398,12 +403,7 @@ public final class FusedStep implements TrainStep {
         mergeBlocks(blkSumE, rowBlocks, bDecAcc);
         if (sc.preEncoderBias()) {
             // x̃ = x − b_dec: ∂/∂b_dec −= Σ_j (Σ_b ∂pre_bj) W_enc[j], summed per latent block by the norm pass.
-            int latentBlocks = (n + LB - 1) / LB;
-            for (int k = 0; k < latentBlocks; k++) {
-                for (int i = 0; i < d; i++) {
-                    bDecAcc[i] += blkDecBias[k * d + i];
-                }
-            }
+            addBlocks(blkDecBias, (n + LB - 1) / LB, bDecAcc);
         }
         double norm2 = 0;
         double reanimSum = 0;
@@ -419,7 +419,6 @@ public final class FusedStep implements TrainStep {
             gBDec[i] = (float) bDecAcc[i];
             norm2 += (double) gBDec[i] * gBDec[i];
         }
-        timer.lap("sums");
         double mse = sse / ((double) rows * d);
         double reanimation = reanimSum * perPre;
         double l1 = l1Sum / rows;
