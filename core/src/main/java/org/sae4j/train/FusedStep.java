@@ -563,20 +563,10 @@ public final class FusedStep implements TrainStep {
         float[] bDec = sae.bDec();
         int b1 = rowLo(t + 1, parts);
         for (int b = rowLo(t, parts); b < b1; b++) {
-            int xb = b * d;
-            int blk = b / RB * d;
-            if (b % RB == 0) {
-                Arrays.fill(blkSumE, blk, blk + d, 0);
-            }
-            double sse = 0;
             for (int i = 0; i < d; i++) {
-                xhat[xb + i] += bDec[i];
-                float diff = xhat[xb + i] - x[xOff + xb + i];
-                sse += (double) diff * diff;
-                e[xb + i] = c * diff;
-                blkSumE[blk + i] += e[xb + i];
+                xhat[b * d + i] += bDec[i];
             }
-            rowSse[b] = sse;
+            residualRow(b, c);
         }
     }
 
@@ -999,6 +989,26 @@ public final class FusedStep implements TrainStep {
         }
     }
 
+    /**
+     * Row b's residual gradient {@code e_b = c·(x̂_b − x_b)}, its squared error, and its share of Σ_b e_b (the block
+     * partial is cleared at the block's first row: threads own whole blocks).
+     */
+    private void residualRow(int b, float c) {
+        int xb = b * d;
+        int blk = b / RB * d;
+        if (b % RB == 0) {
+            Arrays.fill(blkSumE, blk, blk + d, 0);
+        }
+        double sse = 0;
+        for (int i = 0; i < d; i++) {
+            float diff = xhat[xb + i] - x[xOff + xb + i];
+            sse += (double) diff * diff;
+            e[xb + i] = c * diff;
+            blkSumE[blk + i] += e[xb + i];
+        }
+        rowSse[b] = sse;
+    }
+
     /** Decode, residual, e_b and ∂/∂z, ∂/∂pre at the kept entries, for a chunk of rows. */
     private void rowPhase(int t, int parts) {
         float[] wDec = sae.wDec();
@@ -1007,11 +1017,6 @@ public final class FusedStep implements TrainStep {
         int b1 = rowLo(t + 1, parts);
         for (int b = rowLo(t, parts); b < b1; b++) {
             int xb = b * d;
-            int blk = b / RB * d;
-            if (b % RB == 0) {
-                Arrays.fill(blkSumE, blk, blk + d, 0);
-            }
-            double sse = 0;
             System.arraycopy(bDec, 0, xhat, xb, d);
             for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
                 int j = codeIdx[s];
@@ -1019,13 +1024,7 @@ public final class FusedStep implements TrainStep {
                     ops.axpy(codeVal[s] * invNorm[j], wDec, j * d, xhat, xb, d);
                 }
             }
-            for (int i = 0; i < d; i++) {
-                float diff = xhat[xb + i] - x[xOff + xb + i];
-                sse += (double) diff * diff;
-                e[xb + i] = c * diff;
-                blkSumE[blk + i] += e[xb + i];
-            }
-            rowSse[b] = sse;
+            residualRow(b, c);
             rowE2[b] = ops.sumSquares(e, xb, d);   // for the norm pass's latents with ≤ 2 entries
             rowX2[b] = ops.sumSquares(xin, xb, d);
             for (int s = rowPtr[b]; s < rowPtr[b + 1]; s++) {
