@@ -613,7 +613,7 @@ public final class FusedStep implements TrainStep {
             if (invNorm[j] != 1f) {
                 ops.scale(1f / invNorm[j], gDecAll, j * d, d);
             }
-            double bEncGrad = colSums.grad[j] + (useAux ? addAux(j, gEncAll, j * d, gDecAll, j * d) : 0);
+            double bEncGrad = colSums.grad[j] + (useAux ? addAux(j, gEncAll, j * d, gDecAll, j * d, 0, d) : 0);
             finishRows(j, gEncAll, j * d, gDecAll, j * d, colSums.z[j], bEncGrad, colSums.theta[j]);
             addDecoderBiasShare(j);
             latNorm2[j] = ops.sumSquares(gEncAll, j * d, d) + ops.sumSquares(gDecAll, j * d, d)
@@ -732,15 +732,18 @@ public final class FusedStep implements TrainStep {
         }
     }
 
-    /** Adds latent j's AuxK share to its raw gradient rows; returns its share of ∂/∂b_enc[j]. */
-    private double addAux(int j, float[] gEnc, int encOff, float[] gDec, int decOff) {
+    /**
+     * Adds columns [c0, c0 + len) of latent j's AuxK share to its raw gradient rows at {@code encOff}/{@code decOff};
+     * returns its share of ∂/∂b_enc[j].
+     */
+    private double addAux(int j, float[] gEnc, int encOff, float[] gDec, int decOff, int c0, int len) {
         int cap = auxBest.cap();
         double bEnc = 0;
         for (int q = auxColPtr[j]; q < auxColPtr[j + 1]; q++) {
             int slot = auxByLatent[q];
             int b = slot / cap;
-            ops.axpy(auxDpre[slot], xin, b * d, gEnc, encOff, d);
-            ops.axpy(auxBest.value(slot), auxE, b * d, gDec, decOff, d);
+            ops.axpy(auxDpre[slot], xin, b * d + c0, gEnc, encOff, len);
+            ops.axpy(auxBest.value(slot), auxE, b * d + c0, gDec, decOff, len);
             bEnc += auxDpre[slot];
         }
         return bEnc;
@@ -1072,11 +1075,7 @@ public final class FusedStep implements TrainStep {
                 dg += (double) auxBest.value(slot) * auxDpre[slot]; // auxDpre = D_j·f_b
             }
         }
-        if (reDead[j] && reanimGrad != 0) {
-            bEncGrad += reanimGrad * rows;
-        }
-        gBEnc[j] = (float) bEncGrad;
-        gT[j] = (float) (tGrad * (act == Activation.JUMPRELU ? theta[j] : 0f));
+        setLatentScalars(j, bEncGrad, tGrad);
         latZ[j] = zSum;
         latDg[j] = dg;
         latActive[j] = active;
@@ -1102,39 +1101,39 @@ public final class FusedStep implements TrainStep {
             }
         }
         if (useAux) {
-            int cap = auxBest.cap();
-            for (int q = auxColPtr[j]; q < auxColPtr[j + 1]; q++) {
-                int slot = auxByLatent[q];
-                int b = slot / cap;
-                ops.axpy(auxDpre[slot], xin, b * d + c0, gEnc, 0, len);
-                ops.axpy(auxBest.value(slot), auxE, b * d + c0, gDec, 0, len);
-            }
+            addAux(j, gEnc, 0, gDec, 0, c0, len);
         }
-        if (reDead[j] && reanimGrad != 0) {
-            // Every row's ∂pre_bj gets reanimGrad: Σ_b reanimGrad·x̃_b, without the B×n matrix.
-            ops.axpy((float) reanimGrad, sumX, c0, gEnc, 0, len);
-        }
+        addReanimationRow(j, gEnc, 0, c0, len);
     }
 
     /**
-     * Completes latent j's gradient rows from their raw sums (shared by both paths): the analytic re-animation
-     * share of a dead latent, the unit-norm projection and the weighted-L1 term of the decoder row; sets
-     * {@code gBEnc[j]} and {@code gT[j]}.
+     * A dead latent's re-animation share of ∂W_enc[j], columns [c0, c0 + len): every row's ∂pre_bj gets reanimGrad,
+     * so the sum is reanimGrad·Σ_b x̃_b, without the B×n matrix.
      */
-    private void finishRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, double zSum, double bEncGrad,
-                            double tGrad) {
-        finishEncoder(j, gEnc, encOff, bEncGrad, tGrad);
-        finishDecoder(j, gDec, decOff, zSum);
+    private void addReanimationRow(int j, float[] gEnc, int encOff, int c0, int len) {
+        if (reDead[j] && reanimGrad != 0) {
+            ops.axpy((float) reanimGrad, sumX, c0, gEnc, encOff, len);
+        }
     }
 
-    private void finishEncoder(int j, float[] gEnc, int encOff, double bEncGrad, double tGrad) {
+    /** Sets ∂b_enc[j] (adding a dead latent's re-animation share, reanimGrad per row) and ∂log θ_j. */
+    private void setLatentScalars(int j, double bEncGrad, double tGrad) {
         if (reDead[j] && reanimGrad != 0) {
-            // Every row's ∂pre_bj gets reanimGrad: Σ_b reanimGrad·x̃_b, without the B×n matrix.
-            ops.axpy((float) reanimGrad, sumX, 0, gEnc, encOff, d);
             bEncGrad += reanimGrad * rows;
         }
         gBEnc[j] = (float) bEncGrad;
         gT[j] = (float) (tGrad * (act == Activation.JUMPRELU ? theta[j] : 0f));
+    }
+
+    /**
+     * Dense path: completes latent j's stored gradient rows from their raw sums with the pieces the sparse path
+     * uses too: the re-animation share of a dead latent, ∂b_enc[j] and ∂log θ_j, and {@link #finishDecoder}.
+     */
+    private void finishRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, double zSum, double bEncGrad,
+                            double tGrad) {
+        addReanimationRow(j, gEnc, encOff, 0, d);
+        setLatentScalars(j, bEncGrad, tGrad);
+        finishDecoder(j, gDec, decOff, zSum);
     }
 
     private void finishDecoder(int j, float[] gDec, int decOff, double zSum) {
