@@ -10,8 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.sae4j.ForwardRule;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.formats.Format;
+import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.metrics.Metrics;
@@ -28,14 +31,21 @@ final class Inspect {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("inspect", argv, 0, Set.of("--model"), Set.of("--json"));
+        Args a = new Args("inspect", argv, 0, Models.withModelOptions(Set.of("--model")), Set.of("--json"));
         Path model = Path.of(Models.required(a, "inspect", "--model", "DIR"));
-        Checkpoint.Loaded m = Checkpoint.load(model);
+        LoadedModel lm = Models.load(a, model);
+        Checkpoint.Loaded m = lm.format() == Format.SAE4J ? Checkpoint.load(lm.dir())
+                : new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         Sae sae = m.sae();
         SaeConfig c = sae.config();
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
+        j.put("format", lm.format().id());
         j.put("config", Checkpoint.saeConfigJson(c));
+        if (sae.rule() != null) {
+            j.put("forward_rule", sae.rule().origin() + (sae.rule().norm() == ForwardRule.RowNorm.NONE ? ""
+                    : ", input " + sae.rule().norm().name().toLowerCase(java.util.Locale.ROOT)));
+        }
         j.put("standardizer", m.standardizer() == null ? "none" : m.standardizer().toString());
         List<Object> tensors = new ArrayList<>();
         String[] names = sae.tensorNames();

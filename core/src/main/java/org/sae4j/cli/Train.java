@@ -14,6 +14,7 @@ import java.util.Set;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeConfig;
+import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Checkpoint;
@@ -50,7 +51,8 @@ final class Train {
             "--reanimation-schedule",
             "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
             "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every", "--auxk", "--auxk-k",
-            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale");
+            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale", "--format", "--hookpoint",
+            "--scaling-factor");
     private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
     /** Settings a resumed run takes from its checkpoint; giving them again would silently fork the run. */
     private static final List<String> FIXED_BY_RESUME = List.of("--latents", "--activation", "--k", "--batch",
@@ -119,7 +121,7 @@ final class Train {
                         + " with trainer state to resume (use --init to start a new run from these weights)");
             }
         } else if (initDir != null) {
-            loaded = Checkpoint.loadModel(initDir);
+            loaded = initFrom(a, initDir);
         }
         Activation act = null;
         if (a.string("--activation", null) != null || loaded == null) {
@@ -375,6 +377,24 @@ final class Train {
             throw new BadInputException("train --k " + a.string("--k", null) + ": " + cfg + " says " + sc.k()
                     + "; expected the model's architecture with --init");
         }
+    }
+
+    /**
+     * The model {@code --init} starts from, in any format; an imported model whose forward pass sae4j's trainer
+     * cannot express (gated, per-row input normalisation) is refused with the reason, and exact JumpReLU thresholds
+     * continue as sae4j's {@code log θ}.
+     */
+    private static Checkpoint.Loaded initFrom(Args a, Path initDir) throws IOException {
+        LoadedModel m = Models.load(a, initDir);
+        if (m.sae().rule() != null) {
+            String why = m.sae().rule().trainingRefusal();
+            if (why != null) {
+                throw new BadInputException("train --init " + initDir + ": " + why + "; expected a model sae4j can"
+                        + " train (standard, topk or jumprelu without input normalisation)");
+            }
+            m.sae().withRule(null);
+        }
+        return new Checkpoint.Loaded(m.sae(), m.standardizer(), null);
     }
 
     private static Standardizer.Mode standardizeMode(String s) {
