@@ -54,12 +54,6 @@ final class Train {
             "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale", "--format", "--hookpoint",
             "--scaling-factor");
     private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
-    /** Settings a resumed run takes from its checkpoint; giving them again would silently fork the run. */
-    private static final List<String> FIXED_BY_RESUME = List.of("--latents", "--activation", "--k", "--batch",
-            "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal", "--reanimation-schedule",
-            "--optimizer", "--clip-grad",
-            "--warmup-steps", "--seed", "--l1", "--l0", "--standardize", "--init", "--auxk", "--auxk-k",
-            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale");
     static final double DEFAULT_L1 = 1e-3;
     static final double DEFAULT_L0 = 1e-3;
 
@@ -74,14 +68,6 @@ final class Train {
         if (resumeDir != null && initDir != null) {
             throw new BadInputException("train: --resume and --init both given; expected one (--resume continues a"
                     + " run, --init starts a new one from existing weights)");
-        }
-        if (resumeDir != null) {
-            for (String o : FIXED_BY_RESUME) {
-                if (a.string(o, null) != null) {
-                    throw new BadInputException("train " + o + ": fixed by the checkpoint being resumed (" + resumeDir
-                            + "); expected only --steps, --epochs, --threads, --out and output options with --resume");
-                }
-            }
         }
         Path outDir = path(a, "--out");
         if (outDir == null) {
@@ -120,6 +106,7 @@ final class Train {
                 throw new BadInputException(resumeDir.resolve(Checkpoint.STATE) + ": missing; expected a checkpoint"
                         + " with trainer state to resume (use --init to start a new run from these weights)");
             }
+            ResumeOptions.check(a, resumeDir, loaded.sae().config(), loaded.standardizer(), loaded.state().config());
         } else if (initDir != null) {
             loaded = initFrom(a, initDir);
         }
@@ -142,7 +129,7 @@ final class Train {
             }
             Standardizer std; // null: inputs used as they are
             String mode = a.string("--standardize", null);
-            if (mode != null || loaded == null) {
+            if (resumeDir == null && (mode != null || loaded == null)) { // resume: the run's own (checked)
                 Standardizer.Mode sm = standardizeMode(mode == null ? "none" : mode);
                 std = sm == Standardizer.Mode.NONE ? null : Standardizer.fit(data, sm);
             } else {
@@ -278,7 +265,7 @@ final class Train {
         }
     }
 
-    private static TrainConfig.Builder hyperParameters(Args a, Activation act) {
+    static TrainConfig.Builder hyperParameters(Args a, Activation act) {
         int batch = a.integer("--batch", 1024);
         if (batch <= 0) {
             throw new BadInputException("train --batch " + batch + ": expected a positive number of rows");
@@ -397,7 +384,7 @@ final class Train {
         return new Checkpoint.Loaded(m.sae(), m.standardizer(), null);
     }
 
-    private static Standardizer.Mode standardizeMode(String s) {
+    static Standardizer.Mode standardizeMode(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "none" -> Standardizer.Mode.NONE;
             case "feature" -> Standardizer.Mode.PER_FEATURE;
