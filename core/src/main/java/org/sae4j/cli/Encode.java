@@ -12,9 +12,9 @@ import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.BatchStream;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
+import org.sae4j.train.Checkpoint;
 
 /**
  * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]}:

@@ -11,10 +11,10 @@ import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.BatchStream;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.metrics.DatasetMetrics;
+import org.sae4j.train.Checkpoint;
 
 /**
  * {@code sae4j eval --model DIR --data PATH [--json]}: reconstruction and sparsity over every row of the data, in the

@@ -15,9 +15,9 @@ import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.formats.Format;
 import org.sae4j.formats.LoadedModel;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.metrics.Metrics;
+import org.sae4j.train.Checkpoint;
 import org.sae4j.train.TrainState;
 
 /** {@code sae4j inspect --model DIR [--json]}: config, shapes, parameter norms, dictionary collinearity, run state. */

@@ -5,16 +5,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.sae4j.BadInputException;
+import org.sae4j.Sae;
 import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.Sae;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.Standardizer;
+import org.sae4j.train.Checkpoint;
 
 /** What eval, encode and inspect share: a required path option, a model directory, its data in file order. */
 final class Models {

@@ -8,9 +8,9 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.io.AtomicFiles;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Safetensors;
 import org.sae4j.io.Standardizer;
+import org.sae4j.train.Checkpoint;
 
 /**
  * A model's parameters as another library must store them: the decoder is the dictionary sae4j decodes with, and a

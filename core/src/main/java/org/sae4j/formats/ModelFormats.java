@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.sae4j.BadInputException;
-import org.sae4j.io.Checkpoint;
+import org.sae4j.train.Checkpoint;
 
 /**
  * Reads a model directory in any format sae4j knows, detected from the files present (or forced by

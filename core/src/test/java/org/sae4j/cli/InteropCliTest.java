@@ -21,11 +21,11 @@ import org.sae4j.SaeConfig;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyFile;
 import org.sae4j.io.Safetensors;
 import org.sae4j.io.Standardizer;
+import org.sae4j.train.Checkpoint;
 
 /** Imported models through the CLI, bad foreign folders (one line, exit 2), and export round trips. */
 class InteropCliTest {
