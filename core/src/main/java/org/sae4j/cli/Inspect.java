@@ -105,6 +105,10 @@ final class Inspect {
                 c.activation().usesK() ? ", k " + c.k() : "");
         out.printf(Locale.ROOT, "  unit-norm decoder %s, pre-encoder bias %s, init seed %d, standardizer %s%n",
                 c.unitNormDecoder(), c.preEncoderBias(), c.seed(), j.get("standardizer"));
+        if (lm.format() != Format.SAE4J) {
+            out.printf(Locale.ROOT, "  read as %s%s%n", lm.format().id(),
+                    j.containsKey("forward_rule") ? "; forward pass: " + j.get("forward_rule") : "");
+        }
         for (Object o : tensors) {
             @SuppressWarnings("unchecked")
             Map<String, Object> e = (Map<String, Object>) o;

@@ -91,6 +91,9 @@ class InteropCliTest {
         assertThat(run("inspect", "--model", fixture("gemmascope").toString(), "--json")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"format\":\"gemmascope\"")
                 .contains("Gemma Scope jumprelu");
+        assertThat(run("inspect", "--model", fixture("saelens-layernorm").toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("read as saelens; forward pass: SAELens jumprelu,"
+                + " input layer_norm");
     }
 
     private Path writeTo(String name, String text) throws IOException {
