@@ -21,6 +21,7 @@ public final class BatchEncoder implements AutoCloseable {
     private final Gemm.Workspace ws;
     private final float[] dict;
     private final float[] xin;
+    private final ForwardRule rule; // imported models only, else null
 
     /**
      * @param maxRows largest batch {@link #forward} will be given
@@ -37,7 +38,9 @@ public final class BatchEncoder implements AutoCloseable {
         this.ws = gemm.newWorkspace(sae.latents(), sae.dim());
         gemm.packW(sae.wEnc(), 0, ws, pool);
         this.dict = sae.dictionary();
-        this.xin = sae.config().preEncoderBias() ? new float[maxRows * sae.dim()] : null;
+        this.rule = sae.rule();
+        boolean rowNorm = rule != null && rule.norm() != ForwardRule.RowNorm.NONE;
+        this.xin = sae.config().preEncoderBias() || rowNorm ? new float[maxRows * sae.dim()] : null;
     }
 
     /** Pre-activations, codes and reconstruction of {@code rows} rows of {@code x} (row-major, width d). */
@@ -50,10 +53,16 @@ public final class BatchEncoder implements AutoCloseable {
         }
         float[] in = x;
         if (xin != null) {
-            float[] bDec = sae.bDec();
-            for (int b = 0; b < rows; b++) {
-                for (int i = 0; i < d; i++) {
-                    xin[b * d + i] = x[b * d + i] - bDec[i];
+            System.arraycopy(x, 0, xin, 0, rows * d);
+            if (rule != null) {
+                rule.normalize(xin, 0, rows, d);
+            }
+            if (sae.config().preEncoderBias()) {
+                float[] bDec = sae.bDec();
+                for (int b = 0; b < rows; b++) {
+                    for (int i = 0; i < d; i++) {
+                        xin[b * d + i] -= bDec[i];
+                    }
                 }
             }
             in = xin;
@@ -65,6 +74,9 @@ public final class BatchEncoder implements AutoCloseable {
         float[] z = sae.activate(pre, rows);
         float[] xhat = new float[rows * d];
         sae.decodeWith(dict, z, rows, xhat);
+        if (rule != null) {
+            rule.denormalize(xhat, 0, x, 0, rows, d);
+        }
         return new Sae.Forward(pre, z, xhat);
     }
 

@@ -19,6 +19,7 @@ public final class Sae {
     private final float[] bDec;
     private final float[] logThreshold;
     private float batchThreshold; // BatchTopK's inference threshold, estimated during training
+    private ForwardRule rule;     // another library's forward-pass parts (imported models), or null
 
     private Sae(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] logThreshold) {
         this.config = config;
@@ -232,7 +233,28 @@ public final class Sae {
         Sae c = new Sae(config, wEnc.clone(), bEnc.clone(), wDec.clone(), bDec.clone(),
                 logThreshold == null ? null : logThreshold.clone());
         c.batchThreshold = batchThreshold;
+        c.rule = rule;
         return c;
+    }
+
+    /** The forward-pass parts of another library this model was imported with, or {@code null} (sae4j's own). */
+    public ForwardRule rule() {
+        return rule;
+    }
+
+    /** Sets (or with {@code null} clears) the imported forward-pass parts; returns this model. */
+    public Sae withRule(ForwardRule r) {
+        if (r != null && r.rewritesCodes()) {
+            if (config.activation() != Activation.RELU && config.activation() != Activation.JUMPRELU) {
+                throw new IllegalArgumentException("a code rule replaces a relu/jumprelu activation, not "
+                        + config.activation().id());
+            }
+            if (r.latents() != latents()) {
+                throw new IllegalArgumentException("rule has " + r.latents() + " latents; model " + latents());
+            }
+        }
+        this.rule = r;
+        return this;
     }
 
     /** The dictionary actually used to decode: unit-normalised rows of {@code W_dec} when configured, n×d. */
@@ -255,6 +277,9 @@ public final class Sae {
         float[] xin = new float[d];
         for (int b = 0; b < rows; b++) {
             System.arraycopy(x, b * d, xin, 0, d);
+            if (rule != null) {
+                rule.normalize(xin, 0, 1, d);
+            }
             if (config.preEncoderBias()) {
                 ops.axpy(-1f, bDec, 0, xin, 0, d);
             }
@@ -274,6 +299,13 @@ public final class Sae {
     public float[] activate(float[] pre, int rows) {
         int n = latents();
         float[] z = new float[rows * n];
+        if (rule != null && rule.rewritesCodes()) {
+            System.arraycopy(pre, 0, z, 0, rows * n);
+            for (int b = 0; b < rows; b++) {
+                rule.codes(z, b * n, n, 0);
+            }
+            return z;
+        }
         switch (config.activation()) {
             case RELU -> {
                 for (int i = 0; i < rows * n; i++) {
@@ -311,7 +343,10 @@ public final class Sae {
         return z;
     }
 
-    /** {@code x̂ = z · D + b_dec}, B×d. */
+    /**
+     * {@code x̂ = z · D + b_dec}, B×d. With a {@link ForwardRule.RowNorm} this is in the normalised space (the row's
+     * statistics come from its input; {@link #forward} maps back).
+     */
     public float[] decode(float[] z, int rows) {
         int n = latents();
         int d = dim();
@@ -347,7 +382,11 @@ public final class Sae {
     public Forward forward(float[] x, int rows) {
         float[] pre = preActivations(x, rows);
         float[] z = activate(pre, rows);
-        return new Forward(pre, z, decode(z, rows));
+        float[] xhat = decode(z, rows);
+        if (rule != null) {
+            rule.denormalize(xhat, 0, x, 0, rows, dim());
+        }
+        return new Forward(pre, z, xhat);
     }
 
     private void checkInput(float[] x, int rows) {

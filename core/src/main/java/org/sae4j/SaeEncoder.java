@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
-import org.sae4j.io.Checkpoint;
+import org.sae4j.formats.ImportOptions;
+import org.sae4j.formats.LoadedModel;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
@@ -62,6 +64,8 @@ public final class SaeEncoder {
     private final float floor;     // a code must exceed this: θ for BatchTopK, 0 otherwise (JumpReLU uses theta)
     private final boolean shift;   // encode x − b_dec
     private final Standardizer standardizer; // null when inputs are used as given
+    private final ForwardRule rule; // an imported model's row norm / code rule (ForwardRule), else null
+    private final boolean codeRule; // rule rewrites pre-activations into codes before the selection
     private final VectorOps ops;
     private final ThresholdSelect select;
 
@@ -91,7 +95,9 @@ public final class SaeEncoder {
         this.bEnc = sae.bEnc().clone();
         this.bDec = sae.bDec().clone();
         this.dict = sae.dictionary();
-        if (act == Activation.JUMPRELU) {
+        this.rule = sae.rule();
+        this.codeRule = rule != null && rule.rewritesCodes();
+        if (act == Activation.JUMPRELU && !codeRule) {
             theta = new float[n];
             for (int j = 0; j < n; j++) {
                 theta[j] = (float) Math.exp(sae.logThreshold()[j]);
@@ -99,7 +105,7 @@ public final class SaeEncoder {
         } else {
             theta = null;
         }
-        this.floor = act == Activation.BATCHTOPK ? sae.batchTopKThreshold() : 0f;
+        this.floor = act == Activation.BATCHTOPK ? sae.batchTopKThreshold() : 0f; // a code rule's codes: > 0
         this.shift = config.preEncoderBias();
         VectorizationProvider p = VectorizationProvider.getInstance();
         this.ops = p.vectorOps();
@@ -108,17 +114,23 @@ public final class SaeEncoder {
         this.gemm = p.gemm();
         this.ws = gemm.newWorkspace(n, d);
         gemm.packW(wEnc, 0, ws, pool);
-        this.xin = shift || this.standardizer != null ? new float[CHUNK_ROWS * d] : null;
+        this.xin = shift || this.standardizer != null || rule != null ? new float[CHUNK_ROWS * d] : null;
         this.cand = new int[pool.threads()][n];
         this.heaps = newHeaps(act == Activation.TOPK ? config.k() : 32);
     }
 
     /**
-     * Loads the model of a checkpoint directory ({@code model.safetensors} + {@code cfg.json}), with its input
-     * standardisation if it has one. Batch products run on {@link KernelPool#common()}.
+     * Loads the model of a directory, with its input standardisation if it has one: sae4j's own
+     * ({@code model.safetensors} + {@code cfg.json}) or a SAELens, sparsify or Gemma Scope folder, detected from
+     * its files ({@link ModelFormats}). Batch products run on {@link KernelPool#common()}.
      */
-    public static SaeEncoder load(Path checkpointDir) throws IOException {
-        Checkpoint.Loaded m = Checkpoint.loadModel(checkpointDir);
+    public static SaeEncoder load(Path modelDir) throws IOException {
+        return load(modelDir, ImportOptions.DEFAULT);
+    }
+
+    /** As {@link #load(Path)}, with a forced format, a sparsify hookpoint or a SAELens scaling factor. */
+    public static SaeEncoder load(Path modelDir, ImportOptions options) throws IOException {
+        LoadedModel m = ModelFormats.load(modelDir, options);
         return new SaeEncoder(m.sae(), m.standardizer(), KernelPool.common());
     }
 
@@ -169,7 +181,7 @@ public final class SaeEncoder {
 
     /** Mean squared error {@code (1/d)·‖x − x̂‖²} of the reconstruction of {@code x}, in the data's units. */
     public double reconstructionError(float[] x) {
-        float[] xhat = decode(encode(x));
+        float[] xhat = reconstruct(x);
         double sse = 0;
         for (int i = 0; i < d; i++) {
             double r = (double) x[i] - xhat[i];
@@ -178,10 +190,32 @@ public final class SaeEncoder {
         return sse / d;
     }
 
+    /**
+     * {@code x̂} of {@code x} in the data's units: {@code decode(encode(x))}, and for a model imported with a
+     * per-row input normalisation ({@link ForwardRule.RowNorm}) mapped back with {@code x}'s own statistics, as
+     * SAELens's forward does ({@link #decode} alone cannot: it has no input row).
+     */
+    public float[] reconstruct(float[] x) {
+        float[] xhat = decode(encode(x));
+        if (rule != null && rule.norm() != ForwardRule.RowNorm.NONE) {
+            float[] in = x;
+            if (standardizer != null) {
+                in = x.clone();
+                standardizer.apply(in, 0, 1);
+                standardizer.apply(xhat, 0, 1); // back into the model's space, where the row statistics apply
+            }
+            rule.denormalize(xhat, 0, in, 0, 1, d);
+            if (standardizer != null) {
+                standardizer.invert(xhat, 0, 1);
+            }
+        }
+        return xhat;
+    }
+
     private SparseCode encodeOne(float[] x, int m) {
         checkRows("input", x, 1, true);
         float[] in = x;
-        if (shift || standardizer != null) {
+        if (shift || standardizer != null || rule != null) {
             in = x.clone();
             prepare(in, 0, 1);
         }
@@ -240,6 +274,9 @@ public final class SaeEncoder {
         int cols = Math.min(BLOCK, n - j0);
         for (int c = 0; c < cols; c++) {
             pre[c] = ops.dot(in, 0, wEnc, (j0 + c) * d, d) + bEnc[j0 + c];
+        }
+        if (codeRule) {
+            rule.codes(pre, 0, cols, j0);
         }
         return cols;
     }
@@ -310,6 +347,9 @@ public final class SaeEncoder {
     private void acceptBlock(int t, int row0, int rows, int col0, int cols, float[] buf, int off, int ld) {
         int[] c = cand[t];
         for (int r = 0; r < rows; r++) {
+            if (codeRule) {
+                rule.codes(buf, off + r * ld, cols, col0); // the epilogue may overwrite the kernel's scratch
+            }
             if (theta != null) {
                 heaps.offerAbove(select, row0 + r, col0, buf, off + r * ld, cols, theta, c);
             } else {
@@ -320,7 +360,10 @@ public final class SaeEncoder {
 
     // ---------------------------------------------------------------- decoding
 
-    /** {@code x̂ = Σ code·D_j + b_dec}, in the data's units. */
+    /**
+     * {@code x̂ = Σ code·D_j + b_dec}, in the data's units; for a model with a per-row input normalisation, in the
+     * normalised space (use {@link #reconstruct}).
+     */
     public float[] decode(SparseCode code) {
         float[] out = new float[d];
         decode(code, out, 0);
@@ -379,6 +422,9 @@ public final class SaeEncoder {
     private void prepare(float[] a, int off, int rows) {
         if (standardizer != null) {
             standardizer.apply(a, off, rows);
+        }
+        if (rule != null) {
+            rule.normalize(a, off, rows, d);
         }
         if (shift) {
             for (int b = 0; b < rows; b++) {

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
+import org.sae4j.train.Checkpoint;
 
 /** {@link SaeEncoder} computes {@link Sae#encode}/{@link Sae#decode} for every activation, on both of its paths. */
 class SaeEncoderTest {

@@ -10,10 +10,11 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
+import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.BatchStream;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
+import org.sae4j.train.Checkpoint;
 
 /**
  * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]}:
@@ -31,7 +32,7 @@ final class Encode {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("encode", argv, 0, Set.of("--model", "--data", "--out", "--k", "--batch", "--threads"),
+        Args a = new Args("encode", argv, 0, Models.withModelOptions(Set.of("--model", "--data", "--out", "--k", "--batch", "--threads")),
                 Set.of("--dense", "--force"));
         Path model = Path.of(Models.required(a, "encode", "--model", "DIR"));
         Path dataPath = Path.of(Models.required(a, "encode", "--data", "PATH"));
@@ -42,7 +43,8 @@ final class Encode {
         int batch = Models.positive(a, "encode", "--batch", 1024);
         boolean dense = a.flag("--dense");
         int threads = Models.positive(a, "encode", "--threads", Runtime.getRuntime().availableProcessors());
-        Checkpoint.Loaded m = Checkpoint.loadModel(model);
+        LoadedModel lm = Models.load(a, model);
+        Checkpoint.Loaded m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         Sae sae = m.sae();
         int n = sae.latents();
         int k = 0;

@@ -9,11 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
+import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.BatchStream;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.metrics.DatasetMetrics;
+import org.sae4j.train.Checkpoint;
 
 /**
  * {@code sae4j eval --model DIR --data PATH [--json]}: reconstruction and sparsity over every row of the data, in the
@@ -24,12 +25,13 @@ final class Eval {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("eval", argv, 0, Set.of("--model", "--data", "--batch", "--threads"), Set.of("--json"));
+        Args a = new Args("eval", argv, 0, Models.withModelOptions(Set.of("--model", "--data", "--batch", "--threads")), Set.of("--json"));
         Path model = Path.of(Models.required(a, "eval", "--model", "DIR"));
         Path dataPath = Path.of(Models.required(a, "eval", "--data", "PATH"));
         int batch = Models.positive(a, "eval", "--batch", 1024);
         int threads = Models.positive(a, "eval", "--threads", Runtime.getRuntime().availableProcessors());
-        Checkpoint.Loaded m = Checkpoint.loadModel(model);
+        LoadedModel lm = Models.load(a, model);
+        Checkpoint.Loaded m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         DatasetMetrics r;
         try (NpyDataset data = NpyDataset.open(dataPath)) {
             Models.checkWidth(data, m.sae(), model);

@@ -10,11 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.sae4j.ForwardRule;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
-import org.sae4j.io.Checkpoint;
+import org.sae4j.formats.Format;
+import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.Json;
 import org.sae4j.metrics.Metrics;
+import org.sae4j.train.Checkpoint;
 import org.sae4j.train.TrainState;
 
 /** {@code sae4j inspect --model DIR [--json]}: config, shapes, parameter norms, dictionary collinearity, run state. */
@@ -28,14 +31,21 @@ final class Inspect {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("inspect", argv, 0, Set.of("--model"), Set.of("--json"));
+        Args a = new Args("inspect", argv, 0, Models.withModelOptions(Set.of("--model")), Set.of("--json"));
         Path model = Path.of(Models.required(a, "inspect", "--model", "DIR"));
-        Checkpoint.Loaded m = Checkpoint.load(model);
+        LoadedModel lm = Models.load(a, model);
+        Checkpoint.Loaded m = lm.format() == Format.SAE4J ? Checkpoint.load(lm.dir())
+                : new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         Sae sae = m.sae();
         SaeConfig c = sae.config();
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
+        j.put("format", lm.format().id());
         j.put("config", Checkpoint.saeConfigJson(c));
+        if (sae.rule() != null) {
+            j.put("forward_rule", sae.rule().origin() + (sae.rule().norm() == ForwardRule.RowNorm.NONE ? ""
+                    : ", input " + sae.rule().norm().name().toLowerCase(java.util.Locale.ROOT)));
+        }
         j.put("standardizer", m.standardizer() == null ? "none" : m.standardizer().toString());
         List<Object> tensors = new ArrayList<>();
         String[] names = sae.tensorNames();
@@ -95,6 +105,10 @@ final class Inspect {
                 c.activation().usesK() ? ", k " + c.k() : "");
         out.printf(Locale.ROOT, "  unit-norm decoder %s, pre-encoder bias %s, init seed %d, standardizer %s%n",
                 c.unitNormDecoder(), c.preEncoderBias(), c.seed(), j.get("standardizer"));
+        if (lm.format() != Format.SAE4J) {
+            out.printf(Locale.ROOT, "  read as %s%s%n", lm.format().id(),
+                    j.containsKey("forward_rule") ? "; forward pass: " + j.get("forward_rule") : "");
+        }
         for (Object o : tensors) {
             @SuppressWarnings("unchecked")
             Map<String, Object> e = (Map<String, Object>) o;

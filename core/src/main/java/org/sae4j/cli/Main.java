@@ -35,6 +35,11 @@ public final class Main {
                        top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense
               inspect  --model DIR [--json]
                        config, shapes, parameter norms, dictionary collinearity, trainer state
+              export   --model DIR --format saelens|sparsify --out DIR
+                       write the model as a SAELens v6 or sparsify folder (refuses what the format cannot express)
+              --model DIR of eval, encode, inspect, export, train --init also reads SAELens, sparsify and Gemma Scope
+                       folders: [--format sae4j|saelens|sparsify|gemmascope] [--hookpoint NAME (sparsify run)]
+                       [--scaling-factor F (SAELens expected_average_only_in)]
               demo     train a TopK SAE with re-animation on synthetic planted-dictionary data
                        [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
               experiment dead-codes [--quick] [--out DIR (src/docs)]
@@ -63,11 +68,12 @@ public final class Main {
                 case "eval" -> Eval.run(rest, out);
                 case "encode" -> Encode.run(rest, out);
                 case "inspect" -> Inspect.run(rest, out);
+                case "export" -> Export.run(rest, out);
                 case "demo" -> Demo.run(rest, out);
                 case "experiment" -> Experiment.run(rest, out);
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
-                        + "'; expected train, eval, encode, inspect, demo, experiment or help");
+                        + "'; expected train, eval, encode, inspect, export, demo, experiment or help");
             }
             return 0;
         } catch (BadInputException e) {

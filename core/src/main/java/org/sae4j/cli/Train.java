@@ -14,13 +14,14 @@ import java.util.Set;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeConfig;
+import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.Standardizer;
 import org.sae4j.metrics.DeadTracker;
+import org.sae4j.train.Checkpoint;
 import org.sae4j.train.CoefSchedule;
 import org.sae4j.train.EpochStats;
 import org.sae4j.train.NonFiniteLossException;
@@ -50,14 +51,9 @@ final class Train {
             "--reanimation-schedule",
             "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
             "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every", "--auxk", "--auxk-k",
-            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale");
+            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale", "--format", "--hookpoint",
+            "--scaling-factor");
     private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
-    /** Settings a resumed run takes from its checkpoint; giving them again would silently fork the run. */
-    private static final List<String> FIXED_BY_RESUME = List.of("--latents", "--activation", "--k", "--batch",
-            "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal", "--reanimation-schedule",
-            "--optimizer", "--clip-grad",
-            "--warmup-steps", "--seed", "--l1", "--l0", "--standardize", "--init", "--auxk", "--auxk-k",
-            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale");
     static final double DEFAULT_L1 = 1e-3;
     static final double DEFAULT_L0 = 1e-3;
 
@@ -72,14 +68,6 @@ final class Train {
         if (resumeDir != null && initDir != null) {
             throw new BadInputException("train: --resume and --init both given; expected one (--resume continues a"
                     + " run, --init starts a new one from existing weights)");
-        }
-        if (resumeDir != null) {
-            for (String o : FIXED_BY_RESUME) {
-                if (a.string(o, null) != null) {
-                    throw new BadInputException("train " + o + ": fixed by the checkpoint being resumed (" + resumeDir
-                            + "); expected only --steps, --epochs, --threads, --out and output options with --resume");
-                }
-            }
         }
         Path outDir = path(a, "--out");
         if (outDir == null) {
@@ -118,8 +106,9 @@ final class Train {
                 throw new BadInputException(resumeDir.resolve(Checkpoint.STATE) + ": missing; expected a checkpoint"
                         + " with trainer state to resume (use --init to start a new run from these weights)");
             }
+            ResumeOptions.check(a, resumeDir, loaded.sae().config(), loaded.standardizer(), loaded.state().config());
         } else if (initDir != null) {
-            loaded = Checkpoint.loadModel(initDir);
+            loaded = initFrom(a, initDir);
         }
         Activation act = null;
         if (a.string("--activation", null) != null || loaded == null) {
@@ -140,7 +129,7 @@ final class Train {
             }
             Standardizer std; // null: inputs used as they are
             String mode = a.string("--standardize", null);
-            if (mode != null || loaded == null) {
+            if (resumeDir == null && (mode != null || loaded == null)) { // resume: the run's own (checked)
                 Standardizer.Mode sm = standardizeMode(mode == null ? "none" : mode);
                 std = sm == Standardizer.Mode.NONE ? null : Standardizer.fit(data, sm);
             } else {
@@ -276,7 +265,7 @@ final class Train {
         }
     }
 
-    private static TrainConfig.Builder hyperParameters(Args a, Activation act) {
+    static TrainConfig.Builder hyperParameters(Args a, Activation act) {
         int batch = a.integer("--batch", 1024);
         if (batch <= 0) {
             throw new BadInputException("train --batch " + batch + ": expected a positive number of rows");
@@ -377,7 +366,25 @@ final class Train {
         }
     }
 
-    private static Standardizer.Mode standardizeMode(String s) {
+    /**
+     * The model {@code --init} starts from, in any format; an imported model whose forward pass sae4j's trainer
+     * cannot express (gated, per-row input normalisation) is refused with the reason, and exact JumpReLU thresholds
+     * continue as sae4j's {@code log θ}.
+     */
+    private static Checkpoint.Loaded initFrom(Args a, Path initDir) throws IOException {
+        LoadedModel m = Models.load(a, initDir);
+        if (m.sae().rule() != null) {
+            String why = m.sae().rule().trainingRefusal();
+            if (why != null) {
+                throw new BadInputException("train --init " + initDir + ": " + why + "; expected a model sae4j can"
+                        + " train (standard, topk or jumprelu without input normalisation)");
+            }
+            m.sae().withRule(null);
+        }
+        return new Checkpoint.Loaded(m.sae(), m.standardizer(), null);
+    }
+
+    static Standardizer.Mode standardizeMode(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "none" -> Standardizer.Mode.NONE;
             case "feature" -> Standardizer.Mode.PER_FEATURE;

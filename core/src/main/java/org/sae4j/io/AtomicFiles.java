@@ -155,7 +155,7 @@ public final class AtomicFiles {
     }
 
     /** Makes a rename durable on POSIX file systems; a no-op where directories cannot be opened (Windows). */
-    static void fsyncDirectory(Path dir) {
+    public static void fsyncDirectory(Path dir) {
         if (dir == null) return;
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);

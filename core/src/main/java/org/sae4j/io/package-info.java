@@ -1,5 +1,6 @@
 /**
- * Data and checkpoint I/O with the JDK alone.
+ * Data and file-format I/O with the JDK alone; nothing here knows about training (run directories with trainer
+ * state are {@code org.sae4j.train.Checkpoint}, other libraries' model folders {@code org.sae4j.formats}).
  *
  * <ul>
  *   <li>{@link org.sae4j.io.NpyFile}: memory-mapped numpy {@code .npy} reader (v1–v3, f2/f4/f8, either byte order,
@@ -11,8 +12,7 @@
  *   <li>{@link org.sae4j.io.Safetensors}: validated reader, F32 writer (reference layout).
  *   <li>{@link org.sae4j.io.Json}: strict parser and writer for configs, headers and CLI output.
  *   <li>{@link org.sae4j.io.AtomicFiles}: temp file, fsync, atomic rename, directory fsync; every writer here uses it.
- *   <li>{@link org.sae4j.io.Checkpoint}: a model directory ({@code model.safetensors}, {@code cfg.json}) with the
- *       trainer state that resumes a run exactly, saved whole and swapped in atomically, validated on load.
+ *   <li>{@link org.sae4j.io.Npz}: numpy {@code .npz} archives (zip64 entries) as float32 arrays.
  * </ul>
  *
  * <p>User-fixable problems are one-line {@link org.sae4j.BadInputException}s of the form

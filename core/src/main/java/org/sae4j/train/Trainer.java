@@ -145,7 +145,7 @@ public final class Trainer {
     }
 
     /**
-     * Continues a stream run from {@code state} (from {@link org.sae4j.io.Checkpoint#load}): its model, optimizer
+     * Continues a stream run from {@code state} (from {@link Checkpoint#load}): its model, optimizer
      * moments, step, data position and epoch figures. {@link #fit(BatchStream)} then takes the same steps an
      * uninterrupted run would have taken, bit for bit. The trainer must have been built on {@code state.sae()}.
      */

@@ -24,11 +24,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyFile;
 import org.sae4j.io.NpyWriter;
 import org.sae4j.metrics.Metrics;
+import org.sae4j.train.Checkpoint;
 import org.sae4j.train.DoubleParams;
 import org.sae4j.train.LossWeights;
 import org.sae4j.train.ReanimationForm;
@@ -207,15 +207,21 @@ class CliTest {
         assertThat(run(train(p("half"), "--steps", "10", "--warmup-steps", "4", "--reanimation-anneal", "2:15",
                 "--checkpoint-every", "7"))).as(stderr()).isZero();
         assertThat(Checkpoint.load(dir.resolve("half")).state().step()).isEqualTo(10);
-        assertThat(run("train", "--data", data.toString(), "--resume", p("half"), "--steps", "20", "--quiet",
-                "--threads", "2")).as(stderr()).isZero();
+        // The same command again with --resume added (the run's own options repeated, same values).
+        assertThat(run(train(p("half"), "--steps", "20", "--warmup-steps", "4", "--reanimation-anneal", "2:15",
+                "--checkpoint-every", "7", "--standardize", "none", "--resume", p("half"), "--threads", "2")))
+                .as(stderr()).isZero();
         for (String f : new String[] {Checkpoint.MODEL, Checkpoint.OPTIMIZER}) {
             assertThat(Files.readAllBytes(dir.resolve("half").resolve(f))).as(f)
                     .isEqualTo(Files.readAllBytes(dir.resolve("full").resolve(f)));
         }
-        // A resumed run takes its settings from the checkpoint.
+        // A resumed run takes its settings from the checkpoint: a different value names both.
         assertBadInput(run("train", "--data", data.toString(), "--resume", p("half"), "--lr", "1"),
-                "train --lr: fixed by the checkpoint being resumed");
+                "--lr 1: the checkpoint was trained with --lr 0.005");
+        assertBadInput(run("train", "--data", data.toString(), "--resume", p("half"), "--k", "4"),
+                "--k 4: the checkpoint was trained with --k 3");
+        assertBadInput(run("train", "--data", data.toString(), "--resume", p("half"), "--reanimation-anneal", "2:16"),
+                "--reanimation-anneal 2:16: the checkpoint was trained with --reanimation-anneal linear:2:15");
         assertBadInput(run("train", "--data", data.toString(), "--resume", p("m-none"), "--steps", "3"),
                 "m-none: no such directory");
         // Other data would not continue the same run.

@@ -14,9 +14,9 @@ import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
 import org.sae4j.io.BatchOptions;
-import org.sae4j.io.Checkpoint;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
+import org.sae4j.train.Checkpoint;
 
 /**
  * 20 steps equal 10 steps, a checkpoint written to disk and read back, then 10 more steps: every parameter and

@@ -1,4 +1,4 @@
-package org.sae4j.io;
+package org.sae4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,9 +16,11 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
-import org.sae4j.train.OptimizerState;
-import org.sae4j.train.TrainConfig;
-import org.sae4j.train.TrainState;
+import org.sae4j.io.BatchOptions;
+import org.sae4j.io.BatchStream;
+import org.sae4j.io.Json;
+import org.sae4j.io.Safetensors;
+import org.sae4j.io.Standardizer;
 
 class CheckpointTest {
     @TempDir

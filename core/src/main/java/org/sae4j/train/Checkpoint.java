@@ -1,4 +1,4 @@
-package org.sae4j.io;
+package org.sae4j.train;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -18,12 +18,12 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
-import org.sae4j.train.CoefSchedule;
-import org.sae4j.train.OptimizerState;
-import org.sae4j.train.Optimizer;
-import org.sae4j.train.ReanimationForm;
-import org.sae4j.train.TrainConfig;
-import org.sae4j.train.TrainState;
+import org.sae4j.io.AtomicFiles;
+import org.sae4j.io.BatchOptions;
+import org.sae4j.io.BatchStream;
+import org.sae4j.io.Json;
+import org.sae4j.io.Safetensors;
+import org.sae4j.io.Standardizer;
 
 /**
  * A model directory, optionally with the trainer state that resumes its run exactly (DESIGN §7).

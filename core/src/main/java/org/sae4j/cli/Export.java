@@ -1,0 +1,49 @@
+package org.sae4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import org.sae4j.BadInputException;
+import org.sae4j.formats.Exported;
+import org.sae4j.formats.Format;
+import org.sae4j.formats.ImportOptions;
+import org.sae4j.formats.LoadedModel;
+import org.sae4j.formats.ModelFormats;
+import org.sae4j.formats.SaeLensFormat;
+import org.sae4j.formats.SparsifyFormat;
+
+/**
+ * {@code sae4j export --model DIR --format saelens|sparsify --out OUT}: writes the model as a folder the other
+ * library loads with its own loader (SAELens v6 {@code cfg.json} + {@code sae_weights.safetensors}; sparsify
+ * {@code cfg.json} + {@code sae.safetensors}). A model the format cannot express is refused with the reason. The
+ * input may be any format sae4j reads ({@code --from} forces one; {@code --hookpoint}, {@code --scaling-factor} as
+ * elsewhere).
+ */
+final class Export {
+    private Export() {
+    }
+
+    static void run(String[] argv, PrintStream out) throws IOException {
+        Args a = new Args("export", argv, 0, Set.of("--model", "--format", "--out", "--from", "--hookpoint",
+                "--scaling-factor"), Set.of());
+        Path model = Path.of(Models.required(a, "export", "--model", "DIR"));
+        String to = Models.required(a, "export", "--format", "saelens|sparsify");
+        Path dest = Path.of(Models.required(a, "export", "--out", "DIR"));
+        Format target = Format.parse(to);
+        if (target != Format.SAELENS && target != Format.SPARSIFY) {
+            throw new BadInputException("export --format " + to + ": expected saelens or sparsify");
+        }
+        String from = a.string("--from", null);
+        String scale = a.string("--scaling-factor", null);
+        ImportOptions o = new ImportOptions(from == null ? null : Format.parse(from), a.string("--hookpoint", null),
+                scale == null ? null : a.number("--scaling-factor", 0));
+        LoadedModel m = ModelFormats.load(model, o);
+        Exported e = Exported.of(m);
+        String what = target == Format.SAELENS ? SaeLensFormat.write(dest, e) : SparsifyFormat.write(dest, e);
+        out.printf(Locale.ROOT, "exported %s (%s, d_in %d, d_sae %d) as %s%s -> %s%n", model, m.format().id(),
+                m.sae().dim(), m.sae().latents(), what,
+                e.folded() ? " (standardizer folded into the weights)" : "", dest);
+    }
+}

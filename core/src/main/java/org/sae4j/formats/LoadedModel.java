@@ -1,0 +1,17 @@
+package org.sae4j.formats;
+
+import java.nio.file.Path;
+import org.sae4j.Sae;
+import org.sae4j.io.Standardizer;
+
+/**
+ * A model read by {@link ModelFormats}.
+ *
+ * @param sae          parameters and forward pass (an imported model carries a {@link org.sae4j.ForwardRule} when
+ *                     its library's forward pass needs one)
+ * @param standardizer sae4j input standardisation, or {@code null}
+ * @param format       the layout it was read from
+ * @param dir          the folder actually read (a sparsify hookpoint folder inside the given run directory)
+ */
+public record LoadedModel(Sae sae, Standardizer standardizer, Format format, Path dir) {
+}

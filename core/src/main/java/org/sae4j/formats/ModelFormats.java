@@ -1,0 +1,80 @@
+package org.sae4j.formats;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.sae4j.BadInputException;
+import org.sae4j.train.Checkpoint;
+
+/**
+ * Reads a model directory in any format sae4j knows, detected from the files present (or forced by
+ * {@link ImportOptions#format()}):
+ * <ul>
+ *   <li>{@code model.safetensors} → sae4j ({@link Checkpoint});</li>
+ *   <li>{@code sae_weights.safetensors} → SAELens ({@link SaeLensFormat});</li>
+ *   <li>{@code sae.safetensors}, or sub-folders holding one (a run directory; {@code hookpoint} picks one) →
+ *       sparsify ({@link SparsifyFormat});</li>
+ *   <li>{@code params.npz} → Gemma Scope ({@link GemmaScopeFormat}).</li>
+ * </ul>
+ */
+public final class ModelFormats {
+    private ModelFormats() {
+    }
+
+    public static LoadedModel load(Path dir) throws IOException {
+        return load(dir, ImportOptions.DEFAULT);
+    }
+
+    public static LoadedModel load(Path dir, ImportOptions opts) throws IOException {
+        Path target = dir;
+        if (opts.hookpoint() != null) {
+            target = dir.resolve(opts.hookpoint());
+            if (!Files.isDirectory(target)) {
+                throw new BadInputException(target + ": no such hookpoint folder; expected one of "
+                        + SparsifyFormat.hookpoints(dir));
+            }
+        }
+        if (!Files.isDirectory(target)) {
+            throw new BadInputException(target + ": " + (Files.exists(target) ? "not a directory" : "no such directory")
+                    + "; expected a model directory");
+        }
+        Format f = opts.format() != null ? opts.format() : detect(target);
+        return switch (f) {
+            case SAE4J -> {
+                Checkpoint.Loaded m = Checkpoint.loadModel(target);
+                yield new LoadedModel(m.sae(), m.standardizer(), Format.SAE4J, target);
+            }
+            case SAELENS -> SaeLensFormat.load(target, opts);
+            case SPARSIFY -> {
+                if (!SparsifyFormat.looksLike(target)) {
+                    List<String> hooks = SparsifyFormat.hookpoints(target);
+                    if (!hooks.isEmpty()) {
+                        throw new BadInputException(target + ": a sparsify run directory with hookpoints " + hooks
+                                + "; expected --hookpoint NAME to pick one");
+                    }
+                }
+                yield SparsifyFormat.load(target, opts);
+            }
+            case GEMMA_SCOPE -> GemmaScopeFormat.load(target);
+        };
+    }
+
+    /** The format of {@code dir} from its files. */
+    public static Format detect(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve(Checkpoint.MODEL))) {
+            return Format.SAE4J;
+        }
+        if (SaeLensFormat.looksLike(dir)) {
+            return Format.SAELENS;
+        }
+        if (SparsifyFormat.looksLike(dir) || !SparsifyFormat.hookpoints(dir).isEmpty()) {
+            return Format.SPARSIFY;
+        }
+        if (GemmaScopeFormat.looksLike(dir)) {
+            return Format.GEMMA_SCOPE;
+        }
+        // Neither: let sae4j's loader explain (it also recovers an interrupted checkpoint save first).
+        return Format.SAE4J;
+    }
+}

@@ -1,0 +1,345 @@
+package org.sae4j.formats;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.sae4j.Activation;
+import org.sae4j.BadInputException;
+import org.sae4j.ForwardRule;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.io.Json;
+import org.sae4j.io.Safetensors;
+
+/**
+ * SAELens model folders: {@code cfg.json} + {@code sae_weights.safetensors} (SAELens {@code constants.py}), v6 and
+ * v5 configs. Citations are to jbloomAus/SAELens v6.18.0 ({@code 91ca16cc}); the page
+ * {@code src/docs/interop.md} collects them.
+ *
+ * <p>Import maps each architecture onto a {@link Sae} plus, where sae4j's forward pass differs, a {@link ForwardRule}:
+ * <ul>
+ *   <li>{@code standard}: ReLU; {@code apply_b_dec_to_input} is sae4j's pre-encoder bias; {@code W_dec} used as
+ *       stored (no row normalisation).</li>
+ *   <li>{@code jumprelu} (and the {@code batchtopk} training checkpoint, whose inference save is a jumprelu with
+ *       {@code threshold = topk_threshold}, {@code saes/batchtopk_sae.py}): JumpReLU with the stored thresholds
+ *       compared exactly, {@code relu(p)·[p > θ]} ({@code saes/jumprelu_sae.py} {@code encode}).</li>
+ *   <li>{@code topk}: TopK (SAELens takes the top k of the raw pre-activations, then ReLU: the same non-zero codes
+ *       as sae4j's TopK, {@code saes/topk_sae.py} {@code TopK.forward}). With {@code rescale_acts_by_decoder_norm}
+ *       the norms {@code ‖W_dec[j]‖} are folded into {@code W_enc}/{@code b_enc} and the model decodes with
+ *       unit-norm rows, which is the function SAELens computes ({@code encode} multiplies the pre-activations by
+ *       the norms, {@code decode} divides them out) and what its own {@code save_inference_model} does.</li>
+ *   <li>{@code gated}: a {@link ForwardRule#gated} rule ({@code saes/gated_sae.py} {@code encode}).</li>
+ * </ul>
+ * {@code normalize_activations} {@code constant_norm_rescale}/{@code layer_norm} become a
+ * {@link ForwardRule.RowNorm}; {@code expected_average_only_in} needs the dataset factor, which the folder does not
+ * hold, and is folded as SAELens's {@code fold_activation_norm_scaling_factor} does ({@code saes/sae.py}). Legacy
+ * {@code scaling_factor} tensors are dropped when all ones and otherwise folded into {@code W_dec} as v5's decode
+ * applied them ({@code loading/pretrained_sae_loaders.py} {@code read_sae_components_from_disk}). Tensors are read as
+ * float32 from F32, F16, BF16 or F64; sae4j computes in float32 whatever {@code dtype} the config names (SAELens
+ * would cast to that dtype first).
+ */
+public final class SaeLensFormat {
+    public static final String CONFIG = "cfg.json";
+    public static final String WEIGHTS = "sae_weights.safetensors";
+    /** The SAELens version whose v6 layout {@link #write} follows (≥ 6.0.0-rc.0, so loaders read it as v6). */
+    public static final String WRITTEN_VERSION = "6.18.0";
+
+    private SaeLensFormat() {
+    }
+
+    static boolean looksLike(Path dir) {
+        return Files.isRegularFile(dir.resolve(WEIGHTS));
+    }
+
+    static LoadedModel load(Path dir, ImportOptions opts) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
+        Path weights = dir.resolve(WEIGHTS);
+        if (!Files.isRegularFile(cfgFile)) {
+            throw new BadInputException(cfgFile + ": missing; expected SAELens's config next to " + WEIGHTS);
+        }
+        if (!Files.isRegularFile(weights)) {
+            throw new BadInputException(weights + ": missing; expected SAELens's weights next to " + CONFIG);
+        }
+        Cfg cfg = normalizedConfig(Json.readObject(cfgFile), cfgFile.toString());
+        int d = cfg.integer("d_in");
+        int n = cfg.integer("d_sae");
+        if (d <= 0 || n <= 0) {
+            throw new BadInputException(cfgFile + ": d_in " + d + ", d_sae " + n + "; expected positive sizes");
+        }
+        String arch = cfg.string("architecture", "standard");
+        String norm = cfg.string("normalize_activations", "none");
+        boolean bDecIn = cfg.bool("apply_b_dec_to_input", true);
+        String shapeWhy = " from " + CONFIG + " (d_in " + d + ", d_sae " + n + ")";
+        try (Tensors t = Tensors.open(weights)) {
+            float[] wEnc = Tensors.transpose(t.read("W_enc", "[d_in, d_sae]" + shapeWhy, d, n), d, n);
+            float[] wDec = t.read("W_dec", "[d_sae, d_in]" + shapeWhy, n, d);
+            float[] bDec = t.read("b_dec", "[d_in]" + shapeWhy, d);
+            foldLegacyScaling(t, cfg, wDec, n, d, shapeWhy);
+            ForwardRule.RowNorm rowNorm = switch (norm) {
+                case "none", "expected_average_only_in" -> ForwardRule.RowNorm.NONE;
+                case "constant_norm_rescale" -> ForwardRule.RowNorm.CONSTANT_NORM_RESCALE;
+                case "layer_norm" -> ForwardRule.RowNorm.LAYER_NORM;
+                default -> throw new BadInputException(cfgFile + ": normalize_activations is \"" + norm
+                        + "\"; expected none, expected_average_only_in, constant_norm_rescale or layer_norm");
+            };
+            if (norm.equals("expected_average_only_in")) {
+                if (opts.scalingFactor() == null) {
+                    throw new BadInputException(cfgFile + ": normalize_activations is expected_average_only_in, whose"
+                            + " dataset scaling factor is not in the folder; expected --scaling-factor F (SAELens's"
+                            + " norm_scaling_factor for the release, or activation_scaler.json of the run)");
+                }
+                // SAELens SAE.fold_activation_norm_scaling_factor: W_enc *= f, W_dec /= f, b_dec /= f.
+                float f = (float) (double) opts.scalingFactor();
+                scale(wEnc, f);
+                scale(wDec, 1 / f);
+                scale(bDec, 1 / f);
+            }
+            String origin = "SAELens " + arch;
+            Sae sae;
+            switch (arch) {
+                case "standard" -> {
+                    float[] bEnc = t.read("b_enc", "[d_sae]" + shapeWhy, n);
+                    sae = Sae.of(config(d, n, Activation.RELU, 1, false, bDecIn), wEnc, bEnc, wDec, bDec, null);
+                    if (rowNorm != ForwardRule.RowNorm.NONE) {
+                        sae.withRule(ForwardRule.rowNorm(rowNorm, origin));
+                    }
+                }
+                case "jumprelu", "batchtopk", "matryoshka_batchtopk" -> {
+                    float[] bEnc = t.read("b_enc", "[d_sae]" + shapeWhy, n);
+                    float[] theta;
+                    if (arch.equals("jumprelu")) {
+                        theta = t.read("threshold", "[d_sae]" + shapeWhy, n);
+                    } else {
+                        // A BatchTopK training checkpoint: its inference form is a JumpReLU with θ = topk_threshold.
+                        float th = t.read("topk_threshold", "a scalar (BatchTopK training checkpoint)")[0];
+                        theta = new float[n];
+                        java.util.Arrays.fill(theta, th);
+                        origin = "SAELens " + arch + " (as jumprelu, threshold " + th + ")";
+                    }
+                    sae = jumpRelu(config(d, n, Activation.JUMPRELU, 1, false, bDecIn), wEnc, bEnc, wDec, bDec, theta,
+                            rowNorm, origin);
+                }
+                case "topk" -> {
+                    int k = cfg.integer("k", 100);
+                    if (k < 1 || k > n) {
+                        throw new BadInputException(cfgFile + ": k is " + k + "; expected 1 ≤ k ≤ d_sae (" + n + ")");
+                    }
+                    float[] bEnc = t.read("b_enc", "[d_sae]" + shapeWhy, n);
+                    boolean rescale = cfg.bool("rescale_acts_by_decoder_norm", false);
+                    if (rescale) {
+                        for (int j = 0; j < n; j++) {
+                            double ss = 0;
+                            for (int i = 0; i < d; i++) {
+                                ss += (double) wDec[j * d + i] * wDec[j * d + i];
+                            }
+                            float s = (float) Math.sqrt(ss);
+                            if (s == 0) {
+                                throw new BadInputException(weights + ": tensor 'W_dec' row " + j + " is zero;"
+                                        + " expected non-zero rows with rescale_acts_by_decoder_norm");
+                            }
+                            for (int i = 0; i < d; i++) {
+                                wEnc[j * d + i] *= s;
+                            }
+                            bEnc[j] *= s;
+                        }
+                    }
+                    sae = Sae.of(config(d, n, Activation.TOPK, k, rescale, bDecIn), wEnc, bEnc, wDec, bDec, null);
+                    if (rowNorm != ForwardRule.RowNorm.NONE) {
+                        sae.withRule(ForwardRule.rowNorm(rowNorm, origin));
+                    }
+                }
+                case "gated" -> {
+                    float[] bGate = t.read("b_gate", "[d_sae]" + shapeWhy, n);
+                    float[] bMag = t.read("b_mag", "[d_sae]" + shapeWhy, n);
+                    float[] rMag = t.read("r_mag", "[d_sae]" + shapeWhy, n);
+                    float[] magScale = new float[n];
+                    for (int j = 0; j < n; j++) {
+                        magScale[j] = (float) Math.exp(rMag[j]);
+                    }
+                    sae = Sae.of(config(d, n, Activation.RELU, 1, false, bDecIn), wEnc, new float[n], wDec, bDec,
+                            null);
+                    sae.withRule(ForwardRule.gated(bGate, magScale, bMag, rowNorm, origin));
+                }
+                case "transcoder", "skip_transcoder", "jumprelu_transcoder" -> throw new BadInputException(cfgFile
+                        + ": architecture is \"" + arch + "\", a transcoder (it predicts another layer's output);"
+                        + " expected an autoencoder: standard, jumprelu, topk or gated");
+                default -> throw new BadInputException(cfgFile + ": architecture is \"" + arch
+                        + "\"; expected standard, jumprelu, topk or gated");
+            }
+            return new LoadedModel(sae, null, Format.SAELENS, dir);
+        }
+    }
+
+    static Sae jumpRelu(SaeConfig c, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] theta,
+                        ForwardRule.RowNorm norm, String origin) {
+        float[] logT = new float[theta.length];
+        for (int j = 0; j < theta.length; j++) {
+            // sae4j keeps log θ for training; inference compares with the stored θ through the rule.
+            logT[j] = (float) Math.log(Math.max(theta[j], Float.MIN_NORMAL));
+        }
+        Sae sae = Sae.of(c, wEnc, bEnc, wDec, bDec, logT);
+        return sae.withRule(ForwardRule.exactThresholds(theta, norm, origin));
+    }
+
+    static SaeConfig config(int d, int n, Activation a, int k, boolean unitNorm, boolean preEncoderBias) {
+        return new SaeConfig(d, n, a, k, unitNorm, preEncoderBias, 1e-3, 1e-3, 0L);
+    }
+
+    private static void scale(float[] a, float f) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= f;
+        }
+    }
+
+    /** {@code scaling_factor} / {@code finetuning_scaling_factor} [d_sae]: v5 decoded with {@code z·f}. */
+    private static void foldLegacyScaling(Tensors t, Cfg cfg, float[] wDec, int n, int d, String why)
+            throws IOException {
+        String name = t.firstPresent("scaling_factor", "finetuning_scaling_factor");
+        if (name == null) {
+            return;
+        }
+        float[] f = t.read(name, "[d_sae]" + why, n);
+        boolean ones = true;
+        for (float v : f) {
+            ones &= v == 1f;
+        }
+        if (ones) {
+            return;
+        }
+        if (!cfg.bool("finetuning_scaling_factor", false)) {
+            throw new BadInputException(t.file() + ": tensor '" + name + "' is not all ones but " + cfg.file()
+                    + " has finetuning_scaling_factor false; expected the flag true (as SAELens requires)");
+        }
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < d; i++) {
+                wDec[j * d + i] *= f[j];
+            }
+        }
+    }
+
+    /**
+     * The config as SAELens v6 reads it: {@code handle_config_defaulting} and {@code handle_pre_6_0_config}
+     * ({@code loading/pretrained_sae_loaders.py}): a config without {@code sae_lens_version} ≥ 6 (top level or in
+     * {@code metadata}) is v5 and is mapped to v6 keys. Unknown keys are ignored.
+     */
+    static Cfg normalizedConfig(Map<String, Object> raw, String file) {
+        Object ver = raw.get("sae_lens_version");
+        if (ver == null && raw.get("metadata") instanceof Map<?, ?> md) {
+            ver = md.get("sae_lens_version");
+        }
+        if (ver instanceof String v && majorVersion(v) >= 6) {
+            return new Cfg(raw, file);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : raw.entrySet()) {
+            String k = switch (e.getKey()) {
+                case "hook_point" -> "hook_name";
+                case "hook_point_head_index" -> "hook_head_index";
+                case "activation_fn_str" -> "activation_fn";
+                default -> e.getKey();
+            };
+            m.put(k, e.getValue());
+        }
+        m.putIfAbsent("apply_b_dec_to_input", true);
+        m.putIfAbsent("architecture", "standard");
+        Object fn = m.get("activation_fn");
+        if (fn != null && !fn.equals("relu") && !fn.equals("topk")) {
+            throw new BadInputException(file + ": activation_fn is " + fn + "; expected relu or topk");
+        }
+        if ("topk".equals(fn) && m.get("activation_fn_kwargs") instanceof Map<?, ?> kw && kw.get("k") != null) {
+            m.put("architecture", "topk");
+            m.put("k", kw.get("k"));
+        }
+        Object na = m.get("normalize_activations");
+        if (na instanceof Boolean b) {
+            m.put("normalize_activations", b ? "expected_average_only_in" : "none");
+        } else if (na == null) {
+            m.put("normalize_activations", "none");
+        }
+        return new Cfg(m, file);
+    }
+
+    private static int majorVersion(String v) {
+        int i = 0;
+        while (i < v.length() && Character.isDigit(v.charAt(i))) {
+            i++;
+        }
+        return i == 0 ? -1 : Integer.parseInt(v.substring(0, Math.min(i, 9)));
+    }
+
+    // ---------------------------------------------------------------- export
+
+    /**
+     * Writes {@code model} as a SAELens v6 inference folder ({@code cfg.json} with {@code metadata.sae_lens_version},
+     * {@code sae_weights.safetensors} in F32, {@code W_enc} [d_in, d_sae]). The dictionary sae4j decodes with is
+     * written as {@code W_dec}, so a unit-norm sae4j model needs no rescale flag. A standardizer is folded into the
+     * weights (affine, so the function is the same; values equal up to float rounding). Refuses what SAELens cannot
+     * express.
+     */
+    public static String write(Path out, Exported e) throws IOException {
+        Sae sae = e.sae();
+        SaeConfig c = sae.config();
+        int d = c.dim();
+        int n = c.latents();
+        ForwardRule rule = sae.rule();
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("d_in", (long) d);
+        cfg.put("d_sae", (long) n);
+        cfg.put("dtype", "float32");
+        cfg.put("device", "cpu");
+        cfg.put("apply_b_dec_to_input", e.preEncoderBias());
+        ForwardRule.RowNorm norm = rule == null ? ForwardRule.RowNorm.NONE : rule.norm();
+        cfg.put("normalize_activations", norm.name().toLowerCase(Locale.ROOT));
+        cfg.put("reshape_activations", "none");
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("sae_lens_version", WRITTEN_VERSION);
+        meta.put("sae_lens_training_version", WRITTEN_VERSION);
+        meta.put("exported_by", "sae4j");
+        cfg.put("metadata", meta);
+        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
+        t.put("W_enc", Safetensors.Tensor.of(Tensors.transpose(e.wEnc(), n, d), d, n));
+        t.put("W_dec", Safetensors.Tensor.of(e.wDec(), n, d));
+        t.put("b_dec", Safetensors.Tensor.of(e.bDec(), d));
+        String arch;
+        if (rule != null && rule.gated()) {
+            float[][] g = rule.gateParameters();
+            float[] rMag = new float[n];
+            for (int j = 0; j < n; j++) {
+                rMag[j] = (float) Math.log(g[1][j]);
+            }
+            t.put("b_gate", Safetensors.Tensor.of(add(g[0], e.bEnc()), n));
+            t.put("r_mag", Safetensors.Tensor.of(rMag, n));
+            t.put("b_mag", Safetensors.Tensor.of(g[2], n));
+            arch = "gated";
+        } else {
+            t.put("b_enc", Safetensors.Tensor.of(e.bEnc(), n));
+            switch (c.activation()) {
+                case RELU -> arch = "standard";
+                case TOPK -> {
+                    arch = "topk";
+                    cfg.put("k", (long) c.k());
+                    cfg.put("rescale_acts_by_decoder_norm", false);
+                }
+                case JUMPRELU, BATCHTOPK -> {
+                    arch = "jumprelu";
+                    t.put("threshold", Safetensors.Tensor.of(Exported.thresholds(sae), n));
+                }
+                default -> throw new AssertionError(c.activation());
+            }
+        }
+        cfg.put("architecture", arch);
+        Exported.writeFolder(out, CONFIG, Json.writePretty(cfg), WEIGHTS, t);
+        return "SAELens v6 " + arch;
+    }
+
+    private static float[] add(float[] a, float[] b) {
+        float[] s = a.clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] += b[i];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,243 @@
+package org.sae4j.io;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.sae4j.BadInputException;
+
+/**
+ * Reader of numpy {@code .npz} archives ({@code np.savez}: a zip of {@code <key>.npy} entries, stored or deflated).
+ * {@link ZipFile} reads zip64 entries, which {@code np.savez} writes for every entry (it opens them with
+ * {@code force_zip64=True}). Arrays of {@code <f4}, {@code <f2}, {@code <f8} (or big-endian) are read as float32,
+ * C or Fortran order; an entry is decoded while it streams, so no byte copy of a large array is held.
+ */
+public final class Npz implements AutoCloseable {
+    /** One array's header. */
+    public record Entry(String key, String descr, boolean fortranOrder, long[] shape, long dataOffset) {
+        public long numel() {
+            long n = 1;
+            for (long s : shape) {
+                n = Math.multiplyExact(n, s);
+            }
+            return n;
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+    }
+
+    private final Path path;
+    private final ZipFile zip;
+    private final Map<String, ZipEntry> zipEntries;
+    private final Map<String, Entry> entries;
+
+    private Npz(Path path, ZipFile zip, Map<String, ZipEntry> zipEntries, Map<String, Entry> entries) {
+        this.path = path;
+        this.zip = zip;
+        this.zipEntries = zipEntries;
+        this.entries = Collections.unmodifiableMap(entries);
+    }
+
+    public static Npz open(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new BadInputException(path + ": missing; expected a numpy .npz archive");
+        }
+        ZipFile zip;
+        try {
+            zip = new ZipFile(path.toFile());
+        } catch (ZipException e) {
+            throw new BadInputException(path + ": not a zip archive (" + e.getMessage()
+                    + "); expected a numpy .npz file", e);
+        }
+        try {
+            Map<String, ZipEntry> zes = new LinkedHashMap<>();
+            Map<String, Entry> es = new LinkedHashMap<>();
+            for (ZipEntry ze : Collections.list(zip.entries())) {
+                String name = ze.getName();
+                if (ze.isDirectory() || !name.endsWith(".npy")) {
+                    continue;
+                }
+                String key = name.substring(0, name.length() - 4);
+                try (InputStream in = zip.getInputStream(ze)) {
+                    es.put(key, header(path, key, in));
+                }
+                zes.put(key, ze);
+            }
+            return new Npz(path, zip, zes, es);
+        } catch (IOException | RuntimeException e) {
+            zip.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Array names (entry names without {@code .npy}), in archive order. */
+    public List<String> keys() {
+        return new ArrayList<>(entries.keySet());
+    }
+
+    public boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
+    public Entry entry(String key) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            throw new BadInputException(path + ": no array '" + key + "'; expected one of " + entries.keySet());
+        }
+        return e;
+    }
+
+    /** The array as float32 in C (row-major) order. */
+    public float[] readFloats(String key) throws IOException {
+        Entry e = entry(key);
+        String d = e.descr();
+        char order = d.charAt(0);
+        int size = d.charAt(2) - '0';
+        long numel = e.numel();
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new BadInputException(path + ": array '" + key + "' has " + numel + " elements; expected at most "
+                    + (Integer.MAX_VALUE - 8));
+        }
+        float[] out = new float[(int) numel];
+        ByteOrder bo = order == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        try (InputStream raw = zip.getInputStream(zipEntries.get(key))) {
+            DataInputStream in = new DataInputStream(raw);
+            in.skipNBytes(e.dataOffset());
+            byte[] chunk = new byte[1 << 16];
+            ByteBuffer bb = ByteBuffer.wrap(chunk).order(bo);
+            int i = 0;
+            while (i < out.length) {
+                int count = Math.min(chunk.length / size, out.length - i);
+                in.readFully(chunk, 0, count * size);
+                bb.clear();
+                for (int q = 0; q < count; q++) {
+                    out[i++] = switch (size) {
+                        case 2 -> Float.float16ToFloat(bb.getShort());
+                        case 4 -> bb.getFloat();
+                        default -> (float) bb.getDouble();
+                    };
+                }
+            }
+        } catch (EOFException ex) {
+            throw new BadInputException(path + ": array '" + key + "' is truncated; expected " + numel + " values of "
+                    + d, ex);
+        }
+        if (e.fortranOrder() && e.shape.length > 1) {
+            return fortranToC(out, e.shape);
+        }
+        return out;
+    }
+
+    private static float[] fortranToC(float[] f, long[] shape) {
+        int nd = shape.length;
+        int[] dims = new int[nd];
+        for (int i = 0; i < nd; i++) {
+            dims[i] = (int) shape[i];
+        }
+        float[] c = new float[f.length];
+        int[] idx = new int[nd];
+        for (int lin = 0; lin < f.length; lin++) {
+            // lin walks C order; compute the Fortran offset of the same multi-index.
+            int fo = 0;
+            int stride = 1;
+            for (int a = 0; a < nd; a++) {
+                fo += idx[a] * stride;
+                stride *= dims[a];
+            }
+            c[lin] = f[fo];
+            for (int a = nd - 1; a >= 0; a--) {
+                if (++idx[a] < dims[a]) {
+                    break;
+                }
+                idx[a] = 0;
+            }
+        }
+        return c;
+    }
+
+    private static Entry header(Path path, String key, InputStream in) throws IOException {
+        String where = path + ": array '" + key + "'";
+        byte[] pre = in.readNBytes(10);
+        if (pre.length < 10 || (pre[0] & 0xff) != 0x93 || pre[1] != 'N' || pre[2] != 'U' || pre[3] != 'M'
+                || pre[4] != 'P' || pre[5] != 'Y') {
+            throw new BadInputException(where + ": bad magic bytes; expected a .npy entry starting with \\x93NUMPY");
+        }
+        int major = pre[6] & 0xff;
+        long len;
+        int prefix;
+        if (major == 1) {
+            len = (pre[8] & 0xff) | (pre[9] & 0xff) << 8;
+            prefix = 10;
+        } else if (major == 2 || major == 3) {
+            byte[] more = in.readNBytes(2);
+            if (more.length < 2) {
+                throw new BadInputException(where + ": truncated header; expected a version " + major + ".0 header");
+            }
+            len = (pre[8] & 0xffL) | (pre[9] & 0xffL) << 8 | (more[0] & 0xffL) << 16 | (more[1] & 0xffL) << 24;
+            prefix = 12;
+        } else {
+            throw new BadInputException(where + ": .npy format version " + major + " is not supported; expected 1, 2"
+                    + " or 3");
+        }
+        if (len > 1 << 20) {
+            throw new BadInputException(where + ": header length " + len + " is implausibly large; expected ≤ 1 MiB");
+        }
+        byte[] hb = in.readNBytes((int) len);
+        if (hb.length < len) {
+            throw new BadInputException(where + ": truncated header; expected " + len + " header bytes");
+        }
+        String text = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
+        Object parsed;
+        try {
+            parsed = PyLiteral.parse(text);
+        } catch (PyLiteral.SyntaxError e) {
+            throw new BadInputException(where + ": bad header at " + e.getMessage()
+                    + "; expected {'descr': ..., 'fortran_order': ..., 'shape': (...)}");
+        }
+        if (!(parsed instanceof Map<?, ?> m) || !(m.get("descr") instanceof String descr)
+                || !(m.get("fortran_order") instanceof Boolean fortran) || !(m.get("shape") instanceof List<?> dims)) {
+            throw new BadInputException(where + ": header is " + text
+                    + "; expected {'descr': ..., 'fortran_order': ..., 'shape': (...)}");
+        }
+        if (!descr.matches("[<>=|]f[248]")) {
+            throw new BadInputException(where + ": dtype '" + descr + "' is not supported; expected a float array"
+                    + " (<f4, <f2, <f8 or big-endian)");
+        }
+        if (descr.charAt(0) == '=' || descr.charAt(0) == '|') {
+            descr = "<" + descr.substring(1); // native order: numpy writes little-endian on every platform we meet
+        }
+        long[] shape = new long[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Long v) || v < 0) {
+                throw new BadInputException(where + ": shape " + dims + "; expected non-negative integers");
+            }
+            shape[i] = v;
+        }
+        return new Entry(key, descr, fortran, shape, prefix + len);
+    }
+
+    @Override
+    public void close() throws IOException {
+        zip.close();
+    }
+}

@@ -1,0 +1,331 @@
+package org.sae4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.SaeEncoder;
+import org.sae4j.SparseCode;
+import org.sae4j.formats.ModelFormats;
+import org.sae4j.io.Json;
+import org.sae4j.io.NpyFile;
+import org.sae4j.io.Safetensors;
+import org.sae4j.io.Standardizer;
+import org.sae4j.train.Checkpoint;
+
+/** Imported models through the CLI, bad foreign folders (one line, exit 2), and export round trips. */
+class InteropCliTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String errLine() {
+        String e = err.toString(StandardCharsets.UTF_8).strip();
+        assertThat(e.lines().count()).as("one line: " + e).isEqualTo(1);
+        return e;
+    }
+
+    static Path fixture(String name) throws URISyntaxException {
+        return Path.of(InteropCliTest.class.getResource("/interop/" + name).toURI());
+    }
+
+    /** A writable copy of a fixture folder. */
+    private Path copy(String name) throws Exception {
+        Path src = fixture(name);
+        Path dst = dir.resolve(name);
+        Files.createDirectories(dst);
+        try (Stream<Path> s = Files.list(src)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, dst.resolve(p.getFileName()));
+            }
+        }
+        return dst;
+    }
+
+    @Test
+    void encodeEvalAndInspectReadASaeLensFolder() throws Exception {
+        Path m = fixture("saelens-topk");
+        Path inputs = m.resolve("inputs.npy");
+        Path base = dir.resolve("codes");
+        assertThat(run("encode", "--model", m.toString(), "--data", inputs.toString(), "--out", base.toString()))
+                .as(err.toString()).isZero();
+        float[] codes;
+        try (NpyFile f = NpyFile.open(m.resolve("codes.npy"))) {
+            codes = f.readAll();
+        }
+        // int32 .npy (v1 header): 6 indices per row, the SAELens k, each a latent the fixture says fires.
+        byte[] raw = Files.readAllBytes(Path.of(base + ".indices.npy"));
+        ByteBuffer bb = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        int start = 10 + (bb.getShort(8) & 0xffff);
+        assertThat(new String(raw, 10, start - 10, StandardCharsets.ISO_8859_1)).contains("(40, 6)");
+        for (int q = 0; q < 40 * 6; q++) {
+            int j = bb.getInt(start + 4 * q);
+            assertThat(codes[(q / 6) * 64 + j]).as("row " + q / 6 + " latent " + j).isPositive();
+        }
+        assertThat(run("eval", "--model", m.toString(), "--data", inputs.toString(), "--json")).isZero();
+        Map<String, Object> ev = Json.readObject(writeTo("eval.json", out.toString(StandardCharsets.UTF_8)));
+        assertThat((Double) ev.get("l0")).isEqualTo(6.0);
+        assertThat(run("inspect", "--model", fixture("gemmascope").toString(), "--json")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"format\":\"gemmascope\"")
+                .contains("Gemma Scope jumprelu");
+        assertThat(run("inspect", "--model", fixture("saelens-layernorm").toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("read as saelens; forward pass: SAELens jumprelu,"
+                + " input layer_norm");
+    }
+
+    private Path writeTo(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void sparsifyRunDirectoryNeedsAHookpointAndListsThem() throws Exception {
+        Path run = dir.resolve("run");
+        for (String hook : new String[] {"layers.0", "layers.1"}) {
+            Files.createDirectories(run.resolve(hook));
+            for (String f : new String[] {"cfg.json", "sae.safetensors"}) {
+                Files.copy(fixture("sparsify-topk").resolve(f), run.resolve(hook).resolve(f));
+            }
+        }
+        Path data = fixture("sparsify-topk").resolve("inputs.npy");
+        assertThat(run("eval", "--model", run.toString(), "--data", data.toString())).isEqualTo(2);
+        assertThat(errLine()).contains("[layers.0, layers.1]").contains("--hookpoint");
+        assertThat(run("eval", "--model", run.toString(), "--hookpoint", "layers.1", "--data", data.toString()))
+                .as(err.toString()).isZero();
+        assertThat(run("eval", "--model", run.toString(), "--hookpoint", "layers.7", "--data", data.toString()))
+                .isEqualTo(2);
+        assertThat(errLine()).contains("layers.7").contains("layers.0");
+    }
+
+    @Test
+    void badForeignFoldersAreOneLineNamingFileAndKey() throws Exception {
+        Path d = fixture("saelens-standard").resolve("inputs.npy");
+
+        Path missing = copy("saelens-standard");
+        rewriteTensors(missing.resolve("sae_weights.safetensors"), "b_enc", null);
+        assertThat(run("eval", "--model", missing.toString(), "--data", d.toString())).isEqualTo(2);
+        assertThat(errLine()).contains("sae_weights.safetensors").contains("'b_enc'");
+
+        Path transposed = copy("saelens-topk");
+        rewriteTensors(transposed.resolve("sae_weights.safetensors"), "W_enc", "transpose");
+        assertThat(run("eval", "--model", transposed.toString(), "--data", d.toString())).isEqualTo(2);
+        assertThat(errLine()).contains("sae_weights.safetensors").contains("'W_enc'").contains("[64, 16]")
+                .contains("transposed");
+
+        Path arch = copy("saelens-jumprelu");
+        Path cfg = arch.resolve("cfg.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"architecture\": \"jumprelu\"",
+                "\"architecture\": \"matryoshka_magic\""));
+        assertThat(run("eval", "--model", arch.toString(), "--data", d.toString())).isEqualTo(2);
+        assertThat(errLine()).contains("cfg.json").contains("matryoshka_magic");
+
+        Path dtype = copy("sparsify-topk");
+        rewriteTensors(dtype.resolve("sae.safetensors"), "b_dec", "int32");
+        assertThat(run("eval", "--model", dtype.toString(), "--data", d.toString())).isEqualTo(2);
+        assertThat(errLine()).contains("sae.safetensors").contains("'b_dec'").contains("I32");
+
+        assertThat(run("eval", "--model", fixture("saelens-expavg").toString(), "--data", d.toString()))
+                .isEqualTo(2);
+        assertThat(errLine()).contains("expected_average_only_in").contains("--scaling-factor");
+        assertThat(run("eval", "--model", fixture("saelens-expavg").toString(), "--scaling-factor", "0.25",
+                "--data", d.toString())).as(err.toString()).isZero();
+    }
+
+    /** Rewrites one tensor of a safetensors file: drop it ({@code how == null}), transpose it, or store as I32. */
+    private static void rewriteTensors(Path file, String name, String how) throws IOException {
+        Map<String, Safetensors.Tensor> all = Safetensors.readAll(file);
+        Safetensors.Tensor t = all.remove(name);
+        if ("transpose".equals(how)) {
+            long[] s = t.shape();
+            float[] v = t.data();
+            float[] tr = new float[v.length];
+            for (int r = 0; r < s[0]; r++) {
+                for (int c = 0; c < s[1]; c++) {
+                    tr[(int) (c * s[0] + r)] = v[(int) (r * s[1] + c)];
+                }
+            }
+            all.put(name, Safetensors.Tensor.of(tr, s[1], s[0]));
+        }
+        Files.delete(file);
+        Safetensors.write(file, all, null);
+        if ("int32".equals(how)) {
+            appendI32(file, name, t.data().length);
+        }
+    }
+
+    /** Re-writes {@code file} with an extra I32 tensor {@code name} of {@code count} zeros (by hand). */
+    private static void appendI32(Path file, String name, int count) throws IOException {
+        Map<String, Safetensors.Tensor> all = Safetensors.readAll(file);
+        StringBuilder h = new StringBuilder("{");
+        long off = 0;
+        for (Map.Entry<String, Safetensors.Tensor> e : all.entrySet()) {
+            long bytes = 4L * e.getValue().data().length;
+            h.append('"').append(e.getKey()).append("\":{\"dtype\":\"F32\",\"shape\":")
+                    .append(Json.write(e.getValue().shape())).append(",\"data_offsets\":[").append(off).append(',')
+                    .append(off + bytes).append("]},");
+            off += bytes;
+        }
+        h.append('"').append(name).append("\":{\"dtype\":\"I32\",\"shape\":[").append(count)
+                .append("],\"data_offsets\":[").append(off).append(',').append(off + 4L * count).append("]}}");
+        byte[] hb = h.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + hb.length + (int) off + 4 * count).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(hb.length).put(hb);
+        for (Safetensors.Tensor t : all.values()) {
+            for (float v : t.data()) {
+                b.putFloat(v);
+            }
+        }
+        Files.write(file, b.array());
+    }
+
+    @Test
+    void trainInitRefusesAGatedModelAndStartsFromATopKOne() throws Exception {
+        Path data = fixture("saelens-topk").resolve("inputs.npy");
+        assertThat(run("train", "--init", fixture("saelens-gated-f16").toString(), "--data", data.toString(),
+                "--out", dir.resolve("g").toString(), "--steps", "1", "--batch", "8", "--quiet")).isEqualTo(2);
+        assertThat(errLine()).contains("gated");
+        assertThat(Files.exists(dir.resolve("g").resolve("model.safetensors"))).isFalse();
+        assertThat(run("train", "--init", fixture("saelens-topk").toString(), "--data", data.toString(),
+                "--out", dir.resolve("t").toString(), "--steps", "2", "--batch", "8", "--quiet"))
+                .as(err.toString()).isZero();
+        assertThat(Checkpoint.loadModel(dir.resolve("t")).sae().config().k()).isEqualTo(6);
+    }
+
+    // ---------------------------------------------------------------- export
+
+    private static Sae model(SaeConfig c, long seed) {
+        Sae s = Sae.initialize(c.withSeed(seed));
+        SplittableRandom r = new SplittableRandom(seed);
+        for (float[] t : s.tensors()) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] += (float) (0.05 * r.nextGaussian());
+            }
+        }
+        if (s.logThreshold() != null) {
+            java.util.Arrays.fill(s.logThreshold(), (float) Math.log(0.05));
+        }
+        return s;
+    }
+
+    private static float[] rows(int rows, int d, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[rows * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    private void assertSameCodes(Path original, Path exported, boolean identical) throws IOException {
+        SaeEncoder a = SaeEncoder.load(original);
+        SaeEncoder b = SaeEncoder.load(exported);
+        float[] x = rows(64, a.dim(), 9);
+        for (int r = 0; r < 64; r++) {
+            float[] row = java.util.Arrays.copyOfRange(x, r * a.dim(), (r + 1) * a.dim());
+            SparseCode ca = a.encode(row);
+            SparseCode cb = b.encode(row);
+            if (identical) {
+                assertThat(cb.indices()).as("row " + r).containsExactly(ca.indices());
+                assertThat(cb.values()).as("row " + r).containsExactly(ca.values());
+                assertThat(b.reconstruct(row)).as("row " + r).containsExactly(a.reconstruct(row));
+            } else {
+                assertThat(cb.indices()).as("row " + r).containsExactlyInAnyOrder(ca.indices());
+                float[] ra = a.reconstruct(row);
+                float[] rb = b.reconstruct(row);
+                for (int i = 0; i < ra.length; i++) {
+                    assertThat(Math.abs(ra[i] - rb[i])).isLessThan(1e-4f * (1 + Math.abs(ra[i])));
+                }
+            }
+        }
+    }
+
+    @Test
+    void exportThenImportGivesIdenticalCodes() throws Exception {
+        SaeConfig[] configs = {SaeConfig.topK(12, 40, 5).withPreEncoderBias(true),
+                SaeConfig.jumpRelu(12, 40), SaeConfig.relu(12, 40).withPreEncoderBias(true)};
+        int i = 0;
+        for (SaeConfig c : configs) {
+            Path src = dir.resolve("m" + i);
+            Checkpoint.save(src, model(c, 17 + i), null);
+            Path sl = dir.resolve("saelens" + i);
+            assertThat(run("export", "--model", src.toString(), "--format", "saelens", "--out", sl.toString()))
+                    .as(err.toString()).isZero();
+            assertThat(ModelFormats.detect(sl).id()).isEqualTo("saelens");
+            Map<String, Object> cfg = Json.readObject(sl.resolve("cfg.json"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> meta = (Map<String, Object>) cfg.get("metadata");
+            assertThat((String) meta.get("sae_lens_version")).startsWith("6.");
+            try (Safetensors st = Safetensors.open(sl.resolve("sae_weights.safetensors"))) {
+                assertThat(st.info("W_enc").shape()).containsExactly(12, 40); // SAELens: x @ W_enc
+                assertThat(st.info("W_dec").shape()).containsExactly(40, 12);
+            }
+            assertSameCodes(src, sl, true);
+            i++;
+        }
+        Path sp = dir.resolve("sparsify0");
+        assertThat(run("export", "--model", dir.resolve("m0").toString(), "--format", "sparsify", "--out",
+                sp.toString())).as(err.toString()).isZero();
+        try (Safetensors st = Safetensors.open(sp.resolve("sae.safetensors"))) {
+            assertThat(st.info("encoder.weight").shape()).containsExactly(40, 12); // nn.Linear [out, in]
+        }
+        assertThat(Json.readObject(sp.resolve("cfg.json"))).containsEntry("k", 5L).containsEntry("d_in", 12L)
+                .containsEntry("num_latents", 40L);
+        assertSameCodes(dir.resolve("m0"), sp, true);
+    }
+
+    @Test
+    void exportFoldsAStandardizerAndRefusesWhatAFormatCannotExpress() throws Exception {
+        Path src = dir.resolve("std");
+        float[] mean = new float[12];
+        float[] sd = new float[12];
+        for (int i = 0; i < 12; i++) {
+            mean[i] = 0.1f * i - 0.3f;
+            sd[i] = 0.5f + 0.1f * i;
+        }
+        Checkpoint.save(src, model(SaeConfig.topK(12, 40, 5), 3), Standardizer.perFeature(mean, sd));
+        for (String f : new String[] {"saelens", "sparsify"}) {
+            Path o = dir.resolve("std-" + f);
+            assertThat(run("export", "--model", src.toString(), "--format", f, "--out", o.toString()))
+                    .as(err.toString()).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("folded");
+            assertSameCodes(src, o, false);
+        }
+        Path relu = dir.resolve("relu");
+        Checkpoint.save(relu, model(SaeConfig.relu(12, 40), 4), null);
+        assertThat(run("export", "--model", relu.toString(), "--format", "sparsify", "--out",
+                dir.resolve("x").toString())).isEqualTo(2);
+        assertThat(errLine()).contains("relu").contains("topk only");
+        assertThat(Files.exists(dir.resolve("x"))).isFalse();
+        assertThat(run("export", "--model", relu.toString(), "--format", "gemmascope", "--out",
+                dir.resolve("x").toString())).isEqualTo(2);
+        // An imported gated SAELens model goes back out as SAELens, with the same codes.
+        Path gated = dir.resolve("gated-out");
+        assertThat(run("export", "--model", fixture("saelens-gated-f16").toString(), "--format", "saelens",
+                "--out", gated.toString())).as(err.toString()).isZero();
+        assertSameCodes(fixture("saelens-gated-f16"), gated, false);
+    }
+}
