@@ -35,6 +35,9 @@ public final class Main {
                        top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense
               inspect  --model DIR [--json]
                        config, shapes, parameter norms, dictionary collinearity, trainer state
+              features --model DIR --data PATH --out DIR [--tokens tokens.tsv] [--top N (20)] [--context C (8)]
+                       [--dense-threshold F (0.1)] [--batch B] [--force]
+                       per-latent statistics (frequency, mean, max, top rows) + OUT/index.html feature browser
               demo     train a TopK SAE with re-animation on synthetic planted-dictionary data
                        [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
               experiment dead-codes [--quick] [--out DIR (src/docs)]
@@ -63,11 +66,12 @@ public final class Main {
                 case "eval" -> Eval.run(rest, out);
                 case "encode" -> Encode.run(rest, out);
                 case "inspect" -> Inspect.run(rest, out);
+                case "features" -> Features.run(rest, out);
                 case "demo" -> Demo.run(rest, out);
                 case "experiment" -> Experiment.run(rest, out);
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
-                        + "'; expected train, eval, encode, inspect, demo, experiment or help");
+                        + "'; expected train, eval, encode, inspect, features, demo, experiment or help");
             }
             return 0;
         } catch (BadInputException e) {
