@@ -24,6 +24,11 @@ public final class FeatureScan {
 
     /** The statistics of every row of {@code data} ({@code data.dim()} must be the encoder's). */
     public static FeatureStats run(SaeEncoder enc, NpyDataset data, int topN, int batch) {
+        return run(enc, data, topN, batch, Long.MAX_VALUE);
+    }
+
+    /** As {@link #run(SaeEncoder, NpyDataset, int, int)} over the first {@code maxRows} rows only. */
+    public static FeatureStats run(SaeEncoder enc, NpyDataset data, int topN, int batch, long maxRows) {
         int d = enc.dim();
         int n = enc.latents();
         FeatureStats stats = new FeatureStats(d, n, topN);
@@ -37,8 +42,8 @@ public final class FeatureScan {
         float[] one = new float[d];
         float[] oneHat = new float[d];
         long row = 0;
-        for (long b = 0; b < s.batchesPerEpoch(); b++) {
-            int rows = s.next(x);
+        for (long b = 0; b < s.batchesPerEpoch() && row < maxRows; b++) {
+            int rows = (int) Math.min(s.next(x), maxRows - row);
             enc.encode(x, rows, idx, val, k);
             enc.decode(idx, val, rows, k, xhat);
             int nFull = 0;

@@ -273,11 +273,28 @@ public final class HeadlessChromium implements AutoCloseable {
         try {
             socket.abort();
         } finally {
+            // Chromium's helper processes (renderer, zygote) are its descendants: end them with it.
+            List<ProcessHandle> helpers = process.descendants().toList();
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            Checkpoint.deleteTree(profile);
+            for (ProcessHandle h : helpers) {
+                h.destroy();
+                h.onExit().get(10, TimeUnit.SECONDS);
+            }
+            // A last helper may still be writing to the profile: retry briefly.
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    Checkpoint.deleteTree(profile);
+                    break;
+                } catch (IOException e) {
+                    if (attempt == 20) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
         }
     }
 }
