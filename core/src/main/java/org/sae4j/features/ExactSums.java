@@ -94,19 +94,23 @@ final class ExactSums {
     /** Carries so that every limb but the top one is in [0, 2^32); the top limb holds the sign. */
     void normalise() {
         for (int i = 0; i < count; i++) {
-            int o = i * LIMBS;
-            for (int q = 0; q < LIMBS - 1; q++) {
-                long carry = limbs[o + q] >> 32;  // floor division: works for negative limbs too
-                limbs[o + q] &= MASK;
-                limbs[o + q + 1] += carry;
-            }
+            normalise(i);
         }
         pending = 0;
     }
 
+    private void normalise(int i) {
+        int o = i * LIMBS;
+        for (int q = 0; q < LIMBS - 1; q++) {
+            long carry = limbs[o + q] >> 32;  // floor division: works for negative limbs too
+            limbs[o + q] &= MASK;
+            limbs[o + q + 1] += carry;
+        }
+    }
+
     /** Sum {@code i} as an exact integer multiple of 2^-320. */
     BigInteger scaled(int i) {
-        normalise();
+        normalise(i); // this sum only: reading every latent's mean must not cost latents² carries
         int o = i * LIMBS;
         BigInteger r = BigInteger.valueOf(limbs[o + LIMBS - 1]);
         for (int q = LIMBS - 2; q >= 0; q--) {

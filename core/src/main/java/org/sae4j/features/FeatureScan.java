@@ -32,54 +32,57 @@ public final class FeatureScan {
         int d = enc.dim();
         int n = enc.latents();
         FeatureStats stats = new FeatureStats(d, n, topN);
-        int k = enc.config().activation() == Activation.TOPK ? Math.min(n, enc.config().k()) : Math.min(n, FIRST_K);
+        Activation act = enc.config().activation();
+        int k = act == Activation.TOPK ? Math.min(n, enc.config().k()) : Math.min(n, FIRST_K);
         BatchStream s = data.batches(BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false), null);
         float[] x = new float[batch * d];
-        float[] xhat = new float[batch * d];
-        int[] idx = new int[batch * k];
-        float[] val = new float[batch * k];
-        int[] full = new int[batch];
-        float[] one = new float[d];
-        float[] oneHat = new float[d];
+        long[] ids = new long[batch];
         long row = 0;
         for (long b = 0; b < s.batchesPerEpoch() && row < maxRows; b++) {
             int rows = (int) Math.min(s.next(x), maxRows - row);
-            enc.encode(x, rows, idx, val, k);
-            enc.decode(idx, val, rows, k, xhat);
-            int nFull = 0;
             for (int r = 0; r < rows; r++) {
-                if (k < n && idx[(r + 1) * k - 1] >= 0) {
-                    full[nFull++] = r;
-                }
+                ids[r] = row + r;
             }
-            // Full rows may have more codes than slots: encoded again, wider, with their own x̂.
-            int next = 0;
-            for (int r = 0; r < rows; r++) {
-                if (next < nFull && full[next] == r) {
-                    next++;
-                    System.arraycopy(x, r * d, one, 0, d);
-                    wide(enc, stats, one, oneHat, row + r, k, n);
-                } else {
-                    stats.observeRow(row + r, x, xhat, r * d, idx, val, r * k, k);
-                }
-            }
+            observe(enc, stats, x, ids, rows, k);
             row += rows;
         }
         return stats;
     }
 
-    /** Encodes one row with ever more slots until one stays empty (or all latents fit), then observes it. */
-    private static void wide(SaeEncoder enc, FeatureStats stats, float[] x, float[] xhat, long row, int k, int n) {
-        int kk = k;
-        int[] idx;
-        float[] val;
-        do {
-            kk = (int) Math.min(n, 4L * kk);
-            idx = new int[kk];
-            val = new float[kk];
-            enc.encode(x, 1, idx, val, kk);
-        } while (kk < n && idx[kk - 1] >= 0);
-        enc.decode(idx, val, 1, kk, xhat);
-        stats.observeRow(row, x, xhat, 0, idx, val, 0, kk);
+    /**
+     * Encodes {@code rows} rows with {@code k} slots and observes those that left a slot empty (or cannot have more
+     * codes); the rest, which may have more codes than slots, go again as one smaller batch with 4× the slots.
+     */
+    private static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long[] ids, int rows, int k) {
+        int d = enc.dim();
+        int n = enc.latents();
+        // TopK never has more than its k codes; every other activation may have up to n.
+        boolean bounded = k == n || (enc.config().activation() == Activation.TOPK && k >= enc.config().k());
+        int[] idx = new int[rows * k];
+        float[] val = new float[rows * k];
+        float[] xhat = new float[rows * d];
+        enc.encode(x, rows, idx, val, k);
+        enc.decode(idx, val, rows, k, xhat);
+        int full = 0;
+        for (int r = 0; r < rows; r++) {
+            if (!bounded && idx[(r + 1) * k - 1] >= 0) {
+                full++;
+            } else {
+                stats.observeRow(ids[r], x, xhat, r * d, idx, val, r * k, k);
+            }
+        }
+        if (full == 0) {
+            return;
+        }
+        float[] x2 = new float[full * d];
+        long[] ids2 = new long[full];
+        int f = 0;
+        for (int r = 0; r < rows; r++) {
+            if (idx[(r + 1) * k - 1] >= 0) {
+                System.arraycopy(x, r * d, x2, f * d, d);
+                ids2[f++] = ids[r];
+            }
+        }
+        observe(enc, stats, x2, ids2, full, (int) Math.min(n, 4L * k));
     }
 }
