@@ -154,12 +154,16 @@ final class Report {
             lo = Math.min(lo, m.applyAsDouble(p));
             hi = Math.max(hi, m.applyAsDouble(p));
         }
+        String range = "from step " + pts.get(0).step() + " to " + pts.get(pts.size() - 1).step() + "; " + note;
         if (hi - lo <= 1e-9 * Math.max(Math.abs(hi), 1e-300) || pts.size() == 1) {
             // A flat line on an axis of nothing says less than the number.
-            card(cards, name, fmt(fraction ? 100 * hi : hi) + (fraction ? " %" : ""), pts.size() == 1
-                    ? "one point, at step " + pts.get(0).step() + "; " + note
-                    : "constant from step " + pts.get(0).step() + " to " + pts.get(pts.size() - 1).step() + "; "
-                    + note);
+            card(cards, name, pct(hi, fraction), pts.size() == 1 ? "one point, at step " + pts.get(0).step() + "; "
+                    + note : "constant " + range);
+            return;
+        }
+        if (!fraction && hi - lo <= 1e-3 * Math.max(Math.abs(hi), Math.abs(lo))) {
+            // E.g. TopK's L0, k except on the rare row with fewer positive pre-activations: a number, not noise.
+            card(cards, name, fmt(hi), String.format(Locale.ROOT, "within 0.1 %% (%.6g to %.6g) %s", lo, hi, range));
             return;
         }
         String note2 = "";
@@ -216,7 +220,9 @@ final class Report {
             double y = TOP + ph * (1 - (v - a) / (b - a));
             h.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>",
                     LEFT + 1, LEFT + pw - 1, y, y));
-            label(h, LEFT - 5, y + 4, "end", fraction ? fmt(100 * t) + " %" : fmt(t));
+            label(h, LEFT - 5, y + 4, "end", log ? fmt(t) : tick(fraction ? 100 * t : t,
+                    (fraction ? 100 : 1) * (ticks.size() > 1 ? ticks.get(1) - ticks.get(0) : b - a))
+                    + (fraction ? " %" : ""));
         }
         long s0 = pts.get(0).step();
         long s1 = Math.max(s0 + 1, pts.get(pts.size() - 1).step());
@@ -347,6 +353,16 @@ final class Report {
             t.add(hi);
         }
         return t;
+    }
+
+    private static String pct(double v, boolean fraction) {
+        return fraction ? fmt(100 * v) + " %" : fmt(v);
+    }
+
+    /** A tick value with as many decimals as the tick spacing needs. */
+    static String tick(double v, double step) {
+        int decimals = (int) Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
     private static void label(StringBuilder h, double x, double y, String anchor, String text) {

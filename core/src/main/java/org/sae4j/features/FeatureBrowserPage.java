@@ -138,7 +138,7 @@ public final class FeatureBrowserPage {
               word-break:break-word}
             .tok{border-radius:2px}.fire{background:#ffb347;font-weight:700;padding:0 2px}
             .fire sub{font-weight:400;color:#623;font-size:10px;margin-left:2px}
-            .nn a{margin-right:12px;white-space:nowrap}a{color:#1f5fbf;cursor:pointer;text-decoration:none}
+            .nn{display:flex;flex-wrap:wrap;gap:4px 14px}.nn a{white-space:nowrap}a{color:#1f5fbf;cursor:pointer;text-decoration:none}
             a:hover{text-decoration:underline}
             </style></head><body>
             <h1>Feature browser</h1>
@@ -161,6 +161,7 @@ public final class FeatureBrowserPage {
             <script>
             "use strict";
             (function () {
+            const t0 = performance.now();
             const D = JSON.parse(document.getElementById("feature-data").textContent);
             const I = D.info, N = D.n, ROW_H = 22;
             const fmt = v => v === 0 ? "0" : (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2)
@@ -322,6 +323,7 @@ public final class FeatureBrowserPage {
             const start = m && Number(m[1]) < N ? Number(m[1]) : (order.length ? order[0] : 0);
             select(start);
             const pos = order.indexOf(start); if (pos > 0) vp.scrollTop = pos * ROW_H - 2 * ROW_H;
+            document.body.dataset.renderMs = Math.round(performance.now() - t0);
             document.body.dataset.ready = "true";
             })();
             </script>
