@@ -61,7 +61,7 @@ final class Report {
     private static final int W = 470;
     private static final int H = 250;
     private static final int LEFT = 62;
-    private static final int RIGHT = 16;
+    private static final int RIGHT = 28;
     private static final int TOP = 56;
     private static final int BOTTOM = 38;
     private static final String BLUE = "#1f6feb";
