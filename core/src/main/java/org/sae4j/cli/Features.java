@@ -78,10 +78,10 @@ final class Features {
             info.put("model", model.toString());
             info.put("data", dataPath.toString());
             info.put("tokens", tokens == null ? null : tokens.toString());
-            FeatureData partial = FeatureData.of(stats, dense, info, nn.k(), nn.indices(), nn.cosines(), null);
-            FeatureData.Contexts ctx = tokens == null ? null
-                    : ContextRows.select(tokens, partial.topRows(), context);
-            f = FeatureData.of(stats, dense, info, nn.k(), nn.indices(), nn.cosines(), ctx);
+            f = FeatureData.of(stats, dense, info, nn.k(), nn.indices(), nn.cosines(), null);
+            if (tokens != null) {
+                f = f.withContexts(ContextRows.select(tokens, f.topRows(), context));
+            }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         writeAtomically(outDir, f);

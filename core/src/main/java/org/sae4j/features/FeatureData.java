@@ -72,6 +72,12 @@ public record FeatureData(Map<String, Object> info, int latents, int topN, int n
         return new FeatureData(m, n, topN, nearestK, stats, tv, tr, nearest, nearestCosines, contexts);
     }
 
+    /** The same data with {@code contexts} (chosen from this data's top rows). */
+    public FeatureData withContexts(Contexts c) {
+        return new FeatureData(info, latents, topN, nearestK, latentStats, topValues, topRows, nearest, nearestCosines,
+                c);
+    }
+
     public long rows() {
         return ((Number) info.get("rows")).longValue();
     }

@@ -112,6 +112,11 @@ public final class HeadlessChromium implements AutoCloseable {
     private static String find() {
         String given = System.getProperty("sae4j.chromium");
         if (given != null && !given.isBlank()) {
+            if (!Files.isExecutable(Path.of(given))) {
+                throw new AssertionError("-Dsae4j.chromium=" + given + ": not an executable file; install Chromium"
+                        + " with `apt-get install -y chromium` (or -Dsae4j.skipBrowserTests=true to skip the browser"
+                        + " tests)");
+            }
             return given;
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {

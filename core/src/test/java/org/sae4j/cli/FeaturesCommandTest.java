@@ -1,6 +1,7 @@
 package org.sae4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.Activation;
+import org.sae4j.BadInputException;
 import org.sae4j.EncoderFixtures;
 import org.sae4j.Sae;
 import org.sae4j.SaeEncoder;
@@ -129,6 +131,22 @@ class FeaturesCommandTest {
                 outDir.toString(), "--force")).as(err()).isEqualTo(0);
         assertThat(outDir.resolve("contexts.tsv")).doesNotExist();
         assertOnlyExpectedEntries();
+    }
+
+    @Test
+    void readerRefusesAnotherDtypeOrVersionNamingTheFile() throws IOException {
+        Path outDir = dir.resolve("feat");
+        assertThat(run("features", "--model", model.toString(), "--data", data.toString(), "--top", "5", "--out",
+                outDir.toString())).as(err()).isEqualTo(0);
+        Path rows = outDir.resolve("top_rows.npy");
+        NpyWriter.writeF32(rows, new float[N * 5], N, 5);
+        assertThatThrownBy(() -> FeatureStatsReader.read(outDir)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(rows + ": header ").hasMessageContaining("expected a <i8 array of shape (" + N
+                        + ", 5)");
+        Path info = outDir.resolve("features.json");
+        Files.writeString(info, Files.readString(info).replace("\"version\": 1", "\"version\": 2"));
+        assertThatThrownBy(() -> FeatureStatsReader.read(outDir)).isInstanceOf(BadInputException.class)
+                .hasMessage(info + ": version 2; expected 1");
     }
 
     @Test
