@@ -192,7 +192,8 @@ public final class FeatureBrowserPage {
               svg.setAttribute("role", "img"); svg.setAttribute("aria-label", "log10 feature density histogram");
               const add = (tag, a, text) => { const e = document.createElementNS(NS, tag);
                 for (const k in a) e.setAttribute(k, a[k]); if (text != null) e.textContent = text; svg.appendChild(e); return e; };
-              const lo = logs.length ? Math.floor(Math.min(...logs.slice(0, 100000), Math.log10(I.dense_threshold)) - 1e-9) : -1;
+              let least = Math.log10(I.dense_threshold); for (const v of logs) if (v < least) least = v;
+              const lo = Math.floor(least - 1e-9);
               const hi = 0, bins = Math.max(10, Math.min(60, Math.round((hi - lo) * 12)));
               const counts = new Array(bins).fill(0), w = (hi - lo) / bins;
               for (const v of logs) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / w)))]++;
