@@ -157,7 +157,8 @@ public final class TokensTsv {
         private final Path file;
         private final boolean complete;
         private final BufferedReader in;
-        private long line = 1;
+        private final StringBuilder buf = new StringBuilder(64);
+        private long line; // of the current row; the header is line 1
         private long row = -1;
         private long document;
         private int position;
@@ -171,6 +172,7 @@ public final class TokensTsv {
                     StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                             .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
             String h = readLine();
+            line = 1;
             if (h == null || !h.equals(HEADER)) {
                 in.close();
                 throw bad(h == null ? "file is empty" : "header is '" + h.replace("\t", "\\t") + "'",
@@ -213,9 +215,23 @@ public final class TokensTsv {
             return true;
         }
 
+        /** The next line without its '\n' (null at the end); a raw '\r' is refused, so CRLF files are too. */
         private String readLine() throws IOException {
+            buf.setLength(0);
             try {
-                return in.readLine();
+                int c;
+                while ((c = in.read()) >= 0 && c != '\n') {
+                    if (c == '\r') {
+                        line++;
+                        throw bad("has a raw carriage return", "lines ending in \\n alone and \\r escaped as"
+                                + " \\\\r");
+                    }
+                    buf.append((char) c);
+                }
+                if (c < 0 && buf.isEmpty()) {
+                    return null;
+                }
+                return buf.toString();
             } catch (java.nio.charset.CharacterCodingException e) {
                 line++;
                 throw bad("is not valid UTF-8", "UTF-8 text");

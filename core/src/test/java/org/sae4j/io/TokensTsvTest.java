@@ -68,6 +68,8 @@ class TokensTsvTest {
         "row\tdocument\tposition\ttoken\n0\t0\tx\ta\n|line 2: position 'x'",
         "row\tdocument\tposition\ttoken\n0\t0\t0\ta\\q\n|line 2: token has unknown escape",
         "|line 1: file is empty",
+        "row\tdocument\tposition\ttoken\r\n0\t0\t0\ta\r\n|line 1: has a raw carriage return",
+        "row\tdocument\tposition\ttoken\n0\t0\t0\ta\rb\n|line 2: has a raw carriage return",
     })
     void refusesAnythingElseWithTheLine(String c) throws IOException {
         String[] parts = c.split("\\|");
