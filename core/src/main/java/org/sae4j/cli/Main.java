@@ -40,6 +40,9 @@ public final class Main {
               --model DIR of eval, encode, inspect, export, train --init also reads SAELens, sparsify and Gemma Scope
                        folders: [--format sae4j|saelens|sparsify|gemmascope] [--hookpoint NAME (sparsify run)]
                        [--scaling-factor F (SAELens expected_average_only_in)]
+              features --model DIR --data PATH --out DIR [--tokens tokens.tsv] [--top N (20)] [--context C (8)]
+                       [--dense-threshold F (0.1)] [--batch B] [--force]
+                       per-latent statistics (frequency, mean, max, top rows) + OUT/index.html feature browser
               demo     train a TopK SAE with re-animation on synthetic planted-dictionary data
                        [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
               experiment dead-codes [--quick] [--out DIR (src/docs)]
@@ -69,11 +72,12 @@ public final class Main {
                 case "encode" -> Encode.run(rest, out);
                 case "inspect" -> Inspect.run(rest, out);
                 case "export" -> Export.run(rest, out);
+                case "features" -> Features.run(rest, out);
                 case "demo" -> Demo.run(rest, out);
                 case "experiment" -> Experiment.run(rest, out);
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
-                        + "'; expected train, eval, encode, inspect, export, demo, experiment or help");
+                        + "'; expected train, eval, encode, inspect, export, features, demo, experiment or help");
             }
             return 0;
         } catch (BadInputException e) {

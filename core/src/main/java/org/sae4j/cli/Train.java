@@ -13,13 +13,17 @@ import java.util.Map;
 import java.util.Set;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
+import org.sae4j.SaeEncoder;
 import org.sae4j.SaeConfig;
 import org.sae4j.formats.LoadedModel;
+import org.sae4j.features.FeatureScan;
+import org.sae4j.features.FeatureStats;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.Standardizer;
+import org.sae4j.kernels.KernelPool;
 import org.sae4j.metrics.DeadTracker;
 import org.sae4j.train.Checkpoint;
 import org.sae4j.train.CoefSchedule;
@@ -174,7 +178,7 @@ final class Train {
             long total = Math.min(perEpoch * cfg.epochs(), cfg.maxSteps() > 0 ? cfg.maxSteps() : Long.MAX_VALUE);
             long startStep = resumeDir != null ? loaded.state().step() : 0;
             Progress progress = new Progress(sc.latents(), total, startStep, perEpoch, cfg.batchSize(), logEvery, json,
-                    quiet, out, err);
+                    quiet, out, err, cfg.deadWindowTokens());
             trainer.addListener(progress);
             Path target = outDir;
             Standardizer saveStd = std;
@@ -235,10 +239,27 @@ final class Train {
                     settings.put("auxk", "coef " + cfg.auxkCoef() + ", k_aux " + cfg.auxkK() + ", dead window "
                             + cfg.deadWindowTokens() + " tokens");
                 }
+                Report.Density density = summary.steps() == 0 ? null
+                        : density(summary, std, data, cfg.batchSize());
                 Report.write(report, "sae4j train: " + dataPath.getFileName() + " → " + outDir.getFileName(),
-                        settings, sum, progress.points);
+                        progress.reportRows(summary, density), settings, progress.points, progress.deadWindow(),
+                        density);
             }
         }
+    }
+
+    /** Rows the report's feature-density histogram encodes with the final model (all of them when fewer). */
+    static final long DENSITY_ROWS = 16_384;
+
+    /** Each latent's firing frequency under the final model, over the first {@link #DENSITY_ROWS} rows. */
+    private static Report.Density density(Trainer.Summary s, Standardizer std, NpyDataset data, int batch) {
+        SaeEncoder enc = SaeEncoder.of(s.sae(), std, KernelPool.common());
+        FeatureStats f = FeatureScan.run(enc, data, 1, Math.min(batch, 1024), DENSITY_ROWS);
+        double[] freq = new double[f.latents()];
+        for (int j = 0; j < freq.length; j++) {
+            freq[j] = f.frequency(j);
+        }
+        return new Report.Density(f.rows(), data.rows(), freq, 0.1, f.r2(), f.explainedVariance(), f.l0());
     }
 
     private static Path path(Args a, String option) {
@@ -469,9 +490,13 @@ final class Train {
         double lastL0 = Double.NaN;
         double lastDead = Double.NaN;
         private EpochStats lastEpoch;
+        // The report's dead fraction: latents that fired in none of the last windowSteps batches, a window the run
+        // fills (the --dead-window, or a tenth of the run when that is longer than the run).
+        private final long windowSteps;
+        private final long[] lastFired;
 
         Progress(int latents, long total, long startStep, long perEpoch, int batch, long logEvery, boolean json,
-                 boolean quiet, PrintStream out, PrintStream err) {
+                 boolean quiet, PrintStream out, PrintStream err, long deadWindowTokens) {
             this.total = total;
             this.startStep = startStep;
             this.perEpoch = perEpoch;
@@ -484,6 +509,29 @@ final class Train {
             this.err = err;
             this.log = new Window(latents);
             this.chart = new Window(latents);
+            long runTokens = Math.max(1, total - startStep) * batch;
+            long windowTokens = Math.min(deadWindowTokens, Math.max(batch, runTokens / 10));
+            this.windowSteps = Math.max(1, (windowTokens + batch - 1) / batch);
+            this.lastFired = new long[latents];
+            java.util.Arrays.fill(lastFired, startStep);
+        }
+
+        Report.DeadWindow deadWindow() {
+            return new Report.DeadWindow(windowSteps * batch, windowSteps);
+        }
+
+        /** Fraction of latents not fired in the last windowSteps batches; NaN until the run has run that long. */
+        private double windowDead(long done) {
+            if (done - startStep < windowSteps) {
+                return Double.NaN;
+            }
+            int dead = 0;
+            for (long f : lastFired) {
+                if (done - f >= windowSteps) {
+                    dead++;
+                }
+            }
+            return (double) dead / lastFired.length;
         }
 
         @Override
@@ -492,9 +540,15 @@ final class Train {
             chart.add(s);
             long done = s.step() + 1;
             long now = System.nanoTime();
+            boolean[] dead = s.dead();
+            for (int j = 0; j < lastFired.length; j++) {
+                if (!dead[j]) {
+                    lastFired[j] = done;
+                }
+            }
             if (done % pointEvery == 0 || done == total) {
                 points.add(new Report.Point(done, chart.loss / chart.count, chart.r2 / chart.count,
-                        chart.l0 / chart.count, chart.deadFraction(), s.windowDeadFraction(), s.reanimationCoef()));
+                        chart.l0 / chart.count, windowDead(done), s.reanimationCoef()));
                 chart.reset(now);
             }
             if (done % logEvery != 0 && done != total) {
@@ -568,6 +622,36 @@ final class Train {
             m.put("batch_size", (long) batch);
             m.put("out", outDir.toString());
             return m;
+        }
+
+        /** The report's summary table: what a user looks for first. */
+        List<Report.Row> reportRows(Trainer.Summary s, Report.Density d) {
+            List<Report.Row> r = new ArrayList<>();
+            if (d != null) {
+                String on = "final model on " + (d.rows() < d.dataRows() ? "the first " : "all ")
+                        + Report.group(d.rows()) + " rows";
+                r.add(new Report.Row("R²", String.format(Locale.ROOT, "%.4f", d.r2()),
+                        "1 − mse / variance of all entries (overcomplete's); " + on));
+                r.add(new Report.Row("explained variance", String.format(Locale.ROOT, "%.4f", d.explainedVariance()),
+                        "1 − FVU, per feature (SAELens, sparsify); " + on));
+                r.add(new Report.Row("L0", String.format(Locale.ROOT, "%.2f", d.l0()), "active latents per row; " + on));
+                int n = d.frequency().length;
+                r.add(new Report.Row("dead", String.format(Locale.ROOT, "%.1f %% (%d of %d)", 100.0 * d.dead() / n,
+                        d.dead(), n), "latents that fire on none of those rows"));
+                r.add(new Report.Row("dense", String.format(Locale.ROOT, "%.1f %% (%d of %d)", 100.0 * d.dense() / n,
+                        d.dense(), n), "latents that fire on more than " + Report.fmt(100 * d.denseThreshold())
+                        + " % of those rows"));
+            }
+            if (!points.isEmpty()) {
+                r.add(new Report.Row("loss", Report.fmt(lastLoss), "training loss, mean of the last log window"));
+            }
+            r.add(new Report.Row("tokens/s", String.format(Locale.ROOT, "%,.0f", s.tokensPerSecond()),
+                    "training rows per second"));
+            r.add(new Report.Row("wall time", clock(s.seconds()), "training, this run"));
+            r.add(new Report.Row("steps", String.format(Locale.ROOT, "%,d (to step %,d of %,d)", s.steps(),
+                    startStep + s.steps(), total), batch + " rows per step"));
+            r.add(new Report.Row("tokens", String.format(Locale.ROOT, "%,d", s.tokens()), "rows trained on, this run"));
+            return r;
         }
 
         private static String clock(double seconds) {

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Writes 2-D little-endian {@code <f4} or {@code <i4} {@code .npy} files (format 1.0, C order), atomically via
+ * Writes 2-D little-endian {@code <f4}, {@code <i4}, {@code <f8} or {@code <i8} {@code .npy} files (format 1.0, C order), atomically via
  * {@link AtomicFiles}: the target appears complete or not at all. The header is padded with spaces and ends in
  * {@code \n} so the data starts at a multiple of 64 bytes, as numpy does (aligned memory maps).
  *
@@ -20,7 +20,7 @@ import java.util.Objects;
 public final class NpyWriter implements AutoCloseable {
     /** The element types this writer produces. */
     public enum Type {
-        F4("<f4"), I4("<i4");
+        F4("<f4"), I4("<i4"), F8("<f8"), I8("<i8");
 
         final String descr;
 
@@ -65,6 +65,24 @@ public final class NpyWriter implements AutoCloseable {
         }
     }
 
+    /** Writes {@code data} (row-major, {@code rows × cols}) as a {@code <f8} file. */
+    public static void writeF64(Path target, double[] data, long rows, int cols) throws IOException {
+        checkLength(data.length, rows, cols);
+        try (NpyWriter w = create(target, Type.F8, rows, cols)) {
+            if (rows > 0) w.writeRows(data, 0, Math.toIntExact(rows));
+            w.commit();
+        }
+    }
+
+    /** Writes {@code data} (row-major, {@code rows × cols}) as a {@code <i8} file. */
+    public static void writeI64(Path target, long[] data, long rows, int cols) throws IOException {
+        checkLength(data.length, rows, cols);
+        try (NpyWriter w = create(target, Type.I8, rows, cols)) {
+            if (rows > 0) w.writeRows(data, 0, Math.toIntExact(rows));
+            w.commit();
+        }
+    }
+
     /** Starts a streaming write of a {@code rows × cols} array; the header is written immediately. */
     public static NpyWriter create(Path target, Type type, long rows, int cols) throws IOException {
         Objects.requireNonNull(type, "type");
@@ -100,6 +118,30 @@ public final class NpyWriter implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             if (buf.remaining() < 4) drain();
             buf.putInt(src[off + i]);
+        }
+        drain();
+        rowsWritten += count;
+    }
+
+    /** Appends {@code count} rows of doubles from {@code src} starting at {@code off}. */
+    public void writeRows(double[] src, int off, int count) throws IOException {
+        if (type != Type.F8) throw new IllegalStateException("this writer writes " + type.descr + ", not doubles");
+        int n = prepare(src.length, off, count);
+        for (int i = 0; i < n; i++) {
+            if (buf.remaining() < 8) drain();
+            buf.putDouble(src[off + i]);
+        }
+        drain();
+        rowsWritten += count;
+    }
+
+    /** Appends {@code count} rows of longs from {@code src} starting at {@code off}. */
+    public void writeRows(long[] src, int off, int count) throws IOException {
+        if (type != Type.I8) throw new IllegalStateException("this writer writes " + type.descr + ", not longs");
+        int n = prepare(src.length, off, count);
+        for (int i = 0; i < n; i++) {
+            if (buf.remaining() < 8) drain();
+            buf.putLong(src[off + i]);
         }
         drain();
         rowsWritten += count;

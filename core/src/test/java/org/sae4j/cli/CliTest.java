@@ -113,8 +113,14 @@ class CliTest {
         // Self-contained: no scripts, nothing loaded from elsewhere (the SVG namespace URI is a name, not a fetch).
         assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script").doesNotContain("src=")
                 .doesNotContain("href=").doesNotContain("@import")
-                .contains("<polyline");
-        assertThat(html.split("<svg ", -1)).as("six charts: loss, R², L0, dead per window, dead within --dead-window, coefficient").hasSize(7);
+                .contains("<polyline", "loss (log scale)", "latents not fired in the last", "id=\"density\"",
+                        "<td>explained variance</td>", "<td>tokens/s</td>", "<td>wall time</td>");
+        // Loss and R² drawn; TopK's constant L0 and the constant coefficient stated as values, not flat lines.
+        assertThat(html).contains("aria-label=\"loss (log scale)\"", "aria-label=\"R² (scalar mean)\"");
+        assertThat(html).contains("aria-label=\"L0 (active latents per row)\"><div><b>L0 (active latents per row)"
+                + "</b></div><div class=\"v\">3</div>");
+        assertThat(html).contains("aria-label=\"re-animation coefficient\"><div><b>re-animation coefficient</b></div>"
+                + "<div class=\"v\">0.001</div>");
 
         Sae sae = Checkpoint.loadModel(dir.resolve("m")).sae();
         Sae.Forward f = sae.forward(x, ROWS);

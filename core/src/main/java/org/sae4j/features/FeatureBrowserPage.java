@@ -1,0 +1,333 @@
+package org.sae4j.features;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.sae4j.io.AtomicFiles;
+import org.sae4j.io.Json;
+
+/**
+ * The feature browser: one self-contained HTML page (inline CSS, JS and SVG; nothing fetched, opens from
+ * {@code file://}) rendered from {@link FeatureData} alone. The data is embedded once as JSON in a
+ * {@code <script type="application/json">}; the script draws the log10 feature-density histogram, a virtualised
+ * latent table (only the visible rows are in the DOM, so 16k latents scroll smoothly) and the chosen latent's top
+ * contexts and nearest latents on demand.
+ */
+public final class FeatureBrowserPage {
+    public static final String FILE = "index.html";
+    private static final MathContext FOUR = new MathContext(4);
+
+    private FeatureBrowserPage() {
+    }
+
+    public static void write(Path file, FeatureData f) throws IOException {
+        AtomicFiles.writeString(file, render(f));
+    }
+
+    public static String render(FeatureData f) {
+        String title = "sae4j features: " + f.info().getOrDefault("model", "model") + " on "
+                + f.info().getOrDefault("data", "data");
+        return TEMPLATE.replace("@TITLE@", esc(title)).replace("@DATA@", json(f));
+    }
+
+    /** The embedded data: columnar arrays, numbers shortened to 4 significant digits where only shown. */
+    static String json(FeatureData f) {
+        int n = f.latents();
+        StringBuilder b = new StringBuilder(64 * n + 4096);
+        b.append("{\"info\":").append(Json.write(f.info()));
+        b.append(",\"n\":").append(n).append(",\"topN\":").append(f.topN()).append(",\"nk\":").append(f.nearestK());
+        double[] s = f.latentStats();
+        array(b, "count", n, j -> Long.toString((long) s[j * 4]));
+        array(b, "freq", n, j -> g4(s[j * 4 + 1]));
+        array(b, "mean", n, j -> g4(s[j * 4 + 2]));
+        array(b, "max", n, j -> g4(s[j * 4 + 3]));
+        int t = f.topN();
+        array(b, "tv", n * t, q -> f.topRows()[q] < 0 ? "0" : g4(f.topValues()[q]));
+        array(b, "tr", n * t, q -> Long.toString(f.topRows()[q]));
+        array(b, "nn", n * f.nearestK(), q -> Integer.toString(f.nearest()[q]));
+        array(b, "nc", n * f.nearestK(), q -> f.nearest()[q] < 0 ? "0" : g4(f.nearestCosines()[q]));
+        FeatureData.Contexts c = f.contexts();
+        if (c == null) {
+            b.append(",\"ctx\":null");
+        } else {
+            Map<String, Integer> ids = new HashMap<>();
+            StringBuilder vocab = new StringBuilder("[");
+            int[] tok = new int[c.size()];
+            for (int i = 0; i < c.size(); i++) {
+                Integer id = ids.get(c.tokens()[i]);
+                if (id == null) {
+                    id = ids.size();
+                    ids.put(c.tokens()[i], id);
+                    vocab.append(id == 0 ? "" : ",").append(Json.write(c.tokens()[i]));
+                }
+                tok[i] = id;
+            }
+            b.append(",\"ctx\":{\"vocab\":").append(vocab).append(']');
+            array(b, "rows", c.size(), i -> Long.toString(c.rows()[i]));
+            array(b, "doc", c.size(), i -> Long.toString(c.documents()[i]));
+            array(b, "pos", c.size(), i -> Integer.toString(c.positions()[i]));
+            array(b, "tok", c.size(), i -> Integer.toString(tok[i]));
+            b.append('}');
+        }
+        b.append('}');
+        // Inside <script>, "</script" would end the element: '<' goes as its JSON escape.
+        return b.toString().replace("<", "\\u003c");
+    }
+
+    private interface Item {
+        String at(int i);
+    }
+
+    private static void array(StringBuilder b, String name, int len, Item item) {
+        b.append(",\"").append(name).append("\":[");
+        for (int i = 0; i < len; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(item.at(i));
+        }
+        b.append(']');
+    }
+
+    static String g4(double v) {
+        if (v == 0 || !Double.isFinite(v)) {
+            return "0";
+        }
+        String s = new BigDecimal(v).round(FOUR).stripTrailingZeros().toString();
+        return s.endsWith("E+0") ? s.substring(0, s.length() - 3) : s;
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static final String TEMPLATE = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>@TITLE@</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>
+            body{font:14px system-ui,sans-serif;margin:20px;color:#222;background:#fff}
+            h1{font-size:19px;margin:0 0 8px}h2{font-size:16px;margin:14px 0 6px}
+            .sub{color:#555;margin-bottom:12px;word-break:break-all}
+            .summary{border-collapse:collapse;margin:6px 0 14px}
+            .summary td,.summary th{padding:3px 14px 3px 0;text-align:left}
+            .summary th{font-weight:600;color:#444}.summary td{font-family:ui-monospace,monospace}
+            .layout{display:flex;flex-wrap:wrap;gap:20px;align-items:flex-start}
+            .left{flex:0 0 540px;min-width:0}.right{flex:1 1 420px;min-width:320px}
+            svg{background:#fafafa;border:1px solid #ddd}
+            .bar{fill:#4a7bd0}.bar.dense{fill:#d0704a}
+            #search{width:100%;box-sizing:border-box;padding:5px 8px;font:inherit;margin:4px 0 6px}
+            .thead,.row{display:grid;grid-template-columns:70px 110px 90px 100px 100px;align-items:center}
+            .thead{font-weight:600;border-bottom:1px solid #bbb;user-select:none}
+            .thead div{cursor:pointer;padding:4px 6px}.thead div.sorted::after{content:attr(data-dir);color:#888}
+            #viewport{height:440px;overflow-y:auto;position:relative;border:1px solid #ddd;border-top:0}
+            #spacer{position:relative}
+            .row{position:absolute;left:0;right:0;height:22px;cursor:pointer;font-family:ui-monospace,monospace;
+              font-size:12.5px}
+            .row div{padding:0 6px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+            .row:nth-child(odd){background:#f6f8fb}.row:hover{background:#e8effa}.row.sel{background:#cfe0fb}
+            .row.dead{color:#999}
+            .muted{color:#777}.count{color:#555;font-size:12.5px;margin-top:4px}
+            #detail h2{margin-top:16px}#detail h2:first-child{margin-top:0}
+            .ctx{font-family:ui-monospace,monospace;font-size:12.5px;padding:4px 6px;border-bottom:1px solid #eee;
+              display:flex;gap:10px}
+            .ctx .act{flex:0 0 64px;text-align:right;color:#333}.ctx .text{flex:1;white-space:pre-wrap;
+              word-break:break-word}
+            .tok{border-radius:2px}.fire{background:#ffb347;font-weight:700;padding:0 2px}
+            .fire sub{font-weight:400;color:#623;font-size:10px;margin-left:2px}
+            .nn{display:flex;flex-wrap:wrap;gap:4px 14px}.nn a{white-space:nowrap}a{color:#1f5fbf;cursor:pointer;text-decoration:none}
+            a:hover{text-decoration:underline}
+            </style></head><body>
+            <h1>Feature browser</h1>
+            <div class="sub" id="source"></div>
+            <table class="summary" id="summary"></table>
+            <div class="layout">
+            <div class="left">
+            <h2>Feature density</h2>
+            <div id="histogram"></div>
+            <h2>Latents</h2>
+            <input id="search" type="search" placeholder="latent number, or a token its top contexts fire on">
+            <div class="thead" id="thead"><div data-key="id">latent</div><div data-key="freq">frequency</div>
+            <div data-key="count">rows</div><div data-key="mean">mean act</div><div data-key="max">max act</div></div>
+            <div id="viewport"><div id="spacer"></div></div>
+            <div class="count" id="shown"></div>
+            </div>
+            <div class="right" id="detail"></div>
+            </div>
+            <script type="application/json" id="feature-data">@DATA@</script>
+            <script>
+            "use strict";
+            (function () {
+            const t0 = performance.now();
+            const D = JSON.parse(document.getElementById("feature-data").textContent);
+            const I = D.info, N = D.n, ROW_H = 22;
+            const fmt = v => v === 0 ? "0" : (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2)
+              : v.toPrecision(4).replace(/\\.?0+$/, ""));
+            const pct = v => (100 * v).toPrecision(3).replace(/\\.?0+$/, "") + " %";
+            const el = (tag, attrs, text) => { const e = document.createElement(tag);
+              for (const k in attrs || {}) e.setAttribute(k, attrs[k]); if (text != null) e.textContent = text; return e; };
+            document.getElementById("source").textContent = I.model + " on " + I.data + (I.tokens ? ", tokens "
+              + I.tokens : "") + " — " + I.activation + (I.k != null ? " k=" + I.k : "");
+
+            // Summary table.
+            const sum = document.getElementById("summary");
+            const cells = [["rows", String(I.rows)], ["latents", String(N)], ["dim", String(I.dim)],
+              ["R²", I.r2.toFixed(4)], ["explained variance", I.explained_variance.toFixed(4)], ["MSE", fmt(I.mse)],
+              ["L0", I.l0.toFixed(2)], ["dead", I.dead + " (" + pct(I.dead / N) + ")"],
+              ["dense (> " + pct(I.dense_threshold) + " of rows)", I.dense + " (" + pct(I.dense / N) + ")"]];
+            const hr = el("tr"), dr = el("tr");
+            for (const [k, v] of cells) { hr.appendChild(el("th", {}, k)); dr.appendChild(el("td", {}, v)); }
+            sum.appendChild(hr); sum.appendChild(dr);
+
+            // Histogram of log10 frequency over the latents that fire at least once.
+            (function histogram() {
+              const W = 520, H = 210, L = 44, R = 12, T = 26, B = 40, pw = W - L - R, ph = H - T - B;
+              const logs = []; for (let j = 0; j < N; j++) if (D.freq[j] > 0) logs.push(Math.log10(D.freq[j]));
+              const NS = "http://www.w3.org/2000/svg";
+              const svg = document.createElementNS(NS, "svg");
+              svg.setAttribute("width", W); svg.setAttribute("height", H); svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+              svg.setAttribute("role", "img"); svg.setAttribute("aria-label", "log10 feature density histogram");
+              const add = (tag, a, text) => { const e = document.createElementNS(NS, tag);
+                for (const k in a) e.setAttribute(k, a[k]); if (text != null) e.textContent = text; svg.appendChild(e); return e; };
+              let least = Math.log10(I.dense_threshold); for (const v of logs) if (v < least) least = v;
+              const lo = Math.floor(least - 1e-9);
+              const hi = 0, bins = Math.max(10, Math.min(60, Math.round((hi - lo) * 12)));
+              const counts = new Array(bins).fill(0), w = (hi - lo) / bins;
+              for (const v of logs) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / w)))]++;
+              const top = Math.max(1, ...counts), xs = v => L + pw * (v - lo) / (hi - lo);
+              add("rect", {x: L, y: T, width: pw, height: ph, fill: "#fff", stroke: "#999"});
+              const dlog = Math.log10(I.dense_threshold);
+              counts.forEach((c, i) => { if (!c) return; const h = ph * c / top;
+                const r = add("rect", {x: (xs(lo + i * w) + 0.5).toFixed(1), y: (T + ph - h).toFixed(1),
+                  width: Math.max(1, pw / bins - 1).toFixed(1), height: h.toFixed(1),
+                  "class": lo + (i + 0.5) * w > dlog ? "bar dense" : "bar"});
+                const tt = document.createElementNS(NS, "title"); tt.textContent = c + " latents, frequency 10^"
+                  + (lo + i * w).toFixed(2) + " .. 10^" + (lo + (i + 1) * w).toFixed(2); r.appendChild(tt); });
+              for (let e = Math.ceil(lo); e <= hi; e++) { add("line", {x1: xs(e), x2: xs(e), y1: T + ph, y2: T + ph + 4, stroke: "#555"});
+                add("text", {x: xs(e), y: T + ph + 16, "font-size": 11, "text-anchor": "middle"}, e === 0 ? "1" : "1e" + e); }
+              add("text", {x: L + pw / 2, y: H - 6, "font-size": 11, "text-anchor": "middle"},
+                "fraction of rows where the latent fires (log10)");
+              add("text", {x: L - 6, y: T + 8, "font-size": 11, "text-anchor": "end"}, String(top));
+              add("text", {x: L - 6, y: T + ph, "font-size": 11, "text-anchor": "end"}, "0");
+              add("line", {x1: xs(dlog), x2: xs(dlog), y1: T, y2: T + ph, stroke: "#d0704a", "stroke-dasharray": "4 3"});
+              add("text", {x: xs(dlog), y: T - 4, "font-size": 11, "text-anchor": "middle", fill: "#a04820",
+                id: "dense-label"}, "dense (> " + pct(I.dense_threshold) + "): " + I.dense);
+              add("text", {x: L, y: 14, "font-size": 12, id: "dead-label"}, "dead (never fired): " + I.dead + " of " + N
+                + "   ·   alive: " + logs.length);
+              document.getElementById("histogram").appendChild(svg);
+            })();
+
+            // Latent table: sorted, filtered, and virtualised (only the visible rows exist).
+            const vp = document.getElementById("viewport"), spacer = document.getElementById("spacer");
+            let order = [], sortKey = "freq", sortDir = -1, selected = -1, tokenIndex = null;
+            const key = (k, j) => k === "id" ? j : D[k][j];
+            function firingTokens(j) {
+              if (!D.ctx) return "";
+              if (!tokenIndex) tokenIndex = new Array(N);
+              if (tokenIndex[j] == null) { let s = [];
+                for (let q = 0; q < D.topN; q++) { const r = D.tr[j * D.topN + q]; if (r < 0) break;
+                  const i = ctxIndex(r); if (i >= 0) s.push(D.ctx.vocab[D.ctx.tok[i]].toLowerCase()); }
+                tokenIndex[j] = "\\n" + s.join("\\n") + "\\n"; }
+              return tokenIndex[j];
+            }
+            function refilter() {
+              const q = document.getElementById("search").value.trim().toLowerCase();
+              order = [];
+              for (let j = 0; j < N; j++) {
+                if (q === "" || (/^\\d+$/.test(q) ? String(j).startsWith(q) : firingTokens(j).includes(q))) order.push(j);
+              }
+              order.sort((a, b) => (key(sortKey, a) - key(sortKey, b)) * sortDir || a - b);
+              spacer.style.height = order.length * ROW_H + "px";
+              document.getElementById("shown").textContent = order.length + " of " + N + " latents" +
+                (q && !/^\\d+$/.test(q) && !D.ctx ? " (token search needs --tokens)" : "");
+              for (const h of document.querySelectorAll("#thead div")) {
+                h.classList.toggle("sorted", h.dataset.key === sortKey); h.dataset.dir = sortDir < 0 ? " ▼" : " ▲"; }
+              draw(true);
+            }
+            let drawn = "";
+            function draw(force) {
+              const first = Math.max(0, Math.floor(vp.scrollTop / ROW_H) - 5);
+              const last = Math.min(order.length, Math.ceil((vp.scrollTop + vp.clientHeight) / ROW_H) + 5);
+              const sig = first + ":" + last + ":" + selected;
+              if (!force && sig === drawn) return; drawn = sig;
+              spacer.textContent = "";
+              for (let i = first; i < last; i++) {
+                const j = order[i], r = el("div", {"class": "row" + (j === selected ? " sel" : "") +
+                  (D.count[j] === 0 ? " dead" : ""), "data-latent": j});
+                r.style.top = i * ROW_H + "px";
+                for (const t of [String(j), D.count[j] ? fmt(D.freq[j]) : "dead", String(D.count[j]),
+                  fmt(D.mean[j]), fmt(D.max[j])]) r.appendChild(el("div", {}, t));
+                spacer.appendChild(r);
+              }
+            }
+            vp.addEventListener("scroll", () => draw(false));
+            spacer.addEventListener("click", e => { const r = e.target.closest(".row");
+              if (r) select(Number(r.dataset.latent)); });
+            document.getElementById("thead").addEventListener("click", e => { const k = e.target.dataset.key;
+              if (!k) return; sortDir = k === sortKey ? -sortDir : (k === "id" ? 1 : -1); sortKey = k; refilter(); });
+            document.getElementById("search").addEventListener("input", refilter);
+
+            // Contexts: binary search of a row among the embedded token lines.
+            function ctxIndex(r) {
+              const a = D.ctx.rows; let lo = 0, hi = a.length - 1;
+              while (lo <= hi) { const m = (lo + hi) >> 1; if (a[m] === r) return m; if (a[m] < r) lo = m + 1; else hi = m - 1; }
+              return -1;
+            }
+            function context(r, v) {
+              const box = el("span", {"class": "text"});
+              const i = D.ctx ? ctxIndex(r) : -1;
+              if (i < 0) { box.appendChild(el("span", {"class": "muted"}, "row ")); box.appendChild(el("span", {"class": "fire"}, String(r)));
+                return box; }
+              const C = I.context, doc = D.ctx.doc[i];
+              let a = i, b = i;
+              while (a > 0 && i - a < C && D.ctx.rows[a - 1] === D.ctx.rows[a] - 1 && D.ctx.doc[a - 1] === doc) a--;
+              while (b < D.ctx.rows.length - 1 && b - i < C && D.ctx.rows[b + 1] === D.ctx.rows[b] + 1 && D.ctx.doc[b + 1] === doc) b++;
+              for (let q = a; q <= b; q++) {
+                const t = el("span", {"class": q === i ? "tok fire" : "tok", title: "row " + D.ctx.rows[q] + ", document "
+                  + D.ctx.doc[q] + ", position " + D.ctx.pos[q]}, D.ctx.vocab[D.ctx.tok[q]]);
+                if (q === i) t.appendChild(el("sub", {}, fmt(v)));
+                box.appendChild(t); box.appendChild(document.createTextNode(" "));
+              }
+              return box;
+            }
+            function select(j) {
+              selected = j; draw(true);
+              if (location.hash !== "#latent=" + j) history.replaceState(null, "", "#latent=" + j);
+              const d = document.getElementById("detail"); d.textContent = "";
+              d.appendChild(el("h2", {id: "detail-title"}, "Latent " + j));
+              d.appendChild(el("div", {"class": "muted"}, D.count[j] === 0 ? "dead: never fired on these rows"
+                : "fires on " + D.count[j] + " of " + I.rows + " rows (" + pct(D.freq[j]) + "), mean activation "
+                + fmt(D.mean[j]) + ", max " + fmt(D.max[j])));
+              d.appendChild(el("h2", {}, "Top " + D.topN + " activations" + (D.ctx ? " in context" : " (row numbers; pass --tokens for text)")));
+              const list = el("div", {id: "contexts"});
+              for (let q = 0; q < D.topN; q++) {
+                const r = D.tr[j * D.topN + q]; if (r < 0) break;
+                const line = el("div", {"class": "ctx"});
+                line.appendChild(el("span", {"class": "act"}, fmt(D.tv[j * D.topN + q])));
+                line.appendChild(context(r, D.tv[j * D.topN + q]));
+                list.appendChild(line);
+              }
+              if (!list.children.length) list.appendChild(el("div", {"class": "muted"}, "no activations"));
+              d.appendChild(list);
+              d.appendChild(el("h2", {}, "Nearest latents (decoder cosine)"));
+              const nn = el("div", {"class": "nn", id: "nearest"});
+              for (let q = 0; q < D.nk; q++) { const o = D.nn[j * D.nk + q]; if (o < 0) break;
+                const a = el("a", {"data-latent": o}, o + " (" + D.nc[j * D.nk + q].toFixed(3) + ")");
+                a.addEventListener("click", () => select(o)); nn.appendChild(a); }
+              d.appendChild(nn);
+            }
+            refilter();
+            const m = /latent=(\\d+)/.exec(location.hash);
+            const start = m && Number(m[1]) < N ? Number(m[1]) : (order.length ? order[0] : 0);
+            select(start);
+            const pos = order.indexOf(start); if (pos > 0) vp.scrollTop = pos * ROW_H - 2 * ROW_H;
+            document.body.dataset.renderMs = Math.round(performance.now() - t0);
+            document.body.dataset.ready = "true";
+            })();
+            </script>
+            </body></html>
+            """;
+}

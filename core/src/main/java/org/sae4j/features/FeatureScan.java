@@ -1,0 +1,88 @@
+package org.sae4j.features;
+
+import org.sae4j.Activation;
+import org.sae4j.SaeEncoder;
+import org.sae4j.io.BatchOptions;
+import org.sae4j.io.BatchStream;
+import org.sae4j.io.NpyDataset;
+
+/**
+ * One streaming pass over a dataset in file order: {@link SaeEncoder}'s batch encoder (the GEMM on every core of its
+ * pool), the reconstruction, and {@link FeatureStats}. Inputs are the raw rows; the encoder applies the model's
+ * standardisation and returns reconstructions in the data's units, so MSE, R² and explained variance are in the
+ * data's units.
+ *
+ * <p>No firing latent is lost: a row is first encoded with {@code k} slots (the model's k for TopK, else
+ * {@value #FIRST_K}); a row that fills all of them is encoded again with 4× as many, up to every latent, until it
+ * leaves a slot empty. ReLU, JumpReLU and BatchTopK rows pay for the wider heaps only where they are that dense.
+ */
+public final class FeatureScan {
+    static final int FIRST_K = 64;
+
+    private FeatureScan() {
+    }
+
+    /** The statistics of every row of {@code data} ({@code data.dim()} must be the encoder's). */
+    public static FeatureStats run(SaeEncoder enc, NpyDataset data, int topN, int batch) {
+        return run(enc, data, topN, batch, Long.MAX_VALUE);
+    }
+
+    /** As {@link #run(SaeEncoder, NpyDataset, int, int)} over the first {@code maxRows} rows only. */
+    public static FeatureStats run(SaeEncoder enc, NpyDataset data, int topN, int batch, long maxRows) {
+        int d = enc.dim();
+        int n = enc.latents();
+        FeatureStats stats = new FeatureStats(d, n, topN);
+        Activation act = enc.config().activation();
+        int k = act == Activation.TOPK ? Math.min(n, enc.config().k()) : Math.min(n, FIRST_K);
+        BatchStream s = data.batches(BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false), null);
+        float[] x = new float[batch * d];
+        long[] ids = new long[batch];
+        long row = 0;
+        for (long b = 0; b < s.batchesPerEpoch() && row < maxRows; b++) {
+            int rows = (int) Math.min(s.next(x), maxRows - row);
+            for (int r = 0; r < rows; r++) {
+                ids[r] = row + r;
+            }
+            observe(enc, stats, x, ids, rows, k);
+            row += rows;
+        }
+        return stats;
+    }
+
+    /**
+     * Encodes {@code rows} rows with {@code k} slots and observes those that left a slot empty (or cannot have more
+     * codes); the rest, which may have more codes than slots, go again as one smaller batch with 4× the slots.
+     */
+    private static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long[] ids, int rows, int k) {
+        int d = enc.dim();
+        int n = enc.latents();
+        // TopK never has more than its k codes; every other activation may have up to n.
+        boolean bounded = k == n || (enc.config().activation() == Activation.TOPK && k >= enc.config().k());
+        int[] idx = new int[rows * k];
+        float[] val = new float[rows * k];
+        float[] xhat = new float[rows * d];
+        enc.encode(x, rows, idx, val, k);
+        enc.decode(idx, val, rows, k, xhat);
+        int full = 0;
+        for (int r = 0; r < rows; r++) {
+            if (!bounded && idx[(r + 1) * k - 1] >= 0) {
+                full++;
+            } else {
+                stats.observeRow(ids[r], x, xhat, r * d, idx, val, r * k, k);
+            }
+        }
+        if (full == 0) {
+            return;
+        }
+        float[] x2 = new float[full * d];
+        long[] ids2 = new long[full];
+        int f = 0;
+        for (int r = 0; r < rows; r++) {
+            if (idx[(r + 1) * k - 1] >= 0) {
+                System.arraycopy(x, r * d, x2, f * d, d);
+                ids2[f++] = ids[r];
+            }
+        }
+        observe(enc, stats, x2, ids2, full, (int) Math.min(n, 4L * k));
+    }
+}

@@ -1,0 +1,98 @@
+package org.sae4j.features;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.sae4j.BadInputException;
+import org.sae4j.io.Json;
+import org.sae4j.io.NpyArrays;
+import org.sae4j.io.TokensTsv;
+
+/** Reads the layout {@link FeatureStatsWriter} writes (and any other tool that follows {@code features.md}). */
+public final class FeatureStatsReader {
+    private FeatureStatsReader() {
+    }
+
+    public static FeatureData read(Path dir) throws IOException {
+        Path infoFile = dir.resolve(FeatureStatsWriter.INFO);
+        if (!Files.isRegularFile(infoFile)) {
+            throw new BadInputException(infoFile + ": no such file; expected the features.json of a feature"
+                    + " statistics directory");
+        }
+        Map<String, Object> info = Json.readObject(infoFile);
+        if (!FeatureStatsWriter.FORMAT.equals(info.get("format"))) {
+            throw new BadInputException(infoFile + ": format is " + Json.write(info.get("format")) + "; expected \""
+                    + FeatureStatsWriter.FORMAT + "\"");
+        }
+        long version = count(info, "version", infoFile);
+        if (version != FeatureStatsWriter.VERSION) {
+            throw new BadInputException(infoFile + ": version " + version + "; expected "
+                    + FeatureStatsWriter.VERSION);
+        }
+        for (String k : List.of("mse", "r2", "explained_variance", "l0", "dense_threshold")) {
+            if (!(info.get(k) instanceof Number)) {
+                throw new BadInputException(infoFile + ": '" + k + "' is " + Json.typeName(info.get(k))
+                        + "; expected a number");
+            }
+        }
+        count(info, "rows", infoFile);
+        count(info, "dead", infoFile);
+        count(info, "dense", infoFile);
+        int n = (int) count(info, "latents", infoFile);
+        int topN = (int) count(info, "top_n", infoFile);
+        int nk = (int) count(info, "nearest_k", infoFile);
+        double[] stats = NpyArrays.readF8(dir.resolve(FeatureStatsWriter.LATENT_STATS), n, 4);
+        float[] tv = NpyArrays.readF4(dir.resolve(FeatureStatsWriter.TOP_VALUES), n, topN);
+        long[] tr = NpyArrays.readI8(dir.resolve(FeatureStatsWriter.TOP_ROWS), n, topN);
+        int[] nn = NpyArrays.readI4(dir.resolve(FeatureStatsWriter.NEAREST), n, nk);
+        float[] nc = NpyArrays.readF4(dir.resolve(FeatureStatsWriter.NEAREST_COSINES), n, nk);
+        for (int q = 0; q < nn.length; q++) {
+            if (nn[q] < -1 || nn[q] >= n) {
+                throw new BadInputException(dir.resolve(FeatureStatsWriter.NEAREST) + ": latent " + q / Math.max(1, nk)
+                        + " lists neighbour " + nn[q] + "; expected −1 or 0 ≤ index < " + n);
+            }
+        }
+        FeatureData.Contexts ctx = null;
+        Path cf = dir.resolve(FeatureStatsWriter.CONTEXTS);
+        if (Files.exists(cf)) {
+            ctx = readContexts(cf);
+        }
+        return new FeatureData(info, n, topN, nk, stats, tv, tr, nn, nc, ctx);
+    }
+
+    static FeatureData.Contexts readContexts(Path file) throws IOException {
+        List<Long> rows = new ArrayList<>();
+        List<Long> docs = new ArrayList<>();
+        List<Integer> pos = new ArrayList<>();
+        List<String> toks = new ArrayList<>();
+        try (TokensTsv.TokenReader r = TokensTsv.subsetReader(file)) {
+            while (r.next()) {
+                rows.add(r.row());
+                docs.add(r.document());
+                pos.add(r.position());
+                toks.add(r.token());
+            }
+        }
+        int m = rows.size();
+        long[] ra = new long[m];
+        long[] da = new long[m];
+        int[] pa = new int[m];
+        for (int i = 0; i < m; i++) {
+            ra[i] = rows.get(i);
+            da[i] = docs.get(i);
+            pa[i] = pos.get(i);
+        }
+        return new FeatureData.Contexts(ra, da, pa, toks.toArray(new String[0]));
+    }
+
+    private static long count(Map<String, Object> info, String key, Path file) {
+        if (!(info.get(key) instanceof Long v) || v < 0) {
+            throw new BadInputException(file + ": '" + key + "' is " + Json.typeName(info.get(key))
+                    + "; expected a non-negative integer");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,226 @@
+package org.sae4j.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sae4j.Activation;
+import org.sae4j.EncoderFixtures;
+import org.sae4j.Sae;
+import org.sae4j.SaeEncoder;
+import org.sae4j.browser.HeadlessChromium;
+import org.sae4j.io.NpyDataset;
+import org.sae4j.io.NpyWriter;
+import org.sae4j.io.TokensTsv;
+
+/** The feature browser in headless Chromium from {@code file://}: what a user sees and clicks. */
+class FeatureBrowserPageBrowserTest {
+    private static HeadlessChromium browser;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        browser = HeadlessChromium.start(1300, 1000);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private static final String READY = "document.body && document.body.dataset.ready === 'true'";
+
+    /** Statistics of a small TopK model on Gaussian rows, with a tokens file or without. */
+    private FeatureData data(boolean withTokens) throws IOException {
+        int d = 6;
+        int n = 40;
+        int rows = 400;
+        Sae sae = EncoderFixtures.model(Activation.TOPK, d, n, 3, false, 4);
+        Path x = dir.resolve("x.npy");
+        NpyWriter.writeF32(x, EncoderFixtures.gaussian(rows * d, 8), rows, d);
+        SaeEncoder enc = SaeEncoder.of(sae);
+        FeatureStats s;
+        try (NpyDataset ds = NpyDataset.open(x)) {
+            s = FeatureScan.run(enc, ds, 6, 64);
+        }
+        DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, 5);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("activation", "topk");
+        info.put("k", 3L);
+        info.put("context", 3L);
+        info.put("model", "model</script><b>");
+        info.put("data", x.toString());
+        FeatureData.Contexts ctx = null;
+        if (withTokens) {
+            Path t = dir.resolve("tokens.tsv");
+            try (TokensTsv.TokenWriter w = TokensTsv.writer(t)) {
+                for (int r = 0; r < rows; r++) {
+                    w.write(r / 9, r % 9, "w" + r);
+                }
+                w.commit();
+            }
+            info.put("tokens", t.toString());
+            FeatureData pre = FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), null);
+            ctx = ContextRows.select(t, pre.topRows(), 3);
+        } else {
+            info.put("tokens", null);
+        }
+        return FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), ctx);
+    }
+
+    private Path page(FeatureData f) throws IOException {
+        Path p = dir.resolve("index.html");
+        FeatureBrowserPage.write(p, f);
+        return p;
+    }
+
+    @Test
+    void rendersHistogramTableAndContextsAndFollowsClicks() throws Exception {
+        FeatureData f = data(true);
+        browser.open(page(f), READY);
+        assertThat(browser.eval("document.querySelectorAll('#histogram svg rect.bar').length")).isNotEqualTo(0L);
+        assertThat((String) browser.eval("document.getElementById('dead-label').textContent"))
+                .contains("dead (never fired): " + f.info().get("dead") + " of 40");
+        assertThat((String) browser.eval("document.getElementById('dense-label').textContent"))
+                .endsWith(": " + f.info().get("dense"));
+        assertThat(browser.eval("document.getElementById('shown').textContent")).isEqualTo("40 of 40 latents");
+        assertThat((Long) browser.eval("document.querySelectorAll('#spacer .row').length")).isGreaterThan(10L);
+        // The embedded model name is text, not markup.
+        assertThat(browser.eval("document.querySelectorAll('b').length")).isEqualTo(0L);
+
+        // The first latent shown is selected and its contexts are there, firing token highlighted.
+        long first = (Long) browser.eval("Number(document.querySelector('#spacer .row').dataset.latent)");
+        assertContexts(f, (int) first);
+
+        // A real click on the fourth row of the table shows that latent.
+        long fourth = (Long) browser.eval("Number(document.querySelectorAll('#spacer .row')[3].dataset.latent)");
+        browser.click("#spacer .row:nth-child(4)");
+        assertThat(browser.eval("document.getElementById('detail-title').textContent")).isEqualTo("Latent " + fourth);
+        assertContexts(f, (int) fourth);
+        assertThat(browser.eval("document.querySelector('#spacer .row.sel').dataset.latent"))
+                .isEqualTo(Long.toString(fourth));
+
+        // A nearest latent is a link to it.
+        long near = f.nearest()[(int) fourth * f.nearestK()];
+        browser.click("#nearest a");
+        assertThat(browser.eval("document.getElementById('detail-title').textContent")).isEqualTo("Latent " + near);
+
+        // Searching by latent number filters the table as one types (3, 30..39; then 35).
+        browser.eval("document.getElementById('search').focus()");
+        browser.type("3");
+        assertThat((String) browser.eval("document.getElementById('shown').textContent")).startsWith("11 of 40");
+        browser.type("5");
+        assertThat((String) browser.eval("document.getElementById('shown').textContent")).startsWith("1 of 40");
+        assertThat(browser.eval("document.querySelector('#spacer .row').dataset.latent")).isEqualTo("35");
+        // Searching by a token finds the latents firing on it.
+        long row0 = f.topRows()[35 * f.topN()];
+        browser.eval("const s = document.getElementById('search'); s.value = ''; s.focus(); true");
+        browser.type("w" + row0);
+        assertThat((Boolean) browser.eval("[...document.querySelectorAll('#spacer .row')].some(r =>"
+                + " r.dataset.latent === '35')")).isTrue();
+        assertThat(browser.errors()).isEmpty();
+    }
+
+    private void assertContexts(FeatureData f, int j) throws Exception {
+        int top = (int) Arrays.stream(f.topRows(), j * f.topN(), (j + 1) * f.topN()).filter(r -> r >= 0).count();
+        assertThat(top).as("latent %d has top rows", j).isPositive();
+        assertThat(browser.eval("document.querySelectorAll('#contexts .ctx').length")).isEqualTo((long) top);
+        @SuppressWarnings("unchecked")
+        List<String> fire = (List<String>) browser.eval(
+                "[...document.querySelectorAll('#contexts .fire')].map(e => e.firstChild.textContent)");
+        for (int q = 0; q < top; q++) {
+            assertThat(fire.get(q)).isEqualTo("w" + f.topRows()[j * f.topN() + q]);
+        }
+        // Context stays within the document: row r's document is r / 9, at most 3 tokens either side.
+        @SuppressWarnings("unchecked")
+        List<Long> sizes = (List<Long>) browser.eval(
+                "[...document.querySelectorAll('#contexts .ctx .text')].map(e => e.querySelectorAll('.tok').length)");
+        for (int q = 0; q < top; q++) {
+            long r = f.topRows()[j * f.topN() + q];
+            long lo = Math.max(r - 3, r / 9 * 9);
+            long hi = Math.min(r + 3, r / 9 * 9 + 8);
+            assertThat(sizes.get(q)).isEqualTo(hi - lo + 1);
+        }
+    }
+
+    @Test
+    void withoutTokensShowsRowNumbers() throws Exception {
+        FeatureData f = data(false);
+        browser.open(page(f), READY);
+        long first = (Long) browser.eval("Number(document.querySelector('#spacer .row').dataset.latent)");
+        @SuppressWarnings("unchecked")
+        List<String> rows = (List<String>) browser.eval(
+                "[...document.querySelectorAll('#contexts .fire')].map(e => e.textContent)");
+        assertThat(rows).isNotEmpty();
+        assertThat(rows.get(0)).isEqualTo(Long.toString(f.topRows()[(int) first * f.topN()]));
+        assertThat(browser.errors()).isEmpty();
+    }
+
+    @Test
+    void sixteenThousandLatentsKeepTheDomSmall() throws Exception {
+        int n = 16384;
+        int topN = 4;
+        double[] stats = new double[n * 4];
+        float[] tv = new float[n * topN];
+        long[] tr = new long[n * topN];
+        int[] nn = new int[n * 2];
+        float[] nc = new float[n * 2];
+        for (int j = 0; j < n; j++) {
+            long c = j % 50 == 0 ? 0 : 1 + j % 997;
+            stats[j * 4] = c;
+            stats[j * 4 + 1] = c / 10000.0;
+            stats[j * 4 + 2] = c == 0 ? 0 : 1 + j % 7;
+            stats[j * 4 + 3] = c == 0 ? 0 : 2 + j % 7;
+            for (int q = 0; q < topN; q++) {
+                tr[j * topN + q] = c == 0 ? -1 : (j * 31L + q) % 10000;
+                tv[j * topN + q] = c == 0 ? 0 : 2 + j % 7 - q * 0.1f;
+            }
+            nn[j * 2] = (j + 1) % n;
+            nn[j * 2 + 1] = (j + 2) % n;
+            nc[j * 2] = 0.5f;
+            nc[j * 2 + 1] = 0.4f;
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("format", FeatureStatsWriter.FORMAT);
+        info.put("rows", 10000L);
+        info.put("dim", 768L);
+        info.put("latents", (long) n);
+        info.put("dense_threshold", 0.1);
+        info.put("mse", 0.5);
+        info.put("r2", 0.8);
+        info.put("explained_variance", 0.7);
+        info.put("l0", 32.0);
+        info.put("dead", (long) (n / 50 + 1));
+        info.put("dense", 0L);
+        info.put("context", 8L);
+        info.put("activation", "topk");
+        info.put("k", 32L);
+        info.put("model", "m");
+        info.put("data", "d");
+        info.put("tokens", null);
+        FeatureData f = new FeatureData(info, n, topN, 2, stats, tv, tr, nn, nc, null);
+        browser.open(page(f), READY);
+        assertThat(browser.eval("document.getElementById('shown').textContent")).isEqualTo(n + " of " + n + " latents");
+        assertThat((Long) browser.eval("document.querySelectorAll('#spacer .row').length")).isBetween(10L, 60L);
+        // Sorting by latent number and scrolling to the end renders the last rows, still few.
+        browser.click("#thead div[data-key=id]");
+        browser.eval("const v = document.getElementById('viewport'); v.scrollTop = v.scrollHeight;"
+                + " v.dispatchEvent(new Event('scroll')); true");
+        assertThat(browser.eval("[...document.querySelectorAll('#spacer .row')].some(r => r.dataset.latent === '"
+                + (n - 1) + "')")).isEqualTo(true);
+        assertThat((Long) browser.eval("document.querySelectorAll('#spacer .row').length")).isBetween(10L, 60L);
+        assertThat(browser.errors()).isEmpty();
+    }
+}

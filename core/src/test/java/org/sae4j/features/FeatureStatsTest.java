@@ -1,0 +1,222 @@
+package org.sae4j.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sae4j.Activation;
+import org.sae4j.EncoderFixtures;
+import org.sae4j.Sae;
+import org.sae4j.SaeEncoder;
+import org.sae4j.io.NpyDataset;
+import org.sae4j.io.NpyWriter;
+
+/** {@link FeatureStats} and {@link FeatureScan} against a brute-force computation over every latent of every row. */
+class FeatureStatsTest {
+    @TempDir
+    Path dir;
+
+    private static final int D = 8;
+    private static final int ROWS = 203;
+
+    @ParameterizedTest
+    @EnumSource(value = Activation.class, names = {"TOPK", "RELU", "JUMPRELU", "BATCHTOPK"})
+    void scanMatchesBruteForce(Activation act) throws IOException {
+        int n = 100;
+        Sae sae = EncoderFixtures.model(act, D, n, 5, false, 7);
+        if (act == Activation.RELU) {
+            // Most latents fire on most rows: rows overflow the first 64 slots and must be widened, not truncated.
+            Arrays.fill(sae.bEnc(), 1.5f);
+        }
+        SaeEncoder enc = SaeEncoder.of(sae);
+        float[] x = EncoderFixtures.gaussian(ROWS * D, 11);
+        Path file = dir.resolve("x.npy");
+        NpyWriter.writeF32(file, x, ROWS, D);
+        int topN = 7;
+        FeatureStats s;
+        try (NpyDataset data = NpyDataset.open(file)) {
+            s = FeatureScan.run(enc, data, topN, 16);
+        }
+
+        // Brute force: every code of every row (k = n slots), sums in double, a full sort per latent.
+        int[] idx = new int[ROWS * n];
+        float[] val = new float[ROWS * n];
+        enc.encode(x, ROWS, idx, val, n);
+        float[] xhat = new float[ROWS * D];
+        enc.decode(idx, val, ROWS, n, xhat);
+        long[] count = new long[n];
+        double[] sum = new double[n];
+        float[] max = new float[n];
+        List<List<float[]>> hits = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            hits.add(new ArrayList<>());
+        }
+        long codes = 0;
+        int widest = 0;
+        for (int r = 0; r < ROWS; r++) {
+            int inRow = 0;
+            for (int q = r * n; q < (r + 1) * n; q++) {
+                if (idx[q] < 0) {
+                    continue;
+                }
+                int j = idx[q];
+                inRow++;
+                codes++;
+                count[j]++;
+                sum[j] += val[q];
+                max[j] = Math.max(max[j], val[q]);
+                hits.get(j).add(new float[] {val[q], r});
+            }
+            widest = Math.max(widest, inRow);
+        }
+        if (act == Activation.RELU) {
+            assertThat(widest).as("the test must exercise rows wider than the first k").isGreaterThan(FeatureScan.FIRST_K);
+        }
+        assertThat(s.rows()).isEqualTo(ROWS);
+        assertThat(s.l0()).isEqualTo((double) codes / ROWS);
+        float[] tv = new float[topN];
+        long[] tr = new long[topN];
+        for (int j = 0; j < n; j++) {
+            assertThat(s.count(j)).as("count of %d", j).isEqualTo(count[j]);
+            assertThat(s.maxActivation(j)).isEqualTo(max[j]);
+            assertThat(s.meanActivation(j)).isCloseTo(count[j] == 0 ? 0 : sum[j] / count[j], within(1e-9));
+            List<float[]> h = hits.get(j);
+            h.sort((a, b) -> a[0] != b[0] ? Float.compare(b[0], a[0]) : Float.compare(a[1], b[1]));
+            int got = s.top(j, tv, tr);
+            assertThat(got).isEqualTo(Math.min(topN, h.size()));
+            for (int q = 0; q < got; q++) {
+                assertThat(tv[q]).isEqualTo(h.get(q)[0]);
+                assertThat(tr[q]).isEqualTo((long) h.get(q)[1]);
+            }
+        }
+        // MSE, R² and explained variance, two-pass in double.
+        double[] mu = new double[D];
+        double all = 0;
+        for (int r = 0; r < ROWS; r++) {
+            for (int i = 0; i < D; i++) {
+                mu[i] += x[r * D + i] / (double) ROWS;
+            }
+        }
+        for (double m : mu) {
+            all += m / D;
+        }
+        double sse = 0;
+        double ssF = 0;
+        double ssS = 0;
+        for (int r = 0; r < ROWS; r++) {
+            for (int i = 0; i < D; i++) {
+                double v = x[r * D + i];
+                float e = x[r * D + i] - xhat[r * D + i];
+                sse += (double) e * e;
+                ssF += (v - mu[i]) * (v - mu[i]);
+                ssS += (v - all) * (v - all);
+            }
+        }
+        double mse = sse / (ROWS * D);
+        assertThat(s.mse()).isCloseTo(mse, within(1e-12 * Math.max(1, mse)));
+        assertThat(s.r2()).isCloseTo(1 - mse / (ssS / (ROWS * D) + 1e-6), within(1e-12));
+        assertThat(s.explainedVariance()).isCloseTo(1 - sse / ssF, within(1e-12));
+        long dead = Arrays.stream(count).filter(c -> c == 0).count();
+        assertThat(s.deadCount()).isEqualTo(dead);
+        assertThat(s.denseCount(0.1)).isEqualTo(Arrays.stream(count).filter(c -> c > 0.1 * ROWS).count());
+    }
+
+    @Test
+    void partialsMergeBitIdenticallyInAnyOrder() {
+        int n = 40;
+        int d = 6;
+        int rows = 300;
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] x = EncoderFixtures.gaussian(rows * d, 5);
+        float[] xhat = EncoderFixtures.gaussian(rows * d, 6);
+        int k = 5;
+        int[] idx = new int[rows * k];
+        float[] val = new float[rows * k];
+        for (int q = 0; q < idx.length; q++) {
+            idx[q] = rnd.nextInt(10) == 0 ? -1 : rnd.nextInt(n);
+            // Coarse values: many exact ties, so the tie rule decides the top rows.
+            val[q] = (float) (rnd.nextInt(8) * Math.pow(2, rnd.nextInt(-30, 30)) / 4.0);
+        }
+        FeatureStats whole = new FeatureStats(d, n, 4);
+        whole.observe(x, xhat, rows, 0, idx, val, k);
+
+        // Rows cut into pieces at random points, each piece a partial, merged in a shuffled order.
+        List<FeatureStats> parts = new ArrayList<>();
+        int r0 = 0;
+        while (r0 < rows) {
+            int len = Math.min(rows - r0, 1 + rnd.nextInt(60));
+            FeatureStats p = new FeatureStats(d, n, 4);
+            for (int r = r0 + len - 1; r >= r0; r--) { // within a piece, rows in reverse
+                p.observeRow(r, x, xhat, r * d, idx, val, r * k, k);
+            }
+            parts.add(p);
+            r0 += len;
+        }
+        Collections.shuffle(parts, new java.util.Random(9));
+        FeatureStats merged = new FeatureStats(d, n, 4);
+        for (FeatureStats p : parts) {
+            merged.merge(p);
+        }
+        assertThat(merged.sameAs(whole)).isTrue();
+        assertThat(merged.mse()).isEqualTo(whole.mse());
+        assertThat(merged.r2()).isEqualTo(whole.r2());
+        assertThat(merged.explainedVariance()).isEqualTo(whole.explainedVariance());
+        for (int j = 0; j < n; j++) {
+            assertThat(merged.meanActivation(j)).isEqualTo(whole.meanActivation(j));
+        }
+        // And the check can fail: one more row breaks it.
+        merged.observeRow(0, x, xhat, 0, idx, val, 0, k);
+        assertThat(merged.sameAs(whole)).isFalse();
+    }
+
+    @Test
+    void tiesGoToTheLowerRow() {
+        FeatureStats s = new FeatureStats(1, 1, 2);
+        float[] x = {0};
+        for (long row : new long[] {5, 9, 3, 7}) {
+            s.observeRow(row, x, x, 0, new int[] {0}, new float[] {2f}, 0, 1);
+        }
+        s.observeRow(11, x, x, 0, new int[] {0}, new float[] {1f}, 0, 1);
+        float[] v = new float[2];
+        long[] r = new long[2];
+        assertThat(s.top(0, v, r)).isEqualTo(2);
+        assertThat(r).containsExactly(3, 5);
+        assertThat(v).containsExactly(2f, 2f);
+    }
+
+    @Test
+    void exactSumsDoNotDependOnOrder() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        List<Double> vals = new ArrayList<>();
+        BigDecimal exact = BigDecimal.ZERO;
+        for (int i = 0; i < 5000; i++) {
+            float f = (float) (Gaussian(rnd) * Math.pow(2, rnd.nextInt(-100, 100)));
+            double v = rnd.nextBoolean() ? f : (double) f * f;
+            vals.add(v);
+            exact = exact.add(new BigDecimal(v));
+        }
+        ExactSums a = new ExactSums(1);
+        vals.forEach(v -> a.add(0, v));
+        Collections.shuffle(vals, new java.util.Random(2));
+        ExactSums b = new ExactSums(1);
+        vals.forEach(v -> b.add(0, v));
+        assertThat(a.exact(0)).isEqualByComparingTo(exact);
+        assertThat(b).isEqualTo(a);
+        assertThat(a.value(0)).isEqualTo(exact.doubleValue());
+    }
+
+    private static double Gaussian(SplittableRandom r) {
+        return r.nextDouble(-1, 1);
+    }
+}
