@@ -87,8 +87,12 @@ public final class Checkpoint {
                     + " directory path");
         }
         checkFinite(sae, state);
-        Files.createDirectories(parent);
-        recover(target);
+        try {
+            Files.createDirectories(parent);
+            recover(target);
+        } catch (IOException e) {
+            throw saveFailed(target, state, null, e);
+        }
         Path next = sibling(target, "next");
         Path prev = sibling(target, "prev");
         String[] writing = {null}; // the file being written, to name it when a write fails
@@ -132,10 +136,9 @@ public final class Checkpoint {
 
     /** One line naming the checkpoint, the file being written and the cause (disk full, permission, I/O error). */
     private static IOException saveFailed(Path target, TrainState state, String file, IOException e) {
-        IOException wrapped = new IOException(target + ": checkpoint" + (state == null ? "" : " of step "
-                + state.step()) + " not saved (" + (file == null ? "" : "writing " + file + ": ")
-                + AtomicFiles.describe(e) + "); the previous one, if any, is unchanged", e);
-        return wrapped;
+        return new IOException(target + ": checkpoint" + (state == null ? "" : " of step " + state.step())
+                + " not saved (" + (file == null ? "" : "writing " + file + ": ") + AtomicFiles.describe(e)
+                + "); the previous one, if any, is unchanged", e);
     }
 
     /** A model with NaN/Inf could never be loaded again: refuse it before anything is replaced. */
