@@ -62,9 +62,9 @@ final class ChildJvm {
         return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    /** Sends {@code kill -SIG pid}. */
+    /** Sends {@code kill -SIG pid} (bash's built-in kill: no procps needed on a minimal image). */
     static void signal(Process p, String sig) throws IOException, InterruptedException {
-        int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start().waitFor();
+        int rc = new ProcessBuilder("bash", "-c", "kill -" + sig + " " + p.pid()).inheritIO().start().waitFor();
         if (rc != 0) {
             throw new IOException("kill -" + sig + " " + p.pid() + " exited with " + rc);
         }

@@ -124,8 +124,18 @@ class GracefulStopTest {
             }
         }
         // Stop reading: the child soon blocks writing its log, inside a step, so the first signal cannot finish
-        // that step and only the second one ends the process.
-        Thread.sleep(1500);
+        // that step and only the second one ends the process. Wait until the pipe (64 KiB on Linux) is nearly full
+        // and has stopped filling: the child is then blocked in println.
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            int now = p.getInputStream().available();
+            if (now >= 60_000 && now == last) {
+                break;
+            }
+            last = now;
+            Thread.sleep(300);
+        }
         ChildJvm.signal(p, "TERM");
         Thread.sleep(500);
         assertThat(p.isAlive()).as("the first signal waits for the step to finish").isTrue();
