@@ -1,13 +1,15 @@
 package org.sae4j.bench;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +26,8 @@ import org.sae4j.serve.EncodeHandler;
 /**
  * Load generator for {@code POST /encode} (not a JMH benchmark: it measures a server and its clients together).
  * Starts {@link EncodeHandler} on loopback with a random TopK model, then for each concurrency level runs that many
- * closed-loop clients (each sends its next request when the previous answer arrives) for a warm-up and a measured
+ * closed-loop clients (each on its own keep-alive connection, sending its next request when the previous answer
+ * arrives; a connection the server closes is reopened) for a warm-up and a measured
  * interval, and prints throughput, p50/p99/max latency of the 200s, and how many requests got 503. Clients and
  * server share the machine's cores, so the figures are for the pair.
  *
@@ -58,18 +61,27 @@ public final class EncodeServiceLoad {
             }
             bodies.add(sb.append(']').toString());
         }
+        List<byte[]> requests = new ArrayList<>();
+        for (String b : bodies) {
+            byte[] body = b.getBytes(StandardCharsets.US_ASCII);
+            byte[] head = ("POST /encode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] req = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, req, head.length, body.length);
+            requests.add(req);
+        }
         HttpServer server = EncodeHandler.start(new EncodeHandler(enc, inFlight, queued),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/encode");
+        int port = server.getAddress().getPort();
         System.out.printf(Locale.ROOT, "EncodeHandler, TopK d=%d n=%d k=%d, %d in flight + %d queued, %d cores,"
                 + " %d s per level after %d s warm-up%n", d, n, k, inFlight, queued,
                 Runtime.getRuntime().availableProcessors(), seconds, warmup);
         System.out.println("| clients | requests/s (200) | p50 ms | p99 ms | max ms | 503 | other |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+        try {
             for (int c : levels) {
-                run(client, uri, bodies, c, warmup * 1000L); // warm-up, discarded
-                Result res = run(client, uri, bodies, c, seconds * 1000L);
+                run(port, requests, c, warmup * 1000L); // warm-up, discarded
+                Result res = run(port, requests, c, seconds * 1000L);
                 long[] lat = res.latencies();
                 Arrays.sort(lat);
                 System.out.printf(Locale.ROOT, "| %d | %.0f | %.2f | %.2f | %.2f | %d | %d |%n", c,
@@ -83,8 +95,7 @@ public final class EncodeServiceLoad {
 
     private record Result(long[] latencies, long busy, long other) {}
 
-    private static Result run(HttpClient client, URI uri, List<String> bodies, int clients, long millis)
-            throws Exception {
+    private static Result run(int port, List<byte[]> requests, int clients, long millis) throws Exception {
         long end = System.nanoTime() + millis * 1_000_000;
         List<Future<long[]>> fs = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -96,22 +107,31 @@ public final class EncodeServiceLoad {
                     long busy = 0;
                     long other = 0;
                     int i = seed;
+                    Connection conn = null;
                     while (System.nanoTime() < end) {
-                        HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                                .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i++ % bodies.size()))).build();
+                        if (conn == null) {
+                            conn = new Connection(port);
+                        }
                         long t0 = System.nanoTime();
-                        HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+                        int status = conn.post(requests.get(i++ % requests.size()));
                         long t = System.nanoTime() - t0;
-                        if (resp.statusCode() == 200) {
+                        if (status == 200) {
                             if (count == lat.length) {
                                 lat = Arrays.copyOf(lat, 2 * count);
                             }
                             lat[count++] = t;
-                        } else if (resp.statusCode() == 503) {
+                        } else if (status == 503) {
                             busy++;
                         } else {
                             other++;
                         }
+                        if (conn.closed) {
+                            conn.close();
+                            conn = null;
+                        }
+                    }
+                    if (conn != null) {
+                        conn.close();
                     }
                     long[] out = Arrays.copyOf(lat, count + 2);
                     out[count] = busy;
@@ -133,6 +153,65 @@ public final class EncodeServiceLoad {
             System.arraycopy(x, 0, all, at, m);
         }
         return new Result(all, busy, other);
+    }
+
+    /**
+     * A keep-alive HTTP/1.1 connection with blocking I/O on its own (virtual) thread: far cheaper than
+     * {@code java.net.http.HttpClient}, whose single selector thread became the bottleneck on two shared cores and
+     * hid the server's behaviour (no request ever waited in the server's queue).
+     */
+    private static final class Connection implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        boolean closed;
+
+        Connection(int port) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setTcpNoDelay(true);
+            in = new BufferedInputStream(socket.getInputStream());
+            out = new BufferedOutputStream(socket.getOutputStream());
+        }
+
+        /** Sends one request (head and body pre-built) and reads the whole answer; returns the status. */
+        int post(byte[] request) throws IOException {
+            out.write(request);
+            out.flush();
+            String status = line();
+            int code = Integer.parseInt(status.substring(9, 12));
+            long length = -1;
+            for (String h; !(h = line()).isEmpty(); ) {
+                String lower = h.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(h.substring(15).trim());
+                } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                    closed = true;
+                }
+            }
+            if (length < 0) {
+                throw new IOException("answer without Content-Length: " + status);
+            }
+            in.skipNBytes(length);
+            return code;
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            for (int c; (c = in.read()) != '\n'; ) {
+                if (c < 0) {
+                    throw new IOException("connection closed mid-answer");
+                }
+                if (c != '\r') {
+                    sb.append((char) c);
+                }
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     private static double pct(long[] sorted, double q) {

@@ -14,7 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
@@ -27,11 +33,13 @@ import org.sae4j.io.Json;
  * {@code {"error":"..."}} with a one-line message; a body over {@link #MAX_BODY} bytes gets 413, another method 405.
  * One handler serves concurrent requests through the shared, thread-safe {@link SaeEncoder}.
  *
- * <p><b>Overload.</b> Encoding is CPU-bound, so at most {@code maxInFlight} requests encode at once (default: one
- * per core) and at most {@code maxQueued} more wait their turn; a request beyond that is answered at once with 503,
- * {@code Retry-After: 1} and a one-line error, instead of joining an unbounded queue whose latency and memory
- * (each waiting body is held) would grow without limit. Memory for request bodies is thus bounded by
- * {@code (maxInFlight + maxQueued) × MAX_BODY}.
+ * <p><b>Overload.</b> Encoding is CPU-bound, so it runs on {@code maxInFlight} platform threads of the handler's own
+ * (default: one per core) and at most {@code maxQueued} more requests wait their turn; a request beyond that is
+ * answered at once with 503, {@code Retry-After: 1} and a one-line error, instead of joining an unbounded queue whose
+ * latency and memory (each waiting body is held) would grow without limit. Memory for request bodies is thus bounded
+ * by {@code (maxInFlight + maxQueued) × MAX_BODY}. Requests themselves are read and answered on virtual threads,
+ * which park while their encode runs: CPU-bound work on the virtual threads would pin their few carrier threads, and
+ * new requests would then wait, unseen and unbounded, in the scheduler's queue before any admission check.
  */
 public final class EncodeHandler implements HttpHandler {
     /** Largest request body accepted: room for d = 65 536 floats written out in full. */
@@ -45,7 +53,7 @@ public final class EncodeHandler implements HttpHandler {
     private final int maxInFlight;
     private final int maxQueued;
     private final Semaphore admitted; // in flight + queued
-    private final Semaphore encoding; // in flight
+    private final ExecutorService encoding; // maxInFlight platform threads; its queue never exceeds maxQueued
 
     public EncodeHandler(SaeEncoder encoder) {
         this(encoder, DEFAULT_IN_FLIGHT, DEFAULT_QUEUED);
@@ -61,7 +69,15 @@ public final class EncodeHandler implements HttpHandler {
         this.maxInFlight = maxInFlight;
         this.maxQueued = maxQueued;
         this.admitted = new Semaphore(maxInFlight + maxQueued);
-        this.encoding = new Semaphore(maxInFlight, true);
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "sae4j-encode-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true); // an idle handler holds no threads
+        this.encoding = pool;
     }
 
     /**
@@ -121,13 +137,7 @@ public final class EncodeHandler implements HttpHandler {
         try {
             int top = top(ex.getRequestURI());
             float[] x = parseVector(new String(body, StandardCharsets.UTF_8), encoder.dim());
-            SparseCode code;
-            encoding.acquireUninterruptibly();
-            try {
-                code = top > 0 ? encoder.topFeatures(x, top) : encoder.encode(x);
-            } finally {
-                encoding.release();
-            }
+            SparseCode code = encodeOnPool(x, top);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("indices", code.indices());
             m.put("values", code.values());
@@ -137,6 +147,22 @@ public final class EncodeHandler implements HttpHandler {
             return;
         }
         reply(ex, 200, answer);
+    }
+
+    private SparseCode encodeOnPool(float[] x, int top) throws IOException {
+        Future<SparseCode> f = encoding.submit(() -> top > 0 ? encoder.topFeatures(x, top) : encoder.encode(x));
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while encoding", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 
     /** The body, or null when it is longer than {@link #MAX_BODY}. */
