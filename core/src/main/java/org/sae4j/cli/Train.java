@@ -206,7 +206,7 @@ final class Train {
                 @Override
                 public void onSaveFailed(long step, IOException cause) {
                     err.println("sae4j train: " + cause.getMessage() + "; training on, retrying at step "
-                            + (step + checkpointEvery) + " (--on-save-error retry)");
+                            + Math.min(step + checkpointEvery, total) + " (--on-save-error retry)");
                 }
             });
             if (!quiet) {

@@ -63,9 +63,10 @@ class DiskFullTest {
 
     private record Result(int exit, String stderr) {}
 
-    private Result resumeUnderLimit(String... more) throws Exception {
+    private Result resumeUnderLimit(int steps, String... more) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--resume",
-                ck.toString(), "--steps", "40", "--checkpoint-every", "10", "--threads", "1", "--quiet"));
+                ck.toString(), "--steps", Integer.toString(steps), "--checkpoint-every", "10", "--threads", "1",
+                "--quiet"));
         args.addAll(List.of(more));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -77,7 +78,7 @@ class DiskFullTest {
     @Test
     void aFullDiskStopsTheRunWithOneLineAndKeepsTheLastCheckpoint() throws Exception {
         Map<String, byte[]> before = snapshot();
-        Result r = resumeUnderLimit();
+        Result r = resumeUnderLimit(40);
         assertThat(r.exit()).as(r.stderr()).isEqualTo(1);
         assertThat(r.stderr().lines().toList()).containsExactly("sae4j: train: " + ck + ": checkpoint of step 20 not"
                 + " saved (writing model.safetensors: File too large); the previous one, if any, is unchanged;"
@@ -90,17 +91,17 @@ class DiskFullTest {
     @Test
     void withRetryTheRunTrainsOnAndRetriesAtEachCheckpoint() throws Exception {
         Map<String, byte[]> before = snapshot();
-        Result r = resumeUnderLimit("--on-save-error", "retry");
-        // Steps 20 and 30 fail and training goes on; the end-of-run save at 40 fails too, and that one stops it.
+        Result r = resumeUnderLimit(35, "--on-save-error", "retry");
+        // Steps 20 and 30 fail and training goes on; the end-of-run save at 35 fails too, and that one stops it.
         String cause = " not saved (writing model.safetensors: File too large); the previous one, if any, is"
                 + " unchanged";
         assertThat(r.exit()).as(r.stderr()).isEqualTo(1);
         assertThat(r.stderr().lines().toList()).containsExactly(
                 "sae4j train: " + ck + ": checkpoint of step 20" + cause + "; training on, retrying at step 30"
                         + " (--on-save-error retry)",
-                "sae4j train: " + ck + ": checkpoint of step 30" + cause + "; training on, retrying at step 40"
+                "sae4j train: " + ck + ": checkpoint of step 30" + cause + "; training on, retrying at step 35"
                         + " (--on-save-error retry)",
-                "sae4j: train: " + ck + ": checkpoint of step 40" + cause + "; training stopped, the last good"
+                "sae4j: train: " + ck + ": checkpoint of step 35" + cause + "; training stopped, the last good"
                         + " checkpoint (step 10) is kept in " + ck);
         assertThat(snapshot()).containsExactlyEntriesOf(before);
         assertThat(listing()).containsExactly("run", "x.npy");
