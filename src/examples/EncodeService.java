@@ -6,7 +6,8 @@
 //        src/examples/EncodeService.java CHECKPOINT_DIR [PORT]
 //   curl -s -X POST --data '[0.1, 0.2, ...]' http://127.0.0.1:8080/encode          # {"indices":[..],"values":[..]}
 //   curl -s -X POST --data '[...]' 'http://127.0.0.1:8080/encode?top=3'            # the 3 strongest only
-// Bad JSON or the wrong length answers 400 with {"error": "..."}. Ctrl-C stops it.
+// Bad JSON or the wrong length answers 400 with {"error": "..."}. Overloaded (every core encoding and 32 requests
+// per core waiting), new requests get 503 with Retry-After: 1 rather than an unbounded queue. Ctrl-C stops it.
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;

@@ -26,7 +26,8 @@ public final class Main {
                        [--encoder-init-scale S (1.0)]
                        [--standardize none|feature|norm] [--threads T] [--seed S (0)]
                        [--checkpoint-every N (1000 steps, 0 = end only)] [--log-every N (100)]
-                       [--json] [--report FILE.html] [--quiet] [--force]
+                       [--json] [--report FILE.html] [--quiet] [--force] [--on-save-error stop|retry]
+                       SIGTERM/SIGINT: finish the step, save, exit 143/130 (a second one aborts at once)
                        --init DIR   start from that model's weights (fresh optimizer)
                        --resume DIR continue that run exactly (--steps/--epochs count from its start)
               eval     --model DIR --data PATH [--json] [--batch B] [--threads T]
@@ -83,6 +84,9 @@ public final class Main {
         } catch (BadInputException e) {
             err.println("sae4j: " + e.getMessage());
             return 2;
+        } catch (CommandExit e) {
+            err.println("sae4j: " + e.getMessage());
+            return e.code();
         } catch (IOException | UncheckedIOException e) {
             // Not the user's input (that is a BadInputException): disk full, permissions, a vanished file.
             // NIO exceptions often carry only a path as message: the class name says what went wrong.

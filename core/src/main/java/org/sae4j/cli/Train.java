@@ -56,7 +56,7 @@ final class Train {
             "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
             "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every", "--auxk", "--auxk-k",
             "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale", "--format", "--hookpoint",
-            "--scaling-factor");
+            "--scaling-factor", "--on-save-error");
     private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
     static final double DEFAULT_L1 = 1e-3;
     static final double DEFAULT_L0 = 1e-3;
@@ -95,6 +95,12 @@ final class Train {
         if (logEvery <= 0) {
             throw new BadInputException("train --log-every " + logEvery + ": expected a positive number of steps");
         }
+        boolean retrySaves = switch (a.string("--on-save-error", "stop")) {
+            case "stop" -> false;
+            case "retry" -> true;
+            default -> throw new BadInputException("train --on-save-error " + a.string("--on-save-error", null)
+                    + ": expected stop (end the run, exit 1) or retry (train on, try again at the next checkpoint)");
+        };
         int threads = Models.positive(a, "train", "--threads", Runtime.getRuntime().availableProcessors());
         boolean sameDir = resumeDir != null && resumeDir.toAbsolutePath().normalize()
                 .equals(outDir.toAbsolutePath().normalize());
@@ -187,6 +193,14 @@ final class Train {
                 Checkpoint.save(target, st, saveStd);
                 lastSaved[0] = st.step();
             });
+            trainer.retryFailedSaves(retrySaves);
+            trainer.addListener(new TrainListener() {
+                @Override
+                public void onSaveFailed(long step, IOException cause) {
+                    err.println("sae4j train: " + cause.getMessage() + "; training on, retrying at step "
+                            + Math.min(step + checkpointEvery, total) + " (--on-save-error retry)");
+                }
+            });
             if (!quiet) {
                 err.printf(Locale.ROOT, "sae4j train: %s (%d rows × %d%s), %s SAE n=%d%s, %s lr %s, batch %d, %d steps"
                                 + "%s -> %s%n", dataPath, data.rows(), data.dim(),
@@ -197,18 +211,34 @@ final class Train {
                         outDir);
             }
             Trainer.Summary summary;
-            try {
+            StopSignals signals = StopSignals.install(trainer::requestStop, () -> StopSignals.say(err,
+                    "sae4j train: second stop signal, aborting at once; " + lastSavedText(lastSaved[0], target)));
+            try (signals) {
                 summary = trainer.fit(stream);
             } catch (NonFiniteLossException | BadInputException e) {
                 throw new BadInputException(e.getMessage() + "; training stopped, " + (lastSaved[0] >= 0
                         ? "the last good checkpoint (step " + lastSaved[0] + ") is kept in " + outDir
                         : "nothing was written"), e);
             } catch (UncheckedIOException e) {
-                throw e.getCause();
+                // A failed save (disk full, permission, I/O error): Checkpoint names the file and the cause.
+                throw new CommandExit(1, "train: " + e.getCause().getMessage() + "; training stopped, "
+                        + lastSavedText(lastSaved[0], outDir), e.getCause());
+            }
+            CommandExit stop = null;
+            if (trainer.stopped()) {
+                sun.misc.Signal sig = signals.received();
+                String by = sig == null ? "a stop request" : StopSignals.name(sig);
+                long at = startStep + summary.steps();
+                stop = new CommandExit(sig == null ? 1 : StopSignals.exitCode(sig), "train: stopped by " + by
+                        + (lastSaved[0] == at ? " after step " + at + "; checkpoint saved in " + outDir
+                                + " (continue with --resume " + outDir + ")"
+                                : " before the first step; " + lastSavedText(lastSaved[0], outDir)), null);
             }
             Map<String, Object> sum = progress.summary(summary, outDir);
             if (json) {
                 out.println(Json.write(sum));
+            } else if (stop != null) {
+                // The stop line (stderr, from Main) says what happened.
             } else if (summary.steps() == 0) {
                 out.printf(Locale.ROOT, "nothing to do: the run in %s is already at step %d of %d (extend it with"
                         + " --steps or --epochs)%n", outDir, startStep, total);
@@ -245,6 +275,9 @@ final class Train {
                         progress.reportRows(summary, density), settings, progress.points, progress.deadWindow(),
                         density);
             }
+            if (stop != null) {
+                throw stop;
+            }
         }
     }
 
@@ -260,6 +293,10 @@ final class Train {
             freq[j] = f.frequency(j);
         }
         return new Report.Density(f.rows(), data.rows(), freq, 0.1, f.r2(), f.explainedVariance(), f.l0());
+    }
+
+    private static String lastSavedText(long step, Path dir) {
+        return step >= 0 ? "the last good checkpoint (step " + step + ") is kept in " + dir : "nothing was saved";
     }
 
     private static Path path(Args a, String option) {

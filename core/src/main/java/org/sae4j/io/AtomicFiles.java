@@ -63,6 +63,11 @@ public final class AtomicFiles {
         // the usual umask, so checkpoints get the same permissions as any other file the user writes.
         for (int attempt = 0; ; attempt++) {
             Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            Fault fault = FAULT.get();
+            long allowed = fault == null ? Long.MAX_VALUE : fault.allowedBytes(abs);
+            if (allowed < 0) {
+                throw injected(abs);
+            }
             FileChannel ch;
             try {
                 ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -70,11 +75,40 @@ public final class AtomicFiles {
                 if (attempt < 100) continue;
                 throw e;
             }
-            return new Pending(abs, tmp, ch);
+            return new Pending(abs, tmp, ch, allowed);
         }
     }
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * Test seam for a disk that fills up: {@link #allowedBytes} says how many bytes the write to {@code target} may
+     * put into its temp file before failing as a full disk does ({@code -1}: creating the temp file fails).
+     * Per thread, so parallel tests do not see each other's faults.
+     */
+    interface Fault {
+        long allowedBytes(Path target);
+    }
+
+    static final ThreadLocal<Fault> FAULT = new ThreadLocal<>();
+
+    private static IOException injected(Path target) {
+        return new IOException("No space left on device (injected fault writing " + target.getFileName() + ")");
+    }
+
+    /**
+     * A failed write in a few words for a one-line message: NIO's file-system exceptions often carry only the path
+     * as their message, so the kind (access denied, no such file) is spelled out.
+     */
+    public static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fse) {
+            String kind = e.getClass() == java.nio.file.FileSystemException.class ? "file-system error"
+                    : e.getClass().getSimpleName().replaceAll("Exception$", "")
+                            .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+            return kind + ": " + fse.getFile() + (fse.getReason() == null ? "" : " (" + fse.getReason() + ")");
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
 
     /** An atomic write in progress. Not thread-safe. */
     public static final class Pending implements AutoCloseable {
@@ -84,21 +118,29 @@ public final class AtomicFiles {
         private final OutputStream out;
         private boolean done;
 
-        private Pending(Path target, Path tmp, FileChannel ch) {
+        private Pending(Path target, Path tmp, FileChannel ch, long allowed) {
             this.target = target;
             this.tmp = tmp;
             this.channel = ch;
             // Closing the stream must not close the channel: commit() still needs it for force().
             OutputStream raw = Channels.newOutputStream(ch);
             this.out = new BufferedOutputStream(new OutputStream() {
+                private long room = allowed;
+
                 @Override
                 public void write(int b) throws IOException {
-                    raw.write(b);
+                    write(new byte[] {(byte) b}, 0, 1);
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
+                    if (len > room) { // only with an injected fault: write what fits, then fail as ENOSPC does
+                        raw.write(b, off, (int) room);
+                        room = 0;
+                        throw injected(target);
+                    }
                     raw.write(b, off, len);
+                    room -= len;
                 }
             }, 1 << 16);
         }

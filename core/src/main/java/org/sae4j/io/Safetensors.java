@@ -387,7 +387,9 @@ public final class Safetensors implements AutoCloseable {
         }
         float[] out = new float[(int) numel];
         int size = ti.dtype().size;
-        ByteBuffer buf = ByteBuffer.allocate((1 << 20) / 8 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        // At most 1 MiB at a time, and no more than the tensor needs: a small tensor costs a small buffer.
+        int bufBytes = (int) Math.max(8, Math.min((1 << 20) / 8 * 8, (numel * size + 7) / 8 * 8));
+        ByteBuffer buf = ByteBuffer.allocate(bufBytes).order(ByteOrder.LITTLE_ENDIAN);
         long pos = bufferStart + ti.begin();
         int done = 0;
         while (done < out.length) {

@@ -87,15 +87,21 @@ public final class Checkpoint {
                     + " directory path");
         }
         checkFinite(sae, state);
-        Files.createDirectories(parent);
-        recover(target);
+        try {
+            Files.createDirectories(parent);
+            recover(target);
+        } catch (IOException e) {
+            throw saveFailed(target, state, null, e);
+        }
         Path next = sibling(target, "next");
         Path prev = sibling(target, "prev");
-        deleteTree(next);
-        Files.createDirectory(next);
+        String[] writing = {null}; // the file being written, to name it when a write fails
         boolean moved = false;
         try {
-            writeContents(next, sae, standardizer, state);
+            deleteTree(next);
+            Files.createDirectory(next);
+            writeContents(next, sae, standardizer, state, writing);
+            writing[0] = null;
             AtomicFiles.fsyncDirectory(next);
             hook.at("written");
             if (Files.exists(target)) {
@@ -120,9 +126,19 @@ public final class Checkpoint {
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
+            if (e instanceof IOException io) {
+                throw saveFailed(target, state, writing[0], io);
+            }
             throw e;
         }
         deleteTree(prev);
+    }
+
+    /** One line naming the checkpoint, the file being written and the cause (disk full, permission, I/O error). */
+    private static IOException saveFailed(Path target, TrainState state, String file, IOException e) {
+        return new IOException(target + ": checkpoint" + (state == null ? "" : " of step " + state.step())
+                + " not saved (" + (file == null ? "" : "writing " + file + ": ") + AtomicFiles.describe(e)
+                + "); the previous one, if any, is unchanged", e);
     }
 
     /** A model with NaN/Inf could never be loaded again: refuse it before anything is replaced. */
@@ -140,8 +156,8 @@ public final class Checkpoint {
         }
     }
 
-    private static void writeContents(Path d, Sae sae, Standardizer standardizer, TrainState state)
-            throws IOException {
+    private static void writeContents(Path d, Sae sae, Standardizer standardizer, TrainState state,
+            String[] writing) throws IOException {
         SaeConfig c = sae.config();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -153,7 +169,9 @@ public final class Checkpoint {
         if (state != null) {
             meta.put("step", Long.toString(state.step()));
         }
+        writing[0] = MODEL;
         Safetensors.write(d.resolve(MODEL), tensors(sae, ""), meta);
+        writing[0] = CONFIG;
         AtomicFiles.writeString(d.resolve(CONFIG), Json.writePretty(configJson(sae, standardizer)) + "\n");
         if (state != null) {
             if (state.config().optimizer() == Optimizer.ADAM) {
@@ -164,8 +182,10 @@ public final class Checkpoint {
                     moments.put("exp_avg." + names[t], new Safetensors.Tensor(shapes[t], state.optimizer().m[t]));
                     moments.put("exp_avg_sq." + names[t], new Safetensors.Tensor(shapes[t], state.optimizer().v[t]));
                 }
+                writing[0] = OPTIMIZER;
                 Safetensors.write(d.resolve(OPTIMIZER), moments, Map.of("step", Long.toString(state.step())));
             }
+            writing[0] = STATE;
             AtomicFiles.writeString(d.resolve(STATE), Json.writePretty(stateJson(state)) + "\n");
         }
     }

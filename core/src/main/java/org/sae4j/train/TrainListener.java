@@ -7,4 +7,8 @@ public interface TrainListener {
 
     default void onEpoch(EpochStats e) {
     }
+
+    /** A periodic checkpoint at {@code step} failed and training goes on ({@link Trainer#retryFailedSaves}). */
+    default void onSaveFailed(long step, java.io.IOException cause) {
+    }
 }

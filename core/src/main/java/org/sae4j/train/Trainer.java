@@ -35,6 +35,8 @@ public final class Trainer {
     private long checkpointEvery;
     private Checkpointer checkpointer;
     private volatile boolean stopRequested;
+    private boolean stopped;
+    private boolean retryFailedSaves;
 
     /** Trains a fresh model: parameters initialised from {@code saeConfig}, {@code b_dec} from the first batch. */
     public Trainer(SaeConfig saeConfig, TrainConfig cfg) {
@@ -170,9 +172,27 @@ public final class Trainer {
         return this;
     }
 
-    /** Asks a running {@link #fit(BatchStream)} to stop after the current step (it then saves a checkpoint). */
+    /**
+     * Asks {@link #fit(BatchStream)} to stop after the current step and save a checkpoint there. Safe to call from
+     * any thread (a signal handler, a listener) and before {@code fit} starts; {@link #stopped()} then says so.
+     */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    /** True when the last {@link #fit(BatchStream)} ended early because of {@link #requestStop()}. */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /**
+     * When {@code retry}, a periodic checkpoint that fails (disk full, I/O error) is reported to the listeners'
+     * {@link TrainListener#onSaveFailed} and training goes on, trying again at the next checkpoint step. The final
+     * save (end of run or stop) always throws. Default: every failed save stops the run.
+     */
+    public Trainer retryFailedSaves(boolean retry) {
+        retryFailedSaves = retry;
+        return this;
     }
 
     /**
@@ -183,7 +203,8 @@ public final class Trainer {
      * @throws BadInputException       for a width mismatch or a NaN/Inf in the data (naming file and row)
      * @throws NonFiniteLossException  when the loss is NaN/Inf; the model is left as before that step, and no
      *                                 checkpoint is written
-     * @throws UncheckedIOException    when the checkpointer fails
+     * @throws UncheckedIOException    when the checkpointer fails (periodic saves only with
+     *                                 {@link #retryFailedSaves} off); the previous checkpoint is then the last one
      */
     public Summary fit(BatchStream data) {
         int d = saeConfig.dim();
@@ -229,8 +250,9 @@ public final class Trainer {
         long lastSaved = done;
         EpochStats last = null;
         TrainStep step = null;
-        stopRequested = false;
+        stopped = false;
         try {
+            // The flag is read only between steps: a stop never splits a step, so the state saved is a real one.
             while (done < total && !stopRequested) {
                 BatchStream.Position pos = data.position();
                 int rows = data.next(x);
@@ -262,12 +284,17 @@ public final class Trainer {
                     epochStart = System.nanoTime();
                 }
                 if (checkpointer != null && checkpointEvery > 0 && done % checkpointEvery == 0 && done < total) {
-                    save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9));
-                    lastSaved = done;
+                    if (save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart)
+                            / 1e9), retryFailedSaves)) {
+                        lastSaved = done;
+                    }
                 }
             }
+            stopped = stopRequested && done < total;
+            stopRequested = false;
             if (checkpointer != null && sae != null && opt != null && done != lastSaved) {
-                save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9));
+                save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9),
+                        false);
             }
         } finally {
             if (step != null) {
@@ -277,12 +304,21 @@ public final class Trainer {
         return new Summary(sae, steps, tokens, (System.nanoTime() - start) / 1e9, last);
     }
 
-    private void save(OptimizerState opt, BatchStream data, long total, TrainState.EpochProgress epoch) {
+    /** True when saved; false when it failed and {@code mayFail} (the failure then goes to the listeners). */
+    private boolean save(OptimizerState opt, BatchStream data, long total, TrainState.EpochProgress epoch,
+            boolean mayFail) {
         TrainState st = new TrainState(sae, opt, cfg, data.options(), data.position(), data.rows(), total, epoch);
         try {
             checkpointer.save(st);
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            if (!mayFail) {
+                throw new UncheckedIOException(e);
+            }
+            for (TrainListener l : listeners) {
+                l.onSaveFailed(st.step(), e);
+            }
+            return false;
         }
     }
 
