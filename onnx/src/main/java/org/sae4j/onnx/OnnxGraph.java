@@ -15,7 +15,7 @@ import org.sae4j.BadInputException;
 
 /**
  * The few parts of an ONNX {@code ModelProto} this module needs, read and edited on the protobuf wire format (no
- * generated ONNX classes): the top graph's nodes (name, op type, outputs), inputs, outputs and initializer names.
+ * generated ONNX classes): the top graph's nodes (name, op type, inputs, outputs), inputs, outputs and initializer names.
  *
  * <p>Why edit bytes: ONNX Runtime's Java API cannot add graph outputs, and an intermediate tensor (the residual stream
  * after block L) is only fetchable when it is one. {@link #withOutputs} appends a second {@code graph} field holding
@@ -29,6 +29,7 @@ public final class OnnxGraph {
     private static final int GRAPH_INITIALIZER = 5;
     private static final int GRAPH_INPUT = 11;
     private static final int GRAPH_OUTPUT = 12;
+    private static final int NODE_INPUT = 1;
     private static final int NODE_OUTPUT = 2;
     private static final int NODE_NAME = 3;
     private static final int NODE_OP_TYPE = 4;
@@ -36,7 +37,7 @@ public final class OnnxGraph {
     private static final int TENSOR_NAME = 8;
 
     /** A node of the top graph. */
-    public record Node(String name, String opType, List<String> outputs) {}
+    public record Node(String name, String opType, List<String> inputs, List<String> outputs) {}
 
     private final List<Node> nodes;
     private final List<String> inputs;
@@ -110,17 +111,19 @@ public final class OnnxGraph {
     private static Node readNode(CodedInputStream in) throws IOException {
         String name = "";
         String op = "";
+        List<String> ins = new ArrayList<>();
         List<String> outs = new ArrayList<>();
         while (!in.isAtEnd()) {
             int tag = in.readTag();
             int field = WireFormat.getTagFieldNumber(tag);
             boolean len = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
-            if (len && field == NODE_OUTPUT) outs.add(in.readStringRequireUtf8());
+            if (len && field == NODE_INPUT) ins.add(in.readStringRequireUtf8());
+            else if (len && field == NODE_OUTPUT) outs.add(in.readStringRequireUtf8());
             else if (len && field == NODE_NAME) name = in.readStringRequireUtf8();
             else if (len && field == NODE_OP_TYPE) op = in.readStringRequireUtf8();
             else if (!in.skipField(tag)) break;
         }
-        return new Node(name, op, outs);
+        return new Node(name, op, ins, outs);
     }
 
     /** Reads the first string with the given field number from the current (limited) message, skipping the rest. */
