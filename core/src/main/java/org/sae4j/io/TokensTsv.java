@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -114,14 +116,17 @@ public final class TokensTsv {
     public static final class Reader implements Closeable {
         private final Path file;
         private final BufferedReader in;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private long lineNo = 1;
         private long nextRow;
 
         public Reader(Path file) throws IOException {
             this.file = file;
-            var dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            this.in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), dec), 1 << 16);
+            // Lines are split as ISO-8859-1 (one char per byte) and each is decoded as strict UTF-8 on its own, so
+            // a bad byte is reported with its own line number rather than that of a read-ahead buffer.
+            this.in = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
+                    StandardCharsets.ISO_8859_1), 1 << 16);
             String h = readLine();
             if (h == null || !h.equals(HEADER)) {
                 in.close();
@@ -162,10 +167,11 @@ public final class TokensTsv {
         }
 
         private String readLine() throws IOException {
+            String l = in.readLine();
+            lineNo++;
+            if (l == null) return null;
             try {
-                String l = in.readLine();
-                lineNo++;
-                return l;
+                return utf8.decode(ByteBuffer.wrap(l.getBytes(StandardCharsets.ISO_8859_1))).toString();
             } catch (CharacterCodingException e) {
                 throw bad("bytes that are not UTF-8", "UTF-8 text");
             }

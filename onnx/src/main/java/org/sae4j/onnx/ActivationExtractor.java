@@ -1,10 +1,12 @@
 package org.sae4j.onnx;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -220,7 +223,7 @@ public final class ActivationExtractor {
         for (int i = 0; i < n; i++) rowOff[i + 1] = rowOff[i] + docs.get(i).rows(o.keepSpecial());
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        java.util.Arrays.sort(order, Comparator.comparingInt(i -> docs.get(i).length()));
+        Arrays.sort(order, Comparator.comparingInt(i -> docs.get(i).length()));
         int outs = writers.length;
         float[][] buf = new float[outs][];
         int[] width = new int[outs];
@@ -323,30 +326,51 @@ public final class ActivationExtractor {
         }
     }
 
-    /** Strict UTF-8 lines with their number for error messages. */
+    /**
+     * Strict UTF-8 lines ({@code \n} or {@code \r\n} endings, a leading BOM ignored), each decoded on its own so a
+     * bad byte is reported with its own line number.
+     */
     static final class LineReader implements AutoCloseable {
         private final Path file;
-        private final BufferedReader in;
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private byte[] buf = new byte[256];
         private long lineNo;
+        private boolean eof;
 
         LineReader(Path file) throws IOException {
             this.file = file;
-            var dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
             try {
-                this.in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), dec), 1 << 16);
+                this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
             } catch (NoSuchFileException e) {
                 throw new BadInputException(file + ": no such file (--text)");
             }
         }
 
+        /** The next line without its ending, or null at the end of the file. */
         String next() throws IOException {
+            if (eof) return null;
+            int n = 0;
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                if (n == buf.length) buf = Arrays.copyOf(buf, n * 2);
+                buf[n++] = (byte) b;
+            }
+            if (b < 0) {
+                eof = true;
+                if (n == 0) return null; // no text after the last newline
+            }
+            lineNo++;
+            if (n > 0 && buf[n - 1] == '\r') n--;
+            int off = 0;
+            if (lineNo == 1 && n >= 3 && (buf[0] & 0xff) == 0xef && (buf[1] & 0xff) == 0xbb && (buf[2] & 0xff) == 0xbf) {
+                off = 3;
+            }
             try {
-                String l = in.readLine();
-                if (l != null) lineNo++;
-                return l;
+                return decoder.decode(ByteBuffer.wrap(buf, off, n - off)).toString();
             } catch (CharacterCodingException e) {
-                throw new BadInputException(file + " line " + (lineNo + 1) + ": bytes that are not UTF-8;"
+                throw new BadInputException(file + " line " + lineNo + ": bytes that are not UTF-8;"
                         + " expected UTF-8 text");
             }
         }

@@ -63,10 +63,11 @@ public final class OnnxRunner implements AutoCloseable {
         }
         this.outputs = List.copyOf(outputs);
         byte[] bytes = graph.withOutputs(source.modelBytes(), outputs);
-        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "sae4j");
+        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sae4j");
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             if (threads > 0) opts.setIntraOpNumThreads(threads);
-            opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            // Errors reach the user as one BadInputException line; ORT's own log would repeat them on stderr.
+            opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             this.session = env.createSession(bytes, opts);
             for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
                 if (e.getValue().getInfo() instanceof TensorInfo ti) inputTypes.put(e.getKey(), ti.type);
