@@ -170,15 +170,6 @@ public final class OnnxRunner implements AutoCloseable {
         };
     }
 
-    /** Names of the tensors this session can fetch, with their declared shapes (-1 for a symbolic dimension). */
-    public Map<String, long[]> declaredOutputShapes() throws OrtException {
-        Map<String, long[]> m = new LinkedHashMap<>();
-        for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
-            if (e.getValue().getInfo() instanceof TensorInfo ti) m.put(e.getKey(), ti.getShape());
-        }
-        return m;
-    }
-
     /** All feedable outputs of a probe run, as {@code name → shape}; for {@code --list-outputs}. */
     public Map<String, long[]> probeShapes(TextTokenizer.Tokens doc) {
         Map<String, long[]> shapes = new LinkedHashMap<>();

@@ -5,10 +5,13 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.sae4j.BadInputException;
 import org.sae4j.onnx.ActivationExtractor;
 import org.sae4j.onnx.ModelSource;
@@ -74,8 +77,8 @@ public final class ActivationsCommand {
 
     private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
         List<String> outputs = new ArrayList<>();
-        java.util.Map<String, String> v = new java.util.HashMap<>();
-        Set<String> flags = new java.util.HashSet<>();
+        Map<String, String> v = new HashMap<>();
+        Set<String> flags = new HashSet<>();
         int from = args.length > 0 && args[0].equals("activations") ? 1 : 0;
         for (int i = from; i < args.length; i++) {
             String a = args[i];
@@ -98,7 +101,7 @@ public final class ActivationsCommand {
                 else v.put(name, value);
             } else {
                 throw new BadInputException("activations: unknown option '" + a + "'; expected one of "
-                        + new java.util.TreeSet<>(VALUED) + " or " + new java.util.TreeSet<>(FLAGS));
+                        + new TreeSet<>(VALUED) + " or " + new TreeSet<>(FLAGS));
             }
         }
         if (flags.contains("--help") || flags.contains("-h")) {
@@ -166,7 +169,7 @@ public final class ActivationsCommand {
         }
     }
 
-    private static int integer(java.util.Map<String, String> v, String name, int def) {
+    private static int integer(Map<String, String> v, String name, int def) {
         String s = v.get(name);
         if (s == null) return def;
         try {
