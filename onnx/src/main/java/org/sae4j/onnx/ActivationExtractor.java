@@ -1,16 +1,8 @@
 package org.sae4j.onnx;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
@@ -20,7 +12,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -141,7 +132,7 @@ public final class ActivationExtractor {
         long truncated = 0;
         long tokens = 0;
         long rows = 0;
-        try (LineReader r = new LineReader(text)) {
+        try (TextLines r = new TextLines(text)) {
             String line;
             while ((line = r.next()) != null) {
                 lines++;
@@ -173,7 +164,7 @@ public final class ActivationExtractor {
         int window = o.batch() * WINDOW_BATCHES;
         try (AtomicFiles.Pending tsvFile = AtomicFiles.begin(tmp.resolve("tokens.tsv"));
              TokensTsv.Writer tsv = new TokensTsv.Writer(tsvFile.out());
-             LineReader reader = new LineReader(o.text())) {
+             TextLines reader = new TextLines(o.text())) {
             List<TextTokenizer.Tokens> docs = new ArrayList<>(window);
             List<Long> lineOf = new ArrayList<>(window);
             long lineNo = -1;
@@ -323,101 +314,6 @@ public final class ActivationExtractor {
         if (!Files.exists(root)) return;
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
-
-    /**
-     * Strict UTF-8 lines ({@code \n} or {@code \r\n} endings, a leading BOM ignored), each decoded on its own so a
-     * bad byte is reported with its own line number.
-     */
-    static final class LineReader implements AutoCloseable {
-        private final Path file;
-        private final InputStream in;
-        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        private byte[] buf = new byte[256];
-        private long lineNo;
-        private boolean eof;
-
-        LineReader(Path file) throws IOException {
-            this.file = file;
-            try {
-                this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-            } catch (NoSuchFileException e) {
-                throw new BadInputException(file + ": no such file (--text)");
-            }
-        }
-
-        /** The next line without its ending, or null at the end of the file. */
-        String next() throws IOException {
-            if (eof) return null;
-            int n = 0;
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                if (n == buf.length) buf = Arrays.copyOf(buf, n * 2);
-                buf[n++] = (byte) b;
-            }
-            if (b < 0) {
-                eof = true;
-                if (n == 0) return null; // no text after the last newline
-            }
-            lineNo++;
-            if (n > 0 && buf[n - 1] == '\r') n--;
-            int off = 0;
-            if (lineNo == 1 && n >= 3 && (buf[0] & 0xff) == 0xef && (buf[1] & 0xff) == 0xbb && (buf[2] & 0xff) == 0xbf) {
-                off = 3;
-            }
-            try {
-                return decoder.decode(ByteBuffer.wrap(buf, off, n - off)).toString();
-            } catch (CharacterCodingException e) {
-                throw new BadInputException(file + " line " + lineNo + ": bytes that are not UTF-8;"
-                        + " expected UTF-8 text");
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
-    }
-
-    /** A progress line every few seconds: documents/s, tokens/s, ETA. */
-    static final class Progress {
-        private static final long EVERY_NANOS = 3_000_000_000L;
-        private final PrintStream out;
-        private final long docsTotal;
-        private final long tokensTotal;
-        private final long start = System.nanoTime();
-        private long last = start;
-        private long docs;
-        private long tokens;
-
-        Progress(PrintStream out, long docsTotal, long tokensTotal) {
-            this.out = out;
-            this.docsTotal = docsTotal;
-            this.tokensTotal = tokensTotal;
-        }
-
-        void advance(long d, long t) {
-            docs += d;
-            tokens += t;
-            long now = System.nanoTime();
-            if (out != null && now - last >= EVERY_NANOS) {
-                last = now;
-                out.println(line(now));
-            }
-        }
-
-        String line(long now) {
-            double s = (now - start) / 1e9;
-            double tps = tokens / Math.max(s, 1e-9);
-            double eta = tps > 0 ? (tokensTotal - tokens) / tps : 0;
-            return String.format(Locale.ROOT, "activations: %d/%d documents (%.0f%%), %.1f documents/s,"
-                    + " %.0f tokens/s, ETA %.0f s", docs, docsTotal, 100.0 * docs / docsTotal, docs / s, tps, eta);
-        }
-
-        void finish() {
-            if (out != null) out.println(line(System.nanoTime()));
         }
     }
 }
