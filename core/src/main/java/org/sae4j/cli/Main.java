@@ -48,6 +48,10 @@ public final class Main {
                        [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
               experiment dead-codes [--quick] [--out DIR (src/docs)]
                        every dead-latent remedy on one dead-prone data set: table + SVG curves
+              activations  token activations of a transformer (ONNX model + tokenizer.json, or
+                       builtin:all-minilm-l6-v2) as .npy shards that train reads; runs through ./sae4j (the optional
+                       onnx module): ./sae4j activations --onnx MODEL --text FILE --out DIR [--output NAME ...]
+                       [--list-outputs] ... (./sae4j activations --help for all options)
               help     this text
             exit codes: 0 ok, 2 bad usage or input (one line on stderr), 1 internal error
             """;
@@ -76,9 +80,12 @@ public final class Main {
                 case "features" -> Features.run(rest, out);
                 case "demo" -> Demo.run(rest, out);
                 case "experiment" -> Experiment.run(rest, out);
+                case "activations" -> throw new BadInputException("activations runs through ./sae4j (the optional"
+                        + " onnx module: org.sae4j.onnx.cli.ActivationsCommand)");
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
-                        + "'; expected train, eval, encode, inspect, export, features, demo, experiment or help");
+                        + "'; expected train, eval, encode, activations, inspect, export, features, demo, experiment"
+                        + " or help");
             }
             return 0;
         } catch (BadInputException e) {

@@ -1,0 +1,317 @@
+package org.sae4j.onnx;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.sae4j.BadInputException;
+import org.sae4j.io.AtomicFiles;
+import org.sae4j.io.Json;
+import org.sae4j.io.TokensTsv;
+
+/**
+ * Text in, token activations out: tokenizes every line of a UTF-8 file (one document per line), runs the model in
+ * batches of similar length, and writes each requested output's per-token rows (padding removed, special tokens
+ * dropped unless kept) as float32 {@code .npy} shards in {@code OUT/<output>/}, row-aligned with
+ * {@code OUT/tokens.tsv}, plus {@code OUT/activations.json}.
+ *
+ * <p>Two passes over the text: the first tokenizes only to count (rows, truncations) because an {@code .npy}
+ * header declares its row count; the second reads windows of {@code 8 × batch} documents, sorts each window by
+ * length into batches (little padding) and writes the window's rows back in document order. Memory stays bounded
+ * by one window whatever the corpus size.
+ *
+ * <p>Everything is written into a hidden temp directory beside {@code OUT} and renamed into place at the end; a
+ * failure deletes it, so {@code OUT} is either complete or absent (or, with {@code force}, the previous one).
+ */
+public final class ActivationExtractor {
+    /** Windows hold this many batches: enough to sort into batches of near-equal length. */
+    static final int WINDOW_BATCHES = 8;
+
+    /** What to extract and where. */
+    public record Options(Path text, Path out, List<String> outputs, int maxTokens, int batch, boolean keepSpecial,
+            int shardRows, int threads, boolean force) {
+        public Options {
+            if (outputs.isEmpty()) throw new BadInputException("activations: no --output given");
+            if (batch < 1) throw new BadInputException("activations --batch " + batch + ": expected >= 1");
+            if (shardRows < 1) throw new BadInputException("activations --shard-rows " + shardRows + ": expected >= 1");
+            if (maxTokens < 2) throw new BadInputException("activations --max-tokens " + maxTokens + ": expected >= 2");
+            if (threads < 0) throw new BadInputException("activations --threads " + threads + ": expected >= 0");
+        }
+    }
+
+    /** One output as written. */
+    public record OutputInfo(String name, String directory, long rows, int width, int shards) {}
+
+    /** What a run did. */
+    public record Summary(long lines, long documents, long emptyLines, long truncated, long tokens, long rows,
+            List<OutputInfo> outputs, double seconds) {
+        public double tokensPerSecond() {
+            return seconds > 0 ? tokens / seconds : 0;
+        }
+    }
+
+    private ActivationExtractor() {}
+
+    /** Counts from the tokenizer pass. */
+    private record Counts(long lines, long documents, long emptyLines, long truncated, long tokens, long rows) {}
+
+    /**
+     * Runs the extraction. {@code progress} gets a line every few seconds (null for none).
+     */
+    public static Summary run(ModelSource source, Options o, PrintStream progress) throws IOException {
+        Path out = o.out().toAbsolutePath().normalize();
+        if (Files.exists(out) && !o.force()) {
+            throw new BadInputException(o.out() + ": already exists; expected a new directory (or --force to"
+                    + " replace it)");
+        }
+        if (Files.isDirectory(o.text())) {
+            throw new BadInputException(o.text() + ": is a directory; expected a UTF-8 text file, one document"
+                    + " per line");
+        }
+        if (!Files.exists(o.text())) throw new BadInputException(o.text() + ": no such file (--text)");
+        Map<String, String> dirs = directoryNames(o.outputs());
+        OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
+        try (TextTokenizer tok = new TextTokenizer(source.tokenizerBytes(), source.tokenizer(), o.maxTokens());
+             OnnxRunner runner = new OnnxRunner(source, graph, o.outputs(), o.threads())) {
+            Counts counts = count(o.text(), tok, o.keepSpecial());
+            if (counts.documents() == 0) {
+                throw new BadInputException(o.text() + ": no text (" + counts.lines() + " lines, all empty);"
+                        + " expected one document per line");
+            }
+            if (counts.rows() == 0) {
+                throw new BadInputException(o.text() + ": every token is a special token, so there are no rows;"
+                        + " expected text (or --keep-special)");
+            }
+            Path parent = out.getParent();
+            Files.createDirectories(parent);
+            Path tmp = parent.resolve("." + out.getFileName() + "." + Long.toHexString(new SecureRandom().nextLong())
+                    + ".tmp");
+            Files.createDirectory(tmp);
+            boolean done = false;
+            try {
+                Summary s = extract(source, o, counts, tok, runner, dirs, tmp, progress);
+                install(tmp, out);
+                done = true;
+                return s;
+            } finally {
+                if (!done) deleteTree(tmp);
+            }
+        }
+    }
+
+    /** Output name → directory name: characters other than letters, digits, '.', '_', '-' become '_'. */
+    static Map<String, String> directoryNames(List<String> outputs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Set<String> used = new HashSet<>(Set.of("tokens.tsv", "activations.json"));
+        for (String name : outputs) {
+            if (m.containsKey(name)) continue;
+            String d = name.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[_.]+", "");
+            if (d.isEmpty()) d = "output";
+            String base = d;
+            for (int i = 2; !used.add(d); i++) d = base + "_" + i;
+            m.put(name, d);
+        }
+        return m;
+    }
+
+    private static Counts count(Path text, TextTokenizer tok, boolean keepSpecial) throws IOException {
+        long lines = 0;
+        long docs = 0;
+        long empty = 0;
+        long truncated = 0;
+        long tokens = 0;
+        long rows = 0;
+        try (TextLines r = new TextLines(text)) {
+            String line;
+            while ((line = r.next()) != null) {
+                lines++;
+                if (line.isBlank()) {
+                    empty++;
+                    continue;
+                }
+                TextTokenizer.Tokens t = tok.encode(line);
+                docs++;
+                if (t.truncated()) truncated++;
+                tokens += t.length();
+                rows += t.rows(keepSpecial);
+            }
+        }
+        return new Counts(lines, docs, empty, truncated, tokens, rows);
+    }
+
+    private static Summary extract(ModelSource source, Options o, Counts counts, TextTokenizer tok,
+            OnnxRunner runner, Map<String, String> dirs, Path tmp, PrintStream progress) throws IOException {
+        long start = System.nanoTime();
+        List<String> outs = runner.outputs();
+        ShardWriter[] writers = new ShardWriter[outs.size()];
+        for (int i = 0; i < outs.size(); i++) {
+            Path d = tmp.resolve(dirs.get(outs.get(i)));
+            Files.createDirectory(d);
+            writers[i] = new ShardWriter(d, counts.rows(), o.shardRows());
+        }
+        Progress prog = new Progress(progress, counts.documents(), counts.tokens());
+        int window = o.batch() * WINDOW_BATCHES;
+        try (TokensTsv.TokenWriter tsv = TokensTsv.writer(tmp.resolve("tokens.tsv"));
+             TextLines reader = new TextLines(o.text())) {
+            List<TextTokenizer.Tokens> docs = new ArrayList<>(window);
+            List<Long> lineOf = new ArrayList<>(window);
+            long lineNo = -1;
+            long row = 0;
+            boolean eof = false;
+            while (!eof) {
+                docs.clear();
+                lineOf.clear();
+                while (docs.size() < window) {
+                    String line = reader.next();
+                    if (line == null) {
+                        eof = true;
+                        break;
+                    }
+                    lineNo++;
+                    if (line.isBlank()) continue;
+                    docs.add(tok.encode(line));
+                    lineOf.add(lineNo);
+                }
+                if (docs.isEmpty()) break;
+                row = runWindow(docs, lineOf, o, runner, writers, tsv, row, prog);
+            }
+            for (ShardWriter w : writers) w.finish();
+            tsv.commit();
+        } finally {
+            for (ShardWriter w : writers) w.close();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        prog.finish();
+        List<OutputInfo> infos = new ArrayList<>();
+        for (int i = 0; i < outs.size(); i++) {
+            infos.add(new OutputInfo(outs.get(i), dirs.get(outs.get(i)), counts.rows(), writers[i].width(),
+                    writers[i].shardCount()));
+        }
+        Summary s = new Summary(counts.lines(), counts.documents(), counts.emptyLines(), counts.truncated(),
+                counts.tokens(), counts.rows(), infos, seconds);
+        AtomicFiles.writeString(tmp.resolve("activations.json"), Json.writePretty(describe(source, o, s)) + "\n");
+        return s;
+    }
+
+    /** Sorts a window by length into batches, runs them, and writes the window's rows in document order. */
+    private static long runWindow(List<TextTokenizer.Tokens> docs, List<Long> lineOf, Options o, OnnxRunner runner,
+            ShardWriter[] writers, TokensTsv.TokenWriter tsv, long firstRow, Progress prog) throws IOException {
+        int n = docs.size();
+        int[] rowOff = new int[n + 1];
+        for (int i = 0; i < n; i++) rowOff[i + 1] = rowOff[i] + docs.get(i).rows(o.keepSpecial());
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt(i -> docs.get(i).length()));
+        int outs = writers.length;
+        float[][] buf = new float[outs][];
+        int[] width = new int[outs];
+        for (int b0 = 0; b0 < n; b0 += o.batch()) {
+            int b1 = Math.min(n, b0 + o.batch());
+            List<TextTokenizer.Tokens> batch = new ArrayList<>(b1 - b0);
+            for (int k = b0; k < b1; k++) batch.add(docs.get(order[k]));
+            OnnxRunner.Batch r = runner.run(batch);
+            long batchTokens = 0;
+            for (int q = 0; q < outs; q++) {
+                int w = r.widths()[q];
+                if (buf[q] == null) {
+                    width[q] = w;
+                    buf[q] = new float[rowOff[n] * w];
+                } else if (width[q] != w) {
+                    throw new BadInputException("output '" + runner.outputs().get(q) + "' changed width from "
+                            + width[q] + " to " + w + " between batches; expected a fixed width");
+                }
+                float[] v = r.values()[q];
+                for (int k = b0; k < b1; k++) {
+                    int doc = order[k];
+                    int bi = k - b0;
+                    TextTokenizer.Tokens t = docs.get(doc);
+                    int dst = rowOff[doc];
+                    for (int j = 0; j < t.length(); j++) {
+                        if (!o.keepSpecial() && t.special()[j]) continue;
+                        System.arraycopy(v, (bi * r.seq() + j) * w, buf[q], dst * w, w);
+                        dst++;
+                    }
+                }
+            }
+            for (TextTokenizer.Tokens t : batch) batchTokens += t.length();
+            prog.advance(b1 - b0, batchTokens);
+        }
+        for (int q = 0; q < outs; q++) {
+            if (rowOff[n] > 0) writers[q].append(buf[q], rowOff[n], width[q]);
+        }
+        long row = firstRow;
+        for (int i = 0; i < n; i++) {
+            TextTokenizer.Tokens t = docs.get(i);
+            for (int j = 0; j < t.length(); j++) {
+                if (!o.keepSpecial() && t.special()[j]) continue;
+                tsv.write(row++, lineOf.get(i), j, t.text()[j]);
+            }
+        }
+        return row;
+    }
+
+    private static Map<String, Object> describe(ModelSource source, Options o, Summary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", "sae4j-activations/1");
+        m.put("model", source.model());
+        m.put("model_sha256", source.modelSha256());
+        m.put("tokenizer", source.tokenizer());
+        m.put("tokenizer_sha256", source.tokenizerSha256());
+        m.put("text", o.text().toAbsolutePath().normalize().toString());
+        m.put("max_tokens", o.maxTokens());
+        m.put("batch", o.batch());
+        m.put("keep_special", o.keepSpecial());
+        m.put("shard_rows", o.shardRows());
+        m.put("lines", s.lines());
+        m.put("documents", s.documents());
+        m.put("empty_lines", s.emptyLines());
+        m.put("truncated_documents", s.truncated());
+        m.put("tokens", s.tokens());
+        m.put("rows", s.rows());
+        m.put("tokens_file", "tokens.tsv");
+        List<Object> outs = new ArrayList<>();
+        for (OutputInfo i : s.outputs()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("name", i.name());
+            x.put("directory", i.directory());
+            x.put("dtype", "float32");
+            x.put("shape", List.of(i.rows(), (long) i.width()));
+            x.put("shards", i.shards());
+            outs.add(x);
+        }
+        m.put("outputs", outs);
+        m.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
+        m.put("tokens_per_second", Math.round(s.tokensPerSecond() * 10) / 10.0);
+        return m;
+    }
+
+    /** Moves the finished temp directory to {@code out}, replacing an old one only once the new one is whole. */
+    private static void install(Path tmp, Path out) throws IOException {
+        if (Files.exists(out)) {
+            Path old = out.resolveSibling("." + out.getFileName() + ".old." + Long.toHexString(System.nanoTime()));
+            Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } else {
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package org.sae4j.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sae4j.BadInputException;
+
+/**
+ * An ONNX Runtime session over a transformer that takes token ids, with the requested tensors (graph outputs or any
+ * intermediate tensor, added as graph outputs) fetched per batch as {@code [batch, sequence, width]} float arrays.
+ *
+ * <p>Inputs it can feed: {@code input_ids} (required), {@code attention_mask}, {@code token_type_ids},
+ * {@code position_ids}; int64 or int32. Batches are right-padded; the attention mask hides the padding.
+ */
+public final class OnnxRunner implements AutoCloseable {
+    private static final Set<String> FEEDABLE = Set.of("input_ids", "attention_mask", "token_type_ids",
+            "position_ids");
+
+    /** The fetched tensors of one batch: {@code values[o]} is output o as {@code [batch][seq][width]} flattened. */
+    public record Batch(int batch, int seq, int[] widths, float[][] values) {}
+
+    private final String source;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final List<String> outputs;
+    private final Map<String, OnnxJavaType> inputTypes = new LinkedHashMap<>();
+
+    /**
+     * Starts a session on {@code source}'s model with {@code outputs} fetchable.
+     *
+     * @param threads ORT intra-op threads (0 = ORT's default, one per core)
+     */
+    public OnnxRunner(ModelSource source, OnnxGraph graph, List<String> outputs, int threads) {
+        this.source = source.model();
+        for (String o : outputs) {
+            if (!graph.outputs().contains(o) && !graph.isComputed(o)) {
+                throw new BadInputException(source.model() + ": has no tensor named '" + o + "'; expected a graph"
+                        + " output " + graph.outputs() + " or an intermediate tensor (see --list-outputs)");
+            }
+        }
+        for (String in : graph.feedInputs()) {
+            if (!FEEDABLE.contains(in)) {
+                throw new BadInputException(source.model() + ": input '" + in + "' is not one sae4j can feed;"
+                        + " expected inputs among " + FEEDABLE);
+            }
+        }
+        if (!graph.feedInputs().contains("input_ids")) {
+            throw new BadInputException(source.model() + ": has no 'input_ids' input (inputs " + graph.feedInputs()
+                    + "); expected a transformer over token ids");
+        }
+        this.outputs = List.copyOf(outputs);
+        byte[] bytes = graph.withOutputs(source.modelBytes(), outputs);
+        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sae4j");
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            if (threads > 0) opts.setIntraOpNumThreads(threads);
+            // Errors reach the user as one BadInputException line; ORT's own log would repeat them on stderr.
+            opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+            this.session = env.createSession(bytes, opts);
+            for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
+                if (e.getValue().getInfo() instanceof TensorInfo ti) inputTypes.put(e.getKey(), ti.type);
+            }
+        } catch (OrtException e) {
+            throw new BadInputException(source.model() + ": ONNX Runtime cannot load it ("
+                    + TextTokenizer.oneLine(e) + ")", e);
+        }
+    }
+
+    public List<String> outputs() {
+        return outputs;
+    }
+
+    /**
+     * Runs one right-padded batch of token sequences and returns every requested output.
+     *
+     * @param docs the tokenized documents of the batch
+     */
+    public Batch run(List<TextTokenizer.Tokens> docs) {
+        int b = docs.size();
+        int t = 0;
+        for (TextTokenizer.Tokens d : docs) t = Math.max(t, d.length());
+        long[] ids = new long[b * t];
+        long[] mask = new long[b * t];
+        long[] types = new long[b * t];
+        long[] pos = new long[b * t];
+        long maxId = 0;
+        for (int i = 0; i < b; i++) {
+            TextTokenizer.Tokens d = docs.get(i);
+            for (int j = 0; j < d.length(); j++) {
+                ids[i * t + j] = d.ids()[j];
+                maxId = Math.max(maxId, d.ids()[j]);
+                mask[i * t + j] = 1;
+                types[i * t + j] = d.typeIds()[j];
+                pos[i * t + j] = j;
+            }
+        }
+        long[] shape = {b, t};
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, OnnxJavaType> in : inputTypes.entrySet()) {
+                long[] v = switch (in.getKey()) {
+                    case "input_ids" -> ids;
+                    case "attention_mask" -> mask;
+                    case "token_type_ids" -> types;
+                    case "position_ids" -> pos;
+                    default -> throw new IllegalStateException("unchecked input " + in.getKey());
+                };
+                feed.put(in.getKey(), tensor(v, shape, in.getValue(), in.getKey()));
+            }
+            try (OrtSession.Result r = session.run(feed, Set.copyOf(outputs))) {
+                int[] widths = new int[outputs.size()];
+                float[][] values = new float[outputs.size()][];
+                for (int o = 0; o < outputs.size(); o++) {
+                    String name = outputs.get(o);
+                    OnnxValue v = r.get(name).orElseThrow();
+                    if (!(v instanceof OnnxTensor tensor)) {
+                        throw new BadInputException(source + ": output '" + name + "' is not a tensor");
+                    }
+                    TensorInfo info = tensor.getInfo();
+                    long[] s = info.getShape();
+                    if (s.length != 3 || s[0] != b || s[1] != t) {
+                        throw new BadInputException(source + ": output '" + name + "' has shape "
+                                + java.util.Arrays.toString(s) + " for a batch of " + b + " × " + t
+                                + " tokens; expected [batch, sequence, width] (one row per token)");
+                    }
+                    if (info.type != OnnxJavaType.FLOAT) {
+                        throw new BadInputException(source + ": output '" + name + "' holds " + info.type
+                                + "; expected float32");
+                    }
+                    widths[o] = Math.toIntExact(s[2]);
+                    FloatBuffer fb = tensor.getFloatBuffer();
+                    float[] a = new float[fb.remaining()];
+                    fb.get(a);
+                    values[o] = a;
+                }
+                return new Batch(b, t, widths, values);
+            }
+        } catch (OrtException e) {
+            // Most often ids beyond the model's vocabulary: the tokenizer is not the model's.
+            throw new BadInputException(source + ": ONNX Runtime refused a batch of " + b + " × " + t
+                    + " tokens with ids up to " + maxId + " (" + TextTokenizer.oneLine(e)
+                    + "); expected a tokenizer that fits the model");
+        } finally {
+            for (OnnxTensor x : feed.values()) x.close();
+        }
+    }
+
+    private OnnxTensor tensor(long[] v, long[] shape, OnnxJavaType type, String name) throws OrtException {
+        return switch (type) {
+            case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(v), shape);
+            case INT32 -> {
+                int[] w = new int[v.length];
+                for (int i = 0; i < v.length; i++) w[i] = Math.toIntExact(v[i]);
+                yield OnnxTensor.createTensor(env, IntBuffer.wrap(w), shape);
+            }
+            default -> throw new BadInputException(source + ": input '" + name + "' is " + type
+                    + "; expected int64 or int32");
+        };
+    }
+
+    /** All feedable outputs of a probe run, as {@code name → shape}; for {@code --list-outputs}. */
+    public Map<String, long[]> probeShapes(TextTokenizer.Tokens doc) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        long[] shape = {1, doc.length()};
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, OnnxJavaType> in : inputTypes.entrySet()) {
+                long[] v = switch (in.getKey()) {
+                    case "input_ids" -> doc.ids();
+                    case "attention_mask" -> filled(doc.length(), 1);
+                    case "token_type_ids" -> doc.typeIds();
+                    case "position_ids" -> iota(doc.length());
+                    default -> throw new IllegalStateException("unchecked input " + in.getKey());
+                };
+                feed.put(in.getKey(), tensor(v, shape, in.getValue(), in.getKey()));
+            }
+            try (OrtSession.Result r = session.run(feed, Set.copyOf(outputs))) {
+                for (String name : outputs) {
+                    OnnxValue v = r.get(name).orElse(null);
+                    if (v instanceof OnnxTensor tensor && tensor.getInfo().type == OnnxJavaType.FLOAT) {
+                        shapes.put(name, tensor.getInfo().getShape());
+                    }
+                }
+            }
+        } catch (OrtException e) {
+            throw new BadInputException(source + ": ONNX Runtime refused a probe input of " + doc.length()
+                    + " tokens (" + TextTokenizer.oneLine(e) + "); expected a tokenizer that fits the model");
+        } finally {
+            for (OnnxTensor x : feed.values()) x.close();
+        }
+        return shapes;
+    }
+
+    private static long[] filled(int n, long v) {
+        long[] a = new long[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    private static long[] iota(int n) {
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        return a;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing the ONNX Runtime session", e);
+        }
+    }
+}

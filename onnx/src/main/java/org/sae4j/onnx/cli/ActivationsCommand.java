@@ -1,0 +1,181 @@
+package org.sae4j.onnx.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.sae4j.BadInputException;
+import org.sae4j.onnx.ActivationExtractor;
+import org.sae4j.onnx.ModelSource;
+import org.sae4j.onnx.NativeLibraries;
+import org.sae4j.onnx.OnnxGraph;
+import org.sae4j.onnx.OnnxRunner;
+import org.sae4j.onnx.TextTokenizer;
+
+/**
+ * {@code sae4j activations}: the command of the optional onnx module. The launcher sends {@code activations} here
+ * (core's {@code Main} stays free of ONNX); exit codes follow core's: 0 ok, 2 bad usage or input (one line on
+ * stderr), 1 internal or I/O error.
+ */
+public final class ActivationsCommand {
+    static final String USAGE = """
+            usage: sae4j activations --onnx MODEL.onnx|builtin:all-minilm-l6-v2 [--tokenizer tokenizer.json]
+                                     --text FILE --out DIR [--output NAME ...] [--max-tokens N (128)]
+                                     [--batch B (32)] [--keep-special] [--shard-rows R (65536)] [--threads T]
+                                     [--cache-dir DIR] [--force] [--quiet]
+                   sae4j activations --onnx MODEL --list-outputs [--tokenizer tokenizer.json]
+              per-token activations of a transformer (ONNX Runtime) as float32 .npy shards in DIR/<output>/ that
+              'sae4j train --data DIR/<output>' reads, row-aligned with DIR/tokens.tsv; DIR/activations.json
+              records the model (sha256), tokenizer, outputs, shapes and counts.
+              --text         UTF-8, one document per line (empty lines skipped, still counted as documents)
+              --output       a graph output or any intermediate tensor (repeatable; default: the first graph
+                             output, last_hidden_state for the built-in model); --list-outputs shows the
+                             per-token candidates with their shapes
+              --max-tokens   longer documents are truncated (special tokens kept); the count is reported
+              --keep-special keep rows of [CLS], [SEP], BOS... (dropped by default)
+              --cache-dir    native libraries of ONNX Runtime and the tokenizer (default $XDG_CACHE_HOME/sae4j
+                             or ~/.cache/sae4j); nothing is downloaded
+            """;
+
+    private static final Set<String> VALUED = Set.of("--onnx", "--tokenizer", "--text", "--out", "--output",
+            "--max-tokens", "--batch", "--shard-rows", "--threads", "--cache-dir");
+    private static final Set<String> FLAGS = Set.of("--keep-special", "--list-outputs", "--force", "--quiet",
+            "--help", "-h");
+
+    private ActivationsCommand() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs {@code activations ARGS} and returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            execute(args, out, err);
+            return 0;
+        } catch (BadInputException e) {
+            err.println("sae4j: " + e.getMessage());
+            return 2;
+        } catch (IOException | UncheckedIOException e) {
+            Throwable c = e instanceof UncheckedIOException u ? u.getCause() : e;
+            err.println("sae4j: I/O error: " + c);
+            return 1;
+        } catch (RuntimeException | Error e) {
+            err.println("sae4j: internal error: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
+        List<String> outputs = new ArrayList<>();
+        Map<String, String> v = new HashMap<>();
+        Set<String> flags = new HashSet<>();
+        int from = args.length > 0 && args[0].equals("activations") ? 1 : 0;
+        for (int i = from; i < args.length; i++) {
+            String a = args[i];
+            String name = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            if (FLAGS.contains(name) && value == null) {
+                flags.add(name);
+            } else if (VALUED.contains(name)) {
+                if (value == null) {
+                    if (i + 1 >= args.length) throw new BadInputException("activations " + name
+                            + ": expected a value after it");
+                    value = args[++i];
+                }
+                if (name.equals("--output")) outputs.add(value);
+                else v.put(name, value);
+            } else {
+                throw new BadInputException("activations: unknown option '" + a + "'; expected one of "
+                        + new TreeSet<>(VALUED) + " or " + new TreeSet<>(FLAGS));
+            }
+        }
+        if (flags.contains("--help") || flags.contains("-h")) {
+            out.print(USAGE);
+            return;
+        }
+        Path cache = v.containsKey("--cache-dir") ? Path.of(v.get("--cache-dir"))
+                : System.getProperty("sae4j.onnx.cacheDir") != null ? Path.of(System.getProperty("sae4j.onnx.cacheDir"))
+                : NativeLibraries.defaultCacheDir();
+        NativeLibraries.configure(cache);
+        ModelSource source = ModelSource.resolve(v.get("--onnx"), v.get("--tokenizer"));
+        int maxTokens = integer(v, "--max-tokens", 128);
+        if (flags.contains("--list-outputs")) {
+            listOutputs(source, maxTokens, integer(v, "--threads", 0), out);
+            return;
+        }
+        for (String req : List.of("--text", "--out")) {
+            if (!v.containsKey(req)) throw new BadInputException("activations: " + req + " is required");
+        }
+        OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
+        if (outputs.isEmpty()) {
+            if (graph.outputs().isEmpty()) throw new BadInputException(source.model() + ": has no graph outputs;"
+                    + " expected --output NAME");
+            outputs.add(graph.outputs().get(0));
+        }
+        ActivationExtractor.Options o = new ActivationExtractor.Options(Path.of(v.get("--text")),
+                Path.of(v.get("--out")), outputs, maxTokens, integer(v, "--batch", 32),
+                flags.contains("--keep-special"), integer(v, "--shard-rows", 65536), integer(v, "--threads", 0),
+                flags.contains("--force"));
+        ActivationExtractor.Summary s = ActivationExtractor.run(source, o, flags.contains("--quiet") ? null : err);
+        out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %d truncated to %d tokens),"
+                + " %d tokens, %d rows in %.1f s (%.0f tokens/s)%n", s.documents(), s.emptyLines(), s.truncated(),
+                maxTokens, s.tokens(), s.rows(), s.seconds(), s.tokensPerSecond());
+        for (ActivationExtractor.OutputInfo i : s.outputs()) {
+            out.printf(Locale.ROOT, "  %s -> %s (%d × %d, %d shard%s)%n", i.name(),
+                    o.out().resolve(i.directory()), i.rows(), i.width(), i.shards(), i.shards() == 1 ? "" : "s");
+        }
+        out.println("  tokens -> " + o.out().resolve("tokens.tsv") + ", description -> "
+                + o.out().resolve("activations.json"));
+    }
+
+    /** Prints every tensor with one row per token ({@code [batch, sequence, width]}) on a probe sentence. */
+    private static void listOutputs(ModelSource source, int maxTokens, int threads, PrintStream out)
+            throws IOException {
+        OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
+        List<String> all = new ArrayList<>(graph.outputs());
+        for (String t : graph.computedTensors()) {
+            if (!all.contains(t)) all.add(t);
+        }
+        try (TextTokenizer tok = new TextTokenizer(source.tokenizerBytes(), source.tokenizer(), maxTokens);
+             OnnxRunner runner = new OnnxRunner(source, graph, all, threads)) {
+            TextTokenizer.Tokens probe = tok.encode("The quick brown fox jumps over the lazy dog.");
+            Map<String, long[]> shapes = runner.probeShapes(probe);
+            out.println("# per-token tensors of " + source.model() + " ([batch, sequence, width] on a probe of "
+                    + probe.length() + " tokens); pass one to --output");
+            out.println("# name\tshape\top");
+            for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+                long[] s = e.getValue();
+                if (s.length != 3 || s[0] != 1 || s[1] != probe.length()) continue;
+                OnnxGraph.Node n = graph.producer(e.getKey());
+                String op = graph.outputs().contains(e.getKey()) ? "graph output"
+                        : n == null ? "?" : n.opType();
+                out.println(e.getKey() + "\t[batch, sequence, " + s[2] + "]\t" + op);
+            }
+        }
+    }
+
+    private static int integer(Map<String, String> v, String name, int def) {
+        String s = v.get(name);
+        if (s == null) return def;
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("activations " + name + " '" + s + "': expected an integer");
+        }
+    }
+}
