@@ -18,8 +18,8 @@ import org.sae4j.SaeConfig;
  * term on the batch or the window mask, odd shapes, and
  * both of the fused step's paths (sparse codes, or dense matrices for
  * ReLU/JumpReLU; TopK always runs sparse). The reference computes in double and the fused step in float32, so parameters
- * agree to a relative error {@code ‖fused − reference‖ / ‖reference‖ ≤ 1e-4} per tensor, not bit for bit (over 1,500
- * random cases the worst seen was 1.5e-6). The norm-wise form is the meaningful one: Adam is scale-free, so a single
+ * agree to a relative error {@code ‖fused − reference‖ / ‖reference‖ ≤ 1e-4} per tensor after every step (‖reference‖
+ * the largest it has been in the run), not bit for bit (over 1,500 random cases the worst seen was 1.5e-6). The norm-wise form is the meaningful one: Adam is scale-free, so a single
  * element whose exact gradient cancels to 0 gets a rounding-sized float gradient and moves by a fraction of lr.
  *
  * <p>A step whose gates or selection cuts are within float32 rounding of flipping is skipped ({@link
@@ -91,6 +91,7 @@ class FusedStepEquivalenceProperties {
         Sae init = c.init();
         Sae ref = init.copy();
         Sae fused = init.copy();
+        double[] scale = tensorNorms(init, null);
         try (ReferenceStep a = new ReferenceStep(ref, tc, 10); FusedStep b = new FusedStep(fused, tc, 10, new OptimizerState(fused),
                 densePath ? -1 : 2)) {
             if (seed % 3 != 0) {
@@ -126,7 +127,7 @@ class FusedStepEquivalenceProperties {
                         .isEqualTo(sa.windowDeadFraction());
                 assertThat(sb.auxk()).as("AuxK at step %d", s)
                         .isCloseTo(sa.auxk(), org.assertj.core.api.Assertions.within(1e-4 * (1 + sa.auxk())));
-                assertSameParameters(ref, fused, optimizer, tc.lr());
+                assertSameParameters(ref, fused, tensorNorms(ref, scale), optimizer, tc.lr());
             }
         }
     }
@@ -172,6 +173,7 @@ class FusedStepEquivalenceProperties {
         int rows = 6;
         Sae ref = c.init().copy();
         Sae fused = c.init().copy();
+        double[] scale = tensorNorms(c.init(), null);
         try (ReferenceStep a = new ReferenceStep(ref, c.tc(), 10);
              FusedStep b = new FusedStep(fused, c.tc(), 10, new OptimizerState(fused), 2)) {
             for (int s = 0; s < 5; s++) {
@@ -180,7 +182,7 @@ class FusedStepEquivalenceProperties {
                         .as("tie before step %d", s).isNull();
                 a.step(c.data(), off, rows, 0);
                 b.step(c.data(), off, rows, 0);
-                assertSameParameters(ref, fused, Optimizer.SGD, c.tc().lr());
+                assertSameParameters(ref, fused, tensorNorms(ref, scale), Optimizer.SGD, c.tc().lr());
             }
             int off = (5 % 3) * rows * c.cfg().dim();
             assertThat(tieBeforeStep(c.cfg(), c.tc(), ref, fused, a.state(), c.data(), off, rows))
@@ -198,27 +200,44 @@ class FusedStepEquivalenceProperties {
     }
 
     /**
-     * Per tensor, {@code ‖fused − reference‖ ≤ 1e-4·‖reference‖} plus Adam's slack for the ten steps of a run. Checked
-     * after every step, not only the last, so that the drift the tie margins allow for is known to be this small.
+     * Per tensor, the largest norm the reference's tensor has had so far, kept in {@code max} (null: a new array).
+     * Float rounding in a parameter is relative to the values it was computed from, so a tensor passing near 0 (with
+     * n = 1, b_enc is one number and can cross 0 mid-run) keeps the tolerance of its earlier size.
      */
-    private static void assertSameParameters(Sae ref, Sae fused, Optimizer optimizer, double lr) {
+    private static double[] tensorNorms(Sae sae, double[] max) {
+        float[][] p = sae.tensors();
+        double[] out = max != null ? max : new double[p.length];
+        for (int t = 0; t < p.length; t++) {
+            double ss = 0;
+            for (float v : p[t]) {
+                ss += (double) v * v;
+            }
+            out[t] = Math.max(out[t], Math.sqrt(ss));
+        }
+        return out;
+    }
+
+    /**
+     * Per tensor, {@code ‖fused − reference‖ ≤ 1e-4·scale} (the largest reference norm so far, {@link #tensorNorms})
+     * plus Adam's slack for the ten steps of a run. Checked after every step, not only the last, so that the drift
+     * the tie margins allow for is known to be this small.
+     */
+    private static void assertSameParameters(Sae ref, Sae fused, double[] scale, Optimizer optimizer, double lr) {
         float[][] pr = ref.tensors();
         float[][] pf = fused.tensors();
         String[] names = ref.tensorNames();
         for (int t = 0; t < pr.length; t++) {
             double diff2 = 0;
-            double ref2 = 0;
             for (int i = 0; i < pr[t].length; i++) {
                 diff2 += Math.pow(pf[t][i] - pr[t][i], 2);
-                ref2 += Math.pow(pr[t][i], 2);
             }
             // Adam's step is scale-free: an element whose exact gradient cancels to ~0 may move by a few percent of
             // lr per step in float32 and not at all in double. Allow 5% of one step per element and step (the first
             // step, sign-like, can use most of it at once).
             double adamSlack = optimizer == Optimizer.ADAM ? 0.05 * lr * 10 * Math.sqrt(pr[t].length) : 0;
             assertThat(Math.sqrt(diff2))
-                    .as("‖fused − reference‖ of %s (‖reference‖ = %s)", names[t], Math.sqrt(ref2))
-                    .isLessThanOrEqualTo(1e-4 * Math.sqrt(ref2) + adamSlack);
+                    .as("‖fused − reference‖ of %s (largest ‖reference‖ so far = %s)", names[t], scale[t])
+                    .isLessThanOrEqualTo(1e-4 * scale[t] + adamSlack);
         }
     }
 }
