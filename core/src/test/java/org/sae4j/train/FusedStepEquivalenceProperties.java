@@ -18,9 +18,15 @@ import org.sae4j.SaeConfig;
  * term on the batch or the window mask, odd shapes, and
  * both of the fused step's paths (sparse codes, or dense matrices for
  * ReLU/JumpReLU; TopK always runs sparse). The reference computes in double and the fused step in float32, so parameters
- * agree to a relative error {@code ‖fused − reference‖ / ‖reference‖ ≤ 1e-4} per tensor, not bit for bit (over 1,500
- * random cases the worst seen was 1.5e-6). The norm-wise form is the meaningful one: Adam is scale-free, so a single
+ * agree to a relative error {@code ‖fused − reference‖ / ‖reference‖ ≤ 1e-4} per tensor after every step (‖reference‖
+ * the largest it has been in the run), not bit for bit (over 1,500 random cases the worst seen was 1.5e-6). The norm-wise form is the meaningful one: Adam is scale-free, so a single
  * element whose exact gradient cancels to 0 gets a rounding-sized float gradient and moves by a fraction of lr.
+ *
+ * <p>A step whose gates or selection cuts are within float32 rounding of flipping is skipped ({@link
+ * FloatRoundingTies}): a JumpReLU pre-activation a few ulps from θ fires in one step and not in the other, a code of
+ * size θ the tolerance cannot absorb (seen: b_enc off by 3·10⁻⁴ relative after one such flip). About 1 % of cases are
+ * skipped so; the margins count only rounding and the drift between the two parameter sets, which is asserted after
+ * every step, so a wrong gradient still fails.
  *
  * <p>AuxK runs on batches of at least 4 rows of width at least 4: it divides by the residual's variance over the
  * batch, which a handful of numbers can put near 0 by chance; then float32 residuals and the double reference
@@ -78,26 +84,14 @@ class FusedStepEquivalenceProperties {
                                              @ForAll @IntRange(min = 1, max = 3) int threads,
                                              @ForAll boolean densePath, @ForAll boolean auxk,
                                              @ForAll boolean windowMask, @ForAll long seed) {
-        int k = Math.max(1, n / 5);
-        SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed);
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] data = new float[3 * rows * d];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) (Gaussian.next(r) + (i % d == 0 ? 2 : 0)); // an offset kills a few latents
-        }
-        Sae init = Sae.initialize(cfg);
-        init.initDecoderBiasToMean(data, 0, rows);
-        for (int j = 0; j < n; j++) {
-            init.bEnc()[j] = (float) (0.1 * Gaussian.next(r));
-        }
-        TrainConfig tc = TrainConfig.builder().batchSize(rows).lr(optimizer == Optimizer.ADAM ? 1e-3 : 1e-2)
-                .optimizer(optimizer).clipGrad(clip ? 0.05 : 0).reanimation(0.5).reanimationForm(form)
-                .l1(act == Activation.RELU ? 0.01 : 0, seed % 2 == 0)
-                .l0(act == Activation.JUMPRELU ? 0.01 : 0).threads(threads)
-                .auxk(auxk && rows >= 4 && d >= 4 ? 0.3 : 0, Math.max(1, d / 3)).deadWindowTokens(2L * rows)
-                .reanimationWindowMask(windowMask).build();
+        Case c = Case.of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed);
+        SaeConfig cfg = c.cfg();
+        TrainConfig tc = c.tc();
+        float[] data = c.data();
+        Sae init = c.init();
         Sae ref = init.copy();
         Sae fused = init.copy();
+        double[] scale = tensorNorms(init, null);
         try (ReferenceStep a = new ReferenceStep(ref, tc, 10); FusedStep b = new FusedStep(fused, tc, 10, new OptimizerState(fused),
                 densePath ? -1 : 2)) {
             if (seed % 3 != 0) {
@@ -105,6 +99,12 @@ class FusedStepEquivalenceProperties {
             }
             for (int s = 0; s < 10; s++) {
                 int off = (s % 3) * rows * d;
+                // A gate or selection cut within float32 rounding of flipping (the flake this guards against: a
+                // JumpReLU pre-activation 3 ulps under θ in double and 5 ulps over it in float) makes one step emit
+                // a code of size θ the other does not: a discontinuity, not an error. The margins allow only for
+                // rounding and for the drift between the two parameter sets, which assertSameParameters has just
+                // bounded, so a real bug cannot widen them into a blanket excuse.
+                Assume.that(tieBeforeStep(cfg, tc, ref, fused, a.state(), data, off, rows) == null);
                 StepStats sa;
                 try {
                     sa = a.step(data, off, rows, 0);
@@ -115,6 +115,10 @@ class FusedStepEquivalenceProperties {
                 // A diverging trajectory (SGD with the strong push used here, on tiny shapes) amplifies rounding
                 // exponentially: there is nothing to compare.
                 Assume.that(sa.loss() < 1e6);
+                // With no code active in the first step, x̂ = b_dec = this batch's mean, so ∂/∂b_dec is 0 up to
+                // rounding, and Adam's first step (m̂/√v̂ = sign g) moves b_dec by ≈ lr in a direction the rounding
+                // picks, differently in float and double: the one-row case of the class comment, reached another way.
+                Assume.that(!(s == 0 && optimizer == Optimizer.ADAM && sa.l0() == 0));
                 StepStats sb = b.step(data, off, rows, 0);
                 assertThat(sb.loss()).as("loss at step %d", s)
                         .isCloseTo(sa.loss(), org.assertj.core.api.Assertions.within(1e-4 * (1 + Math.abs(sa.loss()))));
@@ -123,25 +127,117 @@ class FusedStepEquivalenceProperties {
                         .isEqualTo(sa.windowDeadFraction());
                 assertThat(sb.auxk()).as("AuxK at step %d", s)
                         .isCloseTo(sa.auxk(), org.assertj.core.api.Assertions.within(1e-4 * (1 + sa.auxk())));
+                assertSameParameters(ref, fused, tensorNorms(ref, scale), optimizer, tc.lr());
             }
         }
+    }
+
+    /** One sample of the property: model, training configuration and three batches of data. */
+    record Case(SaeConfig cfg, TrainConfig tc, float[] data, Sae init) {
+        static Case of(Activation act, ReanimationForm form, boolean clip, boolean preEnc, boolean unitNorm,
+                       Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
+                       long seed) {
+            int k = Math.max(1, n / 5);
+            SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed);
+            SplittableRandom r = new SplittableRandom(seed);
+            float[] data = new float[3 * rows * d];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) (Gaussian.next(r) + (i % d == 0 ? 2 : 0)); // an offset kills a few latents
+            }
+            Sae init = Sae.initialize(cfg);
+            init.initDecoderBiasToMean(data, 0, rows);
+            for (int j = 0; j < n; j++) {
+                init.bEnc()[j] = (float) (0.1 * Gaussian.next(r));
+            }
+            TrainConfig tc = TrainConfig.builder().batchSize(rows).lr(optimizer == Optimizer.ADAM ? 1e-3 : 1e-2)
+                    .optimizer(optimizer).clipGrad(clip ? 0.05 : 0).reanimation(0.5).reanimationForm(form)
+                    .l1(act == Activation.RELU ? 0.01 : 0, seed % 2 == 0)
+                    .l0(act == Activation.JUMPRELU ? 0.01 : 0).threads(threads)
+                    .auxk(auxk && rows >= 4 && d >= 4 ? 0.3 : 0, Math.max(1, d / 3)).deadWindowTokens(2L * rows)
+                    .reanimationWindowMask(windowMask).build();
+            return new Case(cfg, tc, data, init);
+        }
+    }
+
+    /**
+     * The sample that made the property flaky before it skipped rounding ties: before step 5, latent 30's
+     * pre-activation on row 3 is 0.0499999862 in double, 1.2e-8 (3 float ulps) under θ = 0.0499999983; the fused
+     * step's float GEMM gave 0.0500000045 > θ_f, so it fired there with z ≈ θ and the reference did not, and b_enc[30]
+     * parted by lr·(e_3·W_dec[30]) ≈ 2.4e-4 against an allowed 7.1e-5. Steps 0-4 agree to rounding; the guard must
+     * recognise step 5's tie (from the reference's side: whether the float kernels flip it depends on their order).
+     */
+    @org.junit.jupiter.api.Test
+    void aJumpReluPreActivationWithinRoundingOfItsThresholdIsRecognisedAsATie() {
+        Case c = Case.of(Activation.JUMPRELU, ReanimationForm.OVERCOMPLETE, false, false, false, Optimizer.SGD, 7, 63,
+                6, 1, true, true, 36);
+        int rows = 6;
+        Sae ref = c.init().copy();
+        Sae fused = c.init().copy();
+        double[] scale = tensorNorms(c.init(), null);
+        try (ReferenceStep a = new ReferenceStep(ref, c.tc(), 10);
+             FusedStep b = new FusedStep(fused, c.tc(), 10, new OptimizerState(fused), 2)) {
+            for (int s = 0; s < 5; s++) {
+                int off = (s % 3) * rows * c.cfg().dim();
+                assertThat(tieBeforeStep(c.cfg(), c.tc(), ref, fused, a.state(), c.data(), off, rows))
+                        .as("tie before step %d", s).isNull();
+                a.step(c.data(), off, rows, 0);
+                b.step(c.data(), off, rows, 0);
+                assertSameParameters(ref, fused, tensorNorms(ref, scale), Optimizer.SGD, c.tc().lr());
+            }
+            int off = (5 % 3) * rows * c.cfg().dim();
+            assertThat(tieBeforeStep(c.cfg(), c.tc(), ref, fused, a.state(), c.data(), off, rows))
+                    .startsWith("JumpReLU gate: row 3, latent 30,");
+        }
+    }
+
+    /** The first decision of the coming step that float32 rounding may flip ({@link FloatRoundingTies}), or null. */
+    static String tieBeforeStep(SaeConfig cfg, TrainConfig tc, Sae ref, Sae fused, OptimizerState refState,
+                                float[] data, int off, int rows) {
+        boolean[] windowDead = new boolean[cfg.latents()];
+        refState.windowDead(tc.deadWindowTokens(), windowDead);
+        return FloatRoundingTies.find(cfg, DoubleParams.of(ref), DoubleParams.of(fused), data, off, rows, windowDead,
+                tc.weights(refState));
+    }
+
+    /**
+     * Per tensor, the largest norm the reference's tensor has had so far, kept in {@code max} (null: a new array).
+     * Float rounding in a parameter is relative to the values it was computed from, so a tensor passing near 0 (with
+     * n = 1, b_enc is one number and can cross 0 mid-run) keeps the tolerance of its earlier size.
+     */
+    private static double[] tensorNorms(Sae sae, double[] max) {
+        float[][] p = sae.tensors();
+        double[] out = max != null ? max : new double[p.length];
+        for (int t = 0; t < p.length; t++) {
+            double ss = 0;
+            for (float v : p[t]) {
+                ss += (double) v * v;
+            }
+            out[t] = Math.max(out[t], Math.sqrt(ss));
+        }
+        return out;
+    }
+
+    /**
+     * Per tensor, {@code ‖fused − reference‖ ≤ 1e-4·scale} (the largest reference norm so far, {@link #tensorNorms})
+     * plus Adam's slack for the ten steps of a run. Checked after every step, not only the last, so that the drift
+     * the tie margins allow for is known to be this small.
+     */
+    private static void assertSameParameters(Sae ref, Sae fused, double[] scale, Optimizer optimizer, double lr) {
         float[][] pr = ref.tensors();
         float[][] pf = fused.tensors();
         String[] names = ref.tensorNames();
-        double lr = tc.lr();
         for (int t = 0; t < pr.length; t++) {
             double diff2 = 0;
-            double ref2 = 0;
             for (int i = 0; i < pr[t].length; i++) {
                 diff2 += Math.pow(pf[t][i] - pr[t][i], 2);
-                ref2 += Math.pow(pr[t][i], 2);
             }
             // Adam's step is scale-free: an element whose exact gradient cancels to ~0 may move by a few percent of
-            // lr per step in float32 and not at all in double. Allow 5% of one step per element and step.
+            // lr per step in float32 and not at all in double. Allow 5% of one step per element and step (the first
+            // step, sign-like, can use most of it at once).
             double adamSlack = optimizer == Optimizer.ADAM ? 0.05 * lr * 10 * Math.sqrt(pr[t].length) : 0;
             assertThat(Math.sqrt(diff2))
-                    .as("‖fused − reference‖ of %s (‖reference‖ = %s)", names[t], Math.sqrt(ref2))
-                    .isLessThanOrEqualTo(1e-4 * Math.sqrt(ref2) + adamSlack);
+                    .as("‖fused − reference‖ of %s (largest ‖reference‖ so far = %s)", names[t], scale[t])
+                    .isLessThanOrEqualTo(1e-4 * scale[t] + adamSlack);
         }
     }
 }
