@@ -80,10 +80,19 @@ public final class Npz implements AutoCloseable {
                 zes.put(key, ze);
             }
             return new Npz(path, zip, zes, es);
+        } catch (ZipException e) {
+            zip.close();
+            throw garbled(path, e);
         } catch (IOException | RuntimeException e) {
             zip.close();
             throw e;
         }
+    }
+
+    /** A damaged archive is the user's input, not an I/O failure: one line, exit 2. */
+    private static BadInputException garbled(Path path, ZipException e) {
+        return new BadInputException(path + ": damaged zip archive (" + e.getMessage()
+                + "); expected a numpy .npz file", e);
     }
 
     public Path path() {
@@ -118,6 +127,12 @@ public final class Npz implements AutoCloseable {
             throw new BadInputException(path + ": array '" + key + "' has " + numel + " elements; expected at most "
                     + (Integer.MAX_VALUE - 8));
         }
+        long stored = zipEntries.get(key).getSize(); // -1 when the archive does not say
+        if (stored >= 0 && numel * size > stored - e.dataOffset()) {
+            // Checked before allocating: a header's shape must not make us allocate more than the entry holds.
+            throw new BadInputException(path + ": array '" + key + "' claims " + numel + " values of " + d
+                    + " but its entry holds " + stored + " bytes; expected a shape that fits the data");
+        }
         float[] out = new float[(int) numel];
         ByteOrder bo = order == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         try (InputStream raw = zip.getInputStream(zipEntries.get(key))) {
@@ -141,6 +156,8 @@ public final class Npz implements AutoCloseable {
         } catch (EOFException ex) {
             throw new BadInputException(path + ": array '" + key + "' is truncated; expected " + numel + " values of "
                     + d, ex);
+        } catch (ZipException ex) {
+            throw garbled(path, ex);
         }
         if (e.fortranOrder() && e.shape.length > 1) {
             return fortranToC(out, e.shape);

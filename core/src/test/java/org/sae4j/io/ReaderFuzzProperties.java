@@ -1,5 +1,7 @@
 package org.sae4j.io;
 
+import org.sae4j.formats.LoadedModel;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.train.Checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,7 +98,10 @@ class ReaderFuzzProperties {
                             d -> summary(Safetensors.readAll(d.resolve("t.safetensors")))),
                     new Reader("json", List.of(Map.of("t.json", jsonSeed())),
                             d -> Integer.toHexString(java.util.Objects.hashCode(Json.read(d.resolve("t.json"))))),
-                    new Reader("checkpoint", checkpointSeeds(), ReaderFuzzProperties::loadCheckpoint));
+                    new Reader("checkpoint", checkpointSeeds(), ReaderFuzzProperties::loadCheckpoint),
+                    new Reader("foreign-model", foreignModelSeeds(), ReaderFuzzProperties::loadForeignModel),
+                    new Reader("tokens-tsv", List.of(Map.of("tokens.tsv", tokensSeed())),
+                            ReaderFuzzProperties::loadTokens));
             for (Reader r : READERS) {
                 TRIED.put(r.name(), new AtomicLong());
                 LOADED.put(r.name(), new AtomicLong());
@@ -274,6 +279,25 @@ class ReaderFuzzProperties {
         return sb.toString();
     }
 
+    private static String loadForeignModel(Path dir) throws IOException {
+        LoadedModel m = ModelFormats.load(dir);
+        StringBuilder sb = new StringBuilder(m.format() + " " + m.sae().config());
+        for (float[] t : m.sae().tensors()) {
+            sb.append(Arrays.hashCode(t)).append(',');
+        }
+        return sb.toString();
+    }
+
+    private static String loadTokens(Path dir) throws IOException {
+        int h = 0;
+        try (TokensTsv.TokenReader r = TokensTsv.reader(dir.resolve("tokens.tsv"))) {
+            while (r.next()) {
+                h = 31 * h + java.util.Objects.hash(r.row(), r.document(), r.position(), r.token());
+            }
+        }
+        return Integer.toHexString(h);
+    }
+
     private static String summary(Map<String, Safetensors.Tensor> tensors) {
         StringBuilder sb = new StringBuilder();
         tensors.forEach((k, t) -> {
@@ -325,6 +349,36 @@ class ReaderFuzzProperties {
     private static byte[] jsonSeed() {
         return ("{\"format\": \"sae4j\", \"dims\": [3, 4.5, -1e-7, 123456789012], \"nested\": {\"a\": [true, false,"
                 + " null, {\"b\": \"caf\\u00e9 \\\"q\\\" \\n\"}]}, \"empty\": [], \"o\": {}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The model files (not the expected codes) of other libraries' fixture folders: SAELens, sparsify, npz. */
+    private static List<Map<String, byte[]>> foreignModelSeeds() throws IOException {
+        List<Map<String, byte[]>> seeds = new ArrayList<>();
+        for (String dir : List.of("saelens-topk", "saelens-jumprelu", "saelens-topk-v5", "sparsify-topk",
+                "gemmascope")) {
+            java.net.URL url = ReaderFuzzProperties.class.getResource("/interop/" + dir);
+            if (url == null) {
+                throw new IllegalStateException("missing test resource interop/" + dir);
+            }
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            try (var s = Files.list(Path.of(url.toURI()))) {
+                for (Path f : s.sorted().toList()) {
+                    String name = f.getFileName().toString();
+                    if (!name.equals("inputs.npy") && !name.equals("codes.npy") && !name.equals("recon.npy")) {
+                        files.put(name, Files.readAllBytes(f));
+                    }
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(e);
+            }
+            seeds.add(files);
+        }
+        return seeds;
+    }
+
+    private static byte[] tokensSeed() {
+        return (TokensTsv.HEADER + "\n0\t0\t1\thello\n1\t0\t2\t##ing\n2\t1\t1\ta\\\\b\\tc\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
