@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
+import org.sae4j.encode.ScreenedEncoder;
 import org.sae4j.io.Checkpoint;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.Gemm;
@@ -62,6 +63,8 @@ public final class SaeEncoder {
     private final float floor;     // a code must exceed this: θ for BatchTopK, 0 otherwise (JumpReLU uses theta)
     private final boolean shift;   // encode x − b_dec
     private final Standardizer standardizer; // null when inputs are used as given
+    private final EncoderMode mode;
+    private final ScreenedEncoder screen;  // null for EncoderMode.FLOAT32
     private final VectorOps ops;
     private final ThresholdSelect select;
 
@@ -75,7 +78,7 @@ public final class SaeEncoder {
     private final Gemm.Epilogue epilogue = this::acceptBlock;
     private RowTopK heaps;         // grown to the largest k asked for
 
-    private SaeEncoder(Sae sae, Standardizer standardizer, KernelPool pool) {
+    private SaeEncoder(Sae sae, Standardizer standardizer, KernelPool pool, EncoderMode mode) {
         this.config = sae.config();
         this.d = config.dim();
         this.n = config.latents();
@@ -111,6 +114,8 @@ public final class SaeEncoder {
         this.xin = shift || this.standardizer != null ? new float[CHUNK_ROWS * d] : null;
         this.cand = new int[pool.threads()][n];
         this.heaps = newHeaps(act == Activation.TOPK ? config.k() : 32);
+        this.mode = mode;
+        this.screen = mode.format() == null ? null : new ScreenedEncoder(wEnc, bEnc, n, d, mode.format());
     }
 
     /**
@@ -118,13 +123,18 @@ public final class SaeEncoder {
      * standardisation if it has one. Batch products run on {@link KernelPool#common()}.
      */
     public static SaeEncoder load(Path checkpointDir) throws IOException {
+        return load(checkpointDir, EncoderMode.FLOAT32);
+    }
+
+    /** As {@link #load(Path)}, with single vectors encoded in {@code mode} (same codes, other memory and speed). */
+    public static SaeEncoder load(Path checkpointDir, EncoderMode mode) throws IOException {
         Checkpoint.Loaded m = Checkpoint.loadModel(checkpointDir);
-        return new SaeEncoder(m.sae(), m.standardizer(), KernelPool.common());
+        return new SaeEncoder(m.sae(), m.standardizer(), KernelPool.common(), mode);
     }
 
     /** An encoder for {@code sae} (its parameters are copied), inputs used as given, on {@link KernelPool#common()}. */
     public static SaeEncoder of(Sae sae) {
-        return new SaeEncoder(sae, null, KernelPool.common());
+        return new SaeEncoder(sae, null, KernelPool.common(), EncoderMode.FLOAT32);
     }
 
     /**
@@ -132,10 +142,34 @@ public final class SaeEncoder {
      * products (the caller keeps ownership of the pool).
      */
     public static SaeEncoder of(Sae sae, Standardizer standardizer, KernelPool pool) {
+        return of(sae, standardizer, pool, EncoderMode.FLOAT32);
+    }
+
+    /** As {@link #of(Sae, Standardizer, KernelPool)}, with single vectors encoded in {@code mode}. */
+    public static SaeEncoder of(Sae sae, Standardizer standardizer, KernelPool pool, EncoderMode mode) {
         if (pool == null) {
             throw new IllegalArgumentException("pool: expected a KernelPool, e.g. KernelPool.common()");
         }
-        return new SaeEncoder(sae, standardizer, pool);
+        if (mode == null) {
+            throw new IllegalArgumentException("mode: expected an EncoderMode, e.g. EncoderMode.FLOAT32");
+        }
+        return new SaeEncoder(sae, standardizer, pool, mode);
+    }
+
+    /** Which copy of {@code W_enc} single vectors read. */
+    public EncoderMode mode() {
+        return mode;
+    }
+
+    /**
+     * Bytes of model weights this encoder holds: {@code W_enc} (float32, plus the compressed copy in a screened mode,
+     * plus the GEMM's packed copy for batches), the dictionary and the vectors.
+     */
+    public long memoryBytes() {
+        long nd = (long) n * d;
+        long bytes = 4 * nd /* W_enc */ + 4 * nd /* packed for the GEMM */ + 4 * nd /* dictionary */
+                + 4L * (2 * n + d) + (theta != null ? 4L * n : 0);
+        return bytes + (screen != null ? screen.bytes() : 0);
     }
 
     public SaeConfig config() {
@@ -186,6 +220,14 @@ public final class SaeEncoder {
             prepare(in, 0, 1);
         }
         int limit = act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
+        if (screen != null) {
+            int[] cand = new int[n];
+            int count = screen.candidates(in, limit, floor, theta, cand);
+            if (count >= 0) {
+                return exactCodes(in, cand, count, limit);
+            }
+            // −1: the input is too large for the screen's bound; the float32 path below answers.
+        }
         float[] pre = new float[Math.min(BLOCK, n)];
         int[] c = new int[pre.length];
         if (limit < n) {
@@ -235,13 +277,53 @@ public final class SaeEncoder {
         return ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(v)) << 32) | j;
     }
 
+    /**
+     * The screened modes' answer: the float32 pre-activations of the candidates (by {@link #pre}, the same float
+     * operations as the float32 path, so the same bits), then the float32 path's selection among them — the
+     * {@code limit} largest above their threshold by value descending, ties to the lower index (the order of
+     * {@link RowTopK} and of {@link #sortKey}). The candidates include every latent of that selection (see
+     * {@link ScreenedEncoder}), so the result is the float32 path's.
+     */
+    private SparseCode exactCodes(float[] in, int[] cand, int count, int limit) {
+        float[] v = new float[count];
+        long[] keys = new long[count];
+        int kept = 0;
+        for (int q = 0; q < count; q++) {
+            int j = cand[q];
+            float p = pre(in, j);
+            if (p > (theta != null ? theta[j] : floor)) {
+                v[q] = p;
+                // Value descending (any sign; −0 as 0, as the heap's == does), then candidate position ascending,
+                // which is index ascending since candidates come in increasing order.
+                int s = Float.floatToRawIntBits(p + 0f);
+                s ^= (s >> 31) & 0x7FFFFFFF;
+                keys[kept++] = ((long) ~s << 32) | q;
+            }
+        }
+        Arrays.sort(keys, 0, kept);
+        int size = Math.min(kept, limit);
+        int[] idx = new int[size];
+        float[] val = new float[size];
+        for (int r = 0; r < size; r++) {
+            int q = (int) keys[r];
+            idx[r] = cand[q];
+            val[r] = v[q];
+        }
+        return new SparseCode(idx, val);
+    }
+
     /** Pre-activations of latents {@code j0 ..} (one block) into {@code pre}; returns the block's width. */
     private int gemv(float[] in, int j0, float[] pre) {
         int cols = Math.min(BLOCK, n - j0);
         for (int c = 0; c < cols; c++) {
-            pre[c] = ops.dot(in, 0, wEnc, (j0 + c) * d, d) + bEnc[j0 + c];
+            pre[c] = pre(in, j0 + c);
         }
         return cols;
+    }
+
+    /** Latent j's float32 pre-activation: the one definition both the float32 and the screened paths use. */
+    private float pre(float[] in, int j) {
+        return ops.dot(in, 0, wEnc, j * d, d) + bEnc[j];
     }
 
     // ---------------------------------------------------------------- batches
