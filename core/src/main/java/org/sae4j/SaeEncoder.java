@@ -42,6 +42,13 @@ import org.sae4j.kernels.VectorizationProvider;
  * The two paths sum in different orders, so a row's values differ between them by float rounding (and a TopK
  * selection can differ where two pre-activations are within rounding of each other). Each path is deterministic:
  * the same input gives bit-identical codes whichever thread calls and however many run at once.
+ *
+ * <p>Single vectors in a screened {@link EncoderMode} ({@code BF16}, {@code INT8}) read a compressed copy of
+ * {@code W_enc} for every latent and the float32 rows only for the candidates {@link ScreenedEncoder} cannot rule
+ * out: same codes, bit for bit, as {@link EncoderMode#FLOAT32}, for a quarter or half of the bytes read per vector.
+ * Batches always run the float32 GEMM (a batch reuses each weight across rows, so bytes are not what limits it).
+ *
+ * <p>Dense batches ({@link #encodeDense}, {@link #decodeDense}) serve {@code encode --dense} and {@code eval}.
  */
 public final class SaeEncoder {
     // Latents per block of the single-vector path: the block and its candidate list stay in L1.
@@ -76,7 +83,12 @@ public final class SaeEncoder {
     private final float[] xin;     // CHUNK_ROWS × d: standardised / shifted inputs, when either applies
     private final int[][] cand;    // per pool thread: candidate columns of one block row
     private final Gemm.Epilogue epilogue = this::acceptBlock;
+    private final Gemm.Epilogue denseEpilogue = this::denseBlock;
     private RowTopK heaps;         // grown to the largest k asked for
+    private float[] denseOut;      // encodeDense's output and the first row of the current chunk
+    private int denseRow0;
+    private int[] topIdx = new int[0];  // encodeDense's TopK codes, grown on demand
+    private float[] topVal = new float[0];
 
     private SaeEncoder(Sae sae, Standardizer standardizer, KernelPool pool, EncoderMode mode) {
         this.config = sae.config();
@@ -201,6 +213,30 @@ public final class SaeEncoder {
         return encodeOne(x, m);
     }
 
+    /**
+     * How many latents a single-vector {@link #encode(float[])} of {@code x} computes from the float32 rows: the
+     * screen's candidates in a screened mode, n in {@link EncoderMode#FLOAT32} mode or for an input outside the
+     * screen's range. For monitoring and benchmarks: the screened modes pay about this many float32 row reads.
+     */
+    public int candidateCount(float[] x) {
+        checkRows("input", x, 1, true);
+        if (screen == null) {
+            return n;
+        }
+        float[] in = x;
+        if (shift || standardizer != null) {
+            in = x.clone();
+            prepare(in, 0, 1);
+        }
+        int count = screen.candidates(in, limit(Integer.MAX_VALUE), floor, theta, new int[n]);
+        return count < 0 ? n : count;
+    }
+
+    /** Codes a single-vector call asking for {@code m} keeps: the model's k at most for TopK. */
+    private int limit(int m) {
+        return act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
+    }
+
     /** Mean squared error {@code (1/d)·‖x − x̂‖²} of the reconstruction of {@code x}, in the data's units. */
     public double reconstructionError(float[] x) {
         float[] xhat = decode(encode(x));
@@ -219,7 +255,7 @@ public final class SaeEncoder {
             in = x.clone();
             prepare(in, 0, 1);
         }
-        int limit = act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
+        int limit = limit(m);
         if (screen != null) {
             int[] cand = new int[n];
             int count = screen.candidates(in, limit, floor, theta, cand);
@@ -379,6 +415,74 @@ public final class SaeEncoder {
         return written;
     }
 
+    /**
+     * Dense codes of {@code rows} rows of {@code x} into {@code codesOut} (rows × n, zeros where inactive): the values
+     * {@link #encode(float[], int, int[], float[], int)} gives, at their latents' positions. For ReLU, JumpReLU and
+     * BatchTopK the GEMM's blocks are thresholded as they come out of the product; TopK goes through the top-k batch
+     * path. Allocates nothing once warm (TopK: after the first call of this size).
+     */
+    public void encodeDense(float[] x, int rows, float[] codesOut) {
+        checkRows("input", x, rows, false);
+        if (codesOut.length < (long) rows * n) {
+            throw new BadInputException("output: has " + codesOut.length + " values; expected rows × latents = "
+                    + rows + "×" + n);
+        }
+        Arrays.fill(codesOut, 0, rows * n, 0f);
+        if (act == Activation.TOPK) {
+            int k = config.k();
+            lock.lock();
+            try {
+                if (topIdx.length < rows * k) {
+                    topIdx = new int[rows * k];
+                    topVal = new float[rows * k];
+                }
+                encode(x, rows, topIdx, topVal, k);
+                for (int q = 0; q < rows * k; q++) {
+                    if (topIdx[q] >= 0) {
+                        codesOut[(q / k) * n + topIdx[q]] = topVal[q];
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        lock.lock();
+        try {
+            denseOut = codesOut;
+            for (int r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
+                int br = Math.min(CHUNK_ROWS, rows - r0);
+                float[] in = x;
+                int off = r0 * d;
+                if (xin != null) {
+                    System.arraycopy(x, off, xin, 0, br * d);
+                    prepare(xin, 0, br);
+                    in = xin;
+                    off = 0;
+                }
+                denseRow0 = r0;
+                gemm.multTransB(in, off, br, ws, bEnc, 0, denseEpilogue, pool);
+            }
+        } finally {
+            denseOut = null;
+            lock.unlock();
+        }
+    }
+
+    /** GEMM epilogue of {@link #encodeDense}: keeps each value above its threshold (as {@link Sae#activate}). */
+    private void denseBlock(int t, int row0, int rows, int col0, int cols, float[] buf, int off, int ld) {
+        for (int r = 0; r < rows; r++) {
+            int o = (denseRow0 + row0 + r) * n + col0;
+            int b = off + r * ld;
+            for (int c = 0; c < cols; c++) {
+                float v = buf[b + c];
+                if (v > (theta != null ? theta[col0 + c] : floor)) {
+                    denseOut[o + c] = v;
+                }
+            }
+        }
+    }
+
     /** Rows per batch product for heaps of {@code cap} entries per row. */
     private static int chunkRows(int cap) {
         return Math.max(1, Math.min(CHUNK_ROWS, MAX_HEAP_ENTRIES / cap));
@@ -443,6 +547,31 @@ public final class SaeEncoder {
                 if (j >= 0) {
                     checkLatent(j, q);
                     ops.axpy(val[q], dict, j * d, out, b * d, d);
+                }
+            }
+        }
+        unprepare(out, 0, rows);
+    }
+
+    /**
+     * Decodes {@code rows} rows of dense codes ({@link #encodeDense}'s layout, rows × n) into {@code out} (rows × d),
+     * skipping zero codes; allocates nothing.
+     */
+    public void decodeDense(float[] z, int rows, float[] out) {
+        if (rows < 0 || z.length < (long) rows * n) {
+            throw new BadInputException("codes: have " + z.length + " values; expected rows × latents = " + rows
+                    + "×" + n);
+        }
+        if (out.length < (long) rows * d) {
+            throw new BadInputException("output: has " + out.length + " values; expected rows × dim = " + rows + "×"
+                    + d);
+        }
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(bDec, 0, out, b * d, d);
+            for (int j = 0; j < n; j++) {
+                float zj = z[b * n + j];
+                if (zj != 0f) {
+                    ops.axpy(zj, dict, j * d, out, b * d, d);
                 }
             }
         }
