@@ -2,6 +2,7 @@ package org.sae4j.encode;
 
 import org.sae4j.kernels.QuantizedDot;
 import org.sae4j.kernels.QuantizedRows;
+import org.sae4j.kernels.ThresholdSelect;
 import org.sae4j.kernels.VectorizationProvider;
 
 /**
@@ -34,7 +35,7 @@ import org.sae4j.kernels.VectorizationProvider;
  * <p><b>Where it does not hold.</b> The γ bound needs every partial sum finite. When {@code ‖x‖} is so large that a
  * sum could overflow, {@link #candidates} returns −1 and the caller runs the plain float32 path.
  *
- * <p>Immutable and thread-safe; each call allocates n floats of scratch.
+ * <p>Immutable and thread-safe; each call allocates 2n floats of scratch.
  */
 public final class ScreenedEncoder {
 
@@ -61,6 +62,7 @@ public final class ScreenedEncoder {
     private final double growth;   // G: max over rows of every per-unit-‖x‖ magnitude a sum can reach
     private final double base;     // B: max over rows of |b_j| + offset_j
     private final QuantizedDot dots;
+    private final ThresholdSelect select;
 
     /**
      * A compressed copy of {@code wEnc} (n rows of d) with its bounds. {@code bEnc} is kept by reference: the caller
@@ -72,6 +74,7 @@ public final class ScreenedEncoder {
         this.d = d;
         this.bias = bEnc;
         this.dots = VectorizationProvider.getInstance().quantizedDot();
+        this.select = VectorizationProvider.getInstance().thresholdSelect();
         if (format == Format.BF16) {
             bf16 = QuantizedRows.toBf16(wEnc, 0, n * d);
             q = null;
@@ -154,42 +157,50 @@ public final class ScreenedEncoder {
         } else {
             dots.int8Dots(x, q, scale, 0, n, d, up, 0);
         }
+        float[] lo = new float[n];
+        for (int j = 0; j < n; j++) {   // element-wise: a loop C2 can vectorise
+            float a = up[j] + bias[j];
+            float e = nx * slope[j] + offset[j];
+            lo[j] = a - e;
+            up[j] = a + e;
+        }
         float tau = Float.NEGATIVE_INFINITY;
         if (limit < n) {
-            LowerBounds lows = new LowerBounds(limit);
-            for (int j = 0; j < n; j++) {
-                float a = up[j] + bias[j];
-                float e = nx * slope[j] + offset[j];
-                float lo = a - e;
-                // Per-latent thresholds: the selection is the top among the latents above theirs, so only a
-                // latent sure to be above its θ may raise the bar.
-                if (theta == null || Math.nextDown(lo) > theta[j]) {
-                    lows.offer(lo);
-                }
-                up[j] = a + e;
-            }
-            tau = Math.nextDown(lows.kth());
-        } else {
-            for (int j = 0; j < n; j++) {
-                up[j] = up[j] + bias[j] + (nx * slope[j] + offset[j]);
-            }
+            tau = Math.nextDown(kthLowerBound(lo, limit, theta, cand));
         }
-        int count = 0;
+        // Kept: fl(a + E) ≥ max(τ, threshold), i.e. > nextDown of it (ThresholdSelect's test is strict).
         if (theta == null) {
-            float t = Math.max(tau, floor);
-            for (int j = 0; j < n; j++) {
-                if (up[j] >= t) {
-                    cand[count++] = j;
-                }
-            }
-        } else {
-            for (int j = 0; j < n; j++) {
-                if (up[j] >= tau && up[j] >= theta[j]) {
-                    cand[count++] = j;
-                }
+            return select.above(up, 0, n, Math.nextDown(Math.max(tau, floor)), cand, 0);
+        }
+        int found = select.above(up, 0, n, Math.nextDown(tau), cand, 0);
+        int count = 0;
+        for (int q = 0; q < found; q++) {
+            int j = cand[q];
+            if (up[j] >= theta[j]) {
+                cand[count++] = j;
             }
         }
         return count;
+    }
+
+    /**
+     * The {@code k}-th largest of {@code lo} (−∞ with fewer than k), counting with per-latent thresholds only the
+     * latents sure to be above theirs ({@code nextDown(lo_j) > θ_j}). Scans blocks against the heap's root, so only
+     * the few values that can enter are looked at one by one; {@code scratch} has room for n ints.
+     */
+    private float kthLowerBound(float[] lo, int k, float[] theta, int[] scratch) {
+        LowerBounds lows = new LowerBounds(k);
+        for (int j0 = 0; j0 < n; j0 += 256) {
+            int len = Math.min(256, n - j0);
+            int found = select.above(lo, j0, len, lows.kth(), scratch, 0);
+            for (int q = 0; q < found; q++) {
+                int j = j0 + scratch[q];
+                if (theta == null || Math.nextDown(lo[j]) > theta[j]) {
+                    lows.offer(lo[j]);
+                }
+            }
+        }
+        return lows.kth();
     }
 
     private static float up(double v) {

@@ -12,10 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API twin of {@link ScalarQuantizedDot}. Each step loads one float vector's worth of compressed weights
  * (half the bits for bf16, a quarter for int8), widens them to floats in registers and FMAs them with the query.
  * bf16 widens as {@code short → int << 16}, reinterpreted as float bits (exact); int8 by a lane-wise conversion
- * (exact: |q| ≤ 127). Two rows at a time with two accumulators each, so four independent FMA chains hide the
- * latency and two weight streams are in flight. Lanes are summed in index order (a fixed order, like
- * {@link PanamaVectorOps#dot}). Needs 256-bit vectors or wider (for the 64-bit int8 loads); narrower machines run
- * the scalar twin's loops.
+ * (exact: |q| ≤ 127). Two rows at a time, so two independent FMA chains hide the latency and two weight streams
+ * are in flight. Lanes are summed by {@code reduceLanes(ADD)}, whose order the JIT may change from run to run (see
+ * {@link PanamaVectorOps}): fine here, because these sums only screen — the rounding bound holds for every order and
+ * the screened encoder's answer is recomputed in float32 — and it costs a few shuffles where an in-order lane sum
+ * costs 2·lanes scalar operations per row (15 % of a 768-wide row). Needs 256-bit vectors or wider (for the
+ * 64-bit int8 loads); narrower machines run the scalar twin's loops.
  */
 final class PanamaQuantizedDot implements QuantizedDot {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -127,10 +129,6 @@ final class PanamaQuantizedDot implements QuantizedDot {
     }
 
     private static float sumLanes(FloatVector v) {
-        float s = 0f;
-        for (int l = 0; l < L; l++) {
-            s += v.lane(l);
-        }
-        return s;
+        return v.reduceLanes(VectorOperators.ADD);
     }
 }
