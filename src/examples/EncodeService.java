@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.sae4j.BadInputException;
 import org.sae4j.EncoderMode;
 import org.sae4j.SaeEncoder;
 import org.sae4j.serve.EncodeHandler;
@@ -23,7 +24,12 @@ public class EncodeService {
         EncoderMode mode = EncoderMode.FLOAT32;
         int positional = args.length;
         if (args.length >= 2 && args[args.length - 2].equals("--weights")) {
-            mode = EncoderMode.parse(args[args.length - 1]);
+            try {
+                mode = EncoderMode.parse(args[args.length - 1]);
+            } catch (BadInputException e) {
+                System.err.println("EncodeService: " + e.getMessage());
+                System.exit(2);
+            }
             positional -= 2;
         }
         if (positional < 1 || positional > 2) {
