@@ -3,11 +3,12 @@
 // Run from the repository root after `mvn -B -q -pl kernels,core -am install -DskipTests` (JDK 21+):
 //   java --add-modules jdk.incubator.vector \
 //        -cp core/target/sae4j-core-0.1.0-SNAPSHOT.jar:kernels/target/sae4j-kernels-0.1.0-SNAPSHOT.jar \
-//        src/examples/EncodeService.java CHECKPOINT_DIR [PORT] [--weights float32|bf16|int8]
+//        src/examples/EncodeService.java CHECKPOINT_DIR [PORT] [--weights MODE]
 //   curl -s -X POST --data '[0.1, 0.2, ...]' http://127.0.0.1:8080/encode          # {"indices":[..],"values":[..]}
 //   curl -s -X POST --data '[...]' 'http://127.0.0.1:8080/encode?top=3'            # the 3 strongest only
 // Bad JSON or the wrong length answers 400 with {"error": "..."}. Ctrl-C stops it.
-// --weights bf16|int8: same answers, read from a compressed copy of W_enc first (faster per request, more memory).
+// --weights bf16|int8: same answers, read from a compressed copy of W_enc first (faster per request, more memory);
+// bf16-approx|int8-approx: from the compressed copy alone (about half the memory, not exactly the float32 codes).
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
@@ -33,7 +34,8 @@ public class EncodeService {
             positional -= 2;
         }
         if (positional < 1 || positional > 2) {
-            System.err.println("usage: EncodeService CHECKPOINT_DIR [PORT] [--weights float32|bf16|int8]"
+            System.err.println("usage: EncodeService CHECKPOINT_DIR [PORT] [--weights float32|bf16|int8|bf16-approx"
+                    + "|int8-approx]"
                     + "   (port defaults to 8080)");
             System.exit(2);
         }

@@ -48,6 +48,10 @@ import org.sae4j.kernels.VectorizationProvider;
  * out: same codes, bit for bit, as {@link EncoderMode#FLOAT32}, for a quarter or half of the bytes read per vector.
  * Batches always run the float32 GEMM (a batch reuses each weight across rows, so bytes are not what limits it).
  *
+ * <p>In an approximate mode ({@code BF16_APPROX}, {@code INT8_APPROX}) the encoder keeps no float32 {@code W_enc}:
+ * single vectors and batches (row by row) take their codes from the compressed copy, within its error bound of the
+ * float32 values, and the selection can differ near the cut.
+ *
  * <p>Dense batches ({@link #encodeDense}, {@link #decodeDense}) serve {@code encode --dense} and {@code eval}.
  */
 public final class SaeEncoder {
@@ -62,7 +66,7 @@ public final class SaeEncoder {
     private final int d;
     private final int n;
     private final Activation act;
-    private final float[] wEnc;
+    private final float[] wEnc;    // null in an approximate mode
     private final float[] bEnc;
     private final float[] bDec;
     private final float[] dict;
@@ -79,7 +83,7 @@ public final class SaeEncoder {
     private final ReentrantLock lock = new ReentrantLock();
     private final KernelPool pool;
     private final Gemm gemm;
-    private final Gemm.Workspace ws;
+    private final Gemm.Workspace ws;   // null in an approximate mode
     private final float[] xin;     // CHUNK_ROWS × d: standardised / shifted inputs, when either applies
     private final int[][] cand;    // per pool thread: candidate columns of one block row
     private final Gemm.Epilogue epilogue = this::acceptBlock;
@@ -102,7 +106,7 @@ public final class SaeEncoder {
         this.standardizer = standardizer == null || standardizer.mode() == Standardizer.Mode.NONE
                 ? null : standardizer;
         // Copies: the encoder must not change under concurrent readers if the caller goes on training the Sae.
-        this.wEnc = sae.wEnc().clone();
+        this.wEnc = mode.approximate() ? null : sae.wEnc().clone();
         this.bEnc = sae.bEnc().clone();
         this.bDec = sae.bDec().clone();
         this.dict = sae.dictionary();
@@ -121,13 +125,18 @@ public final class SaeEncoder {
         this.select = p.thresholdSelect();
         this.pool = pool;
         this.gemm = p.gemm();
-        this.ws = gemm.newWorkspace(n, d);
-        gemm.packW(wEnc, 0, ws, pool);
+        if (mode.approximate()) {
+            this.ws = null;
+        } else {
+            this.ws = gemm.newWorkspace(n, d);
+            gemm.packW(wEnc, 0, ws, pool);
+        }
         this.xin = shift || this.standardizer != null ? new float[CHUNK_ROWS * d] : null;
-        this.cand = new int[pool.threads()][n];
+        this.cand = new int[mode.approximate() ? 0 : pool.threads()][n];
         this.heaps = newHeaps(act == Activation.TOPK ? config.k() : 32);
         this.mode = mode;
-        this.screen = mode.format() == null ? null : new ScreenedEncoder(wEnc, bEnc, n, d, mode.format());
+        this.screen = mode.format() == null ? null
+                : new ScreenedEncoder(mode.approximate() ? sae.wEnc() : wEnc, bEnc, n, d, mode.format());
     }
 
     /**
@@ -179,8 +188,8 @@ public final class SaeEncoder {
      */
     public long memoryBytes() {
         long nd = (long) n * d;
-        long bytes = 4 * nd /* W_enc */ + 4 * nd /* packed for the GEMM */ + 4 * nd /* dictionary */
-                + 4L * (2 * n + d) + (theta != null ? 4L * n : 0);
+        long bytes = (wEnc != null ? 8 * nd : 0) /* W_enc and its copy packed for the GEMM */
+                + 4 * nd /* dictionary */ + 4L * (2 * n + d) + (theta != null ? 4L * n : 0);
         return bytes + (screen != null ? screen.bytes() : 0);
     }
 
@@ -223,6 +232,9 @@ public final class SaeEncoder {
         if (screen == null) {
             return n;
         }
+        if (mode.approximate()) {
+            return 0;
+        }
         float[] in = x;
         if (shift || standardizer != null) {
             in = x.clone();
@@ -256,6 +268,13 @@ public final class SaeEncoder {
             prepare(in, 0, 1);
         }
         int limit = limit(m);
+        if (mode.approximate()) {
+            int size = Math.min(limit, n);
+            int[] idx = new int[size];
+            float[] val = new float[size];
+            int got = screen.approximate(in, limit, floor, theta, idx, val);
+            return new SparseCode(Arrays.copyOf(idx, got), Arrays.copyOf(val, got));
+        }
         if (screen != null) {
             int[] cand = new int[n];
             int count = screen.candidates(in, limit, floor, theta, cand);
@@ -382,6 +401,9 @@ public final class SaeEncoder {
                     + " values; expected rows × k = " + rows + "×" + k);
         }
         int limit = act == Activation.TOPK ? Math.min(k, config.k()) : Math.min(k, n);
+        if (mode.approximate()) {
+            return encodeApproximate(x, rows, idxOut, valOut, k, limit);
+        }
         int written = 0;
         lock.lock();
         try {
@@ -428,6 +450,18 @@ public final class SaeEncoder {
                     + rows + "×" + n);
         }
         Arrays.fill(codesOut, 0, rows * n, 0f);
+        if (mode.approximate()) {
+            int k = act == Activation.TOPK ? config.k() : n;
+            int[] idx = new int[rows * k];
+            float[] val = new float[rows * k];
+            encode(x, rows, idx, val, k);
+            for (int q = 0; q < rows * k; q++) {
+                if (idx[q] >= 0) {
+                    codesOut[(q / k) * n + idx[q]] = val[q];
+                }
+            }
+            return;
+        }
         if (act == Activation.TOPK) {
             int k = config.k();
             lock.lock();
@@ -481,6 +515,26 @@ public final class SaeEncoder {
                 }
             }
         }
+    }
+
+    /** The batch API in an approximate mode: row by row from the compressed copy (there is no float32 GEMM). */
+    private int encodeApproximate(float[] x, int rows, int[] idxOut, float[] valOut, int k, int limit) {
+        int written = 0;
+        float[] in = new float[d];
+        int[] idx = new int[limit];
+        float[] val = new float[limit];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(x, b * d, in, 0, d);
+            prepare(in, 0, 1);
+            int got = screen.approximate(in, limit, floor, theta, idx, val);
+            int o = b * k;
+            System.arraycopy(idx, 0, idxOut, o, got);
+            System.arraycopy(val, 0, valOut, o, got);
+            Arrays.fill(idxOut, o + got, o + k, -1);
+            Arrays.fill(valOut, o + got, o + k, 0f);
+            written += got;
+        }
+        return written;
     }
 
     /** Rows per batch product for heaps of {@code cap} entries per row. */

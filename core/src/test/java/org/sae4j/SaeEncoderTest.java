@@ -145,7 +145,7 @@ class SaeEncoderTest {
         }
         assertThat(EncoderMode.parse("INT8")).isEqualTo(EncoderMode.INT8);
         assertThatThrownBy(() -> EncoderMode.parse("fp16")).isInstanceOf(BadInputException.class)
-                .hasMessage("encoder weights 'fp16': expected float32, bf16 or int8");
+                .hasMessage("encoder weights 'fp16': expected float32, bf16, int8, bf16-approx or int8-approx");
     }
 
     @Test

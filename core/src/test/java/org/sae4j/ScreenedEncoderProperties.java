@@ -213,6 +213,71 @@ class ScreenedEncoderProperties {
         }
     }
 
+    /**
+     * The approximate modes keep no float32 {@code W_enc} (about half the encoder's memory) and return values within
+     * the quantisation bound {@code ‖x‖·‖w_j − ŵ_j‖} (plus rounding) of the float32 ones, with most of the float32
+     * selection (on a random model, where few values sit near the cut).
+     */
+    @Property(tries = 30)
+    void approximateModesAreCloseAndSmall(@ForAll @IntRange(min = 0, max = 1) int format, @ForAll long seed) {
+        int d = 64;
+        int n = 512;
+        int k = 16;
+        Sae sae = EncoderFixtures.model(Activation.TOPK, d, n, k, true, seed);
+        EncoderMode mode = format == 0 ? EncoderMode.BF16_APPROX : EncoderMode.INT8_APPROX;
+        SaeEncoder exact = SaeEncoder.of(sae);
+        SaeEncoder approx = SaeEncoder.of(sae, null, KernelPool.common(), mode);
+        // W_enc's 8·n·d bytes (float32 + the GEMM's packed copy) become 2·n·d (bf16) or n·d (int8) + 12 per row.
+        assertThat(approx.memoryBytes())
+                .isLessThanOrEqualTo(exact.memoryBytes() - (format == 0 ? 6L : 7L) * n * d + 12L * n);
+        float[] w = sae.wEnc();
+        float[] delta = new float[n];
+        byte[] q = new byte[n * d];
+        float[] s = new float[n];
+        org.sae4j.kernels.QuantizedRows.toInt8(w, n, d, q, s);
+        for (int j = 0; j < n; j++) {
+            double e2 = 0;
+            for (int i = 0; i < d; i++) {
+                double h = format == 0
+                        ? org.sae4j.kernels.QuantizedRows.bf16ToFloat(
+                                org.sae4j.kernels.QuantizedRows.floatToBf16(w[j * d + i]))
+                        : (double) s[j] * q[j * d + i];
+                e2 += (w[j * d + i] - h) * (w[j * d + i] - h);
+            }
+            delta[j] = (float) Math.sqrt(e2);
+        }
+        int common = 0;
+        int total = 0;
+        for (int t = 0; t < 10; t++) {
+            float[] x = EncoderFixtures.gaussian(d, seed + 31 * t);
+            SparseCode want = exact.encode(x);
+            SparseCode got = approx.encode(x);
+            int[] gotIdx = got.indices();
+            double nx = 0;
+            for (int i = 0; i < d; i++) {
+                double v = x[i] - sae.bDec()[i];
+                nx += v * v;
+            }
+            nx = Math.sqrt(nx);
+            for (int r = 0; r < want.size(); r++) {
+                for (int c = 0; c < got.size(); c++) {
+                    if (gotIdx[c] == want.index(r)) {
+                        common++;
+                        int j = want.index(r);
+                        assertThat((double) Math.abs(got.value(c) - want.value(r)))
+                                .isLessThanOrEqualTo(nx * delta[j] * 1.001 + 1e-4 * (1 + Math.abs(want.value(r))));
+                    }
+                }
+            }
+            total += want.size();
+            int[] idx = new int[2 * k];
+            float[] val = new float[2 * k];
+            approx.encode(x, 1, idx, val, k);   // the batch API answers the same, row by row
+            assertThat(Arrays.copyOf(idx, got.size())).containsExactly(gotIdx);
+        }
+        assertThat((double) common / total).as("recall").isGreaterThan(0.8);
+    }
+
     /** The float32 path's dot meets the rounding depth the screen's bound assumes (both kernel modes). */
     @Property(tries = 100)
     void float32DotMeetsTheAssumedRoundingDepth(@ForAll @IntRange(min = 1, max = 2400) int d, @ForAll long seed) {

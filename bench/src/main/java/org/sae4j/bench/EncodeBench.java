@@ -28,7 +28,8 @@ import org.sae4j.kernels.VectorizationProvider;
  * <ul>
  *   <li>{@code single}: one {@link SaeEncoder#encode(float[])} per op, µs/op, in the encoder {@code mode}
  *       ({@code float32}: the lock-free GEMV over all of {@code W_enc}; {@code bf16}/{@code int8}: the exact screen
- *       over the compressed copy, then the candidates in float32).</li>
+ *       over the compressed copy, then the candidates in float32; {@code bf16-approx}/{@code int8-approx}: the
+ *       compressed copy alone). Only {@code single} depends on the mode.</li>
  *   <li>{@code batchOfOne}: one row through the batch path, µs/op — the GEMM with its top-k epilogue on all cores,
  *       for comparison with {@code single} (it holds the encoder's batch lock, so calls from several threads
  *       queue).</li>
@@ -37,7 +38,7 @@ import org.sae4j.kernels.VectorizationProvider;
  *   <li>{@code gemm}: the product alone at the same shape ({@code X·W_encᵀ + b} stored into a {@value #BATCH}×n
  *       matrix, W packed once), per row: the ceiling {@code batch} is measured against.</li>
  * </ul>
- * The batch benchmarks do not depend on {@code mode} (run them with {@code -p mode=float32}).
+ * The batch benchmarks: run them with {@code -p mode=float32} (the approximate modes encode batches row by row).
  * Inputs cycle through {@value #INPUTS} Gaussian vectors so successive calls do not see the same data.
  */
 @State(Scope.Benchmark)
@@ -54,7 +55,7 @@ public class EncodeBench {
     public int latents;
     @Param({"32"})
     public int k;
-    @Param({"float32", "bf16", "int8"})
+    @Param({"float32", "bf16", "int8", "bf16-approx", "int8-approx"})
     public String mode;
 
     private SaeEncoder encoder;

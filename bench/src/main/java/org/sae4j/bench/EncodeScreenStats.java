@@ -7,6 +7,7 @@ import org.sae4j.EncoderMode;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.SaeEncoder;
+import org.sae4j.SparseCode;
 import org.sae4j.io.NpyDataset;
 
 /**
@@ -63,6 +64,10 @@ public final class EncodeScreenStats {
         }
         System.out.println(what + ", " + queries.length + " queries");
         for (SaeEncoder e : enc) {
+            if (e.mode().approximate()) {
+                recall(e, enc[0], queries);
+                continue;
+            }
             int[] c = new int[queries.length];
             for (int i = 0; i < queries.length; i++) {
                 c[i] = e.candidateCount(queries[i]);
@@ -77,5 +82,41 @@ public final class EncodeScreenStats {
                     c[Math.min(c.length - 1, (int) (c.length * 0.99))], c[c.length - 1], 100 * mean / e.latents(),
                     e.memoryBytes() / 1e6);
         }
+    }
+
+    /**
+     * An approximate mode against float32: recall@k (the share of float32's codes the approximate ones contain),
+     * exact-set rate (queries whose index set is float32's) and the largest |value error| relative to the largest
+     * float32 value of its query, over the codes both return.
+     */
+    private static void recall(SaeEncoder approx, SaeEncoder exact, float[][] queries) {
+        long hit = 0;
+        long total = 0;
+        int same = 0;
+        double err = 0;
+        for (float[] x : queries) {
+            SparseCode want = exact.encode(x);
+            SparseCode got = approx.encode(x);
+            java.util.Map<Integer, Float> gv = new java.util.HashMap<>();
+            for (int q = 0; q < got.size(); q++) {
+                gv.put(got.index(q), got.value(q));
+            }
+            int h = 0;
+            for (int q = 0; q < want.size(); q++) {
+                Float v = gv.get(want.index(q));
+                if (v != null) {
+                    h++;
+                    err = Math.max(err, Math.abs(v - want.value(q)) / Math.max(1e-30, want.value(0)));
+                }
+            }
+            hit += h;
+            total += want.size();
+            if (h == want.size() && got.size() == want.size()) {
+                same++;
+            }
+        }
+        System.out.printf(Locale.ROOT, "  %-11s recall@k %.4f  same index set %5.1f%% of queries  max |value error| %.2e"
+                        + " of the top value  memory %6.1f MB%n", approx.mode().id(),
+                total == 0 ? 1.0 : (double) hit / total, 100.0 * same / queries.length, err, approx.memoryBytes() / 1e6);
     }
 }
