@@ -2,7 +2,7 @@ package org.sae4j;
 
 /**
  * The parts of another library's forward pass that sae4j's own {@link Sae} does not have, kept as one explicit
- * collaborator of the model so that every encoder ({@link Sae#forward}, {@link BatchEncoder}, {@link SaeEncoder})
+ * collaborator of the model so that every encoder ({@link Sae#forward}, {@link SaeEncoder})
  * applies them in the same two places: an <em>input transform</em> per row before the encoder, and a <em>code
  * rule</em> per latent from the pre-activation {@code p = (x' [− b_dec])·W_encᵀ + b_enc} to the code.
  *

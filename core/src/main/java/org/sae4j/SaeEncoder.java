@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
+import org.sae4j.encode.ScreenedEncoder;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
@@ -43,6 +44,17 @@ import org.sae4j.kernels.VectorizationProvider;
  * The two paths sum in different orders, so a row's values differ between them by float rounding (and a TopK
  * selection can differ where two pre-activations are within rounding of each other). Each path is deterministic:
  * the same input gives bit-identical codes whichever thread calls and however many run at once.
+ *
+ * <p>Single vectors in a screened {@link EncoderMode} ({@code BF16}, {@code INT8}) read a compressed copy of
+ * {@code W_enc} for every latent and the float32 rows only for the candidates {@link ScreenedEncoder} cannot rule
+ * out: same codes, bit for bit, as {@link EncoderMode#FLOAT32}, for a quarter or half of the bytes read per vector.
+ * Batches always run the float32 GEMM (a batch reuses each weight across rows, so bytes are not what limits it).
+ *
+ * <p>In an approximate mode ({@code BF16_APPROX}, {@code INT8_APPROX}) the encoder keeps no float32 {@code W_enc}:
+ * single vectors and batches (row by row) take their codes from the compressed copy, within its error bound of the
+ * float32 values, and the selection can differ near the cut.
+ *
+ * <p>Dense batches ({@link #encodeDense}, {@link #decodeDense}) serve {@code encode --dense} and {@code eval}.
  */
 public final class SaeEncoder {
     // Latents per block of the single-vector path: the block and its candidate list stay in L1.
@@ -56,7 +68,7 @@ public final class SaeEncoder {
     private final int d;
     private final int n;
     private final Activation act;
-    private final float[] wEnc;
+    private final float[] wEnc;    // null in an approximate mode
     private final float[] bEnc;
     private final float[] bDec;
     private final float[] dict;
@@ -66,6 +78,8 @@ public final class SaeEncoder {
     private final Standardizer standardizer; // null when inputs are used as given
     private final ForwardRule rule; // an imported model's row norm / code rule (ForwardRule), else null
     private final boolean codeRule; // rule rewrites pre-activations into codes before the selection
+    private final EncoderMode mode;
+    private final ScreenedEncoder screen;  // null for EncoderMode.FLOAT32 and for models with a ForwardRule
     private final VectorOps ops;
     private final ThresholdSelect select;
 
@@ -73,13 +87,18 @@ public final class SaeEncoder {
     private final ReentrantLock lock = new ReentrantLock();
     private final KernelPool pool;
     private final Gemm gemm;
-    private final Gemm.Workspace ws;
+    private final Gemm.Workspace ws;   // null in an approximate mode
     private final float[] xin;     // CHUNK_ROWS × d: standardised / shifted inputs, when either applies
     private final int[][] cand;    // per pool thread: candidate columns of one block row
     private final Gemm.Epilogue epilogue = this::acceptBlock;
+    private final Gemm.Epilogue denseEpilogue = this::denseBlock;
     private RowTopK heaps;         // grown to the largest k asked for
+    private float[] denseOut;      // encodeDense's output and the first row of the current chunk
+    private int denseRow0;
+    private int[] topIdx = new int[0];  // encodeDense's TopK codes, grown on demand
+    private float[] topVal = new float[0];
 
-    private SaeEncoder(Sae sae, Standardizer standardizer, KernelPool pool) {
+    private SaeEncoder(Sae sae, Standardizer standardizer, KernelPool pool, EncoderMode mode) {
         this.config = sae.config();
         this.d = config.dim();
         this.n = config.latents();
@@ -90,8 +109,12 @@ public final class SaeEncoder {
         }
         this.standardizer = standardizer == null || standardizer.mode() == Standardizer.Mode.NONE
                 ? null : standardizer;
+        if (mode.approximate() && sae.rule() != null) {
+            throw new BadInputException("encoder mode " + mode + ": approximate modes encode plain pre-activations;"
+                    + " this model has an imported forward rule (" + sae.rule() + "); expected an exact mode");
+        }
         // Copies: the encoder must not change under concurrent readers if the caller goes on training the Sae.
-        this.wEnc = sae.wEnc().clone();
+        this.wEnc = mode.approximate() ? null : sae.wEnc().clone();
         this.bEnc = sae.bEnc().clone();
         this.bDec = sae.bDec().clone();
         this.dict = sae.dictionary();
@@ -112,11 +135,20 @@ public final class SaeEncoder {
         this.select = p.thresholdSelect();
         this.pool = pool;
         this.gemm = p.gemm();
-        this.ws = gemm.newWorkspace(n, d);
-        gemm.packW(wEnc, 0, ws, pool);
+        if (mode.approximate()) {
+            this.ws = null;
+        } else {
+            this.ws = gemm.newWorkspace(n, d);
+            gemm.packW(wEnc, 0, ws, pool);
+        }
         this.xin = shift || this.standardizer != null || rule != null ? new float[CHUNK_ROWS * d] : null;
-        this.cand = new int[pool.threads()][n];
+        this.cand = new int[mode.approximate() ? 0 : pool.threads()][n];
         this.heaps = newHeaps(act == Activation.TOPK ? config.k() : 32);
+        this.mode = mode;
+        // The screen bounds the plain pre-activations; an imported model's rule (row norm, gate, strict θ) is
+        // applied by the float32 path only, so such a model encodes exactly there whatever the mode.
+        this.screen = mode.format() == null || rule != null ? null
+                : new ScreenedEncoder(mode.approximate() ? sae.wEnc() : wEnc, bEnc, n, d, mode.format());
     }
 
     /**
@@ -125,18 +157,28 @@ public final class SaeEncoder {
      * its files ({@link ModelFormats}). Batch products run on {@link KernelPool#common()}.
      */
     public static SaeEncoder load(Path modelDir) throws IOException {
-        return load(modelDir, ImportOptions.DEFAULT);
+        return load(modelDir, ImportOptions.DEFAULT, EncoderMode.FLOAT32);
     }
 
     /** As {@link #load(Path)}, with a forced format, a sparsify hookpoint or a SAELens scaling factor. */
     public static SaeEncoder load(Path modelDir, ImportOptions options) throws IOException {
+        return load(modelDir, options, EncoderMode.FLOAT32);
+    }
+
+    /** As {@link #load(Path)}, with single vectors encoded in {@code mode} (same codes, other memory and speed). */
+    public static SaeEncoder load(Path modelDir, EncoderMode mode) throws IOException {
+        return load(modelDir, ImportOptions.DEFAULT, mode);
+    }
+
+    /** As {@link #load(Path, ImportOptions)} in {@code mode}. */
+    public static SaeEncoder load(Path modelDir, ImportOptions options, EncoderMode mode) throws IOException {
         LoadedModel m = ModelFormats.load(modelDir, options);
-        return new SaeEncoder(m.sae(), m.standardizer(), KernelPool.common());
+        return new SaeEncoder(m.sae(), m.standardizer(), KernelPool.common(), mode);
     }
 
     /** An encoder for {@code sae} (its parameters are copied), inputs used as given, on {@link KernelPool#common()}. */
     public static SaeEncoder of(Sae sae) {
-        return new SaeEncoder(sae, null, KernelPool.common());
+        return new SaeEncoder(sae, null, KernelPool.common(), EncoderMode.FLOAT32);
     }
 
     /**
@@ -144,10 +186,34 @@ public final class SaeEncoder {
      * products (the caller keeps ownership of the pool).
      */
     public static SaeEncoder of(Sae sae, Standardizer standardizer, KernelPool pool) {
+        return of(sae, standardizer, pool, EncoderMode.FLOAT32);
+    }
+
+    /** As {@link #of(Sae, Standardizer, KernelPool)}, with single vectors encoded in {@code mode}. */
+    public static SaeEncoder of(Sae sae, Standardizer standardizer, KernelPool pool, EncoderMode mode) {
         if (pool == null) {
             throw new IllegalArgumentException("pool: expected a KernelPool, e.g. KernelPool.common()");
         }
-        return new SaeEncoder(sae, standardizer, pool);
+        if (mode == null) {
+            throw new IllegalArgumentException("mode: expected an EncoderMode, e.g. EncoderMode.FLOAT32");
+        }
+        return new SaeEncoder(sae, standardizer, pool, mode);
+    }
+
+    /** Which copy of {@code W_enc} single vectors read. */
+    public EncoderMode mode() {
+        return mode;
+    }
+
+    /**
+     * Bytes of model weights this encoder holds: {@code W_enc} (float32, plus the compressed copy in a screened mode,
+     * plus the GEMM's packed copy for batches), the dictionary and the vectors.
+     */
+    public long memoryBytes() {
+        long nd = (long) n * d;
+        long bytes = (wEnc != null ? 8 * nd : 0) /* W_enc and its copy packed for the GEMM */
+                + 4 * nd /* dictionary */ + 4L * (2 * n + d) + (theta != null ? 4L * n : 0);
+        return bytes + (screen != null ? screen.bytes() : 0);
     }
 
     public SaeConfig config() {
@@ -177,6 +243,33 @@ public final class SaeEncoder {
             throw new BadInputException("m = " + m + ": expected at least 1 feature");
         }
         return encodeOne(x, m);
+    }
+
+    /**
+     * How many latents a single-vector {@link #encode(float[])} of {@code x} computes from the float32 rows: the
+     * screen's candidates in a screened mode, n in {@link EncoderMode#FLOAT32} mode or for an input outside the
+     * screen's range. For monitoring and benchmarks: the screened modes pay about this many float32 row reads.
+     */
+    public int candidateCount(float[] x) {
+        checkRows("input", x, 1, true);
+        if (screen == null) {
+            return n;
+        }
+        if (mode.approximate()) {
+            return 0;
+        }
+        float[] in = x;
+        if (shift || standardizer != null) {
+            in = x.clone();
+            prepare(in, 0, 1);
+        }
+        int count = screen.candidates(in, limit(Integer.MAX_VALUE), floor, theta, new int[n]);
+        return count < 0 ? n : count;
+    }
+
+    /** Codes a single-vector call asking for {@code m} keeps: the model's k at most for TopK. */
+    private int limit(int m) {
+        return act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
     }
 
     /** Mean squared error {@code (1/d)·‖x − x̂‖²} of the reconstruction of {@code x}, in the data's units. */
@@ -219,7 +312,22 @@ public final class SaeEncoder {
             in = x.clone();
             prepare(in, 0, 1);
         }
-        int limit = act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
+        int limit = limit(m);
+        if (mode.approximate()) {
+            int size = Math.min(limit, n);
+            int[] idx = new int[size];
+            float[] val = new float[size];
+            int got = screen.approximate(in, limit, floor, theta, idx, val);
+            return new SparseCode(Arrays.copyOf(idx, got), Arrays.copyOf(val, got));
+        }
+        if (screen != null) {
+            int[] cand = new int[n];
+            int count = screen.candidates(in, limit, floor, theta, cand);
+            if (count >= 0) {
+                return exactCodes(in, cand, count, limit);
+            }
+            // −1: the input is too large for the screen's bound; the float32 path below answers.
+        }
         float[] pre = new float[Math.min(BLOCK, n)];
         int[] c = new int[pre.length];
         if (limit < n) {
@@ -269,16 +377,56 @@ public final class SaeEncoder {
         return ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(v)) << 32) | j;
     }
 
+    /**
+     * The screened modes' answer: the float32 pre-activations of the candidates (by {@link #pre}, the same float
+     * operations as the float32 path, so the same bits), then the float32 path's selection among them — the
+     * {@code limit} largest above their threshold by value descending, ties to the lower index (the order of
+     * {@link RowTopK} and of {@link #sortKey}). The candidates include every latent of that selection (see
+     * {@link ScreenedEncoder}), so the result is the float32 path's.
+     */
+    private SparseCode exactCodes(float[] in, int[] cand, int count, int limit) {
+        float[] v = new float[count];
+        long[] keys = new long[count];
+        int kept = 0;
+        for (int q = 0; q < count; q++) {
+            int j = cand[q];
+            float p = pre(in, j);
+            if (p > (theta != null ? theta[j] : floor)) {
+                v[q] = p;
+                // Value descending (any sign; −0 as 0, as the heap's == does), then candidate position ascending,
+                // which is index ascending since candidates come in increasing order.
+                int s = Float.floatToRawIntBits(p + 0f);
+                s ^= (s >> 31) & 0x7FFFFFFF;
+                keys[kept++] = ((long) ~s << 32) | q;
+            }
+        }
+        Arrays.sort(keys, 0, kept);
+        int size = Math.min(kept, limit);
+        int[] idx = new int[size];
+        float[] val = new float[size];
+        for (int r = 0; r < size; r++) {
+            int q = (int) keys[r];
+            idx[r] = cand[q];
+            val[r] = v[q];
+        }
+        return new SparseCode(idx, val);
+    }
+
     /** Pre-activations of latents {@code j0 ..} (one block) into {@code pre}; returns the block's width. */
     private int gemv(float[] in, int j0, float[] pre) {
         int cols = Math.min(BLOCK, n - j0);
         for (int c = 0; c < cols; c++) {
-            pre[c] = ops.dot(in, 0, wEnc, (j0 + c) * d, d) + bEnc[j0 + c];
+            pre[c] = pre(in, j0 + c);
         }
         if (codeRule) {
             rule.codes(pre, 0, cols, j0);
         }
         return cols;
+    }
+
+    /** Latent j's float32 pre-activation: the one definition both the float32 and the screened paths use. */
+    private float pre(float[] in, int j) {
+        return ops.dot(in, 0, wEnc, j * d, d) + bEnc[j];
     }
 
     // ---------------------------------------------------------------- batches
@@ -301,6 +449,9 @@ public final class SaeEncoder {
                     + " values; expected rows × k = " + rows + "×" + k);
         }
         int limit = act == Activation.TOPK ? Math.min(k, config.k()) : Math.min(k, n);
+        if (mode.approximate()) {
+            return encodeApproximate(x, rows, idxOut, valOut, k, limit);
+        }
         int written = 0;
         lock.lock();
         try {
@@ -330,6 +481,109 @@ public final class SaeEncoder {
             }
         } finally {
             lock.unlock();
+        }
+        return written;
+    }
+
+    /**
+     * Dense codes of {@code rows} rows of {@code x} into {@code codesOut} (rows × n, zeros where inactive): the values
+     * {@link #encode(float[], int, int[], float[], int)} gives, at their latents' positions. For ReLU, JumpReLU and
+     * BatchTopK the GEMM's blocks are thresholded as they come out of the product; TopK goes through the top-k batch
+     * path. Allocates nothing once warm (TopK: after the first call of this size).
+     */
+    public void encodeDense(float[] x, int rows, float[] codesOut) {
+        checkRows("input", x, rows, false);
+        if (codesOut.length < (long) rows * n) {
+            throw new BadInputException("output: has " + codesOut.length + " values; expected rows × latents = "
+                    + rows + "×" + n);
+        }
+        Arrays.fill(codesOut, 0, rows * n, 0f);
+        if (mode.approximate()) {
+            int k = act == Activation.TOPK ? config.k() : n;
+            int[] idx = new int[rows * k];
+            float[] val = new float[rows * k];
+            encode(x, rows, idx, val, k);
+            for (int q = 0; q < rows * k; q++) {
+                if (idx[q] >= 0) {
+                    codesOut[(q / k) * n + idx[q]] = val[q];
+                }
+            }
+            return;
+        }
+        if (act == Activation.TOPK) {
+            int k = config.k();
+            lock.lock();
+            try {
+                if (topIdx.length < rows * k) {
+                    topIdx = new int[rows * k];
+                    topVal = new float[rows * k];
+                }
+                encode(x, rows, topIdx, topVal, k);
+                for (int q = 0; q < rows * k; q++) {
+                    if (topIdx[q] >= 0) {
+                        codesOut[(q / k) * n + topIdx[q]] = topVal[q];
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        lock.lock();
+        try {
+            denseOut = codesOut;
+            for (int r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
+                int br = Math.min(CHUNK_ROWS, rows - r0);
+                float[] in = x;
+                int off = r0 * d;
+                if (xin != null) {
+                    System.arraycopy(x, off, xin, 0, br * d);
+                    prepare(xin, 0, br);
+                    in = xin;
+                    off = 0;
+                }
+                denseRow0 = r0;
+                gemm.multTransB(in, off, br, ws, bEnc, 0, denseEpilogue, pool);
+            }
+        } finally {
+            denseOut = null;
+            lock.unlock();
+        }
+    }
+
+    /** GEMM epilogue of {@link #encodeDense}: keeps each value above its threshold (as {@link Sae#activate}). */
+    private void denseBlock(int t, int row0, int rows, int col0, int cols, float[] buf, int off, int ld) {
+        for (int r = 0; r < rows; r++) {
+            int o = (denseRow0 + row0 + r) * n + col0;
+            int b = off + r * ld;
+            if (codeRule) {
+                rule.codes(buf, b, cols, col0); // as acceptBlock: the rule's codes, then keep those > 0
+            }
+            for (int c = 0; c < cols; c++) {
+                float v = buf[b + c];
+                if (v > (theta != null ? theta[col0 + c] : floor)) {
+                    denseOut[o + c] = v;
+                }
+            }
+        }
+    }
+
+    /** The batch API in an approximate mode: row by row from the compressed copy (there is no float32 GEMM). */
+    private int encodeApproximate(float[] x, int rows, int[] idxOut, float[] valOut, int k, int limit) {
+        int written = 0;
+        float[] in = new float[d];
+        int[] idx = new int[limit];
+        float[] val = new float[limit];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(x, b * d, in, 0, d);
+            prepare(in, 0, 1);
+            int got = screen.approximate(in, limit, floor, theta, idx, val);
+            int o = b * k;
+            System.arraycopy(idx, 0, idxOut, o, got);
+            System.arraycopy(val, 0, valOut, o, got);
+            Arrays.fill(idxOut, o + got, o + k, -1);
+            Arrays.fill(valOut, o + got, o + k, 0f);
+            written += got;
         }
         return written;
     }
@@ -404,6 +658,31 @@ public final class SaeEncoder {
                 if (j >= 0) {
                     checkLatent(j, q);
                     ops.axpy(val[q], dict, j * d, out, b * d, d);
+                }
+            }
+        }
+        unprepare(out, 0, rows);
+    }
+
+    /**
+     * Decodes {@code rows} rows of dense codes ({@link #encodeDense}'s layout, rows × n) into {@code out} (rows × d),
+     * skipping zero codes; allocates nothing.
+     */
+    public void decodeDense(float[] z, int rows, float[] out) {
+        if (rows < 0 || z.length < (long) rows * n) {
+            throw new BadInputException("codes: have " + z.length + " values; expected rows × latents = " + rows
+                    + "×" + n);
+        }
+        if (out.length < (long) rows * d) {
+            throw new BadInputException("output: has " + out.length + " values; expected rows × dim = " + rows + "×"
+                    + d);
+        }
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(bDec, 0, out, b * d, d);
+            for (int j = 0; j < n; j++) {
+                float zj = z[b * n + j];
+                if (zj != 0f) {
+                    ops.axpy(zj, dict, j * d, out, b * d, d);
                 }
             }
         }

@@ -124,6 +124,31 @@ class SaeEncoderTest {
     }
 
     @Test
+    void screenedModesOfALoadedCheckpointAnswerAsFloat32(@TempDir Path dir) throws Exception {
+        Sae sae = EncoderFixtures.model(Activation.JUMPRELU, D, N, 7, true, 8);
+        float[] mean = EncoderFixtures.gaussian(D, 4);
+        float[] std = new float[D];
+        Arrays.fill(std, 0.5f);
+        Checkpoint.save(dir, sae, Standardizer.perFeature(mean, std));
+        SaeEncoder exact = SaeEncoder.load(dir);
+        assertThat(exact.mode()).isEqualTo(EncoderMode.FLOAT32);
+        for (EncoderMode mode : new EncoderMode[] {EncoderMode.BF16, EncoderMode.INT8}) {
+            SaeEncoder screened = SaeEncoder.load(dir, mode);
+            assertThat(screened.mode()).isEqualTo(mode);
+            assertThat(screened.memoryBytes()).isGreaterThan(exact.memoryBytes());
+            for (int i = 0; i < 20; i++) {
+                float[] x = EncoderFixtures.gaussian(D, 100 + i);
+                assertThat(screened.encode(x)).isEqualTo(exact.encode(x));
+                assertThat(screened.topFeatures(x, 3)).isEqualTo(exact.topFeatures(x, 3));
+                assertThat(screened.candidateCount(x)).isLessThan(N);
+            }
+        }
+        assertThat(EncoderMode.parse("INT8")).isEqualTo(EncoderMode.INT8);
+        assertThatThrownBy(() -> EncoderMode.parse("fp16")).isInstanceOf(BadInputException.class)
+                .hasMessage("encoder weights 'fp16': expected float32, bf16, int8, bf16-approx or int8-approx");
+    }
+
+    @Test
     void theBatchPathAllocatesNothingOnceWarm() {
         int d = 32;
         int n = 256;

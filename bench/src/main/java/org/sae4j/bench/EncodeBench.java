@@ -14,38 +14,49 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.sae4j.EncoderMode;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
+import org.sae4j.kernels.Gemm;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.VectorizationProvider;
 
 /**
  * {@link SaeEncoder} as a service uses it, on a TopK model (tied random init, biases zero):
  * <ul>
- *   <li>{@code single}: one {@link SaeEncoder#encode(float[])} per op, µs/op — the lock-free GEMV on the caller's
- *       thread (reads all of {@code W_enc}, n·d floats, per vector).</li>
+ *   <li>{@code single}: one {@link SaeEncoder#encode(float[])} per op, µs/op, in the encoder {@code mode}
+ *       ({@code float32}: the lock-free GEMV over all of {@code W_enc}; {@code bf16}/{@code int8}: the exact screen
+ *       over the compressed copy, then the candidates in float32; {@code bf16-approx}/{@code int8-approx}: the
+ *       compressed copy alone). Only {@code single} depends on the mode.</li>
  *   <li>{@code batchOfOne}: one row through the batch path, µs/op — the GEMM with its top-k epilogue on all cores,
  *       for comparison with {@code single} (it holds the encoder's batch lock, so calls from several threads
  *       queue).</li>
  *   <li>{@code batch}: {@value #BATCH} rows per invocation through the batch encode into reused buffers, reported
  *       per row, so the score is vectors/s — the GEMM on {@code KernelPool.common()} (all cores).</li>
+ *   <li>{@code gemm}: the product alone at the same shape ({@code X·W_encᵀ + b} stored into a {@value #BATCH}×n
+ *       matrix, W packed once), per row: the ceiling {@code batch} is measured against.</li>
  * </ul>
+ * The batch benchmarks: run them with {@code -p mode=float32} (the approximate modes encode batches row by row).
  * Inputs cycle through {@value #INPUTS} Gaussian vectors so successive calls do not see the same data.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx6g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class EncodeBench {
     static final int BATCH = 1024;
     static final int INPUTS = 64;
 
-    @Param({"768"})
+    @Param({"768", "2304"})
     public int dim;
     @Param({"16384"})
     public int latents;
     @Param({"32"})
     public int k;
+    @Param({"float32", "bf16", "int8", "bf16-approx", "int8-approx"})
+    public String mode;
 
     private SaeEncoder encoder;
     private float[][] singles;
@@ -53,10 +64,15 @@ public class EncodeBench {
     private int[] idx;
     private float[] val;
     private int next;
+    private Gemm gemm;
+    private Gemm.Workspace ws;
+    private float[] bias;
+    private float[] product;
 
     @Setup(Level.Trial)
     public void setUp() {
-        encoder = SaeEncoder.of(Sae.initialize(SaeConfig.topK(dim, latents, k)));
+        Sae sae = Sae.initialize(SaeConfig.topK(dim, latents, k));
+        encoder = SaeEncoder.of(sae, null, KernelPool.common(), EncoderMode.parse(mode));
         singles = new float[INPUTS][];
         for (int i = 0; i < INPUTS; i++) {
             singles[i] = KernelBenchSupport.gaussian(dim, 100 + i);
@@ -64,6 +80,11 @@ public class EncodeBench {
         rows = KernelBenchSupport.gaussian(BATCH * dim, 7);
         idx = new int[BATCH * k];
         val = new float[BATCH * k];
+        gemm = VectorizationProvider.getInstance().gemm();
+        ws = gemm.newWorkspace(latents, dim);
+        gemm.packW(sae.wEnc(), 0, ws, KernelPool.common());
+        bias = sae.bEnc().clone();
+        product = null; // allocated by the gemm benchmark only (BATCH × n floats)
     }
 
     @Benchmark
@@ -88,5 +109,17 @@ public class EncodeBench {
     @OperationsPerInvocation(BATCH)
     public int batch() {
         return encoder.encode(rows, BATCH, idx, val, k);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH)
+    public float gemm() {
+        if (product == null) {
+            product = new float[BATCH * latents];
+        }
+        gemm.multTransB(rows, 0, BATCH, ws, bias, 0, product, 0, KernelPool.common());
+        return product[0];
     }
 }

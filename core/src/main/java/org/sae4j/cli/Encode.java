@@ -8,10 +8,11 @@ import java.util.Locale;
 import java.util.Set;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.io.BatchStream;
+import org.sae4j.SaeEncoder;
+import org.sae4j.kernels.KernelPool;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
 import org.sae4j.train.Checkpoint;
@@ -70,16 +71,20 @@ final class Encode {
             }
         }
         long rows;
-        try (NpyDataset data = NpyDataset.open(dataPath); BatchEncoder enc = new BatchEncoder(sae, batch, threads)) {
+        try (NpyDataset data = NpyDataset.open(dataPath); KernelPool pool = new KernelPool(threads)) {
+            // The stream standardises as the model was trained, so the encoder takes its inputs as given.
+            SaeEncoder enc = SaeEncoder.of(sae, null, pool);
             Models.checkWidth(data, sae, model);
             BatchStream s = Models.inOrder(data, batch, m.standardizer());
             rows = data.rows();
             float[] x = new float[batch * sae.dim()];
             if (dense) {
+                float[] z = new float[batch * n];
                 try (NpyWriter w = NpyWriter.create(targets[0], NpyWriter.Type.F4, rows, n)) {
                     for (long b = 0; b < s.batchesPerEpoch(); b++) {
                         int r = s.next(x);
-                        w.writeRows(enc.forward(x, r).codes(), 0, r);
+                        enc.encodeDense(x, r, z);
+                        w.writeRows(z, 0, r);
                     }
                     w.commit();
                 }
@@ -90,7 +95,7 @@ final class Encode {
                      NpyWriter wv = NpyWriter.create(targets[1], NpyWriter.Type.F4, rows, k)) {
                     for (long b = 0; b < s.batchesPerEpoch(); b++) {
                         int r = s.next(x);
-                        topCodes(enc.forward(x, r).codes(), r, n, k, idx, val);
+                        enc.encode(x, r, idx, val, k);
                         wi.writeRows(idx, 0, r);
                         wv.writeRows(val, 0, r);
                     }
@@ -106,44 +111,5 @@ final class Encode {
         }
         out.printf(Locale.ROOT, "encoded %d rows of %s with %s -> %s%n", rows, dataPath, model,
                 dense ? targets[0] : targets[0] + ", " + targets[1]);
-    }
-
-    /**
-     * The k largest positive codes of each row by decreasing value, ties to the lower index (as TopK selects);
-     * padding index −1, value 0.
-     */
-    static void topCodes(float[] z, int rows, int n, int k, int[] idx, float[] val) {
-        for (int b = 0; b < rows; b++) {
-            int filled = 0;
-            for (int j = 0; j < n; j++) {
-                float v = z[b * n + j];
-                if (!(v > 0)) {
-                    continue;
-                }
-                // Insertion into the row's sorted prefix: k is small, and each row has at most k (TopK) or L0
-                // non-zero codes.
-                int pos = Math.min(filled, k);
-                while (pos > 0 && val[b * k + pos - 1] < v) {
-                    pos--;
-                }
-                if (pos >= k) {
-                    continue;
-                }
-                int last = Math.min(filled, k - 1);
-                for (int q = last; q > pos; q--) {
-                    val[b * k + q] = val[b * k + q - 1];
-                    idx[b * k + q] = idx[b * k + q - 1];
-                }
-                val[b * k + pos] = v;
-                idx[b * k + pos] = j;
-                if (filled < k) {
-                    filled++;
-                }
-            }
-            for (int q = filled; q < k; q++) {
-                val[b * k + q] = 0f;
-                idx[b * k + q] = -1;
-            }
-        }
     }
 }

@@ -7,12 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
 import org.sae4j.formats.LoadedModel;
+import org.sae4j.SaeEncoder;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
+import org.sae4j.kernels.KernelPool;
 import org.sae4j.metrics.DatasetMetrics;
 import org.sae4j.train.Checkpoint;
 
@@ -71,11 +72,20 @@ final class Eval {
             r.observeMean(x, s.next(x));
         }
         s.seek(new BatchStream.Position(0, 0));
-        try (BatchEncoder enc = new BatchEncoder(sae, batch, threads)) {
+        float[] z = new float[batch * sae.latents()];
+        float[] xhat = new float[batch * sae.dim()];
+        try (KernelPool pool = new KernelPool(threads)) {
+            // Inputs come standardised from the stream: the encoder takes them as given, and the reconstruction
+            // stays in the model's input space, where the metrics are computed.
+            SaeEncoder enc = SaeEncoder.of(sae, null, pool);
             for (long b = 0; b < s.batchesPerEpoch(); b++) {
                 int rows = s.next(x);
-                Sae.Forward f = enc.forward(x, rows);
-                r.observe(x, f.reconstruction(), f.codes(), rows);
+                enc.encodeDense(x, rows, z);
+                enc.decodeDense(z, rows, xhat);
+                if (sae.rule() != null) {
+                    sae.rule().denormalize(xhat, 0, x, 0, rows, sae.dim()); // a row-normalising model's x̂ in x's units
+                }
+                r.observe(x, xhat, z, rows);
             }
         }
         return r;

@@ -197,16 +197,6 @@ class CliTest {
     }
 
     @Test
-    void topCodesSortByValueBreakTiesByIndexAndPad() {
-        float[] z = {0, 2, 0, 2, 5, 0, /* row 2 */ 0, 0, 0, 1, 0, 0};
-        int[] idx = new int[6];
-        float[] val = new float[6];
-        Encode.topCodes(z, 2, 6, 3, idx, val);
-        assertThat(idx).containsExactly(4, 1, 3, 3, -1, -1);
-        assertThat(val).containsExactly(5, 2, 2, 1, 0, 0);
-    }
-
-    @Test
     void resumeThroughTheCliIsBitForBit() throws IOException {
         assertThat(run(train(p("full"), "--steps", "20", "--warmup-steps", "4", "--reanimation-anneal", "2:15",
                 "--checkpoint-every", "7"))).as(stderr()).isZero();

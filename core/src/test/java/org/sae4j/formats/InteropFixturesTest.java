@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sae4j.BatchEncoder;
 import org.sae4j.Sae;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
@@ -18,7 +17,7 @@ import org.sae4j.io.NpyFile;
 /**
  * Every imported fixture (written by {@code src/tools/interop_fixtures.py} from each library's forward pass) gives
  * the library's codes and reconstructions through all three forward paths: {@link SaeEncoder} single vectors and
- * batches, and {@link BatchEncoder} (what eval and encode use).
+ * batches, and dense batches (what eval and encode --dense use).
  *
  * <p>Which latents fire must match exactly: the fixture rows keep every decision (zero, a threshold, the k-th
  * value) at least 2e-3 from its boundary, far above float32 rounding, and the edge rows that sit exactly on a
@@ -78,10 +77,13 @@ class InteropFixturesTest {
         int[] bIdx = new int[rows * n];
         float[] bVal = new float[rows * n];
         enc.encode(x, rows, bIdx, bVal, n);
-        // BatchEncoder: what eval and encode run.
-        Sae.Forward f;
-        try (BatchEncoder be = new BatchEncoder(sae, rows, 2)) {
-            f = be.forward(x, rows);
+        // Dense batches: what eval and encode --dense run (eval undoes a row normalisation as below).
+        float[] dense = new float[rows * n];
+        float[] denseRecon = new float[rows * d];
+        enc.encodeDense(x, rows, dense);
+        enc.decodeDense(dense, rows, denseRecon);
+        if (sae.rule() != null) {
+            sae.rule().denormalize(denseRecon, 0, x, 0, rows, d);
         }
         for (int r = 0; r < rows; r++) {
             float[] row = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
@@ -104,14 +106,14 @@ class InteropFixturesTest {
             }
             assertThat(sorted(batch)).as(where + " batch indices").isEqualTo(want);
             for (int j = 0; j < n; j++) {
-                float z = f.codes()[r * n + j];
-                assertThat(z != 0f).as(where + " BatchEncoder latent " + j).isEqualTo(codes[r * n + j] != 0f);
-                close(z, codes[r * n + j], where + " BatchEncoder latent " + j);
+                float z = dense[r * n + j];
+                assertThat(z != 0f).as(where + " dense latent " + j).isEqualTo(codes[r * n + j] != 0f);
+                close(z, codes[r * n + j], where + " dense latent " + j);
             }
             float[] xhat = enc.reconstruct(row);
             for (int i = 0; i < d; i++) {
                 close(xhat[i], recon[r * d + i], where + " reconstruction " + i);
-                close(f.reconstruction()[r * d + i], recon[r * d + i], where + " BatchEncoder reconstruction " + i);
+                close(denseRecon[r * d + i], recon[r * d + i], where + " dense reconstruction " + i);
             }
         }
     }

@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 final class PanamaVectorizationProvider extends VectorizationProvider {
     PanamaVectorizationProvider() {
         super("panama", FloatVector.SPECIES_PREFERRED.length(), new PanamaVectorOps(), new PanamaGemm(),
-                new PanamaThresholdSelect(), new PanamaAdamUpdate(), new PanamaDenseCodes());
+                new PanamaThresholdSelect(), new PanamaAdamUpdate(), new PanamaDenseCodes(),
+                new PanamaQuantizedDot());
     }
 }

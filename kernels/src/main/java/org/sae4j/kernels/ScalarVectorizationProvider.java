@@ -4,6 +4,6 @@ package org.sae4j.kernels;
 final class ScalarVectorizationProvider extends VectorizationProvider {
     ScalarVectorizationProvider() {
         super("scalar", 1, new ScalarVectorOps(), new ScalarGemm(), new ScalarThresholdSelect(),
-                new ScalarAdamUpdate(), new ScalarDenseCodes());
+                new ScalarAdamUpdate(), new ScalarDenseCodes(), new ScalarQuantizedDot());
     }
 }

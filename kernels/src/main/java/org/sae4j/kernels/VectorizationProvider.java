@@ -25,10 +25,12 @@ public abstract class VectorizationProvider {
     private final ThresholdSelect thresholdSelect;
     private final AdamUpdate adamUpdate;
     private final DenseCodes denseCodes;
+    private final QuantizedDot quantizedDot;
 
     /** Each implementation passes its kernels, one instance per family (they are stateless and thread-safe). */
     VectorizationProvider(String name, int floatLanes, VectorOps vectorOps, Gemm gemm,
-                          ThresholdSelect thresholdSelect, AdamUpdate adamUpdate, DenseCodes denseCodes) {
+                          ThresholdSelect thresholdSelect, AdamUpdate adamUpdate, DenseCodes denseCodes,
+                          QuantizedDot quantizedDot) {
         this.name = name;
         this.floatLanes = floatLanes;
         this.vectorOps = vectorOps;
@@ -36,6 +38,7 @@ public abstract class VectorizationProvider {
         this.thresholdSelect = thresholdSelect;
         this.adamUpdate = adamUpdate;
         this.denseCodes = denseCodes;
+        this.quantizedDot = quantizedDot;
     }
 
     /** Short name: {@code "panama"} or {@code "scalar"}. */
@@ -71,6 +74,11 @@ public abstract class VectorizationProvider {
     /** Element-wise passes of ReLU/JumpReLU's dense path: codes, ∂/∂pre and per-latent sums. */
     public final DenseCodes denseCodes() {
         return denseCodes;
+    }
+
+    /** Dot products of a float query against bf16 or int8 rows (the encoder's screening pass). */
+    public final QuantizedDot quantizedDot() {
+        return quantizedDot;
     }
 
     /** The provider chosen for this JVM. */

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.sae4j.kernels.KernelPool;
 
-/** The GEMM-backed forward pass equals {@link Sae#forward} up to float rounding, for every architecture switch. */
-class BatchEncoderTest {
+/**
+ * {@link SaeEncoder}'s dense batch path ({@code encodeDense} + {@code decodeDense}, what {@code eval} and
+ * {@code encode --dense} use) equals {@link Sae#forward} up to float rounding, for every architecture switch.
+ */
+class SaeEncoderDenseTest {
 
     @ParameterizedTest
     @CsvSource({"TOPK,true,false", "TOPK,false,true", "RELU,true,true", "RELU,false,false", "JUMPRELU,true,false",
@@ -16,6 +20,7 @@ class BatchEncoderTest {
     void matchesTheReferenceForwardPass(Activation act, boolean unitNorm, boolean preEnc) {
         int d = 21;
         int n = 50;
+        int rows = 300; // more than one chunk of the batch path
         SaeConfig c = new SaeConfig(d, n, act, 7, unitNorm, preEnc, 1e-3, 0.2, 5);
         Sae sae = Sae.initialize(c);
         SplittableRandom r = new SplittableRandom(9);
@@ -29,22 +34,26 @@ class BatchEncoderTest {
         if (act == Activation.BATCHTOPK) {
             sae.setBatchTopKThreshold(0.3f);
         }
-        float[] x = new float[37 * d];
+        float[] x = new float[rows * d];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) Gaussian.next(r);
         }
-        Sae.Forward want = sae.forward(x, 37);
-        try (BatchEncoder enc = new BatchEncoder(sae, 40, 2)) {
+        Sae.Forward want = sae.forward(x, rows);
+        try (KernelPool pool = new KernelPool(2)) {
+            SaeEncoder enc = SaeEncoder.of(sae, null, pool);
+            float[] z = new float[rows * n];
+            float[] xhat = new float[rows * d];
             for (int rep = 0; rep < 2; rep++) { // reusable across batches
-                Sae.Forward got = enc.forward(x, 37);
-                assertClose(got.pre(), want.pre(), 1e-5f);
-                assertClose(got.codes(), want.codes(), 1e-5f);
-                assertClose(got.reconstruction(), want.reconstruction(), 1e-4f);
+                java.util.Arrays.fill(z, 7f); // stale values must be overwritten
+                enc.encodeDense(x, rows, z);
+                enc.decodeDense(z, rows, xhat);
+                assertClose(z, want.codes(), 1e-5f);
+                assertClose(xhat, want.reconstruction(), 1e-4f);
                 for (int i = 0; i < want.codes().length; i++) {
-                    assertThat(got.codes()[i] != 0).as("support at %d", i).isEqualTo(want.codes()[i] != 0);
+                    assertThat(z[i] != 0).as("support at %d", i).isEqualTo(want.codes()[i] != 0);
                 }
             }
-            assertThat(enc.forward(x, 0).codes()).isEmpty();
+            enc.encodeDense(x, 0, z); // no rows: nothing to do
         }
     }
 
