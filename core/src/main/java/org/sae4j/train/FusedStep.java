@@ -9,7 +9,7 @@ import org.sae4j.train.fused.FusedPhases;
 import org.sae4j.train.fused.LatentTerms;
 
 /**
- * The fused, sparse-aware training step (design.md §4): the same math as {@link ReferenceStep}, in float32, without
+ * The fused, sparse-aware training step (src/docs/design.md §4): the same math as {@link ReferenceStep}, in float32, without
  * a B×n matrix on its sparse path (see src/docs/fused-step.md). {@link #step} reads as the list of phases, which live
  * in {@link org.sae4j.train.fused} with their buffers: forward (selection or dense products, row pass, AuxK),
  * backward (norm pass over latents, sums), then clipping and the update pass. This class keeps what belongs to
@@ -134,7 +134,7 @@ public final class FusedStep implements TrainStep {
         return st;
     }
 
-    /** The batch's loss (design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights. */
+    /** The batch's loss (src/docs/design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights. */
     private double loss(LossWeights w, double mse, double reanimation, double l1, double l0, double auxk) {
         return mse - (w.reanimationCoef() != 0 ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1
                 + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0) + w.auxkCoef() * auxk;

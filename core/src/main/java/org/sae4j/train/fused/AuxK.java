@@ -8,7 +8,7 @@ import org.sae4j.kernels.ThresholdSelect;
 import org.sae4j.kernels.VectorOps;
 
 /**
- * The AuxK term (design.md §3.4): the top-k_aux window-dead latents of each row reconstruct the residual
+ * The AuxK term (src/docs/design.md §3.4): the top-k_aux window-dead latents of each row reconstruct the residual
  * r_b = x_b − x̂_b (detached). Its candidates are picked by the main selection (sparse path: in the GEMM's epilogue;
  * dense path: from the stored pre-activations); then, after the main forward pass, {@link #forward} computes ê, the
  * normalised error and ∂/∂pre at the kept entries, and {@link #addRows} adds a latent's share to its gradient rows.

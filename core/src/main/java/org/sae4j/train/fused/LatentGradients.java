@@ -9,7 +9,7 @@ import org.sae4j.kernels.VectorOps;
  * Per-latent gradient results of a step (n entries each unless noted), written by either path's norm pass and read
  * by the sums and the update pass, with the finishing pieces both paths share: the re-animation share of a dead
  * latent, ∂b_enc and ∂log θ, the unit-norm projection and weighted-L1 share of ∂W_dec, and the pre-encoder bias's
- * share of ∂b_dec (design.md §3).
+ * share of ∂b_dec (src/docs/design.md §3).
  */
 final class LatentGradients {
     /** ∂L/∂b_enc[j]. */

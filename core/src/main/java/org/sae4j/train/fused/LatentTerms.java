@@ -1,7 +1,7 @@
 package org.sae4j.train.fused;
 
 /**
- * This step's loss-term scalars that the per-latent phases need (design.md §3), fixed once the forward pass is done.
+ * This step's loss-term scalars that the per-latent phases need (src/docs/design.md §3), fixed once the forward pass is done.
  *
  * @param rows       B, rows of the batch
  * @param l1PerZ     the L1 term's ∂/∂z per active code, λ₁/B (0 when off)

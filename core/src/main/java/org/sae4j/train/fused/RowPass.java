@@ -6,7 +6,7 @@ import org.sae4j.kernels.VectorOps;
 
 /**
  * Phase 3 of the sparse path, per row: decode from the kept entries, residual, mse, {@code e_b}, and at each kept
- * entry {@code ∂L/∂z} and {@code ∂L/∂pre} (design.md §3.1 and §3.3).
+ * entry {@code ∂L/∂z} and {@code ∂L/∂pre} (src/docs/design.md §3.1, §3.3).
  */
 final class RowPass {
     private final Sae sae;
