@@ -10,13 +10,18 @@ public final class Codes {
     final int[] rowPtr;
     /** Latent j owns byLatent[colPtr[j] .. colPtr[j+1]): n+1. */
     final int[] colPtr;
-    /** Per slot (nnz): latent index, pre-activation, ∂L/∂z, e_b·D_j (∂mse/∂z before the L1 term), ∂L/∂pre (gated;
-     * the dense re-animation part is added analytically), row. */
+    // Per kept entry ("slot", nnz of them):
+    /** Latent index. */
     int[] idx;
+    /** Pre-activation. */
     float[] val;
+    /** ∂L/∂z. */
     float[] dz;
+    /** e_b·D_j: ∂mse/∂z before the L1 term. */
     float[] ed;
+    /** ∂L/∂pre, gated (a dead latent's re-animation share is added analytically, per latent). */
     float[] dpre;
+    /** Row. */
     int[] row;
     /** Slots in latent order (stable: row order within a latent): nnz. */
     int[] byLatent;
