@@ -2,7 +2,7 @@ package org.sae4j;
 
 import java.util.Locale;
 
-/** How pre-activations become sparse codes (DESIGN §3). */
+/** How pre-activations become sparse codes (src/docs/design.md §3). */
 public enum Activation {
     /** {@code z = relu(pre)} on the k largest pre-activations of each row; ties go to the lower index. */
     TOPK,

@@ -26,7 +26,7 @@ import org.sae4j.io.Safetensors;
 import org.sae4j.io.Standardizer;
 
 /**
- * A model directory, optionally with the trainer state that resumes its run exactly (DESIGN §7).
+ * A model directory, optionally with the trainer state that resumes its run exactly (src/docs/design.md §7).
  *
  * <ul>
  *   <li>{@value #MODEL}: F32 tensors {@code W_enc} [n, d], {@code b_enc} [n], {@code W_dec} [n, d], {@code b_dec}

@@ -1,7 +1,7 @@
 package org.sae4j.train;
 
 /**
- * Coefficients of the loss terms for one step (DESIGN §3). A term with coefficient 0 is skipped.
+ * Coefficients of the loss terms for one step (src/docs/design.md §3). A term with coefficient 0 is skipped.
  *
  * @param reanimationCoef       coef of the re-animation term; {@code loss = mse − coef · reanim}
  * @param reanimationForm       seed (batch mean) or overcomplete (per dead latent) normalisation

@@ -3,7 +3,7 @@ package org.sae4j.train;
 import java.util.Locale;
 import org.sae4j.BadInputException;
 
-/** How the re-animation term is normalised (DESIGN §3). Both push dead latents' pre-activations up. */
+/** How the re-animation term is normalised (src/docs/design.md §3). Both push dead latents' pre-activations up. */
 public enum ReanimationForm {
     /** The seed's form: {@code reanim = (1/(B·n)) Σ_b Σ_j pre_bj · is_dead_j}, a plain mean over the batch. */
     SEED,

@@ -9,12 +9,18 @@ import org.sae4j.SaeConfig;
 import org.sae4j.TopK;
 
 /**
- * The readable, double-precision reference of one SAE loss evaluation and its hand-derived gradient (DESIGN §3).
+ * The readable, double-precision reference of one SAE loss evaluation and its hand-derived gradient (src/docs/design.md §3).
  * Every fused or SIMD path is proved against this class; it favours clarity over speed and materialises the full
  * B×n matrices. Work is split over rows (forward) and over latents (parameter gradients), so results do not depend
  * on the thread count.
  *
  * <p>Loss: {@code mse − coef·reanim + λ₁·L1 + λ₀·L0 + α·AuxK}, each term separately switchable via {@link Term}.
+ * {@link #evaluate} reads like the derivation: the SAE's forward pass ({@code encodeDecode}), one {@code …Forward}
+ * per term for its value, then one {@code …Backward} per term adding its share of ∂L/∂x̂, ∂L/∂z, ∂L/∂pre, ∂L/∂ê or
+ * ∂L/∂θ, and the chain rule through the encoder and decoder ({@code encoderBackward}, {@code decoderBackward}).
+ *
+ * <p>Why over 500 lines: it is the oracle every fast path is checked against, and the derivation is easier to audit
+ * in one file, each term's forward beside its backward, than spread over several.
  */
 public final class ReferenceLoss implements AutoCloseable {
 
@@ -110,54 +116,167 @@ public final class ReferenceLoss implements AutoCloseable {
     /** As above, with AuxK's dead mask (AuxK is off when {@code aux} is null or no latent is dead). */
     public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
                            boolean gradients, Aux aux) {
+        On on = On.of(cfg, w, terms, aux);
+        Forward f = encodeDecode(p, x, xOff, rows);
+        Result r = f.r;
+        codeStatistics(f);
+
+        // Forward: one value per term.
+        mseForward(f, x, xOff);
+        boolean[] reDead = aux != null && aux.reanimationUsesWindow() ? aux.dead() : r.dead;
+        double reanimPerPre = reanimationForward(f, w, reDead);
+        l1Forward(f, w);
+        l0Forward(f);
+        AuxState a = on.auxk ? auxkForward(f, w, aux, x, xOff) : null;
+        r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
+                + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
+                + (on.auxk ? w.auxkCoef() * r.auxk : 0);
+        if (!gradients) {
+            return r;
+        }
+
+        // Backward: each term adds its share of ∂L/∂x̂, ∂L/∂z, ∂L/∂pre, ∂L/∂ê or ∂L/∂θ (in the order the sums need
+        // to stay what they are), then the chain rule through the SAE turns them into parameter gradients.
+        DoubleParams g = r.grad = p.zerosLike();
+        Upstream u = new Upstream(rows, cfg.latents(), cfg.dim());
+        double l1PerZ = on.l1 ? w.l1Coef() / rows : 0;
+        double l0PerH = on.l0 ? w.l0Coef() / rows : 0;
+        if (on.mse) {
+            mseBackward(f, x, xOff, u, g);
+        }
+        codeGradientFromReconstruction(f, u);
+        l1Backward(f, w, l1PerZ, u);
+        activationBackward(f, u);
+        reanimationBackward(f, reDead, on.reanimation ? -w.reanimationCoef() * reanimPerPre : 0, u);
+        if (a != null && a.var > 0) {
+            auxkBackward(f, w, a, u);
+        }
+        encoderBackward(f, u, g);
+        decoderBackward(f, a, u, g);
+        if (on.l1 && w.l1DecoderNormWeighted()) {
+            l1DecoderBackward(f, p, l1PerZ, g);
+        }
+        if (f.theta != null) {
+            thresholdBackward(f, u, l0PerH, g);
+        }
+        if (cfg.preEncoderBias()) {
+            preEncoderBiasBackward(p, g);
+        }
+        return r;
+    }
+
+    /** Which terms count in this evaluation: asked for, with a coefficient, and applicable. */
+    private record On(boolean mse, boolean reanimation, boolean l1, boolean l0, boolean auxk) {
+        static On of(SaeConfig cfg, LossWeights w, Set<Term> terms, Aux aux) {
+            int deadAux = 0;
+            if (terms.contains(Term.AUXK) && w.auxkCoef() != 0 && aux != null) {
+                for (boolean b : aux.dead()) {
+                    deadAux += b ? 1 : 0;
+                }
+            }
+            return new On(terms.contains(Term.MSE),
+                    terms.contains(Term.REANIMATION) && w.reanimationCoef() != 0,
+                    terms.contains(Term.L1) && w.l1Coef() != 0,
+                    terms.contains(Term.L0) && w.l0Coef() != 0 && cfg.activation() == Activation.JUMPRELU,
+                    deadAux > 0);
+        }
+    }
+
+    /** The SAE's forward pass and what the terms share; matrices row-major B×n or B×d. */
+    private static final class Forward {
+        final Result r = new Result();
+        final DoubleParams p;
+        final int rows;
+        /** ‖W_dec[j]‖ (n) and the decoder directions D_j = W_dec[j] (/‖W_dec[j]‖ when unit-norm), n×d. */
+        final double[] norms;
+        final double[] dict;
+        /** JumpReLU θ_j = exp(log θ_j), else null. */
+        final double[] theta;
+        /** x̃ = x [− b_dec], B×d. */
+        final double[] xin;
+        /** The activation's gate: z_bj = gate ? pre_bj : 0, B×n. */
+        final boolean[] gate;
+        /** Σ_b pre_bj and Σ_b z_bj, n. */
+        final double[] colSumPre;
+        final double[] colSumZ;
+
+        Forward(DoubleParams p, int rows, int n, int d, boolean jump) {
+            this.p = p;
+            this.rows = rows;
+            norms = new double[n];
+            dict = new double[n * d];
+            theta = jump ? new double[n] : null;
+            xin = new double[rows * d];
+            gate = new boolean[rows * n];
+            colSumPre = new double[n];
+            colSumZ = new double[n];
+            r.rows = rows;
+            r.pre = new double[rows * n];
+            r.codes = new double[rows * n];
+            r.reconstruction = new double[rows * d];
+            r.dead = new boolean[n];
+        }
+    }
+
+    /** Gradients of the loss with respect to the SAE's intermediate values, B×d or B×n. */
+    private static final class Upstream {
+        /** ∂L/∂x̂_b = e_b. */
+        final double[] e;
+        /** ∂L/∂z_bj. */
+        final double[] dz;
+        /** ∂L/∂pre_bj. */
+        final double[] dpre;
+        /** ∂L/∂ê_b (AuxK's reconstruction), null when AuxK is off. */
+        double[] fAux;
+
+        Upstream(int rows, int n, int d) {
+            e = new double[rows * d];
+            dz = new double[rows * n];
+            dpre = new double[rows * n];
+        }
+    }
+
+    /** AuxK's forward state: the dead latents' codes z^aux (B×n), ê (B×d), the residual r (B×d), its variance. */
+    private record AuxState(double[] zAux, double[] eAux, double[] res, double var, double scale) {
+    }
+
+    /** Decoder directions, thresholds, x̃, pre-activations, the selection, codes and reconstruction. */
+    private Forward encodeDecode(DoubleParams p, float[] x, int xOff, int bRows) {
         final int n = cfg.latents();
         final int d = cfg.dim();
-        final int bRows = rows;
         final Activation act = cfg.activation();
-        final boolean useMse = terms.contains(Term.MSE);
-        final boolean useReanim = terms.contains(Term.REANIMATION) && w.reanimationCoef() != 0;
-        final boolean useL1 = terms.contains(Term.L1) && w.l1Coef() != 0;
-        final boolean useL0 = terms.contains(Term.L0) && w.l0Coef() != 0 && act == Activation.JUMPRELU;
-
-        // Decoder directions D_j and norms ‖W_dec[j]‖.
-        double[] norms = new double[n];
-        double[] dict = new double[n * d];
+        Forward f = new Forward(p, bRows, n, d, act == Activation.JUMPRELU);
         for (int j = 0; j < n; j++) {
             double ss = 0;
             for (int i = 0; i < d; i++) {
                 ss += p.wDec[j * d + i] * p.wDec[j * d + i];
             }
-            norms[j] = Math.sqrt(ss);
-            double s = cfg.unitNormDecoder() ? 1.0 / norms[j] : 1.0;
+            f.norms[j] = Math.sqrt(ss);
+            double s = cfg.unitNormDecoder() ? 1.0 / f.norms[j] : 1.0;
             for (int i = 0; i < d; i++) {
-                dict[j * d + i] = p.wDec[j * d + i] * s;
+                f.dict[j * d + i] = p.wDec[j * d + i] * s;
             }
         }
-        double[] theta = null;
-        if (act == Activation.JUMPRELU) {
-            theta = new double[n];
+        final double[] th = f.theta;
+        if (th != null) {
             for (int j = 0; j < n; j++) {
-                theta[j] = Math.exp(p.logThreshold[j]);
+                th[j] = Math.exp(p.logThreshold[j]);
             }
         }
-        final double[] th = theta;
-
-        // Encoder input x̃ = x [− b_dec].
-        double[] xin = new double[bRows * d];
+        double[] xin = f.xin;
         for (int b = 0; b < bRows; b++) {
             for (int i = 0; i < d; i++) {
                 xin[b * d + i] = x[xOff + b * d + i] - (cfg.preEncoderBias() ? p.bDec[i] : 0);
             }
         }
+        Result r = f.r;
+        double[] pre = r.pre;
+        double[] z = r.codes;
+        boolean[] gate = f.gate;
+        double[] xhat = r.reconstruction;
+        double[] dict = f.dict;
 
-        Result r = new Result();
-        r.rows = bRows;
-        double[] pre = r.pre = new double[bRows * n];
-        double[] z = r.codes = new double[bRows * n];
-        boolean[] gate = new boolean[bRows * n];
-        double[] xhat = r.reconstruction = new double[bRows * d];
-
-        // Forward: pre-activations, then the selection (per row, or over the whole batch for BatchTopK), codes and
+        // Pre-activations, then the selection (per row, or over the whole batch for BatchTopK), codes and
         // reconstruction.
         Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
             for (int b = lo; b < hi; b++) {
@@ -211,228 +330,329 @@ public final class ReferenceLoss implements AutoCloseable {
                 }
             }
         });
+        return f;
+    }
 
-        // Scalars: mse, dead mask, term values.
+    /** Per latent: Σ_b pre_bj, Σ_b z_bj, the active count and the batch's dead mask (fired nowhere). */
+    private void codeStatistics(Forward f) {
+        int n = cfg.latents();
+        Result r = f.r;
+        for (int j = 0; j < n; j++) {
+            boolean fired = false;
+            for (int b = 0; b < f.rows; b++) {
+                f.colSumPre[j] += r.pre[b * n + j];
+                f.colSumZ[j] += r.codes[b * n + j];
+                if (r.codes[b * n + j] > 0) {
+                    fired = true;
+                    r.active++;
+                }
+            }
+            r.dead[j] = !fired;
+            if (!fired) {
+                r.deadCount++;
+            }
+        }
+    }
+
+    /** mse = (1/(B·d)) Σ_b ‖x_b − x̂_b‖². */
+    private void mseForward(Forward f, float[] x, int xOff) {
+        int d = cfg.dim();
+        double[] xhat = f.r.reconstruction;
         double sse = 0;
-        for (int b = 0; b < bRows; b++) {
+        for (int b = 0; b < f.rows; b++) {
             for (int i = 0; i < d; i++) {
                 double diff = x[xOff + b * d + i] - xhat[b * d + i];
                 sse += diff * diff;
             }
         }
-        r.mse = bRows == 0 ? 0 : sse / ((double) bRows * d);
-        boolean[] dead = r.dead = new boolean[n];
-        double[] colSumPre = new double[n]; // Σ_b pre_bj
-        double[] colSumZ = new double[n]; // Σ_b z_bj
-        double l0Count = 0;
-        for (int j = 0; j < n; j++) {
-            boolean fired = false;
-            for (int b = 0; b < bRows; b++) {
-                colSumPre[j] += pre[b * n + j];
-                colSumZ[j] += z[b * n + j];
-                if (z[b * n + j] > 0) {
-                    fired = true;
-                    r.active++;
-                }
-                if (th != null && pre[b * n + j] > th[j]) {
-                    l0Count++;
-                }
-            }
-            dead[j] = !fired;
-            if (!fired) {
-                r.deadCount++;
-            }
-        }
-        // The re-animation term's dead set: the seed's batch mask, or the window mask on request.
-        final boolean[] reDead = aux != null && aux.reanimationUsesWindow() ? aux.dead() : dead;
-        int reDeadCount = 0;
-        double deadPreSum = 0;
-        double l1Sum = 0;
-        for (int j = 0; j < n; j++) {
-            if (reDead[j]) {
-                deadPreSum += colSumPre[j];
-                reDeadCount++;
-            }
-            l1Sum += colSumZ[j] * (w.l1DecoderNormWeighted() ? norms[j] : 1.0);
-        }
-        // d(reanim)/d(pre_bj) for a dead latent j: the same for every row.
-        final double reanimPerPre = w.reanimationForm() == ReanimationForm.SEED
-                ? 1.0 / ((double) bRows * n)
-                : 1.0 / (reDeadCount + 1e-6);
-        r.reanimation = deadPreSum * reanimPerPre;
-        r.l1 = bRows == 0 ? 0 : l1Sum / bRows;
-        r.l0 = bRows == 0 ? 0 : l0Count / bRows;
-        // AuxK (Gao et al. 2024): the top-k_aux dead latents of each row reconstruct the (detached) residual.
-        int deadAux = 0;
-        if (terms.contains(Term.AUXK) && w.auxkCoef() != 0 && aux != null) {
-            for (boolean b : aux.dead()) {
-                deadAux += b ? 1 : 0;
-            }
-        }
-        final boolean useAux = deadAux > 0;
-        final int kAuxNominal = w.auxkK() > 0 ? w.auxkK() : Math.max(1, d / 2);
-        final int kAux = Math.min(kAuxNominal, deadAux);
-        final double auxScale = Math.min(1.0, (double) deadAux / kAuxNominal); // sparsify: fewer dead, less weight
-        double[] zAux = null;
-        double[] eAux = null;
-        double[] res = null;
-        double auxVar = 0;
-        if (useAux) {
-            zAux = new double[bRows * n];
-            eAux = new double[bRows * d];
-            res = r.auxResidual = new double[bRows * d];
-            double[] masked = new double[n];
-            double[] scratch = new double[n];
-            boolean[] sel = new boolean[n];
-            for (int b = 0; b < bRows; b++) {
-                for (int j = 0; j < n; j++) {
-                    masked[j] = aux.dead()[j] ? pre[b * n + j] : Double.NEGATIVE_INFINITY;
-                }
-                TopK.select(masked, 0, n, kAux, scratch, sel);
-                for (int j = 0; j < n; j++) {
-                    double v = sel[j] && pre[b * n + j] > 0 ? pre[b * n + j] : 0;
-                    zAux[b * n + j] = v;
-                    if (v != 0) {
-                        for (int i = 0; i < d; i++) {
-                            eAux[b * d + i] += v * dict[j * d + i];
-                        }
-                    }
-                }
-                for (int i = 0; i < d; i++) {
-                    res[b * d + i] = aux.frozenResidual() != null ? aux.frozenResidual()[b * d + i]
-                            : x[xOff + b * d + i] - xhat[b * d + i];
-                }
-            }
-            double[] mean = new double[d];
-            for (int b = 0; b < bRows; b++) {
-                for (int i = 0; i < d; i++) {
-                    mean[i] += res[b * d + i] / bRows;
-                }
-            }
-            double err = 0;
-            for (int b = 0; b < bRows; b++) {
-                for (int i = 0; i < d; i++) {
-                    auxVar += (res[b * d + i] - mean[i]) * (res[b * d + i] - mean[i]);
-                    err += (eAux[b * d + i] - res[b * d + i]) * (eAux[b * d + i] - res[b * d + i]);
-                }
-            }
-            r.auxk = auxVar > 0 ? auxScale * err / auxVar : 0;
-        }
-        r.loss = (useMse ? r.mse : 0) - (useReanim ? w.reanimationCoef() * r.reanimation : 0)
-                + (useL1 ? w.l1Coef() * r.l1 : 0) + (useL0 ? w.l0Coef() * r.l0 : 0)
-                + (useAux ? w.auxkCoef() * r.auxk : 0);
-        if (!gradients) {
-            return r;
-        }
+        f.r.mse = f.rows == 0 ? 0 : sse / ((double) f.rows * d);
+    }
 
-        // Backward. e_b = ∂mse/∂x̂_b = (2/(B·d)) (x̂_b − x_b).
-        DoubleParams g = r.grad = p.zerosLike();
-        double[] e = new double[bRows * d];
-        if (useMse) {
-            double c = 2.0 / ((double) bRows * d);
-            for (int b = 0; b < bRows; b++) {
-                for (int i = 0; i < d; i++) {
-                    e[b * d + i] = c * (xhat[b * d + i] - x[xOff + b * d + i]);
-                    g.bDec[i] += e[b * d + i];
-                }
+    /** e_b = ∂mse/∂x̂_b = (2/(B·d)) (x̂_b − x_b); x̂ = … + b_dec, so ∂/∂b_dec = Σ_b e_b. */
+    private void mseBackward(Forward f, float[] x, int xOff, Upstream u, DoubleParams g) {
+        int d = cfg.dim();
+        double[] xhat = f.r.reconstruction;
+        double c = 2.0 / ((double) f.rows * d);
+        for (int b = 0; b < f.rows; b++) {
+            for (int i = 0; i < d; i++) {
+                u.e[b * d + i] = c * (xhat[b * d + i] - x[xOff + b * d + i]);
+                g.bDec[i] += u.e[b * d + i];
             }
         }
-        // ∂/∂z_bj = e_b·D_j (+ λ₁/B·w_j); ∂/∂pre_bj = ∂/∂z_bj · gate (− reanimation for dead latents).
-        final double l1PerZ = useL1 ? w.l1Coef() / bRows : 0;
-        final double reanimGrad = useReanim ? -w.reanimationCoef() * reanimPerPre : 0;
-        double[] dz = new double[bRows * n];
-        double[] dpre = new double[bRows * n];
-        Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
+    }
+
+    /** Through the decoder x̂_b = Σ_j z_bj D_j + b_dec: ∂L/∂z_bj = e_b·D_j. */
+    private void codeGradientFromReconstruction(Forward f, Upstream u) {
+        int n = cfg.latents();
+        int d = cfg.dim();
+        Parallel.forRange(pool, threads, f.rows, (lo, hi) -> {
             for (int b = lo; b < hi; b++) {
                 for (int j = 0; j < n; j++) {
                     double s = 0;
                     for (int i = 0; i < d; i++) {
-                        s += e[b * d + i] * dict[j * d + i];
+                        s += u.e[b * d + i] * f.dict[j * d + i];
                     }
-                    s += l1PerZ * (w.l1DecoderNormWeighted() ? norms[j] : 1.0);
-                    dz[b * n + j] = s;
-                    dpre[b * n + j] = (gate[b * n + j] ? s : 0) + (reDead[j] ? reanimGrad : 0);
+                    u.dz[b * n + j] = s;
                 }
             }
         });
-        // AuxK: f_b = ∂L/∂ê_b = 2·coef·scale/V·(ê_b − r_b); ∂/∂pre_bj += (f_b·D_j)·1[pre_bj > 0] at the selected.
-        final double[] fAux = useAux && auxVar > 0 ? new double[bRows * d] : null;
-        if (fAux != null) {
-            double c = 2 * w.auxkCoef() * auxScale / auxVar;
-            for (int b = 0; b < bRows; b++) {
-                for (int i = 0; i < d; i++) {
-                    fAux[b * d + i] = c * (eAux[b * d + i] - res[b * d + i]);
-                }
-                for (int j = 0; j < n; j++) {
-                    if (zAux[b * n + j] != 0) {
-                        double s = 0;
-                        for (int i = 0; i < d; i++) {
-                            s += fAux[b * d + i] * dict[j * d + i];
-                        }
-                        dpre[b * n + j] += s;
-                    }
+    }
+
+    /**
+     * reanim = Σ_bj pre_bj·is_dead_j times 1/(B·n) (seed) or 1/(Σ_j is_dead_j + 1e-6) (overcomplete); returns that
+     * factor, which is also ∂reanim/∂pre_bj of a dead latent.
+     */
+    private double reanimationForward(Forward f, LossWeights w, boolean[] reDead) {
+        int n = cfg.latents();
+        int reDeadCount = 0;
+        double deadPreSum = 0;
+        for (int j = 0; j < n; j++) {
+            if (reDead[j]) {
+                deadPreSum += f.colSumPre[j];
+                reDeadCount++;
+            }
+        }
+        double perPre = w.reanimationForm() == ReanimationForm.SEED
+                ? 1.0 / ((double) f.rows * n)
+                : 1.0 / (reDeadCount + 1e-6);
+        f.r.reanimation = deadPreSum * perPre;
+        return perPre;
+    }
+
+    /** ∂L/∂pre_bj += −coef·perPre for every row of a dead latent ({@code grad} = 0 when the term is off). */
+    private void reanimationBackward(Forward f, boolean[] reDead, double grad, Upstream u) {
+        int n = cfg.latents();
+        for (int b = 0; b < f.rows; b++) {
+            for (int j = 0; j < n; j++) {
+                u.dpre[b * n + j] += reDead[j] ? grad : 0;
+            }
+        }
+    }
+
+    /** L1 = (1/B) Σ_bj z_bj [·‖W_dec[j]‖]. */
+    private void l1Forward(Forward f, LossWeights w) {
+        double l1Sum = 0;
+        for (int j = 0; j < cfg.latents(); j++) {
+            l1Sum += f.colSumZ[j] * (w.l1DecoderNormWeighted() ? f.norms[j] : 1.0);
+        }
+        f.r.l1 = f.rows == 0 ? 0 : l1Sum / f.rows;
+    }
+
+    /** ∂L/∂z_bj += λ₁/B [·‖W_dec[j]‖] ({@code l1PerZ} = 0 when the term is off). */
+    private void l1Backward(Forward f, LossWeights w, double l1PerZ, Upstream u) {
+        int n = cfg.latents();
+        for (int b = 0; b < f.rows; b++) {
+            for (int j = 0; j < n; j++) {
+                u.dz[b * n + j] += l1PerZ * (w.l1DecoderNormWeighted() ? f.norms[j] : 1.0);
+            }
+        }
+    }
+
+    /** The weighted L1 term through ‖W_dec[j]‖: ∂/∂W_dec[j] += (λ₁/B)·Σ_b z_bj·W_dec[j]/‖W_dec[j]‖. */
+    private void l1DecoderBackward(Forward f, DoubleParams p, double l1PerZ, DoubleParams g) {
+        int d = cfg.dim();
+        for (int j = 0; j < cfg.latents(); j++) {
+            for (int i = 0; i < d; i++) {
+                g.wDec[j * d + i] += l1PerZ * f.colSumZ[j] * p.wDec[j * d + i] / f.norms[j];
+            }
+        }
+    }
+
+    /** L0 = (1/B) Σ_bj H(pre_bj − θ_j) (JumpReLU; its gradient is part of {@link #thresholdBackward}). */
+    private void l0Forward(Forward f) {
+        if (f.theta == null) {
+            return;
+        }
+        int n = cfg.latents();
+        double l0Count = 0;
+        for (int j = 0; j < n; j++) {
+            for (int b = 0; b < f.rows; b++) {
+                if (f.r.pre[b * n + j] > f.theta[j]) {
+                    l0Count++;
                 }
             }
         }
-        final double[] zAuxF = zAux;
-        final double eps = cfg.jumpReluBandwidth();
-        final double l0PerH = useL0 ? w.l0Coef() / bRows : 0;
+        f.r.l0 = f.rows == 0 ? 0 : l0Count / f.rows;
+    }
+
+    /** Through the activation: ∂L/∂pre_bj = ∂L/∂z_bj where the gate is open, else 0. */
+    private void activationBackward(Forward f, Upstream u) {
+        for (int q = 0; q < u.dpre.length; q++) {
+            u.dpre[q] = f.gate[q] ? u.dz[q] : 0;
+        }
+    }
+
+    /**
+     * JumpReLU's threshold, with rectangle-kernel straight-through estimates (Rajamanoharan et al. 2024):
+     * ∂L/∂θ_j = Σ_b [∂L/∂z_bj·(−θ_j/ε) − (λ₀/B)/ε] over entries within ε/2 of θ_j (the second part is the L0
+     * term's); ∂/∂log θ_j = θ_j·∂L/∂θ_j.
+     */
+    private void thresholdBackward(Forward f, Upstream u, double l0PerH, DoubleParams g) {
+        int n = cfg.latents();
+        double eps = cfg.jumpReluBandwidth();
+        double[] th = f.theta;
+        Parallel.forRange(pool, threads, n, (lo, hi) -> {
+            for (int j = lo; j < hi; j++) {
+                double dTheta = 0;
+                for (int b = 0; b < f.rows; b++) {
+                    if (Math.abs((f.r.pre[b * n + j] - th[j]) / eps) < 0.5) {
+                        dTheta += u.dz[b * n + j] * (-th[j] / eps) - l0PerH / eps;
+                    }
+                }
+                g.logThreshold[j] = dTheta * th[j]; // chain rule through θ = exp(t)
+            }
+        });
+    }
+
+    /**
+     * AuxK (Gao et al. 2024): the top-k_aux dead latents of each row reconstruct the (detached) residual r = x − x̂:
+     * auxk = scale·Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖², scale = min(1, dead/k_aux) (sparsify: fewer dead, less weight).
+     */
+    private AuxState auxkForward(Forward f, LossWeights w, Aux aux, float[] x, int xOff) {
+        int n = cfg.latents();
+        int d = cfg.dim();
+        int bRows = f.rows;
+        double[] pre = f.r.pre;
+        int deadAux = 0;
+        for (boolean b : aux.dead()) {
+            deadAux += b ? 1 : 0;
+        }
+        int kAuxNominal = w.auxkK() > 0 ? w.auxkK() : Math.max(1, d / 2);
+        int kAux = Math.min(kAuxNominal, deadAux);
+        double auxScale = Math.min(1.0, (double) deadAux / kAuxNominal);
+        double[] zAux = new double[bRows * n];
+        double[] eAux = new double[bRows * d];
+        double[] res = f.r.auxResidual = new double[bRows * d];
+        double[] masked = new double[n];
+        double[] scratch = new double[n];
+        boolean[] sel = new boolean[n];
+        for (int b = 0; b < bRows; b++) {
+            for (int j = 0; j < n; j++) {
+                masked[j] = aux.dead()[j] ? pre[b * n + j] : Double.NEGATIVE_INFINITY;
+            }
+            TopK.select(masked, 0, n, kAux, scratch, sel);
+            for (int j = 0; j < n; j++) {
+                double v = sel[j] && pre[b * n + j] > 0 ? pre[b * n + j] : 0;
+                zAux[b * n + j] = v;
+                if (v != 0) {
+                    for (int i = 0; i < d; i++) {
+                        eAux[b * d + i] += v * f.dict[j * d + i];
+                    }
+                }
+            }
+            for (int i = 0; i < d; i++) {
+                res[b * d + i] = aux.frozenResidual() != null ? aux.frozenResidual()[b * d + i]
+                        : x[xOff + b * d + i] - f.r.reconstruction[b * d + i];
+            }
+        }
+        double[] mean = new double[d];
+        for (int b = 0; b < bRows; b++) {
+            for (int i = 0; i < d; i++) {
+                mean[i] += res[b * d + i] / bRows;
+            }
+        }
+        double err = 0;
+        double auxVar = 0;
+        for (int b = 0; b < bRows; b++) {
+            for (int i = 0; i < d; i++) {
+                auxVar += (res[b * d + i] - mean[i]) * (res[b * d + i] - mean[i]);
+                err += (eAux[b * d + i] - res[b * d + i]) * (eAux[b * d + i] - res[b * d + i]);
+            }
+        }
+        f.r.auxk = auxVar > 0 ? auxScale * err / auxVar : 0;
+        return new AuxState(zAux, eAux, res, auxVar, auxScale);
+    }
+
+    /** f_b = ∂L/∂ê_b = 2·coef·scale/V·(ê_b − r_b); ∂L/∂pre_bj += f_b·D_j at the selected (z^aux_bj ≠ 0). */
+    private void auxkBackward(Forward f, LossWeights w, AuxState a, Upstream u) {
+        int n = cfg.latents();
+        int d = cfg.dim();
+        double[] fAux = u.fAux = new double[f.rows * d];
+        double c = 2 * w.auxkCoef() * a.scale() / a.var();
+        for (int b = 0; b < f.rows; b++) {
+            for (int i = 0; i < d; i++) {
+                fAux[b * d + i] = c * (a.eAux()[b * d + i] - a.res()[b * d + i]);
+            }
+            for (int j = 0; j < n; j++) {
+                if (a.zAux()[b * n + j] != 0) {
+                    double s = 0;
+                    for (int i = 0; i < d; i++) {
+                        s += fAux[b * d + i] * f.dict[j * d + i];
+                    }
+                    u.dpre[b * n + j] += s;
+                }
+            }
+        }
+    }
+
+    /** Through pre = x̃·W_encᵀ + b_enc: ∂W_enc[j] = Σ_b ∂pre_bj·x̃_b, ∂b_enc[j] = Σ_b ∂pre_bj. */
+    private void encoderBackward(Forward f, Upstream u, DoubleParams g) {
+        int n = cfg.latents();
+        int d = cfg.dim();
+        Parallel.forRange(pool, threads, n, (lo, hi) -> {
+            for (int j = lo; j < hi; j++) {
+                double sumDpre = 0;
+                for (int b = 0; b < f.rows; b++) {
+                    double dp = u.dpre[b * n + j];
+                    sumDpre += dp;
+                    if (dp != 0) {
+                        for (int i = 0; i < d; i++) {
+                            g.wEnc[j * d + i] += dp * f.xin[b * d + i];
+                        }
+                    }
+                }
+                g.bEnc[j] = sumDpre;
+            }
+        });
+    }
+
+    /**
+     * Through both reconstructions x̂ = Σ z·D (upstream e) and ê = Σ z^aux·D (upstream f): ∂/∂D_j = Σ_b z_bj·e_b +
+     * z^aux_bj·f_b, summed row by row; then through D = W/‖W‖ when unit-norm: (g − D(D·g))/‖W‖.
+     */
+    private void decoderBackward(Forward f, AuxState a, Upstream u, DoubleParams g) {
+        int n = cfg.latents();
+        int d = cfg.dim();
+        double[] z = f.r.codes;
+        double[] fAux = u.fAux;
+        double[] zAux = a == null ? null : a.zAux();
         Parallel.forRange(pool, threads, n, (lo, hi) -> {
             double[] gD = new double[d];
             for (int j = lo; j < hi; j++) {
                 java.util.Arrays.fill(gD, 0);
-                double sumDpre = 0;
-                double dTheta = 0;
-                for (int b = 0; b < bRows; b++) {
-                    double dp = dpre[b * n + j];
-                    sumDpre += dp;
-                    if (dp != 0) {
-                        for (int i = 0; i < d; i++) {
-                            g.wEnc[j * d + i] += dp * xin[b * d + i];
-                        }
-                    }
+                for (int b = 0; b < f.rows; b++) {
                     double zj = z[b * n + j];
                     if (zj != 0) {
                         for (int i = 0; i < d; i++) {
-                            gD[i] += zj * e[b * d + i];
+                            gD[i] += zj * u.e[b * d + i];
                         }
                     }
-                    if (fAux != null && zAuxF[b * n + j] != 0) {
+                    if (fAux != null && zAux[b * n + j] != 0) {
                         for (int i = 0; i < d; i++) {
-                            gD[i] += zAuxF[b * n + j] * fAux[b * d + i];
+                            gD[i] += zAux[b * n + j] * fAux[b * d + i];
                         }
-                    }
-                    if (th != null && Math.abs((pre[b * n + j] - th[j]) / eps) < 0.5) {
-                        // Rectangle-kernel straight-through estimates (Rajamanoharan et al. 2024).
-                        dTheta += dz[b * n + j] * (-th[j] / eps) - l0PerH / eps;
                     }
                 }
-                g.bEnc[j] = sumDpre;
                 double dot = 0;
                 for (int i = 0; i < d; i++) {
-                    dot += dict[j * d + i] * gD[i];
+                    dot += f.dict[j * d + i] * gD[i];
                 }
                 for (int i = 0; i < d; i++) {
                     g.wDec[j * d + i] = cfg.unitNormDecoder()
-                            ? (gD[i] - dict[j * d + i] * dot) / norms[j]
+                            ? (gD[i] - f.dict[j * d + i] * dot) / f.norms[j]
                             : gD[i];
-                    if (useL1 && w.l1DecoderNormWeighted()) {
-                        g.wDec[j * d + i] += l1PerZ * colSumZ[j] * p.wDec[j * d + i] / norms[j];
-                    }
-                }
-                if (th != null) {
-                    g.logThreshold[j] = dTheta * th[j]; // chain rule through θ = exp(t)
                 }
             }
         });
-        if (cfg.preEncoderBias()) {
-            // x̃ = x − b_dec: ∂/∂b_dec −= Σ_j (Σ_b ∂pre_bj) W_enc[j].
-            for (int j = 0; j < n; j++) {
-                for (int i = 0; i < d; i++) {
-                    g.bDec[i] -= g.bEnc[j] * p.wEnc[j * d + i];
-                }
+    }
+
+    /** x̃ = x − b_dec: ∂/∂b_dec −= Σ_j (Σ_b ∂pre_bj) W_enc[j]. */
+    private void preEncoderBiasBackward(DoubleParams p, DoubleParams g) {
+        int d = cfg.dim();
+        for (int j = 0; j < cfg.latents(); j++) {
+            for (int i = 0; i < d; i++) {
+                g.bDec[i] -= g.bEnc[j] * p.wEnc[j * d + i];
             }
         }
-        return r;
     }
 }

@@ -1,0 +1,226 @@
+package org.sae4j.train.fused;
+
+import org.sae4j.Activation;
+import org.sae4j.Sae;
+import org.sae4j.kernels.DenseCodes;
+import org.sae4j.kernels.Gemm;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.VectorOps;
+
+/**
+ * The dense path, for ReLU/JumpReLU while most codes are active (early training): the B×n matrices are stored and
+ * every product is a GEMM, as a dense framework does (fused-step.md). It replaces the sparse path's selection, row
+ * pass and norm pass; per latent, sums run in row order. Buffers are allocated on first use.
+ */
+final class DensePath implements GradientRows {
+    /**
+     * Latents per block of {@link #columns}: all rows of one block before the next, so the block's sums (5 arrays)
+     * and per-latent inputs stay in L1/L2 instead of streaming n of them through the cache per row.
+     */
+    private static final int COLUMN_BLOCK = 512;
+
+    private final Sae sae;
+    private final RowBuffers rowsBuf;
+    private final LatentScales scales;
+    private final AuxK aux;
+    private final LatentGradients grads;
+    private final Gemm gemm;
+    private final VectorOps ops;
+    private final DenseCodes denseOps;
+    private final int n;
+    private final int d;
+    private final int maxRows;
+    private final boolean jump;
+
+    /** B×n: pre-activations; codes times decode scale (Zs); e·W_decᵀ, then ∂L/∂pre. */
+    private float[] pre;
+    private float[] zs;
+    private float[] dz;
+    /** n×d: ∂W_enc and ∂W_dec, all rows. */
+    private float[] gEnc;
+    private float[] gDec;
+    /** W_dec packed for the two decoder products. */
+    private Gemm.Workspace wsDec;
+    /** The L1 term's constant share of ∂L/∂z, per latent: n. */
+    private float[] dzAdd;
+    /** Per-latent sums over rows, in row order. */
+    private DenseCodes.Sums colSums;
+
+    private LatentTerms terms;
+    private double l1PerZ;
+    private boolean l1Weighted;
+    private double l0PerH;
+    private final KernelPool.Task codesTask = this::codes;
+    private final KernelPool.Task residualTask = this::residual;
+    private final KernelPool.Task columnTask = this::columns;
+    private final KernelPool.Task normTask = this::norms;
+
+    DensePath(Sae sae, RowBuffers rows, LatentScales scales, AuxK aux, LatentGradients grads, Gemm gemm,
+              VectorOps ops, DenseCodes denseOps) {
+        this.sae = sae;
+        this.rowsBuf = rows;
+        this.scales = scales;
+        this.aux = aux;
+        this.grads = grads;
+        this.gemm = gemm;
+        this.ops = ops;
+        this.denseOps = denseOps;
+        this.n = sae.latents();
+        this.d = sae.dim();
+        this.maxRows = rows.maxRows;
+        this.jump = sae.config().activation() == Activation.JUMPRELU;
+    }
+
+    private void ensureBuffers() {
+        if (pre == null) {
+            pre = new float[maxRows * n];
+            zs = new float[maxRows * n];
+            dz = new float[maxRows * n];
+            gEnc = new float[n * d];
+            gDec = new float[n * d];
+            wsDec = gemm.newWorkspace(n, d);
+            dzAdd = new float[n];
+            colSums = new DenseCodes.Sums(n);
+        }
+    }
+
+    /**
+     * The forward pass and the raw gradient rows: {@code Pre = X̃·W_encᵀ + b}, codes, {@code X̂ = Zs·W_dec + b_dec},
+     * e, {@code E·W_decᵀ}, ∂/∂pre with the per-latent sums, {@code ∂Preᵀ·X̃} and {@code Zsᵀ·E}. Marks the batch's
+     * dead latents in {@code grads.dead}; returns how many.
+     *
+     * @param l1PerZ the L1 term's ∂/∂z per code, λ₁/B; {@code l1Weighted}: times ‖W_dec[j]‖
+     * @param l0PerH JumpReLU's L0 term per straight-through entry, λ₀/B
+     */
+    int forward(KernelPool pool, PackedEncoder enc, double l1PerZ, boolean l1Weighted, double l0PerH, Lap lap) {
+        this.l1PerZ = l1PerZ;
+        this.l1Weighted = l1Weighted;
+        this.l0PerH = l0PerH;
+        RowBuffers r = rowsBuf;
+        int rows = r.rows;
+        ensureBuffers();
+        enc.ensurePacked(pool);
+        lap.lap("prepare");
+        gemm.multTransB(r.xin, 0, rows, enc.ws, sae.bEnc(), 0, pre, 0, pool);
+        lap.lap("dense: X·W_encᵀ");
+        if (aux.on) {
+            aux.selectDense(pool, pre);
+        }
+        pool.run(codesTask);                                        // Zs = z · decode scale
+        lap.lap("dense: codes");
+        gemm.mult(zs, 0, sae.wDec(), 0, rows, r.xhat, 0, wsDec, pool); // x̂ − b_dec
+        lap.lap("dense: Zs·W_dec");
+        pool.run(residualTask);                                     // x̂ += b_dec, e, sse
+        gemm.packW(sae.wDec(), 0, wsDec, pool);
+        lap.lap("dense: residual, pack W_dec");
+        gemm.multTransB(r.e, 0, rows, wsDec, null, 0, dz, 0, pool);   // e_b · W_dec[j]
+        lap.lap("dense: e·W_decᵀ");
+        pool.run(columnTask);                                       // ∂/∂z, ∂/∂pre, per-latent sums
+        lap.lap("dense: columns");
+        gemm.multTransA(dz, 0, r.xin, 0, rows, gEnc, 0, enc.ws, pool);  // Σ_b ∂pre_bj x̃_b
+        lap.lap("dense: ∂preᵀ·X̃");
+        gemm.multTransA(zs, 0, r.e, 0, rows, gDec, 0, wsDec, pool);     // Σ_b (z_bj·scale_j) e_b
+        lap.lap("dense: Zsᵀ·e");
+        int deadCount = 0;
+        boolean[] dead = grads.dead;
+        for (int j = 0; j < n; j++) {
+            dead[j] = colSums.active[j] == 0;
+            if (dead[j]) {
+                deadCount++;
+            }
+        }
+        return deadCount;
+    }
+
+    private void codes(int t, int parts) {
+        int rows = rowsBuf.rows;
+        for (int b = Blocks.lo(rows, t, parts); b < Blocks.lo(rows, t + 1, parts); b++) {
+            denseOps.codes(pre, zs, b * n, n, scales.theta, scales.invNorm, 0);
+        }
+    }
+
+    private void residual(int t, int parts) {
+        RowBuffers r = rowsBuf;
+        float c = r.residualScale();
+        float[] bDec = sae.bDec();
+        int b1 = Blocks.rowLo(r.rows, t + 1, parts);
+        for (int b = Blocks.rowLo(r.rows, t, parts); b < b1; b++) {
+            for (int i = 0; i < d; i++) {
+                r.xhat[b * d + i] += bDec[i];
+            }
+            r.residualRow(b, c);
+        }
+    }
+
+    /**
+     * Turns e·W_dec into ∂/∂pre in place and sums the per-latent figures. Each thread owns a latent range; within
+     * it, rows run in order for each block of latents, so every latent's sums are in row order.
+     */
+    private void columns(int t, int parts) {
+        int rows = rowsBuf.rows;
+        int j0 = Blocks.lo(n, t, parts);
+        int j1 = Blocks.lo(n, t + 1, parts);
+        colSums.clear(j0, j1);
+        float[] add = null;
+        if (l1PerZ != 0) {
+            add = dzAdd;
+            for (int j = j0; j < j1; j++) {
+                dzAdd[j] = (float) (l1PerZ * (l1Weighted ? scales.norm[j] : 1.0));
+            }
+        }
+        double eps = sae.config().jumpReluBandwidth();
+        for (int c0 = j0; c0 < j1; c0 += COLUMN_BLOCK) {
+            int len = Math.min(COLUMN_BLOCK, j1 - c0);
+            if (jump) {
+                denseOps.jumpGradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, eps, l0PerH,
+                        colSums);
+            } else {
+                denseOps.gradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, colSums);
+            }
+        }
+    }
+
+    /** The norm pass of the dense path: finishes the stored gradient rows in place and measures them. */
+    void normPass(KernelPool pool, LatentTerms terms) {
+        this.terms = terms;
+        pool.run(normTask);
+    }
+
+    private void norms(int t, int parts) {
+        LatentTerms tm = terms;
+        int j0 = Blocks.latentLo(n, t, parts);
+        int j1 = Blocks.latentLo(n, t + 1, parts);
+        grads.clearDecoderBiasBlocks(j0, j1);
+        for (int j = j0; j < j1; j++) {
+            // gDec holds Σ_b z_bj·scale_j·e_b: undo the decode scale to get ∂/∂D_j.
+            if (scales.invNorm[j] != 1f) {
+                ops.scale(1f / scales.invNorm[j], gDec, j * d, d);
+            }
+            double bEncGrad = colSums.grad[j] + (aux.on ? aux.addRows(j, gEnc, j * d, gDec, j * d, 0, d) : 0);
+            grads.addReanimationRow(j, gEnc, j * d, 0, d, tm);
+            grads.setScalars(j, bEncGrad, colSums.theta[j], tm);
+            grads.finishDecoder(j, gDec, j * d, colSums.z[j], tm);
+            grads.addDecoderBiasShare(j);
+            grads.norm2[j] = ops.sumSquares(gEnc, j * d, d) + ops.sumSquares(gDec, j * d, d)
+                    + (double) grads.gBEnc[j] * grads.gBEnc[j] + (double) grads.gT[j] * grads.gT[j];
+            grads.reanim[j] = tm.reDead()[j] ? colSums.pre[j] : 0;
+            grads.l1[j] = colSums.z[j] * (tm.l1Weighted() ? scales.norm[j] : 1.0);
+            grads.active[j] = colSums.active[j];
+        }
+    }
+
+    @Override
+    public int rowsFor(int t, int j) {
+        return j * d;
+    }
+
+    @Override
+    public float[] encoderRows(int t) {
+        return gEnc;
+    }
+
+    @Override
+    public float[] decoderRows(int t) {
+        return gDec;
+    }
+}

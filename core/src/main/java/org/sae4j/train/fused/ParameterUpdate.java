@@ -1,0 +1,94 @@
+package org.sae4j.train.fused;
+
+import org.sae4j.Activation;
+import org.sae4j.Sae;
+import org.sae4j.kernels.AdamUpdate;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.VectorOps;
+
+/**
+ * The last phase: per latent, take its finished gradient rows, clip, apply Adam (or SGD) to W_enc[j], b_enc[j],
+ * W_dec[j] and log θ_j, renormalise the atom, re-pack the encoder rows for the next GEMM and measure the new decoder
+ * norm — reading and writing each parameter row and its moments once. Then b_dec.
+ */
+final class ParameterUpdate {
+    private final Sae sae;
+    private final LatentScales scales;
+    private final LatentGradients grads;
+    private final PackedEncoder enc;
+    private final AdamUpdate adam;
+    private final VectorOps ops;
+    private final int n;
+    private final int d;
+    private final boolean jump;
+    private final boolean unitNorm;
+    private final float[][] params; // live arrays in Tensor order
+    private final KernelPool.Task task = this::run;
+
+    // This pass's arguments, read by the pool task.
+    private GradientRows source;
+    private FusedPhases.UpdateRule optimizer;
+
+    ParameterUpdate(Sae sae, LatentScales scales, LatentGradients grads, PackedEncoder enc, AdamUpdate adam,
+                    VectorOps ops) {
+        this.sae = sae;
+        this.scales = scales;
+        this.grads = grads;
+        this.enc = enc;
+        this.adam = adam;
+        this.ops = ops;
+        this.n = sae.latents();
+        this.d = sae.dim();
+        this.jump = sae.config().activation() == Activation.JUMPRELU;
+        this.unitNorm = sae.config().unitNormDecoder();
+        this.params = sae.tensors();
+    }
+
+    /** Updates every latent's rows from {@code source}, then b_dec from {@code gBDec}. */
+    void run(KernelPool pool, GradientRows source, FusedPhases.UpdateRule optimizer, float[] gBDec) {
+        this.source = source;
+        this.optimizer = optimizer;
+        pool.run(task);
+        enc.markFresh();
+        scales.decoderNormsFresh = true;
+        update(Tensor.B_DEC, 0, gBDec, 0, d);
+    }
+
+    private void run(int t, int parts) {
+        float[] wDec = sae.wDec();
+        int j1 = Blocks.latentLo(n, t + 1, parts);
+        for (int j = Blocks.latentLo(n, t, parts); j < j1; j++) {
+            int off = source.rowsFor(t, j);
+            update(Tensor.W_ENC, j * d, source.encoderRows(t), off, d);
+            if ((j + 1) % PackedEncoder.PACK_GROUP == 0 || j + 1 == j1) {
+                // The group's rows are still in cache: re-pack them for the next step's GEMM (no packW then). Whole
+                // groups of panels take the GEMM's vectorised transpose; single rows would be scattered stores.
+                int g0 = Math.max(Blocks.latentLo(n, t, parts), j / PackedEncoder.PACK_GROUP * PackedEncoder.PACK_GROUP);
+                enc.packRows(g0, j + 1);
+            }
+            update(Tensor.B_ENC, j, grads.gBEnc, j, 1);
+            update(Tensor.W_DEC, j * d, source.decoderRows(t), off, d);
+            if (jump) {
+                update(Tensor.LOG_THRESHOLD, j, grads.gT, j, 1);
+            }
+            if (unitNorm) {
+                float nrm = (float) Math.sqrt(ops.sumSquares(wDec, j * d, d));
+                if (nrm > 0) {
+                    ops.scale(1f / nrm, wDec, j * d, d);
+                }
+            }
+            scales.setDecoderNorm(j, wDec); // for the next step (latent j's gradients are done with it)
+        }
+    }
+
+    /** {@code p[off..off+len) −= step(g[gOff..])} for one tensor, with its moments at the same offsets. */
+    private void update(Tensor tensor, int off, float[] g, int gOff, int len) {
+        FusedPhases.UpdateRule o = optimizer;
+        float[] p = params[tensor.index()];
+        if (o.adam()) {
+            adam.update(p, o.m()[tensor.index()], o.v()[tensor.index()], off, g, gOff, len, o.clip(), o.adamStep());
+        } else {
+            ops.axpy(-o.rate() * o.clip(), g, gOff, p, off, len);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.sae4j.train.fused;
+
+import java.util.Arrays;
+import org.sae4j.Sae;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.VectorOps;
+
+/**
+ * Phase 1: the encoder input x̃ (x, or x − b_dec with a pre-encoder bias) and the per-feature input sums by row
+ * block, then per latent the decoder scales (unless the last update pass measured them) and JumpReLU's thresholds.
+ * Rows and latents are split over the same threads in one pool job.
+ */
+final class Prepare {
+    private final Sae sae;
+    private final RowBuffers rowsBuf;
+    private final LatentScales scales;
+    private final VectorOps ops;
+    private final int n;
+    private final KernelPool.Task task = this::run;
+
+    Prepare(Sae sae, RowBuffers rows, LatentScales scales, VectorOps ops) {
+        this.sae = sae;
+        this.rowsBuf = rows;
+        this.scales = scales;
+        this.ops = ops;
+        this.n = sae.latents();
+    }
+
+    /** Fills x̃ and the input sums of the bound batch, and the latent scales; merges the sums. */
+    void run(KernelPool pool) {
+        pool.run(task);
+        rowsBuf.mergeInputSums(sae.bDec(), sae.config().preEncoderBias(), ops);
+    }
+
+    private void run(int t, int parts) {
+        RowBuffers r = rowsBuf;
+        int d = r.d;
+        float[] x = r.x;
+        float[] bDec = sae.bDec();
+        boolean preEnc = sae.config().preEncoderBias();
+        for (int b0 = Blocks.rowLo(r.rows, t, parts); b0 < Blocks.rowLo(r.rows, t + 1, parts); b0 += Blocks.ROWS) {
+            int base = b0 / Blocks.ROWS * d;
+            Arrays.fill(r.blkSumX, base, base + d, 0);
+            Arrays.fill(r.blkSumX2, base, base + d, 0);
+            for (int b = b0; b < Math.min(r.rows, b0 + Blocks.ROWS); b++) {
+                int xb = r.xOff + b * d;
+                for (int i = 0; i < d; i++) {
+                    double v = x[xb + i];
+                    r.blkSumX[base + i] += v;
+                    r.blkSumX2[base + i] += v * v;
+                }
+                System.arraycopy(x, xb, r.xin, b * d, d);
+                if (preEnc) {
+                    ops.axpy(-1f, bDec, 0, r.xin, b * d, d);
+                }
+            }
+        }
+        float[] wDec = sae.wDec();
+        float[] t0 = sae.logThreshold();
+        double halfBand = 0.5 * sae.config().jumpReluBandwidth();
+        for (int j = Blocks.lo(n, t, parts); j < Blocks.lo(n, t + 1, parts); j++) {
+            if (!scales.decoderNormsFresh) {
+                scales.setDecoderNorm(j, wDec);
+            }
+            if (t0 != null) {
+                scales.setThreshold(j, t0[j], halfBand);
+            }
+        }
+    }
+}

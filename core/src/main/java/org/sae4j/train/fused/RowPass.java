@@ -1,0 +1,73 @@
+package org.sae4j.train.fused;
+
+import org.sae4j.Sae;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.VectorOps;
+
+/**
+ * Phase 3 of the sparse path, per row: decode from the kept entries, residual, mse, {@code e_b}, and at each kept
+ * entry {@code ∂L/∂z} and {@code ∂L/∂pre} (src/docs/design.md §3.1, §3.3).
+ */
+final class RowPass {
+    private final Sae sae;
+    private final RowBuffers rowsBuf;
+    private final LatentScales scales;
+    private final Codes codes;
+    private final VectorOps ops;
+    private final int d;
+    private final KernelPool.Task task = this::run;
+    private double l1PerZ;
+    private boolean l1Weighted;
+
+    RowPass(Sae sae, RowBuffers rows, LatentScales scales, Codes codes, VectorOps ops) {
+        this.sae = sae;
+        this.rowsBuf = rows;
+        this.scales = scales;
+        this.codes = codes;
+        this.ops = ops;
+        this.d = sae.dim();
+    }
+
+    /**
+     * @param l1PerZ     the L1 term's ∂/∂z per active code: λ₁/B
+     * @param l1Weighted whether the L1 term weights each code by ‖W_dec[j]‖
+     */
+    void run(KernelPool pool, double l1PerZ, boolean l1Weighted) {
+        this.l1PerZ = l1PerZ;
+        this.l1Weighted = l1Weighted;
+        pool.run(task);
+    }
+
+    private void run(int t, int parts) {
+        RowBuffers r = rowsBuf;
+        Codes cs = codes;
+        float[] wDec = sae.wDec();
+        float[] bDec = sae.bDec();
+        float[] invNorm = scales.invNorm;
+        float c = r.residualScale();
+        int b1 = Blocks.rowLo(r.rows, t + 1, parts);
+        for (int b = Blocks.rowLo(r.rows, t, parts); b < b1; b++) {
+            int xb = b * d;
+            System.arraycopy(bDec, 0, r.xhat, xb, d);
+            for (int s = cs.rowPtr[b]; s < cs.rowPtr[b + 1]; s++) {
+                int j = cs.idx[s];
+                if (scales.isActive(cs.val[s], j)) {
+                    ops.axpy(cs.val[s] * invNorm[j], wDec, j * d, r.xhat, xb, d);
+                }
+            }
+            r.residualRow(b, c);
+            r.rowE2[b] = ops.sumSquares(r.e, xb, d);   // for the norm pass's latents with ≤ 2 entries
+            r.rowX2[b] = ops.sumSquares(r.xin, xb, d);
+            for (int s = cs.rowPtr[b]; s < cs.rowPtr[b + 1]; s++) {
+                int j = cs.idx[s];
+                float dz = invNorm[j] * ops.dot(r.e, xb, wDec, j * d, d);
+                cs.ed[s] = dz;
+                if (l1PerZ != 0) {
+                    dz += (float) (l1PerZ * (l1Weighted ? scales.norm[j] : 1.0));
+                }
+                cs.dz[s] = dz;
+                cs.dpre[s] = scales.isActive(cs.val[s], j) ? dz : 0f;
+            }
+        }
+    }
+}

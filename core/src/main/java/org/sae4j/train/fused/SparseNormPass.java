@@ -1,0 +1,277 @@
+package org.sae4j.train.fused;
+
+import java.util.Arrays;
+import org.sae4j.Activation;
+import org.sae4j.Sae;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.kernels.VectorOps;
+
+/**
+ * Phase 4 of the sparse path: per latent, its scalars from its codes and the squared norm of its gradient for
+ * clipping, plus the loss terms' per-latent values. Gradient rows are cheap to rebuild from the codes, so none is
+ * stored: this pass rebuilds them to measure them, and the update pass rebuilds them again ({@link #rowsFor}).
+ */
+final class SparseNormPass implements GradientRows {
+    private final Sae sae;
+    private final RowBuffers rowsBuf;
+    private final LatentScales scales;
+    private final Codes codes;
+    private final AuxK aux;
+    private final LatentGradients grads;
+    private final VectorOps ops;
+    private final int n;
+    private final int d;
+    private final boolean jump;
+    private final boolean unitNorm;
+    private final double eps;
+
+    /** D_j·(raw ∂/∂D_j): the unit-norm projection's part, from the row pass's dots: n. */
+    private final double[] latDg;
+    /** Σ_b z_bj: n. */
+    private final double[] latZ;
+    /** ‖∂W_enc[j]‖² and ‖raw ∂W_dec[j]‖², summed over column chunks: n each. */
+    private final double[] latEnc2;
+    private final double[] latDec2;
+    /** Norms taken without rows (≤ 2 entries): n. */
+    private final boolean[] latSmall;
+    /** Per-thread gradient rows: threads×d each. */
+    private final float[][] rowA;
+    private final float[][] rowB;
+    private int normChunkBytes = 1 << 20;
+    private LatentTerms terms;
+    private final KernelPool.Task task = this::run;
+
+    SparseNormPass(Sae sae, RowBuffers rows, LatentScales scales, Codes codes, AuxK aux, LatentGradients grads,
+                   VectorOps ops, int threads) {
+        this.sae = sae;
+        this.rowsBuf = rows;
+        this.scales = scales;
+        this.codes = codes;
+        this.aux = aux;
+        this.grads = grads;
+        this.ops = ops;
+        this.n = sae.latents();
+        this.d = sae.dim();
+        this.jump = sae.config().activation() == Activation.JUMPRELU;
+        this.unitNorm = sae.config().unitNormDecoder();
+        this.eps = sae.config().jumpReluBandwidth();
+        latDg = new double[n];
+        latZ = new double[n];
+        latEnc2 = new double[n];
+        latDec2 = new double[n];
+        latSmall = new boolean[n];
+        rowA = new float[threads][d];
+        rowB = new float[threads][d];
+    }
+
+    void run(KernelPool pool, LatentTerms terms) {
+        this.terms = terms;
+        pool.run(task);
+    }
+
+    /** For tests: a smaller norm-pass chunk budget crosses chunk boundaries at small sizes. */
+    void normChunkBytes(int bytes) {
+        normChunkBytes = bytes;
+    }
+
+    /**
+     * The squared gradient norm per latent. Norms add over columns, so the rows are rebuilt one column chunk at a
+     * time over all of the thread's latents: the chunk of x̃ and e they gather from stays in L2 (whole rows of both
+     * do not). The decoder row's projection and L1 share are applied analytically, so W_dec is not read.
+     */
+    private void run(int t, int parts) {
+        float[] gEnc = rowA[t];
+        float[] gDec = rowB[t];
+        float[] wEnc = sae.wEnc();
+        float[] bEnc = sae.bEnc();
+        LatentTerms tm = terms;
+        int j0 = Blocks.latentLo(n, t, parts);
+        int j1 = Blocks.latentLo(n, t + 1, parts);
+        grads.clearDecoderBiasBlocks(j0, j1);
+        for (int j = j0; j < j1; j++) {
+            latentScalars(j, tm);
+            latSmall[j] = smallLatentNorms(j, tm);
+        }
+        int chunk = normChunk();
+        for (int c0 = 0; c0 < d; c0 += chunk) {
+            int len = Math.min(chunk, d - c0);
+            for (int j = j0; j < j1; j++) {
+                if (latSmall[j]) {
+                    continue;
+                }
+                if (c0 == 0) {
+                    latEnc2[j] = 0;
+                    latDec2[j] = 0;
+                }
+                latentRows(j, gEnc, gDec, c0, len, tm);
+                latEnc2[j] += ops.sumSquares(gEnc, 0, len);
+                latDec2[j] += ops.sumSquares(gDec, 0, len);
+            }
+        }
+        boolean weightedL1 = tm.weightedL1();
+        float[] norm = scales.norm;
+        for (int j = j0; j < j1; j++) {
+            double zSum = latZ[j];
+            double dg = latDg[j];
+            double dec2 = latDec2[j];
+            if (unitNorm) {
+                // ‖(g − D(D·g))/‖W‖‖² = (‖g‖² − (D·g)²)/‖W‖² for unit D; the weighted-L1 share (l1·Σz/‖W‖)·W is
+                // orthogonal to it, with norm l1·Σz.
+                double inv = scales.invNorm[j];
+                dec2 = Math.max(0, dec2 - dg * dg) * inv * inv;
+                if (weightedL1) {
+                    dec2 += (tm.l1PerZ() * zSum) * (tm.l1PerZ() * zSum);
+                }
+            } else if (weightedL1) {
+                // ‖g + αW‖² with α = l1·Σz/‖W‖ and W·g = dg (the row phase's dots are unscaled here).
+                double alpha = (float) (tm.l1PerZ() * zSum / norm[j]);
+                dec2 += 2 * alpha * dg + alpha * alpha * norm[j] * norm[j];
+            }
+            grads.addDecoderBiasShare(j);
+            grads.norm2[j] = latEnc2[j] + dec2 + (double) grads.gBEnc[j] * grads.gBEnc[j]
+                    + (double) grads.gT[j] * grads.gT[j];
+            grads.reanim[j] = tm.reDead()[j] ? ops.dot(rowsBuf.sumX, 0, wEnc, j * d, d) + (double) tm.rows() * bEnc[j] : 0;
+            grads.l1[j] = zSum * (tm.l1Weighted() ? norm[j] : 1.0);
+        }
+    }
+
+    /**
+     * Latent j's scalars from its codes, without touching a row: ∂b_enc[j] (with the re-animation share),
+     * ∂log θ_j, Σ_b z_bj, D_j·(raw ∂/∂D_j) from the dots the row pass took, and its active count.
+     */
+    private void latentScalars(int j, LatentTerms tm) {
+        Codes cs = codes;
+        double bEncGrad = 0;
+        double zSum = 0;
+        double tGrad = 0;
+        double dg = 0;
+        int active = 0;
+        float th = jump ? scales.theta[j] : 0f;
+        for (int q = cs.colPtr[j]; q < cs.colPtr[j + 1]; q++) {
+            int s = cs.byLatent[q];
+            bEncGrad += cs.dpre[s];
+            if (scales.isActive(cs.val[s], j)) {
+                zSum += cs.val[s];
+                dg += (double) cs.val[s] * cs.ed[s];
+                active++;
+            }
+            if (jump && Math.abs((cs.val[s] - (double) th) / eps) < 0.5) {
+                tGrad += cs.dz[s] * (-th / eps) - tm.l0PerH() / eps;
+            }
+        }
+        if (aux.on) {
+            for (int q = aux.colPtr[j]; q < aux.colPtr[j + 1]; q++) {
+                int slot = aux.byLatent[q];
+                bEncGrad += aux.dpre[slot];
+                dg += (double) aux.best.value(slot) * aux.dpre[slot]; // dpre = D_j·f_b
+            }
+        }
+        grads.setScalars(j, bEncGrad, tGrad, tm);
+        latZ[j] = zSum;
+        latDg[j] = dg;
+        grads.active[j] = active;
+    }
+
+    /**
+     * Columns [c0, c0 + len) of latent j's gradient rows into {@code gEnc[0..len)} (∂W_enc[j], complete) and
+     * {@code gDec[0..len)} (∂W_dec[j] before {@link LatentGradients#finishDecoder}), rebuilt from the codes.
+     */
+    private void latentRows(int j, float[] gEnc, float[] gDec, int c0, int len, LatentTerms tm) {
+        Codes cs = codes;
+        float[] xin = rowsBuf.xin;
+        float[] e = rowsBuf.e;
+        Arrays.fill(gEnc, 0, len, 0f);
+        Arrays.fill(gDec, 0, len, 0f);
+        for (int q = cs.colPtr[j]; q < cs.colPtr[j + 1]; q++) {
+            int s = cs.byLatent[q];
+            int b = cs.row[s];
+            float dp = cs.dpre[s];
+            if (dp != 0f) {
+                ops.axpy(dp, xin, b * d + c0, gEnc, 0, len);
+            }
+            if (scales.isActive(cs.val[s], j) && cs.val[s] != 0f) {
+                ops.axpy(cs.val[s], e, b * d + c0, gDec, 0, len);
+            }
+        }
+        if (aux.on) {
+            aux.addRows(j, gEnc, 0, gDec, 0, c0, len);
+        }
+        grads.addReanimationRow(j, gEnc, 0, c0, len, tm);
+    }
+
+    /**
+     * Norms of a latent with at most two entries (TopK: most latents) without building its rows, from the rows'
+     * squared norms and one dot: ‖a·u + b·w‖² = a²‖u‖² + b²‖w‖² + 2ab·u·w. Returns false (rows must be built) with
+     * AuxK, or when the re-animation row Σ_b x̃_b would mix with entries.
+     */
+    private boolean smallLatentNorms(int j, LatentTerms tm) {
+        Codes cs = codes;
+        RowBuffers r = rowsBuf;
+        int c = cs.colPtr[j + 1] - cs.colPtr[j];
+        boolean reanim = tm.reanimates(j);
+        if (c > 2 || aux.on || (reanim && c > 0)) {
+            return false;
+        }
+        double enc2 = 0;
+        double dec2 = 0;
+        if (c == 0) {
+            double g = (float) tm.reanimGrad();
+            enc2 = reanim ? g * g * r.sumXNorm2 : 0;
+        } else {
+            int s1 = cs.byLatent[cs.colPtr[j]];
+            int b1 = cs.row[s1];
+            double a1 = cs.dpre[s1];
+            double z1 = scales.isActive(cs.val[s1], j) ? cs.val[s1] : 0;
+            enc2 = a1 * a1 * r.rowX2[b1];
+            dec2 = z1 * z1 * r.rowE2[b1];
+            if (c == 2) {
+                int s2 = cs.byLatent[cs.colPtr[j] + 1];
+                int b2 = cs.row[s2];
+                double a2 = cs.dpre[s2];
+                double z2 = scales.isActive(cs.val[s2], j) ? cs.val[s2] : 0;
+                enc2 += a2 * a2 * r.rowX2[b2];
+                dec2 += z2 * z2 * r.rowE2[b2];
+                if (a1 * a2 != 0) {
+                    enc2 += 2 * a1 * a2 * ops.dot(r.xin, b1 * d, r.xin, b2 * d, d);
+                }
+                if (z1 * z2 != 0) {
+                    dec2 += 2 * z1 * z2 * ops.dot(r.e, b1 * d, r.e, b2 * d, d);
+                }
+            }
+        }
+        latEnc2[j] = enc2;
+        latDec2[j] = dec2;
+        return true;
+    }
+
+    /**
+     * Columns per norm-pass chunk: x̃ and e (and AuxK's ê) restricted to a chunk take ≈ 1 MiB. Chunking pays only
+     * when latents gather several rows each (measured: ReLU at L0 = 64, 4 per latent, 14-17 ms against 19-21 ms;
+     * TopK k=32, 2 per latent, 10-13 against 7-11), so below 3 per latent rows are built whole.
+     */
+    private int normChunk() {
+        if (codes.count < 3L * n) {
+            return d;
+        }
+        int arrays = aux.on ? 3 : 2;
+        int c = normChunkBytes / (arrays * 4 * Math.max(1, rowsBuf.rows));
+        return Math.max(16, Math.min(d, c / 16 * 16));
+    }
+
+    @Override
+    public int rowsFor(int t, int j) {
+        latentRows(j, rowA[t], rowB[t], 0, d, terms);
+        grads.finishDecoder(j, rowB[t], 0, latZ[j], terms);
+        return 0;
+    }
+
+    @Override
+    public float[] encoderRows(int t) {
+        return rowA[t];
+    }
+
+    @Override
+    public float[] decoderRows(int t) {
+        return rowB[t];
+    }
+}
