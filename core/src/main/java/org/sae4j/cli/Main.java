@@ -70,7 +70,7 @@ public final class Main {
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        try {
+        return exitCode(() -> {
             switch (args[0]) {
                 case "train" -> Train.run(rest, out, err);
                 case "eval" -> Eval.run(rest, out);
@@ -87,6 +87,22 @@ public final class Main {
                         + "'; expected train, eval, encode, activations, inspect, export, features, demo, experiment"
                         + " or help");
             }
+        }, err);
+    }
+
+    /** What a command may throw; {@link #exitCode} maps it. */
+    @FunctionalInterface
+    public interface Command {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code command} and maps how it ended to the exit code, printing one line to {@code err}: 0 ok, 2 bad
+     * input, {@link CommandExit}'s own code, 1 for I/O and internal errors. Optional modules' commands use it too.
+     */
+    public static int exitCode(Command command, PrintStream err) {
+        try {
+            command.run();
             return 0;
         } catch (BadInputException e) {
             err.println("sae4j: " + e.getMessage());

@@ -2,7 +2,6 @@ package org.sae4j.onnx.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.sae4j.BadInputException;
+import org.sae4j.cli.Main;
 import org.sae4j.onnx.ActivationExtractor;
 import org.sae4j.onnx.ModelSource;
 import org.sae4j.onnx.NativeLibraries;
@@ -58,21 +58,7 @@ public final class ActivationsCommand {
 
     /** Runs {@code activations ARGS} and returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        try {
-            execute(args, out, err);
-            return 0;
-        } catch (BadInputException e) {
-            err.println("sae4j: " + e.getMessage());
-            return 2;
-        } catch (IOException | UncheckedIOException e) {
-            Throwable c = e instanceof UncheckedIOException u ? u.getCause() : e;
-            err.println("sae4j: I/O error: " + c);
-            return 1;
-        } catch (RuntimeException | Error e) {
-            err.println("sae4j: internal error: " + e);
-            e.printStackTrace(err);
-            return 1;
-        }
+        return Main.exitCode(() -> execute(args, out, err), err); // core's exit codes and one-line messages
     }
 
     private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
