@@ -29,20 +29,29 @@ final class ExecutorEncoders {
     private ExecutorEncoders() {
     }
 
-    /**
-     * On the driver: loads the model once (a model that does not load fails here, before any task or output), ships
-     * its directory to the executors and returns the loaded encoder; {@link #name} gives the shipped name.
-     */
-    static SaeEncoder ship(JavaSparkContext sc, Path modelDir) throws IOException {
-        Path dir = modelDir.toAbsolutePath().normalize();
-        SaeEncoder enc = SaeEncoder.load(dir);
-        sc.sc().addFile(dir.toUri().toString(), true);
-        return enc;
+    /** A model loaded on the driver, and the name its directory is shipped under. */
+    record Shipped(SaeEncoder encoder, String name) {
     }
 
-    /** The name the executors find a shipped model directory under ({@link SparkFiles#get}). */
-    static String name(Path modelDir) {
-        return modelDir.toAbsolutePath().normalize().getFileName().toString();
+    /**
+     * On the driver: loads the model once (a model that does not load fails here, before any task or output) and
+     * ships its directory to the executors: {@code addFile(dir, recursive = true)} in local mode; on a cluster,
+     * where Spark serves no local directories, as one zip file that each executor unpacks once.
+     */
+    static Shipped ship(JavaSparkContext sc, Path modelDir) throws IOException {
+        return ship(sc, modelDir, !sc.sc().isLocal());
+    }
+
+    static Shipped ship(JavaSparkContext sc, Path modelDir, boolean asZip) throws IOException {
+        Path dir = modelDir.toAbsolutePath().normalize();
+        SaeEncoder enc = SaeEncoder.load(dir);
+        if (!asZip) {
+            sc.sc().addFile(dir.toUri().toString(), true);
+            return new Shipped(enc, dir.getFileName().toString());
+        }
+        Path zip = ModelZip.write(dir);
+        sc.sc().addFile(zip.toUri().toString());
+        return new Shipped(enc, zip.getFileName().toString());
     }
 
     /** On an executor: the shared encoder of a shipped model directory, loaded on first use. */
@@ -51,7 +60,8 @@ final class ExecutorEncoders {
         String path = SparkFiles.get(name);
         return LOADED.computeIfAbsent(path, p -> {
             try {
-                LoadedModel m = ModelFormats.load(Path.of(p));
+                Path dir = ModelZip.isZip(name) ? ModelZip.unpack(Path.of(p)) : Path.of(p);
+                LoadedModel m = ModelFormats.load(dir);
                 KernelPool kp = pool();
                 LOG.info("sae4j: loaded {} (d={}, n={}) on {} kernels, {} threads", name, m.sae().config().dim(),
                         m.sae().config().latents(), VectorizationProvider.getInstance().name(), kp.threads());

@@ -94,8 +94,9 @@ public final class Main {
                 integer(a, "--batch", 1024), number(a, "--dense-threshold", 0.1), a.containsKey("--require-simd"),
                 a.containsKey("--force"));
         Path outDir = Path.of(required(a, "features", "--out"));
-        long t0 = System.nanoTime();
-        FeatureData f = SparkFeatures.run(session(), o, outDir);
+        SparkSession spark = session();
+        long t0 = System.nanoTime(); // from the model's load on, as sae4j features counts
+        FeatureData f = SparkFeatures.run(spark, o, outDir);
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> i = f.info();
         out.printf(Locale.ROOT, "features of %s on %s (%d rows, %.1f s, %.0f rows/s): R2 %.4f, explained variance"

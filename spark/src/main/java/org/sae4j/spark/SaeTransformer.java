@@ -163,14 +163,15 @@ public final class SaeTransformer extends Transformer implements DefaultParamsWr
             throw new BadInputException("SaeTransformer: modelPath not set; expected a model directory");
         }
         Path model = Path.of($(modelPath));
-        SaeEncoder enc;
+        ExecutorEncoders.Shipped shipped;
         try {
-            enc = ExecutorEncoders.ship(JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()),
+            shipped = ExecutorEncoders.ship(JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()),
                     model);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String name = ExecutorEncoders.name(model);
+        String name = shipped.name();
+        SaeEncoder enc = shipped.encoder();
         int d = enc.dim();
         int kk = Math.min((Integer) $(k), enc.latents());
         int batch = (Integer) $(batchSize);

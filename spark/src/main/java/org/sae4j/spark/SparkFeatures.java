@@ -52,7 +52,8 @@ public final class SparkFeatures {
         Path outDir = out.toAbsolutePath().normalize();
         FeatureOutput.checkDir(outDir, o.force());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        SaeEncoder enc = ExecutorEncoders.ship(sc, o.model());
+        ExecutorEncoders.Shipped shipped = ExecutorEncoders.ship(sc, o.model());
+        SaeEncoder enc = shipped.encoder();
         int d = enc.dim();
         JavaRDD<RowBlock> blocks = isNpy(o.data())
                 ? SparkInputs.npy(sc, o.data(), d, o.batch(), sc.defaultParallelism())
@@ -60,7 +61,7 @@ public final class SparkFeatures {
                         o.batch());
         FeatureStats stats;
         try {
-            stats = stats(blocks, ExecutorEncoders.name(o.model()), d, enc.latents(), o.top(), o.requireSimd());
+            stats = stats(blocks, shipped.name(), d, enc.latents(), o.top(), o.requireSimd());
         } catch (Exception e) { // SparkException is checked, and thrown undeclared
             throw Failures.unwrap(e);
         }

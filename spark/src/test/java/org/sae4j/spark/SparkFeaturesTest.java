@@ -114,8 +114,7 @@ class SparkFeaturesTest {
         Path parquet = dir.resolve("tokens.parquet");
         df.coalesce(1).write().parquet(parquet.toString());
 
-        ExecutorEncoders.ship(sc, model);
-        String name = ExecutorEncoders.name(model);
+        String name = ExecutorEncoders.ship(sc, model).name();
         FeatureStats fromFrame = SparkFeatures.stats(SparkInputs.column(df, "activations", "df", D, 29), name, D,
                 SparkTestData.N, TOP, true);
         assertThat(fromFrame.sameAs(single)).isTrue();
@@ -145,9 +144,11 @@ class SparkFeaturesTest {
                 DataTypes.createArrayType(DataTypes.FloatType, false), false));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Dataset<Row> df = spark.createDataFrame(sc.parallelize(seqs, 3), schema);
-        ExecutorEncoders.ship(sc, model);
-        FeatureStats s = SparkFeatures.stats(SparkInputs.column(df, "acts", "df", D, 50),
-                ExecutorEncoders.name(model), D, SparkTestData.N, TOP, true);
+        // Shipped as on a cluster: one zip file, unpacked once by the executor.
+        String name = ExecutorEncoders.ship(sc, model, true).name();
+        assertThat(ModelZip.isZip(name)).isTrue();
+        FeatureStats s = SparkFeatures.stats(SparkInputs.column(df, "acts", "df", D, 50), name, D,
+                SparkTestData.N, TOP, true);
         assertThat(s.rows()).isEqualTo(ROWS);
         assertThat(s.sameAs(single)).isTrue();
     }
