@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 final class ExecutorEncoders {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorEncoders.class);
     private static final ConcurrentHashMap<String, SaeEncoder> LOADED = new ConcurrentHashMap<>();
+    // Driver side: a model directory zipped and added once per application (and version of its files).
+    private static final ConcurrentHashMap<String, String> ZIPPED = new ConcurrentHashMap<>();
     private static volatile KernelPool pool;
 
     private ExecutorEncoders() {
@@ -49,9 +51,15 @@ final class ExecutorEncoders {
             sc.sc().addFile(dir.toUri().toString(), true);
             return new Shipped(enc, dir.getFileName().toString());
         }
-        Path zip = ModelZip.write(dir);
-        sc.sc().addFile(zip.toUri().toString());
-        return new Shipped(enc, zip.getFileName().toString());
+        String key = sc.sc().applicationId() + " " + dir + " " + ModelZip.stamp(dir);
+        String name = ZIPPED.get(key);
+        if (name == null) {
+            Path zip = ModelZip.write(dir);
+            sc.sc().addFile(zip.toUri().toString());
+            name = zip.getFileName().toString();
+            ZIPPED.put(key, name);
+        }
+        return new Shipped(enc, name);
     }
 
     /** On an executor: the shared encoder of a shipped model directory, loaded on first use. */

@@ -89,7 +89,7 @@ public final class Main {
                 "--context", "--batch", "--dense-threshold", "--out"), Set.of("--require-simd", "--force"));
         String tokens = a.get("--tokens");
         SparkFeatures.Options o = new SparkFeatures.Options(Path.of(required(a, "features", "--model")),
-                Path.of(required(a, "features", "--data")), a.getOrDefault("--column", "activations"),
+                required(a, "features", "--data"), a.getOrDefault("--column", "activations"),
                 tokens == null ? null : Path.of(tokens), integer(a, "--top", 20), integer(a, "--context", 8),
                 integer(a, "--batch", 1024), number(a, "--dense-threshold", 0.1), a.containsKey("--require-simd"),
                 a.containsKey("--force"));
@@ -120,7 +120,7 @@ public final class Main {
         SparkSession spark = session();
         long t0 = System.nanoTime();
         try {
-            Dataset<Row> in = spark.read().parquet(data);
+            Dataset<Row> in = SparkFeatures.parquet(spark, data);
             t.transform(in).write().parquet(outDir.toString());
         } catch (Exception e) { // SparkException is checked, and thrown undeclared
             Checkpoint.deleteTree(outDir); // a failed job leaves no partial output

@@ -23,6 +23,18 @@ final class ModelZip {
         return name.endsWith(SUFFIX);
     }
 
+    /** Changes when a file of {@code dir} does: names, sizes and modification times. */
+    static String stamp(Path dir) throws IOException {
+        StringBuilder b = new StringBuilder();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+                b.append(f.getFileName()).append(':').append(Files.size(f)).append(':')
+                        .append(Files.getLastModifiedTime(f).toMillis()).append(';');
+            }
+        }
+        return Integer.toHexString(b.toString().hashCode());
+    }
+
     /** The regular files directly in {@code dir}, stored (weights do not compress), in a new temporary file. */
     static Path write(Path dir) throws IOException {
         Path zip = Files.createTempFile(dir.getFileName() + "-", SUFFIX);

@@ -27,10 +27,11 @@ public final class SparkFeatures {
     static final int NEAREST = 8;
 
     /**
-     * What to compute and where. {@code column} names the Parquet column (ignored for {@code .npy} input),
+     * What to compute and where. {@code data} is a path or a URI Spark reads ({@code hdfs://…}, {@code s3a://…}),
+     * {@code column} names the Parquet column (ignored for {@code .npy} input),
      * {@code tokens} a {@code tokens.tsv} for contexts or null.
      */
-    public record Options(Path model, Path data, String column, Path tokens, int top, int context, int batch,
+    public record Options(Path model, String data, String column, Path tokens, int top, int context, int batch,
                           double denseThreshold, boolean requireSimd, boolean force) {
         public Options {
             if (top < 1 || batch < 1 || context < 0) {
@@ -56,9 +57,8 @@ public final class SparkFeatures {
         SaeEncoder enc = shipped.encoder();
         int d = enc.dim();
         JavaRDD<RowBlock> blocks = isNpy(o.data())
-                ? SparkInputs.npy(sc, o.data(), d, o.batch(), sc.defaultParallelism())
-                : SparkInputs.column(spark.read().parquet(o.data().toString()), o.column(), o.data().toString(), d,
-                        o.batch());
+                ? SparkInputs.npy(sc, Path.of(o.data()), d, o.batch(), sc.defaultParallelism())
+                : SparkInputs.column(parquet(spark, o.data()), o.column(), o.data(), d, o.batch());
         FeatureStats stats;
         try {
             stats = stats(blocks, shipped.name(), d, enc.latents(), o.top(), o.requireSimd());
@@ -69,7 +69,7 @@ public final class SparkFeatures {
             throw new BadInputException(o.data() + ": 0 rows; expected at least one row");
         }
         if (o.tokens() != null) {
-            ContextRows.checkRows(o.tokens(), stats.rows(), o.data());
+            ContextRows.checkRows(o.tokens(), stats.rows(), Path.of(o.data()));
         }
         DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, NEAREST);
         Map<String, Object> info = new LinkedHashMap<>();
@@ -77,7 +77,7 @@ public final class SparkFeatures {
         info.put("k", enc.config().activation().usesK() ? (Object) (long) enc.config().k() : null);
         info.put("context", (long) o.context());
         info.put("model", o.model().toString());
-        info.put("data", o.data().toString());
+        info.put("data", o.data());
         info.put("tokens", o.tokens() == null ? null : o.tokens().toString());
         FeatureData f = FeatureData.of(stats, o.denseThreshold(), info, nn.k(), nn.indices(), nn.cosines(), null);
         if (o.tokens() != null) {
@@ -85,6 +85,21 @@ public final class SparkFeatures {
         }
         FeatureOutput.writeAtomically(outDir, f);
         return f;
+    }
+
+    /** A Parquet file or directory; one line when Spark cannot read it. */
+    static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> parquet(SparkSession spark, String data) {
+        try {
+            return spark.read().parquet(data);
+        } catch (Exception e) { // AnalysisException (path not found, not Parquet) is checked, thrown undeclared
+            if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+                throw Failures.unwrap(e);
+            }
+            String m = String.valueOf(e.getMessage());
+            int nl = m.indexOf('\n');
+            throw new BadInputException(data + ": " + (nl < 0 ? m : m.substring(0, nl)) + "; expected Parquet"
+                    + " files or a .npy file or shard directory");
+        }
     }
 
     /** The merged statistics of every block: one pass, encoding and statistics in the same task. */
@@ -114,8 +129,12 @@ public final class SparkFeatures {
     }
 
     /** A {@code .npy} file, or a directory without Parquet files (a shard directory). */
-    static boolean isNpy(Path data) throws IOException {
-        String name = data.getFileName().toString();
+    static boolean isNpy(String uri) throws IOException {
+        if (uri.contains("://")) {
+            return false; // .npy shards are read from a path every executor mounts
+        }
+        Path data = Path.of(uri);
+        String name = String.valueOf(data.getFileName());
         if (name.endsWith(".npy")) {
             return true;
         }

@@ -104,5 +104,11 @@ class MainTest {
         assertThat(u.code()).isEqualTo(2);
         assertThat(u.err()).contains("no column 'x'");
         assertThat(bad).doesNotExist();
+
+        Result m = run("encode", "--model", model.toString(), "--data", dir.resolve("missing.parquet").toString(),
+                "--out", bad.toString());
+        assertThat(m.code()).isEqualTo(2);
+        assertThat(m.err().strip()).doesNotContain("\n").contains("missing.parquet");
+        assertThat(bad).doesNotExist();
     }
 }

@@ -74,7 +74,7 @@ class SparkFeaturesTest {
 
         Path sparkOut = dir.resolve("spark-out");
         // Small batches and ranges: rows cross batch, range and shard boundaries in different places.
-        SparkFeatures.run(spark, new SparkFeatures.Options(model, shards, null, tokens, TOP, 8, 37, 0.1, true,
+        SparkFeatures.run(spark, new SparkFeatures.Options(model, shards.toString(), null, tokens, TOP, 8, 37, 0.1, true,
                 false), sparkOut);
 
         FeatureData a = FeatureStatsReader.read(cliOut);
@@ -147,6 +147,7 @@ class SparkFeaturesTest {
         // Shipped as on a cluster: one zip file, unpacked once by the executor.
         String name = ExecutorEncoders.ship(sc, model, true).name();
         assertThat(ModelZip.isZip(name)).isTrue();
+        assertThat(ExecutorEncoders.ship(sc, model, true).name()).isEqualTo(name); // zipped once per application
         FeatureStats s = SparkFeatures.stats(SparkInputs.column(df, "acts", "df", D, 50), name, D,
                 SparkTestData.N, TOP, true);
         assertThat(s.rows()).isEqualTo(ROWS);
@@ -184,6 +185,6 @@ class SparkFeaturesTest {
     }
 
     private static SparkFeatures.Options options(Path model, Path data, String column) {
-        return new SparkFeatures.Options(model, data, column, null, TOP, 8, 64, 0.1, false, false);
+        return new SparkFeatures.Options(model, data.toString(), column, null, TOP, 8, 64, 0.1, false, false);
     }
 }
