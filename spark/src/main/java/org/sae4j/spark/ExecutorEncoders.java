@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -27,6 +28,7 @@ final class ExecutorEncoders {
     // Driver side: a model directory zipped and added once per application (and version of its files).
     private static final ConcurrentHashMap<String, String> ZIPPED = new ConcurrentHashMap<>();
     private static volatile KernelPool pool;
+    private static final AtomicBoolean SAID = new AtomicBoolean(); // the SIMD line, once per JVM
 
     private ExecutorEncoders() {
     }
@@ -85,7 +87,9 @@ final class ExecutorEncoders {
      */
     static void checkKernels(String provider, boolean requireSimd) {
         if ("panama".equals(provider)) {
-            LOG.info("sae4j: SIMD (Panama Vector API) kernels in use");
+            if (!SAID.getAndSet(true)) {
+                LOG.info("sae4j: SIMD (Panama Vector API) kernels in use");
+            }
             return;
         }
         String msg = "sae4j: " + provider + " kernels on this executor, not SIMD: its JVM lacks"

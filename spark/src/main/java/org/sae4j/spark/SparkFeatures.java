@@ -89,6 +89,11 @@ public final class SparkFeatures {
 
     /** A Parquet file or directory; one line when Spark cannot read it. */
     static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> parquet(SparkSession spark, String data) {
+        if (!data.contains("://") && !java.nio.file.Files.exists(Path.of(data))) {
+            // Checked here: Spark would log a stack trace before its own error.
+            throw new BadInputException(data + ": no such file or directory; expected Parquet files or a .npy file"
+                    + " or shard directory");
+        }
         try {
             return spark.read().parquet(data);
         } catch (Exception e) { // AnalysisException (path not found, not Parquet) is checked, thrown undeclared
