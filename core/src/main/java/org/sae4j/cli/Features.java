@@ -2,10 +2,7 @@ package org.sae4j.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,10 +13,9 @@ import org.sae4j.features.ContextRows;
 import org.sae4j.features.DecoderNeighbours;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
+import org.sae4j.features.FeatureOutput;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
-import org.sae4j.features.FeatureStatsWriter;
-import org.sae4j.train.Checkpoint;
 import org.sae4j.io.NpyDataset;
 
 /**
@@ -92,62 +88,12 @@ final class Features {
                 i.get("dense"), f.latents(), outDir.resolve(FeatureBrowserPage.FILE));
     }
 
-    /** OUT must be new, empty, or (with --force) an earlier features directory; never a stranger's files. */
+    /** OUT must be new, empty, or (with --force) an earlier features directory ({@link FeatureOutput}). */
     static void checkOutDir(Path dir, boolean force) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new BadInputException(dir + ": exists and is not a directory; expected a directory for the"
-                    + " feature statistics");
-        }
-        if (Checkpoint.isAbsentOrEmpty(dir)) {
-            return;
-        }
-        if (!Files.exists(dir.resolve(FeatureStatsWriter.INFO))) {
-            throw new BadInputException(dir + ": exists and holds files that are not feature statistics; expected a"
-                    + " new or empty directory");
-        }
-        if (!force) {
-            throw new BadInputException(dir + ": already holds feature statistics; expected a new directory (pass"
-                    + " --force to replace it)");
-        }
+        FeatureOutput.checkDir(dir, force);
     }
 
-    /** Writes into a hidden sibling, then swaps it in for OUT (the old one, with --force, is deleted after). */
     static void writeAtomically(Path outDir, FeatureData f) throws IOException {
-        Path parent = outDir.getParent();
-        Files.createDirectories(parent);
-        String stem = "." + outDir.getFileName() + "." + Long.toHexString(System.nanoTime());
-        Path tmp = parent.resolve(stem + ".tmp");
-        Path old = parent.resolve(stem + ".old");
-        boolean swapped = false;
-        try {
-            Files.createDirectory(tmp);
-            FeatureStatsWriter.write(tmp, f);
-            FeatureBrowserPage.write(tmp.resolve(FeatureBrowserPage.FILE), f);
-            if (Files.exists(outDir)) {
-                move(outDir, old);
-            }
-            try {
-                move(tmp, outDir);
-                swapped = true;
-            } catch (IOException | RuntimeException e) {
-                if (Files.exists(old)) {
-                    move(old, outDir); // put the previous statistics back
-                }
-                throw e;
-            }
-        } finally {
-            Checkpoint.deleteTree(tmp);
-            if (swapped) {
-                Checkpoint.deleteTree(old);
-            }
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
+        FeatureOutput.writeAtomically(outDir, f);
     }
 }

@@ -14,7 +14,9 @@ import java.util.Arrays;
  * float, every product of two floats, and every double between 2^-267 and 2^300 in magnitude. Others are refused
  * (not rounded) so exactness never silently fails. Results are read back correctly rounded to double.
  */
-final class ExactSums {
+final class ExactSums implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private static final int LSB = 320;          // bit 0 of the fixed-point integer is 2^-LSB
     private static final int LIMBS = 22;         // 704 bits: 2^-320 .. 2^300 plus 2^84 of headroom for counts
     private static final long MASK = 0xFFFF_FFFFL;

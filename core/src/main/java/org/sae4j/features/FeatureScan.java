@@ -32,8 +32,7 @@ public final class FeatureScan {
         int d = enc.dim();
         int n = enc.latents();
         FeatureStats stats = new FeatureStats(d, n, topN);
-        Activation act = enc.config().activation();
-        int k = act == Activation.TOPK ? Math.min(n, enc.config().k()) : Math.min(n, FIRST_K);
+        int k = firstK(enc);
         BatchStream s = data.batches(BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false), null);
         float[] x = new float[batch * d];
         long[] ids = new long[batch];
@@ -47,6 +46,19 @@ public final class FeatureScan {
             row += rows;
         }
         return stats;
+    }
+
+    /**
+     * Adds {@code rows} raw rows of {@code x} with global indices {@code ids} to {@code stats}, exactly as
+     * {@link #run} does for each batch: for a distributed pass that feeds its own row ranges.
+     */
+    public static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long[] ids, int rows) {
+        observe(enc, stats, x, ids, rows, firstK(enc));
+    }
+
+    private static int firstK(SaeEncoder enc) {
+        int n = enc.latents();
+        return enc.config().activation() == Activation.TOPK ? Math.min(n, enc.config().k()) : Math.min(n, FIRST_K);
     }
 
     /**

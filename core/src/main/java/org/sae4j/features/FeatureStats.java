@@ -17,8 +17,11 @@ import java.util.Arrays;
  * per element, then squared exactly), and the top-N order is total — larger value first, then the lower row — so
  * {@link #merge} of partials over any split of the rows, merged in any order, equals the statistics of one pass
  * over all of them, bit for bit. (Rows must carry their global indices, see {@link #observe}.)
+ *
+ * <p>Serializable, so that a distributed job (the {@code spark} module) can ship per-partition partials to be merged.
  */
-public final class FeatureStats {
+public final class FeatureStats implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final double EPS = 1e-6; // as Metrics: overcomplete's epsilon in R²
 
     private final int d;

@@ -181,6 +181,43 @@ class FeatureStatsTest {
     }
 
     @Test
+    void serialisedPartialsOfTheScanMergeToTheWholeScan() throws Exception {
+        // What a distributed job does: FeatureScan.observe on row ranges, partials shipped as bytes, merged.
+        Sae sae = EncoderFixtures.model(Activation.RELU, D, 100, 5, false, 7);
+        Arrays.fill(sae.bEnc(), 1.5f); // rows with more than 64 codes take the widening path too
+        SaeEncoder enc = SaeEncoder.of(sae);
+        float[] x = EncoderFixtures.gaussian(ROWS * D, 11);
+        Path file = dir.resolve("x.npy");
+        NpyWriter.writeF32(file, x, ROWS, D);
+        FeatureStats whole;
+        try (NpyDataset data = NpyDataset.open(file)) {
+            whole = FeatureScan.run(enc, data, 5, 32);
+        }
+        FeatureStats merged = new FeatureStats(D, 100, 5);
+        for (int r0 = ROWS; r0 > 0; r0 -= 50) { // ranges in reverse order
+            int first = Math.max(0, r0 - 50);
+            int rows = r0 - first;
+            long[] ids = new long[rows];
+            for (int r = 0; r < rows; r++) {
+                ids[r] = first + r;
+            }
+            FeatureStats p = new FeatureStats(D, 100, 5);
+            FeatureScan.observe(enc, p, Arrays.copyOfRange(x, first * D, r0 * D), ids, rows);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+                o.writeObject(p);
+            }
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                merged.merge((FeatureStats) in.readObject());
+            }
+        }
+        assertThat(merged.rows()).isEqualTo(ROWS);
+        assertThat(merged.sameAs(whole)).isTrue();
+        assertThat(merged.mse()).isEqualTo(whole.mse());
+    }
+
+    @Test
     void tiesGoToTheLowerRow() {
         FeatureStats s = new FeatureStats(1, 1, 2);
         float[] x = {0};
