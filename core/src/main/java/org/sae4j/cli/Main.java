@@ -52,6 +52,8 @@ public final class Main {
                        builtin:all-minilm-l6-v2) as .npy shards that train reads; runs through ./sae4j (the optional
                        onnx module): ./sae4j activations --onnx MODEL --text FILE --out DIR [--output NAME ...]
                        [--list-outputs] ... (./sae4j activations --help for all options)
+              spark    features | encode on Apache Spark in local mode; runs through ./sae4j (the optional spark
+                       module): ./sae4j spark features --model DIR --data PATH --out DIR ... (src/docs/spark.md)
               help     this text
             exit codes: 0 ok, 2 bad usage or input (one line on stderr), 1 internal error
             """;
@@ -82,10 +84,12 @@ public final class Main {
                 case "experiment" -> Experiment.run(rest, out);
                 case "activations" -> throw new BadInputException("activations runs through ./sae4j (the optional"
                         + " onnx module: org.sae4j.onnx.cli.ActivationsCommand)");
+                case "spark" -> throw new BadInputException("spark runs through ./sae4j (the optional spark module:"
+                        + " org.sae4j.spark.Main) or spark-submit");
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
-                        + "'; expected train, eval, encode, activations, inspect, export, features, demo, experiment"
-                        + " or help");
+                        + "'; expected train, eval, encode, activations, inspect, export, features, spark, demo,"
+                        + " experiment or help");
             }
         }, err);
     }
