@@ -64,6 +64,39 @@ class InteropFixturesTest {
         assertThat(viaLoad.latents()).isEqualTo(m.sae().latents());
     }
 
+    /**
+     * The screened modes bound plain pre-activations: a model with an imported forward rule (row normalisation,
+     * gate, thresholds compared as stored) must still give exactly the float32 codes in an exact mode, and the
+     * approximate modes, which would skip the rule, refuse it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"saelens-layernorm", "saelens-gated-f16", "gemmascope", "saelens-topk"})
+    void screenedModesGiveTheFloat32CodesOfImportedModels(String name) throws IOException {
+        Path dir = fixture(name);
+        SaeEncoder exact = SaeEncoder.load(dir, optionsFor(name), org.sae4j.EncoderMode.FLOAT32);
+        float[] x = npy(dir.resolve("inputs.npy"));
+        int d = exact.dim();
+        for (org.sae4j.EncoderMode mode : List.of(org.sae4j.EncoderMode.BF16, org.sae4j.EncoderMode.INT8)) {
+            SaeEncoder screened = SaeEncoder.load(dir, optionsFor(name), mode);
+            for (int r = 0; r < x.length / d; r++) {
+                float[] row = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
+                SparseCode a = exact.encode(row);
+                SparseCode b = screened.encode(row);
+                assertThat(b.indices()).as(name + " " + mode + " row " + r).isEqualTo(a.indices());
+                for (int q = 0; q < a.size(); q++) {
+                    assertThat(Float.floatToIntBits(b.value(q))).as(name + " " + mode + " row " + r)
+                            .isEqualTo(Float.floatToIntBits(a.value(q)));
+                }
+            }
+        }
+        LoadedModel m = ModelFormats.load(dir, optionsFor(name));
+        if (m.sae().rule() != null) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> SaeEncoder.load(dir, optionsFor(name), org.sae4j.EncoderMode.INT8_APPROX))
+                    .isInstanceOf(org.sae4j.BadInputException.class).hasMessageContaining("forward rule");
+        }
+    }
+
     static void checkAgainstFixture(Sae sae, Path dir, String name) throws IOException {
         float[] x = npy(dir.resolve("inputs.npy"));
         float[] codes = npy(dir.resolve("codes.npy"));
