@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import org.sae4j.BadInputException;
+import org.sae4j.features.FeatureData;
+import org.sae4j.features.FeatureStatsReader;
 import org.sae4j.formats.Exported;
 import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
@@ -27,7 +29,7 @@ final class Export {
 
     static void run(String[] argv, PrintStream out) throws IOException {
         Args a = new Args("export", argv, 0, Set.of("--model", "--format", "--out", "--from", "--hookpoint",
-                "--scaling-factor"), Set.of());
+                "--scaling-factor", "--features"), Set.of());
         Path model = Path.of(Models.required(a, "export", "--model", "DIR"));
         String to = Models.required(a, "export", "--format", "saelens|sparsify");
         Path dest = Path.of(Models.required(a, "export", "--out", "DIR"));
@@ -39,11 +41,34 @@ final class Export {
         String scale = a.string("--scaling-factor", null);
         ImportOptions o = new ImportOptions(from == null ? null : Format.parse(from), a.string("--hookpoint", null),
                 scale == null ? null : a.number("--scaling-factor", 0));
+        String features = a.string("--features", null);
+        if (features != null && target != Format.SAELENS) {
+            throw new BadInputException("export --features: only --format saelens has a file for firing frequencies"
+                    + " (sparsity.safetensors); expected no --features with --format " + to);
+        }
         LoadedModel m = ModelFormats.load(model, o);
+        double[] frequency = features == null ? null : frequencies(Path.of(features), m.sae().latents());
         Exported e = Exported.of(m);
-        String what = target == Format.SAELENS ? SaeLensFormat.write(dest, e) : SparsifyFormat.write(dest, e);
+        String what = target == Format.SAELENS ? SaeLensFormat.write(dest, e, frequency)
+                : SparsifyFormat.write(dest, e);
         out.printf(Locale.ROOT, "exported %s (%s, d_in %d, d_sae %d) as %s%s -> %s%n", model, m.format().id(),
                 m.sae().dim(), m.sae().latents(), what,
                 e.folded() ? " (standardizer folded into the weights)" : "", dest);
+    }
+
+    /** Each latent's firing frequency from a {@code sae4j features} directory of a model with {@code n} latents. */
+    private static double[] frequencies(Path dir, int n) throws IOException {
+        FeatureData f = FeatureStatsReader.read(dir);
+        if (f.latents() != n) {
+            throw new BadInputException(dir + ": feature statistics of " + f.latents() + " latents; expected the"
+                    + " model's " + n);
+        }
+        int cols = FeatureData.STAT_COLUMNS.size();
+        int col = FeatureData.STAT_COLUMNS.indexOf("frequency");
+        double[] freq = new double[n];
+        for (int j = 0; j < n; j++) {
+            freq[j] = f.latentStats()[j * cols + col];
+        }
+        return freq;
     }
 }

@@ -36,7 +36,7 @@ public final class Main {
                        top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense
               inspect  --model DIR [--json]
                        config, shapes, parameter norms, dictionary collinearity, trainer state
-              export   --model DIR --format saelens|sparsify --out DIR
+              export   --model DIR --format saelens|sparsify --out DIR [--features DIR (saelens: sparsity.safetensors)]
                        write the model as a SAELens v6 or sparsify folder (refuses what the format cannot express)
               --model DIR of eval, encode, inspect, export, train --init also reads SAELens, sparsify and Gemma Scope
                        folders: [--format sae4j|saelens|sparsify|gemmascope] [--hookpoint NAME (sparsify run)]

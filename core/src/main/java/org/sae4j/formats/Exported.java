@@ -90,6 +90,13 @@ public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[
     /** Writes a config and a weights file into {@code out} (a new or empty directory); nothing half-written stays. */
     static void writeFolder(Path out, String cfgName, String cfgText, String weightsName,
                             Map<String, Safetensors.Tensor> tensors) throws IOException {
+        writeFolder(out, cfgName, cfgText, weightsName, tensors, null, null);
+    }
+
+    /** As above, plus one more safetensors file ({@code extraName} → {@code extra}) when {@code extra} is given. */
+    static void writeFolder(Path out, String cfgName, String cfgText, String weightsName,
+                            Map<String, Safetensors.Tensor> tensors, String extraName,
+                            Map<String, Safetensors.Tensor> extra) throws IOException {
         if (Files.exists(out) && !Checkpoint.isAbsentOrEmpty(out)) {
             throw new BadInputException(out + ": exists and is not empty; expected a new or empty directory");
         }
@@ -97,9 +104,15 @@ public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[
         Files.createDirectories(out);
         try {
             Safetensors.write(out.resolve(weightsName), tensors, null);
+            if (extra != null) {
+                Safetensors.write(out.resolve(extraName), extra, null);
+            }
             AtomicFiles.writeString(out.resolve(cfgName), cfgText + "\n");
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(out.resolve(weightsName));
+            if (extra != null) {
+                Files.deleteIfExists(out.resolve(extraName));
+            }
             Files.deleteIfExists(out.resolve(cfgName));
             if (created) {
                 Files.deleteIfExists(out);

@@ -280,6 +280,18 @@ public final class SaeLensFormat {
      * express.
      */
     public static String write(Path out, Exported e) throws IOException {
+        return write(out, e, null);
+    }
+
+    /** The file SAELens's trainer writes beside the weights: log10 of each latent's firing frequency + 1e-10. */
+    public static final String SPARSITY = "sparsity.safetensors";
+
+    /**
+     * As {@link #write(Path, Exported)}, plus {@code sparsity.safetensors} (tensor {@code "sparsity"} [d_sae] =
+     * log10(frequency + 1e-10), as {@code sae_lens/training/sae_trainer.py} computes it) when {@code frequency} is
+     * given (each latent's firing frequency, e.g. from {@code sae4j features}).
+     */
+    public static String write(Path out, Exported e, double[] frequency) throws IOException {
         Sae sae = e.sae();
         SaeConfig c = sae.config();
         int d = c.dim();
@@ -331,8 +343,20 @@ public final class SaeLensFormat {
             }
         }
         cfg.put("architecture", arch);
-        Exported.writeFolder(out, CONFIG, Json.writePretty(cfg), WEIGHTS, t);
-        return "SAELens v6 " + arch;
+        Map<String, Safetensors.Tensor> sparsity = null;
+        if (frequency != null) {
+            if (frequency.length != n) {
+                throw new BadInputException("firing frequencies: " + frequency.length + " latents; expected the"
+                        + " model's d_sae " + n);
+            }
+            float[] log = new float[n];
+            for (int j = 0; j < n; j++) {
+                log[j] = (float) Math.log10(frequency[j] + 1e-10);
+            }
+            sparsity = Map.of("sparsity", Safetensors.Tensor.of(log, n));
+        }
+        Exported.writeFolder(out, CONFIG, Json.writePretty(cfg), WEIGHTS, t, SPARSITY, sparsity);
+        return "SAELens v6 " + arch + (sparsity == null ? "" : " with " + SPARSITY);
     }
 
     private static float[] add(float[] a, float[] b) {

@@ -263,6 +263,46 @@ class InteropCliTest {
         }
     }
 
+    /** SAELens's sparsity.safetensors from a features run: log10(frequency + 1e-10) per latent, as its trainer. */
+    @Test
+    void exportWritesSaeLensSparsityFromFeatureStatistics() throws Exception {
+        Path src = dir.resolve("mf");
+        Checkpoint.save(src, model(SaeConfig.topK(12, 40, 5), 5), null);
+        float[] x = new float[300 * 12];
+        SplittableRandom r = new SplittableRandom(9);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Path data = dir.resolve("x.npy");
+        org.sae4j.io.NpyWriter.writeF32(data, x, 300, 12);
+        Path feats = dir.resolve("feats");
+        assertThat(run("features", "--model", src.toString(), "--data", data.toString(), "--out", feats.toString()))
+                .as(err.toString()).isZero();
+        Path sl = dir.resolve("sl-sparsity");
+        assertThat(run("export", "--model", src.toString(), "--format", "saelens", "--features", feats.toString(),
+                "--out", sl.toString())).as(err.toString()).isZero();
+        org.sae4j.features.FeatureData f = org.sae4j.features.FeatureStatsReader.read(feats);
+        float[] got;
+        try (Safetensors st = Safetensors.open(sl.resolve("sparsity.safetensors"))) {
+            got = st.readFloats("sparsity", 40);
+        }
+        for (int j = 0; j < 40; j++) {
+            double freq = f.latentStats()[j * 4 + 1];
+            assertThat(got[j]).as("latent " + j).isEqualTo((float) Math.log10(freq + 1e-10));
+        }
+        // A features directory of another model, and sparsify (no such file), are refused with one line.
+        Path other = dir.resolve("mo");
+        Checkpoint.save(other, model(SaeConfig.topK(12, 48, 5), 6), null);
+        assertThat(run("export", "--model", other.toString(), "--format", "saelens", "--features", feats.toString(),
+                "--out", dir.resolve("bad1").toString())).isEqualTo(2);
+        assertThat(errLine()).contains("feature statistics of 40 latents; expected the model's 48");
+        assertThat(run("export", "--model", src.toString(), "--format", "sparsify", "--features", feats.toString(),
+                "--out", dir.resolve("bad2").toString())).isEqualTo(2);
+        assertThat(errLine()).contains("only --format saelens");
+        assertThat(dir.resolve("bad1")).doesNotExist();
+        assertThat(dir.resolve("bad2")).doesNotExist();
+    }
+
     @Test
     void exportThenImportGivesIdenticalCodes() throws Exception {
         SaeConfig[] configs = {SaeConfig.topK(12, 40, 5).withPreEncoderBias(true),
