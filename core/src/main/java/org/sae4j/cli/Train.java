@@ -24,9 +24,9 @@ import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
-import org.sae4j.metrics.DeadTracker;
 import org.sae4j.train.Checkpoint;
 import org.sae4j.train.CoefSchedule;
+import org.sae4j.train.EpochAccumulator;
 import org.sae4j.train.EpochStats;
 import org.sae4j.train.NonFiniteLossException;
 import org.sae4j.train.Optimizer;
@@ -452,56 +452,6 @@ final class Train {
         };
     }
 
-    /** Means of the batch figures over a run of steps, and the latents that fired in none of its batches. */
-    static final class Window {
-        private final DeadTracker fired;
-        private long start = System.nanoTime();
-        int count;
-        long rows;
-        double loss;
-        double mse;
-        double r2;
-        double ev;
-        double l0;
-
-        Window(int latents) {
-            fired = new DeadTracker(latents);
-        }
-
-        void add(StepStats s) {
-            count++;
-            rows += s.rows();
-            loss += s.loss();
-            mse += s.mse();
-            r2 += s.r2();
-            ev += s.explainedVariance();
-            l0 += s.l0();
-            fired.observe(s.dead());
-        }
-
-        double deadFraction() {
-            return fired.deadFraction();
-        }
-
-        /** Rows per second since the window started. */
-        double tokensPerSecond(long now) {
-            double secs = (now - start) / 1e9;
-            return secs > 0 ? rows / secs : 0;
-        }
-
-        void reset(long now) {
-            count = 0;
-            rows = 0;
-            loss = 0;
-            mse = 0;
-            r2 = 0;
-            ev = 0;
-            l0 = 0;
-            fired.reset();
-            start = now;
-        }
-    }
-
     /**
      * Progress for humans (stderr) and machines (--json) every {@code logEvery} steps, and about 200 points for the
      * report whatever the log interval. Figures are window means; the dead fraction is over the window's batches
@@ -518,8 +468,9 @@ final class Train {
         private final boolean quiet;
         private final PrintStream out;
         private final PrintStream err;
-        private final Window log;
-        private final Window chart;
+        private final EpochAccumulator log;
+        private final EpochAccumulator chart;
+        private long logStart = System.nanoTime();
         private final long t0 = System.nanoTime();
         final List<Report.Point> points = new ArrayList<>();
         double lastLoss = Double.NaN;
@@ -544,8 +495,8 @@ final class Train {
             this.quiet = quiet;
             this.out = out;
             this.err = err;
-            this.log = new Window(latents);
-            this.chart = new Window(latents);
+            this.log = new EpochAccumulator(latents);
+            this.chart = new EpochAccumulator(latents);
             long runTokens = Math.max(1, total - startStep) * batch;
             long windowTokens = Math.min(deadWindowTokens, Math.max(batch, runTokens / 10));
             this.windowSteps = Math.max(1, (windowTokens + batch - 1) / batch);
@@ -584,19 +535,20 @@ final class Train {
                 }
             }
             if (done % pointEvery == 0 || done == total) {
-                points.add(new Report.Point(done, chart.loss / chart.count, chart.r2 / chart.count,
-                        chart.l0 / chart.count, windowDead(done), s.reanimationCoef()));
-                chart.reset(now);
+                points.add(new Report.Point(done, chart.meanLoss(), chart.meanR2(), chart.meanL0(), windowDead(done),
+                        s.reanimationCoef()));
+                chart.reset();
             }
             if (done % logEvery != 0 && done != total) {
                 return;
             }
-            double tps = log.tokensPerSecond(now);
+            double logSeconds = (now - logStart) / 1e9;
+            double tps = logSeconds > 0 ? log.rows() / logSeconds : 0;
             double elapsed = (now - t0) / 1e9;
             double eta = done > startStep ? elapsed / (done - startStep) * (total - done) : 0;
-            lastLoss = log.loss / log.count;
-            lastR2 = log.r2 / log.count;
-            lastL0 = log.l0 / log.count;
+            lastLoss = log.meanLoss();
+            lastR2 = log.meanR2();
+            lastL0 = log.meanL0();
             lastDead = log.deadFraction();
             long epoch = s.epoch() + 1;
             if (json) {
@@ -604,9 +556,9 @@ final class Train {
                 m.put("step", done);
                 m.put("epoch", epoch);
                 m.put("loss", lastLoss);
-                m.put("mse", log.mse / log.count);
+                m.put("mse", log.meanMse());
                 m.put("r2", lastR2);
-                m.put("explained_variance", log.ev / log.count);
+                m.put("explained_variance", log.meanExplainedVariance());
                 m.put("l0", lastL0);
                 m.put("dead_fraction", lastDead);
                 m.put("window_dead_fraction", s.windowDeadFraction()); // not fired within --dead-window tokens
@@ -621,7 +573,8 @@ final class Train {
                                 + "  ETA %s%n", done, total, epoch, (total + perEpoch - 1) / perEpoch, tps, lastLoss,
                         lastR2, lastL0, 100 * lastDead, clock(eta));
             }
-            log.reset(now);
+            log.reset();
+            logStart = now;
         }
 
         @Override

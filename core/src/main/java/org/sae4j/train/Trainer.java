@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
@@ -16,7 +15,7 @@ import org.sae4j.io.BatchStream;
  * exists (so every step sees the same batch size); a dataset smaller than one batch trains on all its rows.
  *
  * <p>{@link #fit(BatchStream)} trains over a {@code .npy} dataset instead, with periodic checkpoints
- * ({@link #checkpoints}) and exact resume ({@link #resumeFrom}).
+ * ({@link #checkpoints}) and exact resume ({@link #resumeFrom}). Both run one step loop over a {@link BatchSource}.
  */
 public final class Trainer {
 
@@ -97,53 +96,14 @@ public final class Trainer {
         }
         int batch = Math.min(cfg.batchSize(), rows);
         long perEpoch = stepsPerEpoch(rows);
+        BatchSource src = new BatchSource.Shuffled(data, rows, d, batch, perEpoch, cfg.seed());
+        // An array run closes a maxSteps-cut epoch with its own line; it has nothing to checkpoint.
+        return loop(src, totalSteps(perEpoch), null, TrainState.EpochProgress.start(saeConfig.latents()), null, true);
+    }
+
+    private long totalSteps(long perEpoch) {
         long total = perEpoch * cfg.epochs();
-        if (cfg.maxSteps() > 0) {
-            total = Math.min(total, cfg.maxSteps());
-        }
-        int[] order = new int[rows];
-        float[] x = new float[batch * d];
-        long steps = 0;
-        long tokens = 0;
-        long start = System.nanoTime();
-        EpochStats last = null;
-        TrainStep step = null;
-        try {
-            EpochAccumulator acc = new EpochAccumulator(saeConfig.latents());
-            for (int epoch = 0; epoch < cfg.epochs() && steps < total; epoch++) {
-                shuffle(order, epoch);
-                acc.reset();
-                long epochStart = System.nanoTime();
-                for (long bi = 0; bi < perEpoch && steps < total; bi++) {
-                    for (int r = 0; r < batch; r++) {
-                        System.arraycopy(data, order[(int) (bi * batch + r)] * d, x, r * d, d);
-                    }
-                    if (sae == null) {
-                        sae = cfg.freshModel(saeConfig, x, batch);
-                    }
-                    if (step == null) {
-                        step = stepFactory.create(sae, cfg, total, new OptimizerState(sae));
-                    }
-                    StepStats s = step.step(x, 0, batch, epoch);
-                    steps++;
-                    tokens += batch;
-                    acc.add(s);
-                    for (TrainListener l : listeners) {
-                        l.onStep(s);
-                    }
-                }
-                double secs = (System.nanoTime() - epochStart) / 1e9;
-                last = acc.stats(epoch + 1, cfg.epochs(), steps, secs, batch);
-                for (TrainListener l : listeners) {
-                    l.onEpoch(last);
-                }
-            }
-        } finally {
-            if (step != null) {
-                step.close();
-            }
-        }
-        return new Summary(sae, steps, tokens, (System.nanoTime() - start) / 1e9, last);
+        return cfg.maxSteps() > 0 ? Math.min(total, cfg.maxSteps()) : total;
     }
 
     /**
@@ -173,14 +133,14 @@ public final class Trainer {
     }
 
     /**
-     * Asks {@link #fit(BatchStream)} to stop after the current step and save a checkpoint there. Safe to call from
+     * Asks {@code fit} to stop after the current step (a stream run saves a checkpoint there). Safe to call from
      * any thread (a signal handler, a listener) and before {@code fit} starts; {@link #stopped()} then says so.
      */
     public void requestStop() {
         stopRequested = true;
     }
 
-    /** True when the last {@link #fit(BatchStream)} ended early because of {@link #requestStop()}. */
+    /** True when the last {@code fit} ended early because of {@link #requestStop()}. */
     public boolean stopped() {
         return stopped;
     }
@@ -215,11 +175,7 @@ public final class Trainer {
             throw new IllegalArgumentException("stream batch size " + data.batchSize() + " != config batch size "
                     + cfg.batchSize());
         }
-        long perEpoch = data.batchesPerEpoch();
-        long total = perEpoch * cfg.epochs();
-        if (cfg.maxSteps() > 0) {
-            total = Math.min(total, cfg.maxSteps());
-        }
+        long total = totalSteps(data.batchesPerEpoch());
         OptimizerState opt = null;
         TrainState.EpochProgress progress = TrainState.EpochProgress.start(saeConfig.latents());
         if (resume != null) {
@@ -237,12 +193,22 @@ public final class Trainer {
                 progress = resume.epoch();
             }
         }
+        return loop(BatchSource.of(data), total, opt, progress, data, false);
+    }
+
+    /**
+     * The step loop both {@code fit}s run: steps until {@code total} (counting the optimizer's earlier steps) or a
+     * stop request, epoch lines, and checkpoints when {@code saved} (the stream behind {@code src}) is not null.
+     * {@code closeCutEpoch}: whether an epoch cut short by the end of the run still gets its epoch line.
+     */
+    private Summary loop(BatchSource src, long total, OptimizerState opt, TrainState.EpochProgress progress,
+            BatchStream saved, boolean closeCutEpoch) {
         EpochAccumulator acc = new EpochAccumulator(saeConfig.latents());
         acc.restore(progress);
         double epochSecondsBefore = progress.seconds();
         long epochStart = System.nanoTime();
 
-        float[] x = new float[cfg.batchSize() * d];
+        float[] x = new float[src.batchSize() * saeConfig.dim()];
         long steps = 0;
         long tokens = 0;
         long start = System.nanoTime();
@@ -254,8 +220,8 @@ public final class Trainer {
         try {
             // The flag is read only between steps: a stop never splits a step, so the state saved is a real one.
             while (done < total && !stopRequested) {
-                BatchStream.Position pos = data.position();
-                int rows = data.next(x);
+                int epoch = (int) src.epoch();
+                int rows = src.next(x);
                 if (sae == null) {
                     sae = cfg.freshModel(saeConfig, x, rows);
                 }
@@ -265,7 +231,7 @@ public final class Trainer {
                 if (step == null) {
                     step = stepFactory.create(sae, cfg, total, opt);
                 }
-                StepStats s = step.step(x, 0, rows, (int) pos.epoch());
+                StepStats s = step.step(x, 0, rows, epoch);
                 done = opt.step;
                 steps++;
                 tokens += rows;
@@ -273,9 +239,9 @@ public final class Trainer {
                 for (TrainListener l : listeners) {
                     l.onStep(s);
                 }
-                if (data.position().batch() == 0) { // the stream moved on to the next epoch
+                if (src.epochEnded() || (closeCutEpoch && done >= total)) {
                     double secs = epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9;
-                    last = acc.stats((int) pos.epoch() + 1, cfg.epochs(), done, secs, cfg.batchSize());
+                    last = acc.stats(epoch + 1, cfg.epochs(), done, secs, src.batchSize());
                     for (TrainListener l : listeners) {
                         l.onEpoch(last);
                     }
@@ -283,8 +249,9 @@ public final class Trainer {
                     epochSecondsBefore = 0;
                     epochStart = System.nanoTime();
                 }
-                if (checkpointer != null && checkpointEvery > 0 && done % checkpointEvery == 0 && done < total) {
-                    if (save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart)
+                if (saved != null && checkpointer != null && checkpointEvery > 0 && done % checkpointEvery == 0
+                        && done < total) {
+                    if (save(opt, saved, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart)
                             / 1e9), retryFailedSaves)) {
                         lastSaved = done;
                     }
@@ -292,8 +259,8 @@ public final class Trainer {
             }
             stopped = stopRequested && done < total;
             stopRequested = false;
-            if (checkpointer != null && sae != null && opt != null && done != lastSaved) {
-                save(opt, data, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9),
+            if (saved != null && checkpointer != null && sae != null && opt != null && done != lastSaved) {
+                save(opt, saved, total, acc.progress(epochSecondsBefore + (System.nanoTime() - epochStart) / 1e9),
                         false);
             }
         } finally {
@@ -319,20 +286,6 @@ public final class Trainer {
                 l.onSaveFailed(st.step(), e);
             }
             return false;
-        }
-    }
-
-    // Fisher-Yates with a generator derived from (seed, epoch): any epoch's order can be rebuilt on its own.
-    private void shuffle(int[] order, int epoch) {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        SplittableRandom rng = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + epoch);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
         }
     }
 }
