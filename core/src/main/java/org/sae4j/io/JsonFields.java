@@ -14,11 +14,11 @@ import org.sae4j.BadInputException;
  * length. A missing field reads {@code is missing}.
  */
 public final class JsonFields {
-    private final Map<String, ?> m;
+    private final Map<?, ?> m;
     private final String where;
 
     /** {@code where} is the text before {@code " field <name>"} in messages, e.g. {@code "cfg.json:"}. */
-    public JsonFields(Map<String, ?> m, String where) {
+    public JsonFields(Map<?, ?> m, String where) {
         this.m = m;
         this.where = where;
     }
@@ -27,7 +27,7 @@ public final class JsonFields {
         return where;
     }
 
-    public Map<String, ?> map() {
+    public Map<?, ?> map() {
         return m;
     }
 
