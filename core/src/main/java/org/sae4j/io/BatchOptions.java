@@ -66,34 +66,17 @@ public record BatchOptions(int batchSize, long seed, boolean shuffle, int chunkR
 
     /** Reads {@link #toJson()}'s form; {@code source} names the file in error messages. */
     public static BatchOptions fromJson(Map<String, ?> m, String source) {
-        String where = source + ": batch options";
-        int batch = positiveInt(where, "batch_size", m.get("batch_size"));
-        Object seed = m.get("seed");
-        if (!(seed instanceof Long s)) {
-            throw new BadInputException(where + " field seed is " + seed + "; expected an integer");
-        }
-        boolean shuffle = bool(where, "shuffle", m.get("shuffle"));
-        int chunk = positiveInt(where, "chunk_rows", m.get("chunk_rows"));
-        int groups = positiveInt(where, "chunks_per_group", m.get("chunks_per_group"));
-        boolean drop = bool(where, "drop_last", m.get("drop_last"));
+        JsonFields f = new JsonFields(m, source + ": batch options");
+        int batch = f.requirePositiveInt("batch_size");
+        long seed = f.requireLong("seed");
+        boolean shuffle = f.requireBoolean("shuffle");
+        int chunk = f.requirePositiveInt("chunk_rows");
+        int groups = f.requirePositiveInt("chunks_per_group");
+        boolean drop = f.requireBoolean("drop_last");
         try {
-            return new BatchOptions(batch, s, shuffle, chunk, groups, drop);
+            return new BatchOptions(batch, seed, shuffle, chunk, groups, drop);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(where + ": " + e.getMessage() + "; expected consistent options", e);
+            throw new BadInputException(f.where() + ": " + e.getMessage() + "; expected consistent options", e);
         }
-    }
-
-    private static int positiveInt(String where, String field, Object v) {
-        if (!(v instanceof Long l) || l <= 0 || l > Integer.MAX_VALUE) {
-            throw new BadInputException(where + " field " + field + " is " + v + "; expected a positive integer");
-        }
-        return (int) (long) l;
-    }
-
-    private static boolean bool(String where, String field, Object v) {
-        if (!(v instanceof Boolean b)) {
-            throw new BadInputException(where + " field " + field + " is " + v + "; expected true or false");
-        }
-        return b;
     }
 }

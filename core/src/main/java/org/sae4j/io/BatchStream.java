@@ -37,13 +37,8 @@ public final class BatchStream {
 
         /** Reads {@link #toJson()}'s form; {@code source} names the file in error messages. */
         public static Position fromJson(java.util.Map<String, ?> m, String source) {
-            Object e = m.get("epoch");
-            Object b = m.get("batch");
-            if (!(e instanceof Long el) || el < 0 || !(b instanceof Long bl) || bl < 0) {
-                throw new BadInputException(source + ": data position {epoch: " + e + ", batch: " + b
-                        + "}; expected non-negative integers epoch and batch");
-            }
-            return new Position(el, bl);
+            JsonFields p = new JsonFields(m, source + ": data position");
+            return new Position(p.requireNonNegativeLong("epoch"), p.requireNonNegativeLong("batch"));
         }
     }
 

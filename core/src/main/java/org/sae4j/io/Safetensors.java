@@ -253,9 +253,11 @@ public final class Safetensors implements AutoCloseable {
             throw new BadInputException(where + " is " + Json.typeName(v)
                     + "; expected an object with dtype, shape and data_offsets");
         }
+        JsonFields t = new JsonFields(m, where);
+        // An absent dtype reads "is null" here (as safetensors' own loader words it), not JsonFields' "is missing".
         Object dt = m.get("dtype");
         if (!(dt instanceof String dts)) {
-            throw new BadInputException(where + " field dtype is " + Json.typeName(dt) + "; expected a string such as \"F32\"");
+            throw t.fail("dtype", Json.typeName(dt), "a string such as \"F32\"");
         }
         Dtype dtype;
         try {
@@ -264,8 +266,8 @@ public final class Safetensors implements AutoCloseable {
             throw new BadInputException(where + " has unknown dtype \"" + dts + "\"; expected one of "
                     + Arrays.toString(Dtype.values()));
         }
-        long[] shape = longs(where, "shape", m.get("shape"), -1);
-        long[] offsets = longs(where, "data_offsets", m.get("data_offsets"), 2);
+        long[] shape = longs(t, "shape", -1);
+        long[] offsets = longs(t, "data_offsets", 2);
         long begin = offsets[0];
         long end = offsets[1];
         if (begin > end) {
@@ -292,18 +294,18 @@ public final class Safetensors implements AutoCloseable {
         return new TensorInfo(key, dtype, shape, begin, end);
     }
 
-    private static long[] longs(String where, String field, Object v, int exactLength) {
+    private static long[] longs(JsonFields t, String field, int exactLength) {
         String expect = exactLength == 2 ? "an array [begin, end] of non-negative integers"
                 : "an array of non-negative integers";
+        Object v = t.require(field, expect);
         if (!(v instanceof List<?> l) || (exactLength >= 0 && l.size() != exactLength)) {
-            throw new BadInputException(where + " field " + field + " is "
-                    + (v instanceof List<?> l2 ? "an array of " + l2.size() : Json.typeName(v)) + "; expected " + expect);
+            throw t.fail(field, JsonFields.found(v), expect);
         }
         long[] out = new long[l.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(l.get(i) instanceof Long x) || x < 0) {
-                throw new BadInputException(where + " field " + field + " has element " + l.get(i) + "; expected "
-                        + expect);
+                throw new BadInputException(t.where() + " field " + field + " has element " + l.get(i)
+                        + "; expected " + expect);
             }
             out[i] = x;
         }

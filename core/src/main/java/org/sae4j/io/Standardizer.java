@@ -233,31 +233,26 @@ public final class Standardizer {
 
     /** Reads {@link #toJson()}'s form; {@code source} names the file in error messages. */
     public static Standardizer fromJson(Map<String, ?> m, String source) {
-        String where = source + ": standardizer";
+        JsonFields f = new JsonFields(m, source + ": standardizer");
         Object modeV = m.get("mode");
         Mode mode = null;
         for (Mode c : Mode.values()) {
             if (c.key().equals(modeV)) mode = c;
         }
         if (mode == null) {
-            throw new BadInputException(where + " field mode is " + modeV
-                    + "; expected one of none, per_feature, unit_mean_squared_norm");
+            throw f.fail("mode", String.valueOf(modeV), "one of none, per_feature, unit_mean_squared_norm");
         }
-        int dim = (int) integer(where, "dim", m.get("dim"));
-        long sampleRows = m.containsKey("sample_rows") ? integer(where, "sample_rows", m.get("sample_rows")) : 0;
-        Object seedV = m.containsKey("seed") ? m.get("seed") : Long.valueOf(0);
-        if (!(seedV instanceof Long seed)) {
-            throw new BadInputException(where + " field seed is " + seedV + "; expected an integer");
-        }
+        int dim = f.requireNonNegativeInt("dim");
+        long sampleRows = m.containsKey("sample_rows") ? f.requireNonNegativeLong("sample_rows") : 0;
+        long seed = f.optionalLong("seed", 0);
         return switch (mode) {
             case NONE -> none(dim);
             case PER_FEATURE -> {
-                float[] mean = floats(where, "mean", m.get("mean"), dim);
-                float[] std = floats(where, "std", m.get("std"), dim);
+                float[] mean = floats(f, "mean", dim);
+                float[] std = floats(f, "std", dim);
                 for (int i = 0; i < dim; i++) {
                     if (!(std[i] > 0)) {
-                        throw new BadInputException(where + " field std[" + i + "] is " + std[i]
-                                + "; expected a positive number");
+                        throw f.fail("std[" + i + "]", String.valueOf(std[i]), "a positive number");
                     }
                 }
                 yield new Standardizer(mode, dim, mean, std, 1f, sampleRows, seed);
@@ -265,32 +260,18 @@ public final class Standardizer {
             case UNIT_MEAN_SQUARED_NORM -> {
                 Object s = m.get("scale");
                 if (!(s instanceof Number num) || !(num.floatValue() > 0) || !Float.isFinite(num.floatValue())) {
-                    throw new BadInputException(where + " field scale is " + s + "; expected a positive number");
+                    throw f.fail("scale", String.valueOf(s), "a positive number");
                 }
                 yield new Standardizer(mode, dim, null, null, num.floatValue(), sampleRows, seed);
             }
         };
     }
 
-    private static long integer(String where, String field, Object v) {
-        if (!(v instanceof Long l) || l < 0) {
-            throw new BadInputException(where + " field " + field + " is " + v + "; expected a non-negative integer");
-        }
-        return l;
-    }
-
-    private static float[] floats(String where, String field, Object v, int dim) {
-        if (!(v instanceof List<?> l) || l.size() != dim) {
-            throw new BadInputException(where + " field " + field + " is " + Json.typeName(v)
-                    + (v instanceof List<?> l2 ? " of " + l2.size() : "") + "; expected an array of " + dim + " numbers");
-        }
+    private static float[] floats(JsonFields f, String field, int dim) {
+        List<?> l = f.requireArray(field, dim, "numbers");
         float[] out = new float[dim];
         for (int i = 0; i < dim; i++) {
-            if (!(l.get(i) instanceof Number num) || !Float.isFinite(num.floatValue())) {
-                throw new BadInputException(where + " field " + field + "[" + i + "] is " + l.get(i)
-                        + "; expected a finite number");
-            }
-            out[i] = num.floatValue();
+            out[i] = f.finiteFloatAt(field, l, i);
         }
         return out;
     }

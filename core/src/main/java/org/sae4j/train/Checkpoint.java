@@ -22,6 +22,7 @@ import org.sae4j.io.AtomicFiles;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Json;
+import org.sae4j.io.JsonFields;
 import org.sae4j.io.Safetensors;
 import org.sae4j.io.Standardizer;
 
@@ -357,14 +358,14 @@ public final class Checkpoint {
                 throw new BadInputException(cfgFile + ": standardizer dim " + std.dim() + "; expected dim " + c.dim());
             }
         } else if (cj.containsKey("standardizer")) {
-            throw new BadInputException(cfgFile + ": field standardizer is " + Json.typeName(cj.get("standardizer"))
-                    + "; expected an object");
+            throw new JsonFields(cj, cfgFile + ":").fail("standardizer", Json.typeName(cj.get("standardizer")),
+                    "an object");
         }
         Path modelFile = target.resolve(MODEL);
         float[][] t = readTensors(modelFile, c, "");
         Sae sae = Sae.of(c, t[0], t[1], t[2], t[3], t.length > 4 ? t[4] : null);
         if (c.activation() == Activation.BATCHTOPK) {
-            double th = doubleField(cj, "batchtopk_threshold", cfgFile.toString());
+            double th = new JsonFields(cj, cfgFile + ":").requireDouble("batchtopk_threshold");
             try {
                 sae.setBatchTopKThreshold((float) th);
             } catch (BadInputException e) {
@@ -428,19 +429,19 @@ public final class Checkpoint {
     static SaeConfig parseConfig(Map<String, Object> m, String src) {
         Object format = m.get("format");
         if (format != null && !FORMAT.equals(format)) {
-            throw new BadInputException(src + ": field format is " + format + "; expected \"" + FORMAT + "\"");
+            throw new JsonFields(m, src + ":").fail("format", String.valueOf(format), "\"" + FORMAT + "\"");
         }
         Object version = m.get("format_version");
         if (version != null && !(version instanceof Long v && v == FORMAT_VERSION)) {
             throw new BadInputException(src + ": field format_version is " + version + "; expected "
                     + FORMAT_VERSION + " (written by a newer sae4j?)");
         }
-        int dim = intField(m, "dim", src);
-        int latents = intField(m, "latents", src);
+        JsonFields f = new JsonFields(m, src + ":");
+        int dim = f.requirePositiveInt("dim");
+        int latents = f.requirePositiveInt("latents");
         Object act = m.get("activation");
         if (!(act instanceof String as)) {
-            throw new BadInputException(src + ": field activation is " + Json.typeName(act)
-                    + "; expected \"topk\", \"relu\" or \"jumprelu\"");
+            throw f.fail("activation", Json.typeName(act), "\"topk\", \"relu\" or \"jumprelu\"");
         }
         Activation a;
         try {
@@ -448,12 +449,12 @@ public final class Checkpoint {
         } catch (BadInputException e) {
             throw new BadInputException(src + ": field " + e.getMessage(), e);
         }
-        int k = m.containsKey("k") ? intField(m, "k", src) : 1;
-        boolean unit = !m.containsKey("unit_norm_decoder") || boolField(m, "unit_norm_decoder", src);
-        boolean pre = m.containsKey("pre_encoder_bias") && boolField(m, "pre_encoder_bias", src);
-        double bw = m.containsKey("jumprelu_bandwidth") ? doubleField(m, "jumprelu_bandwidth", src) : 1e-3;
-        double th = m.containsKey("jumprelu_init_threshold") ? doubleField(m, "jumprelu_init_threshold", src) : 1e-3;
-        long seed = m.containsKey("seed") ? longField(m, "seed", src) : 0;
+        int k = f.optionalPositiveInt("k", 1);
+        boolean unit = f.optionalBoolean("unit_norm_decoder", true);
+        boolean pre = f.optionalBoolean("pre_encoder_bias", false);
+        double bw = f.optionalDouble("jumprelu_bandwidth", 1e-3);
+        double th = f.optionalDouble("jumprelu_init_threshold", 1e-3);
+        long seed = f.optionalLong("seed", 0);
         try {
             return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed);
         } catch (BadInputException e) {
@@ -463,35 +464,36 @@ public final class Checkpoint {
 
     static TrainConfig parseTrainConfig(Map<String, Object> m, String src) {
         String where = src + " train_config";
-        Map<String, Object> re = objectField(m, "reanimation", where);
+        JsonFields f = new JsonFields(m, where + ":");
+        JsonFields re = f.requireObject("reanimation");
         try {
             return TrainConfig.builder()
-                    .batchSize(intField(m, "batch_size", where))
-                    .epochs(intField(m, "epochs", where))
-                    .maxSteps(longField(m, "max_steps", where))
-                    .lr(doubleField(m, "lr", where))
-                    .warmupSteps(longField(m, "warmup_steps", where))
-                    .cosineDecay(boolField(m, "cosine_decay", where), doubleField(m, "min_lr_ratio", where))
-                    .optimizer(Optimizer.parse(stringField(m, "optimizer", where)))
-                    .adam(doubleField(m, "beta1", where), doubleField(m, "beta2", where),
-                            doubleField(m, "adam_eps", where))
-                    .clipGrad(doubleField(m, "clip_grad", where))
-                    .reanimation(new CoefSchedule(scheduleKind(re, where + " reanimation"),
-                            doubleField(re, "coef", where + " reanimation"),
-                            longField(re, "start", where + " reanimation"),
-                            longField(re, "end", where + " reanimation"),
-                            doubleField(re, "threshold", where + " reanimation"),
-                            longField(re, "patience", where + " reanimation")))
-                    .reanimationForm(ReanimationForm.parse(stringField(m, "reanimation_form", where)))
-                    .l1(doubleField(m, "l1_coef", where), boolField(m, "l1_decoder_norm_weighted", where))
-                    .l0(doubleField(m, "l0_coef", where))
-                    .auxk(doubleField(m, "auxk_coef", where), nonNegativeInt(m, "auxk_k", where))
-                    .deadWindowTokens(longField(m, "dead_window_tokens", where))
-                    .reanimationWindowMask(reanimationMask(stringField(m, "reanimation_mask", where), where))
-                    .decoderBiasInit(TrainConfig.BiasInit.parse(stringField(m, "decoder_bias_init", where)))
-                    .encoderInitScale(doubleField(m, "encoder_init_scale", where))
-                    .threads(intField(m, "threads", where))
-                    .seed(longField(m, "seed", where))
+                    .batchSize(f.requirePositiveInt("batch_size"))
+                    .epochs(f.requirePositiveInt("epochs"))
+                    .maxSteps(f.requireLong("max_steps"))
+                    .lr(f.requireDouble("lr"))
+                    .warmupSteps(f.requireLong("warmup_steps"))
+                    .cosineDecay(f.requireBoolean("cosine_decay"), f.requireDouble("min_lr_ratio"))
+                    .optimizer(Optimizer.parse(f.requireString("optimizer")))
+                    .adam(f.requireDouble("beta1"), f.requireDouble("beta2"),
+                            f.requireDouble("adam_eps"))
+                    .clipGrad(f.requireDouble("clip_grad"))
+                    .reanimation(new CoefSchedule(scheduleKind(re),
+                            re.requireDouble("coef"),
+                            re.requireLong("start"),
+                            re.requireLong("end"),
+                            re.requireDouble("threshold"),
+                            re.requireLong("patience")))
+                    .reanimationForm(ReanimationForm.parse(f.requireString("reanimation_form")))
+                    .l1(f.requireDouble("l1_coef"), f.requireBoolean("l1_decoder_norm_weighted"))
+                    .l0(f.requireDouble("l0_coef"))
+                    .auxk(f.requireDouble("auxk_coef"), f.requireNonNegativeInt("auxk_k"))
+                    .deadWindowTokens(f.requireLong("dead_window_tokens"))
+                    .reanimationWindowMask(reanimationMask(f))
+                    .decoderBiasInit(TrainConfig.BiasInit.parse(f.requireString("decoder_bias_init")))
+                    .encoderInitScale(f.requireDouble("encoder_init_scale"))
+                    .threads(f.requirePositiveInt("threads"))
+                    .seed(f.requireLong("seed"))
                     .build();
         } catch (BadInputException e) {
             if (e.getMessage().startsWith(src)) {
@@ -501,35 +503,35 @@ public final class Checkpoint {
         }
     }
 
-    private static boolean reanimationMask(String v, String where) {
+    private static boolean reanimationMask(JsonFields f) {
+        String v = f.requireString("reanimation_mask");
         return switch (v) {
             case "batch" -> false;
             case "window" -> true;
-            default -> throw new BadInputException(where + ": field reanimation_mask is '" + v
-                    + "'; expected batch or window");
+            default -> throw f.fail("reanimation_mask", "'" + v + "'", "batch or window");
         };
     }
 
     private static TrainState parseState(Path file, Path dir, Sae sae) throws IOException {
         String src = file.toString();
         Map<String, Object> m = Json.readObject(file);
+        JsonFields f = new JsonFields(m, src + ":");
         Object version = m.get("format_version");
         if (!(version instanceof Long v && v == FORMAT_VERSION)) {
-            throw new BadInputException(src + ": field format_version is " + version + "; expected " + FORMAT_VERSION);
+            throw f.fail("format_version", String.valueOf(version), String.valueOf(FORMAT_VERSION));
         }
-        long step = longField(m, "step", src);
-        long total = longField(m, "total_steps", src);
-        BatchStream.Position next = BatchStream.Position.fromJson(objectField(m, "next_batch", src), src);
-        long dataRows = longField(m, "data_rows", src);
-        BatchOptions batches = BatchOptions.fromJson(objectField(m, "batches", src), src);
-        TrainConfig tc = parseTrainConfig(objectField(m, "train_config", src), src);
-        Map<String, Object> e = objectField(m, "epoch_progress", src);
+        long step = f.requireLong("step");
+        long total = f.requireLong("total_steps");
+        BatchStream.Position next = BatchStream.Position.fromJson(f.requireObjectMap("next_batch"), src);
+        long dataRows = f.requireLong("data_rows");
+        BatchOptions batches = BatchOptions.fromJson(f.requireObjectMap("batches"), src);
+        TrainConfig tc = parseTrainConfig(f.requireObjectMap("train_config"), src);
+        JsonFields e = f.requireObject("epoch_progress");
         String ew = src + " epoch_progress";
         boolean[] fired = new boolean[sae.latents()];
-        Object fl = e.get("fired_latents");
+        Object fl = e.map().get("fired_latents");
         if (!(fl instanceof List<?> list)) {
-            throw new BadInputException(ew + ": field fired_latents is " + Json.typeName(fl)
-                    + "; expected an array of latent indices");
+            throw e.fail("fired_latents", Json.typeName(fl), "an array of latent indices");
         }
         for (Object o : list) {
             if (!(o instanceof Long j) || j < 0 || j >= sae.latents()) {
@@ -538,26 +540,20 @@ public final class Checkpoint {
             }
             fired[(int) (long) j] = true;
         }
-        TrainState.EpochProgress progress = new TrainState.EpochProgress(longField(e, "batches", ew),
-                doubleField(e, "loss_sum", ew), doubleField(e, "r2_sum", ew), doubleField(e, "l0_sum", ew), fired,
-                doubleField(e, "seconds", ew));
+        TrainState.EpochProgress progress = new TrainState.EpochProgress(e.requireLong("batches"),
+                e.requireDouble("loss_sum"), e.requireDouble("r2_sum"), e.requireDouble("l0_sum"), fired,
+                e.requireDouble("seconds"));
 
         OptimizerState opt = new OptimizerState(sae);
         opt.step = step;
-        opt.reanimationCalmSteps = longField(m, "reanimation_calm_steps", src);
-        opt.reanimationOff = boolField(m, "reanimation_off", src);
+        opt.reanimationCalmSteps = f.requireLong("reanimation_calm_steps");
+        opt.reanimationOff = f.requireBoolean("reanimation_off");
         Object sf = m.get("tokens_since_fired");
         if (!(sf instanceof List<?> sfl) || sfl.size() != sae.latents()) {
-            throw new BadInputException(src + ": field tokens_since_fired is " + Json.typeName(sf)
-                    + (sf instanceof List<?> l2 ? " of " + l2.size() : "") + "; expected an array of " + sae.latents()
-                    + " token counts");
+            throw f.fail("tokens_since_fired", JsonFields.found(sf), "an array of " + sae.latents() + " token counts");
         }
         for (int j = 0; j < sfl.size(); j++) {
-            if (!(sfl.get(j) instanceof Long c) || c < 0) {
-                throw new BadInputException(src + ": field tokens_since_fired[" + j + "] is " + sfl.get(j)
-                        + "; expected a non-negative integer");
-            }
-            opt.sinceFired[j] = c;
+            opt.sinceFired[j] = f.nonNegativeLongAt("tokens_since_fired", sfl, j);
         }
         if (tc.optimizer() == Optimizer.ADAM) {
             Path of = dir.resolve(OPTIMIZER);
@@ -667,80 +663,13 @@ public final class Checkpoint {
         }
     }
 
-    // ---------------------------------------------------------------- typed JSON fields
-
-    private static Object field(Map<String, ?> m, String name, String src, String expected) {
-        if (!m.containsKey(name)) {
-            throw new BadInputException(src + ": field " + name + " is missing; expected " + expected);
-        }
-        return m.get(name);
-    }
-
-    private static long longField(Map<String, ?> m, String name, String src) {
-        Object v = field(m, name, src, "an integer");
-        if (!(v instanceof Long l)) {
-            throw new BadInputException(src + ": field " + name + " is " + v + "; expected an integer");
-        }
-        return l;
-    }
-
-    private static int intField(Map<String, ?> m, String name, String src) {
-        long l = longField(m, name, src);
-        if (l <= 0 || l > Integer.MAX_VALUE) {
-            throw new BadInputException(src + ": field " + name + " is " + l + "; expected a positive integer below"
-                    + " 2^31");
-        }
-        return (int) l;
-    }
-
-    private static CoefSchedule.Kind scheduleKind(Map<String, ?> m, String src) {
-        String k = stringField(m, "kind", src);
+    private static CoefSchedule.Kind scheduleKind(JsonFields re) {
+        String k = re.requireString("kind");
         for (CoefSchedule.Kind c : CoefSchedule.Kind.values()) {
             if (c.name().equalsIgnoreCase(k)) {
                 return c;
             }
         }
-        throw new BadInputException(src + ": field kind is " + k + "; expected constant, linear, cosine or auto");
-    }
-
-    private static int nonNegativeInt(Map<String, ?> m, String name, String src) {
-        long l = longField(m, name, src);
-        if (l < 0 || l > Integer.MAX_VALUE) {
-            throw new BadInputException(src + ": field " + name + " is " + l + "; expected an integer in [0, 2^31)");
-        }
-        return (int) l;
-    }
-
-    private static double doubleField(Map<String, ?> m, String name, String src) {
-        Object v = field(m, name, src, "a number");
-        if (!(v instanceof Number num)) {
-            throw new BadInputException(src + ": field " + name + " is " + Json.typeName(v) + "; expected a number");
-        }
-        return num.doubleValue();
-    }
-
-    private static boolean boolField(Map<String, ?> m, String name, String src) {
-        Object v = field(m, name, src, "true or false");
-        if (!(v instanceof Boolean b)) {
-            throw new BadInputException(src + ": field " + name + " is " + v + "; expected true or false");
-        }
-        return b;
-    }
-
-    private static String stringField(Map<String, ?> m, String name, String src) {
-        Object v = field(m, name, src, "a string");
-        if (!(v instanceof String s)) {
-            throw new BadInputException(src + ": field " + name + " is " + Json.typeName(v) + "; expected a string");
-        }
-        return s;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> objectField(Map<String, ?> m, String name, String src) {
-        Object v = field(m, name, src, "an object");
-        if (!(v instanceof Map<?, ?>)) {
-            throw new BadInputException(src + ": field " + name + " is " + Json.typeName(v) + "; expected an object");
-        }
-        return (Map<String, Object>) v;
+        throw re.fail("kind", k, "constant, linear, cosine or auto");
     }
 }
