@@ -1,25 +1,28 @@
 package org.sae4j.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.sae4j.BadInputException;
 
 /**
  * Hand-written {@code --name value} / {@code --flag} parser (core stays dependency-free). Every option is declared,
- * so a typo is an error naming it rather than a silently ignored setting.
+ * so a typo is an error naming it rather than a silently ignored setting. Public for the optional modules' commands.
  */
-final class Args {
+public final class Args {
     private final String command;
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final Set<String> flags = new LinkedHashSet<>();
 
     /**
      * @param valued   options that take a value
      * @param flagged  options that take none
      */
-    Args(String command, String[] argv, int from, Set<String> valued, Set<String> flagged) {
+    public Args(String command, String[] argv, int from, Set<String> valued, Set<String> flagged) {
         this.command = command;
         for (int i = from; i < argv.length; i++) {
             String a = argv[i];
@@ -40,6 +43,7 @@ final class Args {
                     value = argv[++i];
                 }
                 values.put(name, value);
+                repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             } else {
                 Set<String> all = new LinkedHashSet<>(valued);
                 all.addAll(flagged);
@@ -48,15 +52,20 @@ final class Args {
         }
     }
 
-    boolean flag(String name) {
+    public boolean flag(String name) {
         return flags.contains(name);
     }
 
-    String string(String name, String def) {
+    /** Every value given for {@code name}, in order (an option that may be repeated); empty when absent. */
+    public List<String> all(String name) {
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
+    }
+
+    public String string(String name, String def) {
         return values.getOrDefault(name, def);
     }
 
-    int integer(String name, int def) {
+    public int integer(String name, int def) {
         String v = values.get(name);
         if (v == null) {
             return def;
@@ -68,7 +77,7 @@ final class Args {
         }
     }
 
-    long longValue(String name, long def) {
+    public long longValue(String name, long def) {
         String v = values.get(name);
         if (v == null) {
             return def;
@@ -80,7 +89,7 @@ final class Args {
         }
     }
 
-    double number(String name, double def) {
+    public double number(String name, double def) {
         String v = values.get(name);
         if (v == null) {
             return def;

@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.sae4j.BadInputException;
+import org.sae4j.cli.Args;
 import org.sae4j.cli.Main;
 import org.sae4j.onnx.ActivationExtractor;
 import org.sae4j.onnx.ModelSource;
@@ -62,50 +60,25 @@ public final class ActivationsCommand {
     }
 
     private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
-        List<String> outputs = new ArrayList<>();
-        Map<String, String> v = new HashMap<>();
-        Set<String> flags = new HashSet<>();
         int from = args.length > 0 && args[0].equals("activations") ? 1 : 0;
-        for (int i = from; i < args.length; i++) {
-            String a = args[i];
-            String name = a;
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                name = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            }
-            if (FLAGS.contains(name) && value == null) {
-                flags.add(name);
-            } else if (VALUED.contains(name)) {
-                if (value == null) {
-                    if (i + 1 >= args.length) throw new BadInputException("activations " + name
-                            + ": expected a value after it");
-                    value = args[++i];
-                }
-                if (name.equals("--output")) outputs.add(value);
-                else v.put(name, value);
-            } else {
-                throw new BadInputException("activations: unknown option '" + a + "'; expected one of "
-                        + new TreeSet<>(VALUED) + " or " + new TreeSet<>(FLAGS));
-            }
-        }
-        if (flags.contains("--help") || flags.contains("-h")) {
+        Args a = new Args("activations", args, from, VALUED, FLAGS);
+        List<String> outputs = new ArrayList<>(a.all("--output"));
+        if (a.flag("--help") || a.flag("-h")) {
             out.print(USAGE);
             return;
         }
-        Path cache = v.containsKey("--cache-dir") ? Path.of(v.get("--cache-dir"))
+        Path cache = a.string("--cache-dir", null) != null ? Path.of(a.string("--cache-dir", null))
                 : System.getProperty("sae4j.onnx.cacheDir") != null ? Path.of(System.getProperty("sae4j.onnx.cacheDir"))
                 : NativeLibraries.defaultCacheDir();
         NativeLibraries.configure(cache);
-        ModelSource source = ModelSource.resolve(v.get("--onnx"), v.get("--tokenizer"));
-        int maxTokens = integer(v, "--max-tokens", 128);
-        if (flags.contains("--list-outputs")) {
-            listOutputs(source, maxTokens, integer(v, "--threads", 0), out);
+        ModelSource source = ModelSource.resolve(a.string("--onnx", null), a.string("--tokenizer", null));
+        int maxTokens = a.integer("--max-tokens", 128);
+        if (a.flag("--list-outputs")) {
+            listOutputs(source, maxTokens, a.integer("--threads", 0), out);
             return;
         }
         for (String req : List.of("--text", "--out")) {
-            if (!v.containsKey(req)) throw new BadInputException("activations: " + req + " is required");
+            if (a.string(req, null) == null) throw new BadInputException("activations: " + req + " is required");
         }
         OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
         if (outputs.isEmpty()) {
@@ -113,11 +86,11 @@ public final class ActivationsCommand {
                     + " expected --output NAME");
             outputs.add(graph.outputs().get(0));
         }
-        ActivationExtractor.Options o = new ActivationExtractor.Options(Path.of(v.get("--text")),
-                Path.of(v.get("--out")), outputs, maxTokens, integer(v, "--batch", 32),
-                flags.contains("--keep-special"), integer(v, "--shard-rows", 65536), integer(v, "--threads", 0),
-                flags.contains("--force"));
-        ActivationExtractor.Summary s = ActivationExtractor.run(source, o, flags.contains("--quiet") ? null : err);
+        ActivationExtractor.Options o = new ActivationExtractor.Options(Path.of(a.string("--text", null)),
+                Path.of(a.string("--out", null)), outputs, maxTokens, a.integer("--batch", 32),
+                a.flag("--keep-special"), a.integer("--shard-rows", 65536), a.integer("--threads", 0),
+                a.flag("--force"));
+        ActivationExtractor.Summary s = ActivationExtractor.run(source, o, a.flag("--quiet") ? null : err);
         out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %d truncated to %d tokens),"
                 + " %d tokens, %d rows in %.1f s (%.0f tokens/s)%n", s.documents(), s.emptyLines(), s.truncated(),
                 maxTokens, s.tokens(), s.rows(), s.seconds(), s.tokensPerSecond());
@@ -152,16 +125,6 @@ public final class ActivationsCommand {
                         : n == null ? "?" : n.opType();
                 out.println(e.getKey() + "\t[batch, sequence, " + s[2] + "]\t" + op);
             }
-        }
-    }
-
-    private static int integer(Map<String, String> v, String name, int def) {
-        String s = v.get(name);
-        if (s == null) return def;
-        try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            throw new BadInputException("activations " + name + " '" + s + "': expected an integer");
         }
     }
 }
