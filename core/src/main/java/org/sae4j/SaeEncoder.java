@@ -461,14 +461,8 @@ public final class SaeEncoder {
             int chunk = chunkRows(heaps.cap());
             for (int r0 = 0; r0 < rows; r0 += chunk) {
                 int br = Math.min(chunk, rows - r0);
-                float[] in = x;
-                int off = r0 * d;
-                if (xin != null) {
-                    System.arraycopy(x, off, xin, 0, br * d);
-                    prepare(xin, 0, br);
-                    in = xin;
-                    off = 0;
-                }
+                float[] in = chunkInput(x, r0, br);
+                int off = in == x ? r0 * d : 0;
                 heaps.reset(br, limit);
                 gemm.multTransB(in, off, br, ws, bEnc, 0, epilogue, pool);
                 for (int b = 0; b < br; b++) {
@@ -503,11 +497,7 @@ public final class SaeEncoder {
             int[] idx = new int[rows * k];
             float[] val = new float[rows * k];
             encode(x, rows, idx, val, k);
-            for (int q = 0; q < rows * k; q++) {
-                if (idx[q] >= 0) {
-                    codesOut[(q / k) * n + idx[q]] = val[q];
-                }
-            }
+            scatter(idx, val, rows, k, codesOut);
             return;
         }
         if (act == Activation.TOPK) {
@@ -519,11 +509,7 @@ public final class SaeEncoder {
                     topVal = new float[rows * k];
                 }
                 encode(x, rows, topIdx, topVal, k);
-                for (int q = 0; q < rows * k; q++) {
-                    if (topIdx[q] >= 0) {
-                        codesOut[(q / k) * n + topIdx[q]] = topVal[q];
-                    }
-                }
+                scatter(topIdx, topVal, rows, k, codesOut);
             } finally {
                 lock.unlock();
             }
@@ -534,14 +520,8 @@ public final class SaeEncoder {
             denseOut = codesOut;
             for (int r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
                 int br = Math.min(CHUNK_ROWS, rows - r0);
-                float[] in = x;
-                int off = r0 * d;
-                if (xin != null) {
-                    System.arraycopy(x, off, xin, 0, br * d);
-                    prepare(xin, 0, br);
-                    in = xin;
-                    off = 0;
-                }
+                float[] in = chunkInput(x, r0, br);
+                int off = in == x ? r0 * d : 0;
                 denseRow0 = r0;
                 gemm.multTransB(in, off, br, ws, bEnc, 0, denseEpilogue, pool);
             }
@@ -549,6 +529,25 @@ public final class SaeEncoder {
             denseOut = null;
             lock.unlock();
         }
+    }
+
+    /** Top-k slots ({@code k} per row, index −1 = empty) into dense rows × n codes (already zeroed). */
+    private void scatter(int[] idx, float[] val, int rows, int k, float[] codesOut) {
+        for (int q = 0; q < rows * k; q++) {
+            if (idx[q] >= 0) {
+                codesOut[(q / k) * n + idx[q]] = val[q];
+            }
+        }
+    }
+
+    /** Rows [r0, r0 + br) as the GEMM reads them: {@code x} itself, or prepared into {@code xin} (offset 0). */
+    private float[] chunkInput(float[] x, int r0, int br) {
+        if (xin == null) {
+            return x;
+        }
+        System.arraycopy(x, r0 * d, xin, 0, br * d);
+        prepare(xin, 0, br);
+        return xin;
     }
 
     /** GEMM epilogue of {@link #encodeDense}: keeps each value above its threshold (as {@link Sae#activate}). */
