@@ -61,6 +61,8 @@ public final class ReferenceLoss implements AutoCloseable {
         public double l0;
         /** AuxK's normalised error {@code scale · Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖²} before its coefficient. */
         public double auxk;
+        /** Each user loss term's value before its coefficient, by name. */
+        public java.util.Map<String, Double> terms = java.util.Map.of();
         /** BatchTopK: the smallest kept positive pre-activation (NaN when none was positive). */
         public double batchThreshold = Double.NaN;
         /** The residual {@code x − x̂} AuxK reconstructed (B×d), {@code null} when AuxK was off. */
@@ -116,21 +118,34 @@ public final class ReferenceLoss implements AutoCloseable {
     /** As above, with AuxK's dead mask (AuxK is off when {@code aux} is null or no latent is dead). */
     public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
                            boolean gradients, Aux aux) {
+        return evaluate(p, x, xOff, rows, w, terms, gradients, aux, 0);
+    }
+
+    /**
+     * As above at step {@code step} (what {@link org.sae4j.train.loss.LatentInputs#step} tells the loss terms).
+     * {@code terms} selects the built-in terms; the user terms of {@code w} always count.
+     */
+    public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
+                           boolean gradients, Aux aux, long step) {
         On on = On.of(cfg, w, terms, aux);
         Forward f = encodeDecode(p, x, xOff, rows);
+        f.step = step;
         Result r = f.r;
         codeStatistics(f);
 
         // Forward: one value per term.
         mseForward(f, x, xOff);
-        boolean[] reDead = aux != null && aux.reanimationUsesWindow() ? aux.dead() : r.dead;
-        double reanimPerPre = reanimationForward(f, w, reDead);
+        // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, then the user terms.
+        LatentTermPass.Result lt = new LatentTermPass(cfg.latents()).run(new Inputs(f, aux), w,
+                on.reanimation ? w.reanimationCoef() : 0, aux != null && aux.reanimationUsesWindow());
+        r.reanimation = lt.reanimation();
+        r.terms = lt.user();
         l1Forward(f, w);
         l0Forward(f);
         AuxState a = on.auxk ? auxkForward(f, w, aux, x, xOff) : null;
         r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
                 + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
-                + (on.auxk ? w.auxkCoef() * r.auxk : 0);
+                + (on.auxk ? w.auxkCoef() * r.auxk : 0) + lt.userLoss();
         if (!gradients) {
             return r;
         }
@@ -147,7 +162,7 @@ public final class ReferenceLoss implements AutoCloseable {
         codeGradientFromReconstruction(f, u);
         l1Backward(f, w, l1PerZ, u);
         activationBackward(f, u);
-        reanimationBackward(f, reDead, on.reanimation ? -w.reanimationCoef() * reanimPerPre : 0, u);
+        sumPreBackward(f, lt.dSumPre(), u);
         if (a != null && a.var > 0) {
             auxkBackward(f, w, a, u);
         }
@@ -199,6 +214,10 @@ public final class ReferenceLoss implements AutoCloseable {
         /** Σ_b pre_bj and Σ_b z_bj, n. */
         final double[] colSumPre;
         final double[] colSumZ;
+        /** Rows where latent j is active (z > 0), n. */
+        final int[] count;
+        /** The step index the loss terms see. */
+        long step;
 
         Forward(DoubleParams p, int rows, int n, int d, boolean jump) {
             this.p = p;
@@ -210,6 +229,7 @@ public final class ReferenceLoss implements AutoCloseable {
             gate = new boolean[rows * n];
             colSumPre = new double[n];
             colSumZ = new double[n];
+            count = new int[n];
             r.rows = rows;
             r.pre = new double[rows * n];
             r.codes = new double[rows * n];
@@ -345,6 +365,7 @@ public final class ReferenceLoss implements AutoCloseable {
                 if (r.codes[b * n + j] > 0) {
                     fired = true;
                     r.active++;
+                    f.count[j]++;
                 }
             }
             r.dead[j] = !fired;
@@ -399,33 +420,84 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /**
-     * reanim = Σ_bj pre_bj·is_dead_j times 1/(B·n) (seed) or 1/(Σ_j is_dead_j + 1e-6) (overcomplete); returns that
-     * factor, which is also ∂reanim/∂pre_bj of a dead latent.
+     * The loss terms' ∂L/∂(Σ_b pre_bj) (re-animation: −coef·perPre on dead latents, user terms their own) added to
+     * ∂L/∂pre at every row of the latent ({@code dSumPre} null: every entry gets 0).
      */
-    private double reanimationForward(Forward f, LossWeights w, boolean[] reDead) {
-        int n = cfg.latents();
-        int reDeadCount = 0;
-        double deadPreSum = 0;
-        for (int j = 0; j < n; j++) {
-            if (reDead[j]) {
-                deadPreSum += f.colSumPre[j];
-                reDeadCount++;
-            }
-        }
-        double perPre = w.reanimationForm() == ReanimationForm.SEED
-                ? 1.0 / ((double) f.rows * n)
-                : 1.0 / (reDeadCount + 1e-6);
-        f.r.reanimation = deadPreSum * perPre;
-        return perPre;
-    }
-
-    /** ∂L/∂pre_bj += −coef·perPre for every row of a dead latent ({@code grad} = 0 when the term is off). */
-    private void reanimationBackward(Forward f, boolean[] reDead, double grad, Upstream u) {
+    private void sumPreBackward(Forward f, double[] dSumPre, Upstream u) {
         int n = cfg.latents();
         for (int b = 0; b < f.rows; b++) {
             for (int j = 0; j < n; j++) {
-                u.dpre[b * n + j] += reDead[j] ? grad : 0;
+                u.dpre[b * n + j] += dSumPre != null ? dSumPre[j] : 0;
             }
+        }
+    }
+
+    /** The reference's {@link org.sae4j.train.loss.LatentInputs}: the forward pass's exact per-latent sums. */
+    private record Inputs(Forward f, Aux aux) implements org.sae4j.train.loss.LatentInputs {
+        @Override
+        public int rows() {
+            return f.rows;
+        }
+
+        @Override
+        public int latents() {
+            return f.norms.length;
+        }
+
+        @Override
+        public int dim() {
+            return f.dict.length / f.norms.length;
+        }
+
+        @Override
+        public long step() {
+            return f.step;
+        }
+
+        @Override
+        public boolean batchDead(int j) {
+            return f.r.dead[j];
+        }
+
+        @Override
+        public int batchDeadCount() {
+            return f.r.deadCount;
+        }
+
+        @Override
+        public boolean windowDead(int j) {
+            return aux != null && aux.dead()[j];
+        }
+
+        @Override
+        public int windowDeadCount() {
+            int c = 0;
+            if (aux != null) {
+                for (boolean b : aux.dead()) {
+                    c += b ? 1 : 0;
+                }
+            }
+            return c;
+        }
+
+        @Override
+        public int count(int j) {
+            return f.count[j];
+        }
+
+        @Override
+        public double sumPre(int j) {
+            return f.colSumPre[j];
+        }
+
+        @Override
+        public double sumZ(int j) {
+            return f.colSumZ[j];
+        }
+
+        @Override
+        public double decoderNorm(int j) {
+            return f.norms[j];
         }
     }
 

@@ -203,10 +203,14 @@ final class DensePath implements GradientRows {
             grads.addDecoderBiasShare(j);
             grads.norm2[j] = ops.sumSquares(gEnc, j * d, d) + ops.sumSquares(gDec, j * d, d)
                     + (double) grads.gBEnc[j] * grads.gBEnc[j] + (double) grads.gT[j] * grads.gT[j];
-            grads.reanim[j] = tm.reDead()[j] ? colSums.pre[j] : 0;
             grads.l1[j] = colSums.z[j] * (tm.l1Weighted() ? scales.norm[j] : 1.0);
             grads.active[j] = colSums.active[j];
         }
+    }
+
+    /** The per-latent sums of the last forward pass (active count, Σ pre, Σ z, …). */
+    DenseCodes.Sums sums() {
+        return colSums;
     }
 
     @Override

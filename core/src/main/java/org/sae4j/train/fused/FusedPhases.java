@@ -43,6 +43,7 @@ public final class FusedPhases {
     private final SparseNormPass sparseNorms;
     private final DensePath dense;
     private final ParameterUpdate update;
+    private final FusedInputs inputs;
 
     /** ∂L/∂b_dec: d (float, as applied) and its double accumulator. */
     private final float[] gBDec;
@@ -79,6 +80,7 @@ public final class FusedPhases {
         sparseNorms = new SparseNormPass(sae, rows, scales, codes, aux, grads, p.vectorOps(), threads);
         dense = new DensePath(sae, rows, scales, aux, grads, p.gemm(), p.vectorOps(), p.denseCodes());
         update = new ParameterUpdate(sae, scales, grads, encoder, p.adamUpdate(), p.vectorOps());
+        inputs = new FusedInputs(sae, rows, scales, codes, grads, p.vectorOps());
         gBDec = new float[d];
         bDecAcc = new double[d];
     }
@@ -88,7 +90,7 @@ public final class FusedPhases {
     }
 
     /** The batch's gradient and loss sums, before clipping. */
-    public record Gradients(double sse, double norm2, double reanimation, double l1, long active) {
+    public record Gradients(double sse, double norm2, double l1, long active) {
     }
 
     /** The update rule: Adam (with its step) or SGD at {@code rate}, gradients scaled by {@code clip}. */
@@ -132,6 +134,20 @@ public final class FusedPhases {
         return new Forward(dense, deadCount, auxk);
     }
 
+    /**
+     * The batch's per-latent aggregates for the {@link org.sae4j.train.loss.LossTerm}s, after {@link #forward} and
+     * before {@link #update}.
+     *
+     * @param step       this step's index
+     * @param deadCount  the batch's dead count ({@link Forward#deadCount})
+     * @param windowDead the window's dead mask before this batch, {@code windowDeadCount} set
+     */
+    public org.sae4j.train.loss.LatentInputs inputs(long step, int deadCount, boolean[] windowDead,
+                                                    int windowDeadCount) {
+        inputs.bind(path == dense ? dense : null, step, deadCount, windowDead, windowDeadCount);
+        return inputs;
+    }
+
     /** The norm pass over latents with this step's loss terms, then the sums over rows and latents and ∂b_dec. */
     public Gradients backward(LatentTerms terms, Lap lap) {
         if (path == dense) {
@@ -153,7 +169,7 @@ public final class FusedPhases {
             norm2 += (double) gBDec[i] * gBDec[i];
         }
         lastActiveFraction = (double) t.active() / ((double) terms.rows() * n);
-        return new Gradients(sse, norm2, t.reanimation(), t.l1(), t.active());
+        return new Gradients(sse, norm2, t.l1(), t.active());
     }
 
     /** Applies the update to every parameter (and renormalises the atoms). */

@@ -8,7 +8,7 @@ import org.sae4j.kernels.VectorOps;
 
 /**
  * Phase 4 of the sparse path: per latent, its scalars from its codes and the squared norm of its gradient for
- * clipping, plus the loss terms' per-latent values. Gradient rows are cheap to rebuild from the codes, so none is
+ * clipping, plus the L1 term's per-latent value. Gradient rows are cheap to rebuild from the codes, so none is
  * stored: this pass rebuilds them to measure them, and the update pass rebuilds them again ({@link #rowsFor}).
  */
 final class SparseNormPass implements GradientRows {
@@ -82,8 +82,6 @@ final class SparseNormPass implements GradientRows {
     private void run(int t, int parts) {
         float[] gEnc = rowA[t];
         float[] gDec = rowB[t];
-        float[] wEnc = sae.wEnc();
-        float[] bEnc = sae.bEnc();
         LatentTerms tm = terms;
         int j0 = Blocks.latentLo(n, t, parts);
         int j1 = Blocks.latentLo(n, t + 1, parts);
@@ -130,7 +128,6 @@ final class SparseNormPass implements GradientRows {
             grads.addDecoderBiasShare(j);
             grads.norm2[j] = latEnc2[j] + dec2 + (double) grads.gBEnc[j] * grads.gBEnc[j]
                     + (double) grads.gT[j] * grads.gT[j];
-            grads.reanim[j] = tm.reDead()[j] ? ops.dot(rowsBuf.sumX, 0, wEnc, j * d, d) + (double) tm.rows() * bEnc[j] : 0;
             grads.l1[j] = zSum * (tm.l1Weighted() ? norm[j] : 1.0);
         }
     }
@@ -215,7 +212,7 @@ final class SparseNormPass implements GradientRows {
         double enc2 = 0;
         double dec2 = 0;
         if (c == 0) {
-            double g = (float) tm.reanimGrad();
+            double g = reanim ? (float) tm.dSumPre()[j] : 0;
             enc2 = reanim ? g * g * r.sumXNorm2 : 0;
         } else {
             int s1 = cs.byLatent[cs.colPtr[j]];
