@@ -83,29 +83,31 @@ public final class FusedStep implements TrainStep {
     public StepStats step(float[] x, int off, int rows, int epoch) {
         long step = state.step;
         LossWeights w = cfg.weights(state);
-        double l1PerZ = w.l1Coef() / rows;
         double l0PerH = act == Activation.JUMPRELU ? w.l0Coef() / rows : 0;
         int windowDeadCount = state.windowDead(cfg.deadWindowTokens(), windowDead);
 
-        // 1. Forward and per-row gradients: x̃, selection (or the dense products), row pass, AuxK.
+        // 1. Forward and per-row gradients: x̃ and the loss terms' shares of ∂L/∂z, selection (or the dense
+        //    products), row pass, AuxK.
         timer.start();
-        FusedPhases.Forward f = phases.forward(x, off, rows, l1PerZ, cfg.l1DecoderNormWeighted(), l0PerH,
-                w.auxkCoef(), w.auxkK(), windowDead, windowDeadCount, timer::lap);
+        double[] dSumZ = terms.codeGradients(phases.prepare(x, off, rows, step, windowDead, windowDeadCount), w,
+                w.l1Coef());
+        FusedPhases.Forward f = phases.forward(dSumZ, l0PerH, w.auxkCoef(), w.auxkK(), windowDead, windowDeadCount,
+                timer::lap);
         timer.lap(f.dense() ? "dense: dead mask, aux" : "by latent, dead mask, aux");
 
-        // 2. The loss terms over the per-latent aggregates (re-animation, then the user terms), then per-latent
-        //    gradients and their norms.
+        // 2. The loss terms over the per-latent aggregates (re-animation, L1, then the user terms), then
+        //    per-latent gradients and their norms.
         LatentTermPass.Result lt = terms.run(phases.inputs(step, f.deadCount(), windowDead, windowDeadCount), w,
-                w.reanimationCoef(), cfg.reanimationWindowMask());
+                w.reanimationCoef(), w.l1Coef(), cfg.reanimationWindowMask());
         timer.lap("loss terms");
         FusedPhases.Gradients g = phases.backward(
-                new LatentTerms(rows, l1PerZ, cfg.l1DecoderNormWeighted(), l0PerH, lt.dSumPre()), timer::lap);
+                new LatentTerms(rows, l0PerH, lt.dSumPre(), lt.dDecNorm()), timer::lap);
 
         // 3. Loss, clip factor, learning rate.
         double mse = g.sse() / ((double) rows * sae.dim());
         double reanimation = lt.reanimation();
         double l0 = (double) g.active() / rows;
-        double loss = loss(w, mse, reanimation, g.l1() / rows, l0, f.auxk()) + lt.userLoss();
+        double loss = loss(w, mse, reanimation, lt.l1(), l0, f.auxk()) + lt.userLoss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }

@@ -2,14 +2,17 @@ package org.sae4j.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sae4j.train.loss.L1;
 import org.sae4j.train.loss.LatentInputs;
 import org.sae4j.train.loss.LatentPartials;
 import org.sae4j.train.loss.LossTerm;
 import org.sae4j.train.loss.Reanimation;
 
 /**
- * Runs the step's {@link LossTerm}s over the batch's per-latent aggregates: the built-in re-animation term, then the
- * user terms in registration order, all adding to one {@link LatentPartials}. {@link FusedStep} and
+ * Runs the step's {@link LossTerm}s over the batch's per-latent aggregates in a fixed order — the built-in
+ * re-animation and L1 terms, then the user terms in registration order — all adding to one {@link LatentPartials}:
+ * first their shares of ∂L/∂z before the forward pass ({@link #codeGradients}), then their values and the rest of
+ * their gradients ({@link #run}). {@link FusedStep} and
  * {@link ReferenceLoss} share it, so both steps see the same terms in the same order.
  */
 final class LatentTermPass {
@@ -23,21 +26,41 @@ final class LatentTermPass {
      * What the terms gave.
      *
      * @param reanimation the re-animation quantity before its coefficient
+     * @param l1          the L1 quantity before λ₁
      * @param userLoss    Σ of the user terms' contributions to the loss
      * @param user        each user term's value before its coefficient, by name
      * @param dSumPre     ∂L/∂(Σ_b pre_bj) per latent, null when no term wrote one (this object's buffer)
+     * @param dDecNorm    ∂L/∂‖W_dec[j]‖ per latent, null when no term wrote one (this object's buffer)
      */
-    record Result(double reanimation, double userLoss, Map<String, Double> user, double[] dSumPre) {
+    record Result(double reanimation, double l1, double userLoss, Map<String, Double> user, double[] dSumPre,
+                  double[] dDecNorm) {
     }
 
     /**
+     * Before the forward pass: the terms' ∂L/∂(Σ_b z_bj) per latent (null when none), from what is known then.
+     *
+     * @param l1Coef the L1 coefficient whose gradient counts (0: none)
+     */
+    double[] codeGradients(LatentInputs before, LossWeights w, double l1Coef) {
+        partials.clear();
+        new L1(w.l1DecoderNormWeighted()).codeGradient(before, l1Coef, partials);
+        for (LossWeights.Weighted t : w.userTerms()) {
+            t.term().codeGradient(before, t.coef(), partials);
+        }
+        return partials.sumZ();
+    }
+
+    /**
+     * After the forward pass (and {@link #codeGradients} on the same batch).
+     *
      * @param reanimationCoef the re-animation coefficient whose gradient counts (0: value only)
+     * @param l1Coef          the L1 coefficient whose gradient counts (0: value only)
      * @param windowMask      the re-animation term reads the window's dead mask instead of the batch's
      */
-    Result run(LatentInputs in, LossWeights w, double reanimationCoef, boolean windowMask) {
-        partials.clear();
+    Result run(LatentInputs in, LossWeights w, double reanimationCoef, double l1Coef, boolean windowMask) {
         Reanimation re = new Reanimation(w.reanimationForm() == ReanimationForm.OVERCOMPLETE, windowMask);
         double reanimation = re.evaluate(in, reanimationCoef, partials);
+        double l1 = new L1(w.l1DecoderNormWeighted()).evaluate(in, l1Coef, partials);
         double userLoss = 0;
         Map<String, Double> user = Map.of();
         if (!w.userTerms().isEmpty()) {
@@ -48,6 +71,6 @@ final class LatentTermPass {
                 userLoss += t.term().loss(t.coef(), v);
             }
         }
-        return new Result(reanimation, userLoss, user, partials.sumPre());
+        return new Result(reanimation, l1, userLoss, user, partials.sumPre(), partials.decoderNorm());
     }
 }

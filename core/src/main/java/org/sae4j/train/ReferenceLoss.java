@@ -131,16 +131,19 @@ public final class ReferenceLoss implements AutoCloseable {
         Forward f = encodeDecode(p, x, xOff, rows);
         f.step = step;
         Result r = f.r;
+        // The loss terms' shares of ∂L/∂z from what is known before the forward pass (org.sae4j.train.loss).
+        LatentTermPass pass = new LatentTermPass(cfg.latents());
+        double[] dSumZ = pass.codeGradients(new Inputs(f, aux, false), w, on.l1 ? w.l1Coef() : 0);
         codeStatistics(f);
 
         // Forward: one value per term.
         mseForward(f, x, xOff);
-        // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, then the user terms.
-        LatentTermPass.Result lt = new LatentTermPass(cfg.latents()).run(new Inputs(f, aux), w,
-                on.reanimation ? w.reanimationCoef() : 0, aux != null && aux.reanimationUsesWindow());
+        // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, L1, then the user terms.
+        LatentTermPass.Result lt = pass.run(new Inputs(f, aux, true), w, on.reanimation ? w.reanimationCoef() : 0,
+                on.l1 ? w.l1Coef() : 0, aux != null && aux.reanimationUsesWindow());
         r.reanimation = lt.reanimation();
+        r.l1 = lt.l1();
         r.terms = lt.user();
-        l1Forward(f, w);
         l0Forward(f);
         AuxState a = on.auxk ? auxkForward(f, w, aux, x, xOff) : null;
         r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
@@ -154,13 +157,12 @@ public final class ReferenceLoss implements AutoCloseable {
         // to stay what they are), then the chain rule through the SAE turns them into parameter gradients.
         DoubleParams g = r.grad = p.zerosLike();
         Upstream u = new Upstream(rows, cfg.latents(), cfg.dim());
-        double l1PerZ = on.l1 ? w.l1Coef() / rows : 0;
         double l0PerH = on.l0 ? w.l0Coef() / rows : 0;
         if (on.mse) {
             mseBackward(f, x, xOff, u, g);
         }
         codeGradientFromReconstruction(f, u);
-        l1Backward(f, w, l1PerZ, u);
+        sumZBackward(f, dSumZ, u);
         activationBackward(f, u);
         sumPreBackward(f, lt.dSumPre(), u);
         if (a != null && a.var > 0) {
@@ -168,8 +170,8 @@ public final class ReferenceLoss implements AutoCloseable {
         }
         encoderBackward(f, u, g);
         decoderBackward(f, a, u, g);
-        if (on.l1 && w.l1DecoderNormWeighted()) {
-            l1DecoderBackward(f, p, l1PerZ, g);
+        if (lt.dDecNorm() != null) {
+            decoderNormBackward(f, p, lt.dDecNorm(), g);
         }
         if (f.theta != null) {
             thresholdBackward(f, u, l0PerH, g);
@@ -433,7 +435,14 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /** The reference's {@link org.sae4j.train.loss.LatentInputs}: the forward pass's exact per-latent sums. */
-    private record Inputs(Forward f, Aux aux) implements org.sae4j.train.loss.LatentInputs {
+    private record Inputs(Forward f, Aux aux, boolean afterForward) implements org.sae4j.train.loss.LatentInputs {
+        private void requireForward(String what) {
+            if (!afterForward) {
+                throw new IllegalStateException(what + " is not known before the forward pass"
+                        + " (LossTerm.codeGradient)");
+            }
+        }
+
         @Override
         public int rows() {
             return f.rows;
@@ -456,11 +465,13 @@ public final class ReferenceLoss implements AutoCloseable {
 
         @Override
         public boolean batchDead(int j) {
+            requireForward("the batch's dead mask");
             return f.r.dead[j];
         }
 
         @Override
         public int batchDeadCount() {
+            requireForward("the batch's dead count");
             return f.r.deadCount;
         }
 
@@ -482,16 +493,19 @@ public final class ReferenceLoss implements AutoCloseable {
 
         @Override
         public int count(int j) {
+            requireForward("count");
             return f.count[j];
         }
 
         @Override
         public double sumPre(int j) {
+            requireForward("Σ pre");
             return f.colSumPre[j];
         }
 
         @Override
         public double sumZ(int j) {
+            requireForward("Σ z");
             return f.colSumZ[j];
         }
 
@@ -501,31 +515,25 @@ public final class ReferenceLoss implements AutoCloseable {
         }
     }
 
-    /** L1 = (1/B) Σ_bj z_bj [·‖W_dec[j]‖]. */
-    private void l1Forward(Forward f, LossWeights w) {
-        double l1Sum = 0;
-        for (int j = 0; j < cfg.latents(); j++) {
-            l1Sum += f.colSumZ[j] * (w.l1DecoderNormWeighted() ? f.norms[j] : 1.0);
-        }
-        f.r.l1 = f.rows == 0 ? 0 : l1Sum / f.rows;
-    }
-
-    /** ∂L/∂z_bj += λ₁/B [·‖W_dec[j]‖] ({@code l1PerZ} = 0 when the term is off). */
-    private void l1Backward(Forward f, LossWeights w, double l1PerZ, Upstream u) {
+    /** ∂L/∂z_bj += the loss terms' ∂L/∂(Σ_b z_bj) (L1: λ₁/B [·‖W_dec[j]‖]; {@code dSumZ} null: every entry gets 0). */
+    private void sumZBackward(Forward f, double[] dSumZ, Upstream u) {
         int n = cfg.latents();
         for (int b = 0; b < f.rows; b++) {
             for (int j = 0; j < n; j++) {
-                u.dz[b * n + j] += l1PerZ * (w.l1DecoderNormWeighted() ? f.norms[j] : 1.0);
+                u.dz[b * n + j] += dSumZ != null ? dSumZ[j] : 0;
             }
         }
     }
 
-    /** The weighted L1 term through ‖W_dec[j]‖: ∂/∂W_dec[j] += (λ₁/B)·Σ_b z_bj·W_dec[j]/‖W_dec[j]‖. */
-    private void l1DecoderBackward(Forward f, DoubleParams p, double l1PerZ, DoubleParams g) {
+    /**
+     * The loss terms' share through ‖W_dec[j]‖ (the weighted L1's: (λ₁/B)·Σ_b z_bj):
+     * ∂/∂W_dec[j] += (∂L/∂‖W_dec[j]‖)·W_dec[j]/‖W_dec[j]‖.
+     */
+    private void decoderNormBackward(Forward f, DoubleParams p, double[] dDecNorm, DoubleParams g) {
         int d = cfg.dim();
         for (int j = 0; j < cfg.latents(); j++) {
             for (int i = 0; i < d; i++) {
-                g.wDec[j * d + i] += l1PerZ * f.colSumZ[j] * p.wDec[j * d + i] / f.norms[j];
+                g.wDec[j * d + i] += dDecNorm[j] * p.wDec[j * d + i] / f.norms[j];
             }
         }
     }

@@ -171,6 +171,98 @@ class UserLossTermTest {
         assertThat(apart).as("fused and reference b_enc").isLessThan(moved * 1e-2);
     }
 
+    /** The weighted L1 written as a user term: ∂/∂Σz before the forward pass, ∂/∂‖W_dec‖ after it. */
+    static final class MyWeightedL1 implements LossTerm {
+        @Override
+        public String name() {
+            return "my_l1";
+        }
+
+        @Override
+        public void codeGradient(LatentInputs before, double coef, LatentPartials out) {
+            for (int j = 0; j < before.latents(); j++) {
+                out.addSumZ(j, coef / before.rows() * before.decoderNorm(j));
+            }
+        }
+
+        @Override
+        public double evaluate(LatentInputs in, double coef, LatentPartials out) {
+            double v = 0;
+            for (int j = 0; j < in.latents(); j++) {
+                v += in.sumZ(j) * in.decoderNorm(j);
+                out.addDecoderNorm(j, coef / in.rows() * in.sumZ(j));
+            }
+            return v / in.rows();
+        }
+    }
+
+    /**
+     * Every gradient channel of the contract, on both paths: the weighted L1 written as a user term gives the
+     * parameters of the built-in one bit for bit (the same coefficients, added in the same order).
+     */
+    @ParameterizedTest
+    @CsvSource({"RELU, 2", "RELU, -1", "JUMPRELU, 2", "JUMPRELU, -1", "TOPK, 2"})
+    void aUserTermUsingEveryChannelTrainsLikeTheBuiltInItCopies(Activation act, double denseSwitch) {
+        int d = 10;
+        int n = 30;
+        int rows = 8;
+        SaeConfig cfg = new SaeConfig(d, n, act, 3, true, false, 0.05, 0.05, 9);
+        float[] x = data(3 * rows, d, 2);
+        Sae init = Sae.initialize(cfg);
+        init.initDecoderBiasToMean(x, 0, rows);
+        TrainConfig base = TrainConfig.builder().batchSize(rows).lr(1e-3).reanimation(0.1).threads(2).build();
+        TrainConfig builtIn = base.toBuilder().l1(0.05, true).build();
+        TrainConfig user = base.toBuilder().lossTerm(new MyWeightedL1(), 0.05).build();
+        Sae a = init.copy();
+        Sae b = init.copy();
+        try (FusedStep sa = new FusedStep(a, builtIn, 6, new OptimizerState(a), denseSwitch);
+             FusedStep sb = new FusedStep(b, user, 6, new OptimizerState(b), denseSwitch)) {
+            for (int s = 0; s < 6; s++) {
+                int off = (s % 3) * rows * d;
+                StepStats ra = sa.step(x, off, rows, 0);
+                StepStats rb = sb.step(x, off, rows, 0);
+                // The same loss up to the order of the sum (the user term is added last).
+                assertThat(rb.loss()).as("loss at step %d", s).isCloseTo(ra.loss(), within(1e-12 * (1 + ra.loss())));
+            }
+        }
+        float[][] pa = a.tensors();
+        float[][] pb = b.tensors();
+        for (int t = 0; t < pa.length; t++) {
+            assertThat(pb[t]).as(a.tensorNames()[t]).containsExactly(pa[t]);
+        }
+    }
+
+    /** Before the forward pass a term may not read the batch's aggregates, on either step. */
+    @Test
+    void batchAggregatesAreNotKnownBeforeTheForwardPass() {
+        LossTerm peeking = new LossTerm() {
+            @Override
+            public String name() {
+                return "peeking";
+            }
+
+            @Override
+            public void codeGradient(LatentInputs before, double coef, LatentPartials out) {
+                before.sumPre(0);
+            }
+
+            @Override
+            public double evaluate(LatentInputs in, double coef, LatentPartials out) {
+                return 0;
+            }
+        };
+        SaeConfig cfg = SaeConfig.topK(4, 8, 2);
+        float[] x = data(4, 4, 3);
+        TrainConfig tc = TrainConfig.builder().batchSize(4).threads(1).lossTerm(peeking, 1).build();
+        Sae sae = Sae.initialize(cfg);
+        try (FusedStep f = new FusedStep(sae.copy(), tc, 1); ReferenceStep r = new ReferenceStep(sae.copy(), tc, 1)) {
+            assertThatThrownBy(() -> f.step(x, 0, 4, 0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Σ pre is not known before the forward pass");
+            assertThatThrownBy(() -> r.step(x, 0, 4, 0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Σ pre is not known before the forward pass");
+        }
+    }
+
     private static final int D = 8;
     private static final int ROWS = 100;
 

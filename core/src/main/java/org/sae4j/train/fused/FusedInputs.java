@@ -21,6 +21,7 @@ final class FusedInputs implements LatentInputs {
     private final int d;
 
     private DensePath dense;
+    private boolean afterForward;
     private long step;
     private int batchDeadCount;
     private boolean[] windowDead;
@@ -37,8 +38,18 @@ final class FusedInputs implements LatentInputs {
         this.d = sae.dim();
     }
 
+    /** Before the forward pass: only B, n, d, the step, the window's mask and the decoder norms are known. */
+    void bindBefore(long step, boolean[] windowDead, int windowDeadCount) {
+        this.afterForward = false;
+        this.dense = null;
+        this.step = step;
+        this.windowDead = windowDead;
+        this.windowDeadCount = windowDeadCount;
+    }
+
     /** Binds this step's figures; {@code dense} is the dense path when it ran, else null. */
     void bind(DensePath dense, long step, int batchDeadCount, boolean[] windowDead, int windowDeadCount) {
+        this.afterForward = true;
         this.dense = dense;
         this.step = step;
         this.batchDeadCount = batchDeadCount;
@@ -66,13 +77,21 @@ final class FusedInputs implements LatentInputs {
         return step;
     }
 
+    private void requireForward(String what) {
+        if (!afterForward) {
+            throw new IllegalStateException(what + " is not known before the forward pass (LossTerm.codeGradient)");
+        }
+    }
+
     @Override
     public boolean batchDead(int j) {
+        requireForward("the batch's dead mask");
         return grads.dead[j];
     }
 
     @Override
     public int batchDeadCount() {
+        requireForward("the batch's dead count");
         return batchDeadCount;
     }
 
@@ -88,6 +107,7 @@ final class FusedInputs implements LatentInputs {
 
     @Override
     public int count(int j) {
+        requireForward("count");
         if (dense != null) {
             return dense.sums().active[j];
         }
@@ -101,6 +121,7 @@ final class FusedInputs implements LatentInputs {
 
     @Override
     public double sumPre(int j) {
+        requireForward("Σ pre");
         if (dense != null) {
             return dense.sums().pre[j];
         }
@@ -110,6 +131,7 @@ final class FusedInputs implements LatentInputs {
 
     @Override
     public double sumZ(int j) {
+        requireForward("Σ z");
         if (dense != null) {
             return dense.sums().z[j];
         }

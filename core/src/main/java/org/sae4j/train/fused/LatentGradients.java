@@ -18,8 +18,6 @@ final class LatentGradients {
     final float[] gT;
     /** ‖∂L/∂(W_enc[j], b_enc[j], W_dec[j], log θ_j)‖², for the global-norm clip. */
     final double[] norm2;
-    /** The L1 term's per-latent value Σ_b z_bj (times ‖W_dec[j]‖ when weighted). */
-    final double[] l1;
     /** Active entries of latent j. */
     final int[] active;
     /** The batch's dead mask: latent j fired nowhere in the batch. */
@@ -49,7 +47,6 @@ final class LatentGradients {
         gBEnc = new float[n];
         gT = new float[n];
         norm2 = new double[n];
-        l1 = new double[n];
         active = new int[n];
         dead = new boolean[n];
         blkDecBias = new double[preEnc ? Blocks.latentBlocks(n) * d : 0];
@@ -93,8 +90,11 @@ final class LatentGradients {
         gT[j] = (float) (tGrad * (jump ? scales.theta[j] : 0f));
     }
 
-    /** ∂W_dec[j] from its raw sum: through D = W/‖W‖ when the dictionary is unit-norm, plus the weighted-L1 share. */
-    void finishDecoder(int j, float[] gDec, int decOff, double zSum, LatentTerms terms) {
+    /**
+     * ∂W_dec[j] from its raw sum: through D = W/‖W‖ when the dictionary is unit-norm, plus the loss terms' share
+     * through ‖W_dec[j]‖ (the weighted L1's): (∂L/∂‖W_dec[j]‖)·W_dec[j]/‖W_dec[j]‖.
+     */
+    void finishDecoder(int j, float[] gDec, int decOff, LatentTerms terms) {
         float[] wDec = sae.wDec();
         float inv = scales.invNorm[j];
         if (unitNorm) {
@@ -103,25 +103,23 @@ final class LatentGradients {
             ops.axpy(-dg * inv, wDec, j * d, gDec, decOff, d);
             ops.scale(inv, gDec, decOff, d);
         }
-        if (terms.weightedL1()) {
-            ops.axpy((float) (terms.l1PerZ() * zSum / scales.norm[j]), wDec, j * d, gDec, decOff, d);
+        if (terms.dDecNorm() != null) {
+            ops.axpy((float) (terms.dDecNorm()[j] / scales.norm[j]), wDec, j * d, gDec, decOff, d);
         }
     }
 
     /** Sums over latents, in latent order, after a norm pass. */
     Totals totals() {
         double n2 = 0;
-        double l1Sum = 0;
         long act = 0;
         for (int j = 0; j < gBEnc.length; j++) {
             n2 += norm2[j];
-            l1Sum += l1[j];
             act += active[j];
         }
-        return new Totals(n2, l1Sum, act);
+        return new Totals(n2, act);
     }
 
     /** Σ_j of the per-latent figures. */
-    record Totals(double norm2, double l1, long active) {
+    record Totals(double norm2, long active) {
     }
 }

@@ -106,10 +106,9 @@ final class SparseNormPass implements GradientRows {
                 latDec2[j] += ops.sumSquares(gDec, 0, len);
             }
         }
-        boolean weightedL1 = tm.weightedL1();
+        double[] decNorm = tm.dDecNorm();
         float[] norm = scales.norm;
         for (int j = j0; j < j1; j++) {
-            double zSum = latZ[j];
             double dg = latDg[j];
             double dec2 = latDec2[j];
             if (unitNorm) {
@@ -117,18 +116,17 @@ final class SparseNormPass implements GradientRows {
                 // orthogonal to it, with norm l1·Σz.
                 double inv = scales.invNorm[j];
                 dec2 = Math.max(0, dec2 - dg * dg) * inv * inv;
-                if (weightedL1) {
-                    dec2 += (tm.l1PerZ() * zSum) * (tm.l1PerZ() * zSum);
+                if (decNorm != null) {
+                    dec2 += decNorm[j] * decNorm[j];
                 }
-            } else if (weightedL1) {
+            } else if (decNorm != null) {
                 // ‖g + αW‖² with α = l1·Σz/‖W‖ and W·g = dg (the row phase's dots are unscaled here).
-                double alpha = (float) (tm.l1PerZ() * zSum / norm[j]);
+                double alpha = (float) (decNorm[j] / norm[j]);
                 dec2 += 2 * alpha * dg + alpha * alpha * norm[j] * norm[j];
             }
             grads.addDecoderBiasShare(j);
             grads.norm2[j] = latEnc2[j] + dec2 + (double) grads.gBEnc[j] * grads.gBEnc[j]
                     + (double) grads.gT[j] * grads.gT[j];
-            grads.l1[j] = zSum * (tm.l1Weighted() ? norm[j] : 1.0);
         }
     }
 
@@ -258,7 +256,7 @@ final class SparseNormPass implements GradientRows {
     @Override
     public int rowsFor(int t, int j) {
         latentRows(j, rowA[t], rowB[t], 0, d, terms);
-        grads.finishDecoder(j, rowB[t], 0, latZ[j], terms);
+        grads.finishDecoder(j, rowB[t], 0, terms);
         return 0;
     }
 

@@ -4,6 +4,10 @@ package org.sae4j.train.loss;
  * What a {@link LossTerm} may read of one batch: scalars and per-latent aggregates. Each per-latent figure is
  * computed when asked for (the step keeps none it does not already have), so a term pays only for what it reads.
  * Parameters are those before this step's update.
+ *
+ * <p>Two stages: before the forward pass ({@link LossTerm#codeGradient}) only B, n, d, the step, the window's dead
+ * mask and ‖W_dec[j]‖ are known; the batch's aggregates (dead mask, counts, Σ pre, Σ z) then throw
+ * {@link IllegalStateException}. After it ({@link LossTerm#evaluate}) everything is.
  */
 public interface LatentInputs {
     /** B, rows of the batch. */
