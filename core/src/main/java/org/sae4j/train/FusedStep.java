@@ -83,31 +83,31 @@ public final class FusedStep implements TrainStep {
     public StepStats step(float[] x, int off, int rows, int epoch) {
         long step = state.step;
         LossWeights w = cfg.weights(state);
-        double l0PerH = act == Activation.JUMPRELU ? w.l0Coef() / rows : 0;
+        boolean jump = act == Activation.JUMPRELU;
         int windowDeadCount = state.windowDead(cfg.deadWindowTokens(), windowDead);
 
         // 1. Forward and per-row gradients: x̃ and the loss terms' shares of ∂L/∂z, selection (or the dense
         //    products), row pass, AuxK.
         timer.start();
-        double[] dSumZ = terms.codeGradients(phases.prepare(x, off, rows, step, windowDead, windowDeadCount), w,
-                w.l1Coef());
-        FusedPhases.Forward f = phases.forward(dSumZ, l0PerH, w.auxkCoef(), w.auxkK(), windowDead, windowDeadCount,
-                timer::lap);
+        LatentTermPass.CodeShares shares = terms.codeGradients(
+                phases.prepare(x, off, rows, step, windowDead, windowDeadCount), w, w.l1Coef(), jump ? w.l0Coef() : 0);
+        FusedPhases.Forward f = phases.forward(shares.dSumZ(), shares.dCount(), w.auxkCoef(), w.auxkK(), windowDead,
+                windowDeadCount, timer::lap);
         timer.lap(f.dense() ? "dense: dead mask, aux" : "by latent, dead mask, aux");
 
         // 2. The loss terms over the per-latent aggregates (re-animation, L1, then the user terms), then
         //    per-latent gradients and their norms.
         LatentTermPass.Result lt = terms.run(phases.inputs(step, f.deadCount(), windowDead, windowDeadCount), w,
-                w.reanimationCoef(), w.l1Coef(), cfg.reanimationWindowMask());
+                w.reanimationCoef(), w.l1Coef(), jump, cfg.reanimationWindowMask());
         timer.lap("loss terms");
         FusedPhases.Gradients g = phases.backward(
-                new LatentTerms(rows, l0PerH, lt.dSumPre(), lt.dDecNorm()), timer::lap);
+                new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), timer::lap);
 
         // 3. Loss, clip factor, learning rate.
         double mse = g.sse() / ((double) rows * sae.dim());
         double reanimation = lt.reanimation();
         double l0 = (double) g.active() / rows;
-        double loss = loss(w, mse, reanimation, lt.l1(), l0, f.auxk()) + lt.userLoss();
+        double loss = loss(w, mse, reanimation, lt.l1(), lt.l0(), f.auxk()) + lt.userLoss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
@@ -136,7 +136,10 @@ public final class FusedStep implements TrainStep {
         return st;
     }
 
-    /** The batch's loss (src/docs/design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights. */
+    /**
+     * The batch's loss (src/docs/design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights
+     * (the user terms' contributions are added after).
+     */
     private double loss(LossWeights w, double mse, double reanimation, double l1, double l0, double auxk) {
         return mse - (w.reanimationCoef() != 0 ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1
                 + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0) + w.auxkCoef() * auxk;

@@ -133,18 +133,19 @@ public final class ReferenceLoss implements AutoCloseable {
         Result r = f.r;
         // The loss terms' shares of ∂L/∂z from what is known before the forward pass (org.sae4j.train.loss).
         LatentTermPass pass = new LatentTermPass(cfg.latents());
-        double[] dSumZ = pass.codeGradients(new Inputs(f, aux, false), w, on.l1 ? w.l1Coef() : 0);
+        LatentTermPass.CodeShares shares = pass.codeGradients(new Inputs(f, aux, false), w, on.l1 ? w.l1Coef() : 0,
+                on.l0 ? w.l0Coef() : 0);
         codeStatistics(f);
 
         // Forward: one value per term.
         mseForward(f, x, xOff);
         // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, L1, then the user terms.
         LatentTermPass.Result lt = pass.run(new Inputs(f, aux, true), w, on.reanimation ? w.reanimationCoef() : 0,
-                on.l1 ? w.l1Coef() : 0, aux != null && aux.reanimationUsesWindow());
+                on.l1 ? w.l1Coef() : 0, f.theta != null, aux != null && aux.reanimationUsesWindow());
         r.reanimation = lt.reanimation();
         r.l1 = lt.l1();
+        r.l0 = lt.l0();
         r.terms = lt.user();
-        l0Forward(f);
         AuxState a = on.auxk ? auxkForward(f, w, aux, x, xOff) : null;
         r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
                 + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
@@ -157,12 +158,11 @@ public final class ReferenceLoss implements AutoCloseable {
         // to stay what they are), then the chain rule through the SAE turns them into parameter gradients.
         DoubleParams g = r.grad = p.zerosLike();
         Upstream u = new Upstream(rows, cfg.latents(), cfg.dim());
-        double l0PerH = on.l0 ? w.l0Coef() / rows : 0;
         if (on.mse) {
             mseBackward(f, x, xOff, u, g);
         }
         codeGradientFromReconstruction(f, u);
-        sumZBackward(f, dSumZ, u);
+        sumZBackward(f, shares.dSumZ(), u);
         activationBackward(f, u);
         sumPreBackward(f, lt.dSumPre(), u);
         if (a != null && a.var > 0) {
@@ -174,7 +174,7 @@ public final class ReferenceLoss implements AutoCloseable {
             decoderNormBackward(f, p, lt.dDecNorm(), g);
         }
         if (f.theta != null) {
-            thresholdBackward(f, u, l0PerH, g);
+            thresholdBackward(f, u, shares.dCount(), g);
         }
         if (cfg.preEncoderBias()) {
             preEncoderBiasBackward(p, g);
@@ -538,23 +538,6 @@ public final class ReferenceLoss implements AutoCloseable {
         }
     }
 
-    /** L0 = (1/B) Σ_bj H(pre_bj − θ_j) (JumpReLU; its gradient is part of {@link #thresholdBackward}). */
-    private void l0Forward(Forward f) {
-        if (f.theta == null) {
-            return;
-        }
-        int n = cfg.latents();
-        double l0Count = 0;
-        for (int j = 0; j < n; j++) {
-            for (int b = 0; b < f.rows; b++) {
-                if (f.r.pre[b * n + j] > f.theta[j]) {
-                    l0Count++;
-                }
-            }
-        }
-        f.r.l0 = f.rows == 0 ? 0 : l0Count / f.rows;
-    }
-
     /** Through the activation: ∂L/∂pre_bj = ∂L/∂z_bj where the gate is open, else 0. */
     private void activationBackward(Forward f, Upstream u) {
         for (int q = 0; q < u.dpre.length; q++) {
@@ -567,7 +550,7 @@ public final class ReferenceLoss implements AutoCloseable {
      * ∂L/∂θ_j = Σ_b [∂L/∂z_bj·(−θ_j/ε) − (λ₀/B)/ε] over entries within ε/2 of θ_j (the second part is the L0
      * term's); ∂/∂log θ_j = θ_j·∂L/∂θ_j.
      */
-    private void thresholdBackward(Forward f, Upstream u, double l0PerH, DoubleParams g) {
+    private void thresholdBackward(Forward f, Upstream u, double[] dCount, DoubleParams g) {
         int n = cfg.latents();
         double eps = cfg.jumpReluBandwidth();
         double[] th = f.theta;
@@ -576,7 +559,7 @@ public final class ReferenceLoss implements AutoCloseable {
                 double dTheta = 0;
                 for (int b = 0; b < f.rows; b++) {
                     if (Math.abs((f.r.pre[b * n + j] - th[j]) / eps) < 0.5) {
-                        dTheta += u.dz[b * n + j] * (-th[j] / eps) - l0PerH / eps;
+                        dTheta += u.dz[b * n + j] * (-th[j] / eps) - (dCount != null ? dCount[j] : 0) / eps;
                     }
                 }
                 g.logThreshold[j] = dTheta * th[j]; // chain rule through θ = exp(t)

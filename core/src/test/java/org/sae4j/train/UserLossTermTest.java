@@ -196,9 +196,34 @@ class UserLossTermTest {
         }
     }
 
+    /** JumpReLU's L0 written as a user term: ∂/∂count before the forward pass. */
+    static final class MyL0 implements LossTerm {
+        @Override
+        public String name() {
+            return "my_l0";
+        }
+
+        @Override
+        public void codeGradient(LatentInputs before, double coef, LatentPartials out) {
+            for (int j = 0; j < before.latents(); j++) {
+                out.addCount(j, coef / before.rows());
+            }
+        }
+
+        @Override
+        public double evaluate(LatentInputs in, double coef, LatentPartials out) {
+            long c = 0;
+            for (int j = 0; j < in.latents(); j++) {
+                c += in.count(j);
+            }
+            return (double) c / in.rows();
+        }
+    }
+
     /**
-     * Every gradient channel of the contract, on both paths: the weighted L1 written as a user term gives the
-     * parameters of the built-in one bit for bit (the same coefficients, added in the same order).
+     * Every gradient channel of the contract, on both paths: the weighted L1 (and, for JumpReLU, the L0) written as
+     * user terms give the parameters of the built-in ones bit for bit (the same coefficients, added in the same
+     * order).
      */
     @ParameterizedTest
     @CsvSource({"RELU, 2", "RELU, -1", "JUMPRELU, 2", "JUMPRELU, -1", "TOPK, 2"})
@@ -211,8 +236,10 @@ class UserLossTermTest {
         Sae init = Sae.initialize(cfg);
         init.initDecoderBiasToMean(x, 0, rows);
         TrainConfig base = TrainConfig.builder().batchSize(rows).lr(1e-3).reanimation(0.1).threads(2).build();
-        TrainConfig builtIn = base.toBuilder().l1(0.05, true).build();
-        TrainConfig user = base.toBuilder().lossTerm(new MyWeightedL1(), 0.05).build();
+        boolean jump = act == Activation.JUMPRELU;
+        TrainConfig builtIn = base.toBuilder().l1(0.05, true).l0(jump ? 0.02 : 0).build();
+        TrainConfig.Builder ub = base.toBuilder().lossTerm(new MyWeightedL1(), 0.05);
+        TrainConfig user = (jump ? ub.lossTerm(new MyL0(), 0.02) : ub).build();
         Sae a = init.copy();
         Sae b = init.copy();
         try (FusedStep sa = new FusedStep(a, builtIn, 6, new OptimizerState(a), denseSwitch);

@@ -13,7 +13,8 @@ import org.sae4j.train.ReferenceLoss.Term;
 /**
  * Checks the gradient of the reference loss ({@link ReferenceLoss}, double precision) of one {@link SaeCase}
  * against central finite differences, for every coordinate of W_enc, b_enc, W_dec and b_dec (JumpReLU's log θ has a
- * straight-through pseudo-gradient, not a derivative, so it is left out). The user terms of the case's weights always
+ * straight-through pseudo-gradient, not a derivative, so it is left out: a term's ∂L/∂count reaches only log θ and
+ * is therefore not checked here). The user terms of the case's weights always
  * count; {@link #terms} chooses the built-in ones.
  *
  * <p>Scale-aware: the case's scale {@code s} is the power of ten nearest the batch's RMS; biases are perturbed by

@@ -47,7 +47,7 @@ final class DensePath implements GradientRows {
     private DenseCodes.Sums colSums;
 
     private LatentTerms terms;
-    private double l0PerH;
+    private double[] dCount;
     private final KernelPool.Task codesTask = this::codes;
     private final KernelPool.Task residualTask = this::residual;
     private final KernelPool.Task columnTask = this::columns;
@@ -87,11 +87,11 @@ final class DensePath implements GradientRows {
      * dead latents in {@code grads.dead}; returns how many.
      *
      * @param dzAdd  the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every active entry (null: none)
-     * @param l0PerH JumpReLU's L0 term per straight-through entry, λ₀/B
+     * @param dCount the loss terms' ∂L/∂count_j per latent (JumpReLU's L0: λ₀/B; null: none)
      */
-    int forward(KernelPool pool, PackedEncoder enc, float[] dzAdd, double l0PerH, Lap lap) {
+    int forward(KernelPool pool, PackedEncoder enc, float[] dzAdd, double[] dCount, Lap lap) {
         this.dzAdd = dzAdd;
-        this.l0PerH = l0PerH;
+        this.dCount = dCount;
         RowBuffers r = rowsBuf;
         int rows = r.rows;
         ensureBuffers();
@@ -162,7 +162,7 @@ final class DensePath implements GradientRows {
         for (int c0 = j0; c0 < j1; c0 += COLUMN_BLOCK) {
             int len = Math.min(COLUMN_BLOCK, j1 - c0);
             if (jump) {
-                denseOps.jumpGradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, eps, l0PerH,
+                denseOps.jumpGradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, eps, dCount,
                         colSums);
             } else {
                 denseOps.gradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, colSums);

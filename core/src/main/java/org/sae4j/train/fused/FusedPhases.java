@@ -125,11 +125,11 @@ public final class FusedPhases {
      * Forward pass and per-row gradients of the batch {@link #prepare} bound.
      *
      * @param dSumZ           the loss terms' ∂L/∂(Σ_b z_bj) per latent (null: none), added to ∂/∂z at kept entries
-     * @param l0PerH          JumpReLU's L0 term per straight-through entry, λ₀/B
+     * @param dCount          the loss terms' ∂L/∂count_j per latent (JumpReLU's L0; null: none)
      * @param auxCoef         AuxK's coefficient (0: off); {@code auxK} its k (0: d/2)
      * @param windowDead      the window's dead mask before this batch, {@code windowDeadCount} set
      */
-    public Forward forward(double[] dSumZ, double l0PerH, double auxCoef, int auxK, boolean[] windowDead,
+    public Forward forward(double[] dSumZ, double[] dCount, double auxCoef, int auxK, boolean[] windowDead,
                            int windowDeadCount, Lap lap) {
         int rows = this.rows.rows;
         float[] add = null;
@@ -143,7 +143,7 @@ public final class FusedPhases {
         boolean dense = selection.candCap == 0 && lastActiveFraction > denseSwitch;
         int deadCount;
         if (dense) {
-            deadCount = this.dense.forward(pool, encoder, add, l0PerH, lap);
+            deadCount = this.dense.forward(pool, encoder, add, dCount, lap);
             path = this.dense;
         } else {
             encoder.ensurePacked(pool);

@@ -5,12 +5,13 @@ package org.sae4j.train.fused;
  * pass and the {@link org.sae4j.train.loss.LossTerm}s are done.
  *
  * @param rows     B, rows of the batch
- * @param l0PerH   JumpReLU's L0 term per straight-through entry, λ₀/B (0 otherwise)
+ * @param dCount   per latent, ∂L/∂count_j (JumpReLU's L0: λ₀/B), through the threshold's straight-through
+ *                 estimate; null when no term wrote one
  * @param dSumPre  per latent, ∂L/∂(Σ_b pre_bj) from the loss terms (re-animation and user terms), added to ∂L/∂pre
  *                 at every row of the latent; null when no term wrote one
  * @param dDecNorm per latent, ∂L/∂‖W_dec[j]‖ (the weighted L1's, and user terms'); null when no term wrote one
  */
-public record LatentTerms(int rows, double l0PerH, double[] dSumPre, double[] dDecNorm) {
+public record LatentTerms(int rows, double[] dCount, double[] dSumPre, double[] dDecNorm) {
 
     /** Whether latent j gets a share through Σ_b pre_bj this step. */
     boolean reanimates(int j) {

@@ -151,7 +151,7 @@ final class SparseNormPass implements GradientRows {
                 active++;
             }
             if (jump && Math.abs((cs.val[s] - (double) th) / eps) < 0.5) {
-                tGrad += cs.dz[s] * (-th / eps) - tm.l0PerH() / eps;
+                tGrad += cs.dz[s] * (-th / eps) - (tm.dCount() != null ? tm.dCount()[j] : 0) / eps;
             }
         }
         if (aux.on) {

@@ -11,13 +11,18 @@ import java.util.Arrays;
  *   <li>{@link #addSumZ}: ∂L/∂(Σ_b z_bj), added to ∂L/∂z at every kept entry of latent j; only from
  *       {@link LossTerm#codeGradient}, before the forward pass.</li>
  *   <li>{@link #addDecoderNorm}: ∂L/∂‖W_dec[j]‖, added to ∂L/∂W_dec[j] as {@code g·W_dec[j]/‖W_dec[j]‖}.</li>
+ *   <li>{@link #addCount}: ∂L/∂count_j (JumpReLU only: it reaches θ_j through the straight-through estimate,
+ *       {@code −g/ε} per entry within ε/2 of θ_j; for the other activations a count has no gradient); only from
+ *       {@link LossTerm#codeGradient}.</li>
  * </ul>
  */
 public final class LatentPartials {
     private final double[] dSumPre;
     private final double[] dSumZ;
     private final double[] dDecNorm;
+    private final double[] dCount;
     private boolean pre;
+    private boolean count;
     private boolean z;
     private boolean norm;
 
@@ -25,6 +30,18 @@ public final class LatentPartials {
         dSumPre = new double[latents];
         dSumZ = new double[latents];
         dDecNorm = new double[latents];
+        dCount = new double[latents];
+    }
+
+    /** Adds {@code v} to ∂L/∂count_j (in {@link LossTerm#codeGradient} only; JumpReLU only). */
+    public void addCount(int j, double v) {
+        dCount[j] += v;
+        count = true;
+    }
+
+    /** ∂L/∂count_j, or null when no term added any. */
+    public double[] count() {
+        return count ? dCount : null;
     }
 
     /** Adds {@code v} to ∂L/∂(Σ_b pre_bj). */
@@ -73,6 +90,10 @@ public final class LatentPartials {
         if (norm) {
             Arrays.fill(dDecNorm, 0);
             norm = false;
+        }
+        if (count) {
+            Arrays.fill(dCount, 0);
+            count = false;
         }
     }
 }
