@@ -3,16 +3,12 @@ package org.sae4j.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.AtomicFiles;
 import org.sae4j.io.Json;
-import org.sae4j.io.JsonFields;
-import org.sae4j.io.Safetensors;
 import org.sae4j.io.Standardizer;
 
 /**
@@ -60,7 +56,6 @@ public final class Checkpoint {
 
     private static final Hook NO_HOOK = stage -> { };
 
-
     // ---------------------------------------------------------------- saving
 
     /** Saves a model without trainer state (e.g. as a starting point for {@code --init}). */
@@ -86,19 +81,8 @@ public final class Checkpoint {
 
     private static void writeContents(Path d, Sae sae, Standardizer standardizer, TrainState state,
             String[] writing) throws IOException {
-        SaeConfig c = sae.config();
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.put("sae4j_format_version", Long.toString(CheckpointConfig.FORMAT_VERSION));
-        meta.put("activation", c.activation().id());
-        meta.put("dim", Integer.toString(c.dim()));
-        meta.put("latents", Integer.toString(c.latents()));
-        meta.put("k", Integer.toString(c.k()));
-        if (state != null) {
-            meta.put("step", Long.toString(state.step()));
-        }
         writing[0] = MODEL;
-        Safetensors.write(d.resolve(MODEL), CheckpointTensors.tensors(sae, ""), meta);
+        CheckpointTensors.write(d.resolve(MODEL), sae, state);
         writing[0] = CONFIG;
         AtomicFiles.writeString(d.resolve(CONFIG), Json.writePretty(CheckpointConfig.configJson(sae, standardizer))
                 + "\n");
@@ -152,29 +136,10 @@ public final class Checkpoint {
         }
         Map<String, Object> cj = Json.readObject(cfgFile);
         SaeConfig c = CheckpointConfig.parseConfig(cj, cfgFile.toString());
-        Standardizer std = null;
-        if (cj.get("standardizer") instanceof Map<?, ?> sm) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> smap = (Map<String, Object>) sm;
-            std = Standardizer.fromJson(smap, cfgFile.toString());
-            if (std.dim() != c.dim()) {
-                throw new BadInputException(cfgFile + ": standardizer dim " + std.dim() + "; expected dim " + c.dim());
-            }
-        } else if (cj.containsKey("standardizer")) {
-            throw new JsonFields(cj, cfgFile + ":").fail("standardizer", Json.typeName(cj.get("standardizer")),
-                    "an object");
-        }
-        Path modelFile = target.resolve(MODEL);
-        float[][] t = CheckpointTensors.readTensors(modelFile, c, "");
+        Standardizer std = CheckpointConfig.parseStandardizer(cj, cfgFile, c);
+        float[][] t = CheckpointTensors.readTensors(target.resolve(MODEL), c, "");
         Sae sae = Sae.of(c, t[0], t[1], t[2], t[3], t.length > 4 ? t[4] : null);
-        if (c.activation() == Activation.BATCHTOPK) {
-            double th = new JsonFields(cj, cfgFile + ":").requireDouble("batchtopk_threshold");
-            try {
-                sae.setBatchTopKThreshold((float) th);
-            } catch (BadInputException e) {
-                throw new BadInputException(cfgFile + ": field " + e.getMessage(), e);
-            }
-        }
+        CheckpointConfig.readBatchTopKThreshold(cj, cfgFile, sae);
         TrainState state = null;
         Path stateFile = target.resolve(STATE);
         if (withState && Files.isRegularFile(stateFile)) {

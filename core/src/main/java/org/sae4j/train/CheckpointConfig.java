@@ -1,5 +1,6 @@
 package org.sae4j.train;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sae4j.Activation;
@@ -81,6 +82,35 @@ final class CheckpointConfig {
             return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed);
         } catch (BadInputException e) {
             throw new BadInputException(src + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The input standardisation of {@value Checkpoint#CONFIG}, or null when inputs are used as given. */
+    static Standardizer parseStandardizer(Map<String, Object> cj, Path cfgFile, SaeConfig c) {
+        Standardizer std = null;
+        if (cj.get("standardizer") instanceof Map<?, ?> sm) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> smap = (Map<String, Object>) sm;
+            std = Standardizer.fromJson(smap, cfgFile.toString());
+            if (std.dim() != c.dim()) {
+                throw new BadInputException(cfgFile + ": standardizer dim " + std.dim() + "; expected dim " + c.dim());
+            }
+        } else if (cj.containsKey("standardizer")) {
+            throw new JsonFields(cj, cfgFile + ":").fail("standardizer", Json.typeName(cj.get("standardizer")),
+                    "an object");
+        }
+        return std;
+    }
+
+    /** BatchTopK's learned inference threshold into {@code sae} (other activations have none). */
+    static void readBatchTopKThreshold(Map<String, Object> cj, Path cfgFile, Sae sae) {
+        if (sae.config().activation() == Activation.BATCHTOPK) {
+            double th = new JsonFields(cj, cfgFile + ":").requireDouble("batchtopk_threshold");
+            try {
+                sae.setBatchTopKThreshold((float) th);
+            } catch (BadInputException e) {
+                throw new BadInputException(cfgFile + ": field " + e.getMessage(), e);
+            }
         }
     }
 }

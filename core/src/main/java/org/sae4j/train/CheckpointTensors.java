@@ -30,6 +30,22 @@ final class CheckpointTensors {
         }
     }
 
+    /** Writes {@code file}: the tensors, and {@code __metadata__} with {@code format: pt} and the architecture. */
+    static void write(Path file, Sae sae, TrainState state) throws IOException {
+        SaeConfig c = sae.config();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("sae4j_format_version", Long.toString(CheckpointConfig.FORMAT_VERSION));
+        meta.put("activation", c.activation().id());
+        meta.put("dim", Integer.toString(c.dim()));
+        meta.put("latents", Integer.toString(c.latents()));
+        meta.put("k", Integer.toString(c.k()));
+        if (state != null) {
+            meta.put("step", Long.toString(state.step()));
+        }
+        Safetensors.write(file, tensors(sae, ""), meta);
+    }
+
     static Map<String, Safetensors.Tensor> tensors(Sae sae, String prefix) {
         Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
         String[] names = sae.tensorNames();
