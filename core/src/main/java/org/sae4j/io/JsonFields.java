@@ -262,7 +262,7 @@ public final class JsonFields {
     }
 
     /** A found value as this dialect shows it; {@code sae4jForm} is how sae4j's own files show it. */
-    public String shown(Object v, String sae4jForm) {
+    private String shown(Object v, String sae4jForm) {
         return dialect.shows == null ? sae4jForm : dialect.shows.apply(v);
     }
 

@@ -7,7 +7,6 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
-import org.sae4j.io.Json;
 import org.sae4j.io.JsonFields;
 import org.sae4j.io.Standardizer;
 
@@ -62,10 +61,7 @@ final class CheckpointConfig {
         JsonFields f = new JsonFields(m, src + ":");
         int dim = f.requirePositiveInt("dim");
         int latents = f.requirePositiveInt("latents");
-        Object act = m.get("activation");
-        if (!(act instanceof String as)) {
-            throw f.fail("activation", Json.typeName(act), "\"topk\", \"relu\" or \"jumprelu\"");
-        }
+        String as = f.require("activation", String.class, "\"topk\", \"relu\" or \"jumprelu\"");
         Activation a;
         try {
             a = Activation.parse(as);
@@ -87,17 +83,13 @@ final class CheckpointConfig {
 
     /** The input standardisation of {@value Checkpoint#CONFIG}, or null when inputs are used as given. */
     static Standardizer parseStandardizer(Map<String, Object> cj, Path cfgFile, SaeConfig c) {
-        Standardizer std = null;
-        if (cj.get("standardizer") instanceof Map<?, ?> sm) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> smap = (Map<String, Object>) sm;
-            std = Standardizer.fromJson(smap, cfgFile.toString());
-            if (std.dim() != c.dim()) {
-                throw new BadInputException(cfgFile + ": standardizer dim " + std.dim() + "; expected dim " + c.dim());
-            }
-        } else if (cj.containsKey("standardizer")) {
-            throw new JsonFields(cj, cfgFile + ":").fail("standardizer", Json.typeName(cj.get("standardizer")),
-                    "an object");
+        if (!cj.containsKey("standardizer")) {
+            return null;
+        }
+        Standardizer std = Standardizer.fromJson(new JsonFields(cj, cfgFile + ":").requireObjectMap("standardizer"),
+                cfgFile.toString());
+        if (std.dim() != c.dim()) {
+            throw new BadInputException(cfgFile + ": standardizer dim " + std.dim() + "; expected dim " + c.dim());
         }
         return std;
     }
