@@ -83,7 +83,7 @@ public final class Args {
     }
 
     private BadInputException unknown(String given, String name, Set<String> valued, Set<String> flagged) {
-        Set<String> all = new LinkedHashSet<>(valued);
+        Set<String> all = new LinkedHashSet<>(table != null ? table.names() : valued);
         all.addAll(flagged);
         String near = name.startsWith("-") ? OptionTable.nearest(name, all) : null;
         String m = command + ": unknown option '" + given + "'; ";
