@@ -40,6 +40,9 @@ import org.sae4j.train.Trainer;
  *
  * <p>Nothing is written before the first checkpoint, so a run refused at the start leaves nothing behind; a run
  * stopped later by a non-finite loss or bad data row keeps its last good checkpoint.
+ *
+ * <p>The options and how they map onto the configs are {@link TrainOptions}, the resume rules {@link ResumeOptions},
+ * the report's settings {@link TrainReport}; this class runs the command and prints its progress.
  */
 final class Train {
     private Train() {
