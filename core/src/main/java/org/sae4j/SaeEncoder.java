@@ -3,13 +3,11 @@ package org.sae4j;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.locks.ReentrantLock;
 import org.sae4j.encode.ScreenedEncoder;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Standardizer;
-import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
 import org.sae4j.kernels.VectorOps;
@@ -59,96 +57,33 @@ import org.sae4j.kernels.VectorizationProvider;
 public final class SaeEncoder {
     // Latents per block of the single-vector path: the block and its candidate list stay in L1.
     private static final int BLOCK = 256;
-    // Rows per batch product: enough for the GEMM to reach speed, small enough for the heaps to stay in cache.
-    private static final int CHUNK_ROWS = 256;
-    // Bound on the batch heaps (rows × cap entries) when a caller asks for very many codes per row.
-    private static final int MAX_HEAP_ENTRIES = 1 << 16;
 
     private final SaeConfig config;
     private final int d;
     private final int n;
     private final Activation act;
-    private final float[] wEnc;    // null in an approximate mode
-    private final float[] bEnc;
-    private final float[] bDec;
-    private final float[] dict;
-    private final float[] theta;   // JumpReLU: θ_j = exp(t_j) in float, as Sae.activate compares; else null
-    private final float floor;     // a code must exceed this: θ for BatchTopK, 0 otherwise (JumpReLU uses theta)
-    private final boolean shift;   // encode x − b_dec
-    private final Standardizer standardizer; // null when inputs are used as given
-    private final ForwardRule rule; // an imported model's row norm / code rule (ForwardRule), else null
-    private final boolean codeRule; // rule rewrites pre-activations into codes before the selection
+    private final EncoderWeights w;
     private final EncoderMode mode;
     private final ScreenedEncoder screen;  // null for EncoderMode.FLOAT32 and for models with a ForwardRule
     private final VectorOps ops;
     private final ThresholdSelect select;
-
-    // Batch path: guarded by lock.
-    private final ReentrantLock lock = new ReentrantLock();
-    private final KernelPool pool;
-    private final Gemm gemm;
-    private final Gemm.Workspace ws;   // null in an approximate mode
-    private final float[] xin;     // CHUNK_ROWS × d: standardised / shifted inputs, when either applies
-    private final int[][] cand;    // per pool thread: candidate columns of one block row
-    private final Gemm.Epilogue epilogue = this::acceptBlock;
-    private final Gemm.Epilogue denseEpilogue = this::denseBlock;
-    private RowTopK heaps;         // grown to the largest k asked for
-    private float[] denseOut;      // encodeDense's output and the first row of the current chunk
-    private int denseRow0;
-    private int[] topIdx = new int[0];  // encodeDense's TopK codes, grown on demand
-    private float[] topVal = new float[0];
+    private final BatchEncoder batch;
 
     private SaeEncoder(Sae sae, Standardizer standardizer, KernelPool pool, EncoderMode mode) {
-        this.config = sae.config();
-        this.d = config.dim();
-        this.n = config.latents();
-        this.act = config.activation();
-        if (standardizer != null && standardizer.dim() != d) {
-            throw new BadInputException("standardizer: has dim " + standardizer.dim() + "; expected the model's "
-                    + d);
-        }
-        this.standardizer = standardizer == null || standardizer.mode() == Standardizer.Mode.NONE
-                ? null : standardizer;
-        if (mode.approximate() && sae.rule() != null) {
-            throw new BadInputException("encoder mode " + mode + ": approximate modes encode plain pre-activations;"
-                    + " this model has an imported forward rule (" + sae.rule() + "); expected an exact mode");
-        }
-        // Copies: the encoder must not change under concurrent readers if the caller goes on training the Sae.
-        this.wEnc = mode.approximate() ? null : sae.wEnc().clone();
-        this.bEnc = sae.bEnc().clone();
-        this.bDec = sae.bDec().clone();
-        this.dict = sae.dictionary();
-        this.rule = sae.rule();
-        this.codeRule = rule != null && rule.rewritesCodes();
-        if (act == Activation.JUMPRELU && !codeRule) {
-            theta = new float[n];
-            for (int j = 0; j < n; j++) {
-                theta[j] = (float) Math.exp(sae.logThreshold()[j]);
-            }
-        } else {
-            theta = null;
-        }
-        this.floor = act == Activation.BATCHTOPK ? sae.batchTopKThreshold() : 0f; // a code rule's codes: > 0
-        this.shift = config.preEncoderBias();
+        this.w = new EncoderWeights(sae, standardizer, mode);
+        this.config = w.config;
+        this.d = w.d;
+        this.n = w.n;
+        this.act = w.act;
         VectorizationProvider p = VectorizationProvider.getInstance();
         this.ops = p.vectorOps();
         this.select = p.thresholdSelect();
-        this.pool = pool;
-        this.gemm = p.gemm();
-        if (mode.approximate()) {
-            this.ws = null;
-        } else {
-            this.ws = gemm.newWorkspace(n, d);
-            gemm.packW(wEnc, 0, ws, pool);
-        }
-        this.xin = shift || this.standardizer != null || rule != null ? new float[CHUNK_ROWS * d] : null;
-        this.cand = new int[mode.approximate() ? 0 : pool.threads()][n];
-        this.heaps = newHeaps(act == Activation.TOPK ? config.k() : 32);
         this.mode = mode;
         // The screen bounds the plain pre-activations; an imported model's rule (row norm, gate, strict θ) is
         // applied by the float32 path only, so such a model encodes exactly there whatever the mode.
-        this.screen = mode.format() == null || rule != null ? null
-                : new ScreenedEncoder(mode.approximate() ? sae.wEnc() : wEnc, bEnc, n, d, mode.format());
+        this.screen = mode.format() == null || w.rule != null ? null
+                : new ScreenedEncoder(mode.approximate() ? sae.wEnc() : w.wEnc, w.bEnc, n, d, mode.format());
+        this.batch = new BatchEncoder(w, mode, screen, pool);
     }
 
     /**
@@ -211,8 +146,8 @@ public final class SaeEncoder {
      */
     public long memoryBytes() {
         long nd = (long) n * d;
-        long bytes = (wEnc != null ? 8 * nd : 0) /* W_enc and its copy packed for the GEMM */
-                + 4 * nd /* dictionary */ + 4L * (2 * n + d) + (theta != null ? 4L * n : 0);
+        long bytes = (w.wEnc != null ? 8 * nd : 0) /* W_enc and its copy packed for the GEMM */
+                + 4 * nd /* dictionary */ + 4L * (2 * n + d) + (w.theta != null ? 4L * n : 0);
         return bytes + (screen != null ? screen.bytes() : 0);
     }
 
@@ -251,7 +186,7 @@ public final class SaeEncoder {
      * screen's range. For monitoring and benchmarks: the screened modes pay about this many float32 row reads.
      */
     public int candidateCount(float[] x) {
-        checkRows("input", x, 1, true);
+        w.checkRows("input", x, 1, true);
         if (screen == null) {
             return n;
         }
@@ -259,17 +194,12 @@ public final class SaeEncoder {
             return 0;
         }
         float[] in = x;
-        if (shift || standardizer != null) {
+        if (w.shift || w.standardizer != null) {
             in = x.clone();
-            prepare(in, 0, 1);
+            w.prepare(in, 0, 1);
         }
-        int count = screen.candidates(in, limit(Integer.MAX_VALUE), floor, theta, new int[n]);
+        int count = screen.candidates(in, w.limit(Integer.MAX_VALUE), w.floor, w.theta, new int[n]);
         return count < 0 ? n : count;
-    }
-
-    /** Codes a single-vector call asking for {@code m} keeps: the model's k at most for TopK. */
-    private int limit(int m) {
-        return act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
     }
 
     /** Mean squared error {@code (1/d)·‖x − x̂‖²} of the reconstruction of {@code x}, in the data's units. */
@@ -290,39 +220,39 @@ public final class SaeEncoder {
      */
     public float[] reconstruct(float[] x) {
         float[] xhat = decode(encode(x));
-        if (rule != null && rule.norm() != ForwardRule.RowNorm.NONE) {
+        if (w.rule != null && w.rule.norm() != ForwardRule.RowNorm.NONE) {
             float[] in = x;
-            if (standardizer != null) {
+            if (w.standardizer != null) {
                 in = x.clone();
-                standardizer.apply(in, 0, 1);
-                standardizer.apply(xhat, 0, 1); // back into the model's space, where the row statistics apply
+                w.standardizer.apply(in, 0, 1);
+                w.standardizer.apply(xhat, 0, 1); // back into the model's space, where the row statistics apply
             }
-            rule.denormalize(xhat, 0, in, 0, 1, d);
-            if (standardizer != null) {
-                standardizer.invert(xhat, 0, 1);
+            w.rule.denormalize(xhat, 0, in, 0, 1, d);
+            if (w.standardizer != null) {
+                w.standardizer.invert(xhat, 0, 1);
             }
         }
         return xhat;
     }
 
     private SparseCode encodeOne(float[] x, int m) {
-        checkRows("input", x, 1, true);
+        w.checkRows("input", x, 1, true);
         float[] in = x;
-        if (shift || standardizer != null || rule != null) {
+        if (w.prepares()) {
             in = x.clone();
-            prepare(in, 0, 1);
+            w.prepare(in, 0, 1);
         }
-        int limit = limit(m);
+        int limit = w.limit(m);
         if (mode.approximate()) {
             int size = Math.min(limit, n);
             int[] idx = new int[size];
             float[] val = new float[size];
-            int got = screen.approximate(in, limit, floor, theta, idx, val);
+            int got = screen.approximate(in, limit, w.floor, w.theta, idx, val);
             return new SparseCode(Arrays.copyOf(idx, got), Arrays.copyOf(val, got));
         }
         if (screen != null) {
             int[] cand = new int[n];
-            int count = screen.candidates(in, limit, floor, theta, cand);
+            int count = screen.candidates(in, limit, w.floor, w.theta, cand);
             if (count >= 0) {
                 return exactCodes(in, cand, count, limit);
             }
@@ -335,10 +265,10 @@ public final class SaeEncoder {
             RowTopK heap = new RowTopK(1, limit);
             for (int j0 = 0; j0 < n; j0 += BLOCK) {
                 int cols = gemv(in, j0, pre);
-                if (theta != null) {
-                    heap.offerAbove(select, 0, j0, pre, 0, cols, theta, c);
+                if (w.theta != null) {
+                    heap.offerAbove(select, 0, j0, pre, 0, cols, w.theta, c);
                 } else {
-                    heap.offerAbove(select, 0, j0, pre, 0, cols, floor, c);
+                    heap.offerAbove(select, 0, j0, pre, 0, cols, w.floor, c);
                 }
             }
             int[] idx = new int[heap.size(0)];
@@ -351,9 +281,9 @@ public final class SaeEncoder {
         int count = 0;
         for (int j0 = 0; j0 < n; j0 += BLOCK) {
             int cols = gemv(in, j0, pre);
-            int found = theta != null
-                    ? select.aboveEach(pre, 0, cols, theta, j0, c, 0)
-                    : select.above(pre, 0, cols, floor, c, 0);
+            int found = w.theta != null
+                    ? select.aboveEach(pre, 0, cols, w.theta, j0, c, 0)
+                    : select.above(pre, 0, cols, w.floor, c, 0);
             if (count + found > keys.length) {
                 keys = Arrays.copyOf(keys, Math.max(2 * keys.length, count + found));
             }
@@ -390,8 +320,8 @@ public final class SaeEncoder {
         int kept = 0;
         for (int q = 0; q < count; q++) {
             int j = cand[q];
-            float p = pre(in, j);
-            if (p > (theta != null ? theta[j] : floor)) {
+            float p = w.pre(in, j);
+            if (p > (w.theta != null ? w.theta[j] : w.floor)) {
                 v[q] = p;
                 // Value descending (any sign; −0 as 0, as the heap's == does), then candidate position ascending,
                 // which is index ascending since candidates come in increasing order.
@@ -416,17 +346,12 @@ public final class SaeEncoder {
     private int gemv(float[] in, int j0, float[] pre) {
         int cols = Math.min(BLOCK, n - j0);
         for (int c = 0; c < cols; c++) {
-            pre[c] = pre(in, j0 + c);
+            pre[c] = w.pre(in, j0 + c);
         }
-        if (codeRule) {
-            rule.codes(pre, 0, cols, j0);
+        if (w.codeRule) {
+            w.rule.codes(pre, 0, cols, j0);
         }
         return cols;
-    }
-
-    /** Latent j's float32 pre-activation: the one definition both the float32 and the screened paths use. */
-    private float pre(float[] in, int j) {
-        return ops.dot(in, 0, wEnc, j * d, d) + bEnc[j];
     }
 
     // ---------------------------------------------------------------- batches
@@ -440,43 +365,7 @@ public final class SaeEncoder {
      * calls are serialised; single-vector calls are not affected.
      */
     public int encode(float[] x, int rows, int[] idxOut, float[] valOut, int k) {
-        if (k < 1) {
-            throw new BadInputException("k = " + k + ": expected at least 1 code per row");
-        }
-        checkRows("input", x, rows, false);
-        if (idxOut.length < (long) rows * k || valOut.length < (long) rows * k) {
-            throw new BadInputException("output buffers: have " + idxOut.length + " indices and " + valOut.length
-                    + " values; expected rows × k = " + rows + "×" + k);
-        }
-        int limit = act == Activation.TOPK ? Math.min(k, config.k()) : Math.min(k, n);
-        if (mode.approximate()) {
-            return encodeApproximate(x, rows, idxOut, valOut, k, limit);
-        }
-        int written = 0;
-        lock.lock();
-        try {
-            if (heaps.cap() < limit) {
-                heaps = newHeaps(limit);
-            }
-            int chunk = chunkRows(heaps.cap());
-            for (int r0 = 0; r0 < rows; r0 += chunk) {
-                int br = Math.min(chunk, rows - r0);
-                float[] in = chunkInput(x, r0, br);
-                int off = in == x ? r0 * d : 0;
-                heaps.reset(br, limit);
-                gemm.multTransB(in, off, br, ws, bEnc, 0, epilogue, pool);
-                for (int b = 0; b < br; b++) {
-                    int o = (r0 + b) * k;
-                    int got = heaps.drainSorted(b, idxOut, valOut, o);
-                    Arrays.fill(idxOut, o + got, o + k, -1);
-                    Arrays.fill(valOut, o + got, o + k, 0f);
-                    written += got;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return written;
+        return batch.encode(x, rows, idxOut, valOut, k);
     }
 
     /**
@@ -486,129 +375,7 @@ public final class SaeEncoder {
      * path. Allocates nothing once warm (TopK: after the first call of this size).
      */
     public void encodeDense(float[] x, int rows, float[] codesOut) {
-        checkRows("input", x, rows, false);
-        if (codesOut.length < (long) rows * n) {
-            throw new BadInputException("output: has " + codesOut.length + " values; expected rows × latents = "
-                    + rows + "×" + n);
-        }
-        Arrays.fill(codesOut, 0, rows * n, 0f);
-        if (mode.approximate()) {
-            int k = act == Activation.TOPK ? config.k() : n;
-            int[] idx = new int[rows * k];
-            float[] val = new float[rows * k];
-            encode(x, rows, idx, val, k);
-            scatter(idx, val, rows, k, codesOut);
-            return;
-        }
-        if (act == Activation.TOPK) {
-            int k = config.k();
-            lock.lock();
-            try {
-                if (topIdx.length < rows * k) {
-                    topIdx = new int[rows * k];
-                    topVal = new float[rows * k];
-                }
-                encode(x, rows, topIdx, topVal, k);
-                scatter(topIdx, topVal, rows, k, codesOut);
-            } finally {
-                lock.unlock();
-            }
-            return;
-        }
-        lock.lock();
-        try {
-            denseOut = codesOut;
-            for (int r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
-                int br = Math.min(CHUNK_ROWS, rows - r0);
-                float[] in = chunkInput(x, r0, br);
-                int off = in == x ? r0 * d : 0;
-                denseRow0 = r0;
-                gemm.multTransB(in, off, br, ws, bEnc, 0, denseEpilogue, pool);
-            }
-        } finally {
-            denseOut = null;
-            lock.unlock();
-        }
-    }
-
-    /** Top-k slots ({@code k} per row, index −1 = empty) into dense rows × n codes (already zeroed). */
-    private void scatter(int[] idx, float[] val, int rows, int k, float[] codesOut) {
-        for (int q = 0; q < rows * k; q++) {
-            if (idx[q] >= 0) {
-                codesOut[(q / k) * n + idx[q]] = val[q];
-            }
-        }
-    }
-
-    /** Rows [r0, r0 + br) as the GEMM reads them: {@code x} itself, or prepared into {@code xin} (offset 0). */
-    private float[] chunkInput(float[] x, int r0, int br) {
-        if (xin == null) {
-            return x;
-        }
-        System.arraycopy(x, r0 * d, xin, 0, br * d);
-        prepare(xin, 0, br);
-        return xin;
-    }
-
-    /** GEMM epilogue of {@link #encodeDense}: keeps each value above its threshold (as {@link Sae#activate}). */
-    private void denseBlock(int t, int row0, int rows, int col0, int cols, float[] buf, int off, int ld) {
-        for (int r = 0; r < rows; r++) {
-            int o = (denseRow0 + row0 + r) * n + col0;
-            int b = off + r * ld;
-            if (codeRule) {
-                rule.codes(buf, b, cols, col0); // as acceptBlock: the rule's codes, then keep those > 0
-            }
-            for (int c = 0; c < cols; c++) {
-                float v = buf[b + c];
-                if (v > (theta != null ? theta[col0 + c] : floor)) {
-                    denseOut[o + c] = v;
-                }
-            }
-        }
-    }
-
-    /** The batch API in an approximate mode: row by row from the compressed copy (there is no float32 GEMM). */
-    private int encodeApproximate(float[] x, int rows, int[] idxOut, float[] valOut, int k, int limit) {
-        int written = 0;
-        float[] in = new float[d];
-        int[] idx = new int[limit];
-        float[] val = new float[limit];
-        for (int b = 0; b < rows; b++) {
-            System.arraycopy(x, b * d, in, 0, d);
-            prepare(in, 0, 1);
-            int got = screen.approximate(in, limit, floor, theta, idx, val);
-            int o = b * k;
-            System.arraycopy(idx, 0, idxOut, o, got);
-            System.arraycopy(val, 0, valOut, o, got);
-            Arrays.fill(idxOut, o + got, o + k, -1);
-            Arrays.fill(valOut, o + got, o + k, 0f);
-            written += got;
-        }
-        return written;
-    }
-
-    /** Rows per batch product for heaps of {@code cap} entries per row. */
-    private static int chunkRows(int cap) {
-        return Math.max(1, Math.min(CHUNK_ROWS, MAX_HEAP_ENTRIES / cap));
-    }
-
-    private static RowTopK newHeaps(int cap) {
-        return new RowTopK(chunkRows(cap), cap);
-    }
-
-    /** GEMM epilogue of the batch path: offers each finished block row to that row's heap. */
-    private void acceptBlock(int t, int row0, int rows, int col0, int cols, float[] buf, int off, int ld) {
-        int[] c = cand[t];
-        for (int r = 0; r < rows; r++) {
-            if (codeRule) {
-                rule.codes(buf, off + r * ld, cols, col0); // the epilogue may overwrite the kernel's scratch
-            }
-            if (theta != null) {
-                heaps.offerAbove(select, row0 + r, col0, buf, off + r * ld, cols, theta, c);
-            } else {
-                heaps.offerAbove(select, row0 + r, col0, buf, off + r * ld, cols, floor, c);
-            }
-        }
+        batch.encodeDense(x, rows, codesOut);
     }
 
     // ---------------------------------------------------------------- decoding
@@ -628,13 +395,13 @@ public final class SaeEncoder {
         if (out.length < (long) off + d || off < 0) {
             throw new BadInputException("output: has " + out.length + " values; expected " + d + " from offset " + off);
         }
-        System.arraycopy(bDec, 0, out, off, d);
+        System.arraycopy(w.bDec, 0, out, off, d);
         for (int q = 0; q < code.size(); q++) {
             int j = code.index(q);
-            checkLatent(j, q);
-            ops.axpy(code.value(q), dict, j * d, out, off, d);
+            w.checkLatent(j, q);
+            ops.axpy(code.value(q), w.dict, j * d, out, off, d);
         }
-        unprepare(out, off, 1);
+        w.unprepare(out, off, 1);
     }
 
     /**
@@ -651,16 +418,16 @@ public final class SaeEncoder {
                     + d);
         }
         for (int b = 0; b < rows; b++) {
-            System.arraycopy(bDec, 0, out, b * d, d);
+            System.arraycopy(w.bDec, 0, out, b * d, d);
             for (int q = b * k; q < (b + 1) * k; q++) {
                 int j = idx[q];
                 if (j >= 0) {
-                    checkLatent(j, q);
-                    ops.axpy(val[q], dict, j * d, out, b * d, d);
+                    w.checkLatent(j, q);
+                    ops.axpy(val[q], w.dict, j * d, out, b * d, d);
                 }
             }
         }
-        unprepare(out, 0, rows);
+        w.unprepare(out, 0, rows);
     }
 
     /**
@@ -677,67 +444,15 @@ public final class SaeEncoder {
                     + d);
         }
         for (int b = 0; b < rows; b++) {
-            System.arraycopy(bDec, 0, out, b * d, d);
+            System.arraycopy(w.bDec, 0, out, b * d, d);
             for (int j = 0; j < n; j++) {
                 float zj = z[b * n + j];
                 if (zj != 0f) {
-                    ops.axpy(zj, dict, j * d, out, b * d, d);
+                    ops.axpy(zj, w.dict, j * d, out, b * d, d);
                 }
             }
         }
-        unprepare(out, 0, rows);
+        w.unprepare(out, 0, rows);
     }
 
-    private void checkLatent(int j, int slot) {
-        if (j < 0 || j >= n) {
-            throw new BadInputException("code " + slot + ": latent " + j + "; expected 0 ≤ latent < " + n);
-        }
-    }
-
-    // ---------------------------------------------------------------- inputs
-
-    /** Standardises and shifts {@code rows} rows in place, as training saw its inputs. */
-    private void prepare(float[] a, int off, int rows) {
-        if (standardizer != null) {
-            standardizer.apply(a, off, rows);
-        }
-        if (rule != null) {
-            rule.normalize(a, off, rows, d);
-        }
-        if (shift) {
-            for (int b = 0; b < rows; b++) {
-                ops.axpy(-1f, bDec, 0, a, off + b * d, d);
-            }
-        }
-    }
-
-    /** Back from the model's space to the data's units. */
-    private void unprepare(float[] a, int off, int rows) {
-        if (standardizer != null) {
-            standardizer.invert(a, off, rows);
-        }
-    }
-
-    /** Shape and finiteness of the input; {@code exact}: a single vector of exactly d values. */
-    private void checkRows(String what, float[] x, int rows, boolean exact) {
-        if (x == null) {
-            throw new BadInputException(what + ": missing; expected " + d + " values per row");
-        }
-        if (rows < 0) {
-            throw new BadInputException(what + ": rows = " + rows + "; expected ≥ 0");
-        }
-        if (exact && x.length != d) {
-            throw new BadInputException(what + ": has " + x.length + " values; expected dim = " + d);
-        }
-        if (x.length < (long) rows * d) {
-            throw new BadInputException(what + ": has " + x.length + " values; expected rows × dim = " + rows + "×"
-                    + d);
-        }
-        for (int i = 0; i < rows * d; i++) {
-            if (!Float.isFinite(x[i])) {
-                throw new BadInputException(what + ": row " + i / d + ", element " + i % d + " is " + x[i]
-                        + "; expected a finite number");
-            }
-        }
-    }
 }

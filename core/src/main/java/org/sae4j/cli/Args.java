@@ -1,5 +1,6 @@
 package org.sae4j.cli;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -10,20 +11,51 @@ import org.sae4j.BadInputException;
 
 /**
  * Hand-written {@code --name value} / {@code --flag} parser (core stays dependency-free). Every option is declared,
- * so a typo is an error naming it rather than a silently ignored setting. Public for the optional modules' commands.
+ * so a typo is an error naming it (and the nearest declared name) rather than a silently ignored setting. Public for
+ * the optional modules' commands.
+ *
+ * <p>Built from an {@link OptionTable} ({@link OptionTable#parse}), it also answers {@code --help} with the table's
+ * usage, takes absent options' values from the table's defaults, and refuses (as an internal error) a read of an
+ * option the table does not declare, so the code cannot use an option the usage does not show.
  */
 public final class Args {
     private final String command;
+    private final OptionTable table; // null: built from bare name sets
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final Set<String> flags = new LinkedHashSet<>();
 
     /**
+     * Options declared as bare names: no usage, no defaults, every valued option may be repeated.
+     *
      * @param valued   options that take a value
      * @param flagged  options that take none
      */
     public Args(String command, String[] argv, int from, Set<String> valued, Set<String> flagged) {
         this.command = command;
+        this.table = null;
+        parse(argv, from, valued, flagged);
+    }
+
+    Args(OptionTable table, String[] argv, int from) {
+        this.command = table.command();
+        this.table = table;
+        Set<String> valued = new LinkedHashSet<>();
+        Set<String> flagged = new LinkedHashSet<>();
+        for (Option o : table.options()) {
+            (o.takesValue() ? valued : flagged).add(o.name());
+        }
+        for (int i = from; i < argv.length; i++) {
+            if (argv[i].equals("--help") || argv[i].equals("-h")) {
+                if (i == from || !valued.contains(argv[i - 1])) { // not the value of an option
+                    throw new UsageRequest(table.usage());
+                }
+            }
+        }
+        parse(argv, from, valued, flagged);
+    }
+
+    private void parse(String[] argv, int from, Set<String> valued, Set<String> flagged) {
         for (int i = from; i < argv.length; i++) {
             String a = argv[i];
             String name = a;
@@ -45,55 +77,143 @@ public final class Args {
                 values.put(name, value);
                 repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             } else {
-                Set<String> all = new LinkedHashSet<>(valued);
-                all.addAll(flagged);
-                throw new BadInputException(command + ": unknown option '" + a + "'; expected one of " + all);
+                throw unknown(a, name, valued, flagged);
             }
         }
     }
 
+    private BadInputException unknown(String given, String name, Set<String> valued, Set<String> flagged) {
+        Set<String> all = new LinkedHashSet<>(table != null ? table.names() : valued);
+        all.addAll(flagged);
+        String near = name.startsWith("-") ? OptionTable.nearest(name, all) : null;
+        String m = command + ": unknown option '" + given + "'; ";
+        if (near == null) {
+            return new BadInputException(m + "expected one of " + all);
+        }
+        return new BadInputException(m + "did you mean " + near + "? (" + (table != null ? command + " --help lists"
+                + " every option)" : "expected one of " + all + ")"));
+    }
+
+    /** The table's option {@code name}; reading an undeclared one is a bug in the command, not the user's error. */
+    private Option declared(String name) {
+        if (table == null) {
+            return null;
+        }
+        Option o = table.find(name);
+        if (o == null) {
+            throw new IllegalStateException(command + " reads " + name + ", which its option table does not declare");
+        }
+        return o;
+    }
+
+    /** The command as its messages name it. */
+    public String command() {
+        return command;
+    }
+
+    /** Whether {@code name} was given on the command line (flag or valued). */
+    public boolean given(String name) {
+        declared(name);
+        return flags.contains(name) || values.containsKey(name);
+    }
+
     public boolean flag(String name) {
+        declared(name);
         return flags.contains(name);
     }
 
     /** Every value given for {@code name}, in order (an option that may be repeated); empty when absent. */
     public List<String> all(String name) {
+        declared(name);
         return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
 
     public String string(String name, String def) {
+        declared(name);
         return values.getOrDefault(name, def);
     }
 
-    public int integer(String name, int def) {
+    /** The given value, else the table's default (null when it has none). */
+    public String string(String name) {
+        Option o = declared(name);
+        return values.getOrDefault(name, o == null ? null : o.defaultValue());
+    }
+
+    /** The given value; absent or blank: one line naming the option and its placeholder. */
+    public String required(String name) {
+        Option o = declared(name);
         String v = values.get(name);
-        if (v == null) {
-            return def;
+        if (v == null || v.isBlank()) {
+            throw new BadInputException(command + ": " + name + (o == null ? "" : " " + o.placeholder())
+                    + " is required");
         }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new BadInputException(command + " " + name + " '" + v + "': expected an integer");
-        }
+        return v;
+    }
+
+    public int integer(String name, int def) {
+        String v = string(name, null);
+        return v == null ? def : parseInt(name, v);
+    }
+
+    /** The given value, else the table's default, as an int. */
+    public int integer(String name) {
+        return parseInt(name, orDefault(name));
     }
 
     public long longValue(String name, long def) {
-        String v = values.get(name);
+        String v = string(name, null);
+        return v == null ? def : parseLong(name, v);
+    }
+
+    /** The given value, else the table's default, as a long. */
+    public long longValue(String name) {
+        return parseLong(name, orDefault(name));
+    }
+
+    public double number(String name, double def) {
+        String v = string(name, null);
+        return v == null ? def : parseDouble(name, v);
+    }
+
+    /** The given value, else the table's default, as a finite double. */
+    public double number(String name) {
+        return parseDouble(name, orDefault(name));
+    }
+
+    private String orDefault(String name) {
+        String v = string(name);
         if (v == null) {
-            return def;
+            throw new IllegalStateException(command + " " + name + ": neither given nor defaulted in its table");
         }
+        return v;
+    }
+
+    private int parseInt(String name, String v) {
+        long l = parseLong(name, v);
+        if (l != (int) l) {
+            throw new BadInputException(command + " " + name + " '" + v + "': expected an integer");
+        }
+        return (int) l;
+    }
+
+    /** Decimal integers, and integers in exponent form ({@code 1e7}, as the usage writes large defaults). */
+    private long parseLong(String name, String v) {
+        String t = v.trim();
         try {
-            return Long.parseLong(v.trim());
+            return Long.parseLong(t);
         } catch (NumberFormatException e) {
+            if (t.indexOf('e') > 0 || t.indexOf('E') > 0) {
+                try {
+                    return new BigDecimal(t).longValueExact();
+                } catch (NumberFormatException | ArithmeticException e2) {
+                    // falls through to the one-line message
+                }
+            }
             throw new BadInputException(command + " " + name + " '" + v + "': expected an integer");
         }
     }
 
-    public double number(String name, double def) {
-        String v = values.get(name);
-        if (v == null) {
-            return def;
-        }
+    private double parseDouble(String name, String v) {
         try {
             double d = Double.parseDouble(v.trim());
             if (!Double.isFinite(d)) {

@@ -1,8 +1,8 @@
 package org.sae4j.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
@@ -26,16 +26,23 @@ final class Demo {
     static final int K = 4;
     static final float OFFSET_NORM = 5f;
 
+    static final OptionTable OPTIONS = OptionTable.of("demo", "train a TopK SAE with re-animation on synthetic"
+            + " planted-dictionary data", List.of(),
+            List.of(Option.valued("--epochs", "E", "passes over the 4096 rows").withDefault("30"),
+                    Option.valued("--seed", "S", "data, initialisation and shuffling").withDefault("0"),
+                    Models.THREADS,
+                    Option.valued("--reanimation", "COEF", "coefficient of the re-animation term").withDefault("1e-3"),
+                    Option.flag("--no-baseline", "skip the same run without re-animation")));
+
     private Demo() {
     }
 
     static void run(String[] argv, PrintStream out) {
-        Args a = new Args("demo", argv, 0, Set.of("--epochs", "--seed", "--threads", "--reanimation"),
-                Set.of("--no-baseline"));
-        int epochs = a.integer("--epochs", 30);
-        long seed = a.longValue("--seed", 0);
+        Args a = OPTIONS.parse(argv, 0);
+        int epochs = a.integer("--epochs");
+        long seed = a.longValue("--seed");
         int threads = a.integer("--threads", Runtime.getRuntime().availableProcessors());
-        double coef = a.number("--reanimation", 1e-3);
+        double coef = a.number("--reanimation");
 
         PlantedDictionary truth = PlantedDictionary.random(DIM, ATOMS, seed + 1);
         float[] offset = PlantedDictionary.random(DIM, 1, seed + 9).truth();

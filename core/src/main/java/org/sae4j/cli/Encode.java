@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
@@ -29,21 +29,28 @@ import org.sae4j.train.Checkpoint;
  * Files appear complete or not at all; existing ones are kept unless {@code --force}.
  */
 final class Encode {
+    static final OptionTable OPTIONS = OptionTable.of("encode", "the codes of every row, in file order",
+            List.of("top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense"),
+            List.of(Models.MODEL, Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
+                    Option.valued("--out", "BASE", "where the codes go (a trailing .npy is dropped)").asRequired(),
+                    Option.valued("--k", "K", "codes kept per row (default: a topk model's k)"),
+                    Option.flag("--dense", "every latent's code, as one rows × latents file"),
+                    Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS,
+                    Option.flag("--force", "replace existing files"))).with(Models.MODEL_OPTIONS);
     private Encode() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("encode", argv, 0, Models.withModelOptions(Set.of("--model", "--data", "--out", "--k", "--batch", "--threads")),
-                Set.of("--dense", "--force"));
-        Path model = Path.of(Models.required(a, "encode", "--model", "DIR"));
-        Path dataPath = Path.of(Models.required(a, "encode", "--data", "PATH"));
-        String base = Models.required(a, "encode", "--out", "PATH");
+        Args a = OPTIONS.parse(argv, 0);
+        Path model = Path.of(a.required("--model"));
+        Path dataPath = Path.of(a.required("--data"));
+        String base = a.required("--out");
         if (base.endsWith(".npy")) {
             base = base.substring(0, base.length() - 4);
         }
-        int batch = Models.positive(a, "encode", "--batch", 1024);
+        int batch = Models.positive(a, "--batch");
         boolean dense = a.flag("--dense");
-        int threads = Models.positive(a, "encode", "--threads", Runtime.getRuntime().availableProcessors());
+        int threads = Models.threads(a);
         LoadedModel lm = Models.load(a, model);
         Checkpoint.Loaded m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         Sae sae = m.sae();
@@ -52,7 +59,7 @@ final class Encode {
         if (!dense) {
             if (sae.config().activation() == Activation.TOPK) { // BatchTopK's k is only the average per row
                 k = a.integer("--k", sae.config().k());
-            } else if (a.string("--k", null) == null) {
+            } else if (!a.given("--k")) {
                 throw new BadInputException("encode: --k K is required for a " + sae.config().activation().id()
                         + " model (how many codes to keep per row), or pass --dense");
             } else {

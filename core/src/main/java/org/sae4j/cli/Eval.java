@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.sae4j.Sae;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.SaeEncoder;
@@ -22,15 +22,21 @@ import org.sae4j.train.Checkpoint;
  * model's input space (after the standardisation stored with the model).
  */
 final class Eval {
+    static final OptionTable OPTIONS = OptionTable.of("eval", "reconstruction and sparsity of a model on data",
+            List.of("mse, R2 (scalar mean and per-feature explained variance), L0, dead %"),
+            List.of(Models.MODEL, Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
+                    Option.flag("--json", "one JSON object on stdout"),
+                    Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS))
+            .with(Models.MODEL_OPTIONS);
     private Eval() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("eval", argv, 0, Models.withModelOptions(Set.of("--model", "--data", "--batch", "--threads")), Set.of("--json"));
-        Path model = Path.of(Models.required(a, "eval", "--model", "DIR"));
-        Path dataPath = Path.of(Models.required(a, "eval", "--data", "PATH"));
-        int batch = Models.positive(a, "eval", "--batch", 1024);
-        int threads = Models.positive(a, "eval", "--threads", Runtime.getRuntime().availableProcessors());
+        Args a = OPTIONS.parse(argv, 0);
+        Path model = Path.of(a.required("--model"));
+        Path dataPath = Path.of(a.required("--data"));
+        int batch = Models.positive(a, "--batch");
+        int threads = Models.threads(a);
         LoadedModel lm = Models.load(a, model);
         Checkpoint.Loaded m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         DatasetMetrics r;

@@ -3,8 +3,8 @@ package org.sae4j.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.sae4j.BadInputException;
 import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureStatsReader;
@@ -24,15 +24,23 @@ import org.sae4j.formats.SparsifyFormat;
  * elsewhere).
  */
 final class Export {
+    static final OptionTable OPTIONS = OptionTable.of("export", "write the model as a SAELens v6 or sparsify folder",
+            List.of("refuses what the format cannot express"),
+            List.of(Models.MODEL, Option.valued("--format", "saelens|sparsify", "the folder to write").asRequired(),
+                    Option.valued("--out", "DIR", "where it goes").asRequired(),
+                    Option.valued("--features", "DIR", "a features directory of the model: its firing frequencies as"
+                            + " SAELens' sparsity.safetensors"),
+                    Option.valued("--from", "sae4j|saelens|sparsify|gemmascope", "the model folder's format"
+                            + " (default: detected)"), Models.HOOKPOINT, Models.SCALING_FACTOR));
+
     private Export() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("export", argv, 0, Set.of("--model", "--format", "--out", "--from", "--hookpoint",
-                "--scaling-factor", "--features"), Set.of());
-        Path model = Path.of(Models.required(a, "export", "--model", "DIR"));
-        String to = Models.required(a, "export", "--format", "saelens|sparsify");
-        Path dest = Path.of(Models.required(a, "export", "--out", "DIR"));
+        Args a = OPTIONS.parse(argv, 0);
+        Path model = Path.of(a.required("--model"));
+        String to = a.required("--format");
+        Path dest = Path.of(a.required("--out"));
         Format target = Format.parse(to);
         if (target != Format.SAELENS && target != Format.SPARSIFY) {
             throw new BadInputException("export --format " + to + ": expected saelens or sparsify");

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeEncoder;
 import org.sae4j.features.ContextRows;
@@ -27,24 +27,37 @@ import org.sae4j.io.NpyDataset;
 final class Features {
     static final int NEAREST = 8;
 
+    static final OptionTable OPTIONS = OptionTable.of("features", "per-latent statistics and a feature browser",
+            List.of("frequency, mean, max, top rows per latent + OUT/index.html feature browser"),
+            List.of(Option.valued("--model", "DIR", "a sae4j model folder").asRequired(),
+                    Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
+                    Option.valued("--out", "DIR", "where statistics and browser go").asRequired(),
+                    Option.valued("--tokens", "tokens.tsv", "one token per data row (from activations): contexts"
+                            + " in the browser"),
+                    Option.valued("--top", "N", "top rows kept per latent").withDefault("20"),
+                    Option.valued("--context", "C", "tokens shown either side of a top row").withDefault("8"),
+                    Option.valued("--dense-threshold", "F", "a latent firing on more than this fraction of rows is"
+                            + " dense").withDefault("0.1"),
+                    Option.valued("--batch", "B", "rows per batch").withDefault("1024"),
+                    Option.flag("--force", "replace an earlier features directory")));
+
     private Features() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("features", argv, 0, Set.of("--model", "--data", "--tokens", "--top", "--context", "--out",
-                "--dense-threshold", "--batch"), Set.of("--force"));
-        Path model = Path.of(Models.required(a, "features", "--model", "DIR"));
-        Path dataPath = Path.of(Models.required(a, "features", "--data", "PATH"));
-        Path outDir = Path.of(Models.required(a, "features", "--out", "DIR")).toAbsolutePath().normalize();
-        String tok = a.string("--tokens", null);
+        Args a = OPTIONS.parse(argv, 0);
+        Path model = Path.of(a.required("--model"));
+        Path dataPath = Path.of(a.required("--data"));
+        Path outDir = Path.of(a.required("--out")).toAbsolutePath().normalize();
+        String tok = a.string("--tokens");
         Path tokens = tok == null ? null : Path.of(tok);
-        int top = Models.positive(a, "features", "--top", 20);
-        int context = a.integer("--context", 8);
+        int top = Models.positive(a, "--top");
+        int context = a.integer("--context");
         if (context < 0) {
             throw new BadInputException("features --context " + context + ": expected ≥ 0 tokens either side");
         }
-        int batch = Models.positive(a, "features", "--batch", 1024);
-        double dense = a.number("--dense-threshold", 0.1);
+        int batch = Models.positive(a, "--batch");
+        double dense = a.number("--dense-threshold");
         if (!(dense > 0 && dense <= 1)) {
             throw new BadInputException("features --dense-threshold " + dense + ": expected a fraction of rows in"
                     + " (0, 1]");

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import org.sae4j.ForwardRule;
 import org.sae4j.Sae;
@@ -27,12 +26,16 @@ final class Inspect {
      */
     static final int MAX_COLLINEARITY_ATOMS = 4096;
 
+    static final OptionTable OPTIONS = OptionTable.of("inspect", "what a model folder holds",
+            List.of("config, shapes, parameter norms, dictionary collinearity, trainer state"),
+            List.of(Models.MODEL, Option.flag("--json", "one JSON object on stdout"))).with(Models.MODEL_OPTIONS);
+
     private Inspect() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("inspect", argv, 0, Models.withModelOptions(Set.of("--model")), Set.of("--json"));
-        Path model = Path.of(Models.required(a, "inspect", "--model", "DIR"));
+        Args a = OPTIONS.parse(argv, 0);
+        Path model = Path.of(a.required("--model"));
         LoadedModel lm = Models.load(a, model);
         Checkpoint.Loaded m = lm.format() == Format.SAE4J ? Checkpoint.load(lm.dir())
                 : new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);

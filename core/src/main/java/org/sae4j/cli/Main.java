@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 import org.sae4j.BadInputException;
 
 /**
@@ -11,52 +12,41 @@ import org.sae4j.BadInputException;
  * where), 1 internal error.
  */
 public final class Main {
-    static final String USAGE = """
-            usage: sae4j <command> [options]
-              train    train an SAE on a .npy file (or a directory of .npy shards), checkpointing into --out
-                       --data PATH --out DIR --latents N [--activation topk|batchtopk|jumprelu|relu] [--k K]
-                       [--batch B (1024)] [--epochs E (1) | --steps S] [--lr LR (5e-4)]
-                       [--optimizer adam|sgd] [--clip-grad C (1.0, 0 = off)] [--warmup-steps W (0)]
-                       [--reanimation COEF (1e-3)] [--reanimation-form seed|overcomplete]
-                       [--reanimation-anneal START:END (linear to 0)]
-                       [--reanimation-schedule constant|linear:START:END|cosine:START:END|auto:DEAD:PATIENCE]
-                       [--l1 C (relu, 1e-3)] [--l0 C (jumprelu, 1e-3)]
-                       [--auxk COEF (0 = off)] [--auxk-k K (0 = dim/2)] [--dead-window TOKENS (1e7)]
-                       [--reanimation-mask batch|window] [--decoder-bias-init mean|median]
-                       [--encoder-init-scale S (1.0)]
-                       [--standardize none|feature|norm] [--threads T] [--seed S (0)]
-                       [--checkpoint-every N (1000 steps, 0 = end only)] [--log-every N (100)]
-                       [--json] [--report FILE.html] [--quiet] [--force] [--on-save-error stop|retry]
-                       SIGTERM/SIGINT: finish the step, save, exit 143/130 (a second one aborts at once)
-                       --init DIR   start from that model's weights (fresh optimizer)
-                       --resume DIR continue that run exactly (--steps/--epochs count from its start)
-              eval     --model DIR --data PATH [--json] [--batch B] [--threads T]
-                       mse, R2 (scalar mean and per-feature explained variance), L0, dead %
-              encode   --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]
-                       top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense
-              inspect  --model DIR [--json]
-                       config, shapes, parameter norms, dictionary collinearity, trainer state
-              export   --model DIR --format saelens|sparsify --out DIR [--features DIR (saelens: sparsity.safetensors)]
-                       write the model as a SAELens v6 or sparsify folder (refuses what the format cannot express)
-              --model DIR of eval, encode, inspect, export, train --init also reads SAELens, sparsify and Gemma Scope
-                       folders: [--format sae4j|saelens|sparsify|gemmascope] [--hookpoint NAME (sparsify run)]
-                       [--scaling-factor F (SAELens expected_average_only_in)]
-              features --model DIR --data PATH --out DIR [--tokens tokens.tsv] [--top N (20)] [--context C (8)]
-                       [--dense-threshold F (0.1)] [--batch B] [--force]
-                       per-latent statistics (frequency, mean, max, top rows) + OUT/index.html feature browser
-              demo     train a TopK SAE with re-animation on synthetic planted-dictionary data
-                       [--epochs E] [--seed S] [--threads T] [--reanimation COEF] [--no-baseline]
-              experiment dead-codes [--quick] [--out DIR (src/docs)]
-                       every dead-latent remedy on one dead-prone data set: table + SVG curves
+    /** The commands' option tables, in the order {@code sae4j help} shows them. */
+    static final List<OptionTable> COMMANDS = List.of(TrainOptions.TABLE, Eval.OPTIONS, Encode.OPTIONS,
+            Inspect.OPTIONS, Export.OPTIONS, Features.OPTIONS, Demo.OPTIONS, Experiment.DEAD_CODES);
+
+    /** The commands of the optional modules (their own tables live there), help and the exit codes. */
+    private static final String OTHER_COMMANDS = """
               activations  token activations of a transformer (ONNX model + tokenizer.json, or
                        builtin:all-minilm-l6-v2) as .npy shards that train reads; runs through ./sae4j (the optional
                        onnx module): ./sae4j activations --onnx MODEL --text FILE --out DIR [--output NAME ...]
                        [--list-outputs] ... (./sae4j activations --help for all options)
               spark    features | encode on Apache Spark in local mode; runs through ./sae4j (the optional spark
                        module): ./sae4j spark features --model DIR --data PATH --out DIR ... (src/docs/spark.md)
-              help     this text
+              help     this text; help COMMAND (or COMMAND --help): each option of COMMAND explained
             exit codes: 0 ok, 2 bad usage or input (one line on stderr), 1 internal error
             """;
+
+    static final String USAGE = usage();
+
+    private static String usage() {
+        StringBuilder s = new StringBuilder("usage: sae4j <command> [options]\n");
+        for (OptionTable t : COMMANDS) {
+            s.append(t.overview());
+        }
+        return s.append(OTHER_COMMANDS).toString();
+    }
+
+    /** {@code help COMMAND}: that command's table, or null. */
+    private static OptionTable table(String command) {
+        for (OptionTable t : COMMANDS) {
+            if (t.command().equals(command) || t.command().startsWith(command + " ")) {
+                return t;
+            }
+        }
+        return null;
+    }
 
     private Main() {
     }
@@ -86,12 +76,13 @@ public final class Main {
                         + " onnx module: org.sae4j.onnx.cli.ActivationsCommand)");
                 case "spark" -> throw new BadInputException("spark runs through ./sae4j (the optional spark module:"
                         + " org.sae4j.spark.Main) or spark-submit");
-                case "help", "-h", "--help" -> out.print(USAGE);
+                case "help", "-h", "--help" -> out.print(rest.length > 0 && table(rest[0]) != null
+                        ? table(rest[0]).usage() : USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
                         + "'; expected train, eval, encode, activations, inspect, export, features, spark, demo,"
                         + " experiment or help");
             }
-        }, err);
+        }, out, err);
     }
 
     /** What a command may throw; {@link #exitCode} maps it. */
@@ -105,8 +96,16 @@ public final class Main {
      * input, {@link CommandExit}'s own code, 1 for I/O and internal errors. Optional modules' commands use it too.
      */
     public static int exitCode(Command command, PrintStream err) {
+        return exitCode(command, System.out, err);
+    }
+
+    /** As {@link #exitCode(Command, PrintStream)}; a {@link UsageRequest} ({@code --help}) prints on {@code out}. */
+    public static int exitCode(Command command, PrintStream out, PrintStream err) {
         try {
             command.run();
+            return 0;
+        } catch (UsageRequest u) {
+            out.print(u.usage());
             return 0;
         } catch (BadInputException e) {
             err.println("sae4j: " + e.getMessage());

@@ -2,8 +2,7 @@ package org.sae4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.List;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.formats.Format;
@@ -21,15 +20,16 @@ final class Models {
     private Models() {
     }
 
+    static final Option MODEL = Option.valued("--model", "DIR", "the model folder (sae4j, SAELens, sparsify or"
+            + " Gemma Scope)").asRequired();
+    static final Option HOOKPOINT = Option.valued("--hookpoint", "NAME", "which SAE of a sparsify run folder");
+    static final Option SCALING_FACTOR = Option.valued("--scaling-factor", "F", "SAELens expected_average_only_in,"
+            + " when its cfg.json lacks it");
     /** Options of every command that reads a model: which format, which sparsify hookpoint, a SAELens factor. */
-    static final Set<String> MODEL_OPTIONS = Set.of("--format", "--hookpoint", "--scaling-factor");
-
-    /** {@code own} plus {@link #MODEL_OPTIONS}. */
-    static Set<String> withModelOptions(Set<String> own) {
-        Set<String> all = new LinkedHashSet<>(own);
-        all.addAll(MODEL_OPTIONS);
-        return all;
-    }
+    static final List<Option> MODEL_OPTIONS = List.of(
+            Option.valued("--format", "sae4j|saelens|sparsify|gemmascope", "the model folder's format (default:"
+                    + " detected)"), HOOKPOINT, SCALING_FACTOR);
+    static final Option THREADS = Option.valued("--threads", "T", "worker threads (default: all cores)");
 
     /** How {@code --format}, {@code --hookpoint} and {@code --scaling-factor} ask to read a model directory. */
     static ImportOptions importOptions(Args a) {
@@ -44,20 +44,23 @@ final class Models {
         return ModelFormats.load(dir, importOptions(a));
     }
 
-    static String required(Args a, String command, String option, String what) {
-        String v = a.string(option, null);
-        if (v == null || v.isBlank()) {
-            throw new BadInputException(command + ": " + option + " " + what + " is required");
+    /** The option's value (its table's default when absent), refused unless positive. */
+    static int positive(Args a, String option) {
+        return positive(a, option, a.integer(option));
+    }
+
+    /** The option's value ({@code def} when absent), refused unless positive. */
+    static int positive(Args a, String option, int def) {
+        int v = a.integer(option, def);
+        if (v <= 0) {
+            throw new BadInputException(a.command() + " " + option + " " + v + ": expected a positive number");
         }
         return v;
     }
 
-    static int positive(Args a, String command, String option, int def) {
-        int v = a.integer(option, def);
-        if (v <= 0) {
-            throw new BadInputException(command + " " + option + " " + v + ": expected a positive number");
-        }
-        return v;
+    /** {@code --threads}' value, all cores when absent. */
+    static int threads(Args a) {
+        return positive(a, THREADS.name(), Runtime.getRuntime().availableProcessors());
     }
 
     /** Checks that the data's rows have the model's width, naming both files. */

@@ -1,8 +1,13 @@
 package org.sae4j.cli;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.Standardizer;
@@ -10,34 +15,59 @@ import org.sae4j.train.CoefSchedule;
 import org.sae4j.train.TrainConfig;
 
 /**
- * {@code train --resume}: users re-run the same command with {@code --resume} added, so the run's own settings may be
- * repeated; each one given must have the value the checkpoint recorded, else one line names the option, the
- * checkpoint's value and the new one (a different value would silently fork the run).
+ * {@code train --resume}, by the resume rule of each option in {@link TrainOptions#TABLE}: users re-run the same
+ * command with {@code --resume} added, so an option {@link Option.Resume#FIXED_BY_RESUME} may be repeated with the
+ * value the checkpoint recorded, else one line names the option, the checkpoint's value and the new one (a different
+ * value would silently fork the run); one {@link Option.Resume#NOT_WITH_RESUME} is refused.
  */
 final class ResumeOptions {
-    /** A setting recorded in the trainer state, as the value its option produces. */
-    private record Setting(String option, Function<TrainConfig, Object> value) {
+    /**
+     * A run's settings as its options produce them: recorded in the checkpoint, or given on the command line (whose
+     * {@link TrainConfig} is built only when a compared option needs it: building it checks every given option).
+     */
+    record Run(int latents, Activation activation, int k, Standardizer.Mode standardize, Supplier<TrainConfig> config) {
+        TrainConfig cfg() {
+            return config.get();
+        }
     }
 
-    private static final List<Setting> TRAIN_SETTINGS = List.of(
-            new Setting("--batch", TrainConfig::batchSize),
-            new Setting("--lr", TrainConfig::lr),
-            new Setting("--warmup-steps", TrainConfig::warmupSteps),
-            new Setting("--optimizer", c -> c.optimizer().name().toLowerCase(java.util.Locale.ROOT)),
-            new Setting("--clip-grad", TrainConfig::clipGrad),
-            new Setting("--reanimation", c -> c.reanimation().coef()),
-            new Setting("--reanimation-anneal", c -> shape(c.reanimation())),
-            new Setting("--reanimation-schedule", c -> shape(c.reanimation())),
-            new Setting("--reanimation-form", c -> c.reanimationForm().name().toLowerCase(java.util.Locale.ROOT)),
-            new Setting("--seed", TrainConfig::seed),
-            new Setting("--l1", TrainConfig::l1Coef),
-            new Setting("--l0", TrainConfig::l0Coef),
-            new Setting("--auxk", TrainConfig::auxkCoef),
-            new Setting("--auxk-k", TrainConfig::auxkK),
-            new Setting("--dead-window", TrainConfig::deadWindowTokens),
-            new Setting("--reanimation-mask", c -> c.reanimationWindowMask() ? "window" : "batch"),
-            new Setting("--decoder-bias-init", c -> c.decoderBiasInit().name().toLowerCase(java.util.Locale.ROOT)),
-            new Setting("--encoder-init-scale", TrainConfig::encoderInitScale));
+    /** The value of each fixed option in a {@link Run}, as its option produces it (and the message prints it). */
+    static final Map<String, Function<Run, Object>> RECORDED = Map.ofEntries(
+            Map.entry("--latents", Run::latents),
+            Map.entry("--activation", r -> r.activation().id()),
+            Map.entry("--k", Run::k),
+            Map.entry("--standardize", r -> TrainOptions.standardizeName(r.standardize())),
+            Map.entry("--batch", r -> r.cfg().batchSize()),
+            Map.entry("--lr", r -> r.cfg().lr()),
+            Map.entry("--warmup-steps", r -> r.cfg().warmupSteps()),
+            Map.entry("--optimizer", r -> r.cfg().optimizer().name().toLowerCase(Locale.ROOT)),
+            Map.entry("--clip-grad", r -> r.cfg().clipGrad()),
+            Map.entry("--reanimation", r -> r.cfg().reanimation().coef()),
+            Map.entry("--reanimation-anneal", r -> shape(r.cfg().reanimation())),
+            Map.entry("--reanimation-schedule", r -> shape(r.cfg().reanimation())),
+            Map.entry("--reanimation-form", r -> r.cfg().reanimationForm().name().toLowerCase(Locale.ROOT)),
+            Map.entry("--seed", r -> r.cfg().seed()),
+            Map.entry("--l1", r -> r.cfg().l1Coef()),
+            Map.entry("--l0", r -> r.cfg().l0Coef()),
+            Map.entry("--auxk", r -> r.cfg().auxkCoef()),
+            Map.entry("--auxk-k", r -> r.cfg().auxkK()),
+            Map.entry("--dead-window", r -> r.cfg().deadWindowTokens()),
+            Map.entry("--reanimation-mask", r -> r.cfg().reanimationWindowMask() ? "window" : "batch"),
+            Map.entry("--decoder-bias-init", r -> r.cfg().decoderBiasInit().name().toLowerCase(Locale.ROOT)),
+            Map.entry("--encoder-init-scale", r -> r.cfg().encoderInitScale()));
+
+    static {
+        Set<String> fixed = new HashSet<>();
+        for (Option o : TrainOptions.TABLE.options()) {
+            if (o.resume() == Option.Resume.FIXED_BY_RESUME) {
+                fixed.add(o.name());
+            }
+        }
+        if (!fixed.equals(RECORDED.keySet())) { // a fixed option without its recorded value could not be checked
+            throw new IllegalStateException("train options fixed by --resume " + fixed + " differ from those with a"
+                    + " recorded value " + RECORDED.keySet());
+        }
+    }
 
     private ResumeOptions() {
     }
@@ -47,55 +77,51 @@ final class ResumeOptions {
         return switch (s.kind()) {
             case CONSTANT -> "constant";
             case AUTO -> "auto:" + s.threshold() + ":" + s.patience();
-            default -> s.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + s.start() + ":" + s.end();
+            default -> s.kind().name().toLowerCase(Locale.ROOT) + ":" + s.start() + ":" + s.end();
         };
     }
 
-    /**
-     * Checks every repeated option against the checkpoint: {@code sae}, {@code std} and {@code cfg} as recorded in
-     * {@code dir}.
-     */
-    static void check(Args a, Path dir, SaeConfig sae, Standardizer std, TrainConfig cfg) {
-        if (a.string("--latents", null) != null && a.integer("--latents", 0) != sae.latents()) {
-            throw differs("--latents", dir, sae.latents(), a);
-        }
-        if (a.string("--activation", null) != null
-                && org.sae4j.Activation.parse(a.string("--activation", null)) != sae.activation()) {
-            throw differs("--activation", dir, sae.activation().id(), a);
-        }
-        if (a.string("--k", null) != null && a.integer("--k", 0) != sae.k()) {
-            throw differs("--k", dir, sae.k(), a);
-        }
-        if (a.string("--standardize", null) != null) {
-            Standardizer.Mode given = Train.standardizeMode(a.string("--standardize", null));
-            Standardizer.Mode had = std == null ? Standardizer.Mode.NONE : std.mode();
-            if (given != had) {
-                throw differs("--standardize", dir, switch (had) {
-                    case NONE -> "none";
-                    case PER_FEATURE -> "feature";
-                    case UNIT_MEAN_SQUARED_NORM -> "norm";
-                }, a);
-            }
-        }
-        // The given options parsed as a fresh run would parse them, field by field against the recorded ones.
-        TrainConfig given = null;
-        for (Setting s : TRAIN_SETTINGS) {
-            if (a.string(s.option(), null) == null) {
-                continue;
-            }
-            if (given == null) {
-                given = Train.hyperParameters(a, sae.activation()).build();
-            }
-            Object had = s.value().apply(cfg);
-            if (!had.equals(s.value().apply(given))) {
-                throw differs(s.option(), dir, had, a);
+    /** Refuses, with {@code --resume}, every option whose rule is {@link Option.Resume#NOT_WITH_RESUME}. */
+    static void checkNotWithResume(Args a) {
+        for (Option o : TrainOptions.TABLE.options()) {
+            if (o.resume() == Option.Resume.NOT_WITH_RESUME && a.given(o.name())) {
+                throw new BadInputException("train: " + TrainOptions.RESUME + " and " + o.name() + " both given;"
+                        + " expected one (" + TrainOptions.RESUME + " continues a run from its own checkpoint; "
+                        + o.name() + ": " + o.help() + ")");
             }
         }
     }
 
-    private static BadInputException differs(String option, Path dir, Object had, Args a) {
-        return new BadInputException("train --resume " + dir + " " + option + " " + a.string(option, null)
-                + ": the checkpoint was trained with " + option + " " + had + "; expected the same value (or leave "
-                + option + " out)");
+    /**
+     * Checks every repeated fixed option against the checkpoint: {@code sae}, {@code std} and {@code cfg} as
+     * recorded in {@code dir}.
+     */
+    static void check(Args a, Path dir, SaeConfig sae, Standardizer std, TrainConfig cfg) {
+        Run had = new Run(sae.latents(), sae.activation(), sae.k(), std == null ? Standardizer.Mode.NONE : std.mode(),
+                () -> cfg);
+        TrainConfig[] built = {null};
+        Run given = new Run(
+                a.given("--latents") ? a.integer("--latents") : sae.latents(),
+                a.given("--activation") ? Activation.parse(a.string("--activation")) : sae.activation(),
+                a.given("--k") ? a.integer("--k") : sae.k(),
+                a.given("--standardize") ? TrainOptions.standardizeMode(a.string("--standardize")) : had.standardize(),
+                () -> {
+                    if (built[0] == null) { // parsed as a fresh run would parse it, then field by field
+                        built[0] = TrainOptions.hyperParameters(a, sae.activation()).build();
+                    }
+                    return built[0];
+                });
+        for (Option o : TrainOptions.TABLE.options()) {
+            if (o.resume() != Option.Resume.FIXED_BY_RESUME || !a.given(o.name())) {
+                continue;
+            }
+            Function<Run, Object> value = RECORDED.get(o.name());
+            Object recorded = value.apply(had);
+            if (!recorded.equals(value.apply(given))) {
+                throw new BadInputException("train --resume " + dir + " " + o.name() + " " + a.string(o.name())
+                        + ": the checkpoint was trained with " + o.name() + " " + recorded + "; expected the same"
+                        + " value (or leave " + o.name() + " out)");
+            }
+        }
     }
 }

@@ -10,27 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
 import org.sae4j.SaeConfig;
 import org.sae4j.formats.LoadedModel;
-import org.sae4j.features.FeatureScan;
-import org.sae4j.features.FeatureStats;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.Standardizer;
-import org.sae4j.kernels.KernelPool;
 import org.sae4j.train.Checkpoint;
-import org.sae4j.train.CoefSchedule;
 import org.sae4j.train.EpochAccumulator;
 import org.sae4j.train.EpochStats;
 import org.sae4j.train.NonFiniteLossException;
-import org.sae4j.train.Optimizer;
-import org.sae4j.train.ReanimationForm;
 import org.sae4j.train.StepStats;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.TrainListener;
@@ -48,30 +40,21 @@ import org.sae4j.train.Trainer;
  *
  * <p>Nothing is written before the first checkpoint, so a run refused at the start leaves nothing behind; a run
  * stopped later by a non-finite loss or bad data row keeps its last good checkpoint.
+ *
+ * <p>The options and how they map onto the configs are {@link TrainOptions}, the resume rules {@link ResumeOptions},
+ * the report's settings {@link TrainReport}; this class runs the command and prints its progress.
  */
 final class Train {
-    private static final Set<String> VALUED = Set.of("--data", "--latents", "--activation", "--k", "--batch",
-            "--epochs", "--steps", "--lr", "--reanimation", "--reanimation-form", "--reanimation-anneal",
-            "--reanimation-schedule",
-            "--optimizer", "--clip-grad", "--warmup-steps", "--threads", "--seed", "--out", "--resume", "--init",
-            "--report", "--l1", "--l0", "--standardize", "--checkpoint-every", "--log-every", "--auxk", "--auxk-k",
-            "--dead-window", "--reanimation-mask", "--decoder-bias-init", "--encoder-init-scale", "--format", "--hookpoint",
-            "--scaling-factor", "--on-save-error");
-    private static final Set<String> FLAGS = Set.of("--json", "--force", "--quiet");
-    static final double DEFAULT_L1 = 1e-3;
-    static final double DEFAULT_L0 = 1e-3;
-
     private Train() {
     }
 
     static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = new Args("train", argv, 0, VALUED, FLAGS);
-        Path dataPath = Path.of(Models.required(a, "train", "--data", "PATH"));
-        Path resumeDir = path(a, "--resume");
+        Args a = TrainOptions.TABLE.parse(argv, 0);
+        Path dataPath = Path.of(a.required("--data"));
+        Path resumeDir = path(a, TrainOptions.RESUME);
         Path initDir = path(a, "--init");
-        if (resumeDir != null && initDir != null) {
-            throw new BadInputException("train: --resume and --init both given; expected one (--resume continues a"
-                    + " run, --init starts a new one from existing weights)");
+        if (resumeDir != null) {
+            ResumeOptions.checkNotWithResume(a);
         }
         Path outDir = path(a, "--out");
         if (outDir == null) {
@@ -80,14 +63,14 @@ final class Train {
             }
             outDir = resumeDir;
         }
-        if (a.string("--steps", null) != null && a.string("--epochs", null) != null) {
+        if (a.given("--steps") && a.given("--epochs")) {
             throw new BadInputException("train: --steps and --epochs both given; expected one of them");
         }
         boolean json = a.flag("--json");
         boolean quiet = a.flag("--quiet");
         Path report = path(a, "--report");
-        long checkpointEvery = a.longValue("--checkpoint-every", 1000);
-        long logEvery = a.longValue("--log-every", 100);
+        long checkpointEvery = a.longValue("--checkpoint-every");
+        long logEvery = a.longValue("--log-every");
         if (checkpointEvery < 0) {
             throw new BadInputException("train --checkpoint-every " + checkpointEvery + ": expected ≥ 0 (0 = only at"
                     + " the end)");
@@ -95,13 +78,13 @@ final class Train {
         if (logEvery <= 0) {
             throw new BadInputException("train --log-every " + logEvery + ": expected a positive number of steps");
         }
-        boolean retrySaves = switch (a.string("--on-save-error", "stop")) {
+        boolean retrySaves = switch (a.string("--on-save-error")) {
             case "stop" -> false;
             case "retry" -> true;
-            default -> throw new BadInputException("train --on-save-error " + a.string("--on-save-error", null)
+            default -> throw new BadInputException("train --on-save-error " + a.string("--on-save-error")
                     + ": expected stop (end the run, exit 1) or retry (train on, try again at the next checkpoint)");
         };
-        int threads = Models.positive(a, "train", "--threads", Runtime.getRuntime().availableProcessors());
+        int threads = Models.threads(a);
         boolean sameDir = resumeDir != null && resumeDir.toAbsolutePath().normalize()
                 .equals(outDir.toAbsolutePath().normalize());
         if (!sameDir) {
@@ -121,10 +104,11 @@ final class Train {
             loaded = initFrom(a, initDir);
         }
         Activation act = null;
-        if (a.string("--activation", null) != null || loaded == null) {
-            act = Activation.parse(a.string("--activation", "topk"));
+        if (a.given("--activation") || loaded == null) {
+            act = Activation.parse(a.string("--activation"));
         }
-        TrainConfig.Builder tb = resumeDir != null ? loaded.state().config().toBuilder() : hyperParameters(a, act);
+        TrainConfig.Builder tb = resumeDir != null ? loaded.state().config().toBuilder()
+                : TrainOptions.hyperParameters(a, act);
         tb.threads(threads);
         tb.build(); // refuses impossible values (negative lr, …) before any data is read
 
@@ -132,15 +116,14 @@ final class Train {
             SaeConfig sc;
             if (loaded != null) {
                 sc = loaded.sae().config();
-                checkSameArchitecture(a, act, sc, resumeDir != null ? resumeDir : initDir);
+                TrainOptions.checkSameArchitecture(a, act, sc, resumeDir != null ? resumeDir : initDir);
                 Models.checkWidth(data, loaded.sae(), resumeDir != null ? resumeDir : initDir);
             } else {
-                sc = freshConfig(a, act, data.dim());
+                sc = TrainOptions.freshConfig(a, act, data.dim());
             }
             Standardizer std; // null: inputs used as they are
-            String mode = a.string("--standardize", null);
-            if (resumeDir == null && (mode != null || loaded == null)) { // resume: the run's own (checked)
-                Standardizer.Mode sm = standardizeMode(mode == null ? "none" : mode);
+            if (resumeDir == null && (a.given("--standardize") || loaded == null)) { // resume: the run's own (checked)
+                Standardizer.Mode sm = TrainOptions.standardizeMode(a.string("--standardize"));
                 std = sm == Standardizer.Mode.NONE ? null : Standardizer.fit(data, sm);
             } else {
                 std = loaded.standardizer();
@@ -154,10 +137,8 @@ final class Train {
                     : BatchOptions.of(tb.build().batchSize(), tb.build().seed());
             BatchStream stream = data.batches(bo, std);
             long perEpoch = stream.batchesPerEpoch();
-            String steps = a.string("--steps", null);
-            String epochs = a.string("--epochs", null);
-            if (steps != null) {
-                long s = a.longValue("--steps", 0);
+            if (a.given("--steps")) {
+                long s = a.longValue("--steps");
                 if (s <= 0) {
                     throw new BadInputException("train --steps " + s + ": expected a positive number of steps");
                 }
@@ -167,8 +148,8 @@ final class Train {
                             + " batches; expected fewer steps");
                 }
                 tb.maxSteps(s).epochs((int) e);
-            } else if (epochs != null) {
-                tb.epochs(a.integer("--epochs", 1)).maxSteps(0);
+            } else if (a.given("--epochs")) {
+                tb.epochs(a.integer("--epochs")).maxSteps(0);
             }
             TrainConfig cfg = tb.build();
 
@@ -249,28 +230,9 @@ final class Train {
                         progress.lastR2, progress.lastL0, 100 * progress.lastDead, outDir);
             }
             if (report != null) {
-                Map<String, Object> settings = new LinkedHashMap<>();
-                settings.put("command", "sae4j train " + String.join(" ", argv));
-                settings.put("data", dataPath + " (" + data.rows() + " rows × " + data.dim() + ")");
-                settings.put("standardizer", std == null ? "none" : std.toString());
-                settings.put("model", sc.activation().id() + ", dim " + sc.dim() + ", latents " + sc.latents()
-                        + (sc.activation().usesK() ? ", k " + sc.k() : ""));
-                settings.put("optimizer", cfg.optimizer().id() + ", lr " + cfg.lr() + ", warmup " + cfg.warmupSteps()
-                        + ", clip-grad " + cfg.clipGrad());
-                CoefSchedule rs = cfg.reanimation();
-                settings.put("reanimation", cfg.reanimationForm().id() + " form, coef " + rs.coef() + switch (rs.kind()) {
-                    case CONSTANT -> ", constant";
-                    case LINEAR, COSINE -> ", " + rs.kind().name().toLowerCase(Locale.ROOT) + " anneal " + rs.start()
-                            + ":" + rs.end();
-                    case AUTO -> ", off once dead < " + rs.threshold() + " for " + rs.patience() + " steps";
-                });
-                settings.put("batch", cfg.batchSize() + " rows, seed " + cfg.seed());
-                if (cfg.auxkCoef() > 0) {
-                    settings.put("auxk", "coef " + cfg.auxkCoef() + ", k_aux " + cfg.auxkK() + ", dead window "
-                            + cfg.deadWindowTokens() + " tokens");
-                }
+                Map<String, Object> settings = TrainReport.settings(argv, dataPath, data, std, sc, cfg);
                 Report.Density density = summary.steps() == 0 ? null
-                        : density(summary, std, data, cfg.batchSize());
+                        : TrainReport.density(summary, std, data, cfg.batchSize());
                 Report.write(report, "sae4j train: " + dataPath.getFileName() + " → " + outDir.getFileName(),
                         progress.reportRows(summary, density), settings, progress.points, progress.deadWindow(),
                         density);
@@ -279,20 +241,6 @@ final class Train {
                 throw stop;
             }
         }
-    }
-
-    /** Rows the report's feature-density histogram encodes with the final model (all of them when fewer). */
-    static final long DENSITY_ROWS = 16_384;
-
-    /** Each latent's firing frequency under the final model, over the first {@link #DENSITY_ROWS} rows. */
-    private static Report.Density density(Trainer.Summary s, Standardizer std, NpyDataset data, int batch) {
-        SaeEncoder enc = SaeEncoder.of(s.sae(), std, KernelPool.common());
-        FeatureStats f = FeatureScan.run(enc, data, 1, Math.min(batch, 1024), DENSITY_ROWS);
-        double[] freq = new double[f.latents()];
-        for (int j = 0; j < freq.length; j++) {
-            freq[j] = f.frequency(j);
-        }
-        return new Report.Density(f.rows(), data.rows(), freq, 0.1, f.r2(), f.explainedVariance(), f.l0());
     }
 
     private static String lastSavedText(long step, Path dir) {
@@ -323,107 +271,6 @@ final class Train {
         }
     }
 
-    static TrainConfig.Builder hyperParameters(Args a, Activation act) {
-        int batch = a.integer("--batch", 1024);
-        if (batch <= 0) {
-            throw new BadInputException("train --batch " + batch + ": expected a positive number of rows");
-        }
-        TrainConfig.Builder b = TrainConfig.builder().batchSize(batch)
-                .lr(a.number("--lr", 5e-4))
-                .warmupSteps(a.longValue("--warmup-steps", 0))
-                .optimizer(Optimizer.parse(a.string("--optimizer", "adam")))
-                .clipGrad(a.number("--clip-grad", 1.0))
-                .reanimationForm(ReanimationForm.parse(a.string("--reanimation-form", "seed")))
-                .seed(a.longValue("--seed", 0));
-        double coef = a.number("--reanimation", 1e-3);
-        String anneal = a.string("--reanimation-anneal", null);
-        String schedule = a.string("--reanimation-schedule", null);
-        if (anneal != null && schedule != null) {
-            throw new BadInputException("train: --reanimation-anneal and --reanimation-schedule both given; expected"
-                    + " one (START:END is linear:START:END)");
-        }
-        if (anneal != null) {
-            if (!anneal.matches("\\s*\\d+\\s*:\\s*\\d+\\s*")) {
-                throw new BadInputException("train --reanimation-anneal '" + anneal + "': expected START:END steps,"
-                        + " e.g. 5000:10000");
-            }
-            b.reanimation(CoefSchedule.parse("linear:" + anneal.replace(" ", ""), coef));
-        } else {
-            b.reanimation(CoefSchedule.parse(schedule == null ? "constant" : schedule, coef));
-        }
-        String l1 = a.string("--l1", null);
-        String l0 = a.string("--l0", null);
-        if (l1 != null && act != Activation.RELU) {
-            throw new BadInputException("train --l1: only for --activation relu; expected it only with relu");
-        }
-        if (l0 != null && act != Activation.JUMPRELU) {
-            throw new BadInputException("train --l0: only for --activation jumprelu; expected it only with jumprelu");
-        }
-        b.l1(act == Activation.RELU ? a.number("--l1", DEFAULT_L1) : 0, false);
-        b.l0(act == Activation.JUMPRELU ? a.number("--l0", DEFAULT_L0) : 0);
-        int auxkK = a.integer("--auxk-k", 0);
-        if (auxkK < 0) {
-            throw new BadInputException("train --auxk-k " + auxkK + ": expected ≥ 0 (0 = dim/2)");
-        }
-        b.auxk(a.number("--auxk", 0), auxkK);
-        long window = a.longValue("--dead-window", 10_000_000L);
-        if (window <= 0) {
-            throw new BadInputException("train --dead-window " + window + ": expected a positive number of tokens");
-        }
-        b.deadWindowTokens(window);
-        String mask = a.string("--reanimation-mask", "batch");
-        if (!mask.equals("batch") && !mask.equals("window")) {
-            throw new BadInputException("train --reanimation-mask '" + mask + "': expected batch (the seed's: fired"
-                    + " nowhere in the batch) or window (not fired within --dead-window tokens)");
-        }
-        b.reanimationWindowMask(mask.equals("window"));
-        b.decoderBiasInit(TrainConfig.BiasInit.parse(a.string("--decoder-bias-init", "mean")));
-        b.encoderInitScale(a.number("--encoder-init-scale", 1.0));
-        return b;
-    }
-
-    private static SaeConfig freshConfig(Args a, Activation act, int dim) {
-        if (a.string("--latents", null) == null) {
-            throw new BadInputException("train: --latents N is required (the dictionary size)");
-        }
-        int latents = a.integer("--latents", 0);
-        if (latents <= 0) {
-            throw new BadInputException("train --latents " + latents + ": expected a positive dictionary size");
-        }
-        int k = 1;
-        if (act.usesK()) {
-            if (a.string("--k", null) == null) {
-                throw new BadInputException("train: --k K is required for --activation " + act.id()
-                        + " (active latents per row" + (act == Activation.BATCHTOPK ? ", on average" : "") + ")");
-            }
-            k = a.integer("--k", 0);
-            if (k <= 0 || k > latents) {
-                throw new BadInputException("train --k " + k + ": expected 1 ≤ k ≤ latents (" + latents + ")");
-            }
-        } else if (a.string("--k", null) != null) {
-            throw new BadInputException("train --k: only for --activation topk or batchtopk; " + act.id()
-                    + " has no fixed k");
-        }
-        return new SaeConfig(dim, latents, act, k, true, false, 1e-3, 1e-3, a.longValue("--seed", 0));
-    }
-
-    /** With --init, architecture options may be repeated but must agree with the model. */
-    private static void checkSameArchitecture(Args a, Activation act, SaeConfig sc, Path dir) {
-        Path cfg = dir.resolve(Checkpoint.CONFIG);
-        if (act != null && act != sc.activation()) {
-            throw new BadInputException("train --activation " + act.id() + ": " + cfg + " says " + sc.activation().id()
-                    + "; expected the model's architecture with --init");
-        }
-        if (a.string("--latents", null) != null && a.integer("--latents", 0) != sc.latents()) {
-            throw new BadInputException("train --latents " + a.string("--latents", null) + ": " + cfg + " says "
-                    + sc.latents() + "; expected the model's architecture with --init");
-        }
-        if (a.string("--k", null) != null && a.integer("--k", 0) != sc.k()) {
-            throw new BadInputException("train --k " + a.string("--k", null) + ": " + cfg + " says " + sc.k()
-                    + "; expected the model's architecture with --init");
-        }
-    }
-
     /**
      * The model {@code --init} starts from, in any format; an imported model whose forward pass sae4j's trainer
      * cannot express (gated, per-row input normalisation) is refused with the reason, and exact JumpReLU thresholds
@@ -440,16 +287,6 @@ final class Train {
             m.sae().withRule(null);
         }
         return new Checkpoint.Loaded(m.sae(), m.standardizer(), null);
-    }
-
-    static Standardizer.Mode standardizeMode(String s) {
-        return switch (s.trim().toLowerCase(Locale.ROOT)) {
-            case "none" -> Standardizer.Mode.NONE;
-            case "feature" -> Standardizer.Mode.PER_FEATURE;
-            case "norm" -> Standardizer.Mode.UNIT_MEAN_SQUARED_NORM;
-            default -> throw new BadInputException("train --standardize '" + s + "': expected none, feature"
-                    + " (per-feature mean/std) or norm (unit mean squared norm)");
-        };
     }
 
     /**

@@ -1,16 +1,19 @@
 package org.sae4j.formats;
 
 import java.util.Map;
-import org.sae4j.BadInputException;
-import org.sae4j.io.Json;
+import org.sae4j.io.JsonFields;
 
-/** Typed reads of a foreign {@code cfg.json}, each failure one line naming the file and the key. */
+/**
+ * A foreign {@code cfg.json} (SAELens, sparsify) read by their rules: integral floats are integers and {@code null}
+ * means the library's default ({@link JsonFields.Dialect#FOREIGN_CONFIG}); each failure one line naming the file and
+ * the key.
+ */
 final class Cfg {
-    private final Map<String, Object> m;
+    private final JsonFields f;
     private final String file;
 
     Cfg(Map<String, Object> m, String file) {
-        this.m = m;
+        this.f = new JsonFields(m, file + ":", JsonFields.Dialect.FOREIGN_CONFIG);
         this.file = file;
     }
 
@@ -18,59 +21,19 @@ final class Cfg {
         return file;
     }
 
-    Map<String, Object> map() {
-        return m;
-    }
-
-    boolean has(String key) {
-        return m.containsKey(key) && m.get(key) != null;
-    }
-
     int integer(String key) {
-        Object v = m.get(key);
-        if (v == null) {
-            throw new BadInputException(file + ": no key '" + key + "'; expected an integer");
-        }
-        return integerValue(key, v);
+        return f.requireInt(key);
     }
 
     int integer(String key, int def) {
-        Object v = m.get(key);
-        return v == null ? def : integerValue(key, v);
-    }
-
-    private int integerValue(String key, Object v) {
-        if (v instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-            return (int) (long) l;
-        }
-        if (v instanceof Double dv && dv == Math.rint(dv) && Math.abs(dv) < Integer.MAX_VALUE) {
-            return (int) (double) dv;
-        }
-        throw new BadInputException(file + ": key '" + key + "' is " + Json.typeName(v) + " " + v
-                + "; expected an integer");
+        return f.optionalInt(key, def);
     }
 
     boolean bool(String key, boolean def) {
-        Object v = m.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new BadInputException(file + ": key '" + key + "' is " + Json.typeName(v) + " " + v
-                + "; expected true or false");
+        return f.optionalBoolean(key, def);
     }
 
     String string(String key, String def) {
-        Object v = m.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof String s) {
-            return s;
-        }
-        throw new BadInputException(file + ": key '" + key + "' is " + Json.typeName(v) + " " + v
-                + "; expected a string");
+        return f.optionalString(key, def);
     }
 }

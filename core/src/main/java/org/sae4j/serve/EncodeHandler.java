@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +24,7 @@ import org.sae4j.BadInputException;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
 import org.sae4j.io.Json;
+import org.sae4j.io.JsonFields;
 
 /**
  * {@code POST /encode} for the JDK's built-in HTTP server: the body is a JSON array of d numbers, the answer
@@ -195,26 +195,7 @@ public final class EncodeHandler implements HttpHandler {
 
     /** A JSON array of exactly {@code dim} numbers as floats; anything else is a one-line {@link BadInputException}. */
     public static float[] parseVector(String json, int dim) {
-        Object v = Json.parse(json, "request body");
-        if (!(v instanceof List<?> list)) {
-            throw new BadInputException("request body: " + Json.typeName(v) + "; expected a JSON array of " + dim
-                    + " numbers");
-        }
-        if (list.size() != dim) {
-            throw new BadInputException("request body: array of " + list.size() + " values; expected " + dim);
-        }
-        float[] x = new float[dim];
-        for (int i = 0; i < dim; i++) {
-            if (!(list.get(i) instanceof Number num)) {
-                throw new BadInputException("request body: element " + i + " is " + Json.typeName(list.get(i))
-                        + "; expected a number");
-            }
-            x[i] = num.floatValue();
-            if (!Float.isFinite(x[i])) {
-                throw new BadInputException("request body: element " + i + " = " + num + " is outside float range");
-            }
-        }
-        return x;
+        return JsonFields.requireFloats(Json.parse(json, "request body"), dim, "request body");
     }
 
     private static String error(String message) {

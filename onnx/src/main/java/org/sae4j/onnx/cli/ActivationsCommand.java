@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
 import org.sae4j.cli.Main;
+import org.sae4j.cli.Option;
+import org.sae4j.cli.OptionTable;
 import org.sae4j.onnx.ActivationExtractor;
 import org.sae4j.onnx.ModelSource;
 import org.sae4j.onnx.NativeLibraries;
@@ -24,29 +25,32 @@ import org.sae4j.onnx.TextTokenizer;
  * stderr), 1 internal or I/O error.
  */
 public final class ActivationsCommand {
-    static final String USAGE = """
-            usage: sae4j activations --onnx MODEL.onnx|builtin:all-minilm-l6-v2 [--tokenizer tokenizer.json]
-                                     --text FILE --out DIR [--output NAME ...] [--max-tokens N (128)]
-                                     [--batch B (32)] [--keep-special] [--shard-rows R (65536)] [--threads T]
-                                     [--cache-dir DIR] [--force] [--quiet]
-                   sae4j activations --onnx MODEL --list-outputs [--tokenizer tokenizer.json]
-              per-token activations of a transformer (ONNX Runtime) as float32 .npy shards in DIR/<output>/ that
-              'sae4j train --data DIR/<output>' reads, row-aligned with DIR/tokens.tsv; DIR/activations.json
-              records the model (sha256), tokenizer, outputs, shapes and counts.
-              --text         UTF-8, one document per line (empty lines skipped, still counted as documents)
-              --output       a graph output or any intermediate tensor (repeatable; default: the first graph
-                             output, last_hidden_state for the built-in model); --list-outputs shows the
-                             per-token candidates with their shapes
-              --max-tokens   longer documents are truncated (special tokens kept); the count is reported
-              --keep-special keep rows of [CLS], [SEP], BOS... (dropped by default)
-              --cache-dir    native libraries of ONNX Runtime and the tokenizer (default $XDG_CACHE_HOME/sae4j
-                             or ~/.cache/sae4j); nothing is downloaded
-            """;
+    static final OptionTable OPTIONS = OptionTable.of("activations", "per-token activations of a transformer (ONNX"
+            + " Runtime) as float32 .npy shards in DIR/<output>/ that 'sae4j train --data DIR/<output>' reads,"
+            + " row-aligned with DIR/tokens.tsv; DIR/activations.json records the model (sha256), tokenizer, outputs,"
+            + " shapes and counts.",
+            List.of("sae4j activations --onnx MODEL --list-outputs [--tokenizer tokenizer.json]: the candidates"),
+            List.of(Option.valued("--onnx", "MODEL.onnx|builtin:all-minilm-l6-v2", "the model").asRequired(),
+                    Option.valued("--tokenizer", "tokenizer.json", "its tokenizer (the built-in model brings its own)"),
+                    Option.valued("--text", "FILE", "UTF-8, one document per line (empty lines skipped, still"
+                            + " counted as documents)").asRequired(),
+                    Option.valued("--out", "DIR", "where shards, tokens.tsv and activations.json go").asRequired(),
+                    Option.repeatable("--output", "NAME", "a graph output or any intermediate tensor (default: the"
+                            + " first graph output, last_hidden_state for the built-in model)"),
+                    Option.flag("--list-outputs", "show the per-token candidates for --output with their shapes"),
+                    Option.valued("--max-tokens", "N", "longer documents are truncated (special tokens kept); the"
+                            + " count is reported").withDefault("128"),
+                    Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
+                    Option.flag("--keep-special", "keep rows of [CLS], [SEP], BOS... (dropped by default)"),
+                    Option.valued("--shard-rows", "R", "rows per .npy shard").withDefault("65536"),
+                    Option.valued("--threads", "T", "ONNX Runtime intra-op threads (default: one per core)"),
+                    Option.valued("--cache-dir", "DIR", "native libraries of ONNX Runtime and the tokenizer (default"
+                            + " $XDG_CACHE_HOME/sae4j or ~/.cache/sae4j); nothing is downloaded"),
+                    Option.flag("--force", "replace an existing DIR"),
+                    Option.flag("--quiet", "no progress on stderr")));
 
-    private static final Set<String> VALUED = Set.of("--onnx", "--tokenizer", "--text", "--out", "--output",
-            "--max-tokens", "--batch", "--shard-rows", "--threads", "--cache-dir");
-    private static final Set<String> FLAGS = Set.of("--keep-special", "--list-outputs", "--force", "--quiet",
-            "--help", "-h");
+    /** {@code sae4j activations --help}. */
+    static final String USAGE = OPTIONS.usage();
 
     private ActivationsCommand() {}
 
@@ -56,23 +60,19 @@ public final class ActivationsCommand {
 
     /** Runs {@code activations ARGS} and returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return Main.exitCode(() -> execute(args, out, err), err); // core's exit codes and one-line messages
+        return Main.exitCode(() -> execute(args, out, err), out, err); // core's exit codes and one-line messages
     }
 
     private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
         int from = args.length > 0 && args[0].equals("activations") ? 1 : 0;
-        Args a = new Args("activations", args, from, VALUED, FLAGS);
+        Args a = OPTIONS.parse(args, from); // --help: UsageRequest, printed by Main.exitCode
         List<String> outputs = new ArrayList<>(a.all("--output"));
-        if (a.flag("--help") || a.flag("-h")) {
-            out.print(USAGE);
-            return;
-        }
         Path cache = a.string("--cache-dir", null) != null ? Path.of(a.string("--cache-dir", null))
                 : System.getProperty("sae4j.onnx.cacheDir") != null ? Path.of(System.getProperty("sae4j.onnx.cacheDir"))
                 : NativeLibraries.defaultCacheDir();
         NativeLibraries.configure(cache);
         ModelSource source = ModelSource.resolve(a.string("--onnx", null), a.string("--tokenizer", null));
-        int maxTokens = a.integer("--max-tokens", 128);
+        int maxTokens = a.integer("--max-tokens");
         if (a.flag("--list-outputs")) {
             listOutputs(source, maxTokens, a.integer("--threads", 0), out);
             return;
@@ -87,8 +87,8 @@ public final class ActivationsCommand {
             outputs.add(graph.outputs().get(0));
         }
         ActivationExtractor.Options o = new ActivationExtractor.Options(Path.of(a.string("--text", null)),
-                Path.of(a.string("--out", null)), outputs, maxTokens, a.integer("--batch", 32),
-                a.flag("--keep-special"), a.integer("--shard-rows", 65536), a.integer("--threads", 0),
+                Path.of(a.string("--out", null)), outputs, maxTokens, a.integer("--batch"),
+                a.flag("--keep-special"), a.integer("--shard-rows"), a.integer("--threads", 0),
                 a.flag("--force"));
         ActivationExtractor.Summary s = ActivationExtractor.run(source, o, a.flag("--quiet") ? null : err);
         out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %d truncated to %d tokens),"

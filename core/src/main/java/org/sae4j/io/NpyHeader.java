@@ -1,0 +1,233 @@
+package org.sae4j.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.sae4j.BadInputException;
+
+/**
+ * The header of a {@code .npy} file, read and checked before any data is mapped ({@link NpyFile} reads the data).
+ * The header is a Python dict literal ({@link PyLiteral}); its fields are checked through {@link JsonFields} in
+ * numpy's words ({@link #PYTHON_DICT}): {@code <file>: header 'shape' is None; expected a tuple such as (3, 5)}.
+ *
+ * @param majorVersion the format's major version: 1, 2 or 3
+ * @param descr the dtype string as written, e.g. {@code <f4}
+ * @param shape the header's shape (1 or 2 dimensions)
+ * @param rows the first dimension of a 2-D array, or 1 for a 1-D array
+ * @param cols the second dimension of a 2-D array, or the length of a 1-D array
+ * @param dataOffset byte offset of the first element
+ * @param dataBytes rows × cols × item size
+ */
+record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder order, boolean fortranOrder,
+        long[] shape, long rows, int cols, long dataOffset, long dataBytes) {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final String EXPECTED_DTYPES = "a float dtype (<f4, <f2, <f8, or big-endian >f4, >f2, >f8)";
+    private static final String EXPECTED_HEADER =
+            "a Python dict literal like {'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }";
+    /** numpy's header dict: {@code <file>: header 'name' is <Python value>}, {@code header has no 'name' key}. */
+    static final JsonFields.Dialect PYTHON_DICT = new JsonFields.Dialect("%1$s has no '%2$s' key; expected %4$s",
+            "%1$s '%2$s' is %3$s; expected %4$s", NpyHeader::describe, false, false);
+
+    /** Reads and checks the header of {@code ch}, and the file's size against its shape. */
+    static NpyHeader read(Path path, FileChannel ch) throws IOException {
+        String f = path.toString();
+        long size = ch.size();
+        if (size < 10) {
+            throw new BadInputException(f + ": file is " + size + " bytes, too short for a .npy header; expected"
+                    + " at least 10 bytes starting with \\x93NUMPY");
+        }
+        ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, pre, 0, f);
+        pre.flip();
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (pre.get(i) != MAGIC[i]) {
+                String hint = (pre.get(0) == 'P' && pre.get(1) == 'K') ? " (this looks like a .npz zip archive; "
+                        + "extract the .npy arrays from it)" : "";
+                throw new BadInputException(f + ": bad magic bytes " + printable(pre, 6) + hint
+                        + "; expected a .npy file starting with \\x93NUMPY");
+            }
+        }
+        int major = pre.get(6) & 0xff;
+        int minor = pre.get(7) & 0xff;
+        if ((major != 1 && major != 2 && major != 3) || minor != 0) {
+            throw new BadInputException(f + ": .npy format version " + major + "." + minor
+                    + " is not supported; expected 1.0, 2.0 or 3.0");
+        }
+        long headerLen;
+        int prefix;
+        if (major == 1) {
+            headerLen = pre.getShort(8) & 0xffffL;
+            prefix = 10;
+        } else {
+            if (size < 12) {
+                throw new BadInputException(f + ": file is " + size + " bytes, too short for a version " + major
+                        + ".0 header; expected at least 12 bytes");
+            }
+            headerLen = pre.getInt(8) & 0xffffffffL;
+            prefix = 12;
+        }
+        if (prefix + headerLen > size) {
+            throw new BadInputException(f + ": header length " + headerLen + " bytes runs past the end of the file ("
+                    + size + " bytes); expected a complete .npy header (the file is truncated or not a .npy file)");
+        }
+        if (headerLen > 64L << 20) {
+            throw new BadInputException(f + ": header length " + headerLen + " bytes is implausibly large;"
+                    + " expected a header of at most 64 MiB");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+        readFully(ch, hb, prefix, f);
+        hb.flip();
+        // v1/v2 headers are latin-1, v3 headers UTF-8 (numpy's rule).
+        Charset cs = major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+        String header;
+        try {
+            header = cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(hb).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(f + ": header is not valid UTF-8; expected a version 3.0 header in UTF-8", e);
+        }
+        Object parsed;
+        try {
+            parsed = PyLiteral.parse(header.strip());
+        } catch (PyLiteral.SyntaxError e) {
+            throw new BadInputException(f + ": bad header at " + e.getMessage() + "; expected " + EXPECTED_HEADER);
+        }
+        if (!(parsed instanceof Map<?, ?> dict)) {
+            throw new BadInputException(f + ": header is not a dict; expected " + EXPECTED_HEADER);
+        }
+        JsonFields h = new JsonFields(dict, f + ": header", PYTHON_DICT);
+        h.requireExactly(List.of("descr", "fortran_order", "shape"), EXPECTED_HEADER,
+                "exactly 'descr', 'fortran_order' and 'shape'");
+        Object d = h.require("descr", EXPECTED_DTYPES);
+        if (!(d instanceof String descr)) {
+            throw h.fail("descr", describe(d) + " (a structured/record dtype)", EXPECTED_DTYPES);
+        }
+        ByteOrder order;
+        String code;
+        char bo = descr.isEmpty() ? '?' : descr.charAt(0);
+        if (bo == '<' || bo == '>' || bo == '=' || bo == '|') {
+            order = bo == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            code = descr.substring(1);
+        } else {
+            order = ByteOrder.LITTLE_ENDIAN;
+            code = descr;
+        }
+        NpyFile.Kind kind = switch (code) {
+            case "f2", "e" -> NpyFile.Kind.F16;
+            case "f4", "f" -> NpyFile.Kind.F32;
+            case "f8", "d" -> NpyFile.Kind.F64;
+            default -> throw new BadInputException(f + ": dtype '" + descr + "' " + dtypeProblem(code)
+                    + "; expected " + EXPECTED_DTYPES);
+        };
+
+        boolean fortran = h.require("fortran_order", Boolean.class, "True or False");
+        List<?> dims = h.require("shape", List.class, "a tuple such as (3, 5)");
+        long[] shape = new long[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Long v) || v < 0) {
+                throw new BadInputException(f + ": header 'shape' " + shapeText(dims) + " has a bad dimension "
+                        + dims.get(i) + "; expected non-negative integers");
+            }
+            shape[i] = v;
+        }
+        if (shape.length != 1 && shape.length != 2) {
+            throw new BadInputException(f + ": shape " + shapeText(dims) + " is " + shape.length
+                    + "-D; expected a 1-D or 2-D (rows, cols) array");
+        }
+        long rows = shape.length == 1 ? 1 : shape[0];
+        long colsL = shape.length == 1 ? shape[0] : shape[1];
+        if (colsL > Integer.MAX_VALUE - 8) {
+            throw new BadInputException(f + ": shape " + shapeText(dims) + " has " + colsL
+                    + " columns; expected fewer than 2^31 columns");
+        }
+        long dataBytes;
+        try {
+            dataBytes = Math.multiplyExact(Math.multiplyExact(rows, colsL), (long) kind.itemSize);
+        } catch (ArithmeticException e) {
+            throw new BadInputException(f + ": shape " + shapeText(dims) + " overflows a 64-bit byte count;"
+                    + " expected a plausible shape");
+        }
+        long dataOffset = prefix + headerLen;
+        if (size - dataOffset < dataBytes) {
+            throw new BadInputException(f + ": file is " + size + " bytes but shape " + shapeText(dims)
+                    + " of dtype '" + descr + "' needs " + dataBytes + " data bytes after the " + dataOffset
+                    + "-byte header (" + (dataOffset + dataBytes) + " bytes in all); expected a complete file"
+                    + " (it is truncated)");
+        }
+        return new NpyHeader(major, descr, kind, order, fortran, shape, rows, (int) colsL, dataOffset, dataBytes);
+    }
+
+    private static String dtypeProblem(String code) {
+        if (code.equals("O")) return "holds pickled Python objects, which sae4j never unpickles";
+        if (code.isEmpty()) return "is empty";
+        switch (code.charAt(0)) {
+            case 'i': case 'u': case 'b': case 'h': case 'l': case 'q': case 'B': case 'H': case 'I': case 'L':
+            case 'Q':
+                return "is an integer type";
+            case '?':
+                return "is boolean";
+            case 'c':
+                return "is complex";
+            case 'U': case 'S': case 'a':
+                return "is a string type";
+            case 'V':
+                return "is a raw/structured void type";
+            case 'M': case 'm':
+                return "is a date/time type";
+            case 'f':
+                return "is a float of unsupported width";
+            default:
+                return "is not a supported type";
+        }
+    }
+
+    /** A header value as Python writes it: {@code None}, {@code '<f4'}, {@code (3, 5)}. */
+    private static String describe(Object v) {
+        if (v == null) return "None";
+        if (v instanceof String s) return "'" + s + "'";
+        if (v instanceof List<?> l) return shapeText(l);
+        return String.valueOf(v);
+    }
+
+    private static String shapeText(List<?> dims) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < dims.size(); i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(dims.get(i) instanceof String s ? "'" + s + "'" : String.valueOf(dims.get(i)));
+        }
+        if (dims.size() == 1) sb.append(',');
+        return sb.append(')').toString();
+    }
+
+    private static String printable(ByteBuffer b, int n) {
+        StringBuilder sb = new StringBuilder("'");
+        for (int i = 0; i < n && i < b.limit(); i++) {
+            int c = b.get(i) & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+        }
+        return sb.append('\'').toString();
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long position, String f) throws IOException {
+        long p = position;
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, p);
+            if (n < 0) {
+                throw new BadInputException(f + ": unexpected end of file at byte " + p + "; expected a complete header");
+            }
+            p += n;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.sae4j.train;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.sae4j.Activation;
+import org.sae4j.BadInputException;
+import org.sae4j.Sae;
+import org.sae4j.SaeConfig;
+import org.sae4j.io.JsonFields;
+import org.sae4j.io.Standardizer;
+
+/** {@value Checkpoint#CONFIG} both ways: the {@link SaeConfig} fields, BatchTopK's threshold, the standardizer. */
+final class CheckpointConfig {
+    static final String FORMAT = "sae4j";
+    static final long FORMAT_VERSION = 1;
+
+    private CheckpointConfig() {}
+
+    /** The architecture fields of cfg.json (also what {@code inspect} shows). */
+    public static Map<String, Object> saeConfigJson(SaeConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dim", (long) c.dim());
+        m.put("latents", (long) c.latents());
+        m.put("activation", c.activation().id());
+        m.put("k", (long) c.k());
+        m.put("unit_norm_decoder", c.unitNormDecoder());
+        m.put("pre_encoder_bias", c.preEncoderBias());
+        m.put("jumprelu_bandwidth", c.jumpReluBandwidth());
+        m.put("jumprelu_init_threshold", c.jumpReluInitThreshold());
+        m.put("seed", c.seed());
+        return m;
+    }
+
+    static Map<String, Object> configJson(Sae sae, Standardizer standardizer) {
+        SaeConfig c = sae.config();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.putAll(saeConfigJson(c));
+        if (c.activation() == Activation.BATCHTOPK) {
+            // BatchTopK's inference threshold is learned (a running mean over training batches): part of the model.
+            m.put("batchtopk_threshold", sae.batchTopKThreshold());
+        }
+        if (standardizer != null && standardizer.mode() != Standardizer.Mode.NONE) {
+            m.put("standardizer", standardizer.toJson());
+        }
+        return m;
+    }
+
+    static SaeConfig parseConfig(Map<String, Object> m, String src) {
+        Object format = m.get("format");
+        if (format != null && !FORMAT.equals(format)) {
+            throw new JsonFields(m, src + ":").fail("format", String.valueOf(format), "\"" + FORMAT + "\"");
+        }
+        Object version = m.get("format_version");
+        if (version != null && !(version instanceof Long v && v == FORMAT_VERSION)) {
+            throw new BadInputException(src + ": field format_version is " + version + "; expected "
+                    + FORMAT_VERSION + " (written by a newer sae4j?)");
+        }
+        JsonFields f = new JsonFields(m, src + ":");
+        int dim = f.requirePositiveInt("dim");
+        int latents = f.requirePositiveInt("latents");
+        String as = f.require("activation", String.class, "\"topk\", \"relu\" or \"jumprelu\"");
+        Activation a;
+        try {
+            a = Activation.parse(as);
+        } catch (BadInputException e) {
+            throw new BadInputException(src + ": field " + e.getMessage(), e);
+        }
+        int k = f.optionalPositiveInt("k", 1);
+        boolean unit = f.optionalBoolean("unit_norm_decoder", true);
+        boolean pre = f.optionalBoolean("pre_encoder_bias", false);
+        double bw = f.optionalDouble("jumprelu_bandwidth", 1e-3);
+        double th = f.optionalDouble("jumprelu_init_threshold", 1e-3);
+        long seed = f.optionalLong("seed", 0);
+        try {
+            return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed);
+        } catch (BadInputException e) {
+            throw new BadInputException(src + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The input standardisation of {@value Checkpoint#CONFIG}, or null when inputs are used as given. */
+    static Standardizer parseStandardizer(Map<String, Object> cj, Path cfgFile, SaeConfig c) {
+        if (!cj.containsKey("standardizer")) {
+            return null;
+        }
+        Standardizer std = Standardizer.fromJson(new JsonFields(cj, cfgFile + ":").requireObjectMap("standardizer"),
+                cfgFile.toString());
+        if (std.dim() != c.dim()) {
+            throw new BadInputException(cfgFile + ": standardizer dim " + std.dim() + "; expected dim " + c.dim());
+        }
+        return std;
+    }
+
+    /** BatchTopK's learned inference threshold into {@code sae} (other activations have none). */
+    static void readBatchTopKThreshold(Map<String, Object> cj, Path cfgFile, Sae sae) {
+        if (sae.config().activation() == Activation.BATCHTOPK) {
+            double th = new JsonFields(cj, cfgFile + ":").requireDouble("batchtopk_threshold");
+            try {
+                sae.setBatchTopKThreshold((float) th);
+            } catch (BadInputException e) {
+                throw new BadInputException(cfgFile + ": field " + e.getMessage(), e);
+            }
+        }
+    }
+}
