@@ -44,6 +44,7 @@ public class DenseCodesBench {
     private float[] threshold;
     private float[] scale;
     private float[] add;
+    private double[] l0;
     private DenseCodes.Sums sums;
     private final DenseCodes scalar = new ScalarDenseCodes();
     private DenseCodes panama;
@@ -58,6 +59,8 @@ public class DenseCodesBench {
         add = new float[latents];
         Arrays.fill(scale, 1f);
         Arrays.fill(add, 1e-7f);
+        l0 = new double[latents];
+        Arrays.fill(l0, 1e-6);
         sums = new DenseCodes.Sums(latents);
         panama = VectorizationProvider.getInstance().denseCodes();
     }
@@ -73,7 +76,7 @@ public class DenseCodesBench {
         for (int c0 = 0; c0 < latents; c0 += BLOCK) {
             int len = Math.min(BLOCK, latents - c0);
             if (jump) {
-                k.jumpGradient(pre, grad, c0, latents, rows, len, threshold, scale, add, c0, 1e-3, 1e-6, sums);
+                k.jumpGradient(pre, grad, c0, latents, rows, len, threshold, scale, add, c0, 1e-3, l0, sums);
             } else {
                 k.gradient(pre, grad, c0, latents, rows, len, threshold, scale, add, c0, sums);
             }

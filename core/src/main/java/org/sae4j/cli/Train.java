@@ -402,6 +402,7 @@ final class Train {
                 m.put("tokens_per_s", tps);
                 m.put("reanimation_coef", s.reanimationCoef());
                 m.put("auxk", s.auxk()); // AuxK's normalised error before its coefficient, 0 when off
+                m.putAll(s.terms()); // user loss terms by name: value before the coefficient, this step's
                 m.put("lr", s.lr());
                 out.println(Json.write(m));
             }

@@ -84,7 +84,39 @@ final class CheckpointTrainerState {
         m.put("encoder_init_scale", t.encoderInitScale());
         m.put("threads", (long) t.threads());
         m.put("seed", t.seed());
+        if (!t.userTerms().isEmpty()) {
+            // User loss terms by name and schedule: a resume must register the same terms (UserTerm.requireSame).
+            List<Object> terms = new ArrayList<>();
+            for (UserTerm u : t.userTerms()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", u.name());
+                e.put("kind", u.schedule().kind().name().toLowerCase(java.util.Locale.ROOT));
+                e.put("coef", u.schedule().coef());
+                e.put("start", u.schedule().start());
+                e.put("end", u.schedule().end());
+                terms.add(e);
+            }
+            m.put("loss_terms", terms);
+        }
         return m;
+    }
+
+    /** The user loss terms a trainer state recorded (name and schedule; the code must be registered again). */
+    private static List<UserTerm> recordedTerms(JsonFields f) {
+        if (!f.has("loss_terms")) {
+            return List.of();
+        }
+        List<UserTerm> out = new ArrayList<>();
+        List<?> list = f.requireArray("loss_terms", "objects with name, kind, coef, start, end");
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> e)) {
+                throw f.fail("loss_terms", Json.typeName(list.get(i)), "objects with name, kind, coef, start, end");
+            }
+            JsonFields t = new JsonFields(e, f.where() + " loss_terms[" + i + "]:");
+            out.add(new UserTerm(t.requireString("name"), null, new CoefSchedule(scheduleKind(t),
+                    t.requireDouble("coef"), t.requireLong("start"), t.requireLong("end"), 0, 0)));
+        }
+        return out;
     }
 
     private static Map<String, Object> stateJson(TrainState s) {
@@ -157,6 +189,7 @@ final class CheckpointTrainerState {
                     .encoderInitScale(f.requireDouble("encoder_init_scale"))
                     .threads(f.requirePositiveInt("threads"))
                     .seed(f.requireLong("seed"))
+                    .lossTerms(recordedTerms(f))
                     .build();
         } catch (BadInputException e) {
             if (e.getMessage().startsWith(src)) {

@@ -13,7 +13,8 @@ import org.sae4j.train.fused.LatentTerms;
  * a B×n matrix on its sparse path (see src/docs/fused-step.md). {@link #step} reads as the list of phases, which live
  * in {@link org.sae4j.train.fused} with their buffers: forward (selection or dense products, row pass, AuxK),
  * backward (norm pass over latents, sums), then clipping and the update pass. This class keeps what belongs to
- * training rather than to the arithmetic: the loss weights and their schedules, the loss value, the clip factor,
+ * training rather than to the arithmetic: the loss weights and their schedules, the loss terms over per-latent
+ * aggregates ({@link LatentTermPass}, {@link org.sae4j.train.loss}), the loss value, the clip factor,
  * the learning rate, the dead-latent window and the statistics.
  */
 public final class FusedStep implements TrainStep {
@@ -32,6 +33,7 @@ public final class FusedStep implements TrainStep {
     private final int n;
     private final KernelPool pool;
     private final FusedPhases phases;
+    private final LatentTermPass terms;
     private final boolean[] windowDead;
     private final double[] r2 = new double[2];
     private final PhaseTimer timer = new PhaseTimer("FusedStep");
@@ -59,6 +61,7 @@ public final class FusedStep implements TrainStep {
         this.pool = new KernelPool(cfg.threads());
         this.phases = new FusedPhases(sae, cfg.batchSize(), pool, denseSwitch);
         this.windowDead = new boolean[n];
+        this.terms = new LatentTermPass(n);
     }
 
     @Override
@@ -80,32 +83,31 @@ public final class FusedStep implements TrainStep {
     public StepStats step(float[] x, int off, int rows, int epoch) {
         long step = state.step;
         LossWeights w = cfg.weights(state);
-        double l1PerZ = w.l1Coef() / rows;
-        double l0PerH = act == Activation.JUMPRELU ? w.l0Coef() / rows : 0;
+        boolean jump = act == Activation.JUMPRELU;
         int windowDeadCount = state.windowDead(cfg.deadWindowTokens(), windowDead);
 
-        // 1. Forward and per-row gradients: x̃, selection (or the dense products), row pass, AuxK.
+        // 1. Forward and per-row gradients: x̃ and the loss terms' shares of ∂L/∂z, selection (or the dense
+        //    products), row pass, AuxK.
         timer.start();
-        FusedPhases.Forward f = phases.forward(x, off, rows, l1PerZ, cfg.l1DecoderNormWeighted(), l0PerH,
-                w.auxkCoef(), w.auxkK(), windowDead, windowDeadCount, timer::lap);
+        LatentTermPass.CodeShares shares = terms.codeGradients(
+                phases.prepare(x, off, rows, step, windowDead, windowDeadCount), w, w.l1Coef(), jump ? w.l0Coef() : 0);
+        FusedPhases.Forward f = phases.forward(shares.dSumZ(), shares.dCount(), w.auxkCoef(), w.auxkK(), windowDead,
+                windowDeadCount, timer::lap);
         timer.lap(f.dense() ? "dense: dead mask, aux" : "by latent, dead mask, aux");
 
-        // 2. Per-latent gradients and their norms. The re-animation term's dead set: the seed's batch mask, or the
-        //    window mask (from before this batch).
-        boolean[] reDead = cfg.reanimationWindowMask() ? windowDead : phases.dead();
-        int reDeadCount = cfg.reanimationWindowMask() ? windowDeadCount : f.deadCount();
-        double perPre = w.reanimationForm() == ReanimationForm.SEED
-                ? 1.0 / ((double) rows * n)
-                : 1.0 / (reDeadCount + 1e-6);
-        double reanimGrad = w.reanimationCoef() != 0 ? -w.reanimationCoef() * perPre : 0;
+        // 2. The loss terms over the per-latent aggregates (re-animation, L1, then the user terms), then
+        //    per-latent gradients and their norms.
+        LatentTermPass.Result lt = terms.run(phases.inputs(step, f.deadCount(), windowDead, windowDeadCount), w,
+                w.reanimationCoef(), w.l1Coef(), jump, cfg.reanimationWindowMask());
+        timer.lap("loss terms");
         FusedPhases.Gradients g = phases.backward(
-                new LatentTerms(rows, l1PerZ, cfg.l1DecoderNormWeighted(), l0PerH, reanimGrad, reDead), timer::lap);
+                new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), timer::lap);
 
         // 3. Loss, clip factor, learning rate.
         double mse = g.sse() / ((double) rows * sae.dim());
-        double reanimation = g.reanimation() * perPre;
+        double reanimation = lt.reanimation();
         double l0 = (double) g.active() / rows;
-        double loss = loss(w, mse, reanimation, g.l1() / rows, l0, f.auxk());
+        double loss = loss(w, mse, reanimation, lt.l1(), lt.l0(), f.auxk()) + lt.userLoss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
@@ -128,13 +130,16 @@ public final class FusedStep implements TrainStep {
         Metrics.r2FromMoments(phases.featureSums(), phases.featureSquareSums(), sae.dim(), rows, g.sse(), r2);
         StepStats st = new StepStats(step, epoch, rows, loss, mse, reanimation, r2[0], r2[1], l0,
                 (double) f.deadCount() / n, phases.dead(), windowDeadAfter(rows), f.auxk(), w.reanimationCoef(), r,
-                gradNorm);
+                gradNorm, lt.user());
         timer.lap("stats");
         timer.endStep();
         return st;
     }
 
-    /** The batch's loss (src/docs/design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights. */
+    /**
+     * The batch's loss (src/docs/design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights
+     * (the user terms' contributions are added after).
+     */
     private double loss(LossWeights w, double mse, double reanimation, double l1, double l0, double auxk) {
         return mse - (w.reanimationCoef() != 0 ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1
                 + (act == Activation.JUMPRELU ? w.l0Coef() * l0 : 0) + w.auxkCoef() * auxk;

@@ -1,5 +1,8 @@
 package org.sae4j.train;
 
+import java.util.List;
+import org.sae4j.train.loss.LossTerm;
+
 /**
  * Coefficients of the loss terms for one step (src/docs/design.md §3). A term with coefficient 0 is skipped.
  *
@@ -10,26 +13,53 @@ package org.sae4j.train;
  * @param l0Coef                λ₀ of {@code (1/B) Σ_bj H(pre_bj − θ_j)} (JumpReLU's sparsity term)
  * @param auxkCoef              coefficient of AuxK (Gao et al. 2024; 1/32 in the paper), 0 = off
  * @param auxkK                 k_aux, the dead latents per row that reconstruct the residual (0 = d/2)
+ * @param userTerms             user {@link LossTerm}s with their coefficients in force, in registration order
  */
 public record LossWeights(double reanimationCoef, ReanimationForm reanimationForm, double l1Coef,
-                          boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK) {
+                          boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK,
+                          List<Weighted> userTerms) {
+
+    /** A user term and its coefficient this step. */
+    public record Weighted(LossTerm term, double coef) {
+    }
 
     /** mse only. */
     public static final LossWeights MSE_ONLY = new LossWeights(0, ReanimationForm.SEED, 0, false, 0, 0, 0);
 
+    public LossWeights {
+        userTerms = List.copyOf(userTerms);
+    }
+
+    /** The built-in terms only. */
+    public LossWeights(double reanimationCoef, ReanimationForm reanimationForm, double l1Coef,
+                       boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK) {
+        this(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK, List.of());
+    }
+
     public LossWeights withReanimation(double coef, ReanimationForm form) {
-        return new LossWeights(coef, form, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK);
+        return new LossWeights(coef, form, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK, userTerms);
     }
 
     public LossWeights withL1(double coef, boolean decoderNormWeighted) {
-        return new LossWeights(reanimationCoef, reanimationForm, coef, decoderNormWeighted, l0Coef, auxkCoef, auxkK);
+        return new LossWeights(reanimationCoef, reanimationForm, coef, decoderNormWeighted, l0Coef, auxkCoef, auxkK,
+                userTerms);
     }
 
     public LossWeights withL0(double coef) {
-        return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, coef, auxkCoef, auxkK);
+        return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, coef, auxkCoef, auxkK,
+                userTerms);
     }
 
     public LossWeights withAuxK(double coef, int k) {
-        return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, coef, k);
+        return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, coef, k,
+                userTerms);
+    }
+
+    /** These weights plus user term {@code term} at {@code coef}. */
+    public LossWeights withTerm(LossTerm term, double coef) {
+        List<Weighted> all = new java.util.ArrayList<>(userTerms);
+        all.add(new Weighted(term, coef));
+        return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef,
+                auxkK, all);
     }
 }

@@ -61,6 +61,8 @@ public final class ReferenceLoss implements AutoCloseable {
         public double l0;
         /** AuxK's normalised error {@code scale · Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖²} before its coefficient. */
         public double auxk;
+        /** Each user loss term's value before its coefficient, by name. */
+        public java.util.Map<String, Double> terms = java.util.Map.of();
         /** BatchTopK: the smallest kept positive pre-activation (NaN when none was positive). */
         public double batchThreshold = Double.NaN;
         /** The residual {@code x − x̂} AuxK reconstructed (B×d), {@code null} when AuxK was off. */
@@ -116,21 +118,38 @@ public final class ReferenceLoss implements AutoCloseable {
     /** As above, with AuxK's dead mask (AuxK is off when {@code aux} is null or no latent is dead). */
     public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
                            boolean gradients, Aux aux) {
+        return evaluate(p, x, xOff, rows, w, terms, gradients, aux, 0);
+    }
+
+    /**
+     * As above at step {@code step} (what {@link org.sae4j.train.loss.LatentInputs#step} tells the loss terms).
+     * {@code terms} selects the built-in terms; the user terms of {@code w} always count.
+     */
+    public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
+                           boolean gradients, Aux aux, long step) {
         On on = On.of(cfg, w, terms, aux);
         Forward f = encodeDecode(p, x, xOff, rows);
+        f.step = step;
         Result r = f.r;
+        // The loss terms' shares of ∂L/∂z from what is known before the forward pass (org.sae4j.train.loss).
+        LatentTermPass pass = new LatentTermPass(cfg.latents());
+        LatentTermPass.CodeShares shares = pass.codeGradients(new Inputs(f, aux, false), w, on.l1 ? w.l1Coef() : 0,
+                on.l0 ? w.l0Coef() : 0);
         codeStatistics(f);
 
         // Forward: one value per term.
         mseForward(f, x, xOff);
-        boolean[] reDead = aux != null && aux.reanimationUsesWindow() ? aux.dead() : r.dead;
-        double reanimPerPre = reanimationForward(f, w, reDead);
-        l1Forward(f, w);
-        l0Forward(f);
+        // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, L1, then the user terms.
+        LatentTermPass.Result lt = pass.run(new Inputs(f, aux, true), w, on.reanimation ? w.reanimationCoef() : 0,
+                on.l1 ? w.l1Coef() : 0, f.theta != null, aux != null && aux.reanimationUsesWindow());
+        r.reanimation = lt.reanimation();
+        r.l1 = lt.l1();
+        r.l0 = lt.l0();
+        r.terms = lt.user();
         AuxState a = on.auxk ? auxkForward(f, w, aux, x, xOff) : null;
         r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
                 + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
-                + (on.auxk ? w.auxkCoef() * r.auxk : 0);
+                + (on.auxk ? w.auxkCoef() * r.auxk : 0) + lt.userLoss();
         if (!gradients) {
             return r;
         }
@@ -139,25 +158,23 @@ public final class ReferenceLoss implements AutoCloseable {
         // to stay what they are), then the chain rule through the SAE turns them into parameter gradients.
         DoubleParams g = r.grad = p.zerosLike();
         Upstream u = new Upstream(rows, cfg.latents(), cfg.dim());
-        double l1PerZ = on.l1 ? w.l1Coef() / rows : 0;
-        double l0PerH = on.l0 ? w.l0Coef() / rows : 0;
         if (on.mse) {
             mseBackward(f, x, xOff, u, g);
         }
         codeGradientFromReconstruction(f, u);
-        l1Backward(f, w, l1PerZ, u);
+        sumZBackward(f, shares.dSumZ(), u);
         activationBackward(f, u);
-        reanimationBackward(f, reDead, on.reanimation ? -w.reanimationCoef() * reanimPerPre : 0, u);
+        sumPreBackward(f, lt.dSumPre(), u);
         if (a != null && a.var > 0) {
             auxkBackward(f, w, a, u);
         }
         encoderBackward(f, u, g);
         decoderBackward(f, a, u, g);
-        if (on.l1 && w.l1DecoderNormWeighted()) {
-            l1DecoderBackward(f, p, l1PerZ, g);
+        if (lt.dDecNorm() != null) {
+            decoderNormBackward(f, p, lt.dDecNorm(), g);
         }
         if (f.theta != null) {
-            thresholdBackward(f, u, l0PerH, g);
+            thresholdBackward(f, u, shares.dCount(), g);
         }
         if (cfg.preEncoderBias()) {
             preEncoderBiasBackward(p, g);
@@ -199,6 +216,10 @@ public final class ReferenceLoss implements AutoCloseable {
         /** Σ_b pre_bj and Σ_b z_bj, n. */
         final double[] colSumPre;
         final double[] colSumZ;
+        /** Rows where latent j is active (z > 0), n. */
+        final int[] count;
+        /** The step index the loss terms see. */
+        long step;
 
         Forward(DoubleParams p, int rows, int n, int d, boolean jump) {
             this.p = p;
@@ -210,6 +231,7 @@ public final class ReferenceLoss implements AutoCloseable {
             gate = new boolean[rows * n];
             colSumPre = new double[n];
             colSumZ = new double[n];
+            count = new int[n];
             r.rows = rows;
             r.pre = new double[rows * n];
             r.codes = new double[rows * n];
@@ -345,6 +367,7 @@ public final class ReferenceLoss implements AutoCloseable {
                 if (r.codes[b * n + j] > 0) {
                     fired = true;
                     r.active++;
+                    f.count[j]++;
                 }
             }
             r.dead[j] = !fired;
@@ -399,80 +422,120 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /**
-     * reanim = Σ_bj pre_bj·is_dead_j times 1/(B·n) (seed) or 1/(Σ_j is_dead_j + 1e-6) (overcomplete); returns that
-     * factor, which is also ∂reanim/∂pre_bj of a dead latent.
+     * The loss terms' ∂L/∂(Σ_b pre_bj) (re-animation: −coef·perPre on dead latents, user terms their own) added to
+     * ∂L/∂pre at every row of the latent ({@code dSumPre} null: every entry gets 0).
      */
-    private double reanimationForward(Forward f, LossWeights w, boolean[] reDead) {
-        int n = cfg.latents();
-        int reDeadCount = 0;
-        double deadPreSum = 0;
-        for (int j = 0; j < n; j++) {
-            if (reDead[j]) {
-                deadPreSum += f.colSumPre[j];
-                reDeadCount++;
-            }
-        }
-        double perPre = w.reanimationForm() == ReanimationForm.SEED
-                ? 1.0 / ((double) f.rows * n)
-                : 1.0 / (reDeadCount + 1e-6);
-        f.r.reanimation = deadPreSum * perPre;
-        return perPre;
-    }
-
-    /** ∂L/∂pre_bj += −coef·perPre for every row of a dead latent ({@code grad} = 0 when the term is off). */
-    private void reanimationBackward(Forward f, boolean[] reDead, double grad, Upstream u) {
+    private void sumPreBackward(Forward f, double[] dSumPre, Upstream u) {
         int n = cfg.latents();
         for (int b = 0; b < f.rows; b++) {
             for (int j = 0; j < n; j++) {
-                u.dpre[b * n + j] += reDead[j] ? grad : 0;
+                u.dpre[b * n + j] += dSumPre != null ? dSumPre[j] : 0;
             }
         }
     }
 
-    /** L1 = (1/B) Σ_bj z_bj [·‖W_dec[j]‖]. */
-    private void l1Forward(Forward f, LossWeights w) {
-        double l1Sum = 0;
-        for (int j = 0; j < cfg.latents(); j++) {
-            l1Sum += f.colSumZ[j] * (w.l1DecoderNormWeighted() ? f.norms[j] : 1.0);
+    /** The reference's {@link org.sae4j.train.loss.LatentInputs}: the forward pass's exact per-latent sums. */
+    private record Inputs(Forward f, Aux aux, boolean afterForward) implements org.sae4j.train.loss.LatentInputs {
+        private void requireForward(String what) {
+            if (!afterForward) {
+                throw new IllegalStateException(what + " is not known before the forward pass"
+                        + " (LossTerm.codeGradient)");
+            }
         }
-        f.r.l1 = f.rows == 0 ? 0 : l1Sum / f.rows;
+
+        @Override
+        public int rows() {
+            return f.rows;
+        }
+
+        @Override
+        public int latents() {
+            return f.norms.length;
+        }
+
+        @Override
+        public int dim() {
+            return f.dict.length / f.norms.length;
+        }
+
+        @Override
+        public long step() {
+            return f.step;
+        }
+
+        @Override
+        public boolean batchDead(int j) {
+            requireForward("the batch's dead mask");
+            return f.r.dead[j];
+        }
+
+        @Override
+        public int batchDeadCount() {
+            requireForward("the batch's dead count");
+            return f.r.deadCount;
+        }
+
+        @Override
+        public boolean windowDead(int j) {
+            return aux != null && aux.dead()[j];
+        }
+
+        @Override
+        public int windowDeadCount() {
+            int c = 0;
+            if (aux != null) {
+                for (boolean b : aux.dead()) {
+                    c += b ? 1 : 0;
+                }
+            }
+            return c;
+        }
+
+        @Override
+        public int count(int j) {
+            requireForward("count");
+            return f.count[j];
+        }
+
+        @Override
+        public double sumPre(int j) {
+            requireForward("Σ pre");
+            return f.colSumPre[j];
+        }
+
+        @Override
+        public double sumZ(int j) {
+            requireForward("Σ z");
+            return f.colSumZ[j];
+        }
+
+        @Override
+        public double decoderNorm(int j) {
+            return f.norms[j];
+        }
     }
 
-    /** ∂L/∂z_bj += λ₁/B [·‖W_dec[j]‖] ({@code l1PerZ} = 0 when the term is off). */
-    private void l1Backward(Forward f, LossWeights w, double l1PerZ, Upstream u) {
+    /** ∂L/∂z_bj += the loss terms' ∂L/∂(Σ_b z_bj) (L1: λ₁/B [·‖W_dec[j]‖]; {@code dSumZ} null: every entry gets 0). */
+    private void sumZBackward(Forward f, double[] dSumZ, Upstream u) {
         int n = cfg.latents();
         for (int b = 0; b < f.rows; b++) {
             for (int j = 0; j < n; j++) {
-                u.dz[b * n + j] += l1PerZ * (w.l1DecoderNormWeighted() ? f.norms[j] : 1.0);
+                u.dz[b * n + j] += dSumZ != null ? dSumZ[j] : 0;
             }
         }
     }
 
-    /** The weighted L1 term through ‖W_dec[j]‖: ∂/∂W_dec[j] += (λ₁/B)·Σ_b z_bj·W_dec[j]/‖W_dec[j]‖. */
-    private void l1DecoderBackward(Forward f, DoubleParams p, double l1PerZ, DoubleParams g) {
+    /**
+     * The loss terms' share through ‖W_dec[j]‖ (the weighted L1's: (λ₁/B)·Σ_b z_bj):
+     * ∂/∂W_dec[j] += (∂L/∂‖W_dec[j]‖)·W_dec[j]/‖W_dec[j]‖.
+     */
+    private void decoderNormBackward(Forward f, DoubleParams p, double[] dDecNorm, DoubleParams g) {
         int d = cfg.dim();
         for (int j = 0; j < cfg.latents(); j++) {
             for (int i = 0; i < d; i++) {
-                g.wDec[j * d + i] += l1PerZ * f.colSumZ[j] * p.wDec[j * d + i] / f.norms[j];
+                g.wDec[j * d + i] += dDecNorm[j] * p.wDec[j * d + i] / f.norms[j];
             }
         }
-    }
-
-    /** L0 = (1/B) Σ_bj H(pre_bj − θ_j) (JumpReLU; its gradient is part of {@link #thresholdBackward}). */
-    private void l0Forward(Forward f) {
-        if (f.theta == null) {
-            return;
-        }
-        int n = cfg.latents();
-        double l0Count = 0;
-        for (int j = 0; j < n; j++) {
-            for (int b = 0; b < f.rows; b++) {
-                if (f.r.pre[b * n + j] > f.theta[j]) {
-                    l0Count++;
-                }
-            }
-        }
-        f.r.l0 = f.rows == 0 ? 0 : l0Count / f.rows;
     }
 
     /** Through the activation: ∂L/∂pre_bj = ∂L/∂z_bj where the gate is open, else 0. */
@@ -487,7 +550,7 @@ public final class ReferenceLoss implements AutoCloseable {
      * ∂L/∂θ_j = Σ_b [∂L/∂z_bj·(−θ_j/ε) − (λ₀/B)/ε] over entries within ε/2 of θ_j (the second part is the L0
      * term's); ∂/∂log θ_j = θ_j·∂L/∂θ_j.
      */
-    private void thresholdBackward(Forward f, Upstream u, double l0PerH, DoubleParams g) {
+    private void thresholdBackward(Forward f, Upstream u, double[] dCount, DoubleParams g) {
         int n = cfg.latents();
         double eps = cfg.jumpReluBandwidth();
         double[] th = f.theta;
@@ -496,7 +559,7 @@ public final class ReferenceLoss implements AutoCloseable {
                 double dTheta = 0;
                 for (int b = 0; b < f.rows; b++) {
                     if (Math.abs((f.r.pre[b * n + j] - th[j]) / eps) < 0.5) {
-                        dTheta += u.dz[b * n + j] * (-th[j] / eps) - l0PerH / eps;
+                        dTheta += u.dz[b * n + j] * (-th[j] / eps) - (dCount != null ? dCount[j] : 0) / eps;
                     }
                 }
                 g.logThreshold[j] = dTheta * th[j]; // chain rule through θ = exp(t)

@@ -47,7 +47,7 @@ public final class ReferenceStep implements TrainStep {
         state.windowDead(cfg.deadWindowTokens(), windowDead);
         ReferenceLoss.Result r = loss.evaluate(DoubleParams.of(sae), x, off, rows, w, ReferenceLoss.ALL_TERMS, true,
                 cfg.reanimationWindowMask() ? ReferenceLoss.Aux.withReanimation(windowDead)
-                        : ReferenceLoss.Aux.of(windowDead));
+                        : ReferenceLoss.Aux.of(windowDead), step);
         if (!Double.isFinite(r.loss)) {
             throw new NonFiniteLossException(step, r.loss);
         }
@@ -89,7 +89,7 @@ public final class ReferenceStep implements TrainStep {
                 Metrics.r2ScalarMean(x, off, xhat, rows, sae.dim()),
                 Metrics.explainedVariance(x, off, xhat, rows, sae.dim(), new double[sae.dim()]),
                 rows == 0 ? 0 : (double) r.active / rows, (double) r.deadCount / sae.latents(), r.dead,
-                (double) windowDeadAfter / sae.latents(), r.auxk, w.reanimationCoef(), rate, gradNorm);
+                (double) windowDeadAfter / sae.latents(), r.auxk, w.reanimationCoef(), rate, gradNorm, r.terms);
     }
 
     @Override

@@ -19,9 +19,23 @@ package org.sae4j.train;
  * @param reanimationCoef coefficient in force
  * @param lr              learning rate in force
  * @param gradNorm        global gradient norm before clipping
+ * @param terms           each user loss term's value before its coefficient, by name, in registration order
  */
 public record StepStats(long step, int epoch, int rows, double loss, double mse, double reanimation, double r2,
                         double explainedVariance, double l0, double deadFraction, boolean[] dead,
                         double windowDeadFraction, double auxk, double reanimationCoef, double lr,
-                        double gradNorm) {
+                        double gradNorm, java.util.Map<String, Double> terms) {
+
+    public StepStats {
+        terms = terms.isEmpty() ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(terms));
+    }
+
+    /** Without user terms. */
+    public StepStats(long step, int epoch, int rows, double loss, double mse, double reanimation, double r2,
+                     double explainedVariance, double l0, double deadFraction, boolean[] dead,
+                     double windowDeadFraction, double auxk, double reanimationCoef, double lr, double gradNorm) {
+        this(step, epoch, rows, loss, mse, reanimation, r2, explainedVariance, l0, deadFraction, dead,
+                windowDeadFraction, auxk, reanimationCoef, lr, gradNorm, java.util.Map.of());
+    }
 }

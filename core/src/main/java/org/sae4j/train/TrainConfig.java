@@ -32,13 +32,15 @@ import org.sae4j.BadInputException;
  * @param encoderInitScale      a fresh model's {@code W_enc} = this × its unit-norm atoms (tied init at 1)
  * @param threads               worker threads
  * @param seed                  seed of the data shuffling
+ * @param userTerms             user loss terms ({@link org.sae4j.train.loss.LossTerm}) with their schedules, in
+ *                              registration order (the order their gradients are added in)
  */
 public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, long warmupSteps, boolean cosineDecay,
                           double minLrRatio, Optimizer optimizer, double beta1, double beta2, double adamEps,
                           double clipGrad, CoefSchedule reanimation, ReanimationForm reanimationForm, double l1Coef,
                           boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK,
                           long deadWindowTokens, boolean reanimationWindowMask, BiasInit decoderBiasInit,
-                          double encoderInitScale, int threads, long seed) {
+                          double encoderInitScale, int threads, long seed, java.util.List<UserTerm> userTerms) {
 
     /** How a fresh model's {@code b_dec} is initialised from the first batch. */
     public enum BiasInit {
@@ -99,6 +101,13 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         if (reanimation == null || reanimationForm == null || optimizer == null) {
             throw new BadInputException("reanimation schedule, form and optimizer: expected values, got null");
         }
+        userTerms = java.util.List.copyOf(userTerms);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (UserTerm t : userTerms) {
+            if (!names.add(t.name())) {
+                throw new BadInputException("loss term '" + t.name() + "' registered twice; expected unique names");
+            }
+        }
     }
 
     private static void positive(String name, long v) {
@@ -126,7 +135,13 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
 
     /** Loss coefficients for the coming step of a run in state {@code state} (AUTO schedules read it). */
     public LossWeights weights(OptimizerState state) {
-        return new LossWeights(state.reanimationCoef(reanimation), reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK);
+        java.util.List<LossWeights.Weighted> user = new java.util.ArrayList<>(userTerms.size());
+        UserTerm.requireRegistered(userTerms);
+        for (UserTerm t : userTerms) {
+            user.add(new LossWeights.Weighted(t.term(), t.schedule().at(state.step)));
+        }
+        return new LossWeights(state.reanimationCoef(reanimation), reanimationForm, l1Coef, l1DecoderNormWeighted,
+                l0Coef, auxkCoef, auxkK, user);
     }
 
     /** Learning-rate schedule for a run of {@code totalSteps}. */
@@ -165,6 +180,7 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         b.encoderInitScale = encoderInitScale;
         b.threads = threads;
         b.seed = seed;
+        b.userTerms = new java.util.ArrayList<>(userTerms);
         return b;
     }
 
@@ -195,6 +211,7 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         private double encoderInitScale = 1.0;
         private int threads = Runtime.getRuntime().availableProcessors();
         private long seed = 0;
+        private java.util.List<UserTerm> userTerms = new java.util.ArrayList<>();
 
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder epochs(int v) { epochs = v; return this; }
@@ -217,12 +234,18 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         public Builder encoderInitScale(double v) { encoderInitScale = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        /** Registers a user loss term at a constant coefficient (see {@link org.sae4j.train.loss.LossTerm}). */
+        public Builder lossTerm(org.sae4j.train.loss.LossTerm term, double coef) { userTerms.add(UserTerm.of(term, coef)); return this; }
+        /** Registers a user loss term with a coefficient schedule (constant, linear or cosine). */
+        public Builder lossTerm(org.sae4j.train.loss.LossTerm term, CoefSchedule schedule) { userTerms.add(UserTerm.of(term, schedule)); return this; }
+        /** Replaces the user loss terms. */
+        public Builder lossTerms(java.util.List<UserTerm> v) { userTerms = new java.util.ArrayList<>(v); return this; }
 
         public TrainConfig build() {
             return new TrainConfig(batchSize, epochs, maxSteps, lr, warmupSteps, cosineDecay, minLrRatio, optimizer,
                     beta1, beta2, adamEps, clipGrad, reanimation, reanimationForm, l1Coef, l1DecoderNormWeighted,
                     l0Coef, auxkCoef, auxkK, deadWindowTokens, reanimationWindowMask, decoderBiasInit,
-                    encoderInitScale, threads, seed);
+                    encoderInitScale, threads, seed, userTerms);
         }
     }
 }

@@ -41,6 +41,7 @@ public final class Trainer {
     public Trainer(SaeConfig saeConfig, TrainConfig cfg) {
         this.saeConfig = saeConfig;
         this.cfg = cfg;
+        UserTerm.requireRegistered(cfg.userTerms());
     }
 
     /** Continues from existing weights (fine-tuning); {@code b_dec} is kept. */
@@ -48,6 +49,7 @@ public final class Trainer {
         this.saeConfig = sae.config();
         this.cfg = cfg;
         this.sae = sae;
+        UserTerm.requireRegistered(cfg.userTerms());
     }
 
     public Trainer addListener(TrainListener l) {
@@ -115,6 +117,7 @@ public final class Trainer {
         if (state.sae() != sae) {
             throw new IllegalArgumentException("build the trainer with new Trainer(state.sae(), cfg) to resume");
         }
+        UserTerm.requireSame(state.config().userTerms(), cfg.userTerms());
         resume = state;
         return this;
     }

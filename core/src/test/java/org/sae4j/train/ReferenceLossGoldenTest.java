@@ -35,7 +35,7 @@ class ReferenceLossGoldenTest {
     void oneEvaluationGivesTheRecordedValuesAndGradients(Activation act, boolean unitNorm, boolean preEnc,
                                                          boolean weightedL1, ReanimationForm form, boolean window,
                                                          String terms, String expected) {
-        ReferenceLossGradientProperties.Case c = ReferenceLossGradientProperties.randomCase(act, 12, 40, 9, 5,
+        ReferenceCases.Case c = ReferenceCases.randomCase(act, 12, 40, 9, 5,
                 unitNorm, preEnc, weightedL1, form, 0.05, 1234 + act.ordinal());
         Set<Term> set = switch (terms) {
             case "ALL" -> ReferenceLoss.ALL_TERMS;

@@ -35,12 +35,13 @@ public interface DenseCodes {
      * As {@link #gradient}, plus JumpReLU's straight-through pseudo-gradient of the threshold θ = {@code threshold}
      * (a rectangle kernel of bandwidth {@code eps}), in double:
      * <pre>
-     *   if |(p − θ_j) / eps| &lt; 0.5:  sums.theta[j] += dz · (−θ_j / eps) − l0 / eps
+     *   if |(p − θ_j) / eps| &lt; 0.5:  sums.theta[j] += dz · (−θ_j / eps) − l0[j] / eps
      * </pre>
-     * where {@code l0} is the L0 coefficient per row.
+     * where {@code l0[j]} (indexed like {@code add}; null: 0) is ∂L/∂(active count of latent j), the L0 term's
+     * λ₀/B, which reaches θ through the same straight-through estimate.
      */
     void jumpGradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
-                      float[] scale, float[] add, int col, double eps, double l0, Sums sums);
+                      float[] scale, float[] add, int col, double eps, double[] l0, Sums sums);
 
     /** Per-latent sums of {@link #gradient} and {@link #jumpGradient}, indexed by latent. */
     final class Sums {

@@ -40,7 +40,7 @@ final class PanamaDenseCodes implements DenseCodes {
     @Override
     public void gradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
                          float[] scale, float[] add, int col, Sums sums) {
-        int i = vectorPart(pre, grad, off, ld, rows, len, threshold, scale, add, col, false, 0, 0, sums);
+        int i = vectorPart(pre, grad, off, ld, rows, len, threshold, scale, add, col, false, 0, null, sums);
         if (i < len) {
             tail.gradient(pre, grad, off + i, ld, rows, len - i, threshold, scale, add, col + i, sums);
         }
@@ -48,7 +48,7 @@ final class PanamaDenseCodes implements DenseCodes {
 
     @Override
     public void jumpGradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
-                             float[] scale, float[] add, int col, double eps, double l0, Sums sums) {
+                             float[] scale, float[] add, int col, double eps, double[] l0, Sums sums) {
         int i = vectorPart(pre, grad, off, ld, rows, len, threshold, scale, add, col, true, eps, l0, sums);
         if (i < len) {
             tail.jumpGradient(pre, grad, off + i, ld, rows, len - i, threshold, scale, add, col + i, eps, l0, sums);
@@ -61,10 +61,10 @@ final class PanamaDenseCodes implements DenseCodes {
      * Returns where the tail starts.
      */
     private static int vectorPart(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
-                                  float[] scale, float[] add, int col, boolean jump, double eps, double l0,
+                                  float[] scale, float[] add, int col, boolean jump, double eps, double[] l0,
                                   Sums sums) {
         FloatVector zero = FloatVector.zero(H);
-        double l0PerEps = l0 / eps; // the scalar code's l0 / eps, the same double every time
+        DoubleVector noL0 = DoubleVector.zero(D).div(eps); // the scalar code's 0 / eps
         int bound = H.loopBound(len);
         for (int r0 = 0; r0 < rows; r0 += GROUP) {
             int r1 = Math.min(rows, r0 + GROUP);
@@ -74,6 +74,7 @@ final class PanamaDenseCodes implements DenseCodes {
                 FloatVector sc = FloatVector.fromArray(H, scale, j);
                 DoubleVector thd = (DoubleVector) th.castShape(D, 0);
                 DoubleVector slope = jump ? thd.neg().div(eps) : thd; // −θ/eps, as the scalar code forms it
+                DoubleVector l0PerEps = jump && l0 != null ? DoubleVector.fromArray(D, l0, j).div(eps) : noL0;
                 IntVector active = IntVector.fromArray(I, sums.active, j);
                 DoubleVector sumPre = DoubleVector.fromArray(D, sums.pre, j);
                 DoubleVector sumZ = DoubleVector.fromArray(D, sums.z, j);

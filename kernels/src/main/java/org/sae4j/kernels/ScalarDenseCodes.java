@@ -15,20 +15,20 @@ public final class ScalarDenseCodes implements DenseCodes {
     public void gradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
                          float[] scale, float[] add, int col, Sums sums) {
         for (int r = 0; r < rows; r++) {
-            row(pre, grad, off + r * ld, len, threshold, scale, add, col, false, 0, 0, sums);
+            row(pre, grad, off + r * ld, len, threshold, scale, add, col, false, 0, null, sums);
         }
     }
 
     @Override
     public void jumpGradient(float[] pre, float[] grad, int off, int ld, int rows, int len, float[] threshold,
-                             float[] scale, float[] add, int col, double eps, double l0, Sums sums) {
+                             float[] scale, float[] add, int col, double eps, double[] l0, Sums sums) {
         for (int r = 0; r < rows; r++) {
             row(pre, grad, off + r * ld, len, threshold, scale, add, col, true, eps, l0, sums);
         }
     }
 
     private static void row(float[] pre, float[] grad, int off, int len, float[] threshold, float[] scale,
-                            float[] add, int col, boolean jump, double eps, double l0, Sums sums) {
+                            float[] add, int col, boolean jump, double eps, double[] l0, Sums sums) {
         for (int i = 0; i < len; i++) {
             int j = col + i;
             float p = pre[off + i];
@@ -45,7 +45,7 @@ public final class ScalarDenseCodes implements DenseCodes {
                 sums.grad[j] += dz;
             }
             if (jump && Math.abs((p - (double) threshold[j]) / eps) < 0.5) {
-                sums.theta[j] += dz * (-threshold[j] / eps) - l0 / eps;
+                sums.theta[j] += dz * (-threshold[j] / eps) - (l0 != null ? l0[j] : 0) / eps;
             }
         }
     }

@@ -114,7 +114,13 @@ class DenseCodesProperties {
         Random r = new Random(seed);
         int stride = len + r.nextInt(3);
         double eps = r.nextBoolean() ? 0.25 : 1e-3 + r.nextDouble();
-        double l0 = r.nextBoolean() ? 0 : r.nextDouble() * 1e-2;
+        double[] l0 = null; // per latent, or none
+        if (r.nextBoolean()) {
+            l0 = new double[col + len];
+            for (int j = 0; j < l0.length; j++) {
+                l0[j] = r.nextDouble() * 1e-2;
+            }
+        }
         float[] t = thresholds(r, col + len);
         float[] scale = gaussian(r, col + len);
         float[] add = withAdd ? gaussian(r, col + len) : null;

@@ -41,15 +41,13 @@ final class DensePath implements GradientRows {
     private float[] gDec;
     /** W_dec packed for the two decoder products. */
     private Gemm.Workspace wsDec;
-    /** The L1 term's constant share of ∂L/∂z, per latent: n. */
+    /** The loss terms' share of ∂L/∂z per latent (n), null when none. */
     private float[] dzAdd;
     /** Per-latent sums over rows, in row order. */
     private DenseCodes.Sums colSums;
 
     private LatentTerms terms;
-    private double l1PerZ;
-    private boolean l1Weighted;
-    private double l0PerH;
+    private double[] dCount;
     private final KernelPool.Task codesTask = this::codes;
     private final KernelPool.Task residualTask = this::residual;
     private final KernelPool.Task columnTask = this::columns;
@@ -79,7 +77,6 @@ final class DensePath implements GradientRows {
             gEnc = new float[n * d];
             gDec = new float[n * d];
             wsDec = gemm.newWorkspace(n, d);
-            dzAdd = new float[n];
             colSums = new DenseCodes.Sums(n);
         }
     }
@@ -89,13 +86,12 @@ final class DensePath implements GradientRows {
      * e, {@code E·W_decᵀ}, ∂/∂pre with the per-latent sums, {@code ∂Preᵀ·X̃} and {@code Zsᵀ·E}. Marks the batch's
      * dead latents in {@code grads.dead}; returns how many.
      *
-     * @param l1PerZ the L1 term's ∂/∂z per code, λ₁/B; {@code l1Weighted}: times ‖W_dec[j]‖
-     * @param l0PerH JumpReLU's L0 term per straight-through entry, λ₀/B
+     * @param dzAdd  the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every active entry (null: none)
+     * @param dCount the loss terms' ∂L/∂count_j per latent (JumpReLU's L0: λ₀/B; null: none)
      */
-    int forward(KernelPool pool, PackedEncoder enc, double l1PerZ, boolean l1Weighted, double l0PerH, Lap lap) {
-        this.l1PerZ = l1PerZ;
-        this.l1Weighted = l1Weighted;
-        this.l0PerH = l0PerH;
+    int forward(KernelPool pool, PackedEncoder enc, float[] dzAdd, double[] dCount, Lap lap) {
+        this.dzAdd = dzAdd;
+        this.dCount = dCount;
         RowBuffers r = rowsBuf;
         int rows = r.rows;
         ensureBuffers();
@@ -161,18 +157,12 @@ final class DensePath implements GradientRows {
         int j0 = Blocks.lo(n, t, parts);
         int j1 = Blocks.lo(n, t + 1, parts);
         colSums.clear(j0, j1);
-        float[] add = null;
-        if (l1PerZ != 0) {
-            add = dzAdd;
-            for (int j = j0; j < j1; j++) {
-                dzAdd[j] = (float) (l1PerZ * (l1Weighted ? scales.norm[j] : 1.0));
-            }
-        }
+        float[] add = dzAdd;
         double eps = sae.config().jumpReluBandwidth();
         for (int c0 = j0; c0 < j1; c0 += COLUMN_BLOCK) {
             int len = Math.min(COLUMN_BLOCK, j1 - c0);
             if (jump) {
-                denseOps.jumpGradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, eps, l0PerH,
+                denseOps.jumpGradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, eps, dCount,
                         colSums);
             } else {
                 denseOps.gradient(pre, dz, c0, n, rows, len, scales.theta, scales.invNorm, add, c0, colSums);
@@ -199,14 +189,17 @@ final class DensePath implements GradientRows {
             double bEncGrad = colSums.grad[j] + (aux.on ? aux.addRows(j, gEnc, j * d, gDec, j * d, 0, d) : 0);
             grads.addReanimationRow(j, gEnc, j * d, 0, d, tm);
             grads.setScalars(j, bEncGrad, colSums.theta[j], tm);
-            grads.finishDecoder(j, gDec, j * d, colSums.z[j], tm);
+            grads.finishDecoder(j, gDec, j * d, tm);
             grads.addDecoderBiasShare(j);
             grads.norm2[j] = ops.sumSquares(gEnc, j * d, d) + ops.sumSquares(gDec, j * d, d)
                     + (double) grads.gBEnc[j] * grads.gBEnc[j] + (double) grads.gT[j] * grads.gT[j];
-            grads.reanim[j] = tm.reDead()[j] ? colSums.pre[j] : 0;
-            grads.l1[j] = colSums.z[j] * (tm.l1Weighted() ? scales.norm[j] : 1.0);
             grads.active[j] = colSums.active[j];
         }
+    }
+
+    /** The per-latent sums of the last forward pass (active count, Σ pre, Σ z, …). */
+    DenseCodes.Sums sums() {
+        return colSums;
     }
 
     @Override

@@ -10,7 +10,9 @@ import org.sae4j.kernels.VectorizationProvider;
  * The fused training step's phases over one model, in the order {@link org.sae4j.train.FusedStep} calls them
  * (fused-step.md; the math is design.md §3):
  * <ol>
- *   <li>{@link #forward}: {@link Prepare} (x̃, input sums, decoder scales); then either the sparse path —
+ *   <li>{@link #prepare}: {@link Prepare} (x̃, input sums, decoder scales); the loss terms' shares of ∂L/∂z
+ *       ({@code LossTerm.codeGradient}) are known from here.</li>
+ *   <li>{@link #forward}: either the sparse path —
  *       {@link Selection} (GEMM with a selecting epilogue, gather by row), {@link RowPass} (decode, residual,
  *       ∂/∂z at the kept entries), {@link Codes#groupByLatent} (entries by latent, dead mask) — or the
  *       {@link DensePath}; then {@link AuxK}'s forward pass.</li>
@@ -43,10 +45,13 @@ public final class FusedPhases {
     private final SparseNormPass sparseNorms;
     private final DensePath dense;
     private final ParameterUpdate update;
+    private final FusedInputs inputs;
 
     /** ∂L/∂b_dec: d (float, as applied) and its double accumulator. */
     private final float[] gBDec;
     private final double[] bDecAcc;
+    /** The loss terms' ∂L/∂(Σ_b z_bj) as float, per latent: n. */
+    private final float[] dzAdd;
     /** Active fraction of the last step's codes: the next step's path is chosen from it. */
     private double lastActiveFraction = 0.5;
     /** Where this step's gradient rows come from: the dense path or the sparse norm pass. */
@@ -79,8 +84,10 @@ public final class FusedPhases {
         sparseNorms = new SparseNormPass(sae, rows, scales, codes, aux, grads, p.vectorOps(), threads);
         dense = new DensePath(sae, rows, scales, aux, grads, p.gemm(), p.vectorOps(), p.denseCodes());
         update = new ParameterUpdate(sae, scales, grads, encoder, p.adamUpdate(), p.vectorOps());
+        inputs = new FusedInputs(sae, rows, scales, codes, grads, p.vectorOps());
         gBDec = new float[d];
         bDecAcc = new double[d];
+        dzAdd = new float[n];
     }
 
     /** What the forward pass found. */
@@ -88,7 +95,7 @@ public final class FusedPhases {
     }
 
     /** The batch's gradient and loss sums, before clipping. */
-    public record Gradients(double sse, double norm2, double reanimation, double l1, long active) {
+    public record Gradients(double sse, double norm2, long active) {
     }
 
     /** The update rule: Adam (with its step) or SGD at {@code rate}, gradients scaled by {@code clip}. */
@@ -97,25 +104,46 @@ public final class FusedPhases {
     }
 
     /**
-     * Forward pass and per-row gradients of {@code rows} rows of {@code x} from {@code off}.
+     * Binds {@code rows} rows of {@code x} from {@code off} and runs {@link Prepare} (x̃, input sums, decoder
+     * scales); returns what the loss terms may read before the forward pass ({@code LossTerm.codeGradient}).
      *
-     * @param l1PerZ          the L1 term's ∂/∂z per code, λ₁/B; {@code l1Weighted}: times ‖W_dec[j]‖
-     * @param l0PerH          JumpReLU's L0 term per straight-through entry, λ₀/B
-     * @param auxCoef         AuxK's coefficient (0: off); {@code auxK} its k (0: d/2)
-     * @param windowDead      the window's dead mask before this batch, {@code windowDeadCount} set
+     * @param step       this step's index
+     * @param windowDead the window's dead mask before this batch, {@code windowDeadCount} set
      */
-    public Forward forward(float[] x, int off, int rows, double l1PerZ, boolean l1Weighted, double l0PerH,
-                           double auxCoef, int auxK, boolean[] windowDead, int windowDeadCount, Lap lap) {
+    public org.sae4j.train.loss.LatentInputs prepare(float[] x, int off, int rows, long step, boolean[] windowDead,
+                                                     int windowDeadCount) {
         if (rows > maxRows) {
             throw new IllegalArgumentException("batch of " + rows + " rows exceeds the configured " + maxRows);
         }
         this.rows.bind(x, off, rows);
         prepare.run(pool);
+        inputs.bindBefore(step, windowDead, windowDeadCount);
+        return inputs;
+    }
+
+    /**
+     * Forward pass and per-row gradients of the batch {@link #prepare} bound.
+     *
+     * @param dSumZ           the loss terms' ∂L/∂(Σ_b z_bj) per latent (null: none), added to ∂/∂z at kept entries
+     * @param dCount          the loss terms' ∂L/∂count_j per latent (JumpReLU's L0; null: none)
+     * @param auxCoef         AuxK's coefficient (0: off); {@code auxK} its k (0: d/2)
+     * @param windowDead      the window's dead mask before this batch, {@code windowDeadCount} set
+     */
+    public Forward forward(double[] dSumZ, double[] dCount, double auxCoef, int auxK, boolean[] windowDead,
+                           int windowDeadCount, Lap lap) {
+        int rows = this.rows.rows;
+        float[] add = null;
+        if (dSumZ != null) {
+            add = dzAdd;
+            for (int j = 0; j < n; j++) {
+                add[j] = (float) dSumZ[j];
+            }
+        }
         double auxScale = aux.begin(auxCoef, auxK, windowDead, windowDeadCount, rows);
         boolean dense = selection.candCap == 0 && lastActiveFraction > denseSwitch;
         int deadCount;
         if (dense) {
-            deadCount = this.dense.forward(pool, encoder, l1PerZ, l1Weighted, l0PerH, lap);
+            deadCount = this.dense.forward(pool, encoder, add, dCount, lap);
             path = this.dense;
         } else {
             encoder.ensurePacked(pool);
@@ -123,13 +151,27 @@ public final class FusedPhases {
             selection.encode(pool, this.rows, encoder);
             lap.lap("encode + select");
             selection.gather(pool, this.rows, encoder, codes);
-            rowPass.run(pool, l1PerZ, l1Weighted);
+            rowPass.run(pool, add);
             lap.lap("rows");
             deadCount = codes.groupByLatent(scales, grads.dead);
             path = sparseNorms;
         }
         double auxk = aux.on ? aux.forward(pool, auxCoef, auxScale) : 0;
         return new Forward(dense, deadCount, auxk);
+    }
+
+    /**
+     * The batch's per-latent aggregates for the {@link org.sae4j.train.loss.LossTerm}s, after {@link #forward} and
+     * before {@link #update}.
+     *
+     * @param step       this step's index
+     * @param deadCount  the batch's dead count ({@link Forward#deadCount})
+     * @param windowDead the window's dead mask before this batch, {@code windowDeadCount} set
+     */
+    public org.sae4j.train.loss.LatentInputs inputs(long step, int deadCount, boolean[] windowDead,
+                                                    int windowDeadCount) {
+        inputs.bind(path == dense ? dense : null, step, deadCount, windowDead, windowDeadCount);
+        return inputs;
     }
 
     /** The norm pass over latents with this step's loss terms, then the sums over rows and latents and ∂b_dec. */
@@ -153,7 +195,7 @@ public final class FusedPhases {
             norm2 += (double) gBDec[i] * gBDec[i];
         }
         lastActiveFraction = (double) t.active() / ((double) terms.rows() * n);
-        return new Gradients(sse, norm2, t.reanimation(), t.l1(), t.active());
+        return new Gradients(sse, norm2, t.active());
     }
 
     /** Applies the update to every parameter (and renormalises the atoms). */

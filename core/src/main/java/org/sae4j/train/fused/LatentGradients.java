@@ -8,7 +8,7 @@ import org.sae4j.kernels.VectorOps;
 /**
  * Per-latent gradient results of a step (n entries each unless noted), written by either path's norm pass and read
  * by the sums and the update pass, with the finishing pieces both paths share: the re-animation share of a dead
- * latent, ∂b_enc and ∂log θ, the unit-norm projection and weighted-L1 share of ∂W_dec, and the pre-encoder bias's
+ * latent (the loss terms' share through Σ_b pre_bj), ∂b_enc and ∂log θ, the unit-norm projection and weighted-L1 share of ∂W_dec, and the pre-encoder bias's
  * share of ∂b_dec (src/docs/design.md §3).
  */
 final class LatentGradients {
@@ -18,10 +18,6 @@ final class LatentGradients {
     final float[] gT;
     /** ‖∂L/∂(W_enc[j], b_enc[j], W_dec[j], log θ_j)‖², for the global-norm clip. */
     final double[] norm2;
-    /** The re-animation quantity's per-latent value (Σ_b pre_bj of a dead latent). */
-    final double[] reanim;
-    /** The L1 term's per-latent value Σ_b z_bj (times ‖W_dec[j]‖ when weighted). */
-    final double[] l1;
     /** Active entries of latent j. */
     final int[] active;
     /** The batch's dead mask: latent j fired nowhere in the batch. */
@@ -51,8 +47,6 @@ final class LatentGradients {
         gBEnc = new float[n];
         gT = new float[n];
         norm2 = new double[n];
-        reanim = new double[n];
-        l1 = new double[n];
         active = new int[n];
         dead = new boolean[n];
         blkDecBias = new double[preEnc ? Blocks.latentBlocks(n) * d : 0];
@@ -78,26 +72,29 @@ final class LatentGradients {
     }
 
     /**
-     * A dead latent's re-animation share of ∂W_enc[j], columns [c0, c0 + len): every row's ∂pre_bj gets reanimGrad,
-     * so the sum is reanimGrad·Σ_b x̃_b, without the B×n matrix.
+     * The loss terms' share of ∂W_enc[j] through Σ_b pre_bj, columns [c0, c0 + len): every row's ∂pre_bj gets
+     * dSumPre[j], so the sum is dSumPre[j]·Σ_b x̃_b, without the B×n matrix.
      */
     void addReanimationRow(int j, float[] gEnc, int encOff, int c0, int len, LatentTerms terms) {
         if (terms.reanimates(j)) {
-            ops.axpy((float) terms.reanimGrad(), rowsBuf.sumX, c0, gEnc, encOff, len);
+            ops.axpy((float) terms.dSumPre()[j], rowsBuf.sumX, c0, gEnc, encOff, len);
         }
     }
 
-    /** Sets ∂b_enc[j] (adding a dead latent's re-animation share, reanimGrad per row) and ∂log θ_j. */
+    /** Sets ∂b_enc[j] (adding the loss terms' share through Σ_b pre_bj, dSumPre[j] per row) and ∂log θ_j. */
     void setScalars(int j, double bEncGrad, double tGrad, LatentTerms terms) {
         if (terms.reanimates(j)) {
-            bEncGrad += terms.reanimGrad() * terms.rows();
+            bEncGrad += terms.dSumPre()[j] * terms.rows();
         }
         gBEnc[j] = (float) bEncGrad;
         gT[j] = (float) (tGrad * (jump ? scales.theta[j] : 0f));
     }
 
-    /** ∂W_dec[j] from its raw sum: through D = W/‖W‖ when the dictionary is unit-norm, plus the weighted-L1 share. */
-    void finishDecoder(int j, float[] gDec, int decOff, double zSum, LatentTerms terms) {
+    /**
+     * ∂W_dec[j] from its raw sum: through D = W/‖W‖ when the dictionary is unit-norm, plus the loss terms' share
+     * through ‖W_dec[j]‖ (the weighted L1's): (∂L/∂‖W_dec[j]‖)·W_dec[j]/‖W_dec[j]‖.
+     */
+    void finishDecoder(int j, float[] gDec, int decOff, LatentTerms terms) {
         float[] wDec = sae.wDec();
         float inv = scales.invNorm[j];
         if (unitNorm) {
@@ -106,27 +103,23 @@ final class LatentGradients {
             ops.axpy(-dg * inv, wDec, j * d, gDec, decOff, d);
             ops.scale(inv, gDec, decOff, d);
         }
-        if (terms.weightedL1()) {
-            ops.axpy((float) (terms.l1PerZ() * zSum / scales.norm[j]), wDec, j * d, gDec, decOff, d);
+        if (terms.dDecNorm() != null) {
+            ops.axpy((float) (terms.dDecNorm()[j] / scales.norm[j]), wDec, j * d, gDec, decOff, d);
         }
     }
 
     /** Sums over latents, in latent order, after a norm pass. */
     Totals totals() {
         double n2 = 0;
-        double reanimSum = 0;
-        double l1Sum = 0;
         long act = 0;
         for (int j = 0; j < gBEnc.length; j++) {
             n2 += norm2[j];
-            reanimSum += reanim[j];
-            l1Sum += l1[j];
             act += active[j];
         }
-        return new Totals(n2, reanimSum, l1Sum, act);
+        return new Totals(n2, act);
     }
 
     /** Σ_j of the per-latent figures. */
-    record Totals(double norm2, double reanimation, double l1, long active) {
+    record Totals(double norm2, long active) {
     }
 }

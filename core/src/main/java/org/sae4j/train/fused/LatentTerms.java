@@ -1,23 +1,20 @@
 package org.sae4j.train.fused;
 
 /**
- * This step's loss-term scalars that the per-latent phases need (src/docs/design.md §3), fixed once the forward pass is done.
+ * This step's loss-term figures that the per-latent phases need (src/docs/design.md §3.6), fixed once the forward
+ * pass and the {@link org.sae4j.train.loss.LossTerm}s are done.
  *
- * @param rows       B, rows of the batch
- * @param l1PerZ     the L1 term's ∂/∂z per active code, λ₁/B (0 when off)
- * @param l1Weighted whether the L1 term weights each code by ‖W_dec[j]‖
- * @param l0PerH     JumpReLU's L0 term per straight-through entry, λ₀/B (0 otherwise)
- * @param reanimGrad the re-animation term's ∂L/∂pre for every entry of a latent in {@code reDead} (0 when off)
- * @param reDead     the re-animation term's dead set: the batch mask or the window mask
+ * @param rows     B, rows of the batch
+ * @param dCount   per latent, ∂L/∂count_j (JumpReLU's L0: λ₀/B), through the threshold's straight-through
+ *                 estimate; null when no term wrote one
+ * @param dSumPre  per latent, ∂L/∂(Σ_b pre_bj) from the loss terms (re-animation and user terms), added to ∂L/∂pre
+ *                 at every row of the latent; null when no term wrote one
+ * @param dDecNorm per latent, ∂L/∂‖W_dec[j]‖ (the weighted L1's, and user terms'); null when no term wrote one
  */
-public record LatentTerms(int rows, double l1PerZ, boolean l1Weighted, double l0PerH, double reanimGrad, boolean[] reDead) {
+public record LatentTerms(int rows, double[] dCount, double[] dSumPre, double[] dDecNorm) {
 
-    /** Whether latent j gets the re-animation term's share this step. */
+    /** Whether latent j gets a share through Σ_b pre_bj this step. */
     boolean reanimates(int j) {
-        return reDead[j] && reanimGrad != 0;
-    }
-
-    boolean weightedL1() {
-        return l1PerZ != 0 && l1Weighted;
+        return dSumPre != null && dSumPre[j] != 0;
     }
 }

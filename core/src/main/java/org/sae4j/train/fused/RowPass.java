@@ -16,8 +16,7 @@ final class RowPass {
     private final VectorOps ops;
     private final int d;
     private final KernelPool.Task task = this::run;
-    private double l1PerZ;
-    private boolean l1Weighted;
+    private float[] dzAdd;
 
     RowPass(Sae sae, RowBuffers rows, LatentScales scales, Codes codes, VectorOps ops) {
         this.sae = sae;
@@ -28,13 +27,9 @@ final class RowPass {
         this.d = sae.dim();
     }
 
-    /**
-     * @param l1PerZ     the L1 term's ∂/∂z per active code: λ₁/B
-     * @param l1Weighted whether the L1 term weights each code by ‖W_dec[j]‖
-     */
-    void run(KernelPool pool, double l1PerZ, boolean l1Weighted) {
-        this.l1PerZ = l1PerZ;
-        this.l1Weighted = l1Weighted;
+    /** @param dzAdd the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every kept entry (null: none) */
+    void run(KernelPool pool, float[] dzAdd) {
+        this.dzAdd = dzAdd;
         pool.run(task);
     }
 
@@ -45,6 +40,7 @@ final class RowPass {
         float[] bDec = sae.bDec();
         float[] invNorm = scales.invNorm;
         float c = r.residualScale();
+        float[] add = dzAdd;
         int b1 = Blocks.rowLo(r.rows, t + 1, parts);
         for (int b = Blocks.rowLo(r.rows, t, parts); b < b1; b++) {
             int xb = b * d;
@@ -62,8 +58,8 @@ final class RowPass {
                 int j = cs.idx[s];
                 float dz = invNorm[j] * ops.dot(r.e, xb, wDec, j * d, d);
                 cs.ed[s] = dz;
-                if (l1PerZ != 0) {
-                    dz += (float) (l1PerZ * (l1Weighted ? scales.norm[j] : 1.0));
+                if (add != null) {
+                    dz += add[j];
                 }
                 cs.dz[s] = dz;
                 cs.dpre[s] = scales.isActive(cs.val[s], j) ? dz : 0f;

@@ -8,7 +8,7 @@ import org.sae4j.kernels.VectorOps;
 
 /**
  * Phase 4 of the sparse path: per latent, its scalars from its codes and the squared norm of its gradient for
- * clipping, plus the loss terms' per-latent values. Gradient rows are cheap to rebuild from the codes, so none is
+ * clipping, plus the L1 term's per-latent value. Gradient rows are cheap to rebuild from the codes, so none is
  * stored: this pass rebuilds them to measure them, and the update pass rebuilds them again ({@link #rowsFor}).
  */
 final class SparseNormPass implements GradientRows {
@@ -82,8 +82,6 @@ final class SparseNormPass implements GradientRows {
     private void run(int t, int parts) {
         float[] gEnc = rowA[t];
         float[] gDec = rowB[t];
-        float[] wEnc = sae.wEnc();
-        float[] bEnc = sae.bEnc();
         LatentTerms tm = terms;
         int j0 = Blocks.latentLo(n, t, parts);
         int j1 = Blocks.latentLo(n, t + 1, parts);
@@ -108,10 +106,9 @@ final class SparseNormPass implements GradientRows {
                 latDec2[j] += ops.sumSquares(gDec, 0, len);
             }
         }
-        boolean weightedL1 = tm.weightedL1();
+        double[] decNorm = tm.dDecNorm();
         float[] norm = scales.norm;
         for (int j = j0; j < j1; j++) {
-            double zSum = latZ[j];
             double dg = latDg[j];
             double dec2 = latDec2[j];
             if (unitNorm) {
@@ -119,19 +116,17 @@ final class SparseNormPass implements GradientRows {
                 // orthogonal to it, with norm l1·Σz.
                 double inv = scales.invNorm[j];
                 dec2 = Math.max(0, dec2 - dg * dg) * inv * inv;
-                if (weightedL1) {
-                    dec2 += (tm.l1PerZ() * zSum) * (tm.l1PerZ() * zSum);
+                if (decNorm != null) {
+                    dec2 += decNorm[j] * decNorm[j];
                 }
-            } else if (weightedL1) {
+            } else if (decNorm != null) {
                 // ‖g + αW‖² with α = l1·Σz/‖W‖ and W·g = dg (the row phase's dots are unscaled here).
-                double alpha = (float) (tm.l1PerZ() * zSum / norm[j]);
+                double alpha = (float) (decNorm[j] / norm[j]);
                 dec2 += 2 * alpha * dg + alpha * alpha * norm[j] * norm[j];
             }
             grads.addDecoderBiasShare(j);
             grads.norm2[j] = latEnc2[j] + dec2 + (double) grads.gBEnc[j] * grads.gBEnc[j]
                     + (double) grads.gT[j] * grads.gT[j];
-            grads.reanim[j] = tm.reDead()[j] ? ops.dot(rowsBuf.sumX, 0, wEnc, j * d, d) + (double) tm.rows() * bEnc[j] : 0;
-            grads.l1[j] = zSum * (tm.l1Weighted() ? norm[j] : 1.0);
         }
     }
 
@@ -156,7 +151,7 @@ final class SparseNormPass implements GradientRows {
                 active++;
             }
             if (jump && Math.abs((cs.val[s] - (double) th) / eps) < 0.5) {
-                tGrad += cs.dz[s] * (-th / eps) - tm.l0PerH() / eps;
+                tGrad += cs.dz[s] * (-th / eps) - (tm.dCount() != null ? tm.dCount()[j] : 0) / eps;
             }
         }
         if (aux.on) {
@@ -215,7 +210,7 @@ final class SparseNormPass implements GradientRows {
         double enc2 = 0;
         double dec2 = 0;
         if (c == 0) {
-            double g = (float) tm.reanimGrad();
+            double g = reanim ? (float) tm.dSumPre()[j] : 0;
             enc2 = reanim ? g * g * r.sumXNorm2 : 0;
         } else {
             int s1 = cs.byLatent[cs.colPtr[j]];
@@ -261,7 +256,7 @@ final class SparseNormPass implements GradientRows {
     @Override
     public int rowsFor(int t, int j) {
         latentRows(j, rowA[t], rowB[t], 0, d, terms);
-        grads.finishDecoder(j, rowB[t], 0, latZ[j], terms);
+        grads.finishDecoder(j, rowB[t], 0, terms);
         return 0;
     }
 

@@ -18,8 +18,11 @@ import org.sae4j.SaeConfig;
  * {@code S = |b_enc[j]| + Σ_i |x̃_i·W_enc[j,i]|} and {@code γ_m = m·u/(1 − m·u)}, {@code u = 2⁻²⁴} (Higham's bound,
  * for any summation order, FMA or not; the 2 extra cover the bias and {@code x − b_dec}). θ adds its own float
  * rounding ({@code (float) exp(log θ)}). This is a bound, not an estimate, so a flagged case is only a possible flip.
+ *
+ * <p>In main rather than in the tests because it is shared: core's equivalence properties and the test kit's
+ * {@code FusedAgreement} (module {@code testkit}) skip the same cases.
  */
-final class FloatRoundingTies {
+public final class FloatRoundingTies {
     private static final double U = 0x1p-24;
 
     private FloatRoundingTies() {
@@ -34,7 +37,7 @@ final class FloatRoundingTies {
      * @param windowDead the window-dead mask the step will use (AuxK's candidates)
      * @param w          the step's loss weights (AuxK on or off, k_aux)
      */
-    static String find(SaeConfig cfg, DoubleParams ref, DoubleParams fused, float[] x, int off, int rows,
+    public static String find(SaeConfig cfg, DoubleParams ref, DoubleParams fused, float[] x, int off, int rows,
                        boolean[] windowDead, LossWeights w) {
         int d = cfg.dim();
         int n = cfg.latents();

@@ -1,0 +1,218 @@
+package org.sae4j.testkit;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+import org.sae4j.Activation;
+import org.sae4j.Gaussian;
+import org.sae4j.SaeConfig;
+import org.sae4j.train.DoubleParams;
+import org.sae4j.train.LossWeights;
+import org.sae4j.train.ReanimationForm;
+
+/**
+ * jqwik arbitraries for loss evaluations ({@link SaeCase}): every activation, small odd shapes, both decoder and
+ * pre-encoder-bias settings, both re-animation forms, and the hard cases ({@link SaeCase.Hard}) mixed in at about
+ * one case in three: a single row, latents dead in the batch, pre-activations at a gate, ties at the k-th value,
+ * huge and tiny scales. Every case is a pure function of its shape and seed ({@link #build}), so a failure
+ * reproduces from the values jqwik prints.
+ *
+ * <pre>{@code
+ * @Property(tries = 200)
+ * void myTermsGradient(@ForAll("cases") SaeCase c) {
+ *     GradientCheck.of(c.withTerm(new MyTerm(), 0.5)).run().assertAgrees();
+ * }
+ * @Provide Arbitrary<SaeCase> cases() { return SaeArbitraries.cases(); }
+ * }</pre>
+ */
+public final class SaeArbitraries {
+    private SaeArbitraries() {
+    }
+
+    /** Cases of every activation with d ≤ 8, n ≤ 16, B ≤ 6. */
+    public static Arbitrary<SaeCase> cases() {
+        return cases(Arbitraries.of(Activation.class), 8, 16, 6);
+    }
+
+    /** Cases of one activation with d ≤ 8, n ≤ 16, B ≤ 6. */
+    public static Arbitrary<SaeCase> cases(Activation act) {
+        return cases(Arbitraries.just(act), 8, 16, 6);
+    }
+
+    /** Cases with the given activations and size bounds. */
+    public static Arbitrary<SaeCase> cases(Arbitrary<Activation> acts, int maxDim, int maxLatents, int maxRows) {
+        return Combinators.combine(acts, Arbitraries.integers().between(1, maxDim),
+                        Arbitraries.integers().between(1, maxLatents), Arbitraries.integers().between(1, maxRows),
+                        Arbitraries.integers().between(1, maxLatents), Arbitraries.integers().between(0, 15),
+                        Arbitraries.longs(), hardCases())
+                .as(SaeArbitraries::build);
+    }
+
+    /** The hard cases, {@link SaeCase.Hard#NONE} twice as often as all others together. */
+    public static Arbitrary<SaeCase.Hard> hardCases() {
+        return Arbitraries.frequency(Tuple.of(12, SaeCase.Hard.NONE), Tuple.of(1, SaeCase.Hard.SINGLE_ROW),
+                Tuple.of(1, SaeCase.Hard.DEAD_LATENTS), Tuple.of(1, SaeCase.Hard.AT_THRESHOLD),
+                Tuple.of(1, SaeCase.Hard.TIE_AT_K), Tuple.of(1, SaeCase.Hard.HUGE_SCALE),
+                Tuple.of(1, SaeCase.Hard.TINY_SCALE));
+    }
+
+    /** SAE configurations: every activation, d ≤ 8, n ≤ 16, both decoder and pre-encoder-bias settings. */
+    public static Arbitrary<SaeConfig> configs() {
+        return Combinators.combine(Arbitraries.of(Activation.class), Arbitraries.integers().between(1, 8),
+                        Arbitraries.integers().between(1, 16), Arbitraries.integers().between(1, 16),
+                        Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
+                .as((act, d, n, k, unit, pre, seed) -> new SaeConfig(d, n, act, Math.min(k, n), unit, pre, 1e-3, 0.1,
+                        seed));
+    }
+
+    /**
+     * One case. {@code flags}: bit 0 unit-norm decoder, bit 1 pre-encoder bias, bit 2 decoder-norm-weighted L1,
+     * bit 3 the overcomplete re-animation form.
+     */
+    public static SaeCase build(Activation act, int d, int n, int rows, int k, int flags, long seed,
+                                SaeCase.Hard hard) {
+        int b = hard == SaeCase.Hard.SINGLE_ROW ? 1 : rows;
+        SaeCase c = randomCase(act, d, n, b, k, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
+                (flags & 8) != 0 ? ReanimationForm.OVERCOMPLETE : ReanimationForm.SEED, 1e-3, seed);
+        return harden(c, hard, new SplittableRandom(seed ^ 0x5DEECE66DL));
+    }
+
+    /**
+     * The plain random case the project's own gradient properties have always used: Gaussian parameters scaled by
+     * 1/√d, biases around 0, log θ for θ in [0.05, 0.45], a standard normal batch, coefficients re-animation 0.3,
+     * L1 0.2, L0 0.25, AuxK 0.4 with k_aux = n/4, and a random window mask.
+     */
+    public static SaeCase randomCase(Activation act, int d, int n, int rows, int k, boolean unitNorm, boolean preEnc,
+                                     boolean weightedL1, ReanimationForm form, double bandwidth, long seed) {
+        SaeConfig cfg = new SaeConfig(d, n, act, Math.min(k, n), unitNorm, preEnc, bandwidth, 0.1, seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        DoubleParams p = new DoubleParams(d, n, act == Activation.JUMPRELU);
+        for (int i = 0; i < p.wEnc.length; i++) {
+            p.wEnc[i] = Gaussian.next(r) / Math.sqrt(d);
+            p.wDec[i] = Gaussian.next(r) / Math.sqrt(d);
+        }
+        for (int j = 0; j < n; j++) {
+            p.bEnc[j] = 0.3 * Gaussian.next(r);
+            if (p.logThreshold != null) {
+                p.logThreshold[j] = Math.log(0.05 + 0.4 * r.nextDouble());
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            p.bDec[i] = 0.2 * Gaussian.next(r);
+        }
+        float[] x = new float[rows * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Gaussian.next(r);
+        }
+        LossWeights w = new LossWeights(0.3, form, 0.2, weightedL1, 0.25, 0.4, Math.max(1, n / 4));
+        boolean[] windowDead = new boolean[n]; // any subset, independent of this batch
+        for (int j = 0; j < n; j++) {
+            windowDead[j] = r.nextBoolean();
+        }
+        return new SaeCase(cfg, p, x, rows, w, windowDead, r.nextBoolean(), SaeCase.Hard.NONE);
+    }
+
+    private static SaeCase harden(SaeCase c, SaeCase.Hard hard, SplittableRandom r) {
+        SaeConfig cfg = c.cfg();
+        DoubleParams p = c.params();
+        int n = cfg.latents();
+        boolean[] windowDead = c.windowDead().clone();
+        switch (hard) {
+            case DEAD_LATENTS -> {
+                double[] pre = pre(c);
+                for (int j = r.nextInt(3); j < n; j += 3) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int b = 0; b < c.rows(); b++) {
+                        max = Math.max(max, pre[b * n + j]);
+                    }
+                    p.bEnc[j] -= max + 0.5; // every pre-activation of j at most −0.5: it fires nowhere
+                    windowDead[j] = true;
+                }
+            }
+            case AT_THRESHOLD -> atThreshold(c, r.nextInt(n));
+            case TIE_AT_K -> {
+                if (cfg.activation() == Activation.TOPK || cfg.activation() == Activation.BATCHTOPK) {
+                    tieAtK(c);
+                } else {
+                    atThreshold(c, r.nextInt(n));
+                }
+            }
+            case HUGE_SCALE, TINY_SCALE -> {
+                double s = hard == SaeCase.Hard.HUGE_SCALE ? 1e3 : 1e-3;
+                float[] x = c.x();
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (x[i] * s);
+                }
+                for (int j = 0; j < n; j++) {
+                    p.bEnc[j] *= s;
+                    if (p.logThreshold != null) {
+                        p.logThreshold[j] += Math.log(s);
+                    }
+                }
+                for (int i = 0; i < p.bDec.length; i++) {
+                    p.bDec[i] *= s;
+                }
+            }
+            default -> {
+            }
+        }
+        return new SaeCase(cfg, p, c.x(), c.rows(), c.weights(), windowDead, c.reanimationOnWindow(), hard);
+    }
+
+    /** Moves latent j's gate onto row 0's pre-activation: θ_j = pre (JumpReLU) or b_enc so that pre ≈ 0. */
+    private static void atThreshold(SaeCase c, int j) {
+        DoubleParams p = c.params();
+        double pre = pre(c)[j];
+        if (p.logThreshold != null && pre > 0) {
+            p.logThreshold[j] = Math.log(pre);
+        } else if (p.logThreshold != null) {
+            p.bEnc[j] += Math.exp(p.logThreshold[j]) - pre;
+        } else {
+            p.bEnc[j] -= pre;
+        }
+    }
+
+    /** Makes the k-th and (k+1)-th largest pre-activations equal: of row 0 (TopK) or of the batch (BatchTopK). */
+    private static void tieAtK(SaeCase c) {
+        int n = c.cfg().latents();
+        boolean batch = c.cfg().activation() == Activation.BATCHTOPK;
+        double[] pre = pre(c);
+        int len = batch ? c.rows() * n : n;
+        int k = batch ? c.rows() * c.cfg().k() : c.cfg().k();
+        if (k >= len) {
+            return;
+        }
+        Integer[] order = new Integer[len];
+        for (int i = 0; i < len; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(pre[b], pre[a]));
+        int kept = order[k - 1];
+        int out = order[k];
+        if (kept % n != out % n) {
+            c.params().bEnc[out % n] += pre[kept] - pre[out];
+        }
+    }
+
+    /** The pre-activations of the case's batch in double, B×n. */
+    static double[] pre(SaeCase c) {
+        SaeConfig cfg = c.cfg();
+        DoubleParams p = c.params();
+        int d = cfg.dim();
+        int n = cfg.latents();
+        double[] pre = new double[c.rows() * n];
+        for (int b = 0; b < c.rows(); b++) {
+            for (int j = 0; j < n; j++) {
+                double s = p.bEnc[j];
+                for (int i = 0; i < d; i++) {
+                    s += (c.x()[b * d + i] - (cfg.preEncoderBias() ? p.bDec[i] : 0)) * p.wEnc[j * d + i];
+                }
+                pre[b * n + j] = s;
+            }
+        }
+        return pre;
+    }
+}

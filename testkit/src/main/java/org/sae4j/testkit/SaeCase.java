@@ -1,0 +1,71 @@
+package org.sae4j.testkit;
+
+import org.sae4j.SaeConfig;
+import org.sae4j.train.DoubleParams;
+import org.sae4j.train.LossWeights;
+import org.sae4j.train.ReferenceLoss;
+import org.sae4j.train.loss.LossTerm;
+
+/**
+ * One loss evaluation to check: a model configuration, its parameters in double, a batch, the loss weights and the
+ * window's dead mask. {@link SaeArbitraries#cases()} generates them; {@link GradientCheck} checks them.
+ *
+ * @param cfg                 the SAE's configuration
+ * @param params              its parameters (the gradient check perturbs them in place and restores them)
+ * @param x                   the batch, {@code rows × cfg.dim()} floats
+ * @param rows                B
+ * @param weights             the loss weights, user terms included
+ * @param windowDead          the window's dead mask (AuxK's candidates; the re-animation term's with
+ *                            {@code reanimationOnWindow})
+ * @param reanimationOnWindow the re-animation term reads {@code windowDead} instead of the batch's dead mask
+ * @param hard                which hard case this is ({@link Hard#NONE} for a plain random one)
+ */
+public record SaeCase(SaeConfig cfg, DoubleParams params, float[] x, int rows, LossWeights weights,
+                      boolean[] windowDead, boolean reanimationOnWindow, Hard hard) {
+
+    /** The hard cases the arbitraries mix in. */
+    public enum Hard {
+        /** Random parameters and data. */
+        NONE,
+        /** A batch of one row. */
+        SINGLE_ROW,
+        /** About a third of the latents cannot fire on this batch (dead in the batch and in the window). */
+        DEAD_LATENTS,
+        /** Pre-activations within rounding of a gate: JumpReLU's θ, or 0 for the other activations. */
+        AT_THRESHOLD,
+        /** Two pre-activations equal (within rounding) at TopK's or BatchTopK's k-th value. */
+        TIE_AT_K,
+        /** Inputs and biases × 1e3. */
+        HUGE_SCALE,
+        /** Inputs and biases × 1e-3. */
+        TINY_SCALE
+    }
+
+    /** This case with other loss weights. */
+    public SaeCase withWeights(LossWeights w) {
+        return new SaeCase(cfg, params, x, rows, w, windowDead, reanimationOnWindow, hard);
+    }
+
+    /** This case with user term {@code term} at {@code coef} added to its weights. */
+    public SaeCase withTerm(LossTerm term, double coef) {
+        return withWeights(weights.withTerm(term, coef));
+    }
+
+    /** The built-in terms off (coefficients 0), the user terms kept: to check a user term alone. */
+    public SaeCase userTermsOnly() {
+        LossWeights w = new LossWeights(0, weights.reanimationForm(), 0, weights.l1DecoderNormWeighted(), 0, 0,
+                weights.auxkK(), weights.userTerms());
+        return withWeights(w);
+    }
+
+    /** The reference's auxiliary input for this case; {@code frozenResidual} may be null. */
+    public ReferenceLoss.Aux aux(double[] frozenResidual) {
+        return new ReferenceLoss.Aux(windowDead, frozenResidual, reanimationOnWindow);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s d=%d n=%d k=%d rows=%d unitNorm=%s preEncoderBias=%s seed=%d hard=%s", cfg.activation(),
+                cfg.dim(), cfg.latents(), cfg.k(), rows, cfg.unitNormDecoder(), cfg.preEncoderBias(), cfg.seed(), hard);
+    }
+}
