@@ -54,7 +54,8 @@ final class ResumeOptions {
             Map.entry("--dead-window", r -> r.cfg().deadWindowTokens()),
             Map.entry("--reanimation-mask", r -> r.cfg().reanimationWindowMask() ? "window" : "batch"),
             Map.entry("--decoder-bias-init", r -> r.cfg().decoderBiasInit().name().toLowerCase(Locale.ROOT)),
-            Map.entry("--encoder-init-scale", r -> r.cfg().encoderInitScale()));
+            Map.entry("--encoder-init-scale", r -> r.cfg().encoderInitScale()),
+            Map.entry("--loss-term", r -> LossTermSpec.describe(r.cfg().userTerms())));
 
     static {
         Set<String> fixed = new HashSet<>();

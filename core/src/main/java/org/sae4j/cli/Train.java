@@ -109,6 +109,9 @@ final class Train {
         }
         TrainConfig.Builder tb = resumeDir != null ? loaded.state().config().toBuilder()
                 : TrainOptions.hyperParameters(a, act);
+        if (resumeDir != null) { // the recorded --loss-term texts build the same terms again
+            tb.lossTerms(LossTermSpec.rebuild(loaded.state().config().userTerms()));
+        }
         tb.threads(threads);
         tb.build(); // refuses impossible values (negative lr, …) before any data is read
 

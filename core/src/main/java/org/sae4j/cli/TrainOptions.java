@@ -71,6 +71,8 @@ final class TrainOptions {
                         .fixedByResume(),
                 valued("--encoder-init-scale", "S", "W_enc = S · W_decᵀ at initialisation").withDefault("1.0")
                         .fixedByResume(),
+                Option.repeatable("--loss-term", "CLASS,coef=C[,schedule=S][,KEY=VALUE…]", "add your own LossTerm"
+                        + " from SAE4J_CLASSPATH (S: constant|linear:START:END|cosine:START:END)").fixedByResume(),
                 valued("--standardize", "none|feature|norm", "input standardisation, stored with the model")
                         .withDefault("none").fixedByResume(),
                 Models.THREADS,
@@ -146,6 +148,7 @@ final class TrainOptions {
         b.reanimationWindowMask(mask.equals("window"));
         b.decoderBiasInit(TrainConfig.BiasInit.parse(a.string("--decoder-bias-init")));
         b.encoderInitScale(a.number("--encoder-init-scale"));
+        b.lossTerms(LossTermSpec.parseAll(a.all("--loss-term")));
         return b;
     }
 

@@ -94,6 +94,9 @@ final class CheckpointTrainerState {
                 e.put("coef", u.schedule().coef());
                 e.put("start", u.schedule().start());
                 e.put("end", u.schedule().end());
+                if (u.spec() != null) {
+                    e.put("spec", u.spec());
+                }
                 terms.add(e);
             }
             m.put("loss_terms", terms);
@@ -114,7 +117,8 @@ final class CheckpointTrainerState {
             }
             JsonFields t = new JsonFields(e, f.where() + " loss_terms[" + i + "]:");
             out.add(new UserTerm(t.requireString("name"), null, new CoefSchedule(scheduleKind(t),
-                    t.requireDouble("coef"), t.requireLong("start"), t.requireLong("end"), 0, 0)));
+                    t.requireDouble("coef"), t.requireLong("start"), t.requireLong("end"), 0, 0),
+                    t.has("spec") ? t.requireString("spec") : null));
         }
         return out;
     }

@@ -15,8 +15,11 @@ import org.sae4j.train.loss.LossTerm;
  * @param term     the term; null when only recorded in a trainer state
  * @param schedule its coefficient over training: constant, linear or cosine (AUTO reads the dead fraction of the
  *                 re-animation term and is not offered here)
+ * @param spec     how to build the term again, recorded in the trainer state so that {@code train --resume} can
+ *                 (the command line's {@code --loss-term} text, see {@code cli.LossTermSpec}); null for a term
+ *                 registered from code
  */
-public record UserTerm(String name, LossTerm term, CoefSchedule schedule) {
+public record UserTerm(String name, LossTerm term, CoefSchedule schedule, String spec) {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     /** Keys of the {@code --json} log line and the built-in terms: a user term must not shadow them. */
     private static final Set<String> RESERVED = Set.of("step", "epoch", "loss", "mse", "r2", "explained_variance",
@@ -35,6 +38,11 @@ public record UserTerm(String name, LossTerm term, CoefSchedule schedule) {
         if (schedule == null || schedule.kind() == CoefSchedule.Kind.AUTO) {
             throw new BadInputException("loss term '" + name + "' schedule: expected constant, linear or cosine");
         }
+    }
+
+    /** A term registered from code, which a resumed run registers again the same way. */
+    public UserTerm(String name, LossTerm term, CoefSchedule schedule) {
+        this(name, term, schedule, null);
     }
 
     /** A term at a constant coefficient. */

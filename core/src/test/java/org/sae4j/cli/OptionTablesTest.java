@@ -145,7 +145,8 @@ class OptionTablesTest {
             Map.entry("--reanimation-schedule", "cosine:1:2"), Map.entry("--reanimation-form", "overcomplete"),
             Map.entry("--seed", "9"), Map.entry("--l1", "0.5"), Map.entry("--l0", "0.5"), Map.entry("--auxk", "0.1"),
             Map.entry("--auxk-k", "4"), Map.entry("--dead-window", "1000"), Map.entry("--reanimation-mask", "window"),
-            Map.entry("--decoder-bias-init", "median"), Map.entry("--encoder-init-scale", "0.5"));
+            Map.entry("--decoder-bias-init", "median"), Map.entry("--encoder-init-scale", "0.5"),
+            Map.entry("--loss-term", MeanPreTerm.class.getName() + ",coef=1"));
 
     @Test
     void everyFixedOptionMayBeRepeatedOnResumeWithItsValueOnly() {

@@ -52,6 +52,25 @@ public class FrequencyTarget implements LossTerm {
         return coef * (f - target) / rows;
     }
 
+    /**
+     * From the command line, {@code train --loss-term org.sae4j.examples.FrequencyTarget,coef=C,target=P}: the
+     * launcher passes the KEY=VALUE options here.
+     */
+    public FrequencyTarget(java.util.Map<String, String> options) {
+        this(targetOption(options));
+    }
+
+    private static double targetOption(java.util.Map<String, String> options) {
+        if (!options.keySet().equals(java.util.Set.of("target"))) {
+            throw new IllegalArgumentException("options " + options.keySet() + ": expected exactly target=P");
+        }
+        try {
+            return Double.parseDouble(options.get("target"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("target=" + options.get("target") + ": expected a number in [0, 1]");
+        }
+    }
+
     /** The target frequency. */
     public double target() {
         return target;
