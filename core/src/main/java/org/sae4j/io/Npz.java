@@ -79,7 +79,8 @@ public final class Npz implements AutoCloseable {
                 zes.put(key, ze);
             }
             return new Npz(path, zip, zes, es);
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException e) {
+            // EOFException: an entry's local header points past the end of the file (ZipFile reads it lazily).
             zip.close();
             throw garbled(path, e);
         } catch (IOException | RuntimeException e) {
@@ -89,9 +90,9 @@ public final class Npz implements AutoCloseable {
     }
 
     /** A damaged archive is the user's input, not an I/O failure: one line, exit 2. */
-    private static BadInputException garbled(Path path, ZipException e) {
-        return new BadInputException(path + ": damaged zip archive (" + e.getMessage()
-                + "); expected a numpy .npz file", e);
+    private static BadInputException garbled(Path path, IOException e) {
+        String why = e.getMessage() != null ? e.getMessage() : "an entry runs past the end of the file";
+        return new BadInputException(path + ": damaged zip archive (" + why + "); expected a numpy .npz file", e);
     }
 
     public Path path() {

@@ -118,4 +118,24 @@ class NpzTest {
         refused(huge.array(), "header length 2097152 bytes is implausibly large; expected a header of at most 1"
                 + " MiB");
     }
+
+    @Test
+    void anEntryPointingPastTheEndIsADamagedArchive() throws IOException {
+        Path p = npz("w", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+                floats(ByteOrder.LITTLE_ENDIAN, 1, 2)));
+        byte[] b = Files.readAllBytes(p);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int cen = -1;
+        for (int i = 0; i + 4 <= b.length && cen < 0; i++) {
+            if (bb.getInt(i) == 0x02014b50) {
+                cen = i;
+            }
+        }
+        assertThat(cen).isPositive();
+        bb.putInt(cen + 42, b.length - 8); // the entry's local header offset: 8 bytes before the end
+        Files.write(p, b);
+        assertThatThrownBy(() -> Npz.open(p).close()).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(p + ": damaged zip archive (").hasMessageEndingWith("; expected a numpy .npz"
+                        + " file");
+    }
 }
