@@ -77,7 +77,12 @@ public final class SparsifyFormat {
         int n = cfg.integer("num_latents", 0);
         String nWhy = "num_latents " + n;
         if (n == 0) {
-            n = Math.multiplyExact(d, ef);
+            long product = (long) d * ef;
+            if (product > Integer.MAX_VALUE) {
+                throw new BadInputException(cfgFile + ": d_in " + d + " × expansion_factor " + ef + " = " + product
+                        + " latents; expected fewer than 2^31 latents");
+            }
+            n = (int) product; // a negative product is refused with the sizes below
             nWhy = "num_latents 0 → d_in × expansion_factor = " + d + "×" + ef;
         }
         int k = cfg.integer("k", 32);

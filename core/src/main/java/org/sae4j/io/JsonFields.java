@@ -246,6 +246,29 @@ public final class JsonFields {
         return c;
     }
 
+    /**
+     * An array of integers in [{@code min}, {@code max}] (inclusive), of exactly {@code length} elements (any length when
+     * {@code length} is negative); {@code what} names the elements, e.g. {@code "latent indices"}. A bad element
+     * reads {@code <where> field <name>[i] is <value>; expected an integer in [min, max]}.
+     */
+    public long[] requireLongs(String name, int length, long min, long max, String what) {
+        String expected = "an array of " + (length >= 0 ? length + " " : "") + what;
+        Object v = require(name, expected);
+        if (!(v instanceof List<?> l) || (length >= 0 && l.size() != length)) {
+            throw fail(name, found(v), expected);
+        }
+        String range = min == 0 && max == Long.MAX_VALUE ? "a non-negative integer"
+                : "an integer in [" + min + ", " + max + "]";
+        long[] out = new long[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(l.get(i) instanceof Long e) || e < min || e > max) {
+                throw fail(name + "[" + i + "]", String.valueOf(l.get(i)), range);
+            }
+            out[i] = e;
+        }
+        return out;
+    }
+
     /** Exactly the fields {@code names}: each one required, then no other ({@code <where> has keys [...]}). */
     public void requireExactly(List<String> names, String missingWhat, String expected) {
         for (String name : names) {

@@ -1,6 +1,7 @@
 package org.sae4j.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.sae4j.BadInputException;
@@ -36,6 +38,24 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
     static final JsonFields.Dialect PYTHON_DICT = new JsonFields.Dialect("%1$s has no '%2$s' key; expected %4$s",
             "%1$s '%2$s' is %3$s; expected %4$s", NpyHeader::describe, false, false);
 
+    /**
+     * What every {@code .npy} header says, from a file or from a {@code .npz} entry: the checks up to here are
+     * numpy's (magic, version, dict, a float dtype, non-negative dimensions); what a container adds is its own.
+     *
+     * @param shape any number of dimensions
+     * @param dataOffset bytes before the first element: the prefix plus the header dict
+     */
+    record Fields(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder order, boolean fortranOrder,
+            long[] shape, long dataOffset) {
+    }
+
+    /** A header's bytes, read in order from wherever they come ({@link FileChannel} or {@link InputStream}). */
+    @FunctionalInterface
+    interface Source {
+        /** The next {@code n} bytes; fewer only at the end of the input. */
+        byte[] next(int n) throws IOException;
+    }
+
     /** Reads and checks the header of {@code ch}, and the file's size against its shape. */
     static NpyHeader read(Path path, FileChannel ch) throws IOException {
         String f = path.toString();
@@ -44,53 +64,102 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
             throw new BadInputException(f + ": file is " + size + " bytes, too short for a .npy header; expected"
                     + " at least 10 bytes starting with \\x93NUMPY");
         }
-        ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(ch, pre, 0, f);
-        pre.flip();
+        Fields h = parse(f, "file", size, 64 << 20, channel(ch));
+        long[] shape = h.shape();
+        String text = shapeText(shape);
+        if (shape.length != 1 && shape.length != 2) {
+            throw new BadInputException(f + ": shape " + text + " is " + shape.length
+                    + "-D; expected a 1-D or 2-D (rows, cols) array");
+        }
+        long rows = shape.length == 1 ? 1 : shape[0];
+        long colsL = shape.length == 1 ? shape[0] : shape[1];
+        if (colsL > Integer.MAX_VALUE - 8) {
+            throw new BadInputException(f + ": shape " + text + " has " + colsL
+                    + " columns; expected fewer than 2^31 columns");
+        }
+        long dataBytes;
+        try {
+            dataBytes = Math.multiplyExact(Math.multiplyExact(rows, colsL), (long) h.kind().itemSize);
+        } catch (ArithmeticException e) {
+            throw new BadInputException(f + ": shape " + text + " overflows a 64-bit byte count;"
+                    + " expected a plausible shape");
+        }
+        long dataOffset = h.dataOffset();
+        if (size - dataOffset < dataBytes) {
+            throw new BadInputException(f + ": file is " + size + " bytes but shape " + text
+                    + " of dtype '" + h.descr() + "' needs " + dataBytes + " data bytes after the " + dataOffset
+                    + "-byte header (" + (dataOffset + dataBytes) + " bytes in all); expected a complete file"
+                    + " (it is truncated)");
+        }
+        return new NpyHeader(h.majorVersion(), h.descr(), h.kind(), h.order(), h.fortranOrder(), shape, rows,
+                (int) colsL, dataOffset, dataBytes);
+    }
+
+    /**
+     * Reads and checks the header at the start of {@code in}, a {@code .npz} entry whose size is not known up front
+     * ({@code where} prefixes messages, e.g. {@code "w.npz: array 'W_enc'"}). A header dict of more than 1 MiB is
+     * refused: no writer makes one, and a zip entry could otherwise inflate into an arbitrary allocation.
+     */
+    static Fields read(String where, InputStream in) throws IOException {
+        return parse(where, "entry", -1, 1 << 20, in::readNBytes);
+    }
+
+    /**
+     * The one header parse. {@code noun} names the input in messages ("file", "entry"); {@code size} is its length
+     * in bytes, or -1 when only a read can tell.
+     */
+    private static Fields parse(String f, String noun, long size, int maxHeader, Source src) throws IOException {
+        byte[] pre = src.next(10);
         for (int i = 0; i < MAGIC.length; i++) {
-            if (pre.get(i) != MAGIC[i]) {
-                String hint = (pre.get(0) == 'P' && pre.get(1) == 'K') ? " (this looks like a .npz zip archive; "
-                        + "extract the .npy arrays from it)" : "";
+            if (i >= pre.length || pre[i] != MAGIC[i]) {
+                String hint = (pre.length > 1 && pre[0] == 'P' && pre[1] == 'K') ? " (this looks like a .npz zip"
+                        + " archive; extract the .npy arrays from it)" : "";
                 throw new BadInputException(f + ": bad magic bytes " + printable(pre, 6) + hint
-                        + "; expected a .npy file starting with \\x93NUMPY");
+                        + "; expected a .npy " + noun + " starting with \\x93NUMPY");
             }
         }
-        int major = pre.get(6) & 0xff;
-        int minor = pre.get(7) & 0xff;
+        if (pre.length < 10) {
+            throw endOf(f, noun, pre.length);
+        }
+        int major = pre[6] & 0xff;
+        int minor = pre[7] & 0xff;
         if ((major != 1 && major != 2 && major != 3) || minor != 0) {
             throw new BadInputException(f + ": .npy format version " + major + "." + minor
                     + " is not supported; expected 1.0, 2.0 or 3.0");
         }
-        long headerLen;
-        int prefix;
-        if (major == 1) {
-            headerLen = pre.getShort(8) & 0xffffL;
-            prefix = 10;
-        } else {
-            if (size < 12) {
-                throw new BadInputException(f + ": file is " + size + " bytes, too short for a version " + major
-                        + ".0 header; expected at least 12 bytes");
+        long headerLen = (pre[8] & 0xffL) | (pre[9] & 0xffL) << 8;
+        int prefix = 10;
+        if (major != 1) {
+            if (size >= 0 && size < 12) {
+                throw new BadInputException(f + ": " + noun + " is " + size + " bytes, too short for a version "
+                        + major + ".0 header; expected at least 12 bytes");
             }
-            headerLen = pre.getInt(8) & 0xffffffffL;
+            byte[] more = src.next(2);
+            if (more.length < 2) {
+                throw endOf(f, noun, 10 + more.length);
+            }
+            headerLen |= (more[0] & 0xffL) << 16 | (more[1] & 0xffL) << 24;
             prefix = 12;
         }
-        if (prefix + headerLen > size) {
-            throw new BadInputException(f + ": header length " + headerLen + " bytes runs past the end of the file ("
-                    + size + " bytes); expected a complete .npy header (the file is truncated or not a .npy file)");
+        if (size >= 0 && prefix + headerLen > size) {
+            throw new BadInputException(f + ": header length " + headerLen + " bytes runs past the end of the "
+                    + noun + " (" + size + " bytes); expected a complete .npy header (the " + noun
+                    + " is truncated or not a .npy " + noun + ")");
         }
-        if (headerLen > 64L << 20) {
+        if (headerLen > maxHeader) {
             throw new BadInputException(f + ": header length " + headerLen + " bytes is implausibly large;"
-                    + " expected a header of at most 64 MiB");
+                    + " expected a header of at most " + (maxHeader >> 20) + " MiB");
         }
-        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-        readFully(ch, hb, prefix, f);
-        hb.flip();
+        byte[] hb = src.next((int) headerLen);
+        if (hb.length < headerLen) {
+            throw endOf(f, noun, prefix + hb.length);
+        }
         // v1/v2 headers are latin-1, v3 headers UTF-8 (numpy's rule).
         Charset cs = major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
         String header;
         try {
             header = cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(hb).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(hb)).toString();
         } catch (CharacterCodingException e) {
             throw new BadInputException(f + ": header is not valid UTF-8; expected a version 3.0 header in UTF-8", e);
         }
@@ -114,6 +183,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
         String code;
         char bo = descr.isEmpty() ? '?' : descr.charAt(0);
         if (bo == '<' || bo == '>' || bo == '=' || bo == '|') {
+            // '=' (native) and '|' (not applicable): numpy writes little-endian on every platform we meet.
             order = bo == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
             code = descr.substring(1);
         } else {
@@ -138,31 +208,28 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
             }
             shape[i] = v;
         }
-        if (shape.length != 1 && shape.length != 2) {
-            throw new BadInputException(f + ": shape " + shapeText(dims) + " is " + shape.length
-                    + "-D; expected a 1-D or 2-D (rows, cols) array");
-        }
-        long rows = shape.length == 1 ? 1 : shape[0];
-        long colsL = shape.length == 1 ? shape[0] : shape[1];
-        if (colsL > Integer.MAX_VALUE - 8) {
-            throw new BadInputException(f + ": shape " + shapeText(dims) + " has " + colsL
-                    + " columns; expected fewer than 2^31 columns");
-        }
-        long dataBytes;
-        try {
-            dataBytes = Math.multiplyExact(Math.multiplyExact(rows, colsL), (long) kind.itemSize);
-        } catch (ArithmeticException e) {
-            throw new BadInputException(f + ": shape " + shapeText(dims) + " overflows a 64-bit byte count;"
-                    + " expected a plausible shape");
-        }
-        long dataOffset = prefix + headerLen;
-        if (size - dataOffset < dataBytes) {
-            throw new BadInputException(f + ": file is " + size + " bytes but shape " + shapeText(dims)
-                    + " of dtype '" + descr + "' needs " + dataBytes + " data bytes after the " + dataOffset
-                    + "-byte header (" + (dataOffset + dataBytes) + " bytes in all); expected a complete file"
-                    + " (it is truncated)");
-        }
-        return new NpyHeader(major, descr, kind, order, fortran, shape, rows, (int) colsL, dataOffset, dataBytes);
+        return new Fields(major, descr, kind, order, fortran, shape, prefix + headerLen);
+    }
+
+    private static BadInputException endOf(String f, String noun, long at) {
+        return new BadInputException(f + ": unexpected end of " + noun + " at byte " + at
+                + "; expected a complete header");
+    }
+
+    /** Reads {@code ch} from its start; {@link #read(Path, FileChannel)} has checked the lengths against its size. */
+    private static Source channel(FileChannel ch) {
+        long[] pos = {0};
+        return n -> {
+            ByteBuffer dst = ByteBuffer.allocate(n);
+            while (dst.hasRemaining()) {
+                int r = ch.read(dst, pos[0]);
+                if (r < 0) {
+                    break;
+                }
+                pos[0] += r;
+            }
+            return Arrays.copyOf(dst.array(), dst.position());
+        };
     }
 
     private static String dtypeProblem(String code) {
@@ -197,6 +264,10 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
         return String.valueOf(v);
     }
 
+    private static String shapeText(long[] shape) {
+        return shapeText(Arrays.stream(shape).boxed().toList());
+    }
+
     private static String shapeText(List<?> dims) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < dims.size(); i++) {
@@ -207,10 +278,10 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
         return sb.append(')').toString();
     }
 
-    private static String printable(ByteBuffer b, int n) {
+    private static String printable(byte[] b, int n) {
         StringBuilder sb = new StringBuilder("'");
-        for (int i = 0; i < n && i < b.limit(); i++) {
-            int c = b.get(i) & 0xff;
+        for (int i = 0; i < n && i < b.length; i++) {
+            int c = b[i] & 0xff;
             if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
                 sb.append((char) c);
             } else {
@@ -218,16 +289,5 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
             }
         }
         return sb.append('\'').toString();
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer dst, long position, String f) throws IOException {
-        long p = position;
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, p);
-            if (n < 0) {
-                throw new BadInputException(f + ": unexpected end of file at byte " + p + "; expected a complete header");
-            }
-            p += n;
-        }
     }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +79,8 @@ public final class Npz implements AutoCloseable {
                 zes.put(key, ze);
             }
             return new Npz(path, zip, zes, es);
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException e) {
+            // EOFException: an entry's local header points past the end of the file (ZipFile reads it lazily).
             zip.close();
             throw garbled(path, e);
         } catch (IOException | RuntimeException e) {
@@ -90,9 +90,9 @@ public final class Npz implements AutoCloseable {
     }
 
     /** A damaged archive is the user's input, not an I/O failure: one line, exit 2. */
-    private static BadInputException garbled(Path path, ZipException e) {
-        return new BadInputException(path + ": damaged zip archive (" + e.getMessage()
-                + "); expected a numpy .npz file", e);
+    private static BadInputException garbled(Path path, IOException e) {
+        String why = e.getMessage() != null ? e.getMessage() : "an entry runs past the end of the file";
+        return new BadInputException(path + ": damaged zip archive (" + why + "); expected a numpy .npz file", e);
     }
 
     public Path path() {
@@ -192,65 +192,12 @@ public final class Npz implements AutoCloseable {
         return c;
     }
 
+    /** The entry's header, checked by {@link NpyHeader} (numpy's rules, one implementation for .npy and .npz). */
     private static Entry header(Path path, String key, InputStream in) throws IOException {
-        String where = path + ": array '" + key + "'";
-        byte[] pre = in.readNBytes(10);
-        if (pre.length < 10 || (pre[0] & 0xff) != 0x93 || pre[1] != 'N' || pre[2] != 'U' || pre[3] != 'M'
-                || pre[4] != 'P' || pre[5] != 'Y') {
-            throw new BadInputException(where + ": bad magic bytes; expected a .npy entry starting with \\x93NUMPY");
-        }
-        int major = pre[6] & 0xff;
-        long len;
-        int prefix;
-        if (major == 1) {
-            len = (pre[8] & 0xff) | (pre[9] & 0xff) << 8;
-            prefix = 10;
-        } else if (major == 2 || major == 3) {
-            byte[] more = in.readNBytes(2);
-            if (more.length < 2) {
-                throw new BadInputException(where + ": truncated header; expected a version " + major + ".0 header");
-            }
-            len = (pre[8] & 0xffL) | (pre[9] & 0xffL) << 8 | (more[0] & 0xffL) << 16 | (more[1] & 0xffL) << 24;
-            prefix = 12;
-        } else {
-            throw new BadInputException(where + ": .npy format version " + major + " is not supported; expected 1, 2"
-                    + " or 3");
-        }
-        if (len > 1 << 20) {
-            throw new BadInputException(where + ": header length " + len + " is implausibly large; expected ≤ 1 MiB");
-        }
-        byte[] hb = in.readNBytes((int) len);
-        if (hb.length < len) {
-            throw new BadInputException(where + ": truncated header; expected " + len + " header bytes");
-        }
-        String text = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
-        Object parsed;
-        try {
-            parsed = PyLiteral.parse(text);
-        } catch (PyLiteral.SyntaxError e) {
-            throw new BadInputException(where + ": bad header at " + e.getMessage()
-                    + "; expected {'descr': ..., 'fortran_order': ..., 'shape': (...)}");
-        }
-        if (!(parsed instanceof Map<?, ?> m) || !(m.get("descr") instanceof String descr)
-                || !(m.get("fortran_order") instanceof Boolean fortran) || !(m.get("shape") instanceof List<?> dims)) {
-            throw new BadInputException(where + ": header is " + text
-                    + "; expected {'descr': ..., 'fortran_order': ..., 'shape': (...)}");
-        }
-        if (!descr.matches("[<>=|]f[248]")) {
-            throw new BadInputException(where + ": dtype '" + descr + "' is not supported; expected a float array"
-                    + " (<f4, <f2, <f8 or big-endian)");
-        }
-        if (descr.charAt(0) == '=' || descr.charAt(0) == '|') {
-            descr = "<" + descr.substring(1); // native order: numpy writes little-endian on every platform we meet
-        }
-        long[] shape = new long[dims.size()];
-        for (int i = 0; i < shape.length; i++) {
-            if (!(dims.get(i) instanceof Long v) || v < 0) {
-                throw new BadInputException(where + ": shape " + dims + "; expected non-negative integers");
-            }
-            shape[i] = v;
-        }
-        return new Entry(key, descr, fortran, shape, prefix + len);
+        NpyHeader.Fields h = NpyHeader.read(path + ": array '" + key + "'", in);
+        // One spelling per dtype ('<f4', '>f8'), so readFloats reads byte order and width from it.
+        String descr = (h.order() == ByteOrder.BIG_ENDIAN ? ">" : "<") + "f" + h.kind().itemSize;
+        return new Entry(key, descr, h.fortranOrder(), h.shape(), h.dataOffset());
     }
 
     @Override

@@ -237,18 +237,9 @@ final class CheckpointTrainerState {
         BatchOptions batches = BatchOptions.fromJson(f.requireObjectMap("batches"), src);
         TrainConfig tc = parseTrainConfig(f.requireObjectMap("train_config"), src);
         JsonFields e = f.requireObject("epoch_progress");
-        String ew = src + " epoch_progress";
         boolean[] fired = new boolean[sae.latents()];
-        Object fl = e.map().get("fired_latents");
-        if (!(fl instanceof List<?> list)) {
-            throw e.fail("fired_latents", Json.typeName(fl), "an array of latent indices");
-        }
-        for (Object o : list) {
-            if (!(o instanceof Long j) || j < 0 || j >= sae.latents()) {
-                throw new BadInputException(ew + ": fired_latents has " + o + "; expected indices in [0, "
-                        + sae.latents() + ")");
-            }
-            fired[(int) (long) j] = true;
+        for (long j : e.requireLongs("fired_latents", -1, 0, sae.latents() - 1, "latent indices")) {
+            fired[(int) j] = true;
         }
         TrainState.EpochProgress progress = new TrainState.EpochProgress(e.requireLong("batches"),
                 e.requireDouble("loss_sum"), e.requireDouble("r2_sum"), e.requireDouble("l0_sum"), fired,
@@ -258,13 +249,8 @@ final class CheckpointTrainerState {
         opt.step = step;
         opt.reanimationCalmSteps = f.requireLong("reanimation_calm_steps");
         opt.reanimationOff = f.requireBoolean("reanimation_off");
-        Object sf = m.get("tokens_since_fired");
-        if (!(sf instanceof List<?> sfl) || sfl.size() != sae.latents()) {
-            throw f.fail("tokens_since_fired", JsonFields.found(sf), "an array of " + sae.latents() + " token counts");
-        }
-        for (int j = 0; j < sfl.size(); j++) {
-            opt.sinceFired[j] = f.nonNegativeLongAt("tokens_since_fired", sfl, j);
-        }
+        long[] sinceFired = f.requireLongs("tokens_since_fired", sae.latents(), 0, Long.MAX_VALUE, "token counts");
+        System.arraycopy(sinceFired, 0, opt.sinceFired, 0, sinceFired.length);
         if (tc.optimizer() == Optimizer.ADAM) {
             Path of = dir.resolve(OPTIMIZER);
             if (!Files.isRegularFile(of)) {

@@ -23,6 +23,7 @@ import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
 import org.sae4j.features.FeatureStatsReader;
 import org.sae4j.train.Checkpoint;
+import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
 import org.sae4j.io.TokensTsv;
@@ -147,6 +148,26 @@ class FeaturesCommandTest {
         Files.writeString(info, Files.readString(info).replace("\"version\": 1", "\"version\": 2"));
         assertThatThrownBy(() -> FeatureStatsReader.read(outDir)).isInstanceOf(BadInputException.class)
                 .hasMessage(info + ": version 2; expected 1");
+    }
+
+    @Test
+    void readerNamesTheBadFieldOfFeaturesJson() throws IOException {
+        Path outDir = dir.resolve("feat");
+        assertThat(run("features", "--model", model.toString(), "--data", data.toString(), "--top", "5", "--out",
+                outDir.toString())).as(err()).isEqualTo(0);
+        Path info = outDir.resolve("features.json");
+        java.util.Map<String, Object> good = Json.readObject(info);
+        String[][] cases = {{"latents", "-1", "field latents is -1; expected an integer in [0, 2^31)"},
+            {"mse", "\"low\"", "field mse is a string; expected a number"},
+            {"rows", "2.5", "field rows is 2.5; expected an integer"},
+            {"format", "\"other\"", "field format is \"other\"; expected \"sae4j-features\""}};
+        for (String[] c : cases) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(good);
+            m.put(c[0], Json.parse(c[1]));
+            Files.writeString(info, Json.write(m));
+            assertThatThrownBy(() -> FeatureStatsReader.read(outDir)).isInstanceOf(BadInputException.class)
+                    .hasMessage(info + ": " + c[2]);
+        }
     }
 
     @Test

@@ -74,6 +74,23 @@ class JsonFieldsTest {
     }
 
     @Test
+    void arraysOfBoundedIntegersNameTheBadElement() {
+        JsonFields f = fields("{\"ids\": [0, 3, 3], \"far\": [0, 4], \"half\": [1.5], \"n\": 2}");
+        assertThat(f.requireLongs("ids", -1, 0, 3, "latent indices")).containsExactly(0, 3, 3);
+        assertThat(f.requireLongs("ids", 3, 0, Long.MAX_VALUE, "counts")).containsExactly(0, 3, 3);
+        refused(() -> f.requireLongs("far", -1, 0, 3, "latent indices"),
+                "t.json: field far[1] is 4; expected an integer in [0, 3]");
+        refused(() -> f.requireLongs("half", 1, 0, Long.MAX_VALUE, "counts"),
+                "t.json: field half[0] is 1.5; expected a non-negative integer");
+        refused(() -> f.requireLongs("ids", 2, 0, 3, "counts"),
+                "t.json: field ids is an array of 3; expected an array of 2 counts");
+        refused(() -> f.requireLongs("n", -1, 0, 3, "latent indices"),
+                "t.json: field n is a number; expected an array of latent indices");
+        refused(() -> f.requireLongs("gone", -1, 0, 3, "latent indices"),
+                "t.json: field gone is missing; expected an array of latent indices");
+    }
+
+    @Test
     void nestedObjectsNameTheirPath() {
         JsonFields f = fields("{\"outer\": {\"inner\": false}}");
         refused(() -> f.requireObject("outer").requireLong("inner"),

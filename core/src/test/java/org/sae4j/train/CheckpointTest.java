@@ -238,6 +238,36 @@ class CheckpointTest {
     }
 
     @Test
+    void latentArraysOfTheTrainerStateAreChecked() throws IOException {
+        Path ck = dir.resolve("ck");
+        Checkpoint.save(ck, state(model(Activation.TOPK, 1), 10), null);
+        Path file = ck.resolve(Checkpoint.STATE);
+        Map<String, Object> good = Json.readObject(file);
+
+        Map<String, Object> m = Json.readObject(file);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> progress = (Map<String, Object>) m.get("epoch_progress");
+        progress.put("fired_latents", List.of(3L, 7L));
+        Files.writeString(file, Json.write(m), StandardCharsets.UTF_8);
+        assertLoadRefused(ck, file + " epoch_progress: field fired_latents[1] is 7; expected an integer in [0, 6]");
+
+        m = new LinkedHashMap<>(good);
+        m.put("tokens_since_fired", List.of(1L, 2L));
+        Files.writeString(file, Json.write(m), StandardCharsets.UTF_8);
+        assertLoadRefused(ck, file + ": field tokens_since_fired is an array of 2; expected an array of 7 token"
+                + " counts");
+        m.put("tokens_since_fired", List.of(0L, 1L, 2L, -3L, 4L, 5L, 6L));
+        Files.writeString(file, Json.write(m), StandardCharsets.UTF_8);
+        assertLoadRefused(ck, file + ": field tokens_since_fired[3] is -3; expected a non-negative integer");
+
+        Files.writeString(file, Json.write(good), StandardCharsets.UTF_8);
+        TrainState back = Checkpoint.load(ck).state();
+        assertThat(back.epoch().fired()[3]).isTrue();
+        assertThat(back.optimizer().sinceFired).containsExactly(state(model(Activation.TOPK, 1), 10).optimizer()
+                .sinceFired);
+    }
+
+    @Test
     void missingDirectoryAndConfigAreNamed() throws IOException {
         assertLoadRefused(dir.resolve("nope"), "nope: no such directory");
         Files.createDirectories(dir.resolve("empty"));
