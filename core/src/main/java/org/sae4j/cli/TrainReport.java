@@ -12,6 +12,7 @@ import org.sae4j.io.NpyDataset;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.train.CoefSchedule;
+import org.sae4j.train.UserTerm;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.Trainer;
 
@@ -45,6 +46,12 @@ final class TrainReport {
         if (cfg.auxkCoef() > 0) {
             settings.put("auxk", "coef " + cfg.auxkCoef() + ", k_aux " + cfg.auxkK() + ", dead window "
                     + cfg.deadWindowTokens() + " tokens");
+        }
+        for (UserTerm t : cfg.userTerms()) { // a user's term by its name, as in the --json lines
+            CoefSchedule s = t.schedule();
+            settings.put("loss term " + t.name(), (t.spec() != null ? t.spec() : "registered from code") + " (coef "
+                    + s.coef() + (s.kind() == CoefSchedule.Kind.CONSTANT ? ", constant)" : ", "
+                    + s.kind().name().toLowerCase(Locale.ROOT) + " anneal " + s.start() + ":" + s.end() + ")"));
         }
         return settings;
     }

@@ -69,6 +69,12 @@ class LossTermCliTest {
         assertThat(first).containsKey("mean_pre");
         assertThat(((Number) first.get("mean_pre")).doubleValue()).isFinite().isNotZero();
 
+        // The report lists the term among the run's settings.
+        Path report = dir.resolve("r.html");
+        assertThat(run(train("rep", "--steps", "4", "--loss-term", TERM, "--report", report.toString())))
+                .as(stderr()).isZero();
+        assertThat(Files.readString(report)).contains("loss term mean_pre").contains(TERM + " (coef 0.05, constant)");
+
         // Half the run, then --resume with no --loss-term: the recorded text builds the same term again.
         assertThat(run(train("half", "--steps", "6", "--loss-term", TERM))).as(stderr()).isZero();
         assertThat(run("train", "--data", data.toString(), "--resume", dir.resolve("half").toString(),
