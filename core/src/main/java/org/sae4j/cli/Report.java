@@ -20,7 +20,8 @@ final class Report {
      * One chart point: means over the steps since the previous point, and the dead fraction over the chart's window
      * ({@code NaN} until the run has filled it).
      */
-    record Point(long step, double loss, double r2, double l0, double windowDead, double reanimationCoef) {
+    record Point(long step, double loss, double r2, double l0, double windowDead, double reanimationCoef,
+                 Map<String, Double> terms) {
     }
 
     /** The dead-fraction window of the charts: latents that fired in none of the last {@code steps} batches. */
@@ -112,6 +113,12 @@ final class Report {
                 + " steps)", group(window.tokens()), window.steps()), points, Point::windowDead, false, true, false);
         chart(h, cards, "re-animation coefficient", "in force at each point", points, Point::reanimationCoef, false,
                 false, false);
+        if (!points.isEmpty()) { // each user loss term, by the name its --json key has
+            for (String term : points.get(points.size() - 1).terms().keySet()) {
+                chart(h, cards, "loss term " + term, "its value before the coefficient, at the step of each point",
+                        points, p -> p.terms().getOrDefault(term, Double.NaN), false, false, false);
+            }
+        }
         h.append("</div>\n");
         if (cards.length() > 0) {
             h.append("<div class=\"charts cards\">\n").append(cards).append("</div>\n");

@@ -376,7 +376,7 @@ final class Train {
             }
             if (done % pointEvery == 0 || done == total) {
                 points.add(new Report.Point(done, chart.meanLoss(), chart.meanR2(), chart.meanL0(), windowDead(done),
-                        s.reanimationCoef()));
+                        s.reanimationCoef(), s.terms()));
                 chart.reset();
             }
             if (done % logEvery != 0 && done != total) {

@@ -73,7 +73,9 @@ class LossTermCliTest {
         Path report = dir.resolve("r.html");
         assertThat(run(train("rep", "--steps", "4", "--loss-term", TERM, "--report", report.toString())))
                 .as(stderr()).isZero();
-        assertThat(Files.readString(report)).contains("loss term mean_pre").contains(TERM + " (coef 0.05, constant)");
+        String html = Files.readString(report);
+        assertThat(html).contains(TERM + " (coef 0.05, constant)"); // the settings row
+        assertThat(html).contains("aria-label=\"loss term mean_pre\""); // and a curve of its value
 
         // Half the run, then --resume with no --loss-term: the recorded text builds the same term again.
         assertThat(run(train("half", "--steps", "6", "--loss-term", TERM))).as(stderr()).isZero();
