@@ -2,10 +2,7 @@ package org.sae4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +23,7 @@ class LossTermCliTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
     private Path data;
 
     @BeforeEach
@@ -38,14 +34,11 @@ class LossTermCliTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.stderr();
     }
 
     private String[] train(String outDir, String... more) {
@@ -62,7 +55,7 @@ class LossTermCliTest {
         assertThat(run(train("full", "--steps", "12", "--loss-term", TERM, "--json", "--log-every", "4")))
                 .as(stderr()).isZero();
         List<Map<String, Object>> lines = new ArrayList<>();
-        for (String l : out.toString(StandardCharsets.UTF_8).split("\n")) {
+        for (String l : cli.stdout().split("\n")) {
             lines.add((Map<String, Object>) Json.parse(l));
         }
         Map<String, Object> first = lines.get(0);

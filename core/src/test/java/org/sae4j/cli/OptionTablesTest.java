@@ -3,10 +3,7 @@ package org.sae4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,18 +26,14 @@ import org.sae4j.train.TrainConfig;
  * defaults a run really gets, train's resume rules, and the options the README shows.
  */
 class OptionTablesTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.stdout();
     }
 
     private static String[] argv(String... a) {
@@ -204,7 +197,7 @@ class OptionTablesTest {
         }
         assertThat(refused).isEqualTo(4); // --init and the options that read its folder
         assertThat(run("train", "--data", "x.npy", "--resume", "r", "--format", "saelens")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("sae4j: train: --resume and --format both given");
+        assertThat(cli.stderr()).startsWith("sae4j: train: --resume and --format both given");
     }
 
     /**
