@@ -33,7 +33,12 @@ final class Models {
 
     /** How {@code --format}, {@code --hookpoint} and {@code --scaling-factor} ask to read a model directory. */
     static ImportOptions importOptions(Args a) {
-        String f = a.string("--format", null);
+        return importOptions(a, "--format");
+    }
+
+    /** As {@link #importOptions(Args)}, the input format named by {@code formatOption} (export's {@code --from}). */
+    static ImportOptions importOptions(Args a, String formatOption) {
+        String f = a.string(formatOption, null);
         String scale = a.string("--scaling-factor", null);
         return new ImportOptions(f == null ? null : Format.parse(f), a.string("--hookpoint", null),
                 scale == null ? null : a.number("--scaling-factor", 0));
