@@ -64,6 +64,8 @@ final class TrainReport {
         for (int j = 0; j < freq.length; j++) {
             freq[j] = f.frequency(j);
         }
-        return new Report.Density(f.rows(), data.rows(), freq, 0.1, f.r2(), f.explainedVariance(), f.l0());
+        double denseThreshold = 0.1;
+        return new Report.Density(f.rows(), data.rows(), freq, denseThreshold, f.deadCount(),
+                f.denseCount(denseThreshold), f.r2(), f.explainedVariance(), f.l0());
     }
 }
