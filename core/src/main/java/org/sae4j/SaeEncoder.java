@@ -194,7 +194,7 @@ public final class SaeEncoder {
             return 0;
         }
         float[] in = x;
-        if (w.shift || w.standardizer != null) {
+        if (w.prepares()) {
             in = x.clone();
             w.prepare(in, 0, 1);
         }
