@@ -192,15 +192,12 @@ final class BatchEncoder {
     private int encodeApproximate(float[] x, int rows, int[] idxOut, float[] valOut, int k, int limit) {
         int written = 0;
         float[] in = new float[d];
-        int[] idx = new int[limit];
-        float[] val = new float[limit];
+        ApproximateCodes codes = new ApproximateCodes(w, screen, select, limit); // scratch for every row
         for (int b = 0; b < rows; b++) {
             System.arraycopy(x, b * d, in, 0, d);
             w.prepare(in, 0, 1);
-            int got = screen.approximate(in, limit, w.floor, w.theta, idx, val);
             int o = b * k;
-            System.arraycopy(idx, 0, idxOut, o, got);
-            System.arraycopy(val, 0, valOut, o, got);
+            int got = codes.encode(in, idxOut, valOut, o);
             Arrays.fill(idxOut, o + got, o + k, -1);
             Arrays.fill(valOut, o + got, o + k, 0f);
             written += got;

@@ -1,6 +1,7 @@
 package org.sae4j;
 
 import org.sae4j.io.Standardizer;
+import org.sae4j.kernels.ThresholdSelect;
 import org.sae4j.kernels.VectorOps;
 import org.sae4j.kernels.VectorizationProvider;
 
@@ -69,6 +70,15 @@ final class EncoderWeights {
     /** Codes a call asking for {@code m} keeps: the model's k at most for TopK. */
     int limit(int m) {
         return act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
+    }
+
+    /** Offers one block of row 0's pre-activations ({@code buf[off ..]}, latents {@code j0 ..}) to {@code heap}. */
+    void offer(RowTopK heap, ThresholdSelect select, int j0, float[] buf, int off, int cols, int[] cand) {
+        if (theta != null) {
+            heap.offerAbove(select, 0, j0, buf, off, cols, theta, cand);
+        } else {
+            heap.offerAbove(select, 0, j0, buf, off, cols, floor, cand);
+        }
     }
 
     /** Latent j's float32 pre-activation: the one definition both the float32 and the screened paths use. */

@@ -194,7 +194,7 @@ public final class SaeEncoder {
             return 0;
         }
         float[] in = x;
-        if (w.shift || w.standardizer != null) {
+        if (w.prepares()) {
             in = x.clone();
             w.prepare(in, 0, 1);
         }
@@ -247,7 +247,7 @@ public final class SaeEncoder {
             int size = Math.min(limit, n);
             int[] idx = new int[size];
             float[] val = new float[size];
-            int got = screen.approximate(in, limit, w.floor, w.theta, idx, val);
+            int got = new ApproximateCodes(w, screen, select, limit).encode(in, idx, val, 0);
             return new SparseCode(Arrays.copyOf(idx, got), Arrays.copyOf(val, got));
         }
         if (screen != null) {
@@ -264,12 +264,7 @@ public final class SaeEncoder {
             // Bounded: a heap of the best `limit`, whose root lets the scan skip most of each block.
             RowTopK heap = new RowTopK(1, limit);
             for (int j0 = 0; j0 < n; j0 += BLOCK) {
-                int cols = gemv(in, j0, pre);
-                if (w.theta != null) {
-                    heap.offerAbove(select, 0, j0, pre, 0, cols, w.theta, c);
-                } else {
-                    heap.offerAbove(select, 0, j0, pre, 0, cols, w.floor, c);
-                }
+                w.offer(heap, select, j0, pre, 0, gemv(in, j0, pre), c);
             }
             int[] idx = new int[heap.size(0)];
             float[] val = new float[idx.length];
@@ -296,7 +291,7 @@ public final class SaeEncoder {
         float[] val = new float[count];
         for (int q = 0; q < count; q++) {
             idx[q] = (int) keys[q];
-            val[q] = Float.intBitsToFloat(Integer.MAX_VALUE - (int) (keys[q] >>> 32));
+            val[q] = sortedValue(keys[q]);
         }
         return new SparseCode(idx, val);
     }
@@ -307,6 +302,11 @@ public final class SaeEncoder {
         return ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(v)) << 32) | j;
     }
 
+    /** The value {@link #sortKey} was built from. */
+    private static float sortedValue(long key) {
+        return Float.intBitsToFloat(Integer.MAX_VALUE - (int) (key >>> 32));
+    }
+
     /**
      * The screened modes' answer: the float32 pre-activations of the candidates (by {@link #pre}, the same float
      * operations as the float32 path, so the same bits), then the float32 path's selection among them — the
@@ -315,19 +315,13 @@ public final class SaeEncoder {
      * {@link ScreenedEncoder}), so the result is the float32 path's.
      */
     private SparseCode exactCodes(float[] in, int[] cand, int count, int limit) {
-        float[] v = new float[count];
         long[] keys = new long[count];
         int kept = 0;
         for (int q = 0; q < count; q++) {
             int j = cand[q];
             float p = w.pre(in, j);
-            if (p > (w.theta != null ? w.theta[j] : w.floor)) {
-                v[q] = p;
-                // Value descending (any sign; −0 as 0, as the heap's == does), then candidate position ascending,
-                // which is index ascending since candidates come in increasing order.
-                int s = Float.floatToRawIntBits(p + 0f);
-                s ^= (s >> 31) & 0x7FFFFFFF;
-                keys[kept++] = ((long) ~s << 32) | q;
+            if (p > (w.theta != null ? w.theta[j] : w.floor)) { // thresholds are ≥ 0: kept codes are positive
+                keys[kept++] = sortKey(p, j);
             }
         }
         Arrays.sort(keys, 0, kept);
@@ -335,9 +329,8 @@ public final class SaeEncoder {
         int[] idx = new int[size];
         float[] val = new float[size];
         for (int r = 0; r < size; r++) {
-            int q = (int) keys[r];
-            idx[r] = cand[q];
-            val[r] = v[q];
+            idx[r] = (int) keys[r];
+            val[r] = sortedValue(keys[r]);
         }
         return new SparseCode(idx, val);
     }

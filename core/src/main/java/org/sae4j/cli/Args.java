@@ -20,22 +20,10 @@ import org.sae4j.BadInputException;
  */
 public final class Args {
     private final String command;
-    private final OptionTable table; // null: built from bare name sets
+    private final OptionTable table;
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final Set<String> flags = new LinkedHashSet<>();
-
-    /**
-     * Options declared as bare names: no usage, no defaults, every valued option may be repeated.
-     *
-     * @param valued   options that take a value
-     * @param flagged  options that take none
-     */
-    public Args(String command, String[] argv, int from, Set<String> valued, Set<String> flagged) {
-        this.command = command;
-        this.table = null;
-        parse(argv, from, valued, flagged);
-    }
 
     Args(OptionTable table, String[] argv, int from) {
         this.command = table.command();
@@ -77,28 +65,23 @@ public final class Args {
                 values.put(name, value);
                 repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             } else {
-                throw unknown(a, name, valued, flagged);
+                throw unknown(a, name);
             }
         }
     }
 
-    private BadInputException unknown(String given, String name, Set<String> valued, Set<String> flagged) {
-        Set<String> all = new LinkedHashSet<>(table != null ? table.names() : valued);
-        all.addAll(flagged);
+    private BadInputException unknown(String given, String name) {
+        List<String> all = table.names();
         String near = name.startsWith("-") ? OptionTable.nearest(name, all) : null;
         String m = command + ": unknown option '" + given + "'; ";
         if (near == null) {
             return new BadInputException(m + "expected one of " + all);
         }
-        return new BadInputException(m + "did you mean " + near + "? (" + (table != null ? command + " --help lists"
-                + " every option)" : "expected one of " + all + ")"));
+        return new BadInputException(m + "did you mean " + near + "? (" + command + " --help lists every option)");
     }
 
     /** The table's option {@code name}; reading an undeclared one is a bug in the command, not the user's error. */
     private Option declared(String name) {
-        if (table == null) {
-            return null;
-        }
         Option o = table.find(name);
         if (o == null) {
             throw new IllegalStateException(command + " reads " + name + ", which its option table does not declare");
@@ -136,7 +119,7 @@ public final class Args {
     /** The given value, else the table's default (null when it has none). */
     public String string(String name) {
         Option o = declared(name);
-        return values.getOrDefault(name, o == null ? null : o.defaultValue());
+        return values.getOrDefault(name, o.defaultValue());
     }
 
     /** The given value; absent or blank: one line naming the option and its placeholder. */
@@ -144,8 +127,7 @@ public final class Args {
         Option o = declared(name);
         String v = values.get(name);
         if (v == null || v.isBlank()) {
-            throw new BadInputException(command + ": " + name + (o == null ? "" : " " + o.placeholder())
-                    + " is required");
+            throw new BadInputException(command + ": " + name + " " + o.placeholder() + " is required");
         }
         return v;
     }

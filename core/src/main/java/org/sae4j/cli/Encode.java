@@ -15,7 +15,6 @@ import org.sae4j.SaeEncoder;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.NpyWriter;
-import org.sae4j.train.Checkpoint;
 
 /**
  * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]}:
@@ -52,8 +51,7 @@ final class Encode {
         boolean dense = a.flag("--dense");
         int threads = Models.threads(a);
         LoadedModel lm = Models.load(a, model);
-        Checkpoint.Loaded m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
-        Sae sae = m.sae();
+        Sae sae = lm.sae();
         int n = sae.latents();
         int k = 0;
         if (!dense) {
@@ -82,7 +80,7 @@ final class Encode {
             // The stream standardises as the model was trained, so the encoder takes its inputs as given.
             SaeEncoder enc = SaeEncoder.of(sae, null, pool);
             Models.checkWidth(data, sae, model);
-            BatchStream s = Models.inOrder(data, batch, m.standardizer());
+            BatchStream s = Models.inOrder(data, batch, lm.standardizer());
             rows = data.rows();
             float[] x = new float[batch * sae.dim()];
             if (dense) {

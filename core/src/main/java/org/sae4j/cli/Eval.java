@@ -15,7 +15,6 @@ import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.metrics.DatasetMetrics;
-import org.sae4j.train.Checkpoint;
 
 /**
  * {@code sae4j eval --model DIR --data PATH [--json]}: reconstruction and sparsity over every row of the data, in the
@@ -38,11 +37,10 @@ final class Eval {
         int batch = Models.positive(a, "--batch");
         int threads = Models.threads(a);
         LoadedModel lm = Models.load(a, model);
-        Checkpoint.Loaded m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         DatasetMetrics r;
         try (NpyDataset data = NpyDataset.open(dataPath)) {
-            Models.checkWidth(data, m.sae(), model);
-            r = evaluate(m, data, batch, threads);
+            Models.checkWidth(data, lm.sae(), model);
+            r = evaluate(lm, data, batch, threads);
         }
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
@@ -64,12 +62,12 @@ final class Eval {
                     r.explainedVariance());
             out.printf(Locale.ROOT, "  L0                  %.2f   active latents per row%n", r.l0());
             out.printf(Locale.ROOT, "  dead                %.1f%%  latents active on no row (%d of %d)%n",
-                    100 * r.deadFraction(), Math.round(r.deadFraction() * m.sae().latents()), m.sae().latents());
+                    100 * r.deadFraction(), Math.round(r.deadFraction() * lm.sae().latents()), lm.sae().latents());
         }
     }
 
     /** Two passes over the data in file order: feature means, then the model's reconstruction. */
-    static DatasetMetrics evaluate(Checkpoint.Loaded m, NpyDataset data, int batch, int threads) {
+    static DatasetMetrics evaluate(LoadedModel m, NpyDataset data, int batch, int threads) {
         Sae sae = m.sae();
         DatasetMetrics r = new DatasetMetrics(sae.dim(), sae.latents());
         float[] x = new float[batch * sae.dim()];

@@ -45,10 +45,7 @@ final class Export {
         if (target != Format.SAELENS && target != Format.SPARSIFY) {
             throw new BadInputException("export --format " + to + ": expected saelens or sparsify");
         }
-        String from = a.string("--from", null);
-        String scale = a.string("--scaling-factor", null);
-        ImportOptions o = new ImportOptions(from == null ? null : Format.parse(from), a.string("--hookpoint", null),
-                scale == null ? null : a.number("--scaling-factor", 0));
+        ImportOptions o = Models.importOptions(a, "--from");
         String features = a.string("--features", null);
         if (features != null && target != Format.SAELENS) {
             throw new BadInputException("export --features: only --format saelens has a file for firing frequencies"

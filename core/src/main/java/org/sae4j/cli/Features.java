@@ -62,19 +62,15 @@ final class Features {
             throw new BadInputException("features --dense-threshold " + dense + ": expected a fraction of rows in"
                     + " (0, 1]");
         }
-        checkOutDir(outDir, a.flag("--force"));
+        // OUT must be new, empty, or (with --force) an earlier features directory.
+        FeatureOutput.checkDir(outDir, a.flag("--force"));
 
         SaeEncoder enc = SaeEncoder.load(model);
         FeatureData f;
         long t0 = System.nanoTime();
         try (NpyDataset data = NpyDataset.open(dataPath)) {
-            if (data.dim() != enc.dim()) {
-                throw new BadInputException(data.source() + ": rows have " + data.dim() + " columns; expected the"
-                        + " model's dim " + enc.dim() + " (from " + model + ")");
-            }
-            if (data.rows() == 0) {
-                throw new BadInputException(data.source() + ": 0 rows; expected at least one row");
-            }
+            Models.checkWidth(data, enc.dim(), model);
+            Models.checkRows(data);
             if (tokens != null) {
                 ContextRows.checkRows(tokens, data.rows(), dataPath);
             }
@@ -93,20 +89,11 @@ final class Features {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        writeAtomically(outDir, f);
+        FeatureOutput.writeAtomically(outDir, f);
         Map<String, Object> i = f.info();
         out.printf(Locale.ROOT, "features of %s on %s (%d rows, %.1f s): R2 %.4f, explained variance %.4f, L0 %.2f,"
                         + " dead %d, dense %d of %d latents -> %s%n", model, dataPath, f.rows(), secs,
                 (Double) i.get("r2"), (Double) i.get("explained_variance"), (Double) i.get("l0"), i.get("dead"),
                 i.get("dense"), f.latents(), outDir.resolve(FeatureBrowserPage.FILE));
-    }
-
-    /** OUT must be new, empty, or (with --force) an earlier features directory ({@link FeatureOutput}). */
-    static void checkOutDir(Path dir, boolean force) throws IOException {
-        FeatureOutput.checkDir(dir, force);
-    }
-
-    static void writeAtomically(Path outDir, FeatureData f) throws IOException {
-        FeatureOutput.writeAtomically(outDir, f);
     }
 }

@@ -13,7 +13,9 @@ import org.sae4j.ForwardRule;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.formats.Format;
+import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Json;
 import org.sae4j.metrics.Metrics;
 import org.sae4j.train.Checkpoint;
@@ -36,14 +38,22 @@ final class Inspect {
     static void run(String[] argv, PrintStream out) throws IOException {
         Args a = OPTIONS.parse(argv, 0);
         Path model = Path.of(a.required("--model"));
-        LoadedModel lm = Models.load(a, model);
-        Checkpoint.Loaded m = lm.format() == Format.SAE4J ? Checkpoint.load(lm.dir())
-                : new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
+        // The format decides the reader first, so a sae4j folder is read once, with its trainer state.
+        ImportOptions opts = Models.importOptions(a);
+        Path folder = ModelFormats.folder(model, opts);
+        Format format = ModelFormats.format(folder, opts);
+        Checkpoint.Loaded m;
+        if (format == Format.SAE4J) {
+            m = Checkpoint.load(folder);
+        } else {
+            LoadedModel lm = ModelFormats.load(model, opts);
+            m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
+        }
         Sae sae = m.sae();
         SaeConfig c = sae.config();
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
-        j.put("format", lm.format().id());
+        j.put("format", format.id());
         j.put("config", Checkpoint.saeConfigJson(c));
         if (sae.rule() != null) {
             j.put("forward_rule", sae.rule().origin() + (sae.rule().norm() == ForwardRule.RowNorm.NONE ? ""
@@ -108,8 +118,8 @@ final class Inspect {
                 c.activation().usesK() ? ", k " + c.k() : "");
         out.printf(Locale.ROOT, "  unit-norm decoder %s, pre-encoder bias %s, init seed %d, standardizer %s%n",
                 c.unitNormDecoder(), c.preEncoderBias(), c.seed(), j.get("standardizer"));
-        if (lm.format() != Format.SAE4J) {
-            out.printf(Locale.ROOT, "  read as %s%s%n", lm.format().id(),
+        if (format != Format.SAE4J) {
+            out.printf(Locale.ROOT, "  read as %s%s%n", format.id(),
                     j.containsKey("forward_rule") ? "; forward pass: " + j.get("forward_rule") : "");
         }
         for (Object o : tensors) {

@@ -36,6 +36,11 @@ final class LossTermSpec {
 
     /** One {@code --loss-term} value. */
     static UserTerm parse(String spec) {
+        return parse(spec, "train ");
+    }
+
+    /** One {@code --loss-term} value; {@code where} starts its error messages (where the text came from). */
+    private static UserTerm parse(String spec, String where) {
         String[] parts = spec.split(",", -1);
         String cls = parts[0].trim();
         Double coef = null;
@@ -45,7 +50,7 @@ final class LossTermSpec {
             String p = parts[i].trim();
             int eq = p.indexOf('=');
             if (eq <= 0) {
-                throw bad(spec, "'" + p + "' is not KEY=VALUE");
+                throw bad(where, spec, "'" + p + "' is not KEY=VALUE");
             }
             String key = p.substring(0, eq).trim();
             String value = p.substring(eq + 1).trim();
@@ -53,34 +58,34 @@ final class LossTermSpec {
                 try {
                     coef = Double.parseDouble(value);
                 } catch (NumberFormatException e) {
-                    throw bad(spec, "coef=" + value + " is not a number");
+                    throw bad(where, spec, "coef=" + value + " is not a number");
                 }
                 if (!Double.isFinite(coef)) {
-                    throw bad(spec, "coef=" + value + " is not finite");
+                    throw bad(where, spec, "coef=" + value + " is not finite");
                 }
             } else if (key.equals("schedule")) {
                 schedule = value;
             } else if (options.put(key, value) != null) {
-                throw bad(spec, key + " given twice");
+                throw bad(where, spec, key + " given twice");
             }
         }
         if (cls.isEmpty()) {
-            throw bad(spec, "no class name");
+            throw bad(where, spec, "no class name");
         }
         if (coef == null) {
-            throw bad(spec, "no coef=C");
+            throw bad(where, spec, "no coef=C");
         }
         CoefSchedule s;
         try {
             s = CoefSchedule.parse(schedule, coef);
         } catch (BadInputException e) {
-            throw bad(spec, "schedule=" + schedule + " is not constant, linear:START:END or cosine:START:END");
+            throw bad(where, spec, "schedule=" + schedule + " is not constant, linear:START:END or cosine:START:END");
         }
         if (s.kind() == CoefSchedule.Kind.AUTO) {
-            throw bad(spec, "schedule=" + schedule + ": auto is for --reanimation only");
+            throw bad(where, spec, "schedule=" + schedule + ": auto is for --reanimation only");
         }
-        LossTerm term = instantiate(spec, cls, options);
-        return new UserTerm(nameOf(spec, term), term, s, spec);
+        LossTerm term = instantiate(where, spec, cls, options);
+        return new UserTerm(nameOf(where, spec, term), term, s, spec);
     }
 
     /**
@@ -94,11 +99,8 @@ final class LossTermSpec {
                 out.add(t);
                 continue;
             }
-            try {
-                out.add(parse(t.spec()));
-            } catch (BadInputException e) { // say where the text came from: the user did not type it this time
-                throw new BadInputException("train --resume: the checkpoint's " + e.getMessage().substring(6));
-            }
+            // Say where the text came from: the user did not type it this time.
+            out.add(parse(t.spec(), "train --resume: the checkpoint's "));
         }
         return out;
     }
@@ -115,16 +117,16 @@ final class LossTermSpec {
         return String.join(" --loss-term ", specs);
     }
 
-    private static LossTerm instantiate(String spec, String cls, Map<String, String> options) {
+    private static LossTerm instantiate(String where, String spec, String cls, Map<String, String> options) {
         Class<?> c;
         try {
             c = Class.forName(cls, true, classLoader());
         } catch (ClassNotFoundException | LinkageError e) {
-            throw bad(spec, "class " + cls + " not found on the class path (add its jar or directory with"
+            throw bad(where, spec, "class " + cls + " not found on the class path (add its jar or directory with"
                     + " SAE4J_CLASSPATH)");
         }
         if (!LossTerm.class.isAssignableFrom(c)) {
-            throw bad(spec, cls + " does not implement " + LossTerm.class.getName());
+            throw bad(where, spec, cls + " does not implement " + LossTerm.class.getName());
         }
         try {
             Constructor<?> k;
@@ -133,29 +135,29 @@ final class LossTermSpec {
                 return (LossTerm) k.newInstance(java.util.Collections.unmodifiableMap(options));
             } catch (NoSuchMethodException e) {
                 if (!options.isEmpty()) {
-                    throw bad(spec, cls + " has no public constructor taking a Map<String, String>, so it takes no"
-                            + " options " + options.keySet());
+                    throw bad(where, spec, cls + " has no public constructor taking a Map<String, String>, so it"
+                            + " takes no options " + options.keySet());
                 }
                 k = c.getConstructor();
                 return (LossTerm) k.newInstance();
             }
         } catch (NoSuchMethodException e) {
-            throw bad(spec, cls + " has no public constructor taking a Map<String, String> or nothing");
+            throw bad(where, spec, cls + " has no public constructor taking a Map<String, String> or nothing");
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IllegalArgumentException || cause instanceof BadInputException) {
-                throw bad(spec, cause.getMessage()); // the term's own check of its options
+                throw bad(where, spec, cause.getMessage()); // the term's own check of its options
             }
             throw new IllegalStateException("--loss-term " + cls + ": its constructor failed", cause);
         } catch (ReflectiveOperationException e) {
-            throw bad(spec, cls + " cannot be instantiated (" + e.getClass().getSimpleName() + ")");
+            throw bad(where, spec, cls + " cannot be instantiated (" + e.getClass().getSimpleName() + ")");
         }
     }
 
-    private static String nameOf(String spec, LossTerm term) {
+    private static String nameOf(String where, String spec, LossTerm term) {
         String name = term.name();
         if (name == null) {
-            throw bad(spec, term.getClass().getName() + ".name() is null");
+            throw bad(where, spec, term.getClass().getName() + ".name() is null");
         }
         return name;
     }
@@ -165,7 +167,7 @@ final class LossTermSpec {
         return l != null ? l : LossTermSpec.class.getClassLoader();
     }
 
-    private static BadInputException bad(String spec, String why) {
-        return new BadInputException("train --loss-term '" + spec + "': " + why + "; expected " + FORM);
+    private static BadInputException bad(String where, String spec, String why) {
+        return new BadInputException(where + "--loss-term '" + spec + "': " + why + "; expected " + FORM);
     }
 }

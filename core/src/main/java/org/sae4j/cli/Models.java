@@ -33,7 +33,12 @@ final class Models {
 
     /** How {@code --format}, {@code --hookpoint} and {@code --scaling-factor} ask to read a model directory. */
     static ImportOptions importOptions(Args a) {
-        String f = a.string("--format", null);
+        return importOptions(a, "--format");
+    }
+
+    /** As {@link #importOptions(Args)}, the input format named by {@code formatOption} (export's {@code --from}). */
+    static ImportOptions importOptions(Args a, String formatOption) {
+        String f = a.string(formatOption, null);
         String scale = a.string("--scaling-factor", null);
         return new ImportOptions(f == null ? null : Format.parse(f), a.string("--hookpoint", null),
                 scale == null ? null : a.number("--scaling-factor", 0));
@@ -65,17 +70,27 @@ final class Models {
 
     /** Checks that the data's rows have the model's width, naming both files. */
     static void checkWidth(NpyDataset data, Sae sae, Path modelDir) {
-        if (data.dim() != sae.dim()) {
+        checkWidth(data, sae.dim(), modelDir);
+    }
+
+    /** Checks that the data's rows have the model's width {@code dim}, naming both files. */
+    static void checkWidth(NpyDataset data, int dim, Path modelDir) {
+        if (data.dim() != dim) {
             throw new BadInputException(data.source() + ": rows have " + data.dim() + " columns; expected the"
-                    + " model's dim " + sae.dim() + " (from " + modelDir + ")");
+                    + " model's dim " + dim + " (from " + modelDir + ")");
+        }
+    }
+
+    /** Refuses data without rows: nothing to encode or measure. */
+    static void checkRows(NpyDataset data) {
+        if (data.rows() == 0) {
+            throw new BadInputException(data.source() + ": 0 rows; expected at least one row");
         }
     }
 
     /** Every row once, in file order, standardised as the model's inputs were; the last batch may be short. */
     static BatchStream inOrder(NpyDataset data, int batch, Standardizer std) {
-        if (data.rows() == 0) {
-            throw new BadInputException(data.source() + ": 0 rows; expected at least one row");
-        }
+        checkRows(data);
         BatchOptions o = BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false);
         return data.batches(o, std);
     }

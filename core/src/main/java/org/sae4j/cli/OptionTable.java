@@ -160,10 +160,6 @@ public record OptionTable(String command, String summary, List<String> notes, Li
      * The declared name a typo most likely meant, or null: within two edits (three for long names), or one name
      * extending the other ({@code --lr} / {@code --lrate}).
      */
-    public String nearest(String given) {
-        return nearest(given, names());
-    }
-
     static String nearest(String given, java.util.Collection<String> names) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -29,30 +29,11 @@ final class Report {
     }
 
     /**
-     * The feature density of the final model: each latent's firing frequency over {@code rows} rows of the data
-     * (dead: fired on none; dense: above {@code denseThreshold}).
+     * The feature density of the final model: each latent's firing frequency over {@code rows} rows of the data,
+     * {@code dead} latents fired on none, {@code dense} ones on more than {@code denseThreshold} of them.
      */
-    record Density(long rows, long dataRows, double[] frequency, double denseThreshold, double r2,
-                   double explainedVariance, double l0) {
-        int dead() {
-            int c = 0;
-            for (double f : frequency) {
-                if (f == 0) {
-                    c++;
-                }
-            }
-            return c;
-        }
-
-        int dense() {
-            int c = 0;
-            for (double f : frequency) {
-                if (f > denseThreshold) {
-                    c++;
-                }
-            }
-            return c;
-        }
+    record Density(long rows, long dataRows, double[] frequency, double denseThreshold, int dead, int dense,
+                   double r2, double explainedVariance, double l0) {
     }
 
     /** A summary row: the figure, its value, what it means. */

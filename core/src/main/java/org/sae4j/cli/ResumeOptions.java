@@ -11,7 +11,6 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.Standardizer;
-import org.sae4j.train.CoefSchedule;
 import org.sae4j.train.TrainConfig;
 
 /**
@@ -43,8 +42,8 @@ final class ResumeOptions {
             Map.entry("--optimizer", r -> r.cfg().optimizer().name().toLowerCase(Locale.ROOT)),
             Map.entry("--clip-grad", r -> r.cfg().clipGrad()),
             Map.entry("--reanimation", r -> r.cfg().reanimation().coef()),
-            Map.entry("--reanimation-anneal", r -> shape(r.cfg().reanimation())),
-            Map.entry("--reanimation-schedule", r -> shape(r.cfg().reanimation())),
+            Map.entry("--reanimation-anneal", r -> r.cfg().reanimation().spec()),
+            Map.entry("--reanimation-schedule", r -> r.cfg().reanimation().spec()),
             Map.entry("--reanimation-form", r -> r.cfg().reanimationForm().name().toLowerCase(Locale.ROOT)),
             Map.entry("--seed", r -> r.cfg().seed()),
             Map.entry("--l1", r -> r.cfg().l1Coef()),
@@ -71,15 +70,6 @@ final class ResumeOptions {
     }
 
     private ResumeOptions() {
-    }
-
-    /** The schedule without its coefficient (which {@code --reanimation} sets). */
-    private static String shape(CoefSchedule s) {
-        return switch (s.kind()) {
-            case CONSTANT -> "constant";
-            case AUTO -> "auto:" + s.threshold() + ":" + s.patience();
-            default -> s.kind().name().toLowerCase(Locale.ROOT) + ":" + s.start() + ":" + s.end();
-        };
     }
 
     /** Refuses, with {@code --resume}, every option whose rule is {@link Option.Resume#NOT_WITH_RESUME}. */

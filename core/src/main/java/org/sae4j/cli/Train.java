@@ -200,9 +200,8 @@ final class Train {
             try (signals) {
                 summary = trainer.fit(stream);
             } catch (NonFiniteLossException | BadInputException e) {
-                throw new BadInputException(e.getMessage() + "; training stopped, " + (lastSaved[0] >= 0
-                        ? "the last good checkpoint (step " + lastSaved[0] + ") is kept in " + outDir
-                        : "nothing was written"), e);
+                throw new BadInputException(e.getMessage() + "; training stopped, "
+                        + lastSavedText(lastSaved[0], outDir), e);
             } catch (UncheckedIOException e) {
                 // A failed save (disk full, permission, I/O error): Checkpoint names the file and the cause.
                 throw new CommandExit(1, "train: " + e.getCause().getMessage() + "; training stopped, "
@@ -247,7 +246,7 @@ final class Train {
     }
 
     private static String lastSavedText(long step, Path dir) {
-        return step >= 0 ? "the last good checkpoint (step " + step + ") is kept in " + dir : "nothing was saved";
+        return step >= 0 ? "the last good checkpoint (step " + step + ") is kept in " + dir : "nothing was written";
     }
 
     private static Path path(Args a, String option) {

@@ -2,7 +2,6 @@ package org.sae4j.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.sae4j.SaeConfig;
 import org.sae4j.SaeEncoder;
@@ -11,7 +10,6 @@ import org.sae4j.features.FeatureStats;
 import org.sae4j.io.NpyDataset;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
-import org.sae4j.train.CoefSchedule;
 import org.sae4j.train.UserTerm;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.Trainer;
@@ -35,23 +33,15 @@ final class TrainReport {
                 + (sc.activation().usesK() ? ", k " + sc.k() : ""));
         settings.put("optimizer", cfg.optimizer().id() + ", lr " + cfg.lr() + ", warmup " + cfg.warmupSteps()
                 + ", clip-grad " + cfg.clipGrad());
-        CoefSchedule rs = cfg.reanimation();
-        settings.put("reanimation", cfg.reanimationForm().id() + " form, coef " + rs.coef() + switch (rs.kind()) {
-            case CONSTANT -> ", constant";
-            case LINEAR, COSINE -> ", " + rs.kind().name().toLowerCase(Locale.ROOT) + " anneal " + rs.start()
-                    + ":" + rs.end();
-            case AUTO -> ", off once dead < " + rs.threshold() + " for " + rs.patience() + " steps";
-        });
+        settings.put("reanimation", cfg.reanimationForm().id() + " form, " + cfg.reanimation().describe());
         settings.put("batch", cfg.batchSize() + " rows, seed " + cfg.seed());
         if (cfg.auxkCoef() > 0) {
             settings.put("auxk", "coef " + cfg.auxkCoef() + ", k_aux " + cfg.auxkK() + ", dead window "
                     + cfg.deadWindowTokens() + " tokens");
         }
         for (UserTerm t : cfg.userTerms()) { // a user's term by its name, as in the --json lines
-            CoefSchedule s = t.schedule();
-            settings.put("loss term " + t.name(), (t.spec() != null ? t.spec() : "registered from code") + " (coef "
-                    + s.coef() + (s.kind() == CoefSchedule.Kind.CONSTANT ? ", constant)" : ", "
-                    + s.kind().name().toLowerCase(Locale.ROOT) + " anneal " + s.start() + ":" + s.end() + ")"));
+            settings.put("loss term " + t.name(), (t.spec() != null ? t.spec() : "registered from code") + " ("
+                    + t.schedule().describe() + ")");
         }
         return settings;
     }
@@ -64,6 +54,8 @@ final class TrainReport {
         for (int j = 0; j < freq.length; j++) {
             freq[j] = f.frequency(j);
         }
-        return new Report.Density(f.rows(), data.rows(), freq, 0.1, f.r2(), f.explainedVariance(), f.l0());
+        double denseThreshold = 0.1;
+        return new Report.Density(f.rows(), data.rows(), freq, denseThreshold, f.deadCount(),
+                f.denseCount(denseThreshold), f.r2(), f.explainedVariance(), f.l0());
     }
 }

@@ -184,66 +184,34 @@ public final class ScreenedEncoder {
     }
 
     /**
-     * Approximate mode: the selection made from the compressed copy alone — the {@code limit} largest screening
-     * pre-activations {@code a_j} above their threshold, by value descending, ties to the lower index — into
-     * {@code idx/val} (room for {@code min(limit, n)}); returns how many. Each value is within {@code E_j} (the class
-     * comment's bound) of the float32 one, but the selection can differ where values are that close.
+     * Approximate mode: the screening pre-activations {@code a_j} (dots over the compressed copy, plus the bias) into
+     * {@code out} (room for n), for the caller's selection. Each is within {@code E_j} (the class comment's bound) of
+     * the float32 one, but a selection from them can differ where values are that close.
      */
-    public int approximate(float[] x, int limit, float floor, float[] theta, int[] idx, float[] val) {
-        float[] a = new float[n];
+    public void preActivations(float[] x, float[] out) {
         if (bf16 != null) {
-            dots.bf16Dots(x, bf16, 0, n, d, a, 0);
+            dots.bf16Dots(x, bf16, 0, n, d, out, 0);
         } else {
-            dots.int8Dots(x, q, scale, 0, n, d, a, 0);
+            dots.int8Dots(x, q, scale, 0, n, d, out, 0);
         }
         for (int j = 0; j < n; j++) {
-            a[j] += bias[j];
+            out[j] += bias[j];
         }
-        int[] cand = new int[n];
-        float kth = Float.NEGATIVE_INFINITY;
-        if (limit < n) {
-            kth = kth(a, limit, theta, cand, false);
-        }
-        int found = select.above(a, 0, n, Math.nextDown(kth), cand, 0);
-        long[] keys = new long[found];
-        int kept = 0;
-        for (int c = 0; c < found; c++) {
-            int j = cand[c];
-            if (a[j] > (theta != null ? theta[j] : floor)) {
-                int bits = Float.floatToRawIntBits(a[j] + 0f);
-                bits ^= (bits >> 31) & 0x7FFFFFFF;   // float order as signed int order
-                keys[kept++] = ((long) ~bits << 32) | j;
-            }
-        }
-        java.util.Arrays.sort(keys, 0, kept);
-        int size = Math.min(kept, limit);
-        for (int r = 0; r < size; r++) {
-            int j = (int) keys[r];
-            idx[r] = j;
-            val[r] = a[j];
-        }
-        return size;
-    }
-
-    /** As {@link #kth(float[], int, float[], int[], boolean)} for lower bounds: only latents sure to be eligible. */
-    private float kthLowerBound(float[] lo, int k, float[] theta, int[] scratch) {
-        return kth(lo, k, theta, scratch, true);
     }
 
     /**
-     * The {@code k}-th largest of {@code v} (−∞ with fewer than k), counting with per-latent thresholds only the
-     * latents above theirs ({@code v_j > θ_j}; {@code sure}: {@code nextDown(v_j) > θ_j}, for lower bounds). Scans
-     * blocks against the heap's root, so only the few values that can enter are looked at one by one;
-     * {@code scratch} has room for n ints.
+     * The {@code k}-th largest lower bound (−∞ with fewer than k), counting with per-latent thresholds only the
+     * latents sure to be above theirs ({@code nextDown(lo_j) > θ_j}). Scans blocks against the heap's root, so only
+     * the few values that can enter are looked at one by one; {@code scratch} has room for n ints.
      */
-    private float kth(float[] lo, int k, float[] theta, int[] scratch, boolean sure) {
+    private float kthLowerBound(float[] lo, int k, float[] theta, int[] scratch) {
         LowerBounds lows = new LowerBounds(k);
         for (int j0 = 0; j0 < n; j0 += 256) {
             int len = Math.min(256, n - j0);
             int found = select.above(lo, j0, len, lows.kth(), scratch, 0);
             for (int q = 0; q < found; q++) {
                 int j = j0 + scratch[q];
-                if (theta == null || (sure ? Math.nextDown(lo[j]) : lo[j]) > theta[j]) {
+                if (theta == null || Math.nextDown(lo[j]) > theta[j]) {
                     lows.offer(lo[j]);
                 }
             }

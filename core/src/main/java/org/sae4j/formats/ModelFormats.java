@@ -27,19 +27,8 @@ public final class ModelFormats {
     }
 
     public static LoadedModel load(Path dir, ImportOptions opts) throws IOException {
-        Path target = dir;
-        if (opts.hookpoint() != null) {
-            target = dir.resolve(opts.hookpoint());
-            if (!Files.isDirectory(target)) {
-                throw new BadInputException(target + ": no such hookpoint folder; expected one of "
-                        + SparsifyFormat.hookpoints(dir));
-            }
-        }
-        if (!Files.isDirectory(target)) {
-            throw new BadInputException(target + ": " + (Files.exists(target) ? "not a directory" : "no such directory")
-                    + "; expected a model directory");
-        }
-        Format f = opts.format() != null ? opts.format() : detect(target);
+        Path target = folder(dir, opts);
+        Format f = format(target, opts);
         return switch (f) {
             case SAE4J -> {
                 Checkpoint.Loaded m = Checkpoint.loadModel(target);
@@ -58,6 +47,28 @@ public final class ModelFormats {
             }
             case GEMMA_SCOPE -> GemmaScopeFormat.load(target);
         };
+    }
+
+    /** The folder {@link #load} reads: {@code dir}, or its hookpoint sub-folder; refused unless a directory. */
+    public static Path folder(Path dir, ImportOptions opts) throws IOException {
+        Path target = dir;
+        if (opts.hookpoint() != null) {
+            target = dir.resolve(opts.hookpoint());
+            if (!Files.isDirectory(target)) {
+                throw new BadInputException(target + ": no such hookpoint folder; expected one of "
+                        + SparsifyFormat.hookpoints(dir));
+            }
+        }
+        if (!Files.isDirectory(target)) {
+            throw new BadInputException(target + ": " + (Files.exists(target) ? "not a directory" : "no such directory")
+                    + "; expected a model directory");
+        }
+        return target;
+    }
+
+    /** The format {@link #load} reads {@code folder} as: the forced one, else {@link #detect}'s. */
+    public static Format format(Path folder, ImportOptions opts) throws IOException {
+        return opts.format() != null ? opts.format() : detect(folder);
     }
 
     /** The format of {@code dir} from its files. */

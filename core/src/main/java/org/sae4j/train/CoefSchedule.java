@@ -88,6 +88,24 @@ public record CoefSchedule(Kind kind, double coef, long start, long end, double 
                 + "cosine:START:END or auto:THRESHOLD:PATIENCE");
     }
 
+    /** The CLI form {@link #parse} reads, without the coefficient (given separately): {@code linear:START:END}. */
+    public String spec() {
+        return switch (kind) {
+            case CONSTANT -> "constant";
+            case AUTO -> "auto:" + threshold + ":" + patience;
+            case LINEAR, COSINE -> kind.name().toLowerCase(Locale.ROOT) + ":" + start + ":" + end;
+        };
+    }
+
+    /** For people: {@code coef 0.1, linear anneal 100:200}, or {@code coef 0.1, off once dead < 0.01 for 50 steps}. */
+    public String describe() {
+        return "coef " + coef + switch (kind) {
+            case CONSTANT -> ", constant";
+            case LINEAR, COSINE -> ", " + kind.name().toLowerCase(Locale.ROOT) + " anneal " + start + ":" + end;
+            case AUTO -> ", off once dead < " + threshold + " for " + patience + " steps";
+        };
+    }
+
     /** Coefficient at 0-based {@code step} for the step-driven kinds; for AUTO, the coefficient while on. */
     public double at(long step) {
         if (kind == Kind.CONSTANT || kind == Kind.AUTO || step < start) {

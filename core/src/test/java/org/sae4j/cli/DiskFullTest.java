@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.data.PlantedDictionary;
 import org.sae4j.train.Checkpoint;
+import org.sae4j.io.DirListing;
 import org.sae4j.io.NpyWriter;
 
 /**
@@ -45,22 +45,6 @@ class DiskFullTest {
         assertThat(Files.size(ck.resolve(Checkpoint.MODEL))).isGreaterThan(16 << 10);
     }
 
-    private Map<String, byte[]> snapshot() throws IOException {
-        Map<String, byte[]> m = new TreeMap<>();
-        try (var s = Files.list(ck)) {
-            for (Path f : s.toList()) {
-                m.put(f.getFileName().toString(), Files.readAllBytes(f));
-            }
-        }
-        return m;
-    }
-
-    private List<String> listing() throws IOException {
-        try (var s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
     private record Result(int exit, String stderr) {}
 
     private Result resumeUnderLimit(int steps, String... more) throws Exception {
@@ -77,20 +61,20 @@ class DiskFullTest {
 
     @Test
     void aFullDiskStopsTheRunWithOneLineAndKeepsTheLastCheckpoint() throws Exception {
-        Map<String, byte[]> before = snapshot();
+        Map<String, byte[]> before = DirListing.contents(ck);
         Result r = resumeUnderLimit(40);
         assertThat(r.exit()).as(r.stderr()).isEqualTo(1);
         assertThat(r.stderr().lines().toList()).containsExactly("sae4j: train: " + ck + ": checkpoint of step 20 not"
                 + " saved (writing model.safetensors: File too large); the previous one, if any, is unchanged;"
                 + " training stopped, the last good checkpoint (step 10) is kept in " + ck);
-        assertThat(snapshot()).containsExactlyEntriesOf(before);
-        assertThat(listing()).containsExactly("run", "x.npy");
+        assertThat(DirListing.contents(ck)).containsExactlyEntriesOf(before);
+        assertThat(DirListing.names(dir)).containsExactly("run", "x.npy");
         assertThat(Checkpoint.load(ck).state().step()).isEqualTo(10);
     }
 
     @Test
     void withRetryTheRunTrainsOnAndRetriesAtEachCheckpoint() throws Exception {
-        Map<String, byte[]> before = snapshot();
+        Map<String, byte[]> before = DirListing.contents(ck);
         Result r = resumeUnderLimit(35, "--on-save-error", "retry");
         // Steps 20 and 30 fail and training goes on; the end-of-run save at 35 fails too, and that one stops it.
         String cause = " not saved (writing model.safetensors: File too large); the previous one, if any, is"
@@ -103,7 +87,7 @@ class DiskFullTest {
                         + " (--on-save-error retry)",
                 "sae4j: train: " + ck + ": checkpoint of step 35" + cause + "; training stopped, the last good"
                         + " checkpoint (step 10) is kept in " + ck);
-        assertThat(snapshot()).containsExactlyEntriesOf(before);
-        assertThat(listing()).containsExactly("run", "x.npy");
+        assertThat(DirListing.contents(ck)).containsExactlyEntriesOf(before);
+        assertThat(DirListing.names(dir)).containsExactly("run", "x.npy");
     }
 }

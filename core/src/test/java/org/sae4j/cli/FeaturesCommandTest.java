@@ -3,10 +3,7 @@ package org.sae4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -39,8 +36,7 @@ class FeaturesCommandTest {
     private static final int N = 24;
     private static final int ROWS = 150;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -52,14 +48,11 @@ class FeaturesCommandTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.stderr();
     }
 
     private Path tokens(int rows) throws IOException {
@@ -79,7 +72,7 @@ class FeaturesCommandTest {
         Path tok = tokens(ROWS);
         assertThat(run("features", "--model", model.toString(), "--data", data.toString(), "--tokens", tok.toString(),
                 "--top", "5", "--context", "2", "--out", outDir.toString())).as(err()).isEqualTo(0);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("features of", "index.html");
+        assertThat(cli.stdout()).contains("features of", "index.html");
         FeatureData f = FeatureStatsReader.read(outDir);
         FeatureStats s;
         try (NpyDataset ds = NpyDataset.open(data)) {

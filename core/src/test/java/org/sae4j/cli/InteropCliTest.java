@@ -2,9 +2,7 @@ package org.sae4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,18 +30,14 @@ class InteropCliTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String errLine() {
-        String e = err.toString(StandardCharsets.UTF_8).strip();
+        String e = cli.stderr().strip();
         assertThat(e.lines().count()).as("one line: " + e).isEqualTo(1);
         return e;
     }
@@ -71,7 +65,7 @@ class InteropCliTest {
         Path inputs = m.resolve("inputs.npy");
         Path base = dir.resolve("codes");
         assertThat(run("encode", "--model", m.toString(), "--data", inputs.toString(), "--out", base.toString()))
-                .as(err.toString()).isZero();
+                .as(cli.stderr()).isZero();
         float[] codes;
         try (NpyFile f = NpyFile.open(m.resolve("codes.npy"))) {
             codes = f.readAll();
@@ -86,13 +80,13 @@ class InteropCliTest {
             assertThat(codes[(q / 6) * 64 + j]).as("row " + q / 6 + " latent " + j).isPositive();
         }
         assertThat(run("eval", "--model", m.toString(), "--data", inputs.toString(), "--json")).isZero();
-        Map<String, Object> ev = Json.readObject(writeTo("eval.json", out.toString(StandardCharsets.UTF_8)));
+        Map<String, Object> ev = Json.readObject(writeTo("eval.json", cli.stdout()));
         assertThat((Double) ev.get("l0")).isEqualTo(6.0);
         assertThat(run("inspect", "--model", fixture("gemmascope").toString(), "--json")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"format\":\"gemmascope\"")
+        assertThat(cli.stdout()).contains("\"format\":\"gemmascope\"")
                 .contains("Gemma Scope jumprelu");
         assertThat(run("inspect", "--model", fixture("saelens-layernorm").toString())).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("read as saelens; forward pass: SAELens jumprelu,"
+        assertThat(cli.stdout()).contains("read as saelens; forward pass: SAELens jumprelu,"
                 + " input layer_norm");
     }
 
@@ -115,7 +109,7 @@ class InteropCliTest {
         assertThat(run("eval", "--model", run.toString(), "--data", data.toString())).isEqualTo(2);
         assertThat(errLine()).contains("[layers.0, layers.1]").contains("--hookpoint");
         assertThat(run("eval", "--model", run.toString(), "--hookpoint", "layers.1", "--data", data.toString()))
-                .as(err.toString()).isZero();
+                .as(cli.stderr()).isZero();
         assertThat(run("eval", "--model", run.toString(), "--hookpoint", "layers.7", "--data", data.toString()))
                 .isEqualTo(2);
         assertThat(errLine()).contains("layers.7").contains("layers.0");
@@ -152,7 +146,7 @@ class InteropCliTest {
                 .isEqualTo(2);
         assertThat(errLine()).contains("expected_average_only_in").contains("--scaling-factor");
         assertThat(run("eval", "--model", fixture("saelens-expavg").toString(), "--scaling-factor", "0.25",
-                "--data", d.toString())).as(err.toString()).isZero();
+                "--data", d.toString())).as(cli.stderr()).isZero();
     }
 
     /** Rewrites one tensor of a safetensors file: drop it ({@code how == null}), transpose it, or store as I32. */
@@ -211,7 +205,7 @@ class InteropCliTest {
         assertThat(Files.exists(dir.resolve("g").resolve("model.safetensors"))).isFalse();
         assertThat(run("train", "--init", fixture("saelens-topk").toString(), "--data", data.toString(),
                 "--out", dir.resolve("t").toString(), "--steps", "2", "--batch", "8", "--quiet"))
-                .as(err.toString()).isZero();
+                .as(cli.stderr()).isZero();
         assertThat(Checkpoint.loadModel(dir.resolve("t")).sae().config().k()).isEqualTo(6);
     }
 
@@ -277,10 +271,10 @@ class InteropCliTest {
         org.sae4j.io.NpyWriter.writeF32(data, x, 300, 12);
         Path feats = dir.resolve("feats");
         assertThat(run("features", "--model", src.toString(), "--data", data.toString(), "--out", feats.toString()))
-                .as(err.toString()).isZero();
+                .as(cli.stderr()).isZero();
         Path sl = dir.resolve("sl-sparsity");
         assertThat(run("export", "--model", src.toString(), "--format", "saelens", "--features", feats.toString(),
-                "--out", sl.toString())).as(err.toString()).isZero();
+                "--out", sl.toString())).as(cli.stderr()).isZero();
         org.sae4j.features.FeatureData f = org.sae4j.features.FeatureStatsReader.read(feats);
         float[] got;
         try (Safetensors st = Safetensors.open(sl.resolve("sparsity.safetensors"))) {
@@ -313,7 +307,7 @@ class InteropCliTest {
             Checkpoint.save(src, model(c, 17 + i), null);
             Path sl = dir.resolve("saelens" + i);
             assertThat(run("export", "--model", src.toString(), "--format", "saelens", "--out", sl.toString()))
-                    .as(err.toString()).isZero();
+                    .as(cli.stderr()).isZero();
             assertThat(ModelFormats.detect(sl).id()).isEqualTo("saelens");
             Map<String, Object> cfg = Json.readObject(sl.resolve("cfg.json"));
             @SuppressWarnings("unchecked")
@@ -328,7 +322,7 @@ class InteropCliTest {
         }
         Path sp = dir.resolve("sparsify0");
         assertThat(run("export", "--model", dir.resolve("m0").toString(), "--format", "sparsify", "--out",
-                sp.toString())).as(err.toString()).isZero();
+                sp.toString())).as(cli.stderr()).isZero();
         try (Safetensors st = Safetensors.open(sp.resolve("sae.safetensors"))) {
             assertThat(st.info("encoder.weight").shape()).containsExactly(40, 12); // nn.Linear [out, in]
         }
@@ -350,8 +344,8 @@ class InteropCliTest {
         for (String f : new String[] {"saelens", "sparsify"}) {
             Path o = dir.resolve("std-" + f);
             assertThat(run("export", "--model", src.toString(), "--format", f, "--out", o.toString()))
-                    .as(err.toString()).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("folded");
+                    .as(cli.stderr()).isZero();
+            assertThat(cli.stdout()).contains("folded");
             assertSameCodes(src, o, false);
         }
         Path relu = dir.resolve("relu");
@@ -365,7 +359,7 @@ class InteropCliTest {
         // An imported gated SAELens model goes back out as SAELens, with the same codes.
         Path gated = dir.resolve("gated-out");
         assertThat(run("export", "--model", fixture("saelens-gated-f16").toString(), "--format", "saelens",
-                "--out", gated.toString())).as(err.toString()).isZero();
+                "--out", gated.toString())).as(cli.stderr()).isZero();
         assertSameCodes(fixture("saelens-gated-f16"), gated, false);
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,32 +47,16 @@ class CheckpointSaveFailureTest {
                 TrainState.EpochProgress.start(sae.latents()));
     }
 
-    private Map<String, byte[]> snapshot(Path ck) throws IOException {
-        Map<String, byte[]> m = new TreeMap<>();
-        try (var s = Files.list(ck)) {
-            for (Path f : s.toList()) {
-                m.put(f.getFileName().toString(), Files.readAllBytes(f));
-            }
-        }
-        return m;
-    }
-
-    private List<String> listing() throws IOException {
-        try (var s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
     @Test
     void aSaveFailingAtAnyFileKeepsThePreviousCheckpointAndLeavesNothingBehind() throws IOException {
         for (boolean adam : new boolean[] {true, false}) {
             Path ck = dir.resolve("run");
             Checkpoint.deleteTree(ck);
             Checkpoint.save(ck, state(1, 10, adam), null);
-            Map<String, byte[]> before = snapshot(ck);
+            Map<String, byte[]> before = DirListing.contents(ck);
             // Sizes of every file the next save writes: the fault points are chosen from them.
             Checkpoint.save(dir.resolve("probe"), state(2, 20, adam), null);
-            Map<String, byte[]> next = snapshot(dir.resolve("probe"));
+            Map<String, byte[]> next = DirListing.contents(dir.resolve("probe"));
             Checkpoint.deleteTree(dir.resolve("probe"));
             assertThat(next.keySet()).hasSize(adam ? 4 : 3);
 
@@ -94,8 +77,10 @@ class CheckpointSaveFailureTest {
                                     + ")); the previous one, if any, is unchanged");
                     AtomicFiles.FAULT.remove();
                     assertThat(attempted).as("the fault was reached").anyMatch(p -> p.endsWith(name));
-                    assertThat(snapshot(ck)).as("%s cut at %d", name, allowed).containsExactlyEntriesOf(before);
-                    assertThat(listing()).as("leftovers after %s cut at %d", name, allowed).containsExactly("run");
+                    assertThat(DirListing.contents(ck)).as("%s cut at %d", name, allowed)
+                            .containsExactlyEntriesOf(before);
+                    assertThat(DirListing.names(dir)).as("leftovers after %s cut at %d", name, allowed)
+                            .containsExactly("run");
                     assertThat(Checkpoint.load(ck).state().step()).isEqualTo(10);
                     injections++;
                 }
@@ -103,7 +88,7 @@ class CheckpointSaveFailureTest {
             assertThat(injections).isEqualTo(5 * next.size());
             // The disk has room again: the next save goes through.
             Checkpoint.save(ck, state(2, 20, adam), null);
-            assertThat(snapshot(ck)).containsExactlyEntriesOf(next);
+            assertThat(DirListing.contents(ck)).containsExactlyEntriesOf(next);
         }
     }
 
