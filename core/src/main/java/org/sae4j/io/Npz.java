@@ -194,9 +194,10 @@ public final class Npz implements AutoCloseable {
 
     /** The entry's header, checked by {@link NpyHeader} (numpy's rules, one implementation for .npy and .npz). */
     private static Entry header(Path path, String key, InputStream in) throws IOException {
-        NpyHeader.Fields h = NpyHeader.read(path + ": array '" + key + "'", in);
+        String where = path + ": array '" + key + "'";
+        NpyHeader.Fields h = NpyHeader.read(where, in);
         // One spelling per dtype ('<f4', '>f8'), so readFloats reads byte order and width from it.
-        String descr = (h.order() == ByteOrder.BIG_ENDIAN ? ">" : "<") + "f" + h.kind().itemSize;
+        String descr = (h.order() == ByteOrder.BIG_ENDIAN ? ">" : "<") + "f" + h.kind(where).itemSize;
         return new Entry(key, descr, h.fortranOrder(), h.shape(), h.dataOffset());
     }
 
