@@ -37,12 +37,7 @@ public final class ContextRows {
      */
     public static FeatureData.Contexts select(Path tokens, long[] topRows, int context) throws IOException {
         long[] t = Arrays.stream(topRows).filter(r -> r >= 0).sorted().distinct().toArray();
-        int cap = 1024;
-        long[] rows = new long[cap];
-        long[] docs = new long[cap];
-        int[] pos = new int[cap];
-        String[] toks = new String[cap];
-        int m = 0;
+        Collector c = new Collector();
         int p = 0;
         try (TokensTsv.TokenReader r = TokensTsv.reader(tokens)) {
             while (p < t.length && r.next()) {
@@ -53,21 +48,50 @@ public final class ContextRows {
                 if (p == t.length || t[p] - context > row) {
                     continue;
                 }
-                if (m == cap) {
-                    cap *= 2;
-                    rows = Arrays.copyOf(rows, cap);
-                    docs = Arrays.copyOf(docs, cap);
-                    pos = Arrays.copyOf(pos, cap);
-                    toks = Arrays.copyOf(toks, cap);
-                }
-                rows[m] = row;
-                docs[m] = r.document();
-                pos[m] = r.position();
-                toks[m] = r.token();
-                m++;
+                c.add(r);
             }
         }
-        return new FeatureData.Contexts(Arrays.copyOf(rows, m), Arrays.copyOf(docs, m), Arrays.copyOf(pos, m),
-                Arrays.copyOf(toks, m));
+        return c.contexts();
+    }
+
+    /** Every line of a contexts file ({@link FeatureStatsWriter#CONTEXTS}, a subset of a tokens file). */
+    static FeatureData.Contexts readAll(Path file) throws IOException {
+        Collector c = new Collector();
+        try (TokensTsv.TokenReader r = TokensTsv.subsetReader(file)) {
+            while (r.next()) {
+                c.add(r);
+            }
+        }
+        return c.contexts();
+    }
+
+    /** The reader's current lines gathered into primitive arrays, grown by doubling. */
+    private static final class Collector {
+        private int cap = 1024;
+        private long[] rows = new long[cap];
+        private long[] docs = new long[cap];
+        private int[] pos = new int[cap];
+        private String[] toks = new String[cap];
+        private int m;
+
+        void add(TokensTsv.TokenReader r) {
+            if (m == cap) {
+                cap *= 2;
+                rows = Arrays.copyOf(rows, cap);
+                docs = Arrays.copyOf(docs, cap);
+                pos = Arrays.copyOf(pos, cap);
+                toks = Arrays.copyOf(toks, cap);
+            }
+            rows[m] = r.row();
+            docs[m] = r.document();
+            pos[m] = r.position();
+            toks[m] = r.token();
+            m++;
+        }
+
+        FeatureData.Contexts contexts() {
+            return new FeatureData.Contexts(Arrays.copyOf(rows, m), Arrays.copyOf(docs, m), Arrays.copyOf(pos, m),
+                    Arrays.copyOf(toks, m));
+        }
     }
 }

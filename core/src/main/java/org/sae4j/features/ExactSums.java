@@ -32,10 +32,6 @@ final class ExactSums implements java.io.Serializable {
         this.limbs = new long[count * LIMBS];
     }
 
-    int size() {
-        return count;
-    }
-
     /** Adds {@code v} to sum {@code i}, exactly. */
     void add(int i, double v) {
         if (v == 0) {
@@ -129,21 +125,6 @@ final class ExactSums implements java.io.Serializable {
     /** Sum {@code i} rounded to the nearest double. */
     double value(int i) {
         return exact(i).doubleValue();
-    }
-
-    /** The raw limbs (normalised), for serialising a partial. */
-    long[] limbs() {
-        normalise();
-        return limbs.clone();
-    }
-
-    static ExactSums fromLimbs(int count, long[] limbs) {
-        if (limbs.length != count * LIMBS) {
-            throw new IllegalArgumentException(limbs.length + " limbs; expected " + count * LIMBS);
-        }
-        ExactSums s = new ExactSums(count);
-        System.arraycopy(limbs, 0, s.limbs, 0, limbs.length);
-        return s;
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.sae4j.features;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.sae4j.BadInputException;
@@ -59,33 +58,8 @@ public final class FeatureStatsReader {
         FeatureData.Contexts ctx = null;
         Path cf = dir.resolve(FeatureStatsWriter.CONTEXTS);
         if (Files.exists(cf)) {
-            ctx = readContexts(cf);
+            ctx = ContextRows.readAll(cf);
         }
         return new FeatureData(info, n, topN, nk, stats, tv, tr, nn, nc, ctx);
-    }
-
-    static FeatureData.Contexts readContexts(Path file) throws IOException {
-        List<Long> rows = new ArrayList<>();
-        List<Long> docs = new ArrayList<>();
-        List<Integer> pos = new ArrayList<>();
-        List<String> toks = new ArrayList<>();
-        try (TokensTsv.TokenReader r = TokensTsv.subsetReader(file)) {
-            while (r.next()) {
-                rows.add(r.row());
-                docs.add(r.document());
-                pos.add(r.position());
-                toks.add(r.token());
-            }
-        }
-        int m = rows.size();
-        long[] ra = new long[m];
-        long[] da = new long[m];
-        int[] pa = new int[m];
-        for (int i = 0; i < m; i++) {
-            ra[i] = rows.get(i);
-            da[i] = docs.get(i);
-            pa[i] = pos.get(i);
-        }
-        return new FeatureData.Contexts(ra, da, pa, toks.toArray(new String[0]));
     }
 }

@@ -10,7 +10,6 @@ import org.sae4j.Sae;
 import org.sae4j.io.AtomicFiles;
 import org.sae4j.io.Safetensors;
 import org.sae4j.io.Standardizer;
-import org.sae4j.train.Checkpoint;
 
 /**
  * A model's parameters as another library must store them: the decoder is the dictionary sae4j decodes with, and a
@@ -97,7 +96,7 @@ public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[
     static void writeFolder(Path out, String cfgName, String cfgText, String weightsName,
                             Map<String, Safetensors.Tensor> tensors, String extraName,
                             Map<String, Safetensors.Tensor> extra) throws IOException {
-        if (Files.exists(out) && !Checkpoint.isAbsentOrEmpty(out)) {
+        if (!AtomicFiles.isAbsentOrEmpty(out)) {
             throw new BadInputException(out + ": exists and is not empty; expected a new or empty directory");
         }
         boolean created = !Files.exists(out);

@@ -12,6 +12,7 @@ import org.sae4j.ForwardRule;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.Json;
+import org.sae4j.io.JsonFields;
 import org.sae4j.io.Safetensors;
 
 /**
@@ -63,21 +64,21 @@ public final class SaeLensFormat {
         if (!Files.isRegularFile(weights)) {
             throw new BadInputException(weights + ": missing; expected SAELens's weights next to " + CONFIG);
         }
-        Cfg cfg = normalizedConfig(Json.readObject(cfgFile), cfgFile.toString());
-        int d = cfg.integer("d_in");
-        int n = cfg.integer("d_sae");
+        JsonFields cfg = normalizedConfig(Json.readObject(cfgFile), cfgFile.toString());
+        int d = cfg.requireInt("d_in");
+        int n = cfg.requireInt("d_sae");
         if (d <= 0 || n <= 0) {
             throw new BadInputException(cfgFile + ": d_in " + d + ", d_sae " + n + "; expected positive sizes");
         }
-        String arch = cfg.string("architecture", "standard");
-        String norm = cfg.string("normalize_activations", "none");
-        boolean bDecIn = cfg.bool("apply_b_dec_to_input", true);
+        String arch = cfg.optionalString("architecture", "standard");
+        String norm = cfg.optionalString("normalize_activations", "none");
+        boolean bDecIn = cfg.optionalBoolean("apply_b_dec_to_input", true);
         String shapeWhy = " from " + CONFIG + " (d_in " + d + ", d_sae " + n + ")";
         try (Tensors t = Tensors.open(weights)) {
             float[] wEnc = Tensors.transpose(t.read("W_enc", "[d_in, d_sae]" + shapeWhy, d, n), d, n);
             float[] wDec = t.read("W_dec", "[d_sae, d_in]" + shapeWhy, n, d);
             float[] bDec = t.read("b_dec", "[d_in]" + shapeWhy, d);
-            foldLegacyScaling(t, cfg, wDec, n, d, shapeWhy);
+            foldLegacyScaling(t, cfg, cfgFile.toString(), wDec, n, d, shapeWhy);
             ForwardRule.RowNorm rowNorm = switch (norm) {
                 case "none", "expected_average_only_in" -> ForwardRule.RowNorm.NONE;
                 case "constant_norm_rescale" -> ForwardRule.RowNorm.CONSTANT_NORM_RESCALE;
@@ -123,12 +124,12 @@ public final class SaeLensFormat {
                             rowNorm, origin);
                 }
                 case "topk" -> {
-                    int k = cfg.integer("k", 100);
+                    int k = cfg.optionalInt("k", 100);
                     if (k < 1 || k > n) {
                         throw new BadInputException(cfgFile + ": k is " + k + "; expected 1 ≤ k ≤ d_sae (" + n + ")");
                     }
                     float[] bEnc = t.read("b_enc", "[d_sae]" + shapeWhy, n);
-                    boolean rescale = cfg.bool("rescale_acts_by_decoder_norm", false);
+                    boolean rescale = cfg.optionalBoolean("rescale_acts_by_decoder_norm", false);
                     if (rescale) {
                         for (int j = 0; j < n; j++) {
                             double ss = 0;
@@ -195,7 +196,8 @@ public final class SaeLensFormat {
     }
 
     /** {@code scaling_factor} / {@code finetuning_scaling_factor} [d_sae]: v5 decoded with {@code z·f}. */
-    private static void foldLegacyScaling(Tensors t, Cfg cfg, float[] wDec, int n, int d, String why)
+    private static void foldLegacyScaling(Tensors t, JsonFields cfg, String cfgFile, float[] wDec, int n, int d,
+            String why)
             throws IOException {
         String name = t.firstPresent("scaling_factor", "finetuning_scaling_factor");
         if (name == null) {
@@ -209,8 +211,8 @@ public final class SaeLensFormat {
         if (ones) {
             return;
         }
-        if (!cfg.bool("finetuning_scaling_factor", false)) {
-            throw new BadInputException(t.file() + ": tensor '" + name + "' is not all ones but " + cfg.file()
+        if (!cfg.optionalBoolean("finetuning_scaling_factor", false)) {
+            throw new BadInputException(t.file() + ": tensor '" + name + "' is not all ones but " + cfgFile
                     + " has finetuning_scaling_factor false; expected the flag true (as SAELens requires)");
         }
         for (int j = 0; j < n; j++) {
@@ -225,13 +227,13 @@ public final class SaeLensFormat {
      * ({@code loading/pretrained_sae_loaders.py}): a config without {@code sae_lens_version} ≥ 6 (top level or in
      * {@code metadata}) is v5 and is mapped to v6 keys. Unknown keys are ignored.
      */
-    static Cfg normalizedConfig(Map<String, Object> raw, String file) {
+    static JsonFields normalizedConfig(Map<String, Object> raw, String file) {
         Object ver = raw.get("sae_lens_version");
         if (ver == null && raw.get("metadata") instanceof Map<?, ?> md) {
             ver = md.get("sae_lens_version");
         }
         if (ver instanceof String v && majorVersion(v) >= 6) {
-            return new Cfg(raw, file);
+            return foreignConfig(raw, file);
         }
         Map<String, Object> m = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : raw.entrySet()) {
@@ -259,7 +261,12 @@ public final class SaeLensFormat {
         } else if (na == null) {
             m.put("normalize_activations", "none");
         }
-        return new Cfg(m, file);
+        return foreignConfig(m, file);
+    }
+
+    /** Read by the foreign library's rules: integral floats are integers, {@code null} means its default. */
+    private static JsonFields foreignConfig(Map<String, Object> m, String file) {
+        return new JsonFields(m, file + ":", JsonFields.Dialect.FOREIGN_CONFIG);
     }
 
     private static int majorVersion(String v) {

@@ -13,6 +13,7 @@ import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.Json;
+import org.sae4j.io.JsonFields;
 import org.sae4j.io.Safetensors;
 
 /**
@@ -60,21 +61,22 @@ public final class SparsifyFormat {
         if (!Files.isRegularFile(cfgFile)) {
             throw new BadInputException(cfgFile + ": missing; expected sparsify's config next to " + WEIGHTS);
         }
-        Cfg cfg = new Cfg(Json.readObject(cfgFile), cfgFile.toString());
-        int d = cfg.integer("d_in");
-        String act = cfg.string("activation", "topk");
+        // sparsify's rules: integral floats are integers, null means its default.
+        JsonFields cfg = new JsonFields(Json.readObject(cfgFile), cfgFile + ":", JsonFields.Dialect.FOREIGN_CONFIG);
+        int d = cfg.requireInt("d_in");
+        String act = cfg.optionalString("activation", "topk");
         if (!act.equals("topk")) {
             throw new BadInputException(cfgFile + ": activation is \"" + act + "\"; expected topk (groupmax is not"
                     + " supported by sae4j)");
         }
         for (String flag : new String[] {"signed", "transcode", "skip_connection"}) {
-            if (cfg.bool(flag, false)) {
+            if (cfg.optionalBoolean(flag, false)) {
                 throw new BadInputException(cfgFile + ": " + flag + " is true; expected false (sae4j imports"
                         + " autoencoders with an unsigned top-k and no skip connection)");
             }
         }
-        int ef = cfg.integer("expansion_factor", 32);
-        int n = cfg.integer("num_latents", 0);
+        int ef = cfg.optionalInt("expansion_factor", 32);
+        int n = cfg.optionalInt("num_latents", 0);
         String nWhy = "num_latents " + n;
         if (n == 0) {
             long product = (long) d * ef;
@@ -85,7 +87,7 @@ public final class SparsifyFormat {
             n = (int) product; // a negative product is refused with the sizes below
             nWhy = "num_latents 0 → d_in × expansion_factor = " + d + "×" + ef;
         }
-        int k = cfg.integer("k", 32);
+        int k = cfg.optionalInt("k", 32);
         if (d <= 0 || n <= 0 || k < 1 || k > n) {
             throw new BadInputException(cfgFile + ": d_in " + d + ", latents " + n + ", k " + k
                     + "; expected positive sizes and 1 ≤ k ≤ latents");

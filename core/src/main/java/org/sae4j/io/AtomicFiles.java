@@ -7,11 +7,16 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Crash-safe file replacement: write a temp file in the target's directory, {@code force(true)} it, rename it over
@@ -193,6 +198,139 @@ public final class AtomicFiles {
             } finally {
                 Files.deleteIfExists(tmp);
             }
+        }
+    }
+
+    /** Writes the files of a directory being built (see {@link #replaceDirectory}). */
+    @FunctionalInterface
+    public interface DirectoryContents {
+        void write(Path dir) throws IOException;
+    }
+
+    /** Called at each stage of {@link #replaceDirectory}; throwing from it simulates a crash there (tests). */
+    @FunctionalInterface
+    public interface Stages {
+        void at(String stage) throws IOException;
+    }
+
+    /** Replaces directory {@code target} whole by one holding what {@code contents} writes; see the overload. */
+    public static void replaceDirectory(Path target, DirectoryContents contents) throws IOException {
+        replaceDirectory(target, contents, stage -> { });
+    }
+
+    /**
+     * Replaces directory {@code target} (absolute, with a parent) whole: the new contents are written into
+     * {@code .<name>.next} and fsynced, the old directory goes to {@code .<name>.prev}, the new one takes its name,
+     * the old one is deleted. A failure puts the old directory back and deletes the new one; {@link
+     * #recoverDirectory} (run first) finishes or undoes a replacement a crash interrupted. {@code stages} hears
+     * "written", "old-moved" and "renamed".
+     */
+    public static void replaceDirectory(Path target, DirectoryContents contents, Stages stages) throws IOException {
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        recoverDirectory(target);
+        Path next = sibling(target, "next");
+        Path prev = sibling(target, "prev");
+        boolean moved = false;
+        try {
+            deleteTree(next);
+            Files.createDirectory(next);
+            contents.write(next);
+            fsyncDirectory(next);
+            stages.at("written");
+            if (Files.exists(target)) {
+                move(target, prev);
+                moved = true;
+            }
+            stages.at("old-moved");
+            move(next, target);
+            moved = false;
+            fsyncDirectory(parent);
+            stages.at("renamed");
+        } catch (IOException | RuntimeException e) {
+            if (moved && !Files.exists(target)) {
+                try {
+                    move(prev, target);
+                } catch (IOException restore) {
+                    e.addSuppressed(restore);
+                }
+            }
+            try {
+                deleteTree(next);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        deleteTree(prev);
+    }
+
+    /**
+     * Finishes or undoes an interrupted {@link #replaceDirectory}: the old directory waiting in {@code .<name>.prev}
+     * goes back when {@code <name>} is missing, and is deleted when the new one is in place; an unfinished
+     * {@code .<name>.next} is left for the next replacement to delete.
+     */
+    public static void recoverDirectory(Path target) throws IOException {
+        if (target.getParent() == null) {
+            return;
+        }
+        Path prev = sibling(target, "prev");
+        if (Files.isDirectory(prev)) {
+            if (Files.exists(target)) {
+                deleteTree(prev);
+            } else {
+                move(prev, target);
+                fsyncDirectory(target.getParent());
+            }
+        }
+    }
+
+    private static Path sibling(Path target, String kind) {
+        return target.resolveSibling("." + target.getFileName() + "." + kind);
+    }
+
+    /** Renames {@code from} to {@code to}, atomically where the file system can. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    /** Deletes a file or directory tree if it exists (symbolic links themselves, not what they point to). */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** True when {@code dir} is missing or an empty directory. */
+    public static boolean isAbsentOrEmpty(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
         }
     }
 

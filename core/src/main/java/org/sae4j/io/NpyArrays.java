@@ -3,11 +3,9 @@ package org.sae4j.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
 import org.sae4j.BadInputException;
 
 /**
@@ -55,31 +53,17 @@ public final class NpyArrays {
             throw new BadInputException(file + ": no such file; expected " + expected);
         }
         byte[] all = Files.readAllBytes(file);
-        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        if (all.length < 10 || (all[0] & 0xff) != 0x93 || !new String(all, 1, 5, StandardCharsets.ISO_8859_1)
-                .equals("NUMPY") || all[6] != 1 || all[7] != 0) {
-            throw new BadInputException(file + ": not a version 1.0 .npy file; expected " + expected);
-        }
-        int headerLen = b.getShort(8) & 0xffff;
-        if (10 + headerLen > all.length) {
-            throw new BadInputException(file + ": truncated header; expected " + expected);
-        }
-        Object parsed;
-        try {
-            parsed = PyLiteral.parse(new String(all, 10, headerLen, StandardCharsets.ISO_8859_1).strip());
-        } catch (PyLiteral.SyntaxError e) {
-            throw new BadInputException(file + ": bad header at " + e.getMessage() + "; expected " + expected);
-        }
-        if (!(parsed instanceof Map<?, ?> m) || !descr.equals(m.get("descr"))
-                || !Boolean.FALSE.equals(m.get("fortran_order"))
-                || !List.of(rows, (long) cols).equals(m.get("shape"))) {
-            throw new BadInputException(file + ": header " + parsed + "; expected " + expected + " in C order");
+        NpyHeader.Fields h = NpyHeader.read(file.toString(), all); // numpy's rules, as for every .npy
+        if (!descr.equals(h.descr()) || h.fortranOrder() || !Arrays.equals(h.shape(), new long[] {rows, cols})) {
+            throw new BadInputException(file + ": header has dtype '" + h.descr() + "', "
+                    + (h.fortranOrder() ? "Fortran" : "C") + " order, shape " + NpyHeader.shapeText(h.shape())
+                    + "; expected " + expected + " in C order");
         }
         long bytes = rows * cols * Long.parseLong(descr.substring(2));
-        if (all.length - 10 - headerLen != bytes) {
-            throw new BadInputException(file + ": " + (all.length - 10 - headerLen) + " data bytes; expected "
+        if (all.length - h.dataOffset() != bytes) {
+            throw new BadInputException(file + ": " + (all.length - h.dataOffset()) + " data bytes; expected "
                     + bytes + " for " + expected);
         }
-        return b.position(10 + headerLen).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(all).position((int) h.dataOffset()).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -40,13 +40,25 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
 
     /**
      * What every {@code .npy} header says, from a file or from a {@code .npz} entry: the checks up to here are
-     * numpy's (magic, version, dict, a float dtype, non-negative dimensions); what a container adds is its own.
+     * numpy's (magic, version, dict, non-negative dimensions); what a caller adds is its own ({@link #kind} for the
+     * float readers, an exact dtype for {@link NpyArrays}).
      *
      * @param shape any number of dimensions
      * @param dataOffset bytes before the first element: the prefix plus the header dict
      */
-    record Fields(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder order, boolean fortranOrder,
-            long[] shape, long dataOffset) {
+    record Fields(int majorVersion, String descr, ByteOrder order, boolean fortranOrder, long[] shape,
+            long dataOffset) {
+        /** The float dtype this header names; any other dtype fails with one line naming it ({@code where}). */
+        NpyFile.Kind kind(String where) {
+            String code = descr.isEmpty() || "<>=|".indexOf(descr.charAt(0)) < 0 ? descr : descr.substring(1);
+            return switch (code) {
+                case "f2", "e" -> NpyFile.Kind.F16;
+                case "f4", "f" -> NpyFile.Kind.F32;
+                case "f8", "d" -> NpyFile.Kind.F64;
+                default -> throw new BadInputException(where + ": dtype '" + descr + "' " + dtypeProblem(code)
+                        + "; expected " + EXPECTED_DTYPES);
+            };
+        }
     }
 
     /** A header's bytes, read in order from wherever they come ({@link FileChannel} or {@link InputStream}). */
@@ -65,6 +77,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
                     + " at least 10 bytes starting with \\x93NUMPY");
         }
         Fields h = parse(f, "file", size, 64 << 20, channel(ch));
+        NpyFile.Kind kind = h.kind(f);
         long[] shape = h.shape();
         String text = shapeText(shape);
         if (shape.length != 1 && shape.length != 2) {
@@ -79,7 +92,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
         }
         long dataBytes;
         try {
-            dataBytes = Math.multiplyExact(Math.multiplyExact(rows, colsL), (long) h.kind().itemSize);
+            dataBytes = Math.multiplyExact(Math.multiplyExact(rows, colsL), (long) kind.itemSize);
         } catch (ArithmeticException e) {
             throw new BadInputException(f + ": shape " + text + " overflows a 64-bit byte count;"
                     + " expected a plausible shape");
@@ -91,7 +104,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
                     + "-byte header (" + (dataOffset + dataBytes) + " bytes in all); expected a complete file"
                     + " (it is truncated)");
         }
-        return new NpyHeader(h.majorVersion(), h.descr(), h.kind(), h.order(), h.fortranOrder(), shape, rows,
+        return new NpyHeader(h.majorVersion(), h.descr(), kind, h.order(), h.fortranOrder(), shape, rows,
                 (int) colsL, dataOffset, dataBytes);
     }
 
@@ -102,6 +115,16 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
      */
     static Fields read(String where, InputStream in) throws IOException {
         return parse(where, "entry", -1, 1 << 20, in::readNBytes);
+    }
+
+    /** Reads and checks the header at the start of a whole file's bytes ({@link NpyArrays}' small files). */
+    static Fields read(String f, byte[] all) throws IOException {
+        int[] pos = {0};
+        return parse(f, "file", all.length, 64 << 20, n -> {
+            int k = Math.min(n, all.length - pos[0]);
+            pos[0] += k;
+            return Arrays.copyOfRange(all, pos[0] - k, pos[0]);
+        });
     }
 
     /**
@@ -179,24 +202,8 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
         if (!(d instanceof String descr)) {
             throw h.fail("descr", describe(d) + " (a structured/record dtype)", EXPECTED_DTYPES);
         }
-        ByteOrder order;
-        String code;
-        char bo = descr.isEmpty() ? '?' : descr.charAt(0);
-        if (bo == '<' || bo == '>' || bo == '=' || bo == '|') {
-            // '=' (native) and '|' (not applicable): numpy writes little-endian on every platform we meet.
-            order = bo == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-            code = descr.substring(1);
-        } else {
-            order = ByteOrder.LITTLE_ENDIAN;
-            code = descr;
-        }
-        NpyFile.Kind kind = switch (code) {
-            case "f2", "e" -> NpyFile.Kind.F16;
-            case "f4", "f" -> NpyFile.Kind.F32;
-            case "f8", "d" -> NpyFile.Kind.F64;
-            default -> throw new BadInputException(f + ": dtype '" + descr + "' " + dtypeProblem(code)
-                    + "; expected " + EXPECTED_DTYPES);
-        };
+        // '=' (native) and '|' (not applicable): numpy writes little-endian on every platform we meet.
+        ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
 
         boolean fortran = h.require("fortran_order", Boolean.class, "True or False");
         List<?> dims = h.require("shape", List.class, "a tuple such as (3, 5)");
@@ -208,7 +215,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
             }
             shape[i] = v;
         }
-        return new Fields(major, descr, kind, order, fortran, shape, prefix + headerLen);
+        return new Fields(major, descr, order, fortran, shape, prefix + headerLen);
     }
 
     private static BadInputException endOf(String f, String noun, long at) {
@@ -264,7 +271,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
         return String.valueOf(v);
     }
 
-    private static String shapeText(long[] shape) {
+    static String shapeText(long[] shape) {
         return shapeText(Arrays.stream(shape).boxed().toList());
     }
 

@@ -4,7 +4,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,13 @@ import org.sae4j.BadInputException;
  */
 public final class Npz implements AutoCloseable {
     /** One array's header. */
-    public record Entry(String key, String descr, boolean fortranOrder, long[] shape, long dataOffset) {
+    public record Entry(String key, NpyFile.Kind kind, ByteOrder order, boolean fortranOrder, long[] shape,
+            long dataOffset) {
+        /** The dtype in one spelling per kind and byte order: {@code <f4}, {@code >f8}. */
+        public String descr() {
+            return (order == ByteOrder.BIG_ENDIAN ? ">" : "<") + "f" + kind.itemSize;
+        }
+
         public long numel() {
             long n = 1;
             for (long s : shape) {
@@ -95,10 +100,6 @@ public final class Npz implements AutoCloseable {
         return new BadInputException(path + ": damaged zip archive (" + why + "); expected a numpy .npz file", e);
     }
 
-    public Path path() {
-        return path;
-    }
-
     /** Array names (entry names without {@code .npy}), in archive order. */
     public List<String> keys() {
         return new ArrayList<>(entries.keySet());
@@ -120,8 +121,7 @@ public final class Npz implements AutoCloseable {
     public float[] readFloats(String key) throws IOException {
         Entry e = entry(key);
         String d = e.descr();
-        char order = d.charAt(0);
-        int size = d.charAt(2) - '0';
+        int size = e.kind().itemSize;
         long numel = e.numel();
         if (numel > Integer.MAX_VALUE - 8) {
             throw new BadInputException(path + ": array '" + key + "' has " + numel + " elements; expected at most "
@@ -133,26 +133,11 @@ public final class Npz implements AutoCloseable {
             throw new BadInputException(path + ": array '" + key + "' claims " + numel + " values of " + d
                     + " but its entry holds " + stored + " bytes; expected a shape that fits the data");
         }
-        float[] out = new float[(int) numel];
-        ByteOrder bo = order == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        float[] out;
         try (InputStream raw = zip.getInputStream(zipEntries.get(key))) {
             DataInputStream in = new DataInputStream(raw);
             in.skipNBytes(e.dataOffset());
-            byte[] chunk = new byte[1 << 16];
-            ByteBuffer bb = ByteBuffer.wrap(chunk).order(bo);
-            int i = 0;
-            while (i < out.length) {
-                int count = Math.min(chunk.length / size, out.length - i);
-                in.readFully(chunk, 0, count * size);
-                bb.clear();
-                for (int q = 0; q < count; q++) {
-                    out[i++] = switch (size) {
-                        case 2 -> Float.float16ToFloat(bb.getShort());
-                        case 4 -> bb.getFloat();
-                        default -> (float) bb.getDouble();
-                    };
-                }
-            }
+            out = FloatChunks.read(in::readFully, size, false, e.order(), (int) numel);
         } catch (EOFException ex) {
             throw new BadInputException(path + ": array '" + key + "' is truncated; expected " + numel + " values of "
                     + d, ex);
@@ -194,10 +179,9 @@ public final class Npz implements AutoCloseable {
 
     /** The entry's header, checked by {@link NpyHeader} (numpy's rules, one implementation for .npy and .npz). */
     private static Entry header(Path path, String key, InputStream in) throws IOException {
-        NpyHeader.Fields h = NpyHeader.read(path + ": array '" + key + "'", in);
-        // One spelling per dtype ('<f4', '>f8'), so readFloats reads byte order and width from it.
-        String descr = (h.order() == ByteOrder.BIG_ENDIAN ? ">" : "<") + "f" + h.kind().itemSize;
-        return new Entry(key, descr, h.fortranOrder(), h.shape(), h.dataOffset());
+        String where = path + ": array '" + key + "'";
+        NpyHeader.Fields h = NpyHeader.read(where, in);
+        return new Entry(key, h.kind(where), h.order(), h.fortranOrder(), h.shape(), h.dataOffset());
     }
 
     @Override

@@ -387,36 +387,11 @@ public final class Safetensors implements AutoCloseable {
             throw new BadInputException(name + ": tensor '" + tensor + "' has " + numel
                     + " elements; expected fewer than 2^31 to fit one float[]");
         }
-        float[] out = new float[(int) numel];
-        int size = ti.dtype().size;
-        // At most 1 MiB at a time, and no more than the tensor needs: a small tensor costs a small buffer.
-        int bufBytes = (int) Math.max(8, Math.min((1 << 20) / 8 * 8, (numel * size + 7) / 8 * 8));
-        ByteBuffer buf = ByteBuffer.allocate(bufBytes).order(ByteOrder.LITTLE_ENDIAN);
-        long pos = bufferStart + ti.begin();
-        int done = 0;
-        while (done < out.length) {
-            int take = (int) Math.min(out.length - done, buf.capacity() / size);
-            buf.clear().limit(take * size);
-            readFully(channel, buf, pos);
-            buf.flip();
-            switch (ti.dtype()) {
-                case F32 -> buf.asFloatBuffer().get(out, done, take);
-                case F64 -> {
-                    for (int i = 0; i < take; i++) out[done + i] = (float) buf.getDouble(i * 8);
-                }
-                case F16 -> {
-                    for (int i = 0; i < take; i++) out[done + i] = Float.float16ToFloat(buf.getShort(i * 2));
-                }
-                case BF16 -> {
-                    // bfloat16 is the top half of a float32.
-                    for (int i = 0; i < take; i++) out[done + i] = Float.intBitsToFloat((buf.getShort(i * 2) & 0xffff) << 16);
-                }
-                default -> throw new AssertionError(ti.dtype());
-            }
-            pos += (long) take * size;
-            done += take;
-        }
-        return out;
+        long[] pos = {bufferStart + ti.begin()};
+        return FloatChunks.read((b, off, len) -> {
+            readFully(channel, ByteBuffer.wrap(b, off, len), pos[0]);
+            pos[0] += len;
+        }, ti.dtype().size, ti.dtype() == Dtype.BF16, ByteOrder.LITTLE_ENDIAN, (int) numel);
     }
 
     /** Reads {@code tensor} and checks its shape; a mismatch names the file, tensor and both shapes. */

@@ -150,13 +150,13 @@ public final class Checkpoint {
 
     // ---------------------------------------------------------------- file helpers
 
-    /** Deletes a file or directory tree if it exists. */
+    /** Deletes a file or directory tree if it exists; see {@link AtomicFiles#deleteTree}. */
     public static void deleteTree(Path p) throws IOException {
-        CheckpointDirectory.deleteTree(p);
+        AtomicFiles.deleteTree(p);
     }
 
-    /** True when {@code dir} is missing or an empty directory. */
+    /** True when {@code dir} is missing or an empty directory; see {@link AtomicFiles#isAbsentOrEmpty}. */
     public static boolean isAbsentOrEmpty(Path dir) throws IOException {
-        return CheckpointDirectory.isAbsentOrEmpty(dir);
+        return AtomicFiles.isAbsentOrEmpty(dir);
     }
 }

@@ -4,13 +4,38 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Test resources: the numpy-written fixtures copied from the shared data directory. */
+/** Test resources: the numpy-written fixtures copied from the shared data directory, and hand-made .npy bytes. */
 final class Fixtures {
     private Fixtures() {}
+
+    /**
+     * A .npy file's bytes as numpy writes them: magic, version {@code major}.0, the header {@code dict} padded with
+     * spaces and a newline so the data starts on a 64-byte boundary, then {@code data}.
+     */
+    static byte[] npyBytes(int major, String dict, byte[] data) {
+        int prefix = major == 1 ? 10 : 12;
+        StringBuilder h = new StringBuilder(dict);
+        while ((prefix + h.length() + 1) % 64 != 0) {
+            h.append(' ');
+        }
+        h.append('\n');
+        byte[] hb = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(prefix + hb.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
+        if (major == 1) {
+            b.putShort((short) hb.length);
+        } else {
+            b.putInt(hb.length);
+        }
+        return b.put(hb).put(data).array();
+    }
 
     static Path npy(String name) {
         URL url = Fixtures.class.getResource("/npy-fixtures/" + name);

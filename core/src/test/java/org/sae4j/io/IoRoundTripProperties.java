@@ -128,16 +128,8 @@ class IoRoundTripProperties {
         String shape = oneD ? "(" + cols + ",)" : "(" + rows + ", " + cols + ")";
         String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': "
                 + shape + ", }";
-        int prefix = version == 1 ? 10 : 12;
-        int total = (prefix + dict.length() + 1 + 63) / 64 * 64;
-        ByteBuffer file = ByteBuffer.allocate(total + data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
-        file.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) version).put((byte) 0);
-        if (version == 1) file.putShort((short) (total - prefix)); else file.putInt(total - prefix);
-        file.put(dict.getBytes(StandardCharsets.US_ASCII));
-        while (file.position() < total - 1) file.put((byte) ' ');
-        file.put((byte) '\n').put(data.array());
         Path p = dir.resolve("l.npy");
-        Files.write(p, file.array());
+        Files.write(p, Fixtures.npyBytes(version, dict, data.array()));
         try (NpyFile f = NpyFile.open(p, (long) kind.itemSize * windowElems)) {
             assertThat(f.rows()).isEqualTo(rows);
             assertThat(f.cols()).isEqualTo(cols);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -91,17 +90,7 @@ class JsonFieldsDialectTest {
     /** A version 1.0 file with {@code header} and 8 data bytes. */
     private void openNpy(String header) {
         try {
-            StringBuilder h = new StringBuilder(header);
-            while ((10 + h.length() + 1) % 64 != 0) {
-                h.append(' ');
-            }
-            h.append('\n');
-            byte[] hb = h.toString().getBytes(StandardCharsets.ISO_8859_1);
-            byte[] out = new byte[10 + hb.length + 8];
-            byte[] magic = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) hb.length, (byte) (hb.length >> 8)};
-            System.arraycopy(magic, 0, out, 0, 10);
-            System.arraycopy(hb, 0, out, 10, hb.length);
-            Files.write(path(), out);
+            Files.write(path(), Fixtures.npyBytes(1, header, new byte[8]));
             NpyFile.open(path()).close();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

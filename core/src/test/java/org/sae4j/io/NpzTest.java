@@ -2,13 +2,13 @@ package org.sae4j.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.sae4j.io.Fixtures.npyBytes;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,25 +25,6 @@ import org.sae4j.BadInputException;
 class NpzTest {
     @TempDir
     Path dir;
-
-    /** A .npy entry: magic, version {@code major}.0, the dict padded to 64 bytes as numpy pads it, then data. */
-    private static byte[] npy(int major, String dict, byte[] data) {
-        int prefix = major == 1 ? 10 : 12;
-        StringBuilder h = new StringBuilder(dict);
-        while ((prefix + h.length() + 1) % 64 != 0) {
-            h.append(' ');
-        }
-        h.append('\n');
-        byte[] hb = h.toString().getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer b = ByteBuffer.allocate(prefix + hb.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
-        if (major == 1) {
-            b.putShort((short) hb.length);
-        } else {
-            b.putInt(hb.length);
-        }
-        return b.put(hb).put(data).array();
-    }
 
     private static byte[] floats(ByteOrder order, float... v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(order);
@@ -72,21 +53,21 @@ class NpzTest {
     @Test
     void readsEveryByteOrderSpellingAndFortranOrderInCOrder() throws IOException {
         float[] c = {1, 2, 3, 4, 5, 6};
-        try (Npz z = Npz.open(npz("le", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+        try (Npz z = Npz.open(npz("le", npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
                 floats(ByteOrder.LITTLE_ENDIAN, c))))) {
             assertThat(z.entry("le").descr()).isEqualTo("<f4");
             assertThat(z.readFloats("le")).containsExactly(c);
         }
         // '|' and '=' read as little-endian, spelled '<' in the entry.
         for (String bo : new String[] {"|", "="}) {
-            try (Npz z = Npz.open(npz("ne", npy(2, "{'descr': '" + bo + "f4', 'fortran_order': True, 'shape': (2,"
+            try (Npz z = Npz.open(npz("ne", npyBytes(2, "{'descr': '" + bo + "f4', 'fortran_order': True, 'shape': (2,"
                     + " 3), }", floats(ByteOrder.LITTLE_ENDIAN, 1, 4, 2, 5, 3, 6))))) {
                 assertThat(z.entry("ne").descr()).isEqualTo("<f4");
                 assertThat(z.entry("ne").fortranOrder()).isTrue();
                 assertThat(z.readFloats("ne")).containsExactly(c);
             }
         }
-        try (Npz z = Npz.open(npz("be", npy(3, "{'descr': '>f4', 'fortran_order': False, 'shape': (1, 2, 3), }",
+        try (Npz z = Npz.open(npz("be", npyBytes(3, "{'descr': '>f4', 'fortran_order': False, 'shape': (1, 2, 3), }",
                 floats(ByteOrder.BIG_ENDIAN, c))))) {
             assertThat(z.entry("be").shape()).containsExactly(1, 2, 3);
             assertThat(z.readFloats("be")).containsExactly(c);
@@ -95,7 +76,7 @@ class NpzTest {
 
     @Test
     void refusesWithNumpysRulesNamingTheArchiveAndTheArray() throws IOException {
-        byte[] ok = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+        byte[] ok = npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
                 floats(ByteOrder.LITTLE_ENDIAN, 1, 2));
         byte[] magic = ok.clone();
         magic[1] = 'X';
@@ -104,13 +85,13 @@ class NpzTest {
         version[6] = 4;
         refused(version, ".npy format version 4.0 is not supported; expected 1.0, 2.0 or 3.0");
         refused(Arrays.copyOf(ok, 30), "unexpected end of entry at byte 30; expected a complete header");
-        refused(npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", new byte[8]),
+        refused(npyBytes(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", new byte[8]),
                 "dtype '<i4' is an integer type; expected a float dtype (<f4, <f2, <f8, or big-endian >f4, >f2,"
                         + " >f8)");
-        refused(npy(1, "{'descr': '<f4', 'shape': (2,), }", new byte[8]),
+        refused(npyBytes(1, "{'descr': '<f4', 'shape': (2,), }", new byte[8]),
                 "header has no 'fortran_order' key; expected a Python dict literal like {'descr': '<f4',"
                         + " 'fortran_order': False, 'shape': (3, 5), }");
-        refused(npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -1), }", new byte[8]),
+        refused(npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -1), }", new byte[8]),
                 "header 'shape' (2, -1) has a bad dimension -1; expected non-negative integers");
         ByteBuffer huge = ByteBuffer.wrap(ok.clone()).order(ByteOrder.LITTLE_ENDIAN);
         huge.put(6, (byte) 2);
@@ -121,7 +102,7 @@ class NpzTest {
 
     @Test
     void anEntryPointingPastTheEndIsADamagedArchive() throws IOException {
-        Path p = npz("w", npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+        Path p = npz("w", npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
                 floats(ByteOrder.LITTLE_ENDIAN, 1, 2)));
         byte[] b = Files.readAllBytes(p);
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.sae4j.BadInputException;
 import org.sae4j.io.AtomicFiles;
 import org.sae4j.io.Json;
@@ -31,12 +28,15 @@ import org.sae4j.io.TokensTsv;
  * length into batches (little padding) and writes the window's rows back in document order. Memory stays bounded
  * by one window whatever the corpus size.
  *
- * <p>Everything is written into a hidden temp directory beside {@code OUT} and renamed into place at the end; a
- * failure deletes it, so {@code OUT} is either complete or absent (or, with {@code force}, the previous one).
+ * <p>Everything is written into a hidden directory beside {@code OUT} and swapped into place at the end
+ * ({@link AtomicFiles#replaceDirectory}); a failure deletes it, so {@code OUT} is either complete or absent (or, with
+ * {@code force}, the previous one, which must itself be an activations output).
  */
 public final class ActivationExtractor {
     /** Windows hold this many batches: enough to sort into batches of near-equal length. */
     static final int WINDOW_BATCHES = 8;
+    /** The description file; its presence marks a directory {@code --force} may replace. */
+    static final String INFO = "activations.json";
 
     /** What to extract and where. */
     public record Options(Path text, Path out, List<String> outputs, int maxTokens, int batch, boolean keepSpecial,
@@ -70,10 +70,23 @@ public final class ActivationExtractor {
      * Runs the extraction. {@code progress} gets a line every few seconds (null for none).
      */
     public static Summary run(ModelSource source, Options o, PrintStream progress) throws IOException {
+        return run(source, OnnxGraph.parse(source.modelBytes(), source.model()), o, progress);
+    }
+
+    /** As above, with the model's graph already parsed from {@code source} (it is large: parse it once). */
+    public static Summary run(ModelSource source, OnnxGraph graph, Options o, PrintStream progress)
+            throws IOException {
         Path out = o.out().toAbsolutePath().normalize();
-        if (Files.exists(out) && !o.force()) {
-            throw new BadInputException(o.out() + ": already exists; expected a new directory (or --force to"
-                    + " replace it)");
+        if (Files.exists(out)) {
+            if (!o.force()) {
+                throw new BadInputException(o.out() + ": already exists; expected a new directory (or --force to"
+                        + " replace it)");
+            }
+            if (!AtomicFiles.isAbsentOrEmpty(out) && !Files.exists(out.resolve(INFO))) {
+                throw new BadInputException(o.out() + ": exists and holds no " + INFO + ", so it is not an earlier"
+                        + " activations output; expected a new or empty directory (--force replaces only an earlier"
+                        + " output)");
+            }
         }
         if (Files.isDirectory(o.text())) {
             throw new BadInputException(o.text() + ": is a directory; expected a UTF-8 text file, one document"
@@ -81,7 +94,6 @@ public final class ActivationExtractor {
         }
         if (!Files.exists(o.text())) throw new BadInputException(o.text() + ": no such file (--text)");
         Map<String, String> dirs = directoryNames(o.outputs());
-        OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
         try (TextTokenizer tok = new TextTokenizer(source.tokenizerBytes(), source.tokenizer(), o.maxTokens());
              OnnxRunner runner = new OnnxRunner(source, graph, o.outputs(), o.threads())) {
             Counts counts = count(o.text(), tok, o.keepSpecial());
@@ -93,27 +105,17 @@ public final class ActivationExtractor {
                 throw new BadInputException(o.text() + ": every token is a special token, so there are no rows;"
                         + " expected text (or --keep-special)");
             }
-            Path parent = out.getParent();
-            Files.createDirectories(parent);
-            Path tmp = parent.resolve("." + out.getFileName() + "." + Long.toHexString(new SecureRandom().nextLong())
-                    + ".tmp");
-            Files.createDirectory(tmp);
-            boolean done = false;
-            try {
-                Summary s = extract(source, o, counts, tok, runner, dirs, tmp, progress);
-                install(tmp, out);
-                done = true;
-                return s;
-            } finally {
-                if (!done) deleteTree(tmp);
-            }
+            Summary[] s = {null};
+            AtomicFiles.replaceDirectory(out, tmp -> s[0] = extract(source, o, counts, tok, runner, dirs, tmp,
+                    progress));
+            return s[0];
         }
     }
 
     /** Output name → directory name: characters other than letters, digits, '.', '_', '-' become '_'. */
     static Map<String, String> directoryNames(List<String> outputs) {
         Map<String, String> m = new LinkedHashMap<>();
-        Set<String> used = new HashSet<>(Set.of("tokens.tsv", "activations.json"));
+        Set<String> used = new HashSet<>(Set.of("tokens.tsv", INFO));
         for (String name : outputs) {
             if (m.containsKey(name)) continue;
             String d = name.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[_.]+", "");
@@ -200,7 +202,7 @@ public final class ActivationExtractor {
         }
         Summary s = new Summary(counts.lines(), counts.documents(), counts.emptyLines(), counts.truncated(),
                 counts.tokens(), counts.rows(), infos, seconds);
-        AtomicFiles.writeString(tmp.resolve("activations.json"), Json.writePretty(describe(source, o, s)) + "\n");
+        AtomicFiles.writeString(tmp.resolve(INFO), Json.writePretty(describe(source, o, s)) + "\n");
         return s;
     }
 
@@ -294,24 +296,5 @@ public final class ActivationExtractor {
         m.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
         m.put("tokens_per_second", Math.round(s.tokensPerSecond() * 10) / 10.0);
         return m;
-    }
-
-    /** Moves the finished temp directory to {@code out}, replacing an old one only once the new one is whole. */
-    private static void install(Path tmp, Path out) throws IOException {
-        if (Files.exists(out)) {
-            Path old = out.resolveSibling("." + out.getFileName() + ".old." + Long.toHexString(System.nanoTime()));
-            Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
-        } else {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

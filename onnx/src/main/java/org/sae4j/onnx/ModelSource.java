@@ -34,8 +34,6 @@ public record ModelSource(String model, byte[] modelBytes, String modelSha256, S
      * {@code --tokenizer} overrides it); a model file needs one.
      */
     public static ModelSource resolve(String onnx, String tokenizer) throws IOException {
-        if (onnx == null) throw new BadInputException("activations: --onnx is required (a .onnx file or "
-                + BUILTIN_MINILM + ")");
         byte[] model;
         String tokName;
         byte[] tok;

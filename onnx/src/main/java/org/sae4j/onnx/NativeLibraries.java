@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import org.sae4j.io.AtomicFiles;
 
 /**
  * Keeps ONNX Runtime's and DJL's native libraries under a directory the user chooses, and DJL offline.
@@ -77,13 +77,7 @@ public final class NativeLibraries {
             Files.createDirectories(target);
             for (String lib : libs) {
                 try (InputStream in = cl.getResourceAsStream(prefix + lib)) {
-                    Path tmp = Files.createTempFile(target, "." + lib, ".tmp");
-                    try {
-                        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                        Files.move(tmp, target.resolve(lib), StandardCopyOption.ATOMIC_MOVE);
-                    } finally {
-                        Files.deleteIfExists(tmp);
-                    }
+                    AtomicFiles.write(target.resolve(lib), in::transferTo); // concurrent runs see whole files
                 }
             }
         }

@@ -109,16 +109,7 @@ public final class OnnxRunner implements AutoCloseable {
         long[] shape = {b, t};
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
-            for (Map.Entry<String, OnnxJavaType> in : inputTypes.entrySet()) {
-                long[] v = switch (in.getKey()) {
-                    case "input_ids" -> ids;
-                    case "attention_mask" -> mask;
-                    case "token_type_ids" -> types;
-                    case "position_ids" -> pos;
-                    default -> throw new IllegalStateException("unchecked input " + in.getKey());
-                };
-                feed.put(in.getKey(), tensor(v, shape, in.getValue(), in.getKey()));
-            }
+            feed(feed, shape, ids, mask, types, pos);
             try (OrtSession.Result r = session.run(feed, Set.copyOf(outputs))) {
                 int[] widths = new int[outputs.size()];
                 float[][] values = new float[outputs.size()][];
@@ -170,22 +161,31 @@ public final class OnnxRunner implements AutoCloseable {
         };
     }
 
+    /**
+     * Puts one tensor per model input into {@code feed}, as each is made, so the caller's {@code finally} closes
+     * those made before a failure.
+     */
+    private void feed(Map<String, OnnxTensor> feed, long[] shape, long[] ids, long[] mask, long[] types, long[] pos)
+            throws OrtException {
+        for (Map.Entry<String, OnnxJavaType> in : inputTypes.entrySet()) {
+            long[] v = switch (in.getKey()) {
+                case "input_ids" -> ids;
+                case "attention_mask" -> mask;
+                case "token_type_ids" -> types;
+                case "position_ids" -> pos;
+                default -> throw new IllegalStateException("unchecked input " + in.getKey());
+            };
+            feed.put(in.getKey(), tensor(v, shape, in.getValue(), in.getKey()));
+        }
+    }
+
     /** All feedable outputs of a probe run, as {@code name → shape}; for {@code --list-outputs}. */
     public Map<String, long[]> probeShapes(TextTokenizer.Tokens doc) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         long[] shape = {1, doc.length()};
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
-            for (Map.Entry<String, OnnxJavaType> in : inputTypes.entrySet()) {
-                long[] v = switch (in.getKey()) {
-                    case "input_ids" -> doc.ids();
-                    case "attention_mask" -> filled(doc.length(), 1);
-                    case "token_type_ids" -> doc.typeIds();
-                    case "position_ids" -> iota(doc.length());
-                    default -> throw new IllegalStateException("unchecked input " + in.getKey());
-                };
-                feed.put(in.getKey(), tensor(v, shape, in.getValue(), in.getKey()));
-            }
+            feed(feed, shape, doc.ids(), filled(doc.length(), 1), doc.typeIds(), iota(doc.length()));
             try (OrtSession.Result r = session.run(feed, Set.copyOf(outputs))) {
                 for (String name : outputs) {
                     OnnxValue v = r.get(name).orElse(null);

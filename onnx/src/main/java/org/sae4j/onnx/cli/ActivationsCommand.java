@@ -71,26 +71,24 @@ public final class ActivationsCommand {
                 : System.getProperty("sae4j.onnx.cacheDir") != null ? Path.of(System.getProperty("sae4j.onnx.cacheDir"))
                 : NativeLibraries.defaultCacheDir();
         NativeLibraries.configure(cache);
-        ModelSource source = ModelSource.resolve(a.string("--onnx", null), a.string("--tokenizer", null));
+        ModelSource source = ModelSource.resolve(a.required("--onnx"), a.string("--tokenizer", null));
         int maxTokens = a.integer("--max-tokens");
         if (a.flag("--list-outputs")) {
             listOutputs(source, maxTokens, a.integer("--threads", 0), out);
             return;
         }
-        for (String req : List.of("--text", "--out")) {
-            if (a.string(req, null) == null) throw new BadInputException("activations: " + req + " is required");
-        }
-        OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
+        Path text = Path.of(a.required("--text"));
+        Path outDir = Path.of(a.required("--out"));
+        OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model()); // ~90 MB: once, shared with the run
         if (outputs.isEmpty()) {
             if (graph.outputs().isEmpty()) throw new BadInputException(source.model() + ": has no graph outputs;"
                     + " expected --output NAME");
             outputs.add(graph.outputs().get(0));
         }
-        ActivationExtractor.Options o = new ActivationExtractor.Options(Path.of(a.string("--text", null)),
-                Path.of(a.string("--out", null)), outputs, maxTokens, a.integer("--batch"),
-                a.flag("--keep-special"), a.integer("--shard-rows"), a.integer("--threads", 0),
+        ActivationExtractor.Options o = new ActivationExtractor.Options(text, outDir, outputs, maxTokens,
+                a.integer("--batch"), a.flag("--keep-special"), a.integer("--shard-rows"), a.integer("--threads", 0),
                 a.flag("--force"));
-        ActivationExtractor.Summary s = ActivationExtractor.run(source, o, a.flag("--quiet") ? null : err);
+        ActivationExtractor.Summary s = ActivationExtractor.run(source, graph, o, a.flag("--quiet") ? null : err);
         out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %d truncated to %d tokens),"
                 + " %d tokens, %d rows in %.1f s (%.0f tokens/s)%n", s.documents(), s.emptyLines(), s.truncated(),
                 maxTokens, s.tokens(), s.rows(), s.seconds(), s.tokensPerSecond());

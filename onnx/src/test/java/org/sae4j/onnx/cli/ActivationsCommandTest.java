@@ -215,4 +215,21 @@ class ActivationsCommandTest {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
         }
     }
+
+    @Test
+    void forceRefusesAFolderThatIsNotAnActivationsOutput(@TempDir Path tmp) throws Exception {
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, "some text\n");
+        Path out = tmp.resolve("acts");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        Run r = run("--onnx", BUILTIN, "--text", text.toString(), "--out", out.toString(), "--quiet", "--force");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sae4j: ").contains("acts: exists and holds no activations.json");
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("notes.txt");
+        }
+        assertThat(Files.readString(out.resolve("notes.txt"))).isEqualTo("mine");
+    }
 }
