@@ -25,10 +25,9 @@ import org.sae4j.train.Checkpoint;
  * {@link org.sae4j.cli.Main#exitCode}): 2 and one line for bad input, as the {@code sae4j} CLI.
  */
 public final class Main {
-    static final OptionTable FEATURES = OptionTable.of("spark features", "statistics of every latent over PATH"
-                    + " (Parquet with an array<float> or array<array<float>> column; or .npy shards) in the layout of"
-                    + " sae4j features, page included",
-            List.of(),
+    static final OptionTable FEATURES = OptionTable.of("spark features", "statistics of every latent over PATH in"
+                    + " the layout of sae4j features, page included",
+            List.of("PATH: Parquet with an array<float> or array<array<float>> column, or .npy shards"),
             List.of(Option.valued("--model", "DIR", "the trained SAE").asRequired(),
                     Option.valued("--data", "PATH", "Parquet or .npy shards (a path or a URI Spark reads)")
                             .asRequired(),
@@ -39,7 +38,7 @@ public final class Main {
                     Option.valued("--batch", "B", "rows per encoder call").withDefault("1024"),
                     Option.valued("--dense-threshold", "F", "a latent firing on more than this fraction of rows is"
                             + " dense").withDefault("0.1"),
-                    Option.flag("--require-simd", "fail unless the SIMD kernels are in use"),
+                    Option.flag("--require-simd", "fail when an executor runs the scalar kernels, not SIMD"),
                     Option.flag("--force", "replace an existing DIR"),
                     Option.valued("--out", "DIR", "where the statistics and the page go").asRequired()));
 
@@ -51,7 +50,7 @@ public final class Main {
                     Option.valued("--column", "NAME", "an array<float> column").withDefault("activations"),
                     Option.valued("--k", "K", "codes kept per row").withDefault("32"),
                     Option.valued("--batch", "B", "rows per encoder call").withDefault("1024"),
-                    Option.flag("--require-simd", "fail unless the SIMD kernels are in use"),
+                    Option.flag("--require-simd", "fail when an executor runs the scalar kernels, not SIMD"),
                     Option.valued("--out", "PARQUET", "a new path for the encoded rows").asRequired()));
 
     static final String USAGE = "usage: spark-submit --class org.sae4j.spark.Main sae4j-spark.jar COMMAND ...\n"
