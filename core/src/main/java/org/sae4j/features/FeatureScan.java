@@ -35,25 +35,22 @@ public final class FeatureScan {
         int k = firstK(enc);
         BatchStream s = data.batches(BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false), null);
         float[] x = new float[batch * d];
-        long[] ids = new long[batch];
         long row = 0;
         for (long b = 0; b < s.batchesPerEpoch() && row < maxRows; b++) {
             int rows = (int) Math.min(s.next(x), maxRows - row);
-            for (int r = 0; r < rows; r++) {
-                ids[r] = row + r;
-            }
-            observe(enc, stats, x, ids, rows, k);
+            observe(enc, stats, x, null, row, rows, k);
             row += rows;
         }
         return stats;
     }
 
     /**
-     * Adds {@code rows} raw rows of {@code x} with global indices {@code ids} to {@code stats}, exactly as
-     * {@link #run} does for each batch: for a distributed pass that feeds its own row ranges.
+     * Adds {@code rows} raw rows of {@code x} with global indices {@code firstRow, firstRow + 1, …} to
+     * {@code stats}, exactly as {@link #run} does for each batch: for a distributed pass that feeds its own row
+     * ranges.
      */
-    public static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long[] ids, int rows) {
-        observe(enc, stats, x, ids, rows, firstK(enc));
+    public static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long firstRow, int rows) {
+        observe(enc, stats, x, null, firstRow, rows, firstK(enc));
     }
 
     private static int firstK(SaeEncoder enc) {
@@ -64,8 +61,10 @@ public final class FeatureScan {
     /**
      * Encodes {@code rows} rows with {@code k} slots and observes those that left a slot empty (or cannot have more
      * codes); the rest, which may have more codes than slots, go again as one smaller batch with 4× the slots.
+     * Row {@code r}'s global index is {@code ids[r]}, or {@code firstRow + r} when {@code ids} is null.
      */
-    private static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long[] ids, int rows, int k) {
+    private static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long[] ids, long firstRow, int rows,
+                                int k) {
         int d = enc.dim();
         int n = enc.latents();
         // TopK never has more than its k codes; every other activation may have up to n.
@@ -80,7 +79,7 @@ public final class FeatureScan {
             if (!bounded && idx[(r + 1) * k - 1] >= 0) {
                 full++;
             } else {
-                stats.observeRow(ids[r], x, xhat, r * d, idx, val, r * k, k);
+                stats.observeRow(ids == null ? firstRow + r : ids[r], x, xhat, r * d, idx, val, r * k, k);
             }
         }
         if (full == 0) {
@@ -92,9 +91,9 @@ public final class FeatureScan {
         for (int r = 0; r < rows; r++) {
             if (idx[(r + 1) * k - 1] >= 0) {
                 System.arraycopy(x, r * d, x2, f * d, d);
-                ids2[f++] = ids[r];
+                ids2[f++] = ids == null ? firstRow + r : ids[r];
             }
         }
-        observe(enc, stats, x2, ids2, full, (int) Math.min(n, 4L * k));
+        observe(enc, stats, x2, ids2, 0, full, (int) Math.min(n, 4L * k));
     }
 }

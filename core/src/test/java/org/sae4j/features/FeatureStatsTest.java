@@ -197,12 +197,8 @@ class FeatureStatsTest {
         for (int r0 = ROWS; r0 > 0; r0 -= 50) { // ranges in reverse order
             int first = Math.max(0, r0 - 50);
             int rows = r0 - first;
-            long[] ids = new long[rows];
-            for (int r = 0; r < rows; r++) {
-                ids[r] = first + r;
-            }
             FeatureStats p = new FeatureStats(D, 100, 5);
-            FeatureScan.observe(enc, p, Arrays.copyOfRange(x, first * D, r0 * D), ids, rows);
+            FeatureScan.observe(enc, p, Arrays.copyOfRange(x, first * D, r0 * D), first, rows);
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
                 o.writeObject(p);

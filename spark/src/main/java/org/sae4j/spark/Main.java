@@ -4,33 +4,57 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sae4j.BadInputException;
+import org.sae4j.cli.Args;
+import org.sae4j.cli.Option;
+import org.sae4j.cli.OptionTable;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
 import org.sae4j.train.Checkpoint;
 
 /**
  * Entry point for {@code spark-submit --class org.sae4j.spark.Main sae4j-spark.jar encode|features …}
- * ({@code src/docs/spark.md}). Exit code 2 and one line for bad input, as the {@code sae4j} CLI.
+ * ({@code src/docs/spark.md}). Options, {@code --help} and exit codes are core's ({@link OptionTable},
+ * {@link org.sae4j.cli.Main#exitCode}): 2 and one line for bad input, as the {@code sae4j} CLI.
  */
 public final class Main {
-    static final String USAGE = """
-            usage: spark-submit --class org.sae4j.spark.Main sae4j-spark.jar COMMAND ...
-              features --model DIR --data PATH [--column NAME] [--tokens tokens.tsv] [--top N] [--context C]
-                       [--batch B] [--dense-threshold F] [--require-simd] [--force] --out DIR
-                  statistics of every latent over PATH (Parquet with an array<float> or array<array<float>>
-                  column, default 'activations'; or .npy shards) in the layout of sae4j features, page included
-              encode --model DIR --data PARQUET [--column NAME] [--k K] [--batch B] [--require-simd] --out PARQUET
-                  the input rows with two columns added: sae_indices array<int>, sae_values array<float>
-            """;
+    static final OptionTable FEATURES = OptionTable.of("spark features", "statistics of every latent over PATH in"
+                    + " the layout of sae4j features, page included",
+            List.of("PATH: Parquet with an array<float> or array<array<float>> column, or .npy shards"),
+            List.of(Option.valued("--model", "DIR", "the trained SAE").asRequired(),
+                    Option.valued("--data", "PATH", "Parquet or .npy shards (a path or a URI Spark reads)")
+                            .asRequired(),
+                    Option.valued("--column", "NAME", "the Parquet column").withDefault("activations"),
+                    Option.valued("--tokens", "tokens.tsv", "token texts, row-aligned with PATH, for contexts"),
+                    Option.valued("--top", "N", "top activations kept per latent").withDefault("20"),
+                    Option.valued("--context", "C", "tokens of context either side").withDefault("8"),
+                    Option.valued("--batch", "B", "rows per encoder call").withDefault("1024"),
+                    Option.valued("--dense-threshold", "F", "a latent firing on more than this fraction of rows is"
+                            + " dense").withDefault("0.1"),
+                    Option.flag("--require-simd", "fail when an executor runs the scalar kernels, not SIMD"),
+                    Option.flag("--force", "replace an existing DIR"),
+                    Option.valued("--out", "DIR", "where the statistics and the page go").asRequired()));
+
+    static final OptionTable ENCODE = OptionTable.of("spark encode", "the input rows with two columns added:"
+                    + " sae_indices array<int>, sae_values array<float>",
+            List.of(),
+            List.of(Option.valued("--model", "DIR", "the trained SAE").asRequired(),
+                    Option.valued("--data", "PARQUET", "the input rows").asRequired(),
+                    Option.valued("--column", "NAME", "an array<float> column").withDefault("activations"),
+                    Option.valued("--k", "K", "codes kept per row").withDefault("32"),
+                    Option.valued("--batch", "B", "rows per encoder call").withDefault("1024"),
+                    Option.flag("--require-simd", "fail when an executor runs the scalar kernels, not SIMD"),
+                    Option.valued("--out", "PARQUET", "a new path for the encoded rows").asRequired()));
+
+    static final String USAGE = "usage: spark-submit --class org.sae4j.spark.Main sae4j-spark.jar COMMAND ...\n"
+            + FEATURES.overview() + ENCODE.overview();
 
     private Main() {
     }
@@ -48,32 +72,26 @@ public final class Main {
 
     /** Runs one command in the active (or a new) Spark session, which it leaves running. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        try {
-            if (args.length == 0 || args[0].equals("--help")) {
-                out.print(USAGE);
-                return args.length == 0 ? 2 : 0;
-            }
-            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-            switch (args[0]) {
-                case "features" -> features(rest, out);
-                case "encode" -> encode(rest, out);
-                default -> throw new BadInputException("unknown command '" + args[0] + "'; expected encode or"
-                        + " features");
-            }
-            return 0;
-        } catch (BadInputException e) {
-            err.println("sae4j-spark: " + e.getMessage());
-            return 2;
-        } catch (Exception e) { // SparkException is checked, and thrown undeclared
-            RuntimeException u = Failures.unwrap(e);
-            if (u instanceof BadInputException b) {
-                err.println("sae4j-spark: " + b.getMessage());
-                return 2;
-            }
-            err.println("sae4j-spark: " + e);
-            e.printStackTrace(err);
-            return 1;
+        if (args.length == 0 || args[0].equals("--help")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
         }
+        return org.sae4j.cli.Main.exitCode(() -> {
+            try {
+                switch (args[0]) {
+                    case "features" -> features(FEATURES.parse(args, 1), out);
+                    case "encode" -> encode(ENCODE.parse(args, 1), out);
+                    default -> throw new BadInputException("unknown command '" + args[0] + "'; expected encode or"
+                            + " features");
+                }
+            } catch (Exception e) { // SparkException is checked, and thrown undeclared
+                RuntimeException u = Failures.unwrap(e); // a task's bad input, back as one line
+                if (e instanceof IOException io && !(u instanceof BadInputException)) {
+                    throw io;
+                }
+                throw u;
+            }
+        }, out, err);
     }
 
     private static SparkSession session() {
@@ -84,16 +102,13 @@ public final class Main {
         return b.getOrCreate();
     }
 
-    private static void features(String[] argv, PrintStream out) throws IOException {
-        Map<String, String> a = parse("features", argv, Set.of("--model", "--data", "--column", "--tokens", "--top",
-                "--context", "--batch", "--dense-threshold", "--out"), Set.of("--require-simd", "--force"));
-        String tokens = a.get("--tokens");
-        SparkFeatures.Options o = new SparkFeatures.Options(Path.of(required(a, "features", "--model")),
-                required(a, "features", "--data"), a.getOrDefault("--column", "activations"),
-                tokens == null ? null : Path.of(tokens), integer(a, "--top", 20), integer(a, "--context", 8),
-                integer(a, "--batch", 1024), number(a, "--dense-threshold", 0.1), a.containsKey("--require-simd"),
-                a.containsKey("--force"));
-        Path outDir = Path.of(required(a, "features", "--out"));
+    private static void features(Args a, PrintStream out) throws IOException {
+        String tokens = a.string("--tokens");
+        SparkFeatures.Options o = new SparkFeatures.Options(Path.of(a.required("--model")), a.required("--data"),
+                a.string("--column"), tokens == null ? null : Path.of(tokens), a.integer("--top"),
+                a.integer("--context"), a.integer("--batch"), a.number("--dense-threshold"), a.flag("--require-simd"),
+                a.flag("--force"));
+        Path outDir = Path.of(a.required("--out"));
         SparkSession spark = session();
         long t0 = System.nanoTime(); // from the model's load on, as sae4j features counts
         FeatureData f = SparkFeatures.run(spark, o, outDir);
@@ -106,17 +121,14 @@ public final class Main {
                 outDir.toAbsolutePath().normalize().resolve(FeatureBrowserPage.FILE));
     }
 
-    private static void encode(String[] argv, PrintStream out) throws IOException {
-        Map<String, String> a = parse("encode", argv, Set.of("--model", "--data", "--column", "--k", "--batch",
-                "--out"), Set.of("--require-simd"));
-        String data = required(a, "encode", "--data");
-        Path outDir = Path.of(required(a, "encode", "--out")).toAbsolutePath().normalize();
+    private static void encode(Args a, PrintStream out) throws IOException {
+        String data = a.required("--data");
+        Path outDir = Path.of(a.required("--out")).toAbsolutePath().normalize();
         if (Files.exists(outDir)) {
             throw new BadInputException(outDir + ": exists; expected a new path for the encoded Parquet");
         }
-        SaeTransformer t = new SaeTransformer().setModelPath(required(a, "encode", "--model"))
-                .setInputCol(a.getOrDefault("--column", "activations")).setK(integer(a, "--k", 32))
-                .setBatchSize(integer(a, "--batch", 1024)).setRequireSimd(a.containsKey("--require-simd"));
+        SaeTransformer t = new SaeTransformer().setModelPath(a.required("--model")).setInputCol(a.string("--column"))
+                .setK(a.integer("--k")).setBatchSize(a.integer("--batch")).setRequireSimd(a.flag("--require-simd"));
         SparkSession spark = session();
         long t0 = System.nanoTime();
         try {
@@ -130,51 +142,5 @@ public final class Main {
         double secs = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "encoded %d rows of %s in %.1f s (%.0f rows/s) -> %s%n", rows, data, secs,
                 rows / secs, outDir);
-    }
-
-    // ---------------------------------------------------------------- arguments
-
-    private static Map<String, String> parse(String cmd, String[] argv, Set<String> options, Set<String> flags) {
-        Map<String, String> m = new HashMap<>();
-        for (int i = 0; i < argv.length; i++) {
-            String s = argv[i];
-            if (flags.contains(s)) {
-                m.put(s, "true");
-            } else if (options.contains(s)) {
-                if (i + 1 == argv.length) {
-                    throw new BadInputException(cmd + " " + s + ": expected a value");
-                }
-                m.put(s, argv[++i]);
-            } else {
-                throw new BadInputException(cmd + ": unknown argument '" + s + "'; see --help");
-            }
-        }
-        return m;
-    }
-
-    private static String required(Map<String, String> a, String cmd, String name) {
-        String v = a.get(name);
-        if (v == null) {
-            throw new BadInputException(cmd + ": " + name + " is required; see --help");
-        }
-        return v;
-    }
-
-    private static int integer(Map<String, String> a, String name, int dflt) {
-        String v = a.get(name);
-        try {
-            return v == null ? dflt : Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new BadInputException(name + " " + v + ": expected an integer");
-        }
-    }
-
-    private static double number(Map<String, String> a, String name, double dflt) {
-        String v = a.get(name);
-        try {
-            return v == null ? dflt : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new BadInputException(name + " " + v + ": expected a number");
-        }
     }
 }

@@ -139,10 +139,6 @@ public final class SaeTransformer extends Transformer implements DefaultParamsWr
     @Override
     public StructType transformSchema(StructType schema) {
         String in = $(inputCol);
-        if (!List.of(schema.fieldNames()).contains(in)) {
-            throw new BadInputException("SaeTransformer: no column '" + in + "'; expected an array<float> column"
-                    + " (columns: " + String.join(", ", schema.fieldNames()) + ")");
-        }
         if (SparkInputs.shape(schema, in, "SaeTransformer") != SparkInputs.Shape.TOKENS) {
             throw new BadInputException("SaeTransformer: column '" + in + "' is "
                     + schema.apply(in).dataType().simpleString() + "; expected array<float>, one row per token");

@@ -113,16 +113,9 @@ public final class SparkFeatures {
             FeatureStats s = new FeatureStats(d, n, topN);
             if (it.hasNext()) {
                 SaeEncoder enc = ExecutorEncoders.get(model, requireSimd);
-                long[] ids = new long[0];
                 while (it.hasNext()) {
                     RowBlock b = it.next();
-                    if (ids.length < b.rows()) {
-                        ids = new long[b.rows()];
-                    }
-                    for (int r = 0; r < b.rows(); r++) {
-                        ids[r] = b.firstRow() + r;
-                    }
-                    FeatureScan.observe(enc, s, b.x(), ids, b.rows());
+                    FeatureScan.observe(enc, s, b.x(), b.firstRow(), b.rows());
                 }
             }
             return List.of(s).iterator();

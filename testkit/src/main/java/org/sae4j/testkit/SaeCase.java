@@ -51,13 +51,6 @@ public record SaeCase(SaeConfig cfg, DoubleParams params, float[] x, int rows, L
         return withWeights(weights.withTerm(term, coef));
     }
 
-    /** The built-in terms off (coefficients 0), the user terms kept: to check a user term alone. */
-    public SaeCase userTermsOnly() {
-        LossWeights w = new LossWeights(0, weights.reanimationForm(), 0, weights.l1DecoderNormWeighted(), 0, 0,
-                weights.auxkK(), weights.userTerms());
-        return withWeights(w);
-    }
-
     /** The reference's auxiliary input for this case; {@code frozenResidual} may be null. */
     public ReferenceLoss.Aux aux(double[] frozenResidual) {
         return new ReferenceLoss.Aux(windowDead, frozenResidual, reanimationOnWindow);

@@ -11,6 +11,8 @@ import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sae4j.Activation;
+import org.sae4j.testkit.SaeArbitraries;
+import org.sae4j.testkit.SaeCase;
 import org.sae4j.train.ReferenceLoss.Term;
 
 /**
@@ -18,7 +20,8 @@ import org.sae4j.train.ReferenceLoss.Term;
  * activation and option set, recorded from the single-method {@code evaluate} of commit c1cdd35 before it was split
  * into one forward/backward pair per term. The reference computes in plain double Java (no SIMD kernels), so the
  * digests hold on every machine and in both kernel modes. A deliberate change of the math re-records them (run with
- * {@code -Dsae4j.golden.print=true}) and says why in its commit.
+ * {@code -Dsae4j.golden.print=true}) and says why in its commit. The case is the kit's
+ * {@link SaeArbitraries#randomCase} (core's tests cannot depend on the kit: Maven would reject the cycle).
  */
 class ReferenceLossGoldenTest {
 
@@ -35,18 +38,18 @@ class ReferenceLossGoldenTest {
     void oneEvaluationGivesTheRecordedValuesAndGradients(Activation act, boolean unitNorm, boolean preEnc,
                                                          boolean weightedL1, ReanimationForm form, boolean window,
                                                          String terms, String expected) {
-        ReferenceCases.Case c = ReferenceCases.randomCase(act, 12, 40, 9, 5,
+        SaeCase c = SaeArbitraries.randomCase(act, 12, 40, 9, 5,
                 unitNorm, preEnc, weightedL1, form, 0.05, 1234 + act.ordinal());
         Set<Term> set = switch (terms) {
             case "ALL" -> ReferenceLoss.ALL_TERMS;
             case "NOAUX" -> EnumSet.complementOf(EnumSet.of(Term.AUXK));
             default -> EnumSet.of(Term.MSE);
         };
-        ReferenceLoss.Aux aux = window ? ReferenceLoss.Aux.withReanimation(c.auxDead())
-                : ReferenceLoss.Aux.of(c.auxDead());
+        ReferenceLoss.Aux aux = window ? ReferenceLoss.Aux.withReanimation(c.windowDead())
+                : ReferenceLoss.Aux.of(c.windowDead());
         String got;
         try (ReferenceLoss loss = new ReferenceLoss(c.cfg(), 2)) {
-            got = digest(loss.evaluate(c.p(), c.x(), 0, c.rows(), c.w(), set, true, aux));
+            got = digest(loss.evaluate(c.params(), c.x(), 0, c.rows(), c.weights(), set, true, aux));
         }
         if (Boolean.getBoolean("sae4j.golden.print")) {
             System.out.println("GOLDEN " + act + " " + unitNorm + " " + preEnc + " " + weightedL1 + " " + form + " "
