@@ -14,7 +14,7 @@ import org.sae4j.kernels.VectorizationProvider;
  *       ({@code LossTerm.codeGradient}) are known from here.</li>
  *   <li>{@link #forward}: either the sparse path —
  *       {@link Selection} (GEMM with a selecting epilogue, gather by row), {@link RowPass} (decode, residual,
- *       ∂/∂z at the kept entries), {@link Codes#groupByLatent} (entries by latent, dead mask) — or the
+ *       ∂/∂z at the kept entries), {@link Codes#groupByLatent} (entries by latent; per latent Σ z, count, dead mask) — or the
  *       {@link DensePath}; then {@link AuxK}'s forward pass.</li>
  *   <li>{@link #backward}: the norm pass ({@link SparseNormPass} or the dense one) fills {@link LatentGradients};
  *       then the sums over latents and ∂b_dec.</li>
@@ -84,7 +84,7 @@ public final class FusedPhases {
         sparseNorms = new SparseNormPass(sae, rows, scales, codes, aux, grads, p.vectorOps(), threads);
         dense = new DensePath(sae, rows, scales, aux, grads, p.gemm(), p.vectorOps(), p.denseCodes());
         update = new ParameterUpdate(sae, scales, grads, encoder, p.adamUpdate(), p.vectorOps());
-        inputs = new FusedInputs(sae, rows, scales, codes, grads, p.vectorOps());
+        inputs = new FusedInputs(sae, rows, scales, codes, grads, p.vectorOps(), pool);
         gBDec = new float[d];
         bDecAcc = new double[d];
         dzAdd = new float[n];
@@ -153,7 +153,7 @@ public final class FusedPhases {
             selection.gather(pool, this.rows, encoder, codes);
             rowPass.run(pool, add);
             lap.lap("rows");
-            deadCount = codes.groupByLatent(scales, grads.dead);
+            deadCount = codes.groupByLatent(pool, scales, grads.active, grads.dead);
             path = sparseNorms;
         }
         double auxk = aux.on ? aux.forward(pool, auxCoef, auxScale) : 0;
