@@ -61,16 +61,18 @@ final class FusedInputs implements LatentInputs {
         this.windowDeadCount = windowDeadCount;
     }
 
-    /** Binds this step's figures; {@code dense} is the dense path when it ran, else null. */
-    void bind(DensePath dense, long step, int batchDeadCount, boolean[] windowDead, int windowDeadCount) {
+    /** After the forward pass: {@code dense} is the dense path when it ran, else null. */
+    void bindAfter(DensePath dense, int batchDeadCount) {
         this.afterForward = true;
         this.dense = dense;
         this.preDead = false;
         this.preAll = false;
-        this.step = step;
         this.batchDeadCount = batchDeadCount;
-        this.windowDead = windowDead;
-        this.windowDeadCount = windowDeadCount;
+    }
+
+    /** The window's dead mask {@link #bindBefore} bound (this step's caller's buffer). */
+    boolean[] windowDeadMask() {
+        return windowDead;
     }
 
     @Override
