@@ -139,15 +139,16 @@ public final class ReferenceLoss implements AutoCloseable {
         Result r = f.r;
         // The loss terms' shares of ∂L/∂z from what is known before the forward pass (org.sae4j.train.loss).
         LatentTermPass pass = new LatentTermPass(cfg.latents());
-        LatentTermPass.CodeShares shares = pass.codeGradients(new Inputs(f, aux, windowDeadCount, false), w, on.l1 ? w.l1Coef() : 0,
-                on.l0 ? w.l0Coef() : 0);
+        LatentTermPass.CodeShares shares = pass.codeGradients(new Inputs(f, aux, windowDeadCount, false), w,
+                on.l1 ? w.l1Coef() : 0, on.l0 ? w.l0Coef() : 0);
         codeStatistics(f);
 
         // Forward: one value per term.
         mseForward(f, x, xOff);
         // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, L1, then the user terms.
-        LatentTermPass.Result lt = pass.run(new Inputs(f, aux, windowDeadCount, true), w, on.reanimation ? w.reanimationCoef() : 0,
-                on.l1 ? w.l1Coef() : 0, f.theta != null, aux != null && aux.reanimationUsesWindow());
+        LatentTermPass.Result lt = pass.run(new Inputs(f, aux, windowDeadCount, true), w,
+                on.reanimation ? w.reanimationCoef() : 0, on.l1 ? w.l1Coef() : 0, f.theta != null,
+                aux != null && aux.reanimationUsesWindow());
         r.reanimation = lt.reanimation();
         r.l1 = lt.l1();
         r.l0 = lt.l0();

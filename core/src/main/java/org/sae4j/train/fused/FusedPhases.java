@@ -14,8 +14,8 @@ import org.sae4j.kernels.VectorizationProvider;
  *       ({@code LossTerm.codeGradient}) are known from here.</li>
  *   <li>{@link #forward}: either the sparse path —
  *       {@link Selection} (GEMM with a selecting epilogue, gather by row), {@link RowPass} (decode, residual,
- *       ∂/∂z at the kept entries), {@link Codes#groupByLatent} (entries by latent; per latent Σ z, count, dead mask) — or the
- *       {@link DensePath}; then {@link AuxK}'s forward pass.</li>
+ *       ∂/∂z at the kept entries), {@link Codes#groupByLatent} (entries by latent; per latent Σ z, count, dead
+ *       mask) — or the {@link DensePath}; then {@link AuxK}'s forward pass.</li>
  *   <li>{@link #backward}: the norm pass ({@link SparseNormPass} or the dense one) fills {@link LatentGradients};
  *       then the sums over latents and ∂b_dec.</li>
  *   <li>{@link #update}: {@link ParameterUpdate} with the caller's clip factor and learning rate.</li>
