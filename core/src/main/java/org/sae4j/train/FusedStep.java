@@ -6,6 +6,7 @@ import org.sae4j.kernels.AdamUpdate;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.metrics.Metrics;
 import org.sae4j.train.fused.FusedPhases;
+import org.sae4j.train.fused.Lap;
 import org.sae4j.train.fused.LatentTerms;
 
 /**
@@ -37,6 +38,7 @@ public final class FusedStep implements TrainStep {
     private final boolean[] windowDead;
     private final double[] r2 = new double[2];
     private final PhaseTimer timer = new PhaseTimer("FusedStep");
+    private final Lap lap = timer::lap;
 
     public FusedStep(Sae sae, TrainConfig cfg, long totalSteps) {
         this(sae, cfg, totalSteps, new OptimizerState(sae));
@@ -91,17 +93,16 @@ public final class FusedStep implements TrainStep {
         timer.start();
         LatentTermPass.CodeShares shares = terms.codeGradients(
                 phases.prepare(x, off, rows, step, windowDead, windowDeadCount), w, w.l1Coef(), jump ? w.l0Coef() : 0);
-        FusedPhases.Forward f = phases.forward(shares.dSumZ(), shares.dCount(), w.auxkCoef(), w.auxkK(), windowDead,
-                windowDeadCount, timer::lap);
+        FusedPhases.Forward f = phases.forward(shares.dSumZ(), shares.dCount(), w.auxkCoef(), w.auxkK(), lap);
         timer.lap(f.dense() ? "dense: dead mask, aux" : "by latent, dead mask, aux");
 
         // 2. The loss terms over the per-latent aggregates (re-animation, L1, then the user terms), then
         //    per-latent gradients and their norms.
-        LatentTermPass.Result lt = terms.run(phases.inputs(step, f.deadCount(), windowDead, windowDeadCount), w,
-                w.reanimationCoef(), w.l1Coef(), jump, cfg.reanimationWindowMask());
+        LatentTermPass.Result lt = terms.run(phases.inputs(), w, w.reanimationCoef(), w.l1Coef(), jump,
+                cfg.reanimationWindowMask());
         timer.lap("loss terms");
         FusedPhases.Gradients g = phases.backward(
-                new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), timer::lap);
+                new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), lap);
 
         // 3. Loss, clip factor, learning rate.
         double mse = g.sse() / ((double) rows * sae.dim());

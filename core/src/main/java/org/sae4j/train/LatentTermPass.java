@@ -1,6 +1,6 @@
 package org.sae4j.train;
 
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.sae4j.train.loss.L0;
 import org.sae4j.train.loss.L1;
@@ -50,7 +50,7 @@ final class LatentTermPass {
      */
     CodeShares codeGradients(LatentInputs before, LossWeights w, double l1Coef, double l0Coef) {
         partials.clear();
-        new L1(w.l1DecoderNormWeighted()).codeGradient(before, l1Coef, partials);
+        l1(w).codeGradient(before, l1Coef, partials);
         L0_TERM.codeGradient(before, l0Coef, partials);
         for (LossWeights.Weighted t : w.userTerms()) {
             t.term().codeGradient(before, t.coef(), partials);
@@ -58,7 +58,17 @@ final class LatentTermPass {
         return new CodeShares(partials.sumZ(), partials.count());
     }
 
+    // The built-in terms hold only their form: one instance per form, for the run.
     private static final L0 L0_TERM = new L0();
+    private static final L1 L1_PLAIN = new L1(false);
+    private static final L1 L1_WEIGHTED = new L1(true);
+    /** By (per dead latent, window mask): [false,false], [false,true], [true,false], [true,true]. */
+    private static final Reanimation[] REANIMATION = {new Reanimation(false, false), new Reanimation(false, true),
+            new Reanimation(true, false), new Reanimation(true, true)};
+
+    private static L1 l1(LossWeights w) {
+        return w.l1DecoderNormWeighted() ? L1_WEIGHTED : L1_PLAIN;
+    }
 
     /**
      * After the forward pass (and {@link #codeGradients} on the same batch).
@@ -70,19 +80,35 @@ final class LatentTermPass {
      */
     Result run(LatentInputs in, LossWeights w, double reanimationCoef, double l1Coef, boolean jump,
                boolean windowMask) {
-        Reanimation re = new Reanimation(w.reanimationForm() == ReanimationForm.OVERCOMPLETE, windowMask);
+        Reanimation re = REANIMATION[(w.reanimationForm() == ReanimationForm.OVERCOMPLETE ? 2 : 0)
+                + (windowMask ? 1 : 0)];
         double reanimation = re.evaluate(in, reanimationCoef, partials);
-        double l1 = new L1(w.l1DecoderNormWeighted()).evaluate(in, l1Coef, partials);
+        double l1 = l1(w).evaluate(in, l1Coef, partials);
         double l0 = jump ? L0_TERM.evaluate(in, 0, partials) : 0;
         double userLoss = 0;
         Map<String, Double> user = Map.of();
-        if (!w.userTerms().isEmpty()) {
-            user = new LinkedHashMap<>();
-            for (LossWeights.Weighted t : w.userTerms()) {
+        List<LossWeights.Weighted> terms = w.userTerms();
+        if (!terms.isEmpty()) {
+            String[] names = new String[terms.size()];
+            double[] values = new double[terms.size()];
+            int k = 0;
+            for (LossWeights.Weighted t : terms) {
                 double v = t.term().evaluate(in, t.coef(), partials);
-                user.put(t.term().name(), v);
+                // A name given twice (LossWeights.withTerm does not check) keeps its first place and last value.
+                int at = k - 1;
+                while (at >= 0 && !names[at].equals(t.term().name())) {
+                    at--;
+                }
+                if (at < 0) {
+                    names[k] = t.term().name();
+                    values[k++] = v;
+                } else {
+                    values[at] = v;
+                }
                 userLoss += t.term().loss(t.coef(), v);
             }
+            user = k == names.length ? new UserTermValues(names, values)
+                    : new UserTermValues(java.util.Arrays.copyOf(names, k), java.util.Arrays.copyOf(values, k));
         }
         return new Result(reanimation, l1, l0, userLoss, user, partials.sumPre(), partials.decoderNorm());
     }

@@ -127,26 +127,33 @@ public final class ReferenceLoss implements AutoCloseable {
      */
     public Result evaluate(DoubleParams p, float[] x, int xOff, int rows, LossWeights w, Set<Term> terms,
                            boolean gradients, Aux aux, long step) {
-        On on = On.of(cfg, w, terms, aux);
+        int windowDeadCount = 0;
+        if (aux != null) {
+            for (boolean b : aux.dead()) {
+                windowDeadCount += b ? 1 : 0;
+            }
+        }
+        On on = On.of(cfg, w, terms, aux, windowDeadCount);
         Forward f = encodeDecode(p, x, xOff, rows);
         f.step = step;
         Result r = f.r;
         // The loss terms' shares of ∂L/∂z from what is known before the forward pass (org.sae4j.train.loss).
         LatentTermPass pass = new LatentTermPass(cfg.latents());
-        LatentTermPass.CodeShares shares = pass.codeGradients(new Inputs(f, aux, false), w, on.l1 ? w.l1Coef() : 0,
-                on.l0 ? w.l0Coef() : 0);
+        LatentTermPass.CodeShares shares = pass.codeGradients(new Inputs(f, aux, windowDeadCount, false), w,
+                on.l1 ? w.l1Coef() : 0, on.l0 ? w.l0Coef() : 0);
         codeStatistics(f);
 
         // Forward: one value per term.
         mseForward(f, x, xOff);
         // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, L1, then the user terms.
-        LatentTermPass.Result lt = pass.run(new Inputs(f, aux, true), w, on.reanimation ? w.reanimationCoef() : 0,
-                on.l1 ? w.l1Coef() : 0, f.theta != null, aux != null && aux.reanimationUsesWindow());
+        LatentTermPass.Result lt = pass.run(new Inputs(f, aux, windowDeadCount, true), w,
+                on.reanimation ? w.reanimationCoef() : 0, on.l1 ? w.l1Coef() : 0, f.theta != null,
+                aux != null && aux.reanimationUsesWindow());
         r.reanimation = lt.reanimation();
         r.l1 = lt.l1();
         r.l0 = lt.l0();
         r.terms = lt.user();
-        AuxState a = on.auxk ? auxkForward(f, w, aux, x, xOff) : null;
+        AuxState a = on.auxk ? auxkForward(f, w, aux, windowDeadCount, x, xOff) : null;
         r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
                 + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
                 + (on.auxk ? w.auxkCoef() * r.auxk : 0) + lt.userLoss();
@@ -184,13 +191,9 @@ public final class ReferenceLoss implements AutoCloseable {
 
     /** Which terms count in this evaluation: asked for, with a coefficient, and applicable. */
     private record On(boolean mse, boolean reanimation, boolean l1, boolean l0, boolean auxk) {
-        static On of(SaeConfig cfg, LossWeights w, Set<Term> terms, Aux aux) {
-            int deadAux = 0;
-            if (terms.contains(Term.AUXK) && w.auxkCoef() != 0 && aux != null) {
-                for (boolean b : aux.dead()) {
-                    deadAux += b ? 1 : 0;
-                }
-            }
+        /** @param windowDeadCount latents dead in {@code aux}'s window mask (0 without aux) */
+        static On of(SaeConfig cfg, LossWeights w, Set<Term> terms, Aux aux, int windowDeadCount) {
+            int deadAux = terms.contains(Term.AUXK) && w.auxkCoef() != 0 && aux != null ? windowDeadCount : 0;
             return new On(terms.contains(Term.MSE),
                     terms.contains(Term.REANIMATION) && w.reanimationCoef() != 0,
                     terms.contains(Term.L1) && w.l1Coef() != 0,
@@ -435,7 +438,8 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /** The reference's {@link org.sae4j.train.loss.LatentInputs}: the forward pass's exact per-latent sums. */
-    private record Inputs(Forward f, Aux aux, boolean afterForward) implements org.sae4j.train.loss.LatentInputs {
+    private record Inputs(Forward f, Aux aux, int windowDeadCount, boolean afterForward)
+            implements org.sae4j.train.loss.LatentInputs {
         private void requireForward(String what) {
             if (!afterForward) {
                 throw new IllegalStateException(what + " is not known before the forward pass"
@@ -482,13 +486,7 @@ public final class ReferenceLoss implements AutoCloseable {
 
         @Override
         public int windowDeadCount() {
-            int c = 0;
-            if (aux != null) {
-                for (boolean b : aux.dead()) {
-                    c += b ? 1 : 0;
-                }
-            }
-            return c;
+            return windowDeadCount;
         }
 
         @Override
@@ -571,15 +569,11 @@ public final class ReferenceLoss implements AutoCloseable {
      * AuxK (Gao et al. 2024): the top-k_aux dead latents of each row reconstruct the (detached) residual r = x − x̂:
      * auxk = scale·Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖², scale = min(1, dead/k_aux) (sparsify: fewer dead, less weight).
      */
-    private AuxState auxkForward(Forward f, LossWeights w, Aux aux, float[] x, int xOff) {
+    private AuxState auxkForward(Forward f, LossWeights w, Aux aux, int deadAux, float[] x, int xOff) {
         int n = cfg.latents();
         int d = cfg.dim();
         int bRows = f.rows;
         double[] pre = f.r.pre;
-        int deadAux = 0;
-        for (boolean b : aux.dead()) {
-            deadAux += b ? 1 : 0;
-        }
         int kAuxNominal = w.auxkK() > 0 ? w.auxkK() : Math.max(1, d / 2);
         int kAux = Math.min(kAuxNominal, deadAux);
         double auxScale = Math.min(1.0, (double) deadAux / kAuxNominal);

@@ -135,13 +135,15 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
 
     /** Loss coefficients for the coming step of a run in state {@code state} (AUTO schedules read it). */
     public LossWeights weights(OptimizerState state) {
-        java.util.List<LossWeights.Weighted> user = new java.util.ArrayList<>(userTerms.size());
         UserTerm.requireRegistered(userTerms);
-        for (UserTerm t : userTerms) {
-            user.add(new LossWeights.Weighted(t.term(), t.schedule().at(state.step)));
+        // An immutable list, which LossWeights keeps without another copy (none at all without user terms).
+        LossWeights.Weighted[] user = new LossWeights.Weighted[userTerms.size()];
+        for (int i = 0; i < user.length; i++) {
+            UserTerm t = userTerms.get(i);
+            user[i] = new LossWeights.Weighted(t.term(), t.schedule().at(state.step));
         }
         return new LossWeights(state.reanimationCoef(reanimation), reanimationForm, l1Coef, l1DecoderNormWeighted,
-                l0Coef, auxkCoef, auxkK, user);
+                l0Coef, auxkCoef, auxkK, user.length == 0 ? java.util.List.of() : java.util.List.of(user));
     }
 
     /** Learning-rate schedule for a run of {@code totalSteps}. */

@@ -1,5 +1,7 @@
 package org.sae4j.train.fused;
 
+import org.sae4j.kernels.KernelPool;
+
 /**
  * The sparse path's kept entries (nnz of them; TopK keeps B·k, ReLU/JumpReLU the entries above their cut, plus
  * JumpReLU's straight-through band), laid out by row and indexed by latent, like a CSR matrix with a CSC index.
@@ -27,6 +29,13 @@ public final class Codes {
     int[] byLatent;
     /** Kept entries this step. */
     int count;
+    /** Σ_b z_bj over latent j's active entries, in row order: n (set by {@link #groupByLatent}). */
+    final double[] zSum;
+    private int[] deadParts = new int[0];
+    private LatentScales sumScales;
+    private int[] sumActive;
+    private boolean[] sumDead;
+    private final KernelPool.Task latentSums = this::latentSums;
     private int[] cursor = new int[0];
     private final int n;
     private final int maxRows;
@@ -36,6 +45,7 @@ public final class Codes {
         this.maxRows = maxRows;
         rowPtr = new int[maxRows + 1];
         colPtr = new int[n + 1];
+        zSum = new double[n];
         allocate(initialCapacity);
     }
 
@@ -64,10 +74,11 @@ public final class Codes {
     }
 
     /**
-     * Indexes the {@link #count} entries by latent (a counting sort, stable) and marks the latents none of whose
-     * entries is active; returns how many are dead.
+     * Indexes the {@link #count} entries by latent (a counting sort, stable), then, in one pool job over latent
+     * blocks, sums each latent's active entries: {@link #zSum}, {@code active} (the count) and {@code dead} (none
+     * active). Returns how many latents are dead.
      */
-    int groupByLatent(LatentScales scales, boolean[] dead) {
+    int groupByLatent(KernelPool pool, LatentScales scales, int[] active, boolean[] dead) {
         int nnz = count;
         java.util.Arrays.fill(colPtr, 0);
         for (int s = 0; s < nnz; s++) {
@@ -81,17 +92,41 @@ public final class Codes {
         for (int s = 0; s < nnz; s++) {
             byLatent[cur[idx[s]]++] = s;
         }
+        if (deadParts.length < pool.threads()) {
+            deadParts = new int[pool.threads()];
+        }
+        sumScales = scales;
+        sumActive = active;
+        sumDead = dead;
+        pool.run(latentSums);
         int deadCount = 0;
-        for (int j = 0; j < n; j++) {
-            boolean fired = false;
-            for (int q = colPtr[j]; q < colPtr[j + 1] && !fired; q++) {
-                fired = scales.isActive(val[byLatent[q]], idx[byLatent[q]]);
-            }
-            dead[j] = !fired;
-            if (!fired) {
-                deadCount++;
-            }
+        for (int t = 0; t < pool.threads(); t++) {
+            deadCount += deadParts[t];
         }
         return deadCount;
+    }
+
+    /** Latent block t's sums, each over the latent's entries in {@link #byLatent} (row) order. */
+    private void latentSums(int t, int parts) {
+        int j0 = Blocks.latentLo(n, t, parts);
+        int j1 = Blocks.latentLo(n, t + 1, parts);
+        LatentScales scales = sumScales;
+        int deadHere = 0;
+        for (int j = j0; j < j1; j++) {
+            double z = 0;
+            int c = 0;
+            for (int q = colPtr[j]; q < colPtr[j + 1]; q++) {
+                int s = byLatent[q];
+                if (scales.isActive(val[s], j)) {
+                    z += val[s];
+                    c++;
+                }
+            }
+            zSum[j] = z;
+            sumActive[j] = c;
+            sumDead[j] = c == 0;
+            deadHere += c == 0 ? 1 : 0;
+        }
+        deadParts[t] = deadHere;
     }
 }

@@ -1,14 +1,17 @@
 package org.sae4j.train.fused;
 
 import org.sae4j.Sae;
+import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
 import org.sae4j.train.loss.LatentInputs;
 
 /**
- * The fused step's {@link LatentInputs}: per-latent aggregates computed when a loss term asks, from what the forward
- * pass left. On the sparse path {@code Σ_b pre_bj = (Σ_b x̃_b)·W_enc[j] + B·b_enc[j]} (one dot of length d) and the
- * counts and code sums come from the latent's own entries; on the dense path all three are the {@code DenseCodes}
- * pass's per-latent sums. Valid between {@link FusedPhases#forward} and {@link FusedPhases#update}.
+ * The fused step's {@link LatentInputs}, from what the forward pass left. On the sparse path the counts and code sums
+ * are {@link Codes#groupByLatent}'s, and {@code Σ_b pre_bj = (Σ_b x̃_b)·W_enc[j] + B·b_enc[j]} (one dot of length d)
+ * is computed when first asked, in parallel and cached for the step: first for the latents dead in either mask (the
+ * re-animation term's), then, if a latent outside them is asked, for the rest. On the dense path all three are the
+ * {@code DenseCodes} pass's per-latent sums. Valid between {@link FusedPhases#forward} and
+ * {@link FusedPhases#update}.
  */
 final class FusedInputs implements LatentInputs {
     private final Sae sae;
@@ -17,8 +20,16 @@ final class FusedInputs implements LatentInputs {
     private final Codes codes;
     private final LatentGradients grads;
     private final VectorOps ops;
+    private final KernelPool pool;
     private final int n;
     private final int d;
+    /** Σ_b pre_bj on the sparse path, for the latents {@link #preDead} / {@link #preAll} cover: n. */
+    private final double[] pre;
+    private boolean preDead;
+    private boolean preAll;
+    /** What {@link #sumPreTask} fills: the latents dead in either mask, or the others. */
+    private boolean preForRest;
+    private final KernelPool.Task sumPreTask = this::sumPreBlock;
 
     private DensePath dense;
     private boolean afterForward;
@@ -27,15 +38,18 @@ final class FusedInputs implements LatentInputs {
     private boolean[] windowDead;
     private int windowDeadCount;
 
-    FusedInputs(Sae sae, RowBuffers rows, LatentScales scales, Codes codes, LatentGradients grads, VectorOps ops) {
+    FusedInputs(Sae sae, RowBuffers rows, LatentScales scales, Codes codes, LatentGradients grads, VectorOps ops,
+                KernelPool pool) {
         this.sae = sae;
         this.rowsBuf = rows;
         this.scales = scales;
         this.codes = codes;
         this.grads = grads;
         this.ops = ops;
+        this.pool = pool;
         this.n = sae.latents();
         this.d = sae.dim();
+        this.pre = new double[n];
     }
 
     /** Before the forward pass: only B, n, d, the step, the window's mask and the decoder norms are known. */
@@ -47,14 +61,18 @@ final class FusedInputs implements LatentInputs {
         this.windowDeadCount = windowDeadCount;
     }
 
-    /** Binds this step's figures; {@code dense} is the dense path when it ran, else null. */
-    void bind(DensePath dense, long step, int batchDeadCount, boolean[] windowDead, int windowDeadCount) {
+    /** After the forward pass: {@code dense} is the dense path when it ran, else null. */
+    void bindAfter(DensePath dense, int batchDeadCount) {
         this.afterForward = true;
         this.dense = dense;
-        this.step = step;
+        this.preDead = false;
+        this.preAll = false;
         this.batchDeadCount = batchDeadCount;
-        this.windowDead = windowDead;
-        this.windowDeadCount = windowDeadCount;
+    }
+
+    /** The window's dead mask {@link #bindBefore} bound (this step's caller's buffer). */
+    boolean[] windowDeadMask() {
+        return windowDead;
     }
 
     @Override
@@ -108,15 +126,7 @@ final class FusedInputs implements LatentInputs {
     @Override
     public int count(int j) {
         requireForward("count");
-        if (dense != null) {
-            return dense.sums().active[j];
-        }
-        int c = 0;
-        for (int q = codes.colPtr[j]; q < codes.colPtr[j + 1]; q++) {
-            int s = codes.byLatent[q];
-            c += scales.isActive(codes.val[s], j) ? 1 : 0;
-        }
-        return c;
+        return dense != null ? dense.sums().active[j] : grads.active[j];
     }
 
     @Override
@@ -125,24 +135,42 @@ final class FusedInputs implements LatentInputs {
         if (dense != null) {
             return dense.sums().pre[j];
         }
-        // The same expression the re-animation value always used on this path (bit-identical results).
-        return ops.dot(rowsBuf.sumX, 0, sae.wEnc(), j * d, d) + (double) rowsBuf.rows * sae.bEnc()[j];
+        if (!preAll) {
+            if (!preDead) {
+                preForRest = false;
+                pool.run(sumPreTask);
+                preDead = true;
+            }
+            if (!deadInEither(j)) {
+                preForRest = true;
+                pool.run(sumPreTask);
+                preAll = true;
+            }
+        }
+        return pre[j];
+    }
+
+    private boolean deadInEither(int j) {
+        return grads.dead[j] || windowDead[j];
+    }
+
+    /** Σ pre of latent share t of the latents {@link #preForRest} selects. */
+    private void sumPreBlock(int t, int parts) {
+        int j1 = Blocks.lo(n, t + 1, parts);
+        float[] wEnc = sae.wEnc();
+        float[] bEnc = sae.bEnc();
+        for (int j = Blocks.lo(n, t, parts); j < j1; j++) {
+            if (deadInEither(j) != preForRest) {
+                // The same expression the re-animation value always used on this path (bit-identical results).
+                pre[j] = ops.dot(rowsBuf.sumX, 0, wEnc, j * d, d) + (double) rowsBuf.rows * bEnc[j];
+            }
+        }
     }
 
     @Override
     public double sumZ(int j) {
         requireForward("Σ z");
-        if (dense != null) {
-            return dense.sums().z[j];
-        }
-        double z = 0;
-        for (int q = codes.colPtr[j]; q < codes.colPtr[j + 1]; q++) {
-            int s = codes.byLatent[q];
-            if (scales.isActive(codes.val[s], j)) {
-                z += codes.val[s];
-            }
-        }
-        return z;
+        return dense != null ? dense.sums().z[j] : codes.zSum[j];
     }
 
     @Override

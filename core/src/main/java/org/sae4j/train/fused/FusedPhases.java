@@ -14,8 +14,8 @@ import org.sae4j.kernels.VectorizationProvider;
  *       ({@code LossTerm.codeGradient}) are known from here.</li>
  *   <li>{@link #forward}: either the sparse path —
  *       {@link Selection} (GEMM with a selecting epilogue, gather by row), {@link RowPass} (decode, residual,
- *       ∂/∂z at the kept entries), {@link Codes#groupByLatent} (entries by latent, dead mask) — or the
- *       {@link DensePath}; then {@link AuxK}'s forward pass.</li>
+ *       ∂/∂z at the kept entries), {@link Codes#groupByLatent} (entries by latent; per latent Σ z, count, dead
+ *       mask) — or the {@link DensePath}; then {@link AuxK}'s forward pass.</li>
  *   <li>{@link #backward}: the norm pass ({@link SparseNormPass} or the dense one) fills {@link LatentGradients};
  *       then the sums over latents and ∂b_dec.</li>
  *   <li>{@link #update}: {@link ParameterUpdate} with the caller's clip factor and learning rate.</li>
@@ -84,7 +84,7 @@ public final class FusedPhases {
         sparseNorms = new SparseNormPass(sae, rows, scales, codes, aux, grads, p.vectorOps(), threads);
         dense = new DensePath(sae, rows, scales, aux, grads, p.gemm(), p.vectorOps(), p.denseCodes());
         update = new ParameterUpdate(sae, scales, grads, encoder, p.adamUpdate(), p.vectorOps());
-        inputs = new FusedInputs(sae, rows, scales, codes, grads, p.vectorOps());
+        inputs = new FusedInputs(sae, rows, scales, codes, grads, p.vectorOps(), pool);
         gBDec = new float[d];
         bDecAcc = new double[d];
         dzAdd = new float[n];
@@ -108,7 +108,8 @@ public final class FusedPhases {
      * scales); returns what the loss terms may read before the forward pass ({@code LossTerm.codeGradient}).
      *
      * @param step       this step's index
-     * @param windowDead the window's dead mask before this batch, {@code windowDeadCount} set
+     * @param windowDead the window's dead mask before this batch, {@code windowDeadCount} set; read until
+     *                   {@link #update}
      */
     public org.sae4j.train.loss.LatentInputs prepare(float[] x, int off, int rows, long step, boolean[] windowDead,
                                                      int windowDeadCount) {
@@ -122,15 +123,14 @@ public final class FusedPhases {
     }
 
     /**
-     * Forward pass and per-row gradients of the batch {@link #prepare} bound.
+     * Forward pass and per-row gradients of the batch {@link #prepare} bound; afterwards {@link #inputs} holds the
+     * batch's per-latent aggregates.
      *
      * @param dSumZ           the loss terms' ∂L/∂(Σ_b z_bj) per latent (null: none), added to ∂/∂z at kept entries
      * @param dCount          the loss terms' ∂L/∂count_j per latent (JumpReLU's L0; null: none)
      * @param auxCoef         AuxK's coefficient (0: off); {@code auxK} its k (0: d/2)
-     * @param windowDead      the window's dead mask before this batch, {@code windowDeadCount} set
      */
-    public Forward forward(double[] dSumZ, double[] dCount, double auxCoef, int auxK, boolean[] windowDead,
-                           int windowDeadCount, Lap lap) {
+    public Forward forward(double[] dSumZ, double[] dCount, double auxCoef, int auxK, Lap lap) {
         int rows = this.rows.rows;
         float[] add = null;
         if (dSumZ != null) {
@@ -139,7 +139,7 @@ public final class FusedPhases {
                 add[j] = (float) dSumZ[j];
             }
         }
-        double auxScale = aux.begin(auxCoef, auxK, windowDead, windowDeadCount, rows);
+        double auxScale = aux.begin(auxCoef, auxK, inputs.windowDeadMask(), inputs.windowDeadCount(), rows);
         boolean dense = selection.candCap == 0 && lastActiveFraction > denseSwitch;
         int deadCount;
         if (dense) {
@@ -153,24 +153,19 @@ public final class FusedPhases {
             selection.gather(pool, this.rows, encoder, codes);
             rowPass.run(pool, add);
             lap.lap("rows");
-            deadCount = codes.groupByLatent(scales, grads.dead);
+            deadCount = codes.groupByLatent(pool, scales, grads.active, grads.dead);
             path = sparseNorms;
         }
+        inputs.bindAfter(dense ? this.dense : null, deadCount);
         double auxk = aux.on ? aux.forward(pool, auxCoef, auxScale) : 0;
         return new Forward(dense, deadCount, auxk);
     }
 
     /**
-     * The batch's per-latent aggregates for the {@link org.sae4j.train.loss.LossTerm}s, after {@link #forward} and
-     * before {@link #update}.
-     *
-     * @param step       this step's index
-     * @param deadCount  the batch's dead count ({@link Forward#deadCount})
-     * @param windowDead the window's dead mask before this batch, {@code windowDeadCount} set
+     * What the {@link org.sae4j.train.loss.LossTerm}s read: after {@link #forward} (and before {@link #update}) the
+     * batch's per-latent aggregates.
      */
-    public org.sae4j.train.loss.LatentInputs inputs(long step, int deadCount, boolean[] windowDead,
-                                                    int windowDeadCount) {
-        inputs.bind(path == dense ? dense : null, step, deadCount, windowDead, windowDeadCount);
+    public org.sae4j.train.loss.LatentInputs inputs() {
         return inputs;
     }
 

@@ -8,7 +8,7 @@ import org.sae4j.kernels.VectorOps;
 
 /**
  * Phase 4 of the sparse path: per latent, its scalars from its codes and the squared norm of its gradient for
- * clipping, plus the L1 term's per-latent value. Gradient rows are cheap to rebuild from the codes, so none is
+ * clipping. Gradient rows are cheap to rebuild from the codes, so none is
  * stored: this pass rebuilds them to measure them, and the update pass rebuilds them again ({@link #rowsFor}).
  */
 final class SparseNormPass implements GradientRows {
@@ -27,8 +27,6 @@ final class SparseNormPass implements GradientRows {
 
     /** D_j·(raw ∂/∂D_j): the unit-norm projection's part, from the row pass's dots: n. */
     private final double[] latDg;
-    /** Σ_b z_bj: n. */
-    private final double[] latZ;
     /** ‖∂W_enc[j]‖² and ‖raw ∂W_dec[j]‖², summed over column chunks: n each. */
     private final double[] latEnc2;
     private final double[] latDec2;
@@ -56,7 +54,6 @@ final class SparseNormPass implements GradientRows {
         this.unitNorm = sae.config().unitNormDecoder();
         this.eps = sae.config().jumpReluBandwidth();
         latDg = new double[n];
-        latZ = new double[n];
         latEnc2 = new double[n];
         latDec2 = new double[n];
         latSmall = new boolean[n];
@@ -132,23 +129,20 @@ final class SparseNormPass implements GradientRows {
 
     /**
      * Latent j's scalars from its codes, without touching a row: ∂b_enc[j] (with the re-animation share),
-     * ∂log θ_j, Σ_b z_bj, D_j·(raw ∂/∂D_j) from the dots the row pass took, and its active count.
+     * ∂log θ_j and D_j·(raw ∂/∂D_j) from the dots the row pass took (Σ_b z_bj and the active count are
+     * {@link Codes#groupByLatent}'s).
      */
     private void latentScalars(int j, LatentTerms tm) {
         Codes cs = codes;
         double bEncGrad = 0;
-        double zSum = 0;
         double tGrad = 0;
         double dg = 0;
-        int active = 0;
         float th = jump ? scales.theta[j] : 0f;
         for (int q = cs.colPtr[j]; q < cs.colPtr[j + 1]; q++) {
             int s = cs.byLatent[q];
             bEncGrad += cs.dpre[s];
             if (scales.isActive(cs.val[s], j)) {
-                zSum += cs.val[s];
                 dg += (double) cs.val[s] * cs.ed[s];
-                active++;
             }
             if (jump && Math.abs((cs.val[s] - (double) th) / eps) < 0.5) {
                 tGrad += cs.dz[s] * (-th / eps) - (tm.dCount() != null ? tm.dCount()[j] : 0) / eps;
@@ -162,9 +156,7 @@ final class SparseNormPass implements GradientRows {
             }
         }
         grads.setScalars(j, bEncGrad, tGrad, tm);
-        latZ[j] = zSum;
         latDg[j] = dg;
-        grads.active[j] = active;
     }
 
     /**

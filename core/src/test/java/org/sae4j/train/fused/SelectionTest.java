@@ -71,7 +71,7 @@ class SelectionTest {
             assertThat(codes.count).isEqualTo(total);
 
             boolean[] dead = new boolean[n];
-            int deadCount = codes.groupByLatent(scales, dead);
+            int deadCount = codes.groupByLatent(pool, scales, new int[n], dead);
             int seenDead = 0;
             for (int j = 0; j < n; j++) {
                 boolean fired = false;
