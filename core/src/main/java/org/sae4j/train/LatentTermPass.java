@@ -1,6 +1,6 @@
 package org.sae4j.train;
 
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sae4j.train.loss.L0;
 import org.sae4j.train.loss.L1;
@@ -87,28 +87,13 @@ final class LatentTermPass {
         double l0 = jump ? L0_TERM.evaluate(in, 0, partials) : 0;
         double userLoss = 0;
         Map<String, Double> user = Map.of();
-        List<LossWeights.Weighted> terms = w.userTerms();
-        if (!terms.isEmpty()) {
-            String[] names = new String[terms.size()];
-            double[] values = new double[terms.size()];
-            int k = 0;
-            for (LossWeights.Weighted t : terms) {
+        if (!w.userTerms().isEmpty()) {
+            user = new LinkedHashMap<>(); // StepStats keeps an unmodifiable copy
+            for (LossWeights.Weighted t : w.userTerms()) {
                 double v = t.term().evaluate(in, t.coef(), partials);
-                // A name given twice (LossWeights.withTerm does not check) keeps its first place and last value.
-                int at = k - 1;
-                while (at >= 0 && !names[at].equals(t.term().name())) {
-                    at--;
-                }
-                if (at < 0) {
-                    names[k] = t.term().name();
-                    values[k++] = v;
-                } else {
-                    values[at] = v;
-                }
+                user.put(t.term().name(), v);
                 userLoss += t.term().loss(t.coef(), v);
             }
-            user = k == names.length ? new UserTermValues(names, values)
-                    : new UserTermValues(java.util.Arrays.copyOf(names, k), java.util.Arrays.copyOf(values, k));
         }
         return new Result(reanimation, l1, l0, userLoss, user, partials.sumPre(), partials.decoderNorm());
     }

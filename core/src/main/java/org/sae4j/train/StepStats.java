@@ -27,8 +27,7 @@ public record StepStats(long step, int epoch, int rows, double loss, double mse,
                         double gradNorm, java.util.Map<String, Double> terms) {
 
     public StepStats {
-        // A step's own UserTermValues is already an unmodifiable map nobody else can change: kept as it is.
-        terms = terms.isEmpty() ? java.util.Map.of() : terms instanceof UserTermValues ? terms
+        terms = terms.isEmpty() ? java.util.Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(terms));
     }
 
