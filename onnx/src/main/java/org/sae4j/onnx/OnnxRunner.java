@@ -36,6 +36,7 @@ public final class OnnxRunner implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final List<String> outputs;
+    private final String cutAt; // the tensor fed instead of computed, or null
     private final Map<String, OnnxJavaType> inputTypes = new LinkedHashMap<>();
 
     /**
@@ -44,6 +45,15 @@ public final class OnnxRunner implements AutoCloseable {
      * @param threads ORT intra-op threads (0 = ORT's default, one per core)
      */
     public OnnxRunner(ModelSource source, OnnxGraph graph, List<String> outputs, int threads) {
+        this(source, graph, outputs, threads, null, 0);
+    }
+
+    /**
+     * As above on the model cut at {@code cutAt} ({@link OnnxGraph#withInputAt}): each {@link #run(List, float[])}
+     * feeds that tensor, {@code width} floats per token, instead of computing it.
+     */
+    public OnnxRunner(ModelSource source, OnnxGraph graph, List<String> outputs, int threads, String cutAt,
+            int width) {
         this.source = source.model();
         for (String o : outputs) {
             if (!graph.outputs().contains(o) && !graph.isComputed(o)) {
@@ -61,8 +71,14 @@ public final class OnnxRunner implements AutoCloseable {
             throw new BadInputException(source.model() + ": has no 'input_ids' input (inputs " + graph.feedInputs()
                     + "); expected a transformer over token ids");
         }
+        if (cutAt != null && !graph.isComputed(cutAt)) {
+            throw new BadInputException(source.model() + ": has no computed tensor '" + cutAt + "' to cut at;"
+                    + " expected an intermediate tensor (see activations --list-outputs)");
+        }
         this.outputs = List.copyOf(outputs);
-        byte[] bytes = graph.withOutputs(source.modelBytes(), outputs);
+        this.cutAt = cutAt;
+        byte[] model = cutAt == null ? source.modelBytes() : graph.withInputAt(source.modelBytes(), cutAt, width);
+        byte[] bytes = graph.withOutputs(model, outputs);
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sae4j");
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             if (threads > 0) opts.setIntraOpNumThreads(threads);
@@ -70,6 +86,7 @@ public final class OnnxRunner implements AutoCloseable {
             opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             this.session = env.createSession(bytes, opts);
             for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
+                if (e.getKey().equals(cutAt)) continue; // fed by run(docs, values), not from the tokens
                 if (e.getValue().getInfo() instanceof TensorInfo ti) inputTypes.put(e.getKey(), ti.type);
             }
         } catch (OrtException e) {
@@ -88,6 +105,15 @@ public final class OnnxRunner implements AutoCloseable {
      * @param docs the tokenized documents of the batch
      */
     public Batch run(List<TextTokenizer.Tokens> docs) {
+        if (cutAt != null) throw new IllegalStateException("a cut model needs run(docs, values)");
+        return run(docs, null);
+    }
+
+    /**
+     * As {@link #run(List)} on a cut model: {@code cut} holds the cut tensor as {@code [batch, seq, width]}
+     * flattened, {@code seq} the longest document's length (what {@link Batch#seq()} of the uncut run says).
+     */
+    public Batch run(List<TextTokenizer.Tokens> docs, float[] cut) {
         int b = docs.size();
         int t = 0;
         for (TextTokenizer.Tokens d : docs) t = Math.max(t, d.length());
@@ -110,6 +136,14 @@ public final class OnnxRunner implements AutoCloseable {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             feed(feed, shape, ids, mask, types, pos);
+            if (cutAt != null) {
+                long width = cut.length / ((long) b * t);
+                if (width * b * t != cut.length) {
+                    throw new IllegalArgumentException(cut.length + " values for '" + cutAt + "' of " + b + " × "
+                            + t + " tokens");
+                }
+                feed.put(cutAt, OnnxTensor.createTensor(env, FloatBuffer.wrap(cut), new long[] {b, t, width}));
+            }
             try (OrtSession.Result r = session.run(feed, Set.copyOf(outputs))) {
                 int[] widths = new int[outputs.size()];
                 float[][] values = new float[outputs.size()][];
