@@ -9,7 +9,8 @@ It writes
     tiny-decoder-tail.onnx  the same model from block 0's residual output on: hidden [batch, sequence, d],
                             attention_mask -> logits; an independent cut that the tests feed by hand
     tokenizer.json          a word-level tokenizer over VOCAB (lower-cased, whitespace split, <bos> prepended)
-The files are committed; rerun only to change the model (the tests name the hook tensor printed below).
+The files are committed; rerun only to change the model. Block 0's residual output, the hook the tests splice
+at, is the tensor /blocks.0/Add_2_output_0 (torch.onnx's scoped names; Add_1 is inside the GELU).
 """
 import json
 import torch
