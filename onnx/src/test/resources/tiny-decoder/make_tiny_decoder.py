@@ -6,6 +6,9 @@ Run with Debian's PyTorch (python3-torch; torch 1.13 here), from this directory:
 It writes
     tiny-decoder.onnx       input_ids, attention_mask -> logits [batch, sequence, vocab]; GPT-style pre-LN blocks,
                             causal attention, learned positions, no token_type_ids, no past_key_values
+    tiny-decoder-with-past.onnx  the same weights exported as Optimum's text-generation-with-past is: inputs
+                            input_ids, attention_mask [batch, past + sequence], past_key_values.L.key/value
+                            [batch, heads, past, head_dim]; outputs logits and present.L.key/value
     tiny-decoder-tail.onnx  the same model from block 0's residual output on: hidden [batch, sequence, d],
                             attention_mask -> logits; an independent cut that the tests feed by hand
     tokenizer.json          a word-level tokenizer over VOCAB (lower-cased, whitespace split, <bos> prepended)
@@ -53,6 +56,36 @@ def allowed_keys(attention_mask):
     pos = torch.arange(t)
     causal = pos[None, :] <= pos[:, None]
     return causal[None, None, :, :] & (attention_mask[:, None, None, :] > 0)
+
+
+class WithPast(nn.Module):
+    """The decoder with a key/value cache: what sae4j feeds empty (past = 0) to run a document from its start."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids, attention_mask, *past):
+        b, t = input_ids.shape
+        p = past[0].shape[2]
+        m = self.m
+        x = m.tok(input_ids) + m.pos(torch.arange(t) + p)[None, :, :]
+        qpos = torch.arange(t) + p
+        kpos = torch.arange(t + p)
+        allowed = (kpos[None, :] <= qpos[:, None])[None, None] & (attention_mask[:, None, None, :] > 0)
+        present = []
+        for i, blk in enumerate(m.blocks):
+            q, k, v = blk.qkv(blk.ln1(x)).split(D, dim=2)
+            dh = D // HEADS
+            q = q.reshape(b, t, HEADS, dh).transpose(1, 2)
+            k = torch.cat([past[2 * i], k.reshape(b, t, HEADS, dh).transpose(1, 2)], dim=2)
+            v = torch.cat([past[2 * i + 1], v.reshape(b, t, HEADS, dh).transpose(1, 2)], dim=2)
+            present += [k, v]
+            s = (q @ k.transpose(2, 3) / dh ** 0.5).masked_fill(~allowed, -1e4)
+            a = (s.softmax(-1) @ v).transpose(1, 2).reshape(b, t, D)
+            x = x + blk.proj(a)
+            x = x + blk.down(nn.functional.gelu(blk.up(blk.ln2(x))))
+        return (m.head(m.ln_f(x)), *present)
 
 
 class Tail(nn.Module):
@@ -120,6 +153,19 @@ def main():
            "logits": {0: "batch", 1: "sequence"}}
     torch.onnx.export(m, (ids, mask), "tiny-decoder.onnx", input_names=["input_ids", "attention_mask"],
                       output_names=["logits"], dynamic_axes=dyn, opset_version=14)
+    names = [f"past_key_values.{i}.{kv}" for i in range(LAYERS) for kv in ("key", "value")]
+    presents = [n.replace("past_key_values", "present") for n in names]
+    past = tuple(torch.randn(2, HEADS, 3, D // HEADS) for _ in names)
+    pmask = torch.ones(2, 3 + ids.shape[1], dtype=torch.long)
+    dyn_p = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "past_sequence + sequence"},
+             "logits": {0: "batch", 1: "sequence"}}
+    for n in names:
+        dyn_p[n] = {0: "batch", 2: "past_sequence"}
+    for n in presents:
+        dyn_p[n] = {0: "batch", 2: "past_sequence + sequence"}
+    torch.onnx.export(WithPast(m).eval(), (ids, pmask, *past), "tiny-decoder-with-past.onnx",
+                      input_names=["input_ids", "attention_mask"] + names, output_names=["logits"] + presents,
+                      dynamic_axes=dyn_p, opset_version=14)
     tail = Tail(m.blocks[1:], m.ln_f, m.head).eval()
     hidden = torch.randn(2, 6, D)
     dyn_t = {"hidden": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},

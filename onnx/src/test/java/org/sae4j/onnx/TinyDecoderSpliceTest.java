@@ -75,6 +75,37 @@ class TinyDecoderSpliceTest {
         }
     }
 
+    /**
+     * The same weights exported with a key/value cache (past_key_values.L.key/value inputs): fed an empty cache, the
+     * logits rows are those of the export without one.
+     */
+    @Test
+    void anExportWithPastKeyValuesRunsWithAnEmptyCache(@TempDir Path tmp) throws Exception {
+        ModelSource past = ModelSource.resolve(dir.resolve("tiny-decoder-with-past.onnx").toString(),
+                dir.resolve("tokenizer.json").toString());
+        assertThat(OnnxGraph.parse(past.modelBytes(), past.model()).feedInputs())
+                .contains("past_key_values.0.key", "past_key_values.1.value");
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, String.join("\n", TEXTS) + "\n");
+        ActivationExtractor.run(past, new ActivationExtractor.Options(text, tmp.resolve("with"), List.of("logits"),
+                64, 3, true, 100, 0, false), null);
+        ActivationExtractor.run(src, new ActivationExtractor.Options(text, tmp.resolve("without"), List.of("logits"),
+                64, 3, true, 100, 0, false), null);
+        try (NpyDataset a = NpyDataset.open(tmp.resolve("with/logits"));
+             NpyDataset b = NpyDataset.open(tmp.resolve("without/logits"))) {
+            assertThat(a.rows()).isEqualTo(b.rows());
+            float[] ra = new float[VOCAB];
+            float[] rb = new float[VOCAB];
+            for (long r = 0; r < a.rows(); r++) {
+                a.readRows(r, 1, ra, 0);
+                b.readRows(r, 1, rb, 0);
+                for (int c = 0; c < VOCAB; c++) {
+                    assertThat((double) ra[c]).as("row %d col %d", r, c).isCloseTo(rb[c], Offset.offset(1e-4));
+                }
+            }
+        }
+    }
+
     @Test
     void ceAndKlEqualADirectComputationFromLogits(@TempDir Path tmp) throws Exception {
         Path text = tmp.resolve("t.txt");
