@@ -146,6 +146,11 @@ public final class SpliceCommand {
         return Boolean.TRUE.equals(m.get("keep_special"));
     }
 
+    /** Four decimals; "n/a" where a fraction has nothing to recover (the ablation left the measure unchanged). */
+    private static String f4(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
     private static void print(PrintStream out, Path modelDir, ModelSource source, SpliceEvaluator.Result r,
             SpliceEvaluator.Options o) {
         out.printf(Locale.ROOT, "splice: SAE %s at %s of %s, measured at %s (%s)%n", modelDir, o.hook(),
@@ -158,12 +163,12 @@ public final class SpliceCommand {
         out.printf(Locale.ROOT, "  %-20s %10s %10s %10s %10s %10s %10s%n", "measure", "clean", "sae", "zero", "mean",
                 "rec(zero)", "rec(mean)");
         for (SpliceMeasure m : r.measures()) {
-            out.printf(Locale.ROOT, "  %-20s %10.4f %10.4f %10.4f %10.4f %10.4f %10.4f%n", m.name(), m.clean(),
-                    m.sae(), m.zero(), m.mean(), m.recoveredVsZero(), m.recoveredVsMean());
+            out.printf(Locale.ROOT, "  %-20s %10s %10s %10s %10s %10s %10s%n", m.name(), f4(m.clean()), f4(m.sae()),
+                    f4(m.zero()), f4(m.mean()), f4(m.recoveredVsZero()), f4(m.recoveredVsMean()));
         }
         if (r.kind() == org.sae4j.onnx.SpliceMeasures.Kind.LOGITS) {
-            out.printf(Locale.ROOT, "  CE-loss score %.4f, KL score %.4f (recovered against zero ablation)%n",
-                    r.measure("ce").recoveredVsZero(), r.measure("kl").recoveredVsZero());
+            out.printf(Locale.ROOT, "  CE-loss score %s, KL score %s (recovered against zero ablation)%n",
+                    f4(r.measure("ce").recoveredVsZero()), f4(r.measure("kl").recoveredVsZero()));
         } else if (r.neighbours() > 0) {
             out.printf(Locale.ROOT, "  embedding: mean-pooled, L2-normalised (langchain4j's); knn overlap of each"
                     + " document's %d nearest neighbours%n", r.neighbours());
