@@ -39,6 +39,8 @@ final class Features {
                     Option.valued("--dense-threshold", "F", "a latent firing on more than this fraction of rows is"
                             + " dense").withDefault("0.1"),
                     Option.valued("--batch", "B", "rows per batch").withDefault("1024"),
+                    Option.valued("--splice", "FILE.json", "'sae4j splice --json' of this model: its downstream"
+                            + " figures go in features.json and the page"),
                     Option.flag("--force", "replace an earlier features directory")));
 
     private Features() {
@@ -65,6 +67,8 @@ final class Features {
         // OUT must be new, empty, or (with --force) an earlier features directory.
         FeatureOutput.checkDir(outDir, a.flag("--force"));
 
+        Map<String, Object> splice = a.string("--splice") == null ? null
+                : SpliceFigures.read(Path.of(a.string("--splice")));
         SaeEncoder enc = SaeEncoder.load(model);
         FeatureData f;
         long t0 = System.nanoTime();
@@ -83,6 +87,9 @@ final class Features {
             info.put("model", model.toString());
             info.put("data", dataPath.toString());
             info.put("tokens", tokens == null ? null : tokens.toString());
+            if (splice != null) {
+                info.put("splice", splice);
+            }
             f = FeatureData.of(stats, dense, info, nn.k(), nn.indices(), nn.cosines(), null);
             if (tokens != null) {
                 f = f.withContexts(ContextRows.select(tokens, f.topRows(), context));
@@ -95,5 +102,8 @@ final class Features {
                         + " dead %d, dense %d of %d latents -> %s%n", model, dataPath, f.rows(), secs,
                 (Double) i.get("r2"), (Double) i.get("explained_variance"), (Double) i.get("l0"), i.get("dead"),
                 i.get("dense"), f.latents(), outDir.resolve(FeatureBrowserPage.FILE));
+        if (splice != null) {
+            out.println("  " + SpliceFigures.line(splice));
+        }
     }
 }

@@ -22,6 +22,9 @@ public final class Main {
                        builtin:all-minilm-l6-v2) as .npy shards that train reads; runs through ./sae4j (the optional
                        onnx module): ./sae4j activations --onnx MODEL --text FILE --out DIR [--output NAME ...]
                        [--list-outputs] ... (./sae4j activations --help for all options)
+              splice   downstream fidelity of an SAE spliced into the ONNX model at its hook (clean, SAE, zero and
+                       mean runs); runs through ./sae4j (the onnx module): ./sae4j splice --onnx MODEL --text FILE
+                       --output HOOK --model DIR [--json] ... (./sae4j splice --help for all options)
               spark    features | encode on Apache Spark in local mode; runs through ./sae4j (the optional spark
                        module): ./sae4j spark features --model DIR --data PATH --out DIR ... (src/docs/spark.md)
               help     this text; help COMMAND (or COMMAND --help): each option of COMMAND explained
@@ -74,13 +77,15 @@ public final class Main {
                 case "experiment" -> Experiment.run(rest, out);
                 case "activations" -> throw new BadInputException("activations runs through ./sae4j (the optional"
                         + " onnx module: org.sae4j.onnx.cli.ActivationsCommand)");
+                case "splice" -> throw new BadInputException("splice runs through ./sae4j (the optional onnx"
+                        + " module: org.sae4j.onnx.cli.SpliceCommand)");
                 case "spark" -> throw new BadInputException("spark runs through ./sae4j (the optional spark module:"
                         + " org.sae4j.spark.Main) or spark-submit");
                 case "help", "-h", "--help" -> out.print(rest.length > 0 && table(rest[0]) != null
                         ? table(rest[0]).usage() : USAGE);
                 default -> throw new BadInputException("unknown command '" + args[0]
-                        + "'; expected train, eval, encode, activations, inspect, export, features, spark, demo,"
-                        + " experiment or help");
+                        + "'; expected train, eval, encode, activations, splice, inspect, export, features,"
+                        + " spark, demo, experiment or help");
             }
         }, out, err);
     }

@@ -144,6 +144,8 @@ public final class FeatureBrowserPage {
             <h1>Feature browser</h1>
             <div class="sub" id="source"></div>
             <table class="summary" id="summary"></table>
+            <div class="sub" id="splice-title"></div>
+            <table class="summary" id="splice"></table>
             <div class="layout">
             <div class="left">
             <h2>Feature density</h2>
@@ -181,6 +183,24 @@ public final class FeatureBrowserPage {
             const hr = el("tr"), dr = el("tr");
             for (const [k, v] of cells) { hr.appendChild(el("th", {}, k)); dr.appendChild(el("td", {}, v)); }
             sum.appendChild(hr); sum.appendChild(dr);
+
+            // Downstream fidelity from features --splice (sae4j splice --json), when given.
+            if (I.splice && I.splice.measures) {
+              const S = I.splice, num = v => v == null ? "n/a" : Number(v).toFixed(4);
+              document.getElementById("splice-title").textContent = "Spliced into " + S.onnx + " at " + S.hook
+                + ", measured at " + S.output + " (" + S.documents + " documents, special tokens " + S.special_tokens
+                + "); recovered = (m_ablation − m_sae) / (m_ablation − m_clean)";
+              const st = document.getElementById("splice"), h = el("tr");
+              for (const k of ["measure", "clean", "SAE", "zero", "mean", "recovered vs zero", "recovered vs mean"])
+                h.appendChild(el("th", {}, k));
+              st.appendChild(h);
+              for (const name in S.measures) {
+                const m = S.measures[name], r = el("tr");
+                for (const v of [name, num(m.clean), num(m.sae), num(m.zero), num(m.mean), num(m.recovered_vs_zero),
+                    num(m.recovered_vs_mean)]) r.appendChild(el("td", {}, v));
+                st.appendChild(r);
+              }
+            }
 
             // Histogram of log10 frequency over the latents that fire at least once.
             (function histogram() {

@@ -66,6 +66,32 @@ class FeaturesCommandTest {
         return t;
     }
 
+    /** --splice carries the figures of 'sae4j splice --json' into features.json and the page; a stranger's json is refused. */
+    @Test
+    void spliceFiguresGoInTheInfoAndThePage() throws IOException {
+        Path splice = dir.resolve("splice.json");
+        Files.writeString(splice, "{\"format\":\"sae4j-splice/1\",\"onnx\":\"builtin:all-minilm-l6-v2\","
+                + "\"hook\":\"/encoder/layer.3/x\",\"output\":\"last_hidden_state\",\"documents\":3,"
+                + "\"special_tokens\":\"clean\",\"seconds\":1.5,\"measures\":{\"token_cosine\":{\"clean\":1.0,"
+                + "\"sae\":0.9,\"zero\":0.1,\"mean\":0.2,\"recovered_vs_zero\":0.875,\"recovered_vs_mean\":0.875}}}");
+        Path outDir = dir.resolve("feat");
+        assertThat(run("features", "--model", model.toString(), "--data", data.toString(), "--splice",
+                splice.toString(), "--out", outDir.toString())).as(err()).isEqualTo(0);
+        assertThat(cli.stdout()).contains("splice at /encoder/layer.3/x: token_cosine 0.9000 (recovered 0.8750 vs"
+                + " zero, 0.8750 vs mean)");
+        FeatureData f = FeatureStatsReader.read(outDir);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> sp = (java.util.Map<String, Object>) f.info().get("splice");
+        assertThat(sp).containsEntry("hook", "/encoder/layer.3/x").containsKey("measures").doesNotContainKey("seconds");
+        assertThat(Files.readString(outDir.resolve("index.html"))).contains("id=\"splice\"", "recovered_vs_zero");
+
+        Files.writeString(splice, "{\"format\":\"sae4j-features\"}");
+        assertThat(run("features", "--model", model.toString(), "--data", data.toString(), "--splice",
+                splice.toString(), "--out", dir.resolve("feat2").toString())).isEqualTo(2);
+        assertThat(err()).contains("expected \"sae4j-splice/1\"");
+        assertThat(dir.resolve("feat2")).doesNotExist();
+    }
+
     @Test
     void writesTheLayoutAndThePage() throws IOException {
         Path outDir = dir.resolve("feat");

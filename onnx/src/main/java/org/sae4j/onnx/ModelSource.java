@@ -39,7 +39,7 @@ public record ModelSource(String model, byte[] modelBytes, String modelSha256, S
         byte[] tok;
         if (onnx.startsWith("builtin:")) {
             if (!onnx.equals(BUILTIN_MINILM)) {
-                throw new BadInputException("activations --onnx '" + onnx + "': unknown built-in model; expected "
+                throw new BadInputException("--onnx '" + onnx + "': unknown built-in model; expected "
                         + BUILTIN_MINILM);
             }
             model = resource(MINILM_ONNX);
@@ -53,7 +53,7 @@ public record ModelSource(String model, byte[] modelBytes, String modelSha256, S
         } else {
             model = file(onnx, "--onnx");
             if (tokenizer == null) {
-                throw new BadInputException("activations: --tokenizer tokenizer.json is required with --onnx " + onnx);
+                throw new BadInputException("--tokenizer tokenizer.json is required with --onnx " + onnx);
             }
             tokName = tokenizer;
             tok = file(tokenizer, "--tokenizer");

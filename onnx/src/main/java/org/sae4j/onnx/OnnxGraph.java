@@ -34,6 +34,16 @@ public final class OnnxGraph {
     private static final int NODE_NAME = 3;
     private static final int NODE_OP_TYPE = 4;
     private static final int VALUE_INFO_NAME = 1;
+    private static final int VALUE_INFO_TYPE = 2;
+    private static final int TYPE_TENSOR = 1;
+    private static final int TENSOR_TYPE_ELEM = 1;
+    private static final int TENSOR_TYPE_SHAPE = 2;
+    private static final int SHAPE_DIM = 1;
+    private static final int DIM_VALUE = 1;
+    private static final int DIM_PARAM = 2;
+    private static final int ELEM_FLOAT = 1;
+    /** What {@link #withInputAt} renames the cut tensor's producer output to (nothing reads it). */
+    public static final String CUT_SUFFIX = "/sae4j_cut";
     private static final int TENSOR_NAME = 8;
 
     /** A node of the top graph. */
@@ -214,5 +224,120 @@ public final class OnnxGraph {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The model cut at {@code tensor}: its producer's output is renamed ({@code tensor + }{@link #CUT_SUFFIX}) and
+     * {@code tensor} becomes a float32 graph input of shape {@code [batch, sequence, width]}, so every consumer (in
+     * subgraphs too, which read outer names) now reads what the caller feeds. Nothing else changes: the later
+     * layers are the model's own nodes, run by ONNX Runtime, not a re-implementation.
+     *
+     * <p>Unlike {@link #withOutputs} this rewrites the top graph (one node changes), copying every other field's
+     * bytes unparsed.
+     */
+    public byte[] withInputAt(byte[] model, String tensor, int width) {
+        if (producer(tensor) == null) {
+            throw new IllegalArgumentException("no node computes " + tensor);
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(model.length + 256);
+            CodedOutputStream m = CodedOutputStream.newInstance(out);
+            CodedInputStream in = CodedInputStream.newInstance(model);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            boolean cut = false;
+            while (!in.isAtEnd()) {
+                int start = in.getTotalBytesRead();
+                int tag = in.readTag();
+                if (tag == lengthDelimitedTag(MODEL_GRAPH) && !cut) {
+                    cut = true;
+                    int limit = in.pushLimit(in.readRawVarint32());
+                    byte[] graph = cutGraph(in, model, tensor, width);
+                    in.popLimit(limit);
+                    m.writeByteArray(MODEL_GRAPH, graph);
+                } else {
+                    in.skipField(tag);
+                    m.writeRawBytes(model, start, in.getTotalBytesRead() - start);
+                }
+            }
+            m.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The graph message's fields with the producer of {@code tensor} renamed and the new input appended. */
+    private static byte[] cutGraph(CodedInputStream in, byte[] model, String tensor, int width) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CodedOutputStream g = CodedOutputStream.newInstance(out);
+        while (!in.isAtEnd()) {
+            int start = in.getTotalBytesRead();
+            int tag = in.readTag();
+            if (tag == lengthDelimitedTag(GRAPH_NODE)) {
+                byte[] node = in.readByteArray();
+                Node n = readNode(CodedInputStream.newInstance(node));
+                g.writeByteArray(GRAPH_NODE, n.outputs().contains(tensor) ? renameOutput(node, tensor) : node);
+            } else {
+                in.skipField(tag);
+                g.writeRawBytes(model, start, in.getTotalBytesRead() - start);
+            }
+        }
+        g.writeByteArray(GRAPH_INPUT, floatInput(tensor, width));
+        g.flush();
+        return out.toByteArray();
+    }
+
+    private static byte[] renameOutput(byte[] node, String tensor) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(node.length + CUT_SUFFIX.length());
+        CodedOutputStream w = CodedOutputStream.newInstance(out);
+        CodedInputStream in = CodedInputStream.newInstance(node);
+        while (!in.isAtEnd()) {
+            int start = in.getTotalBytesRead();
+            int tag = in.readTag();
+            if (tag == lengthDelimitedTag(NODE_OUTPUT)) {
+                String o = in.readStringRequireUtf8();
+                w.writeString(NODE_OUTPUT, o.equals(tensor) ? tensor + CUT_SUFFIX : o);
+            } else {
+                in.skipField(tag);
+                w.writeRawBytes(node, start, in.getTotalBytesRead() - start);
+            }
+        }
+        w.flush();
+        return out.toByteArray();
+    }
+
+    /** A {@code ValueInfoProto}: float32 tensor {@code [batch, sequence, width]}. */
+    private static byte[] floatInput(String name, int width) throws IOException {
+        byte[] shape = message(s -> {
+            s.writeByteArray(SHAPE_DIM, message(d -> d.writeString(DIM_PARAM, "batch")));
+            s.writeByteArray(SHAPE_DIM, message(d -> d.writeString(DIM_PARAM, "sequence")));
+            s.writeByteArray(SHAPE_DIM, message(d -> d.writeInt64(DIM_VALUE, width)));
+        });
+        byte[] tensorType = message(t -> {
+            t.writeInt32(TENSOR_TYPE_ELEM, ELEM_FLOAT);
+            t.writeByteArray(TENSOR_TYPE_SHAPE, shape);
+        });
+        byte[] type = message(t -> t.writeByteArray(TYPE_TENSOR, tensorType));
+        return message(v -> {
+            v.writeString(VALUE_INFO_NAME, name);
+            v.writeByteArray(VALUE_INFO_TYPE, type);
+        });
+    }
+
+    private interface Fields {
+        void write(CodedOutputStream out) throws IOException;
+    }
+
+    private static byte[] message(Fields f) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CodedOutputStream c = CodedOutputStream.newInstance(out);
+        f.write(c);
+        c.flush();
+        return out.toByteArray();
+    }
+
+    /** Nodes of the top graph that read {@code tensor}. */
+    public List<Node> consumers(String tensor) {
+        return nodes.stream().filter(n -> n.inputs().contains(tensor)).toList();
     }
 }

@@ -23,11 +23,20 @@ import org.sae4j.BadInputException;
  * intermediate tensor, added as graph outputs) fetched per batch as {@code [batch, sequence, width]} float arrays.
  *
  * <p>Inputs it can feed: {@code input_ids} (required), {@code attention_mask}, {@code token_type_ids},
- * {@code position_ids}; int64 or int32. Batches are right-padded; the attention mask hides the padding.
+ * {@code position_ids}; int64 or int32. Batches are right-padded; the attention mask hides the padding. A decoder
+ * exported with a key/value cache (Optimum's {@code text-generation-with-past}: {@code past_key_values.L.key},
+ * {@code .value}, and {@code use_cache_branch} in a merged export) gets an empty cache (past length 0, the cache
+ * branch off), so each document runs from its start as without a cache.
  */
 public final class OnnxRunner implements AutoCloseable {
     private static final Set<String> FEEDABLE = Set.of("input_ids", "attention_mask", "token_type_ids",
             "position_ids");
+    private static final String USE_CACHE_BRANCH = "use_cache_branch";
+
+    /** A key/value cache input of a decoder export ({@code past_key_values.0.key}, GPT-J's {@code past.0.key}). */
+    static boolean isCache(String input) {
+        return input.startsWith("past_key_values") || input.startsWith("past.");
+    }
 
     /** The fetched tensors of one batch: {@code values[o]} is output o as {@code [batch][seq][width]} flattened. */
     public record Batch(int batch, int seq, int[] widths, float[][] values) {}
@@ -36,7 +45,9 @@ public final class OnnxRunner implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final List<String> outputs;
+    private final String cutAt; // the tensor fed instead of computed, or null
     private final Map<String, OnnxJavaType> inputTypes = new LinkedHashMap<>();
+    private final Map<String, long[]> inputShapes = new LinkedHashMap<>();
 
     /**
      * Starts a session on {@code source}'s model with {@code outputs} fetchable.
@@ -44,6 +55,15 @@ public final class OnnxRunner implements AutoCloseable {
      * @param threads ORT intra-op threads (0 = ORT's default, one per core)
      */
     public OnnxRunner(ModelSource source, OnnxGraph graph, List<String> outputs, int threads) {
+        this(source, graph, outputs, threads, null, 0);
+    }
+
+    /**
+     * As above on the model cut at {@code cutAt} ({@link OnnxGraph#withInputAt}): each {@link #run(List, float[])}
+     * feeds that tensor, {@code width} floats per token, instead of computing it.
+     */
+    public OnnxRunner(ModelSource source, OnnxGraph graph, List<String> outputs, int threads, String cutAt,
+            int width) {
         this.source = source.model();
         for (String o : outputs) {
             if (!graph.outputs().contains(o) && !graph.isComputed(o)) {
@@ -52,17 +72,23 @@ public final class OnnxRunner implements AutoCloseable {
             }
         }
         for (String in : graph.feedInputs()) {
-            if (!FEEDABLE.contains(in)) {
+            if (!FEEDABLE.contains(in) && !isCache(in) && !in.equals(USE_CACHE_BRANCH)) {
                 throw new BadInputException(source.model() + ": input '" + in + "' is not one sae4j can feed;"
-                        + " expected inputs among " + FEEDABLE);
+                        + " expected inputs among " + FEEDABLE + " (and an empty past_key_values.* cache)");
             }
         }
         if (!graph.feedInputs().contains("input_ids")) {
             throw new BadInputException(source.model() + ": has no 'input_ids' input (inputs " + graph.feedInputs()
                     + "); expected a transformer over token ids");
         }
+        if (cutAt != null && !graph.isComputed(cutAt)) {
+            throw new BadInputException(source.model() + ": has no computed tensor '" + cutAt + "' to cut at;"
+                    + " expected an intermediate tensor (see activations --list-outputs)");
+        }
         this.outputs = List.copyOf(outputs);
-        byte[] bytes = graph.withOutputs(source.modelBytes(), outputs);
+        this.cutAt = cutAt;
+        byte[] model = cutAt == null ? source.modelBytes() : graph.withInputAt(source.modelBytes(), cutAt, width);
+        byte[] bytes = graph.withOutputs(model, outputs);
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sae4j");
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             if (threads > 0) opts.setIntraOpNumThreads(threads);
@@ -70,7 +96,11 @@ public final class OnnxRunner implements AutoCloseable {
             opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             this.session = env.createSession(bytes, opts);
             for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
-                if (e.getValue().getInfo() instanceof TensorInfo ti) inputTypes.put(e.getKey(), ti.type);
+                if (e.getKey().equals(cutAt)) continue; // fed by run(docs, values), not from the tokens
+                if (e.getValue().getInfo() instanceof TensorInfo ti) {
+                    inputTypes.put(e.getKey(), ti.type);
+                    inputShapes.put(e.getKey(), ti.getShape());
+                }
             }
         } catch (OrtException e) {
             throw new BadInputException(source.model() + ": ONNX Runtime cannot load it ("
@@ -88,6 +118,15 @@ public final class OnnxRunner implements AutoCloseable {
      * @param docs the tokenized documents of the batch
      */
     public Batch run(List<TextTokenizer.Tokens> docs) {
+        if (cutAt != null) throw new IllegalStateException("a cut model needs run(docs, values)");
+        return run(docs, null);
+    }
+
+    /**
+     * As {@link #run(List)} on a cut model: {@code cut} holds the cut tensor as {@code [batch, seq, width]}
+     * flattened, {@code seq} the longest document's length (what {@link Batch#seq()} of the uncut run says).
+     */
+    public Batch run(List<TextTokenizer.Tokens> docs, float[] cut) {
         int b = docs.size();
         int t = 0;
         for (TextTokenizer.Tokens d : docs) t = Math.max(t, d.length());
@@ -110,6 +149,14 @@ public final class OnnxRunner implements AutoCloseable {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             feed(feed, shape, ids, mask, types, pos);
+            if (cutAt != null) {
+                long width = cut.length / ((long) b * t);
+                if (width * b * t != cut.length) {
+                    throw new IllegalArgumentException(cut.length + " values for '" + cutAt + "' of " + b + " × "
+                            + t + " tokens");
+                }
+                feed.put(cutAt, OnnxTensor.createTensor(env, FloatBuffer.wrap(cut), new long[] {b, t, width}));
+            }
             try (OrtSession.Result r = session.run(feed, Set.copyOf(outputs))) {
                 int[] widths = new int[outputs.size()];
                 float[][] values = new float[outputs.size()][];
@@ -168,15 +215,49 @@ public final class OnnxRunner implements AutoCloseable {
     private void feed(Map<String, OnnxTensor> feed, long[] shape, long[] ids, long[] mask, long[] types, long[] pos)
             throws OrtException {
         for (Map.Entry<String, OnnxJavaType> in : inputTypes.entrySet()) {
-            long[] v = switch (in.getKey()) {
+            String name = in.getKey();
+            if (isCache(name)) {
+                feed.put(name, emptyCache(name, shape[0]));
+                continue;
+            }
+            if (name.equals(USE_CACHE_BRANCH)) {
+                feed.put(name, OnnxTensor.createTensor(env, new boolean[] {false}));
+                continue;
+            }
+            long[] v = switch (name) {
                 case "input_ids" -> ids;
                 case "attention_mask" -> mask;
                 case "token_type_ids" -> types;
                 case "position_ids" -> pos;
-                default -> throw new IllegalStateException("unchecked input " + in.getKey());
+                default -> throw new IllegalStateException("unchecked input " + name);
             };
-            feed.put(in.getKey(), tensor(v, shape, in.getValue(), in.getKey()));
+            feed.put(name, tensor(v, shape, in.getValue(), name));
         }
+    }
+
+    /**
+     * A cache of past length 0: {@code [batch, heads, 0, head_dim]} from the input's declared shape, the batch
+     * first and every other symbolic dimension (the past length) 0, so the tensor holds no values.
+     */
+    private OnnxTensor emptyCache(String name, long batch) throws OrtException {
+        if (inputTypes.get(name) != OnnxJavaType.FLOAT) {
+            throw new BadInputException(source + ": cache input '" + name + "' is " + inputTypes.get(name)
+                    + "; expected float32");
+        }
+        long[] s = inputShapes.get(name).clone();
+        boolean zeroed = false;
+        for (int i = 0; i < s.length; i++) {
+            if (i == 0) s[i] = batch;
+            else if (s[i] < 0) {
+                s[i] = 0;
+                zeroed = true;
+            }
+        }
+        if (!zeroed) {
+            throw new BadInputException(source + ": cache input '" + name + "' has the fixed shape "
+                    + java.util.Arrays.toString(inputShapes.get(name)) + "; expected a symbolic past length");
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), s);
     }
 
     /** All feedable outputs of a probe run, as {@code name → shape}; for {@code --list-outputs}. */

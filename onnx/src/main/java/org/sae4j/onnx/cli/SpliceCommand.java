@@ -1,0 +1,179 @@
+package org.sae4j.onnx.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sae4j.BadInputException;
+import org.sae4j.cli.Args;
+import org.sae4j.cli.Main;
+import org.sae4j.cli.Option;
+import org.sae4j.cli.OptionTable;
+import org.sae4j.formats.Format;
+import org.sae4j.formats.ImportOptions;
+import org.sae4j.formats.LoadedModel;
+import org.sae4j.formats.ModelFormats;
+import org.sae4j.io.Json;
+import org.sae4j.kernels.KernelPool;
+import org.sae4j.onnx.ModelSource;
+import org.sae4j.onnx.NativeLibraries;
+import org.sae4j.onnx.OnnxGraph;
+import org.sae4j.onnx.SaeReconstruction;
+import org.sae4j.onnx.SpliceEvaluator;
+import org.sae4j.onnx.SpliceMeasure;
+
+/**
+ * {@code sae4j splice}: downstream fidelity of an SAE spliced into the model at the hook it was trained on. A
+ * command of its own, not a mode of {@code eval}, because it needs the model and ONNX Runtime (the optional onnx
+ * module) where {@code eval} needs only activation rows. Exit codes as {@link ActivationsCommand}.
+ */
+public final class SpliceCommand {
+    static final OptionTable OPTIONS = OptionTable.of("splice", "runs a text through the model clean, with the hook"
+            + " tensor replaced by the SAE's reconstruction (the graph cut at the hook, so the model's own later"
+            + " layers run on it), by zeros and by the dataset mean of the hook rows; compares the measured output"
+            + " (per-token cosine and relative L2 and the pooled sentence embedding, or next-token CE and KL for"
+            + " logits) with the recovered fraction against both baselines.",
+            List.of("special tokens keep their clean hook values unless --splice-special (or --activations"
+                    + " names an extraction made with --keep-special)"),
+            List.of(Option.valued("--onnx", "MODEL.onnx|builtin:all-minilm-l6-v2", "the model").asRequired(),
+                    Option.valued("--tokenizer", "tokenizer.json", "its tokenizer (the built-in model brings its own)"),
+                    Option.valued("--text", "FILE", "UTF-8, one document per line (held-out text)").asRequired(),
+                    Option.valued("--output", "HOOK", "the tensor the SAE was trained on (as in activations"
+                            + " --output)").asRequired(),
+                    Option.valued("--model", "DIR", "the SAE folder (sae4j, SAELens, sparsify or Gemma Scope)")
+                            .asRequired(),
+                    Option.valued("--format", "sae4j|saelens|sparsify|gemmascope", "the SAE folder's format"
+                            + " (default: detected)"),
+                    Option.valued("--hookpoint", "NAME", "which SAE of a sparsify run folder"),
+                    Option.valued("--scaling-factor", "F", "SAELens expected_average_only_in, when its cfg.json"
+                            + " lacks it"),
+                    Option.valued("--measure", "NAME", "the output compared (default: the first graph output;"
+                            + " a name containing 'logits' is measured as next-token logits)"),
+                    Option.valued("--activations", "DIR", "the activations output the SAE was trained from: checks"
+                            + " model and hook, and takes its --keep-special"),
+                    Option.valued("--max-tokens", "N", "longer documents are truncated").withDefault("128"),
+                    Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
+                    Option.flag("--splice-special", "replace the rows of [CLS], [SEP], BOS... too"),
+                    Option.valued("--threads", "T", "ONNX Runtime and SAE threads (default: one per core)"),
+                    Option.valued("--cache-dir", "DIR", "native libraries of ONNX Runtime and the tokenizer"),
+                    Option.flag("--json", "one JSON object on stdout"),
+                    Option.flag("--quiet", "no progress on stderr")));
+
+    private SpliceCommand() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs {@code splice ARGS} and returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return Main.exitCode(() -> execute(args, out, err), out, err);
+    }
+
+    private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
+        int from = args.length > 0 && args[0].equals("splice") ? 1 : 0;
+        Args a = OPTIONS.parse(args, from);
+        Path cache = a.string("--cache-dir", null) != null ? Path.of(a.string("--cache-dir", null))
+                : System.getProperty("sae4j.onnx.cacheDir") != null ? Path.of(System.getProperty("sae4j.onnx.cacheDir"))
+                : NativeLibraries.defaultCacheDir();
+        NativeLibraries.configure(cache);
+        Path modelDir = Path.of(a.required("--model"));
+        String f = a.string("--format", null);
+        String scale = a.string("--scaling-factor", null);
+        LoadedModel sae = ModelFormats.load(modelDir, new ImportOptions(f == null ? null : Format.parse(f),
+                a.string("--hookpoint", null), scale == null ? null : a.number("--scaling-factor", 0)));
+        ModelSource source = ModelSource.resolve(a.required("--onnx"), a.string("--tokenizer", null));
+        OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
+        String hook = a.required("--output");
+        String measure = a.string("--measure", null);
+        if (measure == null) {
+            if (graph.outputs().isEmpty()) {
+                throw new BadInputException(source.model() + ": has no graph outputs; expected --measure NAME");
+            }
+            measure = graph.outputs().get(0);
+        }
+        boolean spliceSpecial = a.flag("--splice-special");
+        if (a.string("--activations", null) != null) {
+            spliceSpecial |= checkActivations(Path.of(a.string("--activations", null)), source, hook);
+        }
+        int threads = a.integer("--threads", 0);
+        SpliceEvaluator.Options o = new SpliceEvaluator.Options(Path.of(a.required("--text")), hook, measure,
+                a.integer("--max-tokens"), a.integer("--batch"), spliceSpecial, threads);
+        SpliceEvaluator.Result r;
+        try (KernelPool pool = new KernelPool(threads > 0 ? threads : Runtime.getRuntime().availableProcessors())) {
+            r = SpliceEvaluator.run(source, graph, o, new SaeReconstruction(sae, pool), a.flag("--quiet") ? null
+                    : err);
+        }
+        Map<String, Object> j = SpliceEvaluator.toJson(source, o, r);
+        j.put("model", modelDir.toString());
+        j.put("model_format", sae.format().name().toLowerCase(Locale.ROOT));
+        if (a.flag("--json")) {
+            out.println(Json.write(j));
+        } else {
+            print(out, modelDir, source, r, o);
+        }
+    }
+
+    /**
+     * Refuses activations of another model or another tensor than the hook (an SAE trained on another output);
+     * returns their {@code keep_special}.
+     */
+    static boolean checkActivations(Path dir, ModelSource source, String hook) throws IOException {
+        Path info = dir.resolve("activations.json");
+        if (!Files.isRegularFile(info)) {
+            throw new BadInputException(dir + ": holds no activations.json; expected an 'sae4j activations' output"
+                    + " (--activations)");
+        }
+        Map<String, Object> m = Json.readObject(info);
+        Object sha = m.get("model_sha256");
+        if (sha != null && !sha.equals(source.modelSha256())) {
+            throw new BadInputException(info + ": activations of model " + m.get("model") + " (sha256 " + sha
+                    + "), not of " + source.model() + "; expected the model the SAE was trained on");
+        }
+        boolean found = false;
+        if (m.get("outputs") instanceof List<?> outs) {
+            for (Object x : outs) {
+                if (x instanceof Map<?, ?> om && hook.equals(om.get("name"))) found = true;
+            }
+        }
+        if (!found) {
+            throw new BadInputException(info + ": the SAE's activations hold no output '" + hook + "' (an SAE"
+                    + " trained on another output); expected --output to be the tensor it was trained on");
+        }
+        return Boolean.TRUE.equals(m.get("keep_special"));
+    }
+
+    /** Four decimals; "n/a" where a fraction has nothing to recover (the ablation left the measure unchanged). */
+    private static String f4(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static void print(PrintStream out, Path modelDir, ModelSource source, SpliceEvaluator.Result r,
+            SpliceEvaluator.Options o) {
+        out.printf(Locale.ROOT, "splice: SAE %s at %s of %s, measured at %s (%s)%n", modelDir, o.hook(),
+                source.model(), r.output(), r.kind().name().toLowerCase(Locale.ROOT));
+        out.printf(Locale.ROOT, "  %d documents (%d truncated to %d tokens), %d tokens, %d rows spliced (special"
+                + " tokens %s)%n", r.documents(), r.truncated(), o.maxTokens(), r.tokens(), r.splicedRows(),
+                r.spliceSpecial() ? "spliced too" : "kept clean");
+        out.printf(Locale.ROOT, "  hook reconstruction: mse %.6g, relative L2 %.4f%n", r.hookMse(),
+                r.hookRelativeL2());
+        out.printf(Locale.ROOT, "  %-20s %10s %10s %10s %10s %10s %10s%n", "measure", "clean", "sae", "zero", "mean",
+                "rec(zero)", "rec(mean)");
+        for (SpliceMeasure m : r.measures()) {
+            out.printf(Locale.ROOT, "  %-20s %10s %10s %10s %10s %10s %10s%n", m.name(), f4(m.clean()), f4(m.sae()),
+                    f4(m.zero()), f4(m.mean()), f4(m.recoveredVsZero()), f4(m.recoveredVsMean()));
+        }
+        if (r.kind() == org.sae4j.onnx.SpliceMeasures.Kind.LOGITS) {
+            out.printf(Locale.ROOT, "  CE-loss score %s, KL score %s (recovered against zero ablation)%n",
+                    f4(r.measure("ce").recoveredVsZero()), f4(r.measure("kl").recoveredVsZero()));
+        } else if (r.neighbours() > 0) {
+            out.printf(Locale.ROOT, "  embedding: mean-pooled, L2-normalised (langchain4j's); knn overlap of each"
+                    + " document's %d nearest neighbours%n", r.neighbours());
+        }
+        out.printf(Locale.ROOT, "  recovered = (m_ablation - m_sae) / (m_ablation - m_clean); %.1f s%n",
+                r.seconds());
+    }
+}
