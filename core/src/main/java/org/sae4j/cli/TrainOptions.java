@@ -78,7 +78,8 @@ final class TrainOptions {
                         .fixedByResume(),
                 Option.repeatable("--loss-term", "CLASS,coef=C[,schedule=S][,KEY=VALUE…]", "add your own LossTerm"
                         + " from SAE4J_CLASSPATH (S: constant|linear:START:END|cosine:START:END)").fixedByResume(),
-                valued("--standardize", "none|feature|norm", "input standardisation, stored with the model")
+                valued("--standardize", "none|feature|norm|center", "input standardisation, stored with the model"
+                        + " (center: subtract the data's per-feature mean)")
                         .withDefault("none").fixedByResume(),
                 Models.THREADS,
                 valued("--seed", "S", "initialisation and shuffling").withDefault("0").fixedByResume(),
@@ -221,8 +222,9 @@ final class TrainOptions {
             case "none" -> Standardizer.Mode.NONE;
             case "feature" -> Standardizer.Mode.PER_FEATURE;
             case "norm" -> Standardizer.Mode.UNIT_MEAN_SQUARED_NORM;
+            case "center" -> Standardizer.Mode.CENTER;
             default -> throw new BadInputException("train --standardize '" + s + "': expected none, feature"
-                    + " (per-feature mean/std) or norm (unit mean squared norm)");
+                    + " (per-feature mean/std), norm (unit mean squared norm) or center (per-feature mean only)");
         };
     }
 
@@ -232,6 +234,7 @@ final class TrainOptions {
             case NONE -> "none";
             case PER_FEATURE -> "feature";
             case UNIT_MEAN_SQUARED_NORM -> "norm";
+            case CENTER -> "center";
         };
     }
 }
