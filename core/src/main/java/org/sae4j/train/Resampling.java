@@ -30,6 +30,8 @@ import org.sae4j.Sae;
 final class Resampling {
     /** The encoder row's length relative to the live latents' mean (both peers: 0.2). */
     static final double ENCODER_SCALE = 0.2;
+    /** Rows per forward pass when measuring the batch's errors. */
+    static final int CHUNK_ROWS = 256;
 
     private final Sae sae;
     private final TrainConfig cfg;
@@ -57,7 +59,7 @@ final class Resampling {
         int d = sae.dim();
         int n = sae.latents();
         float[] batch = off == 0 && x.length == rows * d ? x : Arrays.copyOfRange(x, off, off + rows * d);
-        float[] xhat = sae.forward(batch, rows).reconstruction();
+        float[] xhat = reconstruct(batch, rows, d);
         float[] bDec = sae.bDec();
         boolean centre = sae.config().preEncoderBias();
 
@@ -113,6 +115,20 @@ final class Resampling {
             state.sinceFired[j] = 0;
         }
         return resample;
+    }
+
+    /**
+     * x̂ of every row, {@link #CHUNK_ROWS} rows at a time: the model's forward pass holds a rows × n matrix, which at
+     * B = 4096 and n = 65536 would be 1 GiB (the forward pass is row by row, so chunks change nothing).
+     */
+    private float[] reconstruct(float[] batch, int rows, int d) {
+        float[] xhat = new float[rows * d];
+        for (int b0 = 0; b0 < rows; b0 += CHUNK_ROWS) {
+            int m = Math.min(CHUNK_ROWS, rows - b0);
+            float[] part = sae.forward(Arrays.copyOfRange(batch, b0 * d, (b0 + m) * d), m).reconstruction();
+            System.arraycopy(part, 0, xhat, b0 * d, m * d);
+        }
+        return xhat;
     }
 
     /** Mean ‖W_enc[j]‖ over the live latents (over all of them when every latent is dead). */
