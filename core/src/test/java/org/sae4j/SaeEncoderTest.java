@@ -99,13 +99,15 @@ class SaeEncoderTest {
         }
     }
 
-    @Test
-    void aCheckpointsStandardisationAppliesToInputsAndReconstructions(@TempDir Path dir) throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aCheckpointsStandardisationAppliesToInputsAndReconstructions(boolean centreOnly, @TempDir Path dir)
+            throws Exception {
         Sae sae = EncoderFixtures.model(Activation.TOPK, D, N, 7, true, 3);
         float[] mean = EncoderFixtures.gaussian(D, 4);
         float[] std = new float[D];
         Arrays.fill(std, 2.5f);
-        Standardizer st = Standardizer.perFeature(mean, std);
+        Standardizer st = centreOnly ? Standardizer.center(mean) : Standardizer.perFeature(mean, std);
         Checkpoint.save(dir, sae, st);
         SaeEncoder loaded = SaeEncoder.load(dir);
         SaeEncoder plain = SaeEncoder.of(sae);

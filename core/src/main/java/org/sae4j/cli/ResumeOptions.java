@@ -51,6 +51,8 @@ final class ResumeOptions {
             Map.entry("--auxk", r -> r.cfg().auxkCoef()),
             Map.entry("--auxk-k", r -> r.cfg().auxkK()),
             Map.entry("--dead-window", r -> r.cfg().deadWindowTokens()),
+            Map.entry("--resample-every", r -> r.cfg().resampleEvery()),
+            Map.entry("--preact-loss", r -> r.cfg().preActCoef()),
             Map.entry("--reanimation-mask", r -> r.cfg().reanimationWindowMask() ? "window" : "batch"),
             Map.entry("--decoder-bias-init", r -> r.cfg().decoderBiasInit().name().toLowerCase(Locale.ROOT)),
             Map.entry("--encoder-init-scale", r -> r.cfg().encoderInitScale()),

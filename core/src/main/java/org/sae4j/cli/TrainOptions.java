@@ -63,6 +63,11 @@ final class TrainOptions {
                 valued("--auxk", "COEF", "AuxK loss coefficient, 0 = off").withDefault("0").fixedByResume(),
                 valued("--auxk-k", "K", "dead latents AuxK reconstructs with, 0 = dim/2").withDefault("0")
                         .fixedByResume(),
+                valued("--resample-every", "N", "every N steps, give the latents dead over --dead-window new"
+                        + " parameters from high-loss rows of the batch (resampling), 0 = off").withDefault("0")
+                        .fixedByResume(),
+                valued("--preact-loss", "COEF", "coefficient of the pre-activation loss on the batch's dead latents"
+                        + " (jumprelu only), 0 = off").withDefault("0").fixedByResume(),
                 valued("--dead-window", "TOKENS", "a latent not fired within this many tokens is dead (AuxK,"
                         + " --reanimation-mask window)").withDefault("1e7").fixedByResume(),
                 valued("--reanimation-mask", "batch|window", "which latents re-animation pushes: fired nowhere in"
@@ -73,7 +78,8 @@ final class TrainOptions {
                         .fixedByResume(),
                 Option.repeatable("--loss-term", "CLASS,coef=C[,schedule=S][,KEY=VALUE…]", "add your own LossTerm"
                         + " from SAE4J_CLASSPATH (S: constant|linear:START:END|cosine:START:END)").fixedByResume(),
-                valued("--standardize", "none|feature|norm", "input standardisation, stored with the model")
+                valued("--standardize", "none|feature|norm|center", "input standardisation, stored with the model"
+                        + " (center: subtract the data's per-feature mean)")
                         .withDefault("none").fixedByResume(),
                 Models.THREADS,
                 valued("--seed", "S", "initialisation and shuffling").withDefault("0").fixedByResume(),
@@ -130,6 +136,22 @@ final class TrainOptions {
         }
         b.l1(act == Activation.RELU ? a.number("--l1") : 0, false);
         b.l0(act == Activation.JUMPRELU ? a.number("--l0") : 0);
+        double preAct = a.number("--preact-loss");
+        if (a.given("--preact-loss") && act != Activation.JUMPRELU && preAct != 0) {
+            throw new BadInputException("train --preact-loss: only for --activation jumprelu (it pushes pre-activations"
+                    + " up to the threshold θ); expected it only with jumprelu");
+        }
+        if (!(preAct >= 0) || !Double.isFinite(preAct)) {
+            throw new BadInputException("train --preact-loss " + a.string("--preact-loss") + ": expected a"
+                    + " coefficient ≥ 0 (0 = off)");
+        }
+        b.preAct(act == Activation.JUMPRELU ? preAct : 0);
+        long resampleEvery = a.longValue("--resample-every");
+        if (resampleEvery < 0) {
+            throw new BadInputException("train --resample-every " + resampleEvery + ": expected a number of steps"
+                    + " ≥ 0 (0 = off)");
+        }
+        b.resampleEvery(resampleEvery);
         int auxkK = a.integer("--auxk-k");
         if (auxkK < 0) {
             throw new BadInputException("train --auxk-k " + auxkK + ": expected ≥ 0 (0 = dim/2)");
@@ -200,8 +222,9 @@ final class TrainOptions {
             case "none" -> Standardizer.Mode.NONE;
             case "feature" -> Standardizer.Mode.PER_FEATURE;
             case "norm" -> Standardizer.Mode.UNIT_MEAN_SQUARED_NORM;
+            case "center" -> Standardizer.Mode.CENTER;
             default -> throw new BadInputException("train --standardize '" + s + "': expected none, feature"
-                    + " (per-feature mean/std) or norm (unit mean squared norm)");
+                    + " (per-feature mean/std), norm (unit mean squared norm) or center (per-feature mean only)");
         };
     }
 
@@ -211,6 +234,7 @@ final class TrainOptions {
             case NONE -> "none";
             case PER_FEATURE -> "feature";
             case UNIT_MEAN_SQUARED_NORM -> "norm";
+            case CENTER -> "center";
         };
     }
 }

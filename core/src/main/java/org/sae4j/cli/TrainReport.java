@@ -39,6 +39,13 @@ final class TrainReport {
             settings.put("auxk", "coef " + cfg.auxkCoef() + ", k_aux " + cfg.auxkK() + ", dead window "
                     + cfg.deadWindowTokens() + " tokens");
         }
+        if (cfg.resampleEvery() > 0) {
+            settings.put("resampling", "every " + cfg.resampleEvery() + " steps, dead window "
+                    + cfg.deadWindowTokens() + " tokens");
+        }
+        if (cfg.preActCoef() > 0) {
+            settings.put("pre-activation loss", "coef " + cfg.preActCoef() + " (batch-dead latents)");
+        }
         for (UserTerm t : cfg.userTerms()) { // a user's term by its name, as in the --json lines
             settings.put("loss term " + t.name(), (t.spec() != null ? t.spec() : "registered from code") + " ("
                     + t.schedule().describe() + ")");

@@ -45,6 +45,9 @@ public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[
         if (std.mode() == Standardizer.Mode.PER_FEATURE) {
             mean = std.mean();
             s = std.std();
+        } else if (std.mode() == Standardizer.Mode.CENTER) {
+            mean = std.mean();
+            java.util.Arrays.fill(s, 1f);
         } else {
             java.util.Arrays.fill(s, 1f / std.scale());
         }

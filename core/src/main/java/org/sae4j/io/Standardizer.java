@@ -14,6 +14,8 @@ import org.sae4j.BadInputException;
  *   <li>{@link Mode#NONE}: identity.
  *   <li>{@link Mode#PER_FEATURE}: {@code x'_i = (x_i − mean_i) / std_i} (population std); a feature whose std is
  *       below {@value #MIN_STD} (constant, e.g. always-zero pixels) is only centred ({@code std_i = 1}).
+ *   <li>{@link Mode#CENTER}: {@code x'_i = x_i − mean_i}, plain centring: a remedy for dead latents in its own
+ *       right (a large mean relative to the spread predicts death, arXiv 2605.31518), without rescaling features.
  *   <li>{@link Mode#UNIT_MEAN_SQUARED_NORM}: one scalar {@code s = sqrt(d / mean ‖x‖²)}, {@code x' = s·x}, so the
  *       sample's mean squared norm becomes d. This is the SAELens idea of a dataset-wide norm scaling factor,
  *       in its mean-squared form (SAELens estimates {@code sqrt(d) / mean ‖x‖}); no centring.
@@ -29,7 +31,7 @@ import org.sae4j.BadInputException;
  */
 public final class Standardizer {
     public enum Mode {
-        NONE, PER_FEATURE, UNIT_MEAN_SQUARED_NORM;
+        NONE, PER_FEATURE, UNIT_MEAN_SQUARED_NORM, CENTER;
 
         String key() {
             return name().toLowerCase(Locale.ROOT);
@@ -43,7 +45,7 @@ public final class Standardizer {
 
     private final Mode mode;
     private final int dim;
-    private final float[] mean; // PER_FEATURE only
+    private final float[] mean; // PER_FEATURE and CENTER only
     private final float[] std; // PER_FEATURE only
     private final float scale; // UNIT_MEAN_SQUARED_NORM only
     private final long sampleRows; // rows the statistics came from (informational)
@@ -73,6 +75,16 @@ public final class Standardizer {
         return new Standardizer(Mode.PER_FEATURE, mean.length, mean.clone(), std.clone(), 1f, 0, 0);
     }
 
+    /** Plain centring by {@code mean}. */
+    public static Standardizer center(float[] mean) {
+        for (int i = 0; i < mean.length; i++) {
+            if (!Float.isFinite(mean[i])) {
+                throw new IllegalArgumentException("feature " + i + ": mean " + mean[i]);
+            }
+        }
+        return new Standardizer(Mode.CENTER, mean.length, mean.clone(), null, 1f, 0, 0);
+    }
+
     public static Standardizer scalar(int dim, float scale) {
         if (!(scale > 0) || !Float.isFinite(scale)) throw new IllegalArgumentException("scale " + scale);
         return new Standardizer(Mode.UNIT_MEAN_SQUARED_NORM, dim, null, null, scale, 0, 0);
@@ -88,7 +100,7 @@ public final class Standardizer {
             throw new BadInputException(data.source() + ": 0 rows; expected rows to fit standardisation statistics");
         }
         float[] x = new float[d];
-        if (mode == Mode.PER_FEATURE) {
+        if (mode == Mode.PER_FEATURE || mode == Mode.CENTER) {
             // Welford's update: stable in one pass even when |mean| >> std.
             double[] m = new double[d];
             double[] m2 = new double[d];
@@ -109,7 +121,7 @@ public final class Standardizer {
                 double s = Math.sqrt(m2[i] / n);
                 std[i] = s < MIN_STD ? 1f : (float) s;
             }
-            return new Standardizer(mode, d, mean, std, 1f, n, seed);
+            return new Standardizer(mode, d, mean, mode == Mode.CENTER ? null : std, 1f, n, seed);
         }
         double sumSq = 0;
         for (long r : rows) {
@@ -165,6 +177,11 @@ public final class Standardizer {
             case UNIT_MEAN_SQUARED_NORM -> {
                 for (int i = 0; i < n; i++) x[off + i] *= scale;
             }
+            case CENTER -> {
+                for (int base = off; base < off + n; base += dim) {
+                    for (int f = 0; f < dim; f++) x[base + f] -= mean[f];
+                }
+            }
         }
     }
 
@@ -181,6 +198,11 @@ public final class Standardizer {
             case UNIT_MEAN_SQUARED_NORM -> {
                 for (int i = 0; i < n; i++) x[off + i] /= scale;
             }
+            case CENTER -> {
+                for (int base = off; base < off + n; base += dim) {
+                    for (int f = 0; f < dim; f++) x[base + f] += mean[f];
+                }
+            }
         }
     }
 
@@ -192,7 +214,7 @@ public final class Standardizer {
         return dim;
     }
 
-    /** Per-feature means (PER_FEATURE), else null. */
+    /** Per-feature means (PER_FEATURE, CENTER), else null. */
     public float[] mean() {
         return mean == null ? null : mean.clone();
     }
@@ -225,6 +247,8 @@ public final class Standardizer {
             m.put("std", std);
         } else if (mode == Mode.UNIT_MEAN_SQUARED_NORM) {
             m.put("scale", scale);
+        } else if (mode == Mode.CENTER) {
+            m.put("mean", mean);
         }
         m.put("sample_rows", sampleRows);
         m.put("seed", seed);
@@ -240,7 +264,7 @@ public final class Standardizer {
             if (c.key().equals(modeV)) mode = c;
         }
         if (mode == null) {
-            throw f.fail("mode", String.valueOf(modeV), "one of none, per_feature, unit_mean_squared_norm");
+            throw f.fail("mode", String.valueOf(modeV), "one of none, per_feature, unit_mean_squared_norm, center");
         }
         int dim = f.requireNonNegativeInt("dim");
         long sampleRows = m.containsKey("sample_rows") ? f.requireNonNegativeLong("sample_rows") : 0;
@@ -264,6 +288,7 @@ public final class Standardizer {
                 }
                 yield new Standardizer(mode, dim, null, null, num.floatValue(), sampleRows, seed);
             }
+            case CENTER -> new Standardizer(mode, dim, floats(f, "mean", dim), null, 1f, sampleRows, seed);
         };
     }
 
@@ -282,6 +307,7 @@ public final class Standardizer {
             case NONE -> "Standardizer(none)";
             case PER_FEATURE -> "Standardizer(per_feature, dim " + dim + ", " + sampleRows + " rows)";
             case UNIT_MEAN_SQUARED_NORM -> "Standardizer(scale " + scale + ", dim " + dim + ", " + sampleRows + " rows)";
+            case CENTER -> "Standardizer(center, dim " + dim + ", " + sampleRows + " rows)";
         };
     }
 }

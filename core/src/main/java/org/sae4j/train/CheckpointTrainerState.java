@@ -79,6 +79,8 @@ final class CheckpointTrainerState {
         m.put("auxk_coef", t.auxkCoef());
         m.put("auxk_k", (long) t.auxkK());
         m.put("dead_window_tokens", t.deadWindowTokens());
+        m.put("resample_every", t.resampleEvery());
+        m.put("preact_coef", t.preActCoef());
         m.put("reanimation_mask", t.reanimationWindowMask() ? "window" : "batch");
         m.put("decoder_bias_init", t.decoderBiasInit() == TrainConfig.BiasInit.MEAN ? "mean" : "median");
         m.put("encoder_init_scale", t.encoderInitScale());
@@ -194,6 +196,9 @@ final class CheckpointTrainerState {
                     .threads(f.requirePositiveInt("threads"))
                     .seed(f.requireLong("seed"))
                     .lossTerms(recordedTerms(f))
+                    // Absent from checkpoints written before these remedies existed: off.
+                    .resampleEvery(f.has("resample_every") ? f.requireLong("resample_every") : 0)
+                    .preAct(f.has("preact_coef") ? f.requireDouble("preact_coef") : 0)
                     .build();
         } catch (BadInputException e) {
             if (e.getMessage().startsWith(src)) {

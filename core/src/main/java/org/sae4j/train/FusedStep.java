@@ -36,6 +36,7 @@ public final class FusedStep implements TrainStep {
     private final FusedPhases phases;
     private final LatentTermPass terms;
     private final boolean[] windowDead;
+    private final Resampling resampling;
     private final double[] r2 = new double[2];
     private final PhaseTimer timer = new PhaseTimer("FusedStep");
     private final Lap lap = timer::lap;
@@ -64,6 +65,7 @@ public final class FusedStep implements TrainStep {
         this.phases = new FusedPhases(sae, cfg.batchSize(), pool, denseSwitch);
         this.windowDead = new boolean[n];
         this.terms = new LatentTermPass(n);
+        this.resampling = new Resampling(sae, cfg);
     }
 
     @Override
@@ -99,7 +101,7 @@ public final class FusedStep implements TrainStep {
         // 2. The loss terms over the per-latent aggregates (re-animation, L1, then the user terms), then
         //    per-latent gradients and their norms.
         LatentTermPass.Result lt = terms.run(phases.inputs(), w, w.reanimationCoef(), w.l1Coef(), jump,
-                cfg.reanimationWindowMask());
+                cfg.reanimationWindowMask(), jump ? w.preActCoef() : 0);
         timer.lap("loss terms");
         FusedPhases.Gradients g = phases.backward(
                 new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), lap);
@@ -108,7 +110,8 @@ public final class FusedStep implements TrainStep {
         double mse = g.sse() / ((double) rows * sae.dim());
         double reanimation = lt.reanimation();
         double l0 = (double) g.active() / rows;
-        double loss = loss(w, mse, reanimation, lt.l1(), lt.l0(), f.auxk()) + lt.userLoss();
+        double loss = loss(w, mse, reanimation, lt.l1(), lt.l0(), f.auxk()) + w.preActCoef() * lt.preAct()
+                + lt.userLoss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
@@ -133,13 +136,17 @@ public final class FusedStep implements TrainStep {
                 (double) f.deadCount() / n, phases.dead(), windowDeadAfter(rows), f.auxk(), w.reanimationCoef(), r,
                 gradNorm, lt.user());
         timer.lap("stats");
+        if (resampling.afterStep(x, off, rows, state) > 0) {
+            phases.modelChanged();
+            timer.lap("resample");
+        }
         timer.endStep();
         return st;
     }
 
     /**
      * The batch's loss (src/docs/design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights
-     * (the user terms' contributions are added after).
+     * (the pre-activation loss's and the user terms' contributions are added after).
      */
     private double loss(LossWeights w, double mse, double reanimation, double l1, double l0, double auxk) {
         return mse - (w.reanimationCoef() != 0 ? w.reanimationCoef() * reanimation : 0) + w.l1Coef() * l1

@@ -14,10 +14,11 @@ import org.sae4j.train.loss.LossTerm;
  * @param auxkCoef              coefficient of AuxK (Gao et al. 2024; 1/32 in the paper), 0 = off
  * @param auxkK                 k_aux, the dead latents per row that reconstruct the residual (0 = d/2)
  * @param userTerms             user {@link LossTerm}s with their coefficients in force, in registration order
+ * @param preActCoef            λ of JumpReLU's pre-activation loss ({@link org.sae4j.train.loss.PreAct}), 0 = off
  */
 public record LossWeights(double reanimationCoef, ReanimationForm reanimationForm, double l1Coef,
                           boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK,
-                          List<Weighted> userTerms) {
+                          List<Weighted> userTerms, double preActCoef) {
 
     /** A user term and its coefficient this step. */
     public record Weighted(LossTerm term, double coef) {
@@ -30,29 +31,42 @@ public record LossWeights(double reanimationCoef, ReanimationForm reanimationFor
         userTerms = List.copyOf(userTerms);
     }
 
+    /** Without the pre-activation loss. */
+    public LossWeights(double reanimationCoef, ReanimationForm reanimationForm, double l1Coef,
+                       boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK,
+                       List<Weighted> userTerms) {
+        this(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK, userTerms, 0);
+    }
+
     /** The built-in terms only. */
     public LossWeights(double reanimationCoef, ReanimationForm reanimationForm, double l1Coef,
                        boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK) {
-        this(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK, List.of());
+        this(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK, List.of(), 0);
     }
 
     public LossWeights withReanimation(double coef, ReanimationForm form) {
-        return new LossWeights(coef, form, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK, userTerms);
+        return new LossWeights(coef, form, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK, userTerms,
+                preActCoef);
     }
 
     public LossWeights withL1(double coef, boolean decoderNormWeighted) {
         return new LossWeights(reanimationCoef, reanimationForm, coef, decoderNormWeighted, l0Coef, auxkCoef, auxkK,
-                userTerms);
+                userTerms, preActCoef);
     }
 
     public LossWeights withL0(double coef) {
         return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, coef, auxkCoef, auxkK,
-                userTerms);
+                userTerms, preActCoef);
     }
 
     public LossWeights withAuxK(double coef, int k) {
         return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, coef, k,
-                userTerms);
+                userTerms, preActCoef);
+    }
+
+    public LossWeights withPreAct(double coef) {
+        return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef, auxkK,
+                userTerms, coef);
     }
 
     /** These weights plus user term {@code term} at {@code coef}. */
@@ -60,6 +74,6 @@ public record LossWeights(double reanimationCoef, ReanimationForm reanimationFor
         List<Weighted> all = new java.util.ArrayList<>(userTerms);
         all.add(new Weighted(term, coef));
         return new LossWeights(reanimationCoef, reanimationForm, l1Coef, l1DecoderNormWeighted, l0Coef, auxkCoef,
-                auxkK, all);
+                auxkK, all, preActCoef);
     }
 }

@@ -14,7 +14,7 @@ import org.sae4j.TopK;
  * B×n matrices. Work is split over rows (forward) and over latents (parameter gradients), so results do not depend
  * on the thread count.
  *
- * <p>Loss: {@code mse − coef·reanim + λ₁·L1 + λ₀·L0 + α·AuxK}, each term separately switchable via {@link Term}.
+ * <p>Loss: {@code mse − coef·reanim + λ₁·L1 + λ₀·L0 + α·AuxK + λ_p·preact}, each term separately switchable via {@link Term}.
  * {@link #evaluate} reads like the derivation: the SAE's forward pass ({@code encodeDecode}), one {@code …Forward}
  * per term for its value, then one {@code …Backward} per term adding its share of ∂L/∂x̂, ∂L/∂z, ∂L/∂pre, ∂L/∂ê or
  * ∂L/∂θ, and the chain rule through the encoder and decoder ({@code encoderBackward}, {@code decoderBackward}).
@@ -25,7 +25,7 @@ import org.sae4j.TopK;
 public final class ReferenceLoss implements AutoCloseable {
 
     /** The separately derived loss terms. */
-    public enum Term { MSE, REANIMATION, L1, L0, AUXK }
+    public enum Term { MSE, REANIMATION, L1, L0, AUXK, PREACT }
 
     /**
      * What AuxK needs besides the batch: which latents count as dead (OpenAI and sparsify use "not fired in the
@@ -59,6 +59,8 @@ public final class ReferenceLoss implements AutoCloseable {
         public double l1;
         /** {@code (1/B) Σ H(pre_bj − θ_j)} before λ₀. */
         public double l0;
+        /** JumpReLU's pre-activation loss {@code (1/B) Σ_{j dead} Σ_b ReLU(θ_j − pre_bj)·‖W_dec[j]‖} before its λ. */
+        public double preAct;
         /** AuxK's normalised error {@code scale · Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖²} before its coefficient. */
         public double auxk;
         /** Each user loss term's value before its coefficient, by name. */
@@ -148,15 +150,17 @@ public final class ReferenceLoss implements AutoCloseable {
         // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, L1, then the user terms.
         LatentTermPass.Result lt = pass.run(new Inputs(f, aux, windowDeadCount, true), w,
                 on.reanimation ? w.reanimationCoef() : 0, on.l1 ? w.l1Coef() : 0, f.theta != null,
-                aux != null && aux.reanimationUsesWindow());
+                aux != null && aux.reanimationUsesWindow(), on.preAct ? w.preActCoef() : 0);
         r.reanimation = lt.reanimation();
         r.l1 = lt.l1();
         r.l0 = lt.l0();
+        r.preAct = lt.preAct();
         r.terms = lt.user();
         AuxState a = on.auxk ? auxkForward(f, w, aux, windowDeadCount, x, xOff) : null;
         r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
                 + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
-                + (on.auxk ? w.auxkCoef() * r.auxk : 0) + lt.userLoss();
+                + (on.auxk ? w.auxkCoef() * r.auxk : 0) + (on.preAct ? w.preActCoef() * r.preAct : 0)
+                + lt.userLoss();
         if (!gradients) {
             return r;
         }
@@ -190,7 +194,7 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /** Which terms count in this evaluation: asked for, with a coefficient, and applicable. */
-    private record On(boolean mse, boolean reanimation, boolean l1, boolean l0, boolean auxk) {
+    private record On(boolean mse, boolean reanimation, boolean l1, boolean l0, boolean auxk, boolean preAct) {
         /** @param windowDeadCount latents dead in {@code aux}'s window mask (0 without aux) */
         static On of(SaeConfig cfg, LossWeights w, Set<Term> terms, Aux aux, int windowDeadCount) {
             int deadAux = terms.contains(Term.AUXK) && w.auxkCoef() != 0 && aux != null ? windowDeadCount : 0;
@@ -198,7 +202,8 @@ public final class ReferenceLoss implements AutoCloseable {
                     terms.contains(Term.REANIMATION) && w.reanimationCoef() != 0,
                     terms.contains(Term.L1) && w.l1Coef() != 0,
                     terms.contains(Term.L0) && w.l0Coef() != 0 && cfg.activation() == Activation.JUMPRELU,
-                    deadAux > 0);
+                    deadAux > 0,
+                    terms.contains(Term.PREACT) && w.preActCoef() != 0 && cfg.activation() == Activation.JUMPRELU);
         }
     }
 
@@ -510,6 +515,11 @@ public final class ReferenceLoss implements AutoCloseable {
         @Override
         public double decoderNorm(int j) {
             return f.norms[j];
+        }
+
+        @Override
+        public double threshold(int j) {
+            return f.theta != null ? f.theta[j] : Double.NaN;
         }
     }
 

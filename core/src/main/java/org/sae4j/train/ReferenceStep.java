@@ -18,6 +18,7 @@ public final class ReferenceStep implements TrainStep {
     private final LrSchedule lr;
     private final ReferenceLoss loss;
     private final OptimizerState state;
+    private final Resampling resampling;
 
     /**
      * @param totalSteps length of the run, for the cosine schedule (ignored without decay)
@@ -32,6 +33,7 @@ public final class ReferenceStep implements TrainStep {
         this.lr = cfg.lrSchedule(totalSteps);
         this.loss = new ReferenceLoss(sae.config(), cfg.threads());
         this.state = state;
+        this.resampling = new Resampling(sae, cfg);
     }
 
     @Override
@@ -85,11 +87,13 @@ public final class ReferenceStep implements TrainStep {
         int windowDeadAfter = state.windowDead(cfg.deadWindowTokens(), windowDead);
         state.observeWindowDeadFraction(cfg.reanimation(), (double) windowDeadAfter / sae.latents(), rows,
                 cfg.deadWindowTokens());
-        return new StepStats(step, epoch, rows, r.loss, r.mse, r.reanimation,
+        StepStats st = new StepStats(step, epoch, rows, r.loss, r.mse, r.reanimation,
                 Metrics.r2ScalarMean(x, off, xhat, rows, sae.dim()),
                 Metrics.explainedVariance(x, off, xhat, rows, sae.dim(), new double[sae.dim()]),
                 rows == 0 ? 0 : (double) r.active / rows, (double) r.deadCount / sae.latents(), r.dead,
                 (double) windowDeadAfter / sae.latents(), r.auxk, w.reanimationCoef(), rate, gradNorm, r.terms);
+        resampling.afterStep(x, off, rows, state); // after the statistics, as in the fused step
+        return st;
     }
 
     @Override

@@ -34,13 +34,17 @@ import org.sae4j.BadInputException;
  * @param seed                  seed of the data shuffling
  * @param userTerms             user loss terms ({@link org.sae4j.train.loss.LossTerm}) with their schedules, in
  *                              registration order (the order their gradients are added in)
+ * @param resampleEvery         resample the window-dead latents every this many steps ({@link Resampling}; 0 = off)
+ * @param preActCoef            λ of JumpReLU's pre-activation loss on batch-dead latents ({@link
+ *                              org.sae4j.train.loss.PreAct}; 0 = off)
  */
 public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, long warmupSteps, boolean cosineDecay,
                           double minLrRatio, Optimizer optimizer, double beta1, double beta2, double adamEps,
                           double clipGrad, CoefSchedule reanimation, ReanimationForm reanimationForm, double l1Coef,
                           boolean l1DecoderNormWeighted, double l0Coef, double auxkCoef, int auxkK,
                           long deadWindowTokens, boolean reanimationWindowMask, BiasInit decoderBiasInit,
-                          double encoderInitScale, int threads, long seed, java.util.List<UserTerm> userTerms) {
+                          double encoderInitScale, int threads, long seed, java.util.List<UserTerm> userTerms,
+                          long resampleEvery, double preActCoef) {
 
     /** How a fresh model's {@code b_dec} is initialised from the first batch. */
     public enum BiasInit {
@@ -98,6 +102,12 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
             throw new BadInputException("encoder init scale = " + encoderInitScale + ": expected a positive number");
         }
         positive("threads", threads);
+        if (resampleEvery < 0) {
+            throw new BadInputException("resample every " + resampleEvery + " steps: expected ≥ 0 (0 = off)");
+        }
+        if (!(preActCoef >= 0) || !Double.isFinite(preActCoef)) {
+            throw new BadInputException("pre-activation loss coefficient " + preActCoef + ": expected ≥ 0 (0 = off)");
+        }
         if (reanimation == null || reanimationForm == null || optimizer == null) {
             throw new BadInputException("reanimation schedule, form and optimizer: expected values, got null");
         }
@@ -143,7 +153,7 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
             user[i] = new LossWeights.Weighted(t.term(), t.schedule().at(state.step));
         }
         return new LossWeights(state.reanimationCoef(reanimation), reanimationForm, l1Coef, l1DecoderNormWeighted,
-                l0Coef, auxkCoef, auxkK, user.length == 0 ? java.util.List.of() : java.util.List.of(user));
+                l0Coef, auxkCoef, auxkK, user.length == 0 ? java.util.List.of() : java.util.List.of(user), preActCoef);
     }
 
     /** Learning-rate schedule for a run of {@code totalSteps}. */
@@ -183,6 +193,8 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         b.threads = threads;
         b.seed = seed;
         b.userTerms = new java.util.ArrayList<>(userTerms);
+        b.resampleEvery = resampleEvery;
+        b.preActCoef = preActCoef;
         return b;
     }
 
@@ -214,6 +226,8 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         private int threads = Runtime.getRuntime().availableProcessors();
         private long seed = 0;
         private java.util.List<UserTerm> userTerms = new java.util.ArrayList<>();
+        private long resampleEvery = 0;
+        private double preActCoef = 0;
 
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder epochs(int v) { epochs = v; return this; }
@@ -243,11 +257,16 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
         /** Replaces the user loss terms. */
         public Builder lossTerms(java.util.List<UserTerm> v) { userTerms = new java.util.ArrayList<>(v); return this; }
 
+        /** Resample window-dead latents every {@code v} steps (0 = off; {@link Resampling}). */
+        public Builder resampleEvery(long v) { resampleEvery = v; return this; }
+        /** JumpReLU's pre-activation loss coefficient (0 = off; {@link org.sae4j.train.loss.PreAct}). */
+        public Builder preAct(double coef) { preActCoef = coef; return this; }
+
         public TrainConfig build() {
             return new TrainConfig(batchSize, epochs, maxSteps, lr, warmupSteps, cosineDecay, minLrRatio, optimizer,
                     beta1, beta2, adamEps, clipGrad, reanimation, reanimationForm, l1Coef, l1DecoderNormWeighted,
                     l0Coef, auxkCoef, auxkK, deadWindowTokens, reanimationWindowMask, decoderBiasInit,
-                    encoderInitScale, threads, seed, userTerms);
+                    encoderInitScale, threads, seed, userTerms, resampleEvery, preActCoef);
         }
     }
 }

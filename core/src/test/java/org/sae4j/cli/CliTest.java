@@ -76,6 +76,19 @@ class CliTest {
         }
     }
 
+    /** The remedies of issue 22 train through the CLI and are recorded with the run. */
+    @Test
+    void resamplingThePreActivationLossAndCentringTrainAndAreRecorded() throws Exception {
+        assertThat(run("train", "--data", data.toString(), "--latents", "32", "--activation", "jumprelu", "--batch",
+                "32", "--steps", "6", "--threads", "1", "--out", p("r"), "--quiet", "--preact-loss", "1e-3",
+                "--resample-every", "2", "--dead-window", "64", "--standardize", "center")).as(stderr()).isZero();
+        org.sae4j.train.Checkpoint.Loaded l = org.sae4j.train.Checkpoint.load(dir.resolve("r"));
+        assertThat(l.standardizer().mode()).isEqualTo(org.sae4j.io.Standardizer.Mode.CENTER);
+        assertThat(l.state().config().preActCoef()).isEqualTo(1e-3);
+        assertThat(l.state().config().resampleEvery()).isEqualTo(2);
+        assertThat(l.state().step()).isEqualTo(6);
+    }
+
     private String[] train(String out, String... more) {
         String[] base = {"train", "--data", data.toString(), "--latents", "32", "--k", "3", "--batch", "32",
                 "--lr", "5e-3", "--threads", "1", "--seed", "4", "--out", out, "--quiet"};
@@ -279,6 +292,10 @@ class CliTest {
         assertBadInput(run(train(p("m"), "--reanimation-schedule", "auto:0.1:5", "--reanimation-anneal", "1:2")),
                 "--reanimation-anneal and --reanimation-schedule both given");
         assertBadInput(run(train(p("m"), "--standardize", "zscore")), "expected none, feature");
+        assertBadInput(run(train(p("m"), "--preact-loss", "0.1")),
+                "train --preact-loss: only for --activation jumprelu");
+        assertBadInput(run(train(p("m"), "--resample-every", "-3")),
+                "train --resample-every -3: expected a number of steps ≥ 0 (0 = off)");
         assertBadInput(run(train(p("m"), "--latents", "0")), "train --latents 0: expected a positive dictionary size");
         assertBadInput(run("train", "--data", data.toString(), "--latents", "8", "--out", p("m")),
                 "--k K is required for --activation topk");

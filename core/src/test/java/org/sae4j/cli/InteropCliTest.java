@@ -348,6 +348,12 @@ class InteropCliTest {
             assertThat(cli.stdout()).contains("folded");
             assertSameCodes(src, o, false);
         }
+        Path centred = dir.resolve("centred"); // --standardize center folds into b_dec (and b_enc) alone
+        Checkpoint.save(centred, model(SaeConfig.topK(12, 40, 5), 5), Standardizer.center(mean));
+        Path co = dir.resolve("centred-saelens");
+        assertThat(run("export", "--model", centred.toString(), "--format", "saelens", "--out", co.toString()))
+                .as(cli.stderr()).isZero();
+        assertSameCodes(centred, co, false);
         Path relu = dir.resolve("relu");
         Checkpoint.save(relu, model(SaeConfig.relu(12, 40), 4), null);
         assertThat(run("export", "--model", relu.toString(), "--format", "sparsify", "--out",

@@ -110,7 +110,7 @@ class OptionTablesTest {
             }
             Activation act = switch (o.name()) {
                 case "--l1" -> Activation.RELU;
-                case "--l0" -> Activation.JUMPRELU;
+                case "--l0", "--preact-loss" -> Activation.JUMPRELU;
                 default -> Activation.TOPK;
             };
             TrainConfig cfg = TrainOptions.hyperParameters(none, act).build();
@@ -138,6 +138,7 @@ class OptionTablesTest {
             Map.entry("--reanimation-schedule", "cosine:1:2"), Map.entry("--reanimation-form", "overcomplete"),
             Map.entry("--seed", "9"), Map.entry("--l1", "0.5"), Map.entry("--l0", "0.5"), Map.entry("--auxk", "0.1"),
             Map.entry("--auxk-k", "4"), Map.entry("--dead-window", "1000"), Map.entry("--reanimation-mask", "window"),
+            Map.entry("--resample-every", "100"), Map.entry("--preact-loss", "0.01"),
             Map.entry("--decoder-bias-init", "median"), Map.entry("--encoder-init-scale", "0.5"),
             Map.entry("--loss-term", MeanPreTerm.class.getName() + ",coef=1"));
 
@@ -153,8 +154,8 @@ class OptionTablesTest {
                 new TreeSet<>(ResumeOptions.RECORDED.keySet()));
         Path dir = Path.of("run1");
         for (String name : fixed) {
-            Activation act = name.equals("--l1") ? Activation.RELU : name.equals("--l0") ? Activation.JUMPRELU
-                    : Activation.TOPK;
+            Activation act = name.equals("--l1") ? Activation.RELU
+                    : name.equals("--l0") || name.equals("--preact-loss") ? Activation.JUMPRELU : Activation.TOPK;
             List<String> base = new ArrayList<>(List.of("--latents", "32", "--activation", act.id()));
             if (act.usesK()) {
                 base.addAll(List.of("--k", "3"));

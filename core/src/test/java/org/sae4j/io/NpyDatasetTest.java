@@ -298,6 +298,51 @@ class NpyDatasetTest {
         return (Map<String, Object>) o;
     }
 
+    /** {@code center}: the per-feature mean only; the spread stays, and everything else works as for feature. */
+    @Test
+    void centringSubtractsTheMeanAndKeepsTheSpread() throws IOException {
+        Path p = rowsFile("m.npy", 0, 500, 3);
+        try (NpyDataset ds = NpyDataset.open(p)) {
+            Standardizer st = Standardizer.fit(ds, Standardizer.Mode.CENTER);
+            Standardizer feature = Standardizer.fit(ds, Standardizer.Mode.PER_FEATURE);
+            assertThat(st.mean()).containsExactly(feature.mean()); // the same sample and the same sums
+            assertThat(st.std()).isNull();
+            float[] all = new float[1500];
+            ds.readRows(0, 500, all, 0);
+            float[] z = all.clone();
+            st.apply(z, 0, 500);
+            for (int c = 0; c < 3; c++) {
+                double m = 0;
+                double sq = 0;
+                for (int r = 0; r < 500; r++) {
+                    m += z[r * 3 + c];
+                    sq += (double) z[r * 3 + c] * z[r * 3 + c];
+                    assertThat(z[r * 3 + c]).isEqualTo(all[r * 3 + c] - st.mean()[c]);
+                }
+                assertThat(m / 500).isCloseTo(0, within(0.05));
+                double std = 1000 * Math.sqrt((500.0 * 500 - 1) / 12); // unchanged: no division
+                assertThat(Math.sqrt(sq / 500)).isCloseTo(std, within(std * 1e-6));
+            }
+            st.invert(z, 0, 500);
+            for (int i = 0; i < 1500; i++) assertThat(z[i]).isCloseTo(all[i], within(0.05f));
+
+            Standardizer back = Standardizer.fromJson(asMap(Json.parse(Json.write(st.toJson()))), "cfg.json");
+            assertThat(back.mode()).isEqualTo(Standardizer.Mode.CENTER);
+            assertThat(back.mean()).containsExactly(st.mean());
+            assertThat(back.sampleRowsUsed()).isEqualTo(500);
+            assertThat(back).hasToString("Standardizer(center, dim 3, 500 rows)");
+
+            BatchStream s = ds.batches(BatchOptions.of(5, 3), st);
+            float[] b = new float[15];
+            long[] ids = new long[5];
+            s.next(b, ids);
+            float[] raw = new float[3];
+            ds.readRow(ids[0], raw, 0);
+            st.apply(raw, 0, 1);
+            assertThat(Arrays.copyOf(b, 3)).containsExactly(raw);
+        }
+    }
+
     @Test
     void constantFeaturesAreOnlyCentred() throws IOException {
         Path p = dir.resolve("c.npy");
@@ -351,7 +396,7 @@ class NpyDatasetTest {
         assertThatThrownBy(() -> Standardizer.fromJson(Map.of("mode", "zscore", "dim", 3L), "cfg.json"))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("cfg.json: standardizer field mode is zscore; expected one of none, per_feature,"
-                        + " unit_mean_squared_norm");
+                        + " unit_mean_squared_norm, center");
         assertThatThrownBy(() -> Standardizer.fromJson(Map.of("mode", "per_feature", "dim", 2L,
                 "mean", List.of(1.0, 2.0), "std", List.of(1.0)), "cfg.json"))
                 .isInstanceOf(BadInputException.class)

@@ -56,7 +56,7 @@ class CheckpointTest {
         fired[3] = true;
         return new TrainState(sae, o, TrainConfig.builder().batchSize(4).lr(3e-4).auxk(0.03, 3)
                         .reanimation(org.sae4j.train.CoefSchedule.auto(2e-3, 0.05, 9))
-                        .deadWindowTokens(77).threads(1).seed(9).build(),
+                        .deadWindowTokens(77).resampleEvery(25).preAct(0.02).threads(1).seed(9).build(),
                 BatchOptions.of(4, 9), new BatchStream.Position(2, 3), 40, 50,
                 new TrainState.EpochProgress(3, 1.5, 0.25, 6.0, fired, 0.125));
     }

@@ -44,6 +44,9 @@ class ExactResumeTest {
                 .reanimation(schedule(act)).clipGrad(0.5)
                 .auxk(1.0 / 32, 4).deadWindowTokens(48) // AuxK on: the per-latent firing history must come back too
                 .l0(act == Activation.JUMPRELU ? 1e-3 : 0).l1(act == Activation.RELU ? 1e-3 : 0, false)
+                // The remedies: resampling draws from the step's own batch and the step's seed, so it needs no
+                // state of its own to resume exactly (steps 12, 16 and 20 resample after the resume at 10).
+                .resampleEvery(4).preAct(act == Activation.JUMPRELU ? 1e-3 : 0)
                 .threads(2).seed(7).build();
     }
 

@@ -15,7 +15,8 @@ import org.sae4j.SaeConfig;
 /**
  * Ten fused steps give the same parameters as ten reference steps, for every activation, both re-animation forms,
  * clipping on and off, AuxK on and off (with a short dead window so latents die within the run), the re-animation
- * term on the batch or the window mask, odd shapes, and
+ * term on the batch or the window mask, the remedies (resampling every 3 steps, and JumpReLU's pre-activation loss)
+ * on and off, odd shapes, and
  * both of the fused step's paths (sparse codes, or dense matrices for
  * ReLU/JumpReLU; TopK always runs sparse). The reference computes in double and the fused step in float32, so parameters
  * agree to a relative error {@code ‖fused − reference‖ / ‖reference‖ ≤ 1e-4} per tensor after every step (‖reference‖
@@ -83,8 +84,12 @@ class FusedStepEquivalenceProperties {
                                              @ForAll @IntRange(min = 2, max = 23) int rows,
                                              @ForAll @IntRange(min = 1, max = 3) int threads,
                                              @ForAll boolean densePath, @ForAll boolean auxk,
-                                             @ForAll boolean windowMask, @ForAll long seed) {
+                                             @ForAll boolean windowMask, @ForAll boolean remedies,
+                                             @ForAll long seed) {
         Case c = Case.of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed);
+        if (remedies) {
+            c = c.withRemedies();
+        }
         SaeConfig cfg = c.cfg();
         TrainConfig tc = c.tc();
         float[] data = c.data();
@@ -134,6 +139,15 @@ class FusedStepEquivalenceProperties {
 
     /** One sample of the property: model, training configuration and three batches of data. */
     record Case(SaeConfig cfg, TrainConfig tc, float[] data, Sae init) {
+        /**
+         * Resampling every 3 steps (the dead window of 2 batches has filled by then, so steps 3, 6 and 9 resample
+         * the latents the offset killed) and, for JumpReLU, the pre-activation loss.
+         */
+        Case withRemedies() {
+            return new Case(cfg, tc.toBuilder().resampleEvery(3)
+                    .preAct(cfg.activation() == Activation.JUMPRELU ? 0.05 : 0).build(), data, init);
+        }
+
         static Case of(Activation act, ReanimationForm form, boolean clip, boolean preEnc, boolean unitNorm,
                        Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
                        long seed) {

@@ -185,7 +185,8 @@ public final class GradientCheck {
                 + (terms.contains(Term.REANIMATION) ? Math.abs(w.reanimationCoef() * r.reanimation) : 0)
                 + (terms.contains(Term.L1) ? Math.abs(w.l1Coef() * r.l1) : 0)
                 + (terms.contains(Term.L0) ? Math.abs(w.l0Coef() * r.l0) : 0)
-                + (terms.contains(Term.AUXK) ? Math.abs(w.auxkCoef() * r.auxk) : 0);
+                + (terms.contains(Term.AUXK) ? Math.abs(w.auxkCoef() * r.auxk) : 0)
+                + (terms.contains(Term.PREACT) ? Math.abs(w.preActCoef() * r.preAct) : 0);
         for (LossWeights.Weighted t : w.userTerms()) {
             Double v = r.terms.get(t.term().name());
             m += v == null ? 0 : Math.abs(t.term().loss(t.coef(), v));

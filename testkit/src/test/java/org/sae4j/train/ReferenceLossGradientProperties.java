@@ -36,6 +36,24 @@ class ReferenceLossGradientProperties {
         GradientCheck.of(c).terms(EnumSet.of(term)).run().assertAgrees();
     }
 
+    @Provide
+    Arbitrary<SaeCase> jumpReluCases() {
+        return SaeArbitraries.cases(Activation.JUMPRELU);
+    }
+
+    /**
+     * JumpReLU's pre-activation loss ({@link org.sae4j.train.loss.PreAct}), alone and with every other term, into
+     * W_enc, b_enc (through Σ pre) and W_dec (through ‖W_dec[j]‖). θ is held constant by design and log θ is not
+     * among the coordinates checked here. Where a row's pre-activation is near θ the batch's dead mask (and so the
+     * term) jumps; the check skips those points as JumpReLU kinks.
+     */
+    @Property(tries = 200)
+    void preActivationLossGradientMatchesCentralDifferences(@ForAll("jumpReluCases") SaeCase c,
+                                                            @ForAll boolean alone) {
+        SaeCase p = c.withWeights(c.weights().withPreAct(0.35));
+        (alone ? GradientCheck.of(p).terms(EnumSet.of(Term.PREACT)) : GradientCheck.of(p)).run().assertAgrees();
+    }
+
     @Property(tries = 100)
     void totalLossGradientMatchesCentralDifferences(@ForAll("cases") SaeCase c) {
         GradientCheck.of(c).run().assertAgrees();

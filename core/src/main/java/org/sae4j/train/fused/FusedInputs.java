@@ -177,4 +177,9 @@ final class FusedInputs implements LatentInputs {
     public double decoderNorm(int j) {
         return scales.norm[j];
     }
+
+    @Override
+    public double threshold(int j) {
+        return sae.config().activation() == org.sae4j.Activation.JUMPRELU ? scales.theta[j] : Double.NaN;
+    }
 }

@@ -198,6 +198,15 @@ public final class FusedPhases {
         update.run(pool, path, rule, gBDec);
     }
 
+    /**
+     * The model's parameters were changed outside the update pass (resampling): the next step measures the decoder
+     * norms and packs W_enc afresh instead of trusting what the update pass left.
+     */
+    public void modelChanged() {
+        scales.decoderNormsFresh = false;
+        encoder.markStale();
+    }
+
     /** The batch's dead mask (latents that fired nowhere); this object's buffer. */
     public boolean[] dead() {
         return grads.dead;

@@ -39,4 +39,9 @@ final class PackedEncoder {
     void markFresh() {
         fresh = true;
     }
+
+    /** W_enc was written outside the update pass: the next step packs it whole. */
+    void markStale() {
+        fresh = false;
+    }
 }

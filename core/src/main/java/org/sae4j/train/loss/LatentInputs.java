@@ -6,7 +6,7 @@ package org.sae4j.train.loss;
  * Parameters are those before this step's update.
  *
  * <p>Two stages: before the forward pass ({@link LossTerm#codeGradient}) only B, n, d, the step, the window's dead
- * mask and ‖W_dec[j]‖ are known; the batch's aggregates (dead mask, counts, Σ pre, Σ z) then throw
+ * mask, ‖W_dec[j]‖ and θ_j are known; the batch's aggregates (dead mask, counts, Σ pre, Σ z) then throw
  * {@link IllegalStateException}. After it ({@link LossTerm#evaluate}) everything is.
  */
 public interface LatentInputs {
@@ -45,4 +45,7 @@ public interface LatentInputs {
 
     /** ‖W_dec[j]‖. */
     double decoderNorm(int j);
+
+    /** JumpReLU's θ_j = exp(log θ_j), known before the forward pass; NaN for the other activations. */
+    double threshold(int j);
 }
