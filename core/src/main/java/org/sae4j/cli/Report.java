@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 import org.sae4j.io.AtomicFiles;
 
 /**
@@ -52,12 +53,13 @@ final class Report {
     }
 
     static void write(Path file, String title, List<Row> summary, Map<String, Object> settings, List<Point> points,
-                      DeadWindow window, Density density) throws IOException {
-        AtomicFiles.writeString(file, render(title, summary, settings, points, window, density));
+                      DeadWindow window, Density density, List<HeldOut.Figures> heldOut) throws IOException {
+        AtomicFiles.writeString(file, render(title, summary, settings, points, window, density, heldOut));
     }
 
+    /** {@code heldOut}: the {@code --eval-data} evaluations, empty without it. */
     static String render(String title, List<Row> summary, Map<String, Object> settings, List<Point> points,
-                         DeadWindow window, Density density) {
+                         DeadWindow window, Density density, List<HeldOut.Figures> heldOut) {
         StringBuilder h = new StringBuilder(32_768);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
                 .append(esc(title)).append("</title>\n<style>")
@@ -104,6 +106,9 @@ final class Report {
         if (cards.length() > 0) {
             h.append("<div class=\"charts cards\">\n").append(cards).append("</div>\n");
         }
+        if (!heldOut.isEmpty()) {
+            heldOutCharts(h, heldOut);
+        }
         if (density != null) {
             h.append("<h2>Feature density at the end of training</h2>\n");
             histogram(h, density);
@@ -125,8 +130,15 @@ final class Report {
      */
     private static void chart(StringBuilder h, StringBuilder cards, String name, String note, List<Point> all,
                               ToDoubleFunction<Point> m, boolean log, boolean fraction, boolean clipAtZero) {
-        List<Point> pts = new ArrayList<>();
-        for (Point p : all) {
+        chart(h, cards, name, note, all, Point::step, m, log, fraction, clipAtZero);
+    }
+
+    /** As above over any kind of point with a step ({@code stepOf}). */
+    private static <T> void chart(StringBuilder h, StringBuilder cards, String name, String note, List<T> all,
+                                  ToLongFunction<T> stepOf, ToDoubleFunction<T> m, boolean log, boolean fraction,
+                                  boolean clipAtZero) {
+        List<T> pts = new ArrayList<>();
+        for (T p : all) {
             if (Double.isFinite(m.applyAsDouble(p))) {
                 pts.add(p);
             }
@@ -138,14 +150,14 @@ final class Report {
         }
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (Point p : pts) {
+        for (T p : pts) {
             lo = Math.min(lo, m.applyAsDouble(p));
             hi = Math.max(hi, m.applyAsDouble(p));
         }
-        String range = "from step " + pts.get(0).step() + " to " + pts.get(pts.size() - 1).step() + "; " + note;
+        String range = "from step " + stepOf.applyAsLong(pts.get(0)) + " to " + stepOf.applyAsLong(pts.get(pts.size() - 1)) + "; " + note;
         if (hi - lo <= 1e-9 * Math.max(Math.abs(hi), 1e-300) || pts.size() == 1) {
             // A flat line on an axis of nothing says less than the number.
-            card(cards, name, pct(hi, fraction), pts.size() == 1 ? "one point, at step " + pts.get(0).step() + "; "
+            card(cards, name, pct(hi, fraction), pts.size() == 1 ? "one point, at step " + stepOf.applyAsLong(pts.get(0)) + "; "
                     + note : "constant " + range);
             return;
         }
@@ -160,9 +172,9 @@ final class Report {
             long below = pts.stream().filter(p -> m.applyAsDouble(p) < 0).count();
             if (below * 10 < pts.size()) {
                 long last = 0;
-                for (Point p : pts) {
+                for (T p : pts) {
                     if (m.applyAsDouble(p) < 0) {
-                        last = p.step();
+                        last = stepOf.applyAsLong(p);
                     }
                 }
                 note2 = "axis from 0: below 0 until step " + last + " (min " + fmt(lo) + ")";
@@ -212,9 +224,9 @@ final class Report {
                     (fraction ? 100 : 1) * (ticks.size() > 1 ? ticks.get(1) - ticks.get(0) : b - a))
                     + (fraction ? " %" : ""));
         }
-        long s0 = pts.get(0).step();
-        long s1 = Math.max(s0 + 1, pts.get(pts.size() - 1).step());
-        long xs0 = all.isEmpty() ? s0 : Math.min(s0, all.get(0).step());
+        long s0 = stepOf.applyAsLong(pts.get(0));
+        long s1 = Math.max(s0 + 1, stepOf.applyAsLong(pts.get(pts.size() - 1)));
+        long xs0 = all.isEmpty() ? s0 : Math.min(s0, stepOf.applyAsLong(all.get(0)));
         for (double t : niceTicks(xs0, s1, 5)) {
             if (t < xs0 || t > s1) {
                 continue;
@@ -226,15 +238,32 @@ final class Report {
         }
         label(h, LEFT + pw / 2.0, H - 4, "middle", "step");
         StringBuilder poly = new StringBuilder();
-        for (Point p : pts) {
+        for (T p : pts) {
             double v = log ? Math.log10(m.applyAsDouble(p)) : Math.max(a, m.applyAsDouble(p));
-            double x = LEFT + pw * (double) (p.step() - xs0) / (s1 - xs0);
+            double x = LEFT + pw * (double) (stepOf.applyAsLong(p) - xs0) / (s1 - xs0);
             double y = TOP + ph * (1 - (v - a) / (b - a));
             poly.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
         }
         h.append("<polyline fill=\"none\" stroke=\"").append(BLUE).append("\" stroke-width=\"1.6\" points=\"")
                 .append(poly.toString().trim()).append("\"/>");
         h.append("</svg>\n");
+    }
+
+    /** The {@code --eval-data} curves: the model at each evaluation, on rows it never trained on. */
+    private static void heldOutCharts(StringBuilder h, List<HeldOut.Figures> heldOut) {
+        String rows = group(heldOut.get(heldOut.size() - 1).rows()) + " held-out rows";
+        StringBuilder cards = new StringBuilder();
+        h.append("<h2 id=\"heldout\">Held-out evaluation</h2>\n<div class=\"charts\">\n");
+        chart(h, cards, "held-out explained variance", "1 − E‖x − x̂‖² / (E‖x‖² − ‖E x‖²), " + rows, heldOut,
+                HeldOut.Figures::step, HeldOut.Figures::explainedVariance, false, false, true);
+        chart(h, cards, "held-out no-fire fraction", "latents with a positive code on none of the " + rows, heldOut,
+                HeldOut.Figures::step, HeldOut.Figures::noFireFraction, false, true, false);
+        chart(h, cards, "held-out L0", "active latents per row, " + rows, heldOut, HeldOut.Figures::step,
+                HeldOut.Figures::l0, false, false, false);
+        h.append("</div>\n");
+        if (cards.length() > 0) {
+            h.append("<div class=\"charts cards\">\n").append(cards).append("</div>\n");
+        }
     }
 
     private static void card(StringBuilder h, String name, String value, String note) {

@@ -78,6 +78,16 @@ final class Train {
         if (logEvery <= 0) {
             throw new BadInputException("train --log-every " + logEvery + ": expected a positive number of steps");
         }
+        Path evalPath = path(a, "--eval-data");
+        long evalEvery = a.longValue("--eval-every");
+        long evalRows = a.longValue("--eval-rows");
+        if (evalEvery < 0 || evalRows < 0) {
+            throw new BadInputException("train --eval-" + (evalEvery < 0 ? "every " + evalEvery : "rows " + evalRows)
+                    + ": expected ≥ 0 (0 = " + (evalEvery < 0 ? "only at the end)" : "all rows)"));
+        }
+        if (evalPath == null && (a.given("--eval-every") || a.given("--eval-rows"))) {
+            throw new BadInputException("train: --eval-every and --eval-rows need --eval-data PATH (the held-out rows)");
+        }
         boolean retrySaves = switch (a.string("--on-save-error")) {
             case "stop" -> false;
             case "retry" -> true;
@@ -115,7 +125,12 @@ final class Train {
         tb.threads(threads);
         tb.build(); // refuses impossible values (negative lr, …) before any data is read
 
-        try (NpyDataset data = NpyDataset.open(dataPath)) {
+        try (NpyDataset data = NpyDataset.open(dataPath);
+             NpyDataset held = evalPath == null ? null : NpyDataset.open(evalPath)) {
+            if (held != null && held.dim() != data.dim()) {
+                throw new BadInputException("train --eval-data " + evalPath + ": rows have " + held.dim()
+                        + " columns; expected " + data.dim() + ", the width of --data " + dataPath);
+            }
             SaeConfig sc;
             if (loaded != null) {
                 sc = loaded.sae().config();
@@ -170,6 +185,11 @@ final class Train {
             Progress progress = new Progress(sc.latents(), total, startStep, perEpoch, cfg.batchSize(), logEvery, json,
                     quiet, out, err, cfg.deadWindowTokens());
             trainer.addListener(progress);
+            HeldOut heldOut = held == null ? null : new HeldOut(trainer::model, held, std, evalRows, evalEvery, threads,
+                    progress::heldOut);
+            if (heldOut != null) {
+                trainer.addListener(heldOut);
+            }
             Path target = outDir;
             Standardizer saveStd = std;
             long[] lastSaved = {sameDir ? startStep : -1};
@@ -197,8 +217,11 @@ final class Train {
             Trainer.Summary summary;
             StopSignals signals = StopSignals.install(trainer::requestStop, () -> StopSignals.say(err,
                     "sae4j train: second stop signal, aborting at once; " + lastSavedText(lastSaved[0], target)));
-            try (signals) {
+            try (signals; heldOut) {
                 summary = trainer.fit(stream);
+                if (heldOut != null) {
+                    heldOut.finish(startStep + summary.steps()); // the end of the run, however it ended
+                }
             } catch (NonFiniteLossException | BadInputException e) {
                 throw new BadInputException(e.getMessage() + "; training stopped, "
                         + lastSavedText(lastSaved[0], outDir), e);
@@ -227,17 +250,24 @@ final class Train {
                         + " --steps or --epochs)%n", outDir, startStep, total);
             } else {
                 out.printf(Locale.ROOT, "trained %d steps (to step %d) in %.1f s, %.0f tokens/s; last window: loss"
-                                + " %.5g, R2 %.4f, L0 %.2f, dead %.1f%%; model in %s%n", summary.steps(),
+                                + " %.5g, R2 %.4f, L0 %.2f, dead %.1f%%; %s%s; model in %s%n", summary.steps(),
                         startStep + summary.steps(), summary.seconds(), summary.tokensPerSecond(), progress.lastLoss,
-                        progress.lastR2, progress.lastL0, 100 * progress.lastDead, outDir);
+                        progress.lastR2, progress.lastL0, 100 * progress.lastDead, progress.windowText(),
+                        heldOut == null || heldOut.last() == null ? "" : "; " + heldOut.last().line(), outDir);
             }
             if (report != null) {
                 Map<String, Object> settings = TrainReport.settings(argv, dataPath, data, std, sc, cfg);
+                if (held != null) {
+                    settings.put("held-out data", evalPath + " (" + held.rows() + " rows; " + (evalRows == 0
+                            ? "all" : "the first " + Math.min(evalRows, held.rows())) + " used, every "
+                            + (evalEvery == 0 ? "run's end only" : evalEvery + " steps and at the end") + ")");
+                }
                 Report.Density density = summary.steps() == 0 ? null
                         : TrainReport.density(summary, std, data, cfg.batchSize());
                 Report.write(report, "sae4j train: " + dataPath.getFileName() + " → " + outDir.getFileName(),
-                        progress.reportRows(summary, density), settings, progress.points, progress.deadWindow(),
-                        density);
+                        progress.reportRows(summary, density, heldOut == null ? null : heldOut.last()), settings,
+                        progress.points, progress.deadWindow(), density,
+                        heldOut == null ? List.of() : heldOut.points());
             }
             if (stop != null) {
                 throw stop;
@@ -317,6 +347,10 @@ final class Train {
         double lastL0 = Double.NaN;
         double lastDead = Double.NaN;
         private EpochStats lastEpoch;
+        private final long deadWindowTokens;
+        private double lastWindowDead = Double.NaN; // StepStats.windowDeadFraction of the last step
+        private long lastDone;
+        private HeldOut.Figures lastHeldOut;
         // The report's dead fraction: latents that fired in none of the last windowSteps batches, a window the run
         // fills (the --dead-window, or a tenth of the run when that is longer than the run).
         private final long windowSteps;
@@ -339,6 +373,7 @@ final class Train {
             long runTokens = Math.max(1, total - startStep) * batch;
             long windowTokens = Math.min(deadWindowTokens, Math.max(batch, runTokens / 10));
             this.windowSteps = Math.max(1, (windowTokens + batch - 1) / batch);
+            this.deadWindowTokens = deadWindowTokens;
             this.lastFired = new long[latents];
             java.util.Arrays.fill(lastFired, startStep);
         }
@@ -366,6 +401,8 @@ final class Train {
             log.add(s);
             chart.add(s);
             long done = s.step() + 1;
+            lastDone = done;
+            lastWindowDead = s.windowDeadFraction();
             long now = System.nanoTime();
             boolean[] dead = s.dead();
             for (int j = 0; j < lastFired.length; j++) {
@@ -417,6 +454,32 @@ final class Train {
             logStart = now;
         }
 
+        /** One held-out evaluation: its line on stderr, its object on stdout with --json. */
+        void heldOut(HeldOut.Figures f) {
+            lastHeldOut = f;
+            if (json) {
+                out.println(Json.write(f.json()));
+            }
+            if (!quiet) {
+                err.println(f.line());
+            }
+        }
+
+        /**
+         * Whether the run has trained on a whole --dead-window of tokens since step 0: before that no latent can
+         * be window-dead, so the windowed dead fraction reads 0 and says nothing.
+         */
+        boolean windowFilled() {
+            return lastDone * batch >= deadWindowTokens;
+        }
+
+        /** The windowed dead fraction as the summary line states it. */
+        String windowText() {
+            return String.format(Locale.ROOT, "window dead %.1f%% over the last %s tokens (%s)", 100 * lastWindowDead,
+                    Report.group(deadWindowTokens), windowFilled() ? "window filled"
+                            : "window not filled: " + Report.group(lastDone * batch) + " tokens trained");
+        }
+
         @Override
         public void onEpoch(EpochStats e) {
             lastEpoch = e;
@@ -440,6 +503,16 @@ final class Train {
                 m.put("l0", lastL0);
                 m.put("dead_fraction", lastDead);
             }
+            if (lastDone > 0) { // not fired within --dead-window tokens, after the last step
+                m.put("window_dead_fraction", lastWindowDead);
+                m.put("dead_window_tokens", deadWindowTokens);
+                m.put("dead_window_filled", windowFilled());
+            }
+            if (lastHeldOut != null) {
+                Map<String, Object> h = new LinkedHashMap<>(lastHeldOut.json());
+                h.remove("heldout");
+                m.put("heldout", h);
+            }
             if (lastEpoch != null) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("epoch", (long) lastEpoch.epoch());
@@ -455,8 +528,27 @@ final class Train {
         }
 
         /** The report's summary table: what a user looks for first. */
-        List<Report.Row> reportRows(Trainer.Summary s, Report.Density d) {
+        List<Report.Row> reportRows(Trainer.Summary s, Report.Density d, HeldOut.Figures h) {
             List<Report.Row> r = new ArrayList<>();
+            if (h != null) {
+                String on = "final model on " + Report.group(h.rows()) + " held-out rows (--eval-data)";
+                r.add(new Report.Row("held-out EV", String.format(Locale.ROOT, "%.4f", h.explainedVariance()),
+                        "1 − E‖x − x̂‖² / (E‖x‖² − ‖E x‖²), float64; " + on));
+                r.add(new Report.Row("held-out R²", String.format(Locale.ROOT, "%.4f", h.r2()),
+                        "1 − mse / variance of all entries (the train log's form); " + on));
+                r.add(new Report.Row("held-out L0", String.format(Locale.ROOT, "%.2f", h.l0()), on));
+                r.add(new Report.Row("held-out no-fire", String.format(Locale.ROOT, "%.1f %%",
+                        100 * h.noFireFraction()), "latents with a positive code on no held-out row"));
+                r.add(new Report.Row("held-out dense", String.format(Locale.ROOT, "%.1f %%", 100 * h.denseFraction()),
+                        "latents firing on more than " + Report.fmt(100 * HeldOut.DENSE_THRESHOLD)
+                                + " % of held-out rows"));
+            }
+            if (lastDone > 0) {
+                r.add(new Report.Row("window dead", String.format(Locale.ROOT, "%.1f %%", 100 * lastWindowDead),
+                        "latents not fired within the last " + Report.group(deadWindowTokens) + " tokens (--dead-window)"
+                                + (windowFilled() ? "" : "; window not filled: the run trained on "
+                                + Report.group(lastDone * batch) + " tokens")));
+            }
             if (d != null) {
                 String on = "final model on " + (d.rows() < d.dataRows() ? "the first " : "all ")
                         + Report.group(d.rows()) + " rows";

@@ -88,6 +88,11 @@ final class TrainOptions {
                 valued("--log-every", "N", "steps between progress lines").withDefault("100"),
                 flag("--json", "one JSON object per progress line and a summary, on stdout"),
                 valued("--report", "FILE.html", "a self-contained HTML report of the run"),
+                valued("--eval-data", "PATH", "held-out rows (.npy file or shard directory): R², EV, L0, no-fire and"
+                        + " dense share in the log, --json and --report"),
+                valued("--eval-every", "N", "steps between held-out evaluations, 0 = only at the end")
+                        .withDefault("0"),
+                valued("--eval-rows", "R", "held-out rows used (the first R), 0 = all").withDefault("0"),
                 flag("--quiet", "no progress on stderr"),
                 flag("--force", "replace the sae4j model already in --out"),
                 valued("--on-save-error", "stop|retry", "a failed checkpoint ends the run (exit 1), or training"

@@ -61,7 +61,7 @@ final class TrainReport {
         for (int j = 0; j < freq.length; j++) {
             freq[j] = f.frequency(j);
         }
-        double denseThreshold = 0.1;
+        double denseThreshold = HeldOut.DENSE_THRESHOLD;
         return new Report.Density(f.rows(), data.rows(), freq, denseThreshold, f.deadCount(),
                 f.denseCount(denseThreshold), f.r2(), f.explainedVariance(), f.l0());
     }

@@ -5,7 +5,9 @@ package org.sae4j.metrics;
  * Two passes: {@link #observeMean} on every row, then {@link #observe} on every row with its reconstruction and
  * codes. Sums run in double. The definitions are those of {@link Metrics} with the batch replaced by the dataset:
  * {@link #r2ScalarMean()} is overcomplete's R² (one scalar mean over all entries), {@link #explainedVariance()}
- * the per-feature form (1 − FVU), {@link #deadFraction()} the latents that fired on no row at all.
+ * the per-feature form (1 − FVU), which is the form the field agreed on (SAELens PR #665),
+ * {@code 1 − E‖x − x̂‖² / (E‖x‖² − ‖E x‖²)} pooled over every row, and {@link #deadFraction()} the latents that
+ * fired on no row at all. {@link StreamingMetrics} gives the same figures in one pass.
  */
 public final class DatasetMetrics {
     private static final double EPS = 1e-6; // as Metrics (overcomplete's Epsilon)

@@ -84,6 +84,34 @@ public final class Metrics {
     }
 
     /**
+     * The explained variance the field agreed on (SAELens PR #665), {@code 1 − E‖x − x̂‖² / (E‖x‖² − ‖E x‖²)} over
+     * the rows of the batch, in double, two passes (the mean first, so that a large shared mean loses nothing).
+     * Equal to {@link #explainedVariance} up to rounding (both divide by the total variance); this one states the
+     * formula as written. 0 when the batch has no variance. {@link StreamingMetrics} pools it over many batches.
+     */
+    public static double explainedVarianceTotal(float[] x, float[] xhat, int rows, int d) {
+        if (rows == 0) {
+            return 0;
+        }
+        double[] mean = new double[d];
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                mean[i] += x[b * d + i];
+            }
+        }
+        double var = 0; // E‖x − E x‖² = E‖x‖² − ‖E x‖²
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                double c = x[b * d + i] - mean[i] / rows;
+                var += c * c;
+            }
+        }
+        var /= rows;
+        double err = sumSquaredError(x, 0, xhat, rows, d) / rows;
+        return var == 0 ? 0 : 1 - err / var;
+    }
+
+    /**
      * {@link #r2ScalarMean} and {@link #explainedVariance} from per-feature sums {@code Σ_b x_bi}, {@code Σ_b x_bi²}
      * and the squared error, so a caller that already streams the batch in parallel need not pass over it again.
      * The variances come from one-pass moments in double (exact enough unless a feature's mean exceeds its standard
