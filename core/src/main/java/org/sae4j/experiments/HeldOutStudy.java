@@ -28,11 +28,18 @@ public final class HeldOutStudy {
     }
 
     /** One remedy: extra train arguments, appended after the regime's (a later value of an option wins). */
-    public record Remedy(String name, List<String> args, boolean topkOnly, String what) {
+    public record Remedy(String name, List<String> args, Applies applies, String what) {
         public boolean appliesTo(Regime r) {
-            return !topkOnly || r.topk();
+            return switch (applies) {
+                case ALL -> true;
+                case TOPK -> r.topk();
+                case JUMPRELU -> r.args().contains("jumprelu");
+            };
         }
     }
+
+    /** Which regimes a remedy is defined for: BatchTopK replaces TopK, the pre-activation loss needs θ. */
+    public enum Applies { ALL, TOPK, JUMPRELU }
 
     private static final String HIGH_LR = "2e-3";
 
@@ -62,19 +69,23 @@ public final class HeldOutStudy {
 
     /** Each remedy alone (the others off), and sae4j's defaults as they ship. */
     public static final List<Remedy> REMEDIES = List.of(
-            new Remedy("none", List.of("--reanimation", "0"), false, "no remedy at all"),
-            new Remedy("default", List.of(), false, "sae4j's defaults: the seed's term 1e-3, batch mask"),
-            new Remedy("seed-window", List.of("--reanimation-mask", "window"), false,
+            new Remedy("none", List.of("--reanimation", "0"), Applies.ALL, "no remedy at all"),
+            new Remedy("default", List.of(), Applies.ALL, "sae4j's defaults: the seed's term 1e-3, batch mask"),
+            new Remedy("seed-window", List.of("--reanimation-mask", "window"), Applies.ALL,
                     "the seed's term 1e-3, pushing latents not fired within --dead-window"),
-            new Remedy("overcomplete", List.of("--reanimation-form", "overcomplete"), false,
+            new Remedy("overcomplete", List.of("--reanimation-form", "overcomplete"), Applies.ALL,
                     "overcomplete's per-dead-latent form at 1e-3"),
             new Remedy("overcomplete-1e-6", List.of("--reanimation-form", "overcomplete", "--reanimation", "1e-6"),
-                    false, "overcomplete's form at the strength of the seed's 1e-3 (dead-codes.md)"),
-            new Remedy("auxk", List.of("--reanimation", "0", "--auxk", "0.03125"), false, "AuxK 1/32 alone"),
-            new Remedy("batchtopk", List.of("--activation", "batchtopk", "--reanimation", "0"), true,
-                    "BatchTopK (k on average over the batch) alone, TopK regimes only")
-            // After the remedies branch merges, one line each: resample (--resample-every N),
-            // preact (--preact-loss COEF, jumprelu only), center (--standardize center).
+                    Applies.ALL, "overcomplete's form at the strength of the seed's 1e-3 (dead-codes.md)"),
+            new Remedy("auxk", List.of("--reanimation", "0", "--auxk", "0.03125"), Applies.ALL, "AuxK 1/32 alone"),
+            new Remedy("batchtopk", List.of("--activation", "batchtopk", "--reanimation", "0"), Applies.TOPK,
+                    "BatchTopK (k on average over the batch) alone, TopK regimes only"),
+            new Remedy("resample", List.of("--reanimation", "0", "--resample-every", "250"), Applies.ALL,
+                    "resampling (Anthropic 2023) of the latents dead over --dead-window, every 250 steps"),
+            new Remedy("preact", List.of("--reanimation", "0", "--preact-loss", "1e-3"), Applies.JUMPRELU,
+                    "the JumpReLU pre-activation loss (Anthropic, Jan 2025) at 1e-3"),
+            new Remedy("center", List.of("--reanimation", "0", "--standardize", "center"), Applies.ALL,
+                    "the input centred on the training mean, nothing else")
     );
 
     /** What one run ended with; {@code error} non-null when training refused or failed (the rest then NaN). */
