@@ -23,6 +23,8 @@ public record OptionTable(String command, String summary, List<String> notes, Li
     static final int WIDTH = 118;
     /** Column of the help lines in {@code <command> --help}. */
     private static final int HELP_COLUMN = 34;
+    /** Stands for a space inside one word while wrapping (never typed in help text). */
+    private static final char KEEP_TOGETHER = '\u0001';
 
     public OptionTable {
         notes = List.copyOf(notes);
@@ -110,7 +112,9 @@ public record OptionTable(String command, String summary, List<String> notes, Li
                     + (o.kind() == Option.Kind.REPEATABLE ? " ..." : "");
             StringBuilder right = new StringBuilder(o.help());
             if (o.defaultValue() != null) {
-                right.append(" (default ").append(o.defaultValue()).append(')');
+                // One unbreakable word, so "(default X)" never splits across lines (tests and readers grep it).
+                right.append(" (default").append(KEEP_TOGETHER).append(o.defaultValue().replace(' ', KEEP_TOGETHER))
+                        .append(')');
             }
             if (o.resume() == Option.Resume.FIXED_BY_RESUME) {
                 right.append(" [fixed by --resume]");
@@ -125,7 +129,7 @@ public record OptionTable(String command, String summary, List<String> notes, Li
             }
             StringBuilder lines = new StringBuilder();
             wrap(lines, List.of(right.toString().split(" ")), HELP_COLUMN);
-            s.append(lines, HELP_COLUMN, lines.length());
+            s.append(lines.toString().replace(KEEP_TOGETHER, ' '), HELP_COLUMN, lines.length());
         }
         s.append(String.format(Locale.ROOT, "%-" + HELP_COLUMN + "s%s\n", "  --help", "this text"));
         for (String n : notes) {
