@@ -81,13 +81,16 @@ public record OptionTable(String command, String summary, List<String> notes, Li
 
     /** This command's block of {@code sae4j help}: name and summary, the options wrapped, the notes. */
     public String overview() {
-        StringBuilder s = new StringBuilder("  ");
+        StringBuilder s = new StringBuilder();
+        // The name goes in the indent when it fits, else on a line of its own; the summary is wrapped like the rest.
+        StringBuilder first = new StringBuilder();
+        wrap(first, List.of(summary.split(" ")), INDENT);
         if (command.length() < INDENT - 3) {
-            s.append(String.format(Locale.ROOT, "%-" + (INDENT - 3) + "s", command)).append(' ').append(summary);
+            s.append(String.format(Locale.ROOT, "  %-" + (INDENT - 3) + "s ", command)).append(first, INDENT,
+                    first.length());
         } else {
-            s.append(command).append('\n').append(" ".repeat(INDENT)).append(summary);
+            s.append("  ").append(command).append('\n').append(first);
         }
-        s.append('\n');
         wrap(s, synopsisWords(), INDENT);
         for (String n : notes) {
             wrap(s, List.of(n.split(" ")), INDENT);

@@ -78,6 +78,8 @@ public final class HeldOutStudy {
             new Remedy("overcomplete-1e-6", List.of("--reanimation-form", "overcomplete", "--reanimation", "1e-6"),
                     Applies.ALL, "overcomplete's form at the strength of the seed's 1e-3 (dead-codes.md)"),
             new Remedy("auxk", List.of("--reanimation", "0", "--auxk", "0.03125"), Applies.ALL, "AuxK 1/32 alone"),
+            new Remedy("default-auxk", List.of("--auxk", "0.03125"), Applies.ALL,
+                    "the defaults and AuxK 1/32 together: revived latents also learn the residual"),
             new Remedy("batchtopk", List.of("--activation", "batchtopk", "--reanimation", "0"), Applies.TOPK,
                     "BatchTopK (k on average over the batch) alone, TopK regimes only"),
             new Remedy("resample", List.of("--reanimation", "0", "--resample-every", "250"), Applies.ALL,
