@@ -5,8 +5,10 @@ import java.util.Locale;
 
 /** A self-contained SVG line chart (no scripts, no fonts fetched): several series over a shared x axis. */
 public final class LineChart {
+    // Twelve colours that stay apart from each other: the held-out study draws up to eleven remedies in one chart.
     private static final String[] COLOURS = {
-        "#1f6feb", "#d73a49", "#2da44e", "#bf8700", "#8250df", "#e16f24", "#57606a", "#0a7a86"};
+        "#1f6feb", "#d73a49", "#2da44e", "#bf8700", "#8250df", "#e16f24", "#57606a", "#0a7a86", "#000000",
+        "#e85aad", "#7a4e2d", "#9ab51b"};
     private static final int LEFT = 56;
     private static final int RIGHT = 230;
     private static final int TOP = 30;
