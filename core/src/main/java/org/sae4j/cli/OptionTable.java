@@ -23,8 +23,6 @@ public record OptionTable(String command, String summary, List<String> notes, Li
     static final int WIDTH = 118;
     /** Column of the help lines in {@code <command> --help}. */
     private static final int HELP_COLUMN = 34;
-    /** Stands for a space inside one word while wrapping (never typed in help text). */
-    private static final char KEEP_TOGETHER = '\u0001';
 
     public OptionTable {
         notes = List.copyOf(notes);
@@ -113,16 +111,15 @@ public record OptionTable(String command, String summary, List<String> notes, Li
         for (Option o : options) {
             String left = "  " + o.name() + (o.placeholder() == null ? "" : " " + o.placeholder())
                     + (o.kind() == Option.Kind.REPEATABLE ? " ..." : "");
-            StringBuilder right = new StringBuilder(o.help());
+            List<String> right = new ArrayList<>(List.of(o.help().split(" ")));
             if (o.defaultValue() != null) {
-                // One unbreakable word, so "(default X)" never splits across lines (tests and readers grep it).
-                right.append(" (default").append(KEEP_TOGETHER).append(o.defaultValue().replace(' ', KEEP_TOGETHER))
-                        .append(')');
+                // One word for wrap, so "(default X)" never splits across lines (tests and readers grep it).
+                right.add("(default " + o.defaultValue() + ")");
             }
             if (o.resume() == Option.Resume.FIXED_BY_RESUME) {
-                right.append(" [fixed by --resume]");
+                right.addAll(List.of("[fixed", "by", "--resume]"));
             } else if (o.resume() == Option.Resume.NOT_WITH_RESUME) {
-                right.append(" [not with --resume]");
+                right.addAll(List.of("[not", "with", "--resume]"));
             }
             s.append(left);
             if (left.length() + 2 > HELP_COLUMN) {
@@ -131,8 +128,8 @@ public record OptionTable(String command, String summary, List<String> notes, Li
                 s.append(" ".repeat(HELP_COLUMN - left.length()));
             }
             StringBuilder lines = new StringBuilder();
-            wrap(lines, List.of(right.toString().split(" ")), HELP_COLUMN);
-            s.append(lines.toString().replace(KEEP_TOGETHER, ' '), HELP_COLUMN, lines.length());
+            wrap(lines, right, HELP_COLUMN);
+            s.append(lines, HELP_COLUMN, lines.length());
         }
         s.append(String.format(Locale.ROOT, "%-" + HELP_COLUMN + "s%s\n", "  --help", "this text"));
         for (String n : notes) {
