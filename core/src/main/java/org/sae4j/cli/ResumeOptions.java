@@ -24,7 +24,8 @@ final class ResumeOptions {
      * A run's settings as its options produce them: recorded in the checkpoint, or given on the command line (whose
      * {@link TrainConfig} is built only when a compared option needs it: building it checks every given option).
      */
-    record Run(int latents, Activation activation, int k, Standardizer.Mode standardize, Supplier<TrainConfig> config) {
+    record Run(int latents, Activation activation, int k, double jumpReluThreshold, double jumpReluBandwidth,
+               Standardizer.Mode standardize, Supplier<TrainConfig> config) {
         TrainConfig cfg() {
             return config.get();
         }
@@ -35,6 +36,8 @@ final class ResumeOptions {
             Map.entry("--latents", Run::latents),
             Map.entry("--activation", r -> r.activation().id()),
             Map.entry("--k", Run::k),
+            Map.entry("--jumprelu-threshold", Run::jumpReluThreshold),
+            Map.entry("--jumprelu-bandwidth", Run::jumpReluBandwidth),
             Map.entry("--standardize", r -> TrainOptions.standardizeName(r.standardize())),
             Map.entry("--batch", r -> r.cfg().batchSize()),
             Map.entry("--lr", r -> r.cfg().lr()),
@@ -90,13 +93,19 @@ final class ResumeOptions {
      * recorded in {@code dir}.
      */
     static void check(Args a, Path dir, SaeConfig sae, Standardizer std, TrainConfig cfg) {
-        Run had = new Run(sae.latents(), sae.activation(), sae.k(), std == null ? Standardizer.Mode.NONE : std.mode(),
-                () -> cfg);
+        Run had = new Run(sae.latents(), sae.activation(), sae.k(), sae.jumpReluInitThreshold(),
+                sae.jumpReluBandwidth(), std == null ? Standardizer.Mode.NONE : std.mode(), () -> cfg);
         TrainConfig[] built = {null};
         Run given = new Run(
                 a.given("--latents") ? a.integer("--latents") : sae.latents(),
                 a.given("--activation") ? Activation.parse(a.string("--activation")) : sae.activation(),
                 a.given("--k") ? a.integer("--k") : sae.k(),
+                a.given("--jumprelu-threshold")
+                        ? TrainOptions.jumpReluOption(a, sae.activation(), "--jumprelu-threshold")
+                        : sae.jumpReluInitThreshold(),
+                a.given("--jumprelu-bandwidth")
+                        ? TrainOptions.jumpReluOption(a, sae.activation(), "--jumprelu-bandwidth")
+                        : sae.jumpReluBandwidth(),
                 a.given("--standardize") ? TrainOptions.standardizeMode(a.string("--standardize")) : had.standardize(),
                 () -> {
                     if (built[0] == null) { // parsed as a fresh run would parse it, then field by field

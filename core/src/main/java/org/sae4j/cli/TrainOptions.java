@@ -60,6 +60,11 @@ final class TrainOptions {
                                 + " steps)").withDefault("constant").fixedByResume(),
                 valued("--l1", "C", "L1 coefficient (relu only)").withDefault("1e-3").fixedByResume(),
                 valued("--l0", "C", "L0 coefficient (jumprelu only)").withDefault("1e-3").fixedByResume(),
+                valued("--jumprelu-threshold", "T", "every latent's initial threshold θ (jumprelu only; near the"
+                        + " pre-activations' scale, since Adam moves log θ by about --lr a step whatever --l0 is)")
+                        .withDefault("1e-3").fixedByResume(),
+                valued("--jumprelu-bandwidth", "E", "width ε of the straight-through estimator's kernel (jumprelu"
+                        + " only)").withDefault("1e-3").fixedByResume(),
                 valued("--auxk", "COEF", "AuxK loss coefficient, 0 = off").withDefault("0").fixedByResume(),
                 valued("--auxk-k", "K", "dead latents AuxK reconstructs with, 0 = dim/2").withDefault("0")
                         .fixedByResume(),
@@ -202,7 +207,21 @@ final class TrainOptions {
             throw new BadInputException("train --k: only for --activation topk or batchtopk; " + act.id()
                     + " has no fixed k");
         }
-        return new SaeConfig(dim, latents, act, k, true, false, 1e-3, 1e-3, a.longValue("--seed"));
+        return new SaeConfig(dim, latents, act, k, true, false, jumpReluOption(a, act, "--jumprelu-bandwidth"),
+                jumpReluOption(a, act, "--jumprelu-threshold"), a.longValue("--seed"));
+    }
+
+    /** {@code --jumprelu-threshold} or {@code --jumprelu-bandwidth}: positive, and given only for jumprelu. */
+    static double jumpReluOption(Args a, Activation act, String name) {
+        if (a.given(name) && act != Activation.JUMPRELU) {
+            throw new BadInputException("train " + name + ": only for --activation jumprelu; expected it only with"
+                    + " jumprelu");
+        }
+        double v = a.number(name);
+        if (!(v > 0) || !Double.isFinite(v)) {
+            throw new BadInputException("train " + name + " " + a.string(name) + ": expected a positive number");
+        }
+        return v;
     }
 
     /** With --init, architecture options may be repeated but must agree with the model. */
@@ -219,6 +238,15 @@ final class TrainOptions {
         if (a.given("--k") && a.integer("--k") != sc.k()) {
             throw new BadInputException("train --k " + a.string("--k") + ": " + cfg + " says " + sc.k()
                     + "; expected the model's architecture with --init");
+        }
+        if (a.given("--jumprelu-threshold")) { // the model's θ are learned; an initial value cannot apply
+            throw new BadInputException("train --jumprelu-threshold: --init " + dir + " brings its own thresholds;"
+                    + " expected it only for a fresh run");
+        }
+        if (a.given("--jumprelu-bandwidth")
+                && jumpReluOption(a, sc.activation(), "--jumprelu-bandwidth") != sc.jumpReluBandwidth()) {
+            throw new BadInputException("train --jumprelu-bandwidth " + a.string("--jumprelu-bandwidth") + ": " + cfg
+                    + " says " + sc.jumpReluBandwidth() + "; expected the model's architecture with --init");
         }
     }
 

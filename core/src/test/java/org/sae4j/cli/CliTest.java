@@ -89,6 +89,28 @@ class CliTest {
         assertThat(l.state().step()).isEqualTo(6);
     }
 
+    /** θ starts where --jumprelu-threshold says: with Adam, --l0 alone cannot move log θ far in a short run. */
+    @Test
+    void jumpReluThresholdAndBandwidthStartTheRunAndAreRecorded() throws Exception {
+        assertThat(run("train", "--data", data.toString(), "--latents", "32", "--activation", "jumprelu", "--batch",
+                "32", "--steps", "3", "--threads", "1", "--out", p("j"), "--quiet", "--jumprelu-threshold", "0.25",
+                "--jumprelu-bandwidth", "0.05", "--lr", "1e-4")).as(stderr()).isZero();
+        org.sae4j.train.Checkpoint.Loaded l = org.sae4j.train.Checkpoint.load(dir.resolve("j"));
+        assertThat(l.sae().config().jumpReluInitThreshold()).isEqualTo(0.25);
+        assertThat(l.sae().config().jumpReluBandwidth()).isEqualTo(0.05);
+        // Three Adam steps at lr 1e-4 move log θ by at most 3e-4 from log 0.25.
+        for (float lt : l.sae().logThreshold()) {
+            assertThat(Math.exp(lt)).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-3));
+        }
+        assertBadInput(run(train(p("m"), "--jumprelu-threshold", "0.1")),
+                "train --jumprelu-threshold: only for --activation jumprelu");
+        assertBadInput(run("train", "--data", data.toString(), "--latents", "32", "--activation", "jumprelu",
+                "--out", p("m"), "--jumprelu-bandwidth", "0"), "train --jumprelu-bandwidth 0: expected a positive number");
+        assertBadInput(run("train", "--data", data.toString(), "--out", p("m2"), "--init", p("j"),
+                "--jumprelu-threshold", "0.5"), "--jumprelu-threshold: --init", "brings its own thresholds");
+        assertThat(Files.exists(dir.resolve("m"))).isFalse();
+    }
+
     private String[] train(String out, String... more) {
         String[] base = {"train", "--data", data.toString(), "--latents", "32", "--k", "3", "--batch", "32",
                 "--lr", "5e-3", "--threads", "1", "--seed", "4", "--out", out, "--quiet"};

@@ -110,11 +110,13 @@ class OptionTablesTest {
             }
             Activation act = switch (o.name()) {
                 case "--l1" -> Activation.RELU;
-                case "--l0", "--preact-loss" -> Activation.JUMPRELU;
+                case "--l0", "--preact-loss", "--jumprelu-threshold", "--jumprelu-bandwidth" -> Activation.JUMPRELU;
                 default -> Activation.TOPK;
             };
             TrainConfig cfg = TrainOptions.hyperParameters(none, act).build();
-            ResumeOptions.Run run = new ResumeOptions.Run(0, act, 0, Standardizer.Mode.NONE, () -> cfg);
+            ResumeOptions.Run run = new ResumeOptions.Run(0, act, 0,
+                    TrainOptions.jumpReluOption(none, act, "--jumprelu-threshold"),
+                    TrainOptions.jumpReluOption(none, act, "--jumprelu-bandwidth"), Standardizer.Mode.NONE, () -> cfg);
             Object value = ResumeOptions.RECORDED.get(o.name()).apply(run);
             if (value instanceof Number n) {
                 assertThat(n.doubleValue()).as(o.name()).isEqualTo(Double.parseDouble(o.defaultValue()));
@@ -139,6 +141,7 @@ class OptionTablesTest {
             Map.entry("--seed", "9"), Map.entry("--l1", "0.5"), Map.entry("--l0", "0.5"), Map.entry("--auxk", "0.1"),
             Map.entry("--auxk-k", "4"), Map.entry("--dead-window", "1000"), Map.entry("--reanimation-mask", "window"),
             Map.entry("--resample-every", "100"), Map.entry("--preact-loss", "0.01"),
+            Map.entry("--jumprelu-threshold", "0.5"), Map.entry("--jumprelu-bandwidth", "0.05"),
             Map.entry("--decoder-bias-init", "median"), Map.entry("--encoder-init-scale", "0.5"),
             Map.entry("--loss-term", MeanPreTerm.class.getName() + ",coef=1"));
 
@@ -155,7 +158,8 @@ class OptionTablesTest {
         Path dir = Path.of("run1");
         for (String name : fixed) {
             Activation act = name.equals("--l1") ? Activation.RELU
-                    : name.equals("--l0") || name.equals("--preact-loss") ? Activation.JUMPRELU : Activation.TOPK;
+                    : name.equals("--l0") || name.equals("--preact-loss") || name.startsWith("--jumprelu-")
+                    ? Activation.JUMPRELU : Activation.TOPK;
             List<String> base = new ArrayList<>(List.of("--latents", "32", "--activation", act.id()));
             if (act.usesK()) {
                 base.addAll(List.of("--k", "3"));
