@@ -45,8 +45,10 @@ public final class HeldOutStudy {
 
     /**
      * TopK at 8×, 16×, 32× (k 32, 8, 16), ReLU+L1 and JumpReLU at 16×, each at train's default lr (5e-4) and a high
-     * one. The L1 and L0 coefficients aim at L0 ≈ 16–64 on MiniLM activations without standardisation; check the
-     * held-out L0 column and adjust them here if a run lands elsewhere.
+     * one. The L1 coefficient and JumpReLU's initial θ aim at L0 ≈ 16–64 on MiniLM activations without
+     * standardisation; check the held-out L0 column and adjust them here if a run lands elsewhere. JumpReLU's L0 is
+     * set by where θ starts, not by {@code --l0}: Adam moves log θ by about lr a step (θ₀ 1e-3 leaves L0 ≈ 500 after
+     * 500 steps at any --l0 from 0.1 to 0.3; θ₀ 0.3 gives 118, θ₀ 1 gives 18).
      */
     public static final List<Regime> REGIMES = regimes();
 
@@ -56,7 +58,8 @@ public final class HeldOutStudy {
                 new Regime("topk16x-k8", 16, true, List.of("--activation", "topk", "--k", "8")),
                 new Regime("topk32x-k16", 32, true, List.of("--activation", "topk", "--k", "16")),
                 new Regime("relu16x-l1", 16, false, List.of("--activation", "relu", "--l1", "3e-3")),
-                new Regime("jumprelu16x-l0", 16, false, List.of("--activation", "jumprelu", "--l0", "1e-2")));
+                new Regime("jumprelu16x-l0", 16, false, List.of("--activation", "jumprelu", "--l0", "1e-2",
+                        "--jumprelu-threshold", "0.5")));
         List<Regime> all = new ArrayList<>();
         for (Regime r : base) {
             all.add(r);
