@@ -191,6 +191,30 @@ public final class Sae {
                 : new float[][] {wEnc, bEnc, wDec, bDec, logThreshold};
     }
 
+    /**
+     * Hex SHA-256 of the parameters ({@link #tensors()} in order, float32 bits little-endian): the same for a model
+     * however its folder is named or moved, so files computed from a model (feature statistics) can name it.
+     */
+    public String parameterSha256() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float[] t : tensors()) {
+                for (float v : t) {
+                    if (buf.remaining() < 4) {
+                        md.update(buf.array(), 0, buf.position());
+                        buf.clear();
+                    }
+                    buf.putFloat(v);
+                }
+            }
+            md.update(buf.array(), 0, buf.position());
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     /** Tensor names matching {@link #tensors()}, as stored in model.safetensors. */
     public String[] tensorNames() {
         return logThreshold == null

@@ -35,7 +35,8 @@ final class Encode {
                     Option.valued("--k", "K", "codes kept per row (default: a topk model's k)"),
                     Option.flag("--dense", "every latent's code, as one rows × latents file"),
                     Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS,
-                    Option.flag("--force", "replace existing files"))).with(Models.MODEL_OPTIONS);
+                    Option.flag("--force", "replace existing files; encode rows of another tensor than the model"
+                            + " was trained on"))).with(Models.MODEL_OPTIONS);
     private Encode() {
     }
 
@@ -80,6 +81,7 @@ final class Encode {
             // The stream standardises as the model was trained, so the encoder takes its inputs as given.
             SaeEncoder enc = SaeEncoder.of(sae, null, pool);
             Models.checkWidth(data, sae, model);
+            Models.checkSource(a, lm.source(), dataPath, model);
             BatchStream s = Models.inOrder(data, batch, lm.standardizer());
             rows = data.rows();
             float[] x = new float[batch * sae.dim()];

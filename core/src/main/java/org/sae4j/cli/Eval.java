@@ -25,7 +25,8 @@ final class Eval {
             List.of("mse, R2 (scalar mean and per-feature explained variance), L0, dead %"),
             List.of(Models.MODEL, Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
                     Option.flag("--json", "one JSON object on stdout"),
-                    Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS))
+                    Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS,
+                    Option.flag("--force", "evaluate on rows of another tensor than the model was trained on")))
             .with(Models.MODEL_OPTIONS);
     private Eval() {
     }
@@ -40,6 +41,7 @@ final class Eval {
         DatasetMetrics r;
         try (NpyDataset data = NpyDataset.open(dataPath)) {
             Models.checkWidth(data, lm.sae(), model);
+            Models.checkSource(a, lm.source(), dataPath, model);
             r = evaluate(lm, data, batch, threads);
         }
         Map<String, Object> j = new LinkedHashMap<>();

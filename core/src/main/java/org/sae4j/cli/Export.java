@@ -52,7 +52,7 @@ final class Export {
                     + " (sparsity.safetensors); expected no --features with --format " + to);
         }
         LoadedModel m = ModelFormats.load(model, o);
-        double[] frequency = features == null ? null : frequencies(Path.of(features), m.sae().latents());
+        double[] frequency = features == null ? null : frequencies(Path.of(features), m.sae(), model);
         Exported e = Exported.of(m);
         String what = target == Format.SAELENS ? SaeLensFormat.write(dest, e, frequency)
                 : SparsifyFormat.write(dest, e);
@@ -62,11 +62,18 @@ final class Export {
     }
 
     /** Each latent's firing frequency from a {@code sae4j features} directory of a model with {@code n} latents. */
-    private static double[] frequencies(Path dir, int n) throws IOException {
+    private static double[] frequencies(Path dir, org.sae4j.Sae sae, Path model) throws IOException {
         FeatureData f = FeatureStatsReader.read(dir);
+        int n = sae.latents();
         if (f.latents() != n) {
             throw new BadInputException(dir + ": feature statistics of " + f.latents() + " latents; expected the"
                     + " model's " + n);
+        }
+        // Older features.json files carry no fingerprint: only the latent count can be checked then.
+        if (f.info().get(Features.MODEL_SHA256) instanceof String sha && !sha.equals(sae.parameterSha256())) {
+            throw new BadInputException(dir + ": feature statistics of another model (" + f.info().get("model")
+                    + ", parameters sha256 " + sha.substring(0, 12) + "…), not of " + model + "; expected the"
+                    + " features directory computed from this model");
         }
         int cols = FeatureData.STAT_COLUMNS.size();
         int col = FeatureData.STAT_COLUMNS.indexOf("frequency");

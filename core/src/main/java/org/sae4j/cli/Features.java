@@ -16,7 +16,11 @@ import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureOutput;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
+import org.sae4j.formats.ImportOptions;
+import org.sae4j.formats.LoadedModel;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.NpyDataset;
+import org.sae4j.kernels.KernelPool;
 
 /**
  * {@code sae4j features --model DIR --data PATH [--tokens tokens.tsv] [--top N] [--context C] --out OUT/}: corpus
@@ -41,7 +45,11 @@ final class Features {
                     Option.valued("--batch", "B", "rows per batch").withDefault("1024"),
                     Option.valued("--splice", "FILE.json", "'sae4j splice --json' of this model: its downstream"
                             + " figures go in features.json and the page"),
-                    Option.flag("--force", "replace an earlier features directory")));
+                    Option.flag("--force", "replace an earlier features directory; use rows of another tensor"
+                            + " than the model was trained on")));
+
+    /** features.json's fingerprint of the model's parameters ({@link org.sae4j.Sae#parameterSha256()}). */
+    static final String MODEL_SHA256 = "model_parameters_sha256";
 
     private Features() {
     }
@@ -69,11 +77,13 @@ final class Features {
 
         Map<String, Object> splice = a.string("--splice") == null ? null
                 : SpliceFigures.read(Path.of(a.string("--splice")));
-        SaeEncoder enc = SaeEncoder.load(model);
+        LoadedModel lm = ModelFormats.load(model, ImportOptions.DEFAULT);
+        SaeEncoder enc = SaeEncoder.of(lm.sae(), lm.standardizer(), KernelPool.common());
         FeatureData f;
         long t0 = System.nanoTime();
         try (NpyDataset data = NpyDataset.open(dataPath)) {
             Models.checkWidth(data, enc.dim(), model);
+            Models.checkSource(a, lm.source(), dataPath, model);
             Models.checkRows(data);
             if (tokens != null) {
                 ContextRows.checkRows(tokens, data.rows(), dataPath);
@@ -85,6 +95,7 @@ final class Features {
             info.put("k", enc.config().activation().usesK() ? (Object) (long) enc.config().k() : null);
             info.put("context", (long) context);
             info.put("model", model.toString());
+            info.put(MODEL_SHA256, lm.sae().parameterSha256());
             info.put("data", dataPath.toString());
             info.put("tokens", tokens == null ? null : tokens.toString());
             if (splice != null) {

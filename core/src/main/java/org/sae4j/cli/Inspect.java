@@ -60,6 +60,9 @@ final class Inspect {
                     : ", input " + sae.rule().norm().name().toLowerCase(java.util.Locale.ROOT)));
         }
         j.put("standardizer", m.standardizer() == null ? "none" : m.standardizer().toString());
+        if (m.source() != null) {
+            j.put(org.sae4j.io.ActivationSource.CFG_KEY, m.source().toJson());
+        }
         List<Object> tensors = new ArrayList<>();
         String[] names = sae.tensorNames();
         float[][] data = sae.tensors();
@@ -118,6 +121,10 @@ final class Inspect {
                 c.activation().usesK() ? ", k " + c.k() : "");
         out.printf(Locale.ROOT, "  unit-norm decoder %s, pre-encoder bias %s, init seed %d, standardizer %s%n",
                 c.unitNormDecoder(), c.preEncoderBias(), c.seed(), j.get("standardizer"));
+        if (m.source() != null) {
+            out.printf(Locale.ROOT, "  trained on %s%s%n", m.source().describe(),
+                    m.source().text() == null ? "" : ", text " + m.source().text());
+        }
         if (format != Format.SAE4J) {
             out.printf(Locale.ROOT, "  read as %s%s%n", format.id(),
                     j.containsKey("forward_rule") ? "; forward pass: " + j.get("forward_rule") : "");

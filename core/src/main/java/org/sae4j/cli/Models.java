@@ -9,6 +9,7 @@ import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.NpyDataset;
@@ -78,6 +79,17 @@ final class Models {
         if (data.dim() != dim) {
             throw new BadInputException(data.source() + ": rows have " + data.dim() + " columns; expected the"
                     + " model's dim " + dim + " (from " + modelDir + ")");
+        }
+    }
+
+    /**
+     * Refuses {@code --data} rows of another tensor (or model) than {@code trained}, what the model's cfg.json says it
+     * was trained on; {@code --force} uses them anyway. Unrecorded on either side: nothing to check.
+     */
+    static void checkSource(Args a, ActivationSource trained, Path dataPath, Path model) throws IOException {
+        if (!a.flag("--force")) {
+            ActivationSource.check(trained, ActivationSource.of(dataPath), a.command() + " --data " + dataPath,
+                    "model " + model + " was trained on", "--force to use them anyway");
         }
     }
 

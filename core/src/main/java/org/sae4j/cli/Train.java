@@ -14,6 +14,7 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeConfig;
 import org.sae4j.formats.LoadedModel;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Json;
@@ -131,6 +132,7 @@ final class Train {
                 throw new BadInputException("train --eval-data " + evalPath + ": rows have " + held.dim()
                         + " columns; expected " + data.dim() + ", the width of --data " + dataPath);
             }
+            ActivationSource source = source(loaded, resumeDir, dataPath, evalPath);
             SaeConfig sc;
             if (loaded != null) {
                 sc = loaded.sae().config();
@@ -194,7 +196,7 @@ final class Train {
             Standardizer saveStd = std;
             long[] lastSaved = {sameDir ? startStep : -1};
             trainer.checkpoints(checkpointEvery, st -> {
-                Checkpoint.save(target, st, saveStd);
+                Checkpoint.save(target, st, saveStd, source);
                 lastSaved[0] = st.step();
             });
             trainer.retryFailedSaves(retrySaves);
@@ -304,6 +306,26 @@ final class Train {
     }
 
     /**
+     * What the training rows are, for cfg.json: --data's own record, else (a copy of the same rows) the checkpoint's;
+     * a resume on rows of another tensor, or --eval-data of another tensor than --data, is refused.
+     */
+    private static ActivationSource source(Checkpoint.Loaded loaded, Path resumeDir, Path dataPath, Path evalPath)
+            throws IOException {
+        ActivationSource data = ActivationSource.of(dataPath);
+        ActivationSource recorded = loaded == null ? null : loaded.source();
+        if (resumeDir != null) {
+            ActivationSource.check(recorded, data, "train --data " + dataPath, "the run in " + resumeDir
+                    + " trains on", null);
+        }
+        ActivationSource src = data != null ? data : recorded;
+        if (evalPath != null) {
+            ActivationSource.check(src, ActivationSource.of(evalPath), "train --eval-data " + evalPath,
+                    "the training rows are", null);
+        }
+        return src;
+    }
+
+    /**
      * The model {@code --init} starts from, in any format; an imported model whose forward pass sae4j's trainer
      * cannot express (gated, per-row input normalisation) is refused with the reason, and exact JumpReLU thresholds
      * continue as sae4j's {@code log θ}.
@@ -318,7 +340,7 @@ final class Train {
             }
             m.sae().withRule(null);
         }
-        return new Checkpoint.Loaded(m.sae(), m.standardizer(), null);
+        return new Checkpoint.Loaded(m.sae(), m.standardizer(), null, m.source());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.AtomicFiles;
 import org.sae4j.io.Safetensors;
 import org.sae4j.io.Standardizer;
@@ -19,9 +20,10 @@ import org.sae4j.io.Standardizer;
  *
  * @param wEnc           n×d, latent-major (sae4j's layout)
  * @param preEncoderBias whether the encoder subtracts {@code bDec}
+ * @param source         what the model was trained on (null: not recorded), for the other library's hook metadata
  */
 public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, boolean preEncoderBias,
-                       boolean folded) {
+                       boolean folded, ActivationSource source) {
 
     public static Exported of(LoadedModel m) {
         Sae sae = m.sae();
@@ -34,7 +36,7 @@ public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[
         boolean pre = sae.config().preEncoderBias();
         Standardizer std = m.standardizer();
         if (std == null || std.mode() == Standardizer.Mode.NONE) {
-            return new Exported(sae, wEnc, bEnc, wDec, bDec, pre, false);
+            return new Exported(sae, wEnc, bEnc, wDec, bDec, pre, false, m.source());
         }
         if (sae.rule() != null) {
             throw new BadInputException(m.dir() + ": a standardizer together with an imported forward rule cannot"
@@ -69,7 +71,7 @@ public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[
                 bEnc[j] = (float) (bEnc[j] - dot);
             }
         }
-        return new Exported(sae, wEnc, bEnc, wDec, bDec, pre, true);
+        return new Exported(sae, wEnc, bEnc, wDec, bDec, pre, true, m.source());
     }
 
     /** The thresholds a JumpReLU/BatchTopK model compares with, as sae4j's encoders compute them. */

@@ -2,6 +2,7 @@ package org.sae4j.formats;
 
 import java.nio.file.Path;
 import org.sae4j.Sae;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.Standardizer;
 
 /**
@@ -12,6 +13,10 @@ import org.sae4j.io.Standardizer;
  * @param standardizer sae4j input standardisation, or {@code null}
  * @param format       the layout it was read from
  * @param dir          the folder actually read (a sparsify hookpoint folder inside the given run directory)
+ * @param source       what the model was trained on, as sae4j's cfg.json records it ({@code null}: not recorded)
  */
-public record LoadedModel(Sae sae, Standardizer standardizer, Format format, Path dir) {
+public record LoadedModel(Sae sae, Standardizer standardizer, Format format, Path dir, ActivationSource source) {
+    public LoadedModel(Sae sae, Standardizer standardizer, Format format, Path dir) {
+        this(sae, standardizer, format, dir, null);
+    }
 }

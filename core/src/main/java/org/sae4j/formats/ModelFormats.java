@@ -32,7 +32,7 @@ public final class ModelFormats {
         return switch (f) {
             case SAE4J -> {
                 Checkpoint.Loaded m = Checkpoint.loadModel(target);
-                yield new LoadedModel(m.sae(), m.standardizer(), Format.SAE4J, target);
+                yield new LoadedModel(m.sae(), m.standardizer(), Format.SAE4J, target, m.source());
             }
             case SAELENS -> SaeLensFormat.load(target, opts);
             case SPARSIFY -> {

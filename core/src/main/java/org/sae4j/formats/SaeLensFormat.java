@@ -11,6 +11,7 @@ import org.sae4j.BadInputException;
 import org.sae4j.ForwardRule;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.Json;
 import org.sae4j.io.JsonFields;
 import org.sae4j.io.Safetensors;
@@ -316,6 +317,18 @@ public final class SaeLensFormat {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("sae_lens_version", WRITTEN_VERSION);
         meta.put("sae_lens_training_version", WRITTEN_VERSION);
+        ActivationSource src = e.source();
+        if (src != null) { // SAEMetadata's keys, in the order _set_sae_metadata writes them
+            meta.put("model_name", src.model());
+            meta.put("hook_name", src.output());
+            if (src.maxTokens() > 0) {
+                meta.put("context_size", src.maxTokens());
+            }
+            meta.put("prepend_bos", true); // sae4j activations always lets the tokenizer add its special tokens
+            if (src.text() != null) {
+                meta.put("dataset_path", src.text());
+            }
+        }
         meta.put("exported_by", "sae4j");
         cfg.put("metadata", meta);
         Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();

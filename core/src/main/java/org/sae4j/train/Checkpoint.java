@@ -7,6 +7,7 @@ import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.AtomicFiles;
 import org.sae4j.io.Json;
 import org.sae4j.io.Standardizer;
@@ -47,7 +48,12 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /** A loaded directory: the model, its input standardisation (null if none) and trainer state (null if none). */
-    public record Loaded(Sae sae, Standardizer standardizer, TrainState state) {}
+    /** A checkpoint read back; {@code source} is what its training rows were ({@code null}: not recorded). */
+    public record Loaded(Sae sae, Standardizer standardizer, TrainState state, ActivationSource source) {
+        public Loaded(Sae sae, Standardizer standardizer, TrainState state) {
+            this(sae, standardizer, state, null);
+        }
+    }
 
     /** Test hook: called at each stage of a save; throwing from it simulates a crash at that point. */
     interface Hook {
@@ -60,31 +66,43 @@ public final class Checkpoint {
 
     /** Saves a model without trainer state (e.g. as a starting point for {@code --init}). */
     public static void save(Path dir, Sae sae, Standardizer standardizer) throws IOException {
-        save(dir, sae, standardizer, null, NO_HOOK);
+        save(dir, sae, standardizer, null, null, NO_HOOK);
     }
 
     /** Saves the model of {@code state} together with its trainer state. */
     public static void save(Path dir, TrainState state, Standardizer standardizer) throws IOException {
-        save(dir, state.sae(), standardizer, state, NO_HOOK);
+        save(dir, state, standardizer, null);
+    }
+
+    /** As {@link #save(Path, TrainState, Standardizer)}, recording where the training rows came from (or null). */
+    public static void save(Path dir, TrainState state, Standardizer standardizer, ActivationSource source)
+            throws IOException {
+        save(dir, state.sae(), standardizer, source, state, NO_HOOK);
     }
 
     static void save(Path dir, Sae sae, Standardizer standardizer, TrainState state, Hook hook) throws IOException {
+        save(dir, sae, standardizer, null, state, hook);
+    }
+
+    private static void save(Path dir, Sae sae, Standardizer standardizer, ActivationSource source, TrainState state,
+            Hook hook) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         if (target.getParent() == null) {
             throw new BadInputException(dir + ": cannot write a checkpoint at the file-system root; expected a"
                     + " directory path");
         }
         CheckpointTensors.checkFinite(sae, state);
-        CheckpointDirectory.replace(target, state, (d, writing) -> writeContents(d, sae, standardizer, state,
+        CheckpointDirectory.replace(target, state, (d, writing) -> writeContents(d, sae, standardizer, source, state,
                 writing), hook);
     }
 
-    private static void writeContents(Path d, Sae sae, Standardizer standardizer, TrainState state,
-            String[] writing) throws IOException {
+    private static void writeContents(Path d, Sae sae, Standardizer standardizer, ActivationSource source,
+            TrainState state, String[] writing) throws IOException {
         writing[0] = MODEL;
         CheckpointTensors.write(d.resolve(MODEL), sae, state);
         writing[0] = CONFIG;
-        AtomicFiles.writeString(d.resolve(CONFIG), Json.writePretty(CheckpointConfig.configJson(sae, standardizer))
+        AtomicFiles.writeString(d.resolve(CONFIG), Json.writePretty(CheckpointConfig.configJson(sae, standardizer,
+                source))
                 + "\n");
         if (state != null) {
             CheckpointTrainerState.write(d, state, writing);
@@ -145,7 +163,7 @@ public final class Checkpoint {
         if (withState && Files.isRegularFile(stateFile)) {
             state = CheckpointTrainerState.parseState(stateFile, target, sae);
         }
-        return new Loaded(sae, std, state);
+        return new Loaded(sae, std, state, ActivationSource.fromConfig(cj, cfgFile.toString()));
     }
 
     // ---------------------------------------------------------------- file helpers

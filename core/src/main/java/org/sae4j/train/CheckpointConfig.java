@@ -7,6 +7,7 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.JsonFields;
 import org.sae4j.io.Standardizer;
 
@@ -32,7 +33,7 @@ final class CheckpointConfig {
         return m;
     }
 
-    static Map<String, Object> configJson(Sae sae, Standardizer standardizer) {
+    static Map<String, Object> configJson(Sae sae, Standardizer standardizer, ActivationSource source) {
         SaeConfig c = sae.config();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
@@ -44,6 +45,9 @@ final class CheckpointConfig {
         }
         if (standardizer != null && standardizer.mode() != Standardizer.Mode.NONE) {
             m.put("standardizer", standardizer.toJson());
+        }
+        if (source != null) {
+            m.put(ActivationSource.CFG_KEY, source.toJson());
         }
         return m;
     }

@@ -263,7 +263,7 @@ public final class ActivationExtractor {
         return row;
     }
 
-    private static Map<String, Object> describe(ModelSource source, Options o, Summary s) {
+    private static Map<String, Object> describe(ModelSource source, Options o, Summary s) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "sae4j-activations/1");
         m.put("model", source.model());
@@ -271,6 +271,7 @@ public final class ActivationExtractor {
         m.put("tokenizer", source.tokenizer());
         m.put("tokenizer_sha256", source.tokenizerSha256());
         m.put("text", o.text().toAbsolutePath().normalize().toString());
+        m.put("text_sha256", ModelSource.sha256(o.text()));
         m.put("max_tokens", o.maxTokens());
         m.put("batch", o.batch());
         m.put("keep_special", o.keepSpecial());

@@ -16,6 +16,7 @@ import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.Json;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.onnx.ModelSource;
@@ -42,7 +43,7 @@ public final class SpliceCommand {
                     Option.valued("--tokenizer", "tokenizer.json", "its tokenizer (the built-in model brings its own)"),
                     Option.valued("--text", "FILE", "UTF-8, one document per line (held-out text)").asRequired(),
                     Option.valued("--output", "HOOK", "the tensor the SAE was trained on (as in activations"
-                            + " --output)").asRequired(),
+                            + " --output; default: the one a sae4j model's cfg.json records)"),
                     Option.valued("--model", "DIR", "the SAE folder (sae4j, SAELens, sparsify or Gemma Scope)")
                             .asRequired(),
                     Option.valued("--format", "sae4j|saelens|sparsify|gemmascope", "the SAE folder's format"
@@ -57,6 +58,7 @@ public final class SpliceCommand {
                     Option.valued("--max-tokens", "N", "longer documents are truncated").withDefault("128"),
                     Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
                     Option.flag("--splice-special", "replace the rows of [CLS], [SEP], BOS... too"),
+                    Option.flag("--force", "splice at --output although the model records another tensor"),
                     Option.valued("--threads", "T", "ONNX Runtime and SAE threads (default: one per core)"),
                     Option.valued("--cache-dir", "DIR", "native libraries of ONNX Runtime and the tokenizer"),
                     Option.flag("--json", "one JSON object on stdout"),
@@ -87,7 +89,7 @@ public final class SpliceCommand {
                 a.string("--hookpoint", null), scale == null ? null : a.number("--scaling-factor", 0)));
         ModelSource source = ModelSource.resolve(a.required("--onnx"), a.string("--tokenizer", null));
         OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
-        String hook = a.required("--output");
+        String hook = hook(a, sae, source, modelDir);
         String measure = a.string("--measure", null);
         if (measure == null) {
             if (graph.outputs().isEmpty()) {
@@ -115,6 +117,28 @@ public final class SpliceCommand {
         } else {
             print(out, modelDir, source, r, o);
         }
+    }
+
+    /**
+     * {@code --output}, else the tensor a sae4j model records it was trained on; a hook or ONNX model other than the
+     * recorded one is refused unless {@code --force}.
+     */
+    private static String hook(Args a, LoadedModel sae, ModelSource source, Path modelDir) {
+        ActivationSource trained = sae.source();
+        String given = a.string("--output", null);
+        if (given == null) {
+            if (trained == null) {
+                throw new BadInputException("splice: --output HOOK is required (" + modelDir + " does not record the"
+                        + " tensor it was trained on); expected the name given to 'activations --output'");
+            }
+            given = trained.output();
+        }
+        if (!a.flag("--force")) {
+            ActivationSource.check(trained, new ActivationSource(source.model(), source.modelSha256(), given, null,
+                    null, 0, false, null, null), "splice --output " + given, "model " + modelDir + " was trained"
+                    + " on", "--force to splice there anyway");
+        }
+        return given;
     }
 
     /**

@@ -89,6 +89,9 @@ class ActivationsCommandTest {
         }
         assertThat(json.get("model_sha256")).isEqualTo(java.util.HexFormat.of()
                 .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(model)));
+        // The text is named by its sha256 too, so a model trained on these rows can say exactly what it read.
+        assertThat(json.get("text_sha256")).isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(Files.readAllBytes(Path.of((String) json.get("text"))))));
         @SuppressWarnings("unchecked")
         Map<String, Object> o = ((List<Map<String, Object>>) json.get("outputs")).get(0);
         assertThat(o.get("shape")).isEqualTo(List.of(rows, 384L));

@@ -106,6 +106,33 @@ class SpliceCommandTest {
                 "an SAE trained on another output");
     }
 
+    /** A sae4j model that records its tensor splices there without --output, and refuses another one. */
+    @Test
+    void theModelsRecordedTensorIsTheDefaultHook(@TempDir Path tmp) throws Exception {
+        Path text = text(tmp);
+        Path sae = sae(tmp, 16);
+        expectBad(run(args(text, sae)), "splice: --output HOOK is required (" + sae + " does not record the tensor");
+        Path cfg = sae.resolve(Checkpoint.CONFIG);
+        Map<String, Object> c = Json.readObject(cfg);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(dir.resolve("tiny-decoder.onnx"))));
+        c.put("activations", Map.of("model", "tiny-decoder.onnx", "model_sha256", sha, "output", HOOK));
+        Files.writeString(cfg, Json.write(c));
+        Run r = run(args(text, sae, "--json"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Json.readObject(writeTo(tmp, r.out()))).containsEntry("hook", HOOK);
+        expectBad(run(args(text, sae, "--output", "/blocks.1/Add_2_output_0")), "splice --output"
+                + " /blocks.1/Add_2_output_0: activations of output '/blocks.1/Add_2_output_0' of ");
+        expectBad(run(args(text, sae, "--output", "/blocks.1/Add_2_output_0")), "was trained on output '" + HOOK
+                + "' of tiny-decoder.onnx; expected rows of the same tensor (--force to splice there anyway)");
+    }
+
+    private static Path writeTo(Path tmp, String json) throws Exception {
+        Path p = tmp.resolve("out.json");
+        Files.writeString(p, json);
+        return p;
+    }
+
     private static void expectBad(Run r, String fragment) {
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
         assertThat(r.err().strip()).contains(fragment).doesNotContain("\n");
