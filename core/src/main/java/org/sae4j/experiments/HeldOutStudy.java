@@ -217,30 +217,63 @@ public final class HeldOutStudy {
                 continue;
             }
             List<LineChart.Series> dead = new ArrayList<>();
-            List<LineChart.Series> ev = new ArrayList<>();
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = Double.NEGATIVE_INFINITY;
+            double deadMax = 0;
             for (Run r : rs) {
                 double[] pct = r.deadCurve().clone();
                 for (int i = 0; i < pct.length; i++) {
                     pct[i] *= 100;
+                    deadMax = Math.max(deadMax, pct[i]);
                 }
                 dead.add(new LineChart.Series(r.remedy(), pct));
-                ev.add(new LineChart.Series(r.remedy(), r.evCurve()));
+            }
+            String window = String.format(Locale.ROOT, "%,d", rs.get(0).deadWindowTokens());
+            // The axis up to the next 10 % above the worst run, so 15 % dead is not a line along the floor.
+            files.put("dead-" + regime + ".svg", LineChart.svg(regime + ": latents not fired within the last "
+                    + window + " tokens (%) over training", "log point", dead, 0,
+                    Math.min(100, Math.max(10, Math.ceil(deadMax / 10 + 1e-9) * 10)), 900, 360));
+            files.put("heldout-ev-" + regime + ".svg", evChart(regime, rs));
+        }
+        return files;
+    }
+
+    /** How far below the median final EV a run may end and still set the EV axis. */
+    static final double EV_OFF_SCALE = 0.1;
+
+    /**
+     * Held-out EV at each evaluation. The axis spans the runs that end within {@value #EV_OFF_SCALE} of the median
+     * final EV, so one broken run (EV −11) does not flatten the others into one line; it is drawn at the floor and
+     * its legend says where it ended.
+     */
+    static String evChart(String regime, List<Run> rs) {
+        double[] finals = rs.stream().mapToDouble(r -> last(r.evCurve())).filter(Double::isFinite).sorted().toArray();
+        double median = finals.length == 0 ? 0 : finals[finals.length / 2];
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (Run r : rs) {
+            if (last(r.evCurve()) >= median - EV_OFF_SCALE) {
                 for (double v : r.evCurve()) {
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
                 }
             }
-            String window = String.format(Locale.ROOT, "%,d", rs.get(0).deadWindowTokens());
-            files.put("dead-" + regime + ".svg", LineChart.svg(regime + ": latents not fired within the last "
-                    + window + " tokens (%) over training", "log point", dead, 0, 100, 900, 360));
-            // EV's axis from the runs' own range (early evaluations can be far below the end).
-            lo = Math.max(-1, Math.floor(lo * 20) / 20);
-            hi = Math.max(lo + 0.05, Math.ceil(hi * 20) / 20);
-            files.put("heldout-ev-" + regime + ".svg", LineChart.svg(regime + ": held-out explained variance at each"
-                    + " evaluation", "evaluation", ev, lo, hi, 900, 360));
         }
-        return files;
+        if (!(lo <= hi)) {
+            lo = 0;
+            hi = 1;
+        }
+        lo = Math.max(-1, Math.floor(lo * 20) / 20);
+        hi = Math.max(lo + 0.05, Math.ceil(hi * 20) / 20);
+        List<LineChart.Series> ev = new ArrayList<>();
+        for (Run r : rs) {
+            double end = last(r.evCurve());
+            ev.add(new LineChart.Series(end < lo ? String.format(Locale.ROOT, "%s (off scale: ends at %.2f)",
+                    r.remedy(), end) : r.remedy(), r.evCurve()));
+        }
+        return LineChart.svg(regime + ": held-out explained variance at each evaluation", "evaluation", ev, lo, hi,
+                900, 360);
+    }
+
+    private static double last(double[] y) {
+        return y.length == 0 ? Double.NaN : y[y.length - 1];
     }
 }
