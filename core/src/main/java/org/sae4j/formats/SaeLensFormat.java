@@ -320,7 +320,7 @@ public final class SaeLensFormat {
         ActivationSource src = e.source();
         if (src != null) { // SAEMetadata's keys, in the order _set_sae_metadata writes them
             meta.put("model_name", src.model());
-            meta.put("hook_name", src.output());
+            meta.put("hook_name", src.hookName() != null ? src.hookName() : src.output());
             if (src.maxTokens() > 0) {
                 meta.put("context_size", src.maxTokens());
             }

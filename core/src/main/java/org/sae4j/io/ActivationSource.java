@@ -17,6 +17,7 @@ import org.sae4j.BadInputException;
  * @param model           the ONNX model as given ({@code builtin:all-minilm-l6-v2} or a path)
  * @param modelSha256     its file's sha256 (null when not recorded)
  * @param output          the graph tensor the rows are (e.g. {@code last_hidden_state})
+ * @param hookName        its TransformerLens-style name ({@code blocks.2.hook_resid_post}), null when it has none
  * @param tokenizer       the tokenizer as given (null when not recorded)
  * @param tokenizerSha256 its file's sha256 (null when not recorded)
  * @param maxTokens       tokens per document or window (0 when not recorded)
@@ -24,7 +25,7 @@ import org.sae4j.BadInputException;
  * @param text            the text file the activations were extracted from (null when not recorded)
  * @param textSha256      its sha256 (null when not recorded: older extractions)
  */
-public record ActivationSource(String model, String modelSha256, String output, String tokenizer,
+public record ActivationSource(String model, String modelSha256, String output, String hookName, String tokenizer,
                                String tokenizerSha256, long maxTokens, boolean keepSpecial, String text,
                                String textSha256) {
     /** The file {@code sae4j activations} writes beside its output directories. */
@@ -59,7 +60,8 @@ public record ActivationSource(String model, String modelSha256, String output, 
         for (Object o : outs) {
             if (o instanceof Map<?, ?> om && name.equals(om.get("directory")) && om.get("name") instanceof String out
                     && m.get("model") instanceof String model) {
-                return new ActivationSource(model, string(m, "model_sha256"), out, string(m, "tokenizer"),
+                return new ActivationSource(model, string(m, "model_sha256"), out, string(om, "hook_name"),
+                        string(m, "tokenizer"),
                         string(m, "tokenizer_sha256"), m.get("max_tokens") instanceof Long l ? l : 0,
                         Boolean.TRUE.equals(m.get("keep_special")), string(m, "text"), string(m, "text_sha256"));
             }
@@ -77,6 +79,7 @@ public record ActivationSource(String model, String modelSha256, String output, 
         m.put("model", model);
         putIfSet(m, "model_sha256", modelSha256);
         m.put("output", output);
+        putIfSet(m, "hook_name", hookName);
         putIfSet(m, "tokenizer", tokenizer);
         putIfSet(m, "tokenizer_sha256", tokenizerSha256);
         if (maxTokens > 0) {
@@ -104,7 +107,7 @@ public record ActivationSource(String model, String modelSha256, String output, 
         Map<?, ?> m = f.map();
         return new ActivationSource(f.require("model", String.class, "the ONNX model"), string(m, "model_sha256"),
                 f.require("output", String.class, "the graph output the rows were taken from"),
-                string(m, "tokenizer"), string(m, "tokenizer_sha256"), f.optionalLong("max_tokens", 0),
+                string(m, "hook_name"), string(m, "tokenizer"), string(m, "tokenizer_sha256"), f.optionalLong("max_tokens", 0),
                 f.optionalBoolean("keep_special", false), string(m, "text"), string(m, "text_sha256"));
     }
 
@@ -117,7 +120,7 @@ public record ActivationSource(String model, String modelSha256, String output, 
 
     /** {@code output 'X' of M} for messages. */
     public String describe() {
-        return "output '" + output + "' of " + model;
+        return "output '" + output + "'" + (hookName == null ? "" : " (" + hookName + ")") + " of " + model;
     }
 
     /**

@@ -46,7 +46,7 @@ class ProvenanceCliTest {
                  "tokenizer": "builtin:all-minilm-l6-v2/tokenizer.json", "tokenizer_sha256": "def456",
                  "text": "/corpus/train.txt", "text_sha256": "0f0f", "max_tokens": 128, "keep_special": false,
                  "outputs": [{"name": "/encoder/layer.2/output/LayerNorm/Add_1_output_0",
-                              "directory": "encoder_layer.2_out"},
+                              "directory": "encoder_layer.2_out", "hook_name": "blocks.2.hook_resid_post"},
                              {"name": "last_hidden_state", "directory": "last_hidden_state"}]}
                 """);
     }
@@ -101,22 +101,23 @@ class ProvenanceCliTest {
         // A resume on the other tensor's rows, or held-out rows of another tensor, is refused.
         assertBadInput(run("train", "--resume", p("m"), "--data", last.toString(), "--steps", "8", "--quiet"),
                 "train --data " + last, "activations of output 'last_hidden_state'", "trains on output"
-                        + " '/encoder/layer.2/output/LayerNorm/Add_1_output_0'");
+                        + " '/encoder/layer.2/output/LayerNorm/Add_1_output_0' (blocks.2.hook_resid_post)");
         assertBadInput(train(p("m3"), block, "--eval-data", last.toString()), "train --eval-data " + last,
-                "the training rows are output '/encoder/layer.2/output/LayerNorm/Add_1_output_0'");
+                "the training rows are output '/encoder/layer.2/output/LayerNorm/Add_1_output_0'"
+                        + " (blocks.2.hook_resid_post)");
         assertThat(Files.exists(dir.resolve("m3"))).isFalse();
 
         // inspect says it.
         assertThat(run("inspect", "--model", p("m"))).isZero();
-        assertThat(cli.stdout()).contains("trained on output '/encoder/layer.2/output/LayerNorm/Add_1_output_0' of"
-                + " builtin:all-minilm-l6-v2, text /corpus/train.txt");
+        assertThat(cli.stdout()).contains("trained on output '/encoder/layer.2/output/LayerNorm/Add_1_output_0'"
+                + " (blocks.2.hook_resid_post) of builtin:all-minilm-l6-v2, text /corpus/train.txt");
     }
 
     @Test
     void evalEncodeAndFeaturesRefuseAnotherTensorUnlessForced() throws IOException {
         assertThat(train(p("m"), block)).as(cli.stderr()).isZero();
         String want = "model " + p("m") + " was trained on output '/encoder/layer.2/output/LayerNorm/Add_1_output_0'"
-                + " of builtin:all-minilm-l6-v2; expected rows of the same tensor (--force to use them anyway)";
+                + " (blocks.2.hook_resid_post) of builtin:all-minilm-l6-v2; expected rows of the same tensor (--force to use them anyway)";
         assertBadInput(run("eval", "--model", p("m"), "--data", last.toString()),
                 "eval --data " + last + ": activations of output 'last_hidden_state' of builtin:all-minilm-l6-v2, but "
                         + want);
@@ -157,7 +158,7 @@ class ProvenanceCliTest {
         Map<String, Object> meta = (Map<String, Object>) Json.readObject(dir.resolve("x").resolve("cfg.json"))
                 .get("metadata");
         assertThat(meta).containsEntry("model_name", "builtin:all-minilm-l6-v2")
-                .containsEntry("hook_name", "/encoder/layer.2/output/LayerNorm/Add_1_output_0")
+                .containsEntry("hook_name", "blocks.2.hook_resid_post")
                 .containsEntry("context_size", 128L).containsEntry("prepend_bos", true)
                 .containsEntry("dataset_path", "/corpus/train.txt");
     }

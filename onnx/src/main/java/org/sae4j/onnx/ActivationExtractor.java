@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,8 +75,19 @@ public final class ActivationExtractor {
     }
 
     /** As above, with the model's graph already parsed from {@code source} (it is large: parse it once). */
-    public static Summary run(ModelSource source, OnnxGraph graph, Options o, PrintStream progress)
+    public static Summary run(ModelSource source, OnnxGraph graph, Options given, PrintStream progress)
             throws IOException {
+        // blocks.N.hook_resid_post names become graph tensors here; activations.json records both names.
+        List<String> tensors = new ArrayList<>();
+        Map<String, String> hooks = new HashMap<>();
+        for (String name : given.outputs()) {
+            String t = HookNames.resolve(graph, name, source.model() + " --output " + name);
+            tensors.add(t);
+            String h = HookNames.hookName(graph, t);
+            if (h != null) hooks.put(t, h);
+        }
+        Options o = new Options(given.text(), given.out(), List.copyOf(tensors), given.maxTokens(), given.batch(),
+                given.keepSpecial(), given.shardRows(), given.threads(), given.force());
         Path out = o.out().toAbsolutePath().normalize();
         if (Files.exists(out)) {
             if (!o.force()) {
@@ -106,7 +118,7 @@ public final class ActivationExtractor {
                         + " expected text (or --keep-special)");
             }
             Summary[] s = {null};
-            AtomicFiles.replaceDirectory(out, tmp -> s[0] = extract(source, o, counts, tok, runner, dirs, tmp,
+            AtomicFiles.replaceDirectory(out, tmp -> s[0] = extract(source, o, counts, tok, runner, dirs, hooks, tmp,
                     progress));
             return s[0];
         }
@@ -153,7 +165,8 @@ public final class ActivationExtractor {
     }
 
     private static Summary extract(ModelSource source, Options o, Counts counts, TextTokenizer tok,
-            OnnxRunner runner, Map<String, String> dirs, Path tmp, PrintStream progress) throws IOException {
+            OnnxRunner runner, Map<String, String> dirs, Map<String, String> hooks, Path tmp, PrintStream progress)
+            throws IOException {
         long start = System.nanoTime();
         List<String> outs = runner.outputs();
         ShardWriter[] writers = new ShardWriter[outs.size()];
@@ -202,7 +215,7 @@ public final class ActivationExtractor {
         }
         Summary s = new Summary(counts.lines(), counts.documents(), counts.emptyLines(), counts.truncated(),
                 counts.tokens(), counts.rows(), infos, seconds);
-        AtomicFiles.writeString(tmp.resolve(INFO), Json.writePretty(describe(source, o, s)) + "\n");
+        AtomicFiles.writeString(tmp.resolve(INFO), Json.writePretty(describe(source, o, s, hooks)) + "\n");
         return s;
     }
 
@@ -263,7 +276,8 @@ public final class ActivationExtractor {
         return row;
     }
 
-    private static Map<String, Object> describe(ModelSource source, Options o, Summary s) throws IOException {
+    private static Map<String, Object> describe(ModelSource source, Options o, Summary s, Map<String, String> hooks)
+            throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "sae4j-activations/1");
         m.put("model", source.model());
@@ -287,6 +301,7 @@ public final class ActivationExtractor {
         for (OutputInfo i : s.outputs()) {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("name", i.name());
+            if (hooks.containsKey(i.name())) x.put("hook_name", hooks.get(i.name()));
             x.put("directory", i.directory());
             x.put("dtype", "float32");
             x.put("shape", List.of(i.rows(), (long) i.width()));

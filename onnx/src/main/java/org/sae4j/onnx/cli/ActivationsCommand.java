@@ -13,6 +13,7 @@ import org.sae4j.cli.Main;
 import org.sae4j.cli.Option;
 import org.sae4j.cli.OptionTable;
 import org.sae4j.onnx.ActivationExtractor;
+import org.sae4j.onnx.HookNames;
 import org.sae4j.onnx.ModelSource;
 import org.sae4j.onnx.NativeLibraries;
 import org.sae4j.onnx.OnnxGraph;
@@ -35,9 +36,11 @@ public final class ActivationsCommand {
                     Option.valued("--text", "FILE", "UTF-8, one document per line (empty lines skipped, still"
                             + " counted as documents)").asRequired(),
                     Option.valued("--out", "DIR", "where shards, tokens.tsv and activations.json go").asRequired(),
-                    Option.repeatable("--output", "NAME", "a graph output or any intermediate tensor (default: the"
+                    Option.repeatable("--output", "NAME", "a graph output, any intermediate tensor, or"
+                            + " blocks.N.hook_resid_post (the residual stream after block N, from 0) (default: the"
                             + " first graph output, last_hidden_state for the built-in model)"),
-                    Option.flag("--list-outputs", "show the per-token candidates for --output with their shapes"),
+                    Option.flag("--list-outputs", "show the per-token candidates for --output with their shapes,"
+                            + " by block"),
                     Option.valued("--max-tokens", "N", "longer documents are truncated (special tokens kept); the"
                             + " count is reported").withDefault("128"),
                     Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
@@ -113,15 +116,28 @@ public final class ActivationsCommand {
             TextTokenizer.Tokens probe = tok.encode("The quick brown fox jumps over the lazy dog.");
             Map<String, long[]> shapes = runner.probeShapes(probe);
             out.println("# per-token tensors of " + source.model() + " ([batch, sequence, width] on a probe of "
-                    + probe.length() + " tokens); pass one to --output");
-            out.println("# name\tshape\top");
+                    + probe.length() + " tokens), by block; pass a name or a hook to --output");
+            out.println("# name\tshape\top\thook");
+            List<HookNames.Block> blocks = HookNames.blocks(graph);
+            String current = null;
             for (Map.Entry<String, long[]> e : shapes.entrySet()) {
                 long[] s = e.getValue();
                 if (s.length != 3 || s[0] != 1 || s[1] != probe.length()) continue;
                 OnnxGraph.Node n = graph.producer(e.getKey());
                 String op = graph.outputs().contains(e.getKey()) ? "graph output"
                         : n == null ? "?" : n.opType();
-                out.println(e.getKey() + "\t[batch, sequence, " + s[2] + "]\t" + op);
+                String header = "# outside the blocks";
+                String hook = "";
+                for (HookNames.Block b : blocks) {
+                    if (n != null && n.name().startsWith(b.prefix())) header = "# block " + b.index() + " ("
+                            + b.prefix() + ")";
+                    if (b.residPost().equals(e.getKey())) hook = b.hookName();
+                }
+                if (!header.equals(current)) {
+                    out.println(header);
+                    current = header;
+                }
+                out.println(e.getKey() + "\t[batch, sequence, " + s[2] + "]\t" + op + "\t" + hook);
             }
         }
     }

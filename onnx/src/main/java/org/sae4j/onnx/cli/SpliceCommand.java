@@ -19,6 +19,7 @@ import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.ActivationSource;
 import org.sae4j.io.Json;
 import org.sae4j.kernels.KernelPool;
+import org.sae4j.onnx.HookNames;
 import org.sae4j.onnx.ModelSource;
 import org.sae4j.onnx.NativeLibraries;
 import org.sae4j.onnx.OnnxGraph;
@@ -42,8 +43,9 @@ public final class SpliceCommand {
             List.of(Option.valued("--onnx", "MODEL.onnx|builtin:all-minilm-l6-v2", "the model").asRequired(),
                     Option.valued("--tokenizer", "tokenizer.json", "its tokenizer (the built-in model brings its own)"),
                     Option.valued("--text", "FILE", "UTF-8, one document per line (held-out text)").asRequired(),
-                    Option.valued("--output", "HOOK", "the tensor the SAE was trained on (as in activations"
-                            + " --output; default: the one a sae4j model's cfg.json records)"),
+                    Option.valued("--output", "HOOK", "the tensor the SAE was trained on (a graph tensor or"
+                            + " blocks.N.hook_resid_post, as in activations --output; default: the one a sae4j model's"
+                            + " cfg.json records)"),
                     Option.valued("--model", "DIR", "the SAE folder (sae4j, SAELens, sparsify or Gemma Scope)")
                             .asRequired(),
                     Option.valued("--format", "sae4j|saelens|sparsify|gemmascope", "the SAE folder's format"
@@ -89,7 +91,7 @@ public final class SpliceCommand {
                 a.string("--hookpoint", null), scale == null ? null : a.number("--scaling-factor", 0)));
         ModelSource source = ModelSource.resolve(a.required("--onnx"), a.string("--tokenizer", null));
         OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
-        String hook = hook(a, sae, source, modelDir);
+        String hook = hook(a, sae, source, graph, modelDir);
         String measure = a.string("--measure", null);
         if (measure == null) {
             if (graph.outputs().isEmpty()) {
@@ -123,7 +125,7 @@ public final class SpliceCommand {
      * {@code --output}, else the tensor a sae4j model records it was trained on; a hook or ONNX model other than the
      * recorded one is refused unless {@code --force}.
      */
-    private static String hook(Args a, LoadedModel sae, ModelSource source, Path modelDir) {
+    private static String hook(Args a, LoadedModel sae, ModelSource source, OnnxGraph graph, Path modelDir) {
         ActivationSource trained = sae.source();
         String given = a.string("--output", null);
         if (given == null) {
@@ -133,9 +135,10 @@ public final class SpliceCommand {
             }
             given = trained.output();
         }
+        given = HookNames.resolve(graph, given, source.model() + " --output " + given);
         if (!a.flag("--force")) {
-            ActivationSource.check(trained, new ActivationSource(source.model(), source.modelSha256(), given, null,
-                    null, 0, false, null, null), "splice --output " + given, "model " + modelDir + " was trained"
+            ActivationSource.check(trained, new ActivationSource(source.model(), source.modelSha256(), given,
+                    HookNames.hookName(graph, given), null, null, 0, false, null, null), "splice --output " + given, "model " + modelDir + " was trained"
                     + " on", "--force to splice there anyway");
         }
         return given;

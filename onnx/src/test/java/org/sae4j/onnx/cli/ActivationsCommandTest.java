@@ -78,6 +78,29 @@ class ActivationsCommandTest {
         assertCountsAgree(kept, 20);
     }
 
+    /** --output takes TransformerLens's name for the residual stream; activations.json records both names. */
+    @Test
+    void aHookNameExtractsItsTensor(@TempDir Path tmp) throws Exception {
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, "river stone\n");
+        Path out = tmp.resolve("acts");
+        Run r = run("--onnx", BUILTIN, "--text", text.toString(), "--out", out.toString(), "--output",
+                "blocks.2.hook_resid_post", "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> o = ((List<Map<String, Object>>) Json.readObject(out.resolve("activations.json"))
+                .get("outputs")).get(0);
+        assertThat(o).containsEntry("name", "/encoder/layer.2/output/LayerNorm/Add_1_output_0")
+                .containsEntry("hook_name", "blocks.2.hook_resid_post")
+                .containsEntry("directory", "encoder_layer.2_output_LayerNorm_Add_1_output_0");
+        Run bad = run("--onnx", BUILTIN, "--text", text.toString(), "--out", tmp.resolve("b").toString(),
+                "--output", "blocks.9.hook_resid_post", "--quiet");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err().strip()).contains("no block 9 for 'blocks.9.hook_resid_post'; expected blocks.0 to"
+                + " blocks.5.hook_resid_post").doesNotContain("\n");
+        assertThat(Files.exists(tmp.resolve("b"))).isFalse();
+    }
+
     /** Shards, tokens.tsv and activations.json agree on the row count; the model's sha256 is the resource's. */
     private static void assertCountsAgree(Path out, long rows) throws Exception {
         Map<String, Object> json = Json.readObject(out.resolve("activations.json"));
@@ -121,7 +144,8 @@ class ActivationsCommandTest {
         assertThat(r.out()).contains("last_hidden_state\t[batch, sequence, 384]\tgraph output");
         for (int layer = 0; layer < 5; layer++) {
             assertThat(r.out()).contains("/encoder/layer." + layer + "/output/LayerNorm/Add_1_output_0\t"
-                    + "[batch, sequence, 384]\tAdd");
+                    + "[batch, sequence, 384]\tAdd\tblocks." + layer + ".hook_resid_post");
+            assertThat(r.out()).contains("# block " + layer + " (/encoder/layer." + layer + "/)");
         }
         assertThat(r.out()).contains("/encoder/layer.3/intermediate/dense/Add_output_0\t[batch, sequence, 1536]");
         // attention scores are [batch, heads, seq, seq]: not one row per token

@@ -121,8 +121,12 @@ class SpliceCommandTest {
         Run r = run(args(text, sae, "--json"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Json.readObject(writeTo(tmp, r.out()))).containsEntry("hook", HOOK);
-        expectBad(run(args(text, sae, "--output", "/blocks.1/Add_2_output_0")), "splice --output"
-                + " /blocks.1/Add_2_output_0: activations of output '/blocks.1/Add_2_output_0' of ");
+        expectBad(run(args(text, sae, "--output", "blocks.1.hook_resid_post")), "splice --output"
+                + " /blocks.1/Add_2_output_0: activations of output '/blocks.1/Add_2_output_0'"
+                + " (blocks.1.hook_resid_post) of ");
+        // Either name of the recorded tensor is the same hook.
+        Run same = run(args(text, sae, "--output", "blocks.0.hook_resid_post", "--json"));
+        assertThat(same.code()).as(same.err()).isZero();
         expectBad(run(args(text, sae, "--output", "/blocks.1/Add_2_output_0")), "was trained on output '" + HOOK
                 + "' of tiny-decoder.onnx; expected rows of the same tensor (--force to splice there anyway)");
     }
