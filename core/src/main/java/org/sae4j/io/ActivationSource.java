@@ -97,6 +97,12 @@ public record ActivationSource(String model, String modelSha256, String output, 
         }
     }
 
+    /** What a sae4j model folder's {@code cfg.json} says it was trained on (null: no such file, or not recorded). */
+    public static ActivationSource ofModel(Path modelDir) throws IOException {
+        Path cfg = modelDir.resolve("cfg.json");
+        return Files.isRegularFile(cfg) ? fromConfig(Json.readObject(cfg), cfg.toString()) : null;
+    }
+
     /** The {@value #CFG_KEY} object of {@code src}'s cfg.json, or null when absent. */
     public static ActivationSource fromConfig(Map<String, Object> cfg, String src) {
         if (!cfg.containsKey(CFG_KEY)) {

@@ -127,6 +127,10 @@ public final class Main {
         if (Files.exists(outDir)) {
             throw new BadInputException(outDir + ": exists; expected a new path for the encoded Parquet");
         }
+        if (SparkInputs.kind(data) != SparkInputs.Kind.PARQUET) {
+            throw new BadInputException(data + ": .npy rows; expected Parquet (spark encode adds columns to a"
+                    + " table; spark features reads .npy shards)");
+        }
         SaeTransformer t = new SaeTransformer().setModelPath(a.required("--model")).setInputCol(a.string("--column"))
                 .setK(a.integer("--k")).setBatchSize(a.integer("--batch")).setRequireSimd(a.flag("--require-simd"));
         SparkSession spark = session();

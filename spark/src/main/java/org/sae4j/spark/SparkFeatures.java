@@ -16,6 +16,7 @@ import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureOutput;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
+import org.sae4j.io.ActivationSource;
 
 /**
  * {@code sae4j features} on Spark: each task encodes its rows through the executor's shared {@link SaeEncoder} and
@@ -56,9 +57,28 @@ public final class SparkFeatures {
         ExecutorEncoders.Shipped shipped = ExecutorEncoders.ship(sc, o.model());
         SaeEncoder enc = shipped.encoder();
         int d = enc.dim();
-        JavaRDD<RowBlock> blocks = isNpy(o.data())
+        // Everything the single-machine command refuses is refused here, before a job runs.
+        boolean npy = SparkInputs.kind(o.data()) == SparkInputs.Kind.NPY;
+        if (npy && !o.force()) {
+            ActivationSource.check(ActivationSource.ofModel(o.model()), ActivationSource.of(Path.of(o.data())),
+                    "spark features --data " + o.data(), "model " + o.model() + " was trained on",
+                    "--force to use them anyway");
+        }
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = npy ? null : parquet(spark, o.data());
+        if (o.tokens() != null) {
+            long rows;
+            if (npy) {
+                try (org.sae4j.io.NpyDataset data = org.sae4j.io.NpyDataset.open(Path.of(o.data()))) {
+                    rows = data.rows();
+                }
+            } else {
+                rows = df.count(); // Parquet keeps row counts in its footers: a metadata read, not a scan
+            }
+            ContextRows.checkRows(o.tokens(), rows, Path.of(o.data()));
+        }
+        JavaRDD<RowBlock> blocks = npy
                 ? SparkInputs.npy(sc, Path.of(o.data()), d, o.batch(), sc.defaultParallelism())
-                : SparkInputs.column(parquet(spark, o.data()), o.column(), o.data(), d, o.batch());
+                : SparkInputs.column(df, o.column(), o.data(), d, o.batch());
         FeatureStats stats;
         try {
             stats = stats(blocks, shipped.name(), d, enc.latents(), o.top(), o.requireSimd());
@@ -67,9 +87,6 @@ public final class SparkFeatures {
         }
         if (stats.rows() == 0) {
             throw new BadInputException(o.data() + ": 0 rows; expected at least one row");
-        }
-        if (o.tokens() != null) {
-            ContextRows.checkRows(o.tokens(), stats.rows(), Path.of(o.data()));
         }
         DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, NEAREST);
         Map<String, Object> info = new LinkedHashMap<>();
@@ -124,23 +141,5 @@ public final class SparkFeatures {
             a.merge(b);
             return a;
         });
-    }
-
-    /** A {@code .npy} file, or a directory without Parquet files (a shard directory). */
-    static boolean isNpy(String uri) throws IOException {
-        if (uri.contains("://")) {
-            return false; // .npy shards are read from a path every executor mounts
-        }
-        Path data = Path.of(uri);
-        String name = String.valueOf(data.getFileName());
-        if (name.endsWith(".npy")) {
-            return true;
-        }
-        if (!java.nio.file.Files.isDirectory(data)) {
-            return false;
-        }
-        try (var s = java.nio.file.Files.list(data)) {
-            return s.anyMatch(p -> p.getFileName().toString().endsWith(".npy"));
-        }
     }
 }

@@ -2,11 +2,13 @@ package org.sae4j.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -19,6 +21,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sae4j.BadInputException;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.NpyDataset;
 
 /**
@@ -74,6 +77,64 @@ final class SparkInputs {
         }
         return rdd.mapPartitionsWithIndex((p, it) -> new ColumnBlocks(it, first[p], seq, d, batch, column, source),
                 true);
+    }
+
+    /** What a {@code --data} path holds. */
+    enum Kind { NPY, PARQUET }
+
+    /**
+     * {@code .npy} shards or Parquet, decided before Spark reads anything, so that a path neither holds (a text
+     * file, tokens.tsv, an activations root) gets one line instead of a failed job. A URI goes to Spark as Parquet.
+     */
+    static Kind kind(String data) throws IOException {
+        if (data.contains("://")) {
+            return Kind.PARQUET; // .npy shards are read from a path every executor mounts
+        }
+        Path p = Path.of(data);
+        String expected = "; expected Parquet files or a .npy file or shard directory";
+        if (!Files.exists(p)) {
+            throw new BadInputException(data + ": no such file or directory" + expected);
+        }
+        if (Files.isRegularFile(p)) {
+            if (p.getFileName().toString().endsWith(".npy")) {
+                return Kind.NPY;
+            }
+            if (parquetMagic(p)) {
+                return Kind.PARQUET;
+            }
+            throw new BadInputException(data + ": neither a .npy file nor Parquet (no PAR1 magic)" + expected
+                    + (p.getFileName().toString().equals("tokens.tsv") ? " (tokens.tsv goes to --tokens)" : ""));
+        }
+        if (Files.isRegularFile(p.resolve(ActivationSource.INFO))) {
+            List<String> outs = new ArrayList<>();
+            try (Stream<Path> s = Files.list(p)) {
+                s.filter(Files::isDirectory).map(x -> x.getFileName().toString()).sorted().forEach(outs::add);
+            }
+            throw new BadInputException(data + ": an 'sae4j activations' output, not one of its tensors; expected"
+                    + " one of its output directories (" + String.join(", ", outs) + ")");
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            List<Path> files = s.filter(Files::isRegularFile).toList();
+            if (files.stream().anyMatch(f -> f.getParent().equals(p) && f.toString().endsWith(".npy"))) {
+                return Kind.NPY;
+            }
+            for (Path f : files) {
+                if (f.toString().endsWith(".parquet") || parquetMagic(f)) {
+                    return Kind.PARQUET;
+                }
+            }
+        }
+        throw new BadInputException(data + ": a directory with no .npy or Parquet files" + expected);
+    }
+
+    private static boolean parquetMagic(Path f) throws IOException {
+        if (Files.size(f) < 8) {
+            return false;
+        }
+        try (var in = Files.newInputStream(f)) {
+            byte[] b = in.readNBytes(4);
+            return b[0] == 'P' && b[1] == 'A' && b[2] == 'R' && b[3] == '1';
+        }
     }
 
     /** A {@code .npy} file or shard directory, read by every task from the same path (a shared file system). */

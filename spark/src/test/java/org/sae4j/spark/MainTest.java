@@ -6,6 +6,7 @@ import static org.sae4j.spark.SparkTestData.D;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,46 @@ class MainTest {
                 out.toString());
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).contains("--force");
+    }
+
+    /** What the single-machine features refuses, Spark refuses with one line and exit 2, before a job runs. */
+    @Test
+    void featuresRefusesPathsThatHoldNoRowsAndMismatchedTokens() throws IOException {
+        Path acts = dir.resolve("refused-acts");
+        Path shards = SparkTestData.npyShards(acts.resolve("other_tensor"), SparkTestData.rows(30, 3), 30, 15);
+        Files.writeString(acts.resolve("tokens.tsv"), "row\tdocument\tposition\ttoken\n0\t0\t1\thi\n");
+        Files.writeString(acts.resolve("activations.json"), "{\"model\": \"m.onnx\", \"outputs\": [{\"name\":"
+                + " \"other\", \"directory\": \"other_tensor\"}]}");
+        Path out = dir.resolve("refused-out");
+        Result t = run("features", "--model", model.toString(), "--data", acts.resolve("tokens.tsv").toString(),
+                "--out", out.toString());
+        assertThat(t.code()).isEqualTo(2);
+        assertThat(t.err().strip()).doesNotContain("\n").contains("neither a .npy file nor Parquet (no PAR1 magic)")
+                .contains("(tokens.tsv goes to --tokens)");
+        Result root = run("features", "--model", model.toString(), "--data", acts.toString(), "--out",
+                out.toString());
+        assertThat(root.code()).isEqualTo(2);
+        assertThat(root.err().strip()).doesNotContain("\n").contains("an 'sae4j activations' output, not one of its"
+                + " tensors; expected one of its output directories (other_tensor)");
+        Result tokens = run("features", "--model", model.toString(), "--data", shards.toString(), "--tokens",
+                acts.resolve("tokens.tsv").toString(), "--out", out.toString());
+        assertThat(tokens.code()).as(tokens.err()).isEqualTo(2);
+        assertThat(tokens.err().strip()).doesNotContain("\n").contains("tokens.tsv");
+        // A model that records another tensor than the rows: refused as sae4j features refuses it.
+        Path recorded = dir.resolve("recorded-model");
+        Files.createDirectories(recorded);
+        for (String f : List.of("cfg.json", "model.safetensors")) {
+            Files.copy(model.resolve(f), recorded.resolve(f));
+        }
+        java.util.Map<String, Object> cfg = org.sae4j.io.Json.readObject(recorded.resolve("cfg.json"));
+        cfg.put("activations", java.util.Map.of("model", "m.onnx", "output", "trained"));
+        Files.writeString(recorded.resolve("cfg.json"), org.sae4j.io.Json.write(cfg));
+        Result other = run("features", "--model", recorded.toString(), "--data", shards.toString(), "--out",
+                out.toString());
+        assertThat(other.code()).as(other.err()).isEqualTo(2);
+        assertThat(other.err().strip()).doesNotContain("\n").contains("activations of output 'other' of m.onnx, but"
+                + " model " + recorded + " was trained on output 'trained' of m.onnx");
+        assertThat(out).doesNotExist();
     }
 
     @Test
