@@ -44,6 +44,24 @@ public final class FeatureBrowserPage {
         array(b, "freq", n, j -> g4(s[j * 4 + 1]));
         array(b, "mean", n, j -> g4(s[j * 4 + 2]));
         array(b, "max", n, j -> g4(s[j * 4 + 3]));
+        // Shown at 4 digits, sorted at full precision: each column's rank of every latent (ties by latent number).
+        String[] ranked = {"freq", "mean", "max"};
+        for (int c = 0; c < ranked.length; c++) {
+            int col = c + 1;
+            Integer[] ids = new Integer[n];
+            for (int j = 0; j < n; j++) {
+                ids[j] = j;
+            }
+            java.util.Arrays.sort(ids, (x, y) -> {
+                int byValue = Double.compare(s[x * 4 + col], s[y * 4 + col]);
+                return byValue != 0 ? byValue : Integer.compare(x, y);
+            });
+            int[] rank = new int[n];
+            for (int r = 0; r < n; r++) {
+                rank[ids[r]] = r;
+            }
+            array(b, "rank_" + ranked[c], n, j -> Integer.toString(rank[j]));
+        }
         int t = f.topN();
         array(b, "tv", n * t, q -> f.topRows()[q] < 0 ? "0" : g4(f.topValues()[q]));
         array(b, "tr", n * t, q -> Long.toString(f.topRows()[q]));
@@ -151,7 +169,7 @@ public final class FeatureBrowserPage {
             <h2>Feature density</h2>
             <div id="histogram"></div>
             <h2>Latents</h2>
-            <input id="search" type="search" placeholder="latent number, or a token its top contexts fire on">
+            <input id="search" type="search" placeholder='latent number, a token its top activations fire on, or "text" in their contexts'>
             <div class="thead" id="thead"><div data-key="id">latent</div><div data-key="freq">frequency</div>
             <div data-key="count">rows</div><div data-key="mean">mean act</div><div data-key="max">max act</div></div>
             <div id="viewport"><div id="spacer"></div></div>
@@ -220,7 +238,8 @@ public final class FeatureBrowserPage {
               const top = Math.max(1, ...counts), xs = v => L + pw * (v - lo) / (hi - lo);
               add("rect", {x: L, y: T, width: pw, height: ph, fill: "#fff", stroke: "#999"});
               const dlog = Math.log10(I.dense_threshold);
-              counts.forEach((c, i) => { if (!c) return; const h = ph * c / top;
+              // A floor of 3 px: a bin of a few dense latents beside one of thousands must still show.
+              counts.forEach((c, i) => { if (!c) return; const h = Math.max(3, ph * c / top);
                 const r = add("rect", {x: (xs(lo + i * w) + 0.5).toFixed(1), y: (T + ph - h).toFixed(1),
                   width: Math.max(1, pw / bins - 1).toFixed(1), height: h.toFixed(1),
                   "class": lo + (i + 0.5) * w > dlog ? "bar dense" : "bar"});
@@ -243,21 +262,42 @@ public final class FeatureBrowserPage {
             // Latent table: sorted, filtered, and virtualised (only the visible rows exist).
             const vp = document.getElementById("viewport"), spacer = document.getElementById("spacer");
             let order = [], sortKey = "freq", sortDir = -1, selected = -1, tokenIndex = null;
-            const key = (k, j) => k === "id" ? j : D[k][j];
+            const key = (k, j) => k === "id" ? j : D["rank_" + k] ? D["rank_" + k][j] : D[k][j];
+            // A word piece's marker is not part of the word a user types: ##ing, Ġthe and ▁the match ing and the.
+            const bare = t => t.toLowerCase().replace(/^(##|\u0120|\u2581)/, "");
             function firingTokens(j) {
               if (!D.ctx) return "";
               if (!tokenIndex) tokenIndex = new Array(N);
               if (tokenIndex[j] == null) { let s = [];
                 for (let q = 0; q < D.topN; q++) { const r = D.tr[j * D.topN + q]; if (r < 0) break;
-                  const i = ctxIndex(r); if (i >= 0) s.push(D.ctx.vocab[D.ctx.tok[i]].toLowerCase()); }
+                  const i = ctxIndex(r); if (i >= 0) s.push(bare(D.ctx.vocab[D.ctx.tok[i]])); }
                 tokenIndex[j] = "\\n" + s.join("\\n") + "\\n"; }
               return tokenIndex[j];
+            }
+            let textIndex = null;
+            function contextText(j) { // the top activations' context windows, word pieces joined
+              if (!D.ctx) return "";
+              if (!textIndex) textIndex = new Array(N);
+              if (textIndex[j] == null) { const parts = [];
+                for (let q = 0; q < D.topN; q++) { const r = D.tr[j * D.topN + q]; if (r < 0) break;
+                  const [a, b] = windowOf(ctxIndex(r)); let line = "";
+                  for (let i = a; i <= b; i++) { const t = D.ctx.vocab[D.ctx.tok[i]];
+                    line += t.startsWith("##") ? t.slice(2) : (line ? " " : "") + t; }
+                  parts.push(line.toLowerCase()); }
+                textIndex[j] = parts.join("\\n"); }
+              return textIndex[j];
+            }
+            function matches(j, q) { // a number: latent ids; "text": context text; else an exact firing token
+              if (/^\\d+$/.test(q)) return String(j).startsWith(q);
+              const quoted = /^"([^"]+)"?$/.exec(q);
+              if (quoted) return contextText(j).includes(quoted[1]);
+              return firingTokens(j).includes("\\n" + bare(q) + "\\n");
             }
             function refilter() {
               const q = document.getElementById("search").value.trim().toLowerCase();
               order = [];
               for (let j = 0; j < N; j++) {
-                if (q === "" || (/^\\d+$/.test(q) ? String(j).startsWith(q) : firingTokens(j).includes(q))) order.push(j);
+                if (q === "" || matches(j, q)) order.push(j);
               }
               order.sort((a, b) => (key(sortKey, a) - key(sortKey, b)) * sortDir || a - b);
               spacer.style.height = order.length * ROW_H + "px";
@@ -285,7 +325,7 @@ public final class FeatureBrowserPage {
             }
             vp.addEventListener("scroll", () => draw(false));
             spacer.addEventListener("click", e => { const r = e.target.closest(".row");
-              if (r) select(Number(r.dataset.latent)); });
+              if (r) go(Number(r.dataset.latent)); });
             document.getElementById("thead").addEventListener("click", e => { const k = e.target.dataset.key;
               if (!k) return; sortDir = k === sortKey ? -sortDir : (k === "id" ? 1 : -1); sortKey = k; refilter(); });
             document.getElementById("search").addEventListener("input", refilter);
@@ -296,15 +336,20 @@ public final class FeatureBrowserPage {
               while (lo <= hi) { const m = (lo + hi) >> 1; if (a[m] === r) return m; if (a[m] < r) lo = m + 1; else hi = m - 1; }
               return -1;
             }
+            function windowOf(i) { // the embedded tokens of row i's document within I.context either side
+              if (i < 0) return [0, -1];
+              const C = I.context, doc = D.ctx.doc[i];
+              let a = i, b = i;
+              while (a > 0 && i - a < C && D.ctx.rows[a - 1] === D.ctx.rows[a] - 1 && D.ctx.doc[a - 1] === doc) a--;
+              while (b < D.ctx.rows.length - 1 && b - i < C && D.ctx.rows[b + 1] === D.ctx.rows[b] + 1 && D.ctx.doc[b + 1] === doc) b++;
+              return [a, b];
+            }
             function context(r, v) {
               const box = el("span", {"class": "text"});
               const i = D.ctx ? ctxIndex(r) : -1;
               if (i < 0) { box.appendChild(el("span", {"class": "muted"}, "row ")); box.appendChild(el("span", {"class": "fire"}, String(r)));
                 return box; }
-              const C = I.context, doc = D.ctx.doc[i];
-              let a = i, b = i;
-              while (a > 0 && i - a < C && D.ctx.rows[a - 1] === D.ctx.rows[a] - 1 && D.ctx.doc[a - 1] === doc) a--;
-              while (b < D.ctx.rows.length - 1 && b - i < C && D.ctx.rows[b + 1] === D.ctx.rows[b] + 1 && D.ctx.doc[b + 1] === doc) b++;
+              const [a, b] = windowOf(i);
               for (let q = a; q <= b; q++) {
                 const t = el("span", {"class": q === i ? "tok fire" : "tok", title: "row " + D.ctx.rows[q] + ", document "
                   + D.ctx.doc[q] + ", position " + D.ctx.pos[q]}, D.ctx.vocab[D.ctx.tok[q]]);
@@ -313,10 +358,31 @@ public final class FeatureBrowserPage {
               }
               return box;
             }
-            function select(j) {
-              selected = j; draw(true);
-              if (location.hash !== "#latent=" + j) history.replaceState(null, "", "#latent=" + j);
+            // A click is a navigation: the hash changes (so Back steps through latents) and hashchange selects.
+            function go(j) {
+              select(j); // at once; the hashchange that follows selects the same latent again
+              if (location.hash !== "#latent=" + j) location.hash = "latent=" + j;
+            }
+            function fromHash() {
+              const m = /^#latent=(.*)$/.exec(location.hash);
+              if (!m) return false;
+              select(/^\\d+$/.test(m[1]) ? Number(m[1]) : NaN, decodeURIComponent(m[1]));
+              return true;
+            }
+            window.addEventListener("hashchange", fromHash);
+            function select(j, asked) {
               const d = document.getElementById("detail"); d.textContent = "";
+              if (!(j >= 0 && j < N)) { // an unknown latent says so instead of showing another
+                selected = -1; draw(true);
+                d.appendChild(el("h2", {id: "detail-title"}, "No latent " + (asked != null ? asked : j)));
+                d.appendChild(el("div", {"class": "muted", id: "unknown"}, "this model has latents 0 to " + (N - 1)));
+                return;
+              }
+              selected = j;
+              const pos = order.indexOf(j); // keep the chosen row in view
+              if (pos >= 0 && (pos * ROW_H < vp.scrollTop || (pos + 1) * ROW_H > vp.scrollTop + vp.clientHeight))
+                vp.scrollTop = Math.max(0, pos * ROW_H - 2 * ROW_H);
+              draw(true);
               d.appendChild(el("h2", {id: "detail-title"}, "Latent " + j));
               d.appendChild(el("div", {"class": "muted"}, D.count[j] === 0 ? "dead: never fired on these rows"
                 : "fires on " + D.count[j] + " of " + I.rows + " rows (" + pct(D.freq[j]) + "), mean activation "
@@ -336,14 +402,11 @@ public final class FeatureBrowserPage {
               const nn = el("div", {"class": "nn", id: "nearest"});
               for (let q = 0; q < D.nk; q++) { const o = D.nn[j * D.nk + q]; if (o < 0) break;
                 const a = el("a", {"data-latent": o}, o + " (" + D.nc[j * D.nk + q].toFixed(3) + ")");
-                a.addEventListener("click", () => select(o)); nn.appendChild(a); }
+                a.addEventListener("click", () => go(o)); nn.appendChild(a); }
               d.appendChild(nn);
             }
             refilter();
-            const m = /latent=(\\d+)/.exec(location.hash);
-            const start = m && Number(m[1]) < N ? Number(m[1]) : (order.length ? order[0] : 0);
-            select(start);
-            const pos = order.indexOf(start); if (pos > 0) vp.scrollTop = pos * ROW_H - 2 * ROW_H;
+            if (!fromHash()) select(order.length ? order[0] : 0);
             document.body.dataset.renderMs = Math.round(performance.now() - t0);
             document.body.dataset.ready = "true";
             })();

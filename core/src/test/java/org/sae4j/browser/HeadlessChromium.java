@@ -144,9 +144,15 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Navigates to {@code file}, waits for the load event, and returns once {@code ready} (a JS expression) holds. */
     public void open(Path file, String ready) throws Exception {
+        open(file, null, ready);
+    }
+
+    /** As {@link #open(Path, String)}, at {@code #fragment} of the page (null: none). */
+    public void open(Path file, String fragment, String ready) throws Exception {
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         waits.put("Page.loadEventFired", loaded);
-        send(session, "Page.navigate", Map.of("url", file.toAbsolutePath().toUri().toString()));
+        send(session, "Page.navigate", Map.of("url", file.toAbsolutePath().toUri() + (fragment == null ? ""
+                : "#" + fragment)));
         loaded.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!Boolean.TRUE.equals(eval(ready))) {
@@ -171,6 +177,17 @@ public final class HeadlessChromium implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> v = (Map<String, Object>) r.get("result");
         return v.get("value");
+    }
+
+    /** Waits until {@code condition} (a JS expression) holds, for what a page does in a later task (hashchange). */
+    public void waitFor(String condition) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!Boolean.TRUE.equals(eval(condition))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true after " + TIMEOUT + ": " + condition + "; errors " + errors);
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** A real left click (mouse pressed and released) at the centre of the first element matching {@code selector}. */

@@ -155,6 +155,117 @@ class FeatureBrowserPageBrowserTest {
         }
     }
 
+    private static final String TITLE = "document.getElementById('detail-title').textContent";
+
+    /** The hash names the latent: it opens there, follows hashchange, Back steps back, an unknown one says so. */
+    @Test
+    void hashNavigationHistoryAndUnknownLatents() throws Exception {
+        FeatureData f = data(true);
+        Path p = page(f);
+        browser.open(p, "latent=7", READY);
+        assertThat(browser.eval(TITLE)).isEqualTo("Latent 7");
+        assertThat(browser.eval("document.querySelector('#spacer .row.sel').dataset.latent")).isEqualTo("7");
+        browser.eval("location.hash = 'latent=12'; true");
+        browser.waitFor(TITLE + " === 'Latent 12'");
+        long fourth = (Long) browser.eval("Number(document.querySelectorAll('#spacer .row')[3].dataset.latent)");
+        browser.click("#spacer .row:nth-child(4)");
+        browser.waitFor("location.hash === '#latent=" + fourth + "'");
+        browser.eval("history.back(); true");
+        browser.waitFor(TITLE + " === 'Latent 12'");
+        browser.eval("history.forward(); true");
+        browser.waitFor(TITLE + " === 'Latent " + fourth + "'");
+
+        Path other = dir.resolve("again.html"); // another file: a new fragment of the same one loads nothing
+        java.nio.file.Files.copy(p, other);
+        browser.open(other, "latent=99999", READY);
+        assertThat(browser.eval(TITLE)).isEqualTo("No latent 99999");
+        assertThat(browser.eval("document.getElementById('unknown').textContent"))
+                .isEqualTo("this model has latents 0 to 39");
+        assertThat(browser.eval("document.querySelectorAll('#spacer .row.sel').length")).isEqualTo(0L);
+        browser.eval("location.hash = 'latent=abc'; true");
+        browser.waitFor(TITLE + " === 'No latent abc'");
+        assertThat(browser.errors()).isEmpty();
+    }
+
+    /** Search: a number, an exact firing token (word-piece marks ignored), or "quoted" context text. */
+    @Test
+    void searchMatchesWholeTokensOrQuotedContextText() throws Exception {
+        FeatureData f = data(true);
+        browser.open(page(f), READY);
+        // Exact: 'w1' is the token of row 1 only, not w10..w19 or w100...
+        long onRow1 = 0;
+        for (int j = 0; j < f.latents(); j++) {
+            for (int q = 0; q < f.topN(); q++) {
+                if (f.topRows()[j * f.topN() + q] == 1) {
+                    onRow1++;
+                    break;
+                }
+            }
+        }
+        browser.eval("document.getElementById('search').focus()");
+        browser.type("w1");
+        assertThat(browser.eval("document.getElementById('shown').textContent")).isEqualTo(onRow1 + " of 40 latents");
+        browser.eval("const s = document.getElementById('search'); s.value = '##W1'; s.dispatchEvent(new"
+                + " Event('input')); true");
+        assertThat(browser.eval("document.getElementById('shown').textContent")).isEqualTo(onRow1 + " of 40 latents");
+        // Quoted: any latent whose top contexts contain the text, here two neighbouring tokens of one document.
+        long r = f.topRows()[35 * f.topN()];
+        long next = r % 9 == 8 ? r - 1 : r + 1;
+        String phrase = r % 9 == 8 ? "w" + next + " w" + r : "w" + r + " w" + next;
+        browser.eval("const t = document.getElementById('search'); t.value = '\"" + phrase + "\"'; t.dispatchEvent(new"
+                + " Event('input')); true");
+        assertThat((Boolean) browser.eval("[...document.querySelectorAll('#spacer .row')].some(x =>"
+                + " x.dataset.latent === '35')")).isTrue();
+        assertThat(browser.errors()).isEmpty();
+    }
+
+    /** Values equal at the 4 shown digits still sort by their full value; dense bins stay visible. */
+    @Test
+    void sortingUsesFullPrecisionAndDenseBarsShow() throws Exception {
+        int n = 3000;
+        int topN = 1;
+        double[] stats = new double[n * 4];
+        for (int j = 0; j < n; j++) {
+            stats[j * 4] = 10;
+            stats[j * 4 + 1] = j < 3 ? 0.5 : 1e-4; // three dense latents beside 2,997 rare ones
+            stats[j * 4 + 2] = 1;
+            stats[j * 4 + 3] = 2;
+        }
+        stats[100 * 4 + 2] = 1.00002; // both shown as 1, latent 200 the larger
+        stats[200 * 4 + 2] = 1.00003;
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("format", FeatureStatsWriter.FORMAT);
+        info.put("rows", 100000L);
+        info.put("dim", 8L);
+        info.put("latents", (long) n);
+        info.put("dense_threshold", 0.1);
+        info.put("mse", 0.5);
+        info.put("r2", 0.8);
+        info.put("explained_variance", 0.7);
+        info.put("l0", 2.0);
+        info.put("dead", 0L);
+        info.put("dense", 3L);
+        info.put("context", 8L);
+        info.put("activation", "topk");
+        info.put("k", 2L);
+        info.put("model", "m");
+        info.put("data", "d");
+        info.put("tokens", null);
+        FeatureData f = new FeatureData(info, n, topN, 1, stats, new float[n], new long[n], new int[n], new float[n],
+                null);
+        browser.open(page(f), READY);
+        browser.click("#thead div[data-key=mean]"); // descending
+        @SuppressWarnings("unchecked")
+        List<String> top = (List<String>) browser.eval(
+                "[...document.querySelectorAll('#spacer .row')].slice(0, 2).map(r => r.dataset.latent)");
+        assertThat(top).containsExactly("200", "100");
+        @SuppressWarnings("unchecked")
+        List<Number> heights = (List<Number>) browser.eval("[...document.querySelectorAll('#histogram rect.bar')]"
+                + ".map(r => Number(r.getAttribute('height')))");
+        assertThat(heights).hasSize(2).allSatisfy(h -> assertThat(h.doubleValue()).isGreaterThanOrEqualTo(3.0));
+        assertThat(browser.errors()).isEmpty();
+    }
+
     @Test
     void withoutTokensShowsRowNumbers() throws Exception {
         FeatureData f = data(false);
