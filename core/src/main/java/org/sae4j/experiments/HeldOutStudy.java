@@ -57,7 +57,7 @@ public final class HeldOutStudy {
                 new Regime("topk8x-k32", 8, true, List.of("--activation", "topk", "--k", "32")),
                 new Regime("topk16x-k8", 16, true, List.of("--activation", "topk", "--k", "8")),
                 new Regime("topk32x-k16", 32, true, List.of("--activation", "topk", "--k", "16")),
-                new Regime("relu16x-l1", 16, false, List.of("--activation", "relu", "--l1", "1e-2")),
+                new Regime("relu16x-l1", 16, false, List.of("--activation", "relu", "--l1", "5e-3")),
                 new Regime("jumprelu16x-l0", 16, false, List.of("--activation", "jumprelu", "--l0", "1e-2",
                         "--jumprelu-threshold", "0.5")));
         List<Regime> all = new ArrayList<>();

@@ -80,6 +80,30 @@ class FeatureBrowserPageBrowserTest {
         return FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), ctx);
     }
 
+    /** features.json's info of a page built from made-up statistics (no tokens, a TopK model). */
+    private static Map<String, Object> syntheticInfo(int n, long rows, long dim, double l0, long dead, long dense,
+            long k) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("format", FeatureStatsWriter.FORMAT);
+        info.put("rows", rows);
+        info.put("dim", dim);
+        info.put("latents", (long) n);
+        info.put("dense_threshold", 0.1);
+        info.put("mse", 0.5);
+        info.put("r2", 0.8);
+        info.put("explained_variance", 0.7);
+        info.put("l0", l0);
+        info.put("dead", dead);
+        info.put("dense", dense);
+        info.put("context", 8L);
+        info.put("activation", "topk");
+        info.put("k", k);
+        info.put("model", "m");
+        info.put("data", "d");
+        info.put("tokens", null);
+        return info;
+    }
+
     private Path page(FeatureData f) throws IOException {
         Path p = dir.resolve("index.html");
         FeatureBrowserPage.write(p, f);
@@ -233,24 +257,7 @@ class FeatureBrowserPageBrowserTest {
         }
         stats[100 * 4 + 2] = 1.00002; // both shown as 1, latent 200 the larger
         stats[200 * 4 + 2] = 1.00003;
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("format", FeatureStatsWriter.FORMAT);
-        info.put("rows", 100000L);
-        info.put("dim", 8L);
-        info.put("latents", (long) n);
-        info.put("dense_threshold", 0.1);
-        info.put("mse", 0.5);
-        info.put("r2", 0.8);
-        info.put("explained_variance", 0.7);
-        info.put("l0", 2.0);
-        info.put("dead", 0L);
-        info.put("dense", 3L);
-        info.put("context", 8L);
-        info.put("activation", "topk");
-        info.put("k", 2L);
-        info.put("model", "m");
-        info.put("data", "d");
-        info.put("tokens", null);
+        Map<String, Object> info = syntheticInfo(n, 100000L, 8L, 2.0, 0L, 3L, 2L);
         FeatureData f = new FeatureData(info, n, topN, 1, stats, new float[n], new long[n], new int[n], new float[n],
                 null);
         browser.open(page(f), READY);
@@ -303,24 +310,7 @@ class FeatureBrowserPageBrowserTest {
             nc[j * 2] = 0.5f;
             nc[j * 2 + 1] = 0.4f;
         }
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("format", FeatureStatsWriter.FORMAT);
-        info.put("rows", 10000L);
-        info.put("dim", 768L);
-        info.put("latents", (long) n);
-        info.put("dense_threshold", 0.1);
-        info.put("mse", 0.5);
-        info.put("r2", 0.8);
-        info.put("explained_variance", 0.7);
-        info.put("l0", 32.0);
-        info.put("dead", (long) (n / 50 + 1));
-        info.put("dense", 0L);
-        info.put("context", 8L);
-        info.put("activation", "topk");
-        info.put("k", 32L);
-        info.put("model", "m");
-        info.put("data", "d");
-        info.put("tokens", null);
+        Map<String, Object> info = syntheticInfo(n, 10000L, 768L, 32.0, n / 50 + 1, 0L, 32L);
         FeatureData f = new FeatureData(info, n, topN, 2, stats, tv, tr, nn, nc, null);
         browser.open(page(f), READY);
         assertThat(browser.eval("document.getElementById('shown').textContent")).isEqualTo(n + " of " + n + " latents");
