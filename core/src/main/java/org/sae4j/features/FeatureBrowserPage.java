@@ -169,7 +169,7 @@ public final class FeatureBrowserPage {
             <h2>Feature density</h2>
             <div id="histogram"></div>
             <h2>Latents</h2>
-            <input id="search" type="search" placeholder='latent number, a token its top activations fire on, or "text" in their contexts'>
+            <input id="search" type="search" placeholder='latent number, a firing token, or "text" in contexts'>
             <div class="thead" id="thead"><div data-key="id">latent</div><div data-key="freq">frequency</div>
             <div data-key="count">rows</div><div data-key="mean">mean act</div><div data-key="max">max act</div></div>
             <div id="viewport"><div id="spacer"></div></div>
