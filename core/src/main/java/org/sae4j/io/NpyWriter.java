@@ -20,7 +20,7 @@ import java.util.Objects;
 public final class NpyWriter implements AutoCloseable {
     /** The element types this writer produces. */
     public enum Type {
-        F4("<f4"), I4("<i4"), F8("<f8"), I8("<i8");
+        F4("<f4"), F2("<f2"), I4("<i4"), F8("<f8"), I8("<i8");
 
         final String descr;
 
@@ -179,6 +179,14 @@ public final class NpyWriter implements AutoCloseable {
     @Override
     public void close() throws IOException {
         pending.close();
+    }
+
+    /**
+     * The header {@link #create} writes for a {@code rows × cols} array of {@code type}, for writers that place rows
+     * themselves (at offset {@code header.length + row × cols × size}).
+     */
+    public static byte[] header(Type type, long rows, int cols) {
+        return header(type.descr, rows, cols);
     }
 
     /** A format 1.0 header (magic, version, length, dict, padding, newline) whose length is a multiple of 64. */

@@ -9,6 +9,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -52,7 +54,7 @@ public final class OnnxRunner implements AutoCloseable {
     /**
      * Starts a session on {@code source}'s model with {@code outputs} fetchable.
      *
-     * @param threads ORT intra-op threads (0 = ORT's default, one per core)
+     * @param threads ORT intra-op threads (0 = one per processor the JVM may use)
      */
     public OnnxRunner(ModelSource source, OnnxGraph graph, List<String> outputs, int threads) {
         this(source, graph, outputs, threads, null, 0);
@@ -91,7 +93,9 @@ public final class OnnxRunner implements AutoCloseable {
         byte[] bytes = graph.withOutputs(model, outputs);
         this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "sae4j");
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            if (threads > 0) opts.setIntraOpNumThreads(threads);
+            // Not ORT's own default: it counts physical cores, and on a 2-vCPU VM it chose 1 thread (33 s instead
+            // of 22 s for 3,600 fortunes); availableProcessors also honours a container's CPU limit.
+            opts.setIntraOpNumThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
             // Errors reach the user as one BadInputException line; ORT's own log would repeat them on stderr.
             opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             this.session = env.createSession(bytes, opts);
@@ -128,56 +132,16 @@ public final class OnnxRunner implements AutoCloseable {
      */
     public Batch run(List<TextTokenizer.Tokens> docs, float[] cut) {
         int b = docs.size();
-        int t = 0;
-        for (TextTokenizer.Tokens d : docs) t = Math.max(t, d.length());
-        long[] ids = new long[b * t];
-        long[] mask = new long[b * t];
-        long[] types = new long[b * t];
-        long[] pos = new long[b * t];
-        long maxId = 0;
-        for (int i = 0; i < b; i++) {
-            TextTokenizer.Tokens d = docs.get(i);
-            for (int j = 0; j < d.length(); j++) {
-                ids[i * t + j] = d.ids()[j];
-                maxId = Math.max(maxId, d.ids()[j]);
-                mask[i * t + j] = 1;
-                types[i * t + j] = d.typeIds()[j];
-                pos[i * t + j] = j;
-            }
-        }
-        long[] shape = {b, t};
+        int t = longest(docs);
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
-            feed(feed, shape, ids, mask, types, pos);
-            if (cutAt != null) {
-                long width = cut.length / ((long) b * t);
-                if (width * b * t != cut.length) {
-                    throw new IllegalArgumentException(cut.length + " values for '" + cutAt + "' of " + b + " × "
-                            + t + " tokens");
-                }
-                feed.put(cutAt, OnnxTensor.createTensor(env, FloatBuffer.wrap(cut), new long[] {b, t, width}));
-            }
+            feed(feed, docs, t, cut);
             try (OrtSession.Result r = session.run(feed, Set.copyOf(outputs))) {
                 int[] widths = new int[outputs.size()];
                 float[][] values = new float[outputs.size()][];
                 for (int o = 0; o < outputs.size(); o++) {
-                    String name = outputs.get(o);
-                    OnnxValue v = r.get(name).orElseThrow();
-                    if (!(v instanceof OnnxTensor tensor)) {
-                        throw new BadInputException(source + ": output '" + name + "' is not a tensor");
-                    }
-                    TensorInfo info = tensor.getInfo();
-                    long[] s = info.getShape();
-                    if (s.length != 3 || s[0] != b || s[1] != t) {
-                        throw new BadInputException(source + ": output '" + name + "' has shape "
-                                + java.util.Arrays.toString(s) + " for a batch of " + b + " × " + t
-                                + " tokens; expected [batch, sequence, width] (one row per token)");
-                    }
-                    if (info.type != OnnxJavaType.FLOAT) {
-                        throw new BadInputException(source + ": output '" + name + "' holds " + info.type
-                                + "; expected float32");
-                    }
-                    widths[o] = Math.toIntExact(s[2]);
+                    OnnxTensor tensor = checked(r, o, b, t);
+                    widths[o] = Math.toIntExact(tensor.getInfo().getShape()[2]);
                     FloatBuffer fb = tensor.getFloatBuffer();
                     float[] a = new float[fb.remaining()];
                     fb.get(a);
@@ -186,12 +150,106 @@ public final class OnnxRunner implements AutoCloseable {
                 return new Batch(b, t, widths, values);
             }
         } catch (OrtException e) {
-            // Most often ids beyond the model's vocabulary: the tokenizer is not the model's.
-            throw new BadInputException(source + ": ONNX Runtime refused a batch of " + b + " × " + t
-                    + " tokens with ids up to " + maxId + " (" + TextTokenizer.oneLine(e)
-                    + "); expected a tokenizer that fits the model");
+            throw refused(docs, t, e);
         } finally {
             for (OnnxTensor x : feed.values()) x.close();
+        }
+    }
+
+    /**
+     * As {@link #run(List)}, with ONNX Runtime writing output o straight into {@code into[o]} (a direct buffer in
+     * native byte order holding at least {@code batch × seq × widths[o]} floats, {@code widths} as a first run
+     * reported): no copy on the Java side. Returns {@code seq}, the longest document's length; output o is then
+     * {@code into[o]}'s first {@code batch × seq × widths[o]} floats, {@code [batch, seq, width]} row-major.
+     */
+    public int runInto(List<TextTokenizer.Tokens> docs, int[] widths, ByteBuffer[] into) {
+        if (cutAt != null) throw new IllegalStateException("a cut model needs run(docs, values)");
+        int b = docs.size();
+        int t = longest(docs);
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+        try {
+            feed(feed, docs, t, null);
+            for (int o = 0; o < outputs.size(); o++) {
+                FloatBuffer f = into[o].duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
+                f.limit(b * t * widths[o]);
+                pinned.put(outputs.get(o), OnnxTensor.createTensor(env, f.slice(), new long[] {b, t, widths[o]}));
+            }
+            try (OrtSession.Result r = session.run(feed, pinned)) {
+                for (int o = 0; o < outputs.size(); o++) checked(r, o, b, t);
+            }
+            return t;
+        } catch (OrtException e) {
+            throw refused(docs, t, e);
+        } finally {
+            for (OnnxTensor x : feed.values()) x.close();
+            for (OnnxTensor x : pinned.values()) x.close();
+        }
+    }
+
+    private static int longest(List<TextTokenizer.Tokens> docs) {
+        int t = 0;
+        for (TextTokenizer.Tokens d : docs) t = Math.max(t, d.length());
+        return t;
+    }
+
+    /** Output o of {@code r}, checked to be a float32 {@code [b, t, width]} tensor. */
+    private OnnxTensor checked(OrtSession.Result r, int o, int b, int t) {
+        String name = outputs.get(o);
+        OnnxValue v = r.get(name).orElseThrow();
+        if (!(v instanceof OnnxTensor tensor)) {
+            throw new BadInputException(source + ": output '" + name + "' is not a tensor");
+        }
+        TensorInfo info = tensor.getInfo();
+        long[] s = info.getShape();
+        if (s.length != 3 || s[0] != b || s[1] != t) {
+            throw new BadInputException(source + ": output '" + name + "' has shape "
+                    + java.util.Arrays.toString(s) + " for a batch of " + b + " × " + t
+                    + " tokens; expected [batch, sequence, width] (one row per token)");
+        }
+        if (info.type != OnnxJavaType.FLOAT) {
+            throw new BadInputException(source + ": output '" + name + "' holds " + info.type
+                    + "; expected float32");
+        }
+        return tensor;
+    }
+
+    /** Most often ids beyond the model's vocabulary: the tokenizer is not the model's. */
+    private BadInputException refused(List<TextTokenizer.Tokens> docs, int t, OrtException e) {
+        long maxId = 0;
+        for (TextTokenizer.Tokens d : docs) {
+            for (long id : d.ids()) maxId = Math.max(maxId, id);
+        }
+        return new BadInputException(source + ": ONNX Runtime refused a batch of " + docs.size() + " × " + t
+                + " tokens with ids up to " + maxId + " (" + TextTokenizer.oneLine(e)
+                + "); expected a tokenizer that fits the model");
+    }
+
+    /** The right-padded inputs of {@code docs} at length {@code t} (and the cut tensor, if any) into {@code feed}. */
+    private void feed(Map<String, OnnxTensor> feed, List<TextTokenizer.Tokens> docs, int t, float[] cut)
+            throws OrtException {
+        int b = docs.size();
+        long[] ids = new long[b * t];
+        long[] mask = new long[b * t];
+        long[] types = new long[b * t];
+        long[] pos = new long[b * t];
+        for (int i = 0; i < b; i++) {
+            TextTokenizer.Tokens d = docs.get(i);
+            for (int j = 0; j < d.length(); j++) {
+                ids[i * t + j] = d.ids()[j];
+                mask[i * t + j] = 1;
+                types[i * t + j] = d.typeIds()[j];
+                pos[i * t + j] = j;
+            }
+        }
+        feed(feed, new long[] {b, t}, ids, mask, types, pos);
+        if (cutAt != null) {
+            long width = cut.length / ((long) b * t);
+            if (width * b * t != cut.length) {
+                throw new IllegalArgumentException(cut.length + " values for '" + cutAt + "' of " + b + " × "
+                        + t + " tokens");
+            }
+            feed.put(cutAt, OnnxTensor.createTensor(env, FloatBuffer.wrap(cut), new long[] {b, t, width}));
         }
     }
 

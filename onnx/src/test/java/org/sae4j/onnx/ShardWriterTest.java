@@ -1,6 +1,7 @@
 package org.sae4j.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,10 @@ class ShardWriterTest {
         float[] data = new float[rows * width];
         for (int i = 0; i < data.length; i++) data[i] = i;
         try (ShardWriter w = new ShardWriter(tmp, rows, 2)) {
-            // appends that straddle shard boundaries
-            w.append(java.util.Arrays.copyOfRange(data, 0, 5 * width), 5, width);
-            w.append(java.util.Arrays.copyOfRange(data, 5 * width, 6 * width), 1, width);
-            w.append(java.util.Arrays.copyOfRange(data, 6 * width, rows * width), rows - 6, width);
+            // out of order, and straddling shard boundaries, as length-sorted batches write them
+            w.write(6, java.util.Arrays.copyOfRange(data, 6 * width, rows * width), rows - 6, width);
+            w.write(5, java.util.Arrays.copyOfRange(data, 5 * width, 6 * width), 1, width);
+            w.write(0, java.util.Arrays.copyOfRange(data, 0, 5 * width), 5, width);
             w.finish();
             assertThat(w.shardCount()).isEqualTo(12);
         }
@@ -33,6 +34,25 @@ class ShardWriterTest {
         float[] back = new float[data.length];
         ds.readRows(0, rows, back, 0);
         assertThat(back).containsExactly(data);
+    }
+
+    @Test
+    void aRowWrittenTwiceOrMissingIsAnError(@TempDir Path tmp) throws Exception {
+        try (ShardWriter w = new ShardWriter(tmp, 4, 2)) {
+            w.write(0, new float[] {1, 2, 3, 4}, 2, 2);
+            assertThatThrownBy(() -> w.write(1, new float[] {5, 6}, 1, 2)).hasMessageContaining("written twice");
+            assertThatThrownBy(() -> w.write(3, new float[] {5, 6, 7, 8}, 2, 2)).hasMessageContaining("beyond");
+            assertThatThrownBy(w::finish).hasMessageContaining("2 rows written, 4 counted");
+        }
+    }
+
+    @Test
+    void float16RefusesAValueBeyondItsRange(@TempDir Path tmp) throws Exception {
+        try (ShardWriter w = new ShardWriter(tmp, 3, 2, true)) {
+            w.write(0, new float[] {1, -65504}, 1, 2); // the largest half rounds to itself
+            assertThatThrownBy(() -> w.write(1, new float[] {0.5f, 70000f}, 1, 2))
+                    .hasMessageContaining("row 1 holds 70000.0, beyond float16's range");
+        }
     }
 
     @Test

@@ -46,7 +46,9 @@ public final class ActivationsCommand {
                     Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
                     Option.flag("--keep-special", "keep rows of [CLS], [SEP], BOS... (dropped by default)"),
                     Option.valued("--shard-rows", "R", "rows per .npy shard").withDefault("65536"),
-                    Option.valued("--threads", "T", "ONNX Runtime intra-op threads (default: one per core)"),
+                    Option.valued("--dtype", "T", "float32, or float16: half the disk, each value rounded to"
+                            + " nearest (train, eval, encode and features read both)").withDefault("float32"),
+                    Option.valued("--threads", "T", "ONNX Runtime intra-op threads (default: one per processor)"),
                     Option.valued("--cache-dir", "DIR", "native libraries of ONNX Runtime and the tokenizer (default"
                             + " $XDG_CACHE_HOME/sae4j or ~/.cache/sae4j); nothing is downloaded"),
                     Option.flag("--force", "replace an existing DIR"),
@@ -90,7 +92,7 @@ public final class ActivationsCommand {
         }
         ActivationExtractor.Options o = new ActivationExtractor.Options(text, outDir, outputs, maxTokens,
                 a.integer("--batch"), a.flag("--keep-special"), a.integer("--shard-rows"), a.integer("--threads", 0),
-                a.flag("--force"));
+                a.flag("--force"), a.string("--dtype"));
         ActivationExtractor.Summary s = ActivationExtractor.run(source, graph, o, a.flag("--quiet") ? null : err);
         out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %d truncated to %d tokens),"
                 + " %d tokens, %d rows in %.1f s (%.0f tokens/s)%n", s.documents(), s.emptyLines(), s.truncated(),
