@@ -10,6 +10,7 @@ import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeEncoder;
 import org.sae4j.features.ContextRows;
+import org.sae4j.features.ContextShading;
 import org.sae4j.features.DecoderNeighbours;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
@@ -103,7 +104,8 @@ final class Features {
             }
             f = FeatureData.of(stats, dense, info, nn.k(), nn.indices(), nn.cosines(), null);
             if (tokens != null) {
-                f = f.withContexts(ContextRows.select(tokens, f.topRows(), context));
+                f = f.withContexts(ContextRows.select(tokens, f.shownRows(), context));
+                f = f.withShading(ContextShading.compute(enc, data, f, context, batch));
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;

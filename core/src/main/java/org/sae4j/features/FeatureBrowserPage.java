@@ -67,6 +67,44 @@ public final class FeatureBrowserPage {
         array(b, "tr", n * t, q -> Long.toString(f.topRows()[q]));
         array(b, "nn", n * f.nearestK(), q -> Integer.toString(f.nearest()[q]));
         array(b, "nc", n * f.nearestK(), q -> f.nearest()[q] < 0 ? "0" : g4(f.nearestCosines()[q]));
+        FeatureData.Distribution h = f.distribution();
+        if (h != null) {
+            // Histograms sparse: each latent's bins from its first to its last non-empty one.
+            int bins = FeatureStats.BINS;
+            int[] lo = new int[n];
+            int[] off = new int[n + 1];
+            StringBuilder counts = new StringBuilder();
+            for (int j = 0; j < n; j++) {
+                int a = 0;
+                int z = bins - 1;
+                while (a < bins && h.histogram()[j * bins + a] == 0) {
+                    a++;
+                }
+                while (z >= a && h.histogram()[j * bins + z] == 0) {
+                    z--;
+                }
+                lo[j] = a < bins ? a : -1;
+                off[j + 1] = off[j] + Math.max(0, z - a + 1);
+                for (int q = a; q <= z; q++) {
+                    counts.append(counts.length() == 0 ? "" : ",").append(h.histogram()[j * bins + q]);
+                }
+            }
+            b.append(",\"bins\":{\"per_octave\":").append(FeatureStats.PER_OCTAVE).append(",\"lowest_exp\":")
+                    .append(FeatureStats.LOWEST_EXP).append(",\"count\":").append(bins).append('}');
+            array(b, "hlo", n, j -> Integer.toString(lo[j]));
+            array(b, "hoff", n + 1, j -> Integer.toString(off[j]));
+            b.append(",\"hc\":[").append(counts).append(']');
+            int S = FeatureData.SAMPLES;
+            b.append(",\"ns\":").append(S);
+            array(b, "sr", n * S, q -> Long.toString(h.sampleRows()[q]));
+            array(b, "sv", n * S, q -> h.sampleRows()[q] < 0 ? "0" : g4(h.sampleValues()[q]));
+            array(b, "sb", n * S, q -> Integer.toString(h.sampleBins()[q]));
+        }
+        FeatureData.Shading sh = f.shading();
+        if (sh != null) {
+            b.append(",\"cvw\":").append(sh.width()).append(",\"cvper\":").append(f.shownPerLatent());
+            array(b, "cv", sh.values().length, q -> g4(sh.values()[q]));
+        }
         FeatureData.Contexts c = f.contexts();
         if (c == null) {
             b.append(",\"ctx\":null");
@@ -154,7 +192,9 @@ public final class FeatureBrowserPage {
               display:flex;gap:10px}
             .ctx .act{flex:0 0 64px;text-align:right;color:#333}.ctx .text{flex:1;white-space:pre-wrap;
               word-break:break-word}
-            .tok{border-radius:2px}.fire{background:#ffb347;font-weight:700;padding:0 2px}
+            .tok{border-radius:2px}.fire{outline:2px solid #e07b00;font-weight:700;padding:0 2px}
+            .samples .ctx{cursor:pointer}.samples .ctx .iv{flex:0 0 120px;color:#666}.ctx.picked{background:#fff3d6}
+            #acthist .bar{fill:#9fb6d8}#acthist .bar.sampled{fill:#4c78c0;cursor:pointer}#acthist .bar.picked{fill:#e07b00}
             .fire sub{font-weight:400;color:#623;font-size:10px;margin-left:2px}
             .nn{display:flex;flex-wrap:wrap;gap:4px 14px}.nn a{white-space:nowrap}a{color:#1f5fbf;cursor:pointer;text-decoration:none}
             a:hover{text-decoration:underline}
@@ -275,14 +315,14 @@ public final class FeatureBrowserPage {
               return tokenIndex[j];
             }
             let textIndex = null;
-            function contextText(j) { // the top activations' context windows, word pieces joined
+            function contextText(j) { // the top activations' context windows, detokenised as shown
               if (!D.ctx) return "";
               if (!textIndex) textIndex = new Array(N);
               if (textIndex[j] == null) { const parts = [];
                 for (let q = 0; q < D.topN; q++) { const r = D.tr[j * D.topN + q]; if (r < 0) break;
-                  const [a, b] = windowOf(ctxIndex(r)); let line = "";
-                  for (let i = a; i <= b; i++) { const t = D.ctx.vocab[D.ctx.tok[i]];
-                    line += t.startsWith("##") ? t.slice(2) : (line ? " " : "") + t; }
+                  const [a, b] = windowOf(ctxIndex(r)); let line = "", prev = null;
+                  for (let i = a; i <= b; i++) { const t = D.ctx.vocab[D.ctx.tok[i]], [x, sp] = spaced(t, prev);
+                    prev = t; line += (sp ? " " : "") + x; }
                   parts.push(line.toLowerCase()); }
                 textIndex[j] = parts.join("\\n"); }
               return textIndex[j];
@@ -344,19 +384,70 @@ public final class FeatureBrowserPage {
               while (b < D.ctx.rows.length - 1 && b - i < C && D.ctx.rows[b + 1] === D.ctx.rows[b] + 1 && D.ctx.doc[b + 1] === doc) b++;
               return [a, b];
             }
-            function context(r, v) {
+            // Word pieces joined as the tokenizers' decoders join them: WordPiece "##" continues a word, GPT-2's
+            // "Ġ" and SentencePiece's "▁" start one; BERT's clean-up drops the space before . , ? ! and
+            // around an apostrophe.
+            function spaced(t, prev) {
+              if (prev == null) return [t.replace(/^(##|Ġ|▁)/, ""), false];
+              if (t.startsWith("##")) return [t.slice(2), false];
+              if (t[0] === "Ġ" || t[0] === "▁") return [t.slice(1), true];
+              return [t, !/^[.,?!']$/.test(t) && prev !== "'" && !/^(n't|'[a-z]+)$/.test(t)];
+            }
+            // Latent j's activation at row u in the context of its shown row r (slot q: top rows, then samples).
+            function shade(j, q, r, u) {
+              if (!D.cv || q < 0) return 0;
+              const C = (D.cvw - 1) / 2, o = u - r + C;
+              return o < 0 || o >= D.cvw ? 0 : D.cv[(j * D.cvper + q) * D.cvw + o];
+            }
+            function context(r, v, j, slot) {
               const box = el("span", {"class": "text"});
               const i = D.ctx ? ctxIndex(r) : -1;
               if (i < 0) { box.appendChild(el("span", {"class": "muted"}, "row ")); box.appendChild(el("span", {"class": "fire"}, String(r)));
                 return box; }
               const [a, b] = windowOf(i);
+              let prev = null;
               for (let q = a; q <= b; q++) {
-                const t = el("span", {"class": q === i ? "tok fire" : "tok", title: "row " + D.ctx.rows[q] + ", document "
-                  + D.ctx.doc[q] + ", position " + D.ctx.pos[q]}, D.ctx.vocab[D.ctx.tok[q]]);
+                const raw = D.ctx.vocab[D.ctx.tok[q]], [text, space] = spaced(raw, prev); prev = raw;
+                if (space) box.appendChild(document.createTextNode(" "));
+                const act = q === i ? v : shade(j, slot, r, D.ctx.rows[q]);
+                const t = el("span", {"class": q === i ? "tok fire" : "tok", "data-act": act, title: raw + ": activation "
+                  + fmt(act) + " (row " + D.ctx.rows[q] + ", document " + D.ctx.doc[q] + ", position " + D.ctx.pos[q] + ")"}, text);
+                if (act > 0 && D.max[j] > 0) t.style.background = "rgba(255,140,0," + Math.min(1, 0.12 + 0.78 * act / D.max[j]).toFixed(3) + ")";
                 if (q === i) t.appendChild(el("sub", {}, fmt(v)));
-                box.appendChild(t); box.appendChild(document.createTextNode(" "));
+                box.appendChild(t);
               }
               return box;
+            }
+            // Bin b of the activation histogram: [2^(lowest + b/3), 2^(lowest + (b+1)/3)), the first from 0.
+            const binLow = b => b === 0 ? 0 : Math.pow(2, D.bins.lowest_exp + b / D.bins.per_octave);
+            const binHigh = b => b === D.bins.count - 1 ? Infinity : Math.pow(2, D.bins.lowest_exp + (b + 1) / D.bins.per_octave);
+            function pick(b) {
+              for (const e of document.querySelectorAll("#acthist .bar, #samples .ctx"))
+                e.classList.toggle("picked", Number(e.dataset.bin) === b);
+            }
+            function activationHistogram(j) {
+              const NS = "http://www.w3.org/2000/svg", W = 520, H = 150, L = 44, R = 12, T = 10, B = 34;
+              const svg = document.createElementNS(NS, "svg"), pw = W - L - R, ph = H - T - B;
+              svg.setAttribute("width", W); svg.setAttribute("height", H); svg.setAttribute("id", "acthist");
+              svg.setAttribute("role", "img"); svg.setAttribute("aria-label", "activation histogram of latent " + j);
+              const add = (tag, a, text) => { const e = document.createElementNS(NS, tag);
+                for (const k in a) e.setAttribute(k, a[k]); if (text != null) e.textContent = text; svg.appendChild(e); return e; };
+              const lo = D.hlo[j], len = D.hoff[j + 1] - D.hoff[j];
+              const counts = D.hc.slice(D.hoff[j], D.hoff[j + 1]), top = Math.max(1, ...counts), bw = pw / Math.max(len, 1);
+              const sampled = new Set(); for (let q = 0; q < D.ns; q++) if (D.sb[j * D.ns + q] >= 0) sampled.add(D.sb[j * D.ns + q]);
+              add("rect", {x: L, y: T, width: pw, height: ph, fill: "#fff", stroke: "#999"});
+              counts.forEach((c, i) => { if (!c) return; const b = lo + i, h = Math.max(3, ph * c / top);
+                const r = add("rect", {x: (L + i * bw + 0.5).toFixed(1), y: (T + ph - h).toFixed(1), width: Math.max(1, bw - 1).toFixed(1),
+                  height: h.toFixed(1), "class": sampled.has(b) ? "bar sampled" : "bar", "data-bin": b});
+                const tt = document.createElementNS(NS, "title"); tt.textContent = c + " rows with activation in ["
+                  + fmt(binLow(b)) + ", " + (binHigh(b) === Infinity ? "∞" : fmt(binHigh(b))) + ")"; r.appendChild(tt);
+                if (sampled.has(b)) r.addEventListener("click", () => pick(b)); });
+              for (let i = 0; i <= len; i += Math.max(1, Math.ceil(len / 6))) {
+                add("text", {x: L + i * bw, y: T + ph + 14, "font-size": 11, "text-anchor": "middle"}, fmt(binLow(lo + i))); }
+              add("text", {x: L + pw / 2, y: H - 4, "font-size": 11, "text-anchor": "middle"}, "activation (log scale, "
+                + D.bins.per_octave + " bins per doubling); dark bars hold an interval sample");
+              add("text", {x: L - 6, y: T + 9, "font-size": 11, "text-anchor": "end"}, String(top));
+              return svg;
             }
             // A click is a navigation: the hash changes (so Back steps through latents) and hashchange selects.
             function go(j) {
@@ -393,11 +484,27 @@ public final class FeatureBrowserPage {
                 const r = D.tr[j * D.topN + q]; if (r < 0) break;
                 const line = el("div", {"class": "ctx"});
                 line.appendChild(el("span", {"class": "act"}, fmt(D.tv[j * D.topN + q])));
-                line.appendChild(context(r, D.tv[j * D.topN + q]));
+                line.appendChild(context(r, D.tv[j * D.topN + q], j, q));
                 list.appendChild(line);
               }
               if (!list.children.length) list.appendChild(el("div", {"class": "muted"}, "no activations"));
               d.appendChild(list);
+              if (D.hlo && D.hlo[j] >= 0) {
+                d.appendChild(el("h2", {}, "Activation histogram"));
+                d.appendChild(activationHistogram(j));
+                d.appendChild(el("h2", {}, "Interval samples (one row drawn from the bin of each count quantile 90, 70, 50, 30, 10 %)"));
+                const sl = el("div", {id: "samples", "class": "samples"});
+                for (let q = 0; q < D.ns; q++) {
+                  const r = D.sr[j * D.ns + q], b = D.sb[j * D.ns + q]; if (r < 0) break;
+                  const line = el("div", {"class": "ctx", "data-bin": b});
+                  line.appendChild(el("span", {"class": "act"}, fmt(D.sv[j * D.ns + q])));
+                  line.appendChild(el("span", {"class": "iv"}, "[" + fmt(binLow(b)) + ", " + (binHigh(b) === Infinity ? "∞" : fmt(binHigh(b))) + ")"));
+                  line.appendChild(context(r, D.sv[j * D.ns + q], j, D.topN + q));
+                  line.addEventListener("click", () => pick(b));
+                  sl.appendChild(line);
+                }
+                d.appendChild(sl);
+              }
               d.appendChild(el("h2", {}, "Nearest latents (decoder cosine)"));
               const nn = el("div", {"class": "nn", id: "nearest"});
               for (let q = 0; q < D.nk; q++) { const o = D.nn[j * D.nk + q]; if (o < 0) break;

@@ -65,6 +65,20 @@ public final class FeatureScan {
      */
     private static void observe(SaeEncoder enc, FeatureStats stats, float[] x, long[] ids, long firstRow, int rows,
                                 int k) {
+        codes(enc, stats::observeRow, x, ids, firstRow, rows, k);
+    }
+
+    /** Where {@link #codes} delivers each row: as {@link FeatureStats#observeRow} takes it. */
+    interface RowSink {
+        void accept(long row, float[] x, float[] xhat, int off, int[] idx, float[] val, int codeOff, int k);
+    }
+
+    /** Every firing code of {@code rows} rows of {@code x} (global rows {@code ids}) into {@code sink}. */
+    static void codes(SaeEncoder enc, RowSink sink, float[] x, long[] ids, int rows) {
+        codes(enc, sink, x, ids, 0, rows, firstK(enc));
+    }
+
+    private static void codes(SaeEncoder enc, RowSink sink, float[] x, long[] ids, long firstRow, int rows, int k) {
         int d = enc.dim();
         int n = enc.latents();
         // TopK never has more than its k codes; every other activation may have up to n.
@@ -79,7 +93,7 @@ public final class FeatureScan {
             if (!bounded && idx[(r + 1) * k - 1] >= 0) {
                 full++;
             } else {
-                stats.observeRow(ids == null ? firstRow + r : ids[r], x, xhat, r * d, idx, val, r * k, k);
+                sink.accept(ids == null ? firstRow + r : ids[r], x, xhat, r * d, idx, val, r * k, k);
             }
         }
         if (full == 0) {
@@ -94,6 +108,6 @@ public final class FeatureScan {
                 ids2[f++] = ids == null ? firstRow + r : ids[r];
             }
         }
-        observe(enc, stats, x2, ids2, 0, full, (int) Math.min(n, 4L * k));
+        codes(enc, sink, x2, ids2, 0, full, (int) Math.min(n, 4L * k));
     }
 }

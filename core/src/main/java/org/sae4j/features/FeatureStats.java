@@ -18,10 +18,15 @@ import java.util.Arrays;
  * {@link #merge} of partials over any split of the rows, merged in any order, equals the statistics of one pass
  * over all of them, bit for bit. (Rows must carry their global indices, see {@link #observe}.)
  *
+ * <p>Per latent, also the distribution of its activations: a histogram of {@value #BINS} log-spaced bins
+ * ({@value #PER_OCTAVE} per octave from 2^{@value #LOWEST_EXP}, the first and last open-ended), and for each bin one
+ * sample row drawn uniformly from the rows that fell in it (the row with the smallest hash of (row, latent), so
+ * any split of the rows merges to the same sample).
+ *
  * <p>Serializable, so that a distributed job (the {@code spark} module) can ship per-partition partials to be merged.
  */
 public final class FeatureStats implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final double EPS = 1e-6; // as Metrics: overcomplete's epsilon in R²
 
     private final int d;
@@ -39,6 +44,16 @@ public final class FeatureStats implements java.io.Serializable {
     private final ExactSums xSum;      // per feature Σx
     private final ExactSums xSq;       // per feature Σx²
     private final ExactSums sse;       // one sum: Σ (x − x̂)²
+    private final long[] hist;         // latents × BINS
+    private final long[] binRow;       // latents × BINS: each bin's sample row, −1 while empty
+    private final float[] binVal;
+
+    /** Histogram bins per latent. */
+    public static final int BINS = 60;
+    /** Bins per doubling of the activation. */
+    public static final int PER_OCTAVE = 3;
+    /** Bin 1 starts at 2^(LOWEST_EXP + 1/3); bin 0 holds everything below. */
+    public static final int LOWEST_EXP = -10;
 
     public FeatureStats(int dim, int latents, int topN) {
         if (dim < 1 || latents < 1 || topN < 1) {
@@ -57,6 +72,40 @@ public final class FeatureStats implements java.io.Serializable {
         this.xSum = new ExactSums(dim);
         this.xSq = new ExactSums(dim);
         this.sse = new ExactSums(1);
+        this.hist = new long[Math.multiplyExact(latents, BINS)];
+        this.binRow = new long[latents * BINS];
+        this.binVal = new float[latents * BINS];
+        Arrays.fill(binRow, -1);
+    }
+
+    /** The histogram bin of a positive activation: {@code floor(3 · log2 v) − 3 · LOWEST_EXP}, clamped. */
+    public static int bin(float v) {
+        int e = Math.getExponent(v);
+        float m = Math.scalb(v, -e); // in [1, 2) for normal v
+        int sub = m >= 1.587401f ? 2 : m >= 1.2599211f ? 1 : 0; // 2^(2/3), 2^(1/3)
+        long b = (long) (e - LOWEST_EXP) * PER_OCTAVE + sub;
+        return (int) Math.max(0, Math.min(BINS - 1, b));
+    }
+
+    /** The lower edge of bin {@code b} (0 for the first). */
+    public static double binLow(int b) {
+        return b == 0 ? 0 : Math.pow(2, LOWEST_EXP + (double) b / PER_OCTAVE);
+    }
+
+    /** The sampling priority of (row, latent): a SplitMix64 finaliser, so samples are uniform and reproducible. */
+    static long priority(long row, int j) {
+        long z = row * 0x9E3779B97F4A7C15L + j;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private void sample(int j, int b, long row, float v) {
+        int q = j * BINS + b;
+        if (binRow[q] < 0 || Long.compareUnsigned(priority(row, j), priority(binRow[q], j)) < 0) {
+            binRow[q] = row;
+            binVal[q] = v;
+        }
     }
 
     public int dim() {
@@ -103,6 +152,9 @@ public final class FeatureStats implements java.io.Serializable {
             }
             actSum.add(j, v);
             offer(j, v, row);
+            int b = bin(v);
+            hist[j * BINS + b]++;
+            sample(j, b, row, v);
         }
         int o = off;
         for (int i = 0; i < d; i++) {
@@ -123,6 +175,12 @@ public final class FeatureStats implements java.io.Serializable {
         }
         rows += other.rows;
         codes += other.codes;
+        for (int q = 0; q < hist.length; q++) {
+            hist[q] += other.hist[q];
+            if (other.binRow[q] >= 0) {
+                sample(q / BINS, q % BINS, other.binRow[q], other.binVal[q]);
+            }
+        }
         for (int j = 0; j < n; j++) {
             count[j] += other.count[j];
             max[j] = Math.max(max[j], other.max[j]);
@@ -230,6 +288,21 @@ public final class FeatureStats implements java.io.Serializable {
         return size;
     }
 
+    /** Latent j's activation histogram ({@link #BINS} counts) into {@code out} from {@code off}. */
+    public void histogram(int j, long[] out, int off) {
+        System.arraycopy(hist, j * BINS, out, off, BINS);
+    }
+
+    /** The sample row of latent j's bin b (−1 if the bin is empty). */
+    public long binSampleRow(int j, int b) {
+        return binRow[j * BINS + b];
+    }
+
+    /** The activation at {@link #binSampleRow}. */
+    public float binSampleValue(int j, int b) {
+        return binVal[j * BINS + b];
+    }
+
     /** Mean number of firing latents per row. */
     public double l0() {
         return rows == 0 ? 0 : (double) codes / rows;
@@ -301,7 +374,8 @@ public final class FeatureStats implements java.io.Serializable {
     public boolean sameAs(FeatureStats o) {
         if (o.d != d || o.n != n || o.topN != topN || o.rows != rows || o.codes != codes
                 || !Arrays.equals(count, o.count) || !Arrays.equals(max, o.max) || !actSum.equals(o.actSum)
-                || !xSum.equals(o.xSum) || !xSq.equals(o.xSq) || !sse.equals(o.sse)) {
+                || !xSum.equals(o.xSum) || !xSq.equals(o.xSq) || !sse.equals(o.sse) || !Arrays.equals(hist, o.hist)
+                || !Arrays.equals(binRow, o.binRow) || !Arrays.equals(binVal, o.binVal)) {
             return false;
         }
         float[] v1 = new float[topN];

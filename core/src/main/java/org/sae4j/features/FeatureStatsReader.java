@@ -60,6 +60,22 @@ public final class FeatureStatsReader {
         if (Files.exists(cf)) {
             ctx = ContextRows.readAll(cf);
         }
-        return new FeatureData(info, n, topN, nk, stats, tv, tr, nn, nc, ctx);
+        FeatureData.Distribution dist = null;
+        if (Files.exists(dir.resolve(FeatureStatsWriter.HISTOGRAM))) {
+            int s = FeatureData.SAMPLES;
+            dist = new FeatureData.Distribution(
+                    NpyArrays.readI8(dir.resolve(FeatureStatsWriter.HISTOGRAM), n, FeatureStats.BINS),
+                    NpyArrays.readI8(dir.resolve(FeatureStatsWriter.SAMPLE_ROWS), n, s),
+                    NpyArrays.readF4(dir.resolve(FeatureStatsWriter.SAMPLE_VALUES), n, s),
+                    NpyArrays.readI4(dir.resolve(FeatureStatsWriter.SAMPLE_BINS), n, s));
+        }
+        FeatureData.Shading shading = null;
+        Path ca = dir.resolve(FeatureStatsWriter.CONTEXT_ACTIVATIONS);
+        if (Files.exists(ca) && info.get("context") instanceof Number c) {
+            int context = c.intValue();
+            shading = new FeatureData.Shading(context,
+                    NpyArrays.readF4(ca, n, (topN + FeatureData.SAMPLES) * (2 * context + 1)));
+        }
+        return new FeatureData(info, n, topN, nk, stats, tv, tr, nn, nc, ctx, dist, shading);
     }
 }

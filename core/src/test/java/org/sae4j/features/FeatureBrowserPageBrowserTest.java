@@ -259,7 +259,7 @@ class FeatureBrowserPageBrowserTest {
         stats[200 * 4 + 2] = 1.00003;
         Map<String, Object> info = syntheticInfo(n, 100000L, 8L, 2.0, 0L, 3L, 2L);
         FeatureData f = new FeatureData(info, n, topN, 1, stats, new float[n], new long[n], new int[n], new float[n],
-                null);
+                null, null, null);
         browser.open(page(f), READY);
         browser.click("#thead div[data-key=mean]"); // descending
         @SuppressWarnings("unchecked")
@@ -311,7 +311,7 @@ class FeatureBrowserPageBrowserTest {
             nc[j * 2 + 1] = 0.4f;
         }
         Map<String, Object> info = syntheticInfo(n, 10000L, 768L, 32.0, n / 50 + 1, 0L, 32L);
-        FeatureData f = new FeatureData(info, n, topN, 2, stats, tv, tr, nn, nc, null);
+        FeatureData f = new FeatureData(info, n, topN, 2, stats, tv, tr, nn, nc, null, null, null);
         browser.open(page(f), READY);
         assertThat(browser.eval("document.getElementById('shown').textContent")).isEqualTo(n + " of " + n + " latents");
         assertThat((Long) browser.eval("document.querySelectorAll('#spacer .row').length")).isBetween(10L, 60L);
@@ -322,6 +322,90 @@ class FeatureBrowserPageBrowserTest {
         assertThat(browser.eval("[...document.querySelectorAll('#spacer .row')].some(r => r.dataset.latent === '"
                 + (n - 1) + "')")).isEqualTo(true);
         assertThat((Long) browser.eval("document.querySelectorAll('#spacer .row').length")).isBetween(10L, 60L);
+        assertThat(browser.errors()).isEmpty();
+    }
+
+    @Test
+    void contextsAreDetokenisedAndShadedWithHistogramAndIntervalSamples() throws Exception {
+        int d = 6;
+        int n = 40;
+        int rows = 400;
+        Sae sae = EncoderFixtures.model(Activation.TOPK, d, n, 3, false, 4);
+        Path x = dir.resolve("x.npy");
+        NpyWriter.writeF32(x, EncoderFixtures.gaussian(rows * d, 8), rows, d);
+        SaeEncoder enc = SaeEncoder.of(sae);
+        Path t = dir.resolve("tokens.tsv");
+        try (TokensTsv.TokenWriter w = TokensTsv.writer(t)) {
+            for (int r = 0; r < rows; r++) {
+                w.write(r / 9, r % 9, r % 3 == 1 ? "##ing" + r : r % 9 == 5 ? "." : "w" + r);
+            }
+            w.commit();
+        }
+        FeatureData f;
+        try (NpyDataset ds = NpyDataset.open(x)) {
+            FeatureStats s = FeatureScan.run(enc, ds, 6, 64);
+            DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, 5);
+            Map<String, Object> info = syntheticInfo(n, rows, d, 3.0, (long) s.deadCount(), 0L, 3L);
+            info.put("context", 3L);
+            info.put("tokens", t.toString());
+            f = FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), null);
+            f = f.withContexts(ContextRows.select(t, f.shownRows(), 3));
+            f = f.withShading(ContextShading.compute(enc, ds, f, 3, 64));
+        }
+        int j = -1;
+        for (int q = 0; q < n && j < 0; q++) {
+            if (f.distribution().sampleRows()[q * FeatureData.SAMPLES + 1] >= 0) {
+                j = q; // a latent with at least two interval samples
+            }
+        }
+        assertThat(j).isNotNegative();
+        browser.open(page(f), "latent=" + j, READY);
+        assertThat(browser.eval(TITLE)).isEqualTo("Latent " + j);
+        // Word pieces are joined into words and no space goes before a full stop.
+        String text = (String) browser.eval("document.querySelector('#contexts .ctx .text').textContent");
+        assertThat(text).doesNotContain("##").doesNotContain(" .").containsPattern("w\\d+ing\\d+");
+        // Every shown token carries latent j's activation at its row; firing neighbours are shaded.
+        @SuppressWarnings("unchecked")
+        List<List<Object>> toks = (List<List<Object>>) browser.eval("[...document.querySelectorAll('#contexts .tok')]"
+                + ".map(e => [e.title, Number(e.dataset.act), e.style.background !== ''])");
+        float[] xr = new float[d];
+        int checked = 0;
+        try (NpyDataset ds = NpyDataset.open(x)) {
+            for (List<Object> tok : toks) {
+                long row = Long.parseLong(((String) tok.get(0)).replaceAll(".*\\(row (\\d+),.*", "$1"));
+                ds.readRows(row, 1, xr, 0);
+                float want = enc.encode(xr).toDense(n)[j];
+                assertThat(((Number) tok.get(1)).floatValue()).as("row %d", row).isCloseTo(want,
+                        org.assertj.core.data.Offset.offset(Math.abs(want) * 1e-3f + 1e-6f));
+                assertThat(tok.get(2)).as("row %d shaded", row).isEqualTo(want > 0);
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(10);
+        // The activation histogram counts every firing row once.
+        assertThat(browser.eval("[...document.querySelectorAll('#acthist .bar title')]"
+                + ".reduce((a, e) => a + Number(e.textContent.split(' ')[0]), 0)")).isEqualTo(f.latentStats()[j * 4]
+                == 0 ? 0L : (long) f.latentStats()[j * 4]);
+        // Clicking an interval sample picks its bar in the histogram, and the bar the sample's line.
+        long samples = (Long) browser.eval("document.querySelectorAll('#samples .ctx').length");
+        assertThat(samples).isGreaterThanOrEqualTo(2L);
+        browser.click("#samples .ctx:nth-child(2)");
+        String bin = (String) browser.eval("document.querySelectorAll('#samples .ctx')[1].dataset.bin");
+        assertThat(browser.eval("[...document.querySelectorAll('#acthist .bar.picked')].map(b => b.dataset.bin)"))
+                .isEqualTo(List.of(bin));
+        assertThat(browser.eval("document.querySelectorAll('#samples .ctx.picked').length")).isEqualTo(1L);
+        // Each sample's row lies in its interval.
+        @SuppressWarnings("unchecked")
+        List<List<Object>> iv = (List<List<Object>>) browser.eval("[...document.querySelectorAll('#samples .ctx')]"
+                + ".map(l => [Number(l.querySelector('.act').textContent), l.querySelector('.iv').textContent])");
+        for (List<Object> s : iv) {
+            double v = ((Number) s.get(0)).doubleValue();
+            String[] edges = ((String) s.get(1)).replaceAll("[\\[\\)]", "").split(", ");
+            assertThat(v).isGreaterThanOrEqualTo(Double.parseDouble(edges[0]) * 0.999);
+            if (!edges[1].equals("∞")) {
+                assertThat(v).isLessThan(Double.parseDouble(edges[1]) * 1.001);
+            }
+        }
         assertThat(browser.errors()).isEmpty();
     }
 }

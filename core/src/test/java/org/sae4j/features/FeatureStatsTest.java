@@ -181,6 +181,90 @@ class FeatureStatsTest {
     }
 
     @Test
+    void histogramBinsAreLogSpacedAndEachSampleIsItsBinsLowestPriorityRow() {
+        assertThat(FeatureStats.bin(1f)).isEqualTo(30);
+        assertThat(FeatureStats.bin(1.25f)).isEqualTo(30);
+        assertThat(FeatureStats.bin(1.26f)).isEqualTo(31);
+        assertThat(FeatureStats.bin(1.6f)).isEqualTo(32);
+        assertThat(FeatureStats.bin(2f)).isEqualTo(33);
+        assertThat(FeatureStats.bin(0.5f)).isEqualTo(27);
+        assertThat(FeatureStats.bin(1e-30f)).isEqualTo(0);
+        assertThat(FeatureStats.bin(Float.MIN_VALUE)).isEqualTo(0);
+        assertThat(FeatureStats.bin(1e30f)).isEqualTo(FeatureStats.BINS - 1);
+        for (int b = 1; b < FeatureStats.BINS; b++) {
+            // a bin's lower edge falls in it, and just below the edge in the bin before
+            float lo = (float) FeatureStats.binLow(b);
+            assertThat(FeatureStats.bin(Math.nextUp(lo))).as("bin %d", b).isEqualTo(b);
+            assertThat(FeatureStats.bin(lo * 0.999f)).as("below bin %d", b).isEqualTo(b - 1);
+        }
+        int d = 3;
+        int n = 7;
+        int rows = 2000;
+        int k = 3;
+        SplittableRandom rnd = new SplittableRandom(4);
+        int[] idx = new int[rows * k];
+        float[] val = new float[rows * k];
+        for (int q = 0; q < idx.length; q++) {
+            idx[q] = q % k == 0 || rnd.nextInt(3) > 0 ? (q + rnd.nextInt(n - 1) + 1) % n : -1;
+            val[q] = (float) Math.exp(rnd.nextDouble(-6, 4));
+        }
+        // a row names a latent at most once
+        for (int r = 0; r < rows; r++) {
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < a; b++) {
+                    if (idx[r * k + a] == idx[r * k + b]) {
+                        idx[r * k + a] = -1;
+                    }
+                }
+            }
+        }
+        FeatureStats s = new FeatureStats(d, n, 2);
+        s.observe(new float[rows * d], new float[rows * d], rows, 100, idx, val, k);
+        long[] h = new long[FeatureStats.BINS];
+        for (int j = 0; j < n; j++) {
+            long[] want = new long[FeatureStats.BINS];
+            long[] best = new long[FeatureStats.BINS];
+            java.util.Arrays.fill(best, -1);
+            for (int q = 0; q < idx.length; q++) {
+                if (idx[q] != j) {
+                    continue;
+                }
+                int b = FeatureStats.bin(val[q]);
+                want[b]++;
+                long row = 100 + q / k;
+                if (best[b] < 0 || Long.compareUnsigned(FeatureStats.priority(row, j),
+                        FeatureStats.priority(best[b], j)) < 0) {
+                    best[b] = row;
+                }
+            }
+            s.histogram(j, h, 0);
+            assertThat(h).as("latent %d", j).containsExactly(want);
+            assertThat(java.util.Arrays.stream(h).sum()).isEqualTo(s.count(j));
+            for (int b = 0; b < FeatureStats.BINS; b++) {
+                assertThat(s.binSampleRow(j, b)).isEqualTo(best[b]);
+                if (best[b] >= 0) {
+                    assertThat(FeatureStats.bin(s.binSampleValue(j, b))).isEqualTo(b);
+                }
+            }
+        }
+        // Interval samples: each latent's are in distinct bins, strongest first, each bin holding its quantile.
+        FeatureData.Distribution dist = FeatureData.Distribution.of(s);
+        for (int j = 0; j < n; j++) {
+            int prev = Integer.MAX_VALUE;
+            for (int q = 0; q < FeatureData.SAMPLES; q++) {
+                int b = dist.sampleBins()[j * FeatureData.SAMPLES + q];
+                if (b < 0) {
+                    break;
+                }
+                assertThat(b).isLessThan(prev);
+                prev = b;
+                assertThat(dist.sampleRows()[j * FeatureData.SAMPLES + q]).isEqualTo(s.binSampleRow(j, b));
+            }
+            assertThat(dist.sampleBins()[j * FeatureData.SAMPLES]).as("latent %d has samples", j).isNotNegative();
+        }
+    }
+
+    @Test
     void serialisedPartialsOfTheScanMergeToTheWholeScan() throws Exception {
         // What a distributed job does: FeatureScan.observe on row ranges, partials shipped as bytes, merged.
         Sae sae = EncoderFixtures.model(Activation.RELU, D, 100, 5, false, 7);

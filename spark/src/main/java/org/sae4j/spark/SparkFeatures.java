@@ -98,7 +98,7 @@ public final class SparkFeatures {
         info.put("tokens", o.tokens() == null ? null : o.tokens().toString());
         FeatureData f = FeatureData.of(stats, o.denseThreshold(), info, nn.k(), nn.indices(), nn.cosines(), null);
         if (o.tokens() != null) {
-            f = f.withContexts(ContextRows.select(o.tokens(), f.topRows(), o.context()));
+            f = f.withContexts(ContextRows.select(o.tokens(), f.shownRows(), o.context()));
         }
         FeatureOutput.writeAtomically(outDir, f);
         return f;
