@@ -12,6 +12,7 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.io.ActivationSource;
 import org.sae4j.io.Json;
 import org.sae4j.io.JsonFields;
 import org.sae4j.io.Safetensors;
@@ -150,6 +151,20 @@ public final class SparsifyFormat {
         cfg.put("skip_connection", false);
         cfg.put("transcode", false);
         cfg.put("d_in", (long) d);
+        ActivationSource src = e.source();
+        if (src != null) {
+            // sparsify keeps these in the run's config.json (RunConfig: model, dataset, ctx_len; TrainConfig:
+            // hookpoints), one level above the hookpoint folder written here. Its load_from_disk drops keys it does
+            // not know (sparse_coder.py:135-165, drop_extra_fields=True), so they ride in cfg.json under its names.
+            cfg.put("model", src.model());
+            cfg.put("hookpoints", java.util.List.of(src.hookName() != null ? src.hookName() : src.output()));
+            if (src.maxTokens() > 0) {
+                cfg.put("ctx_len", src.maxTokens());
+            }
+            if (src.text() != null) {
+                cfg.put("dataset", src.text());
+            }
+        }
         Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
         t.put("encoder.weight", Safetensors.Tensor.of(e.wEnc(), n, d));
         t.put("encoder.bias", Safetensors.Tensor.of(bias, n));

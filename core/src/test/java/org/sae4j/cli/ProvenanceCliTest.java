@@ -161,5 +161,14 @@ class ProvenanceCliTest {
                 .containsEntry("hook_name", "blocks.2.hook_resid_post")
                 .containsEntry("context_size", 128L).containsEntry("prepend_bos", true)
                 .containsEntry("dataset_path", "/corpus/train.txt");
+
+        // sparsify's names for the same facts, in the hookpoint's cfg.json; the folder still imports.
+        assertThat(run("export", "--model", p("m"), "--format", "sparsify", "--out", p("s"))).as(cli.stderr())
+                .isZero();
+        Map<String, Object> cfg = Json.readObject(dir.resolve("s").resolve("cfg.json"));
+        assertThat(cfg).containsEntry("model", "builtin:all-minilm-l6-v2")
+                .containsEntry("hookpoints", java.util.List.of("blocks.2.hook_resid_post"))
+                .containsEntry("ctx_len", 128L).containsEntry("dataset", "/corpus/train.txt");
+        assertThat(run("inspect", "--model", p("s"))).as(cli.stderr()).isZero();
     }
 }
