@@ -29,6 +29,8 @@ import org.sae4j.BadInputException;
 public final class TokensTsv {
     /** The first line of every file. */
     public static final String HEADER = "row\tdocument\tposition\ttoken";
+    /** The header of a file from {@code activations --window}: each row's window of its document too. */
+    public static final String HEADER_WINDOWS = "row\tdocument\twindow\tposition\ttoken";
 
     private TokensTsv() {
     }
@@ -89,6 +91,11 @@ public final class TokensTsv {
     }
 
     /** Starts writing {@code target} atomically: it appears complete on {@link TokenWriter#commit()} or not at all. */
+    /** A writer of the windowed layout ({@link #HEADER_WINDOWS}) when {@code windows}. */
+    public static TokenWriter writer(Path target, boolean windows) throws IOException {
+        return new TokenWriter(target, windows);
+    }
+
     public static TokenWriter writer(Path target) throws IOException {
         return new TokenWriter(target);
     }
@@ -107,14 +114,28 @@ public final class TokensTsv {
     public static final class TokenWriter implements AutoCloseable {
         private final AtomicFiles.Pending pending;
         private final Writer out;
+        private final boolean windows;
         private long nextRow;
         private long lastRow = -1;
 
         private TokenWriter(Path target) throws IOException {
+            this(target, false);
+        }
+
+        private TokenWriter(Path target, boolean windows) throws IOException {
+            this.windows = windows;
             pending = AtomicFiles.begin(target);
             out = new OutputStreamWriter(pending.out(), StandardCharsets.UTF_8);
-            out.write(HEADER);
+            out.write(windows ? HEADER_WINDOWS : HEADER);
             out.write('\n');
+        }
+
+        /** Writes row {@code row} of window {@code window} of its document (a windowed writer only). */
+        public void write(long row, long document, int window, int position, String token) throws IOException {
+            if (!windows) {
+                throw new IllegalStateException("a writer of " + HEADER.replace("\t", "\\t") + " has no window");
+            }
+            put(row, document, window, position, token);
         }
 
         /** Writes the next row (0, 1, 2, …). */
@@ -124,7 +145,11 @@ public final class TokensTsv {
 
         /** Writes row {@code row}; rows must strictly increase. */
         public void write(long row, long document, int position, String token) throws IOException {
-            if (row <= lastRow || document < 0 || position < 0) {
+            put(row, document, windows ? 0 : -1, position, token);
+        }
+
+        private void put(long row, long document, int window, int position, String token) throws IOException {
+            if (row <= lastRow || document < 0 || position < 0 || (windows && window < 0)) {
                 throw new IllegalArgumentException("row " + row + " document " + document + " position " + position
                         + ": expected increasing rows and non-negative document and position");
             }
@@ -132,6 +157,10 @@ public final class TokensTsv {
             out.write('\t');
             out.write(Long.toString(document));
             out.write('\t');
+            if (windows) {
+                out.write(Integer.toString(window));
+                out.write('\t');
+            }
             out.write(Integer.toString(position));
             out.write('\t');
             out.write(escape(token));
@@ -161,8 +190,10 @@ public final class TokensTsv {
         private long line; // of the current row; the header is line 1
         private long row = -1;
         private long document;
+        private int window;
         private int position;
         private String token;
+        private final boolean windows;
 
         private TokenReader(Path file, boolean complete) throws IOException {
             this.file = file;
@@ -173,11 +204,13 @@ public final class TokensTsv {
                             .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
             String h = readLine();
             line = 1;
-            if (h == null || !h.equals(HEADER)) {
+            if (h == null || !(h.equals(HEADER) || h.equals(HEADER_WINDOWS))) {
                 in.close();
                 throw bad(h == null ? "file is empty" : "header is '" + h.replace("\t", "\\t") + "'",
-                        "the header " + HEADER.replace("\t", "\\t"));
+                        "the header " + HEADER.replace("\t", "\\t") + " (or, from activations --window, "
+                                + HEADER_WINDOWS.replace("\t", "\\t") + ")");
             }
+            this.windows = h.equals(HEADER_WINDOWS);
         }
 
         /** Advances to the next line; false at the end of the file. */
@@ -189,16 +222,20 @@ public final class TokensTsv {
             line++;
             int t1 = s.indexOf('\t');
             int t2 = t1 < 0 ? -1 : s.indexOf('\t', t1 + 1);
-            int t3 = t2 < 0 ? -1 : s.indexOf('\t', t2 + 1);
+            int tw = windows && t2 >= 0 ? s.indexOf('\t', t2 + 1) : t2; // the window field ends at tw
+            int t3 = tw < 0 ? -1 : s.indexOf('\t', tw + 1);
             if (t3 < 0 || s.indexOf('\t', t3 + 1) >= 0) {
-                throw bad("has " + (s.chars().filter(c -> c == '\t').count() + 1) + " fields",
-                        "4 tab-separated fields: row, document, position, token");
+                throw bad("has " + (s.chars().filter(c -> c == '\t').count() + 1) + " fields", windows
+                        ? "5 tab-separated fields: row, document, window, position, token"
+                        : "4 tab-separated fields: row, document, position, token");
             }
             long r = number(s.substring(0, t1), "row");
             long doc = number(s.substring(t1 + 1, t2), "document");
-            long pos = number(s.substring(t2 + 1, t3), "position");
-            if (pos > Integer.MAX_VALUE) {
-                throw bad("position " + pos + " is too large", "a position below 2^31");
+            long win = windows ? number(s.substring(t2 + 1, tw), "window") : 0;
+            long pos = number(s.substring(tw + 1, t3), "position");
+            if (pos > Integer.MAX_VALUE || win > Integer.MAX_VALUE) {
+                throw bad((pos > Integer.MAX_VALUE ? "position " + pos : "window " + win) + " is too large",
+                        "a value below 2^31");
             }
             if (complete ? r != row + 1 : r <= row) {
                 throw bad("row " + r + " follows row " + row, complete ? "row " + (row + 1)
@@ -211,6 +248,7 @@ public final class TokensTsv {
             }
             row = r;
             document = doc;
+            window = (int) win;
             position = (int) pos;
             return true;
         }
@@ -260,6 +298,11 @@ public final class TokensTsv {
 
         public long document() {
             return document;
+        }
+
+        /** The row's window of its document (0 in a file without windows). */
+        public int window() {
+            return window;
         }
 
         public int position() {

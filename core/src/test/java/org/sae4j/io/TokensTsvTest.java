@@ -21,6 +21,35 @@ class TokensTsvTest {
     Path dir;
 
     @Test
+    void windowedFilesCarryAWindowColumnAndCheckItsFields() throws IOException {
+        Path f = dir.resolve("w.tsv");
+        try (TokensTsv.TokenWriter w = TokensTsv.writer(f, true)) {
+            w.write(0, 3, 0, 1, "the");
+            w.write(1, 3, 1, 1, "##ing\t");
+            w.commit();
+        }
+        assertThat(Files.readString(f)).startsWith("row\tdocument\twindow\tposition\ttoken\n0\t3\t0\t1\tthe\n");
+        List<String> seen = new ArrayList<>();
+        try (TokensTsv.TokenReader r = TokensTsv.reader(f)) {
+            while (r.next()) {
+                seen.add(r.row() + "/" + r.document() + "/" + r.window() + "/" + r.position() + "/" + r.token());
+            }
+        }
+        assertThat(seen).containsExactly("0/3/0/1/the", "1/3/1/1/##ing\t");
+        // a 4-field line in a windowed file names what it lacks
+        Files.writeString(f, TokensTsv.HEADER_WINDOWS + "\n0\t3\t1\tthe\n");
+        assertThatThrownBy(() -> {
+            try (TokensTsv.TokenReader r = TokensTsv.reader(f)) {
+                r.next();
+            }
+        }).isInstanceOf(BadInputException.class).hasMessage(f + ": line 2: has 4 fields; expected 5 tab-separated"
+                + " fields: row, document, window, position, token");
+        try (TokensTsv.TokenWriter w = TokensTsv.writer(dir.resolve("plain.tsv"))) {
+            assertThatThrownBy(() -> w.write(0, 0, 0, 0, "x")).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void escapesRoundTrip() {
         for (String s : List.of("", "plain", "Ġthe", "##ing", "a\tb", "line\nbreak", "cr\r", "back\\slash", "\\t",
                 "\\\\n\t\n")) {

@@ -45,7 +45,7 @@ public final class ActivationExtractor {
 
     /** What to extract and where. */
     public record Options(Path text, Path out, List<String> outputs, int maxTokens, int batch, boolean keepSpecial,
-            int shardRows, int threads, boolean force, String dtype) {
+            int shardRows, int threads, boolean force, String dtype, int window, int stride) {
         /** The row dtypes written: float32, or float16 (half the disk; {@code train} reads both). */
         public static final List<String> DTYPES = List.of("float32", "float16");
 
@@ -53,6 +53,12 @@ public final class ActivationExtractor {
         public Options(Path text, Path out, List<String> outputs, int maxTokens, int batch, boolean keepSpecial,
                 int shardRows, int threads, boolean force) {
             this(text, out, outputs, maxTokens, batch, keepSpecial, shardRows, threads, force, "float32");
+        }
+
+        /** No windows: documents longer than {@code maxTokens} are truncated. */
+        public Options(Path text, Path out, List<String> outputs, int maxTokens, int batch, boolean keepSpecial,
+                int shardRows, int threads, boolean force, String dtype) {
+            this(text, out, outputs, maxTokens, batch, keepSpecial, shardRows, threads, force, dtype, 0, 0);
         }
 
         public Options {
@@ -64,6 +70,12 @@ public final class ActivationExtractor {
             if (shardRows < 1) throw new BadInputException("activations --shard-rows " + shardRows + ": expected >= 1");
             if (maxTokens < 2) throw new BadInputException("activations --max-tokens " + maxTokens + ": expected >= 2");
             if (threads < 0) throw new BadInputException("activations --threads " + threads + ": expected >= 0");
+            if (window < 0 || window == 1) {
+                throw new BadInputException("activations --window " + window + ": expected >= 2 tokens");
+            }
+            if (stride < 0 || (stride > 0 && window == 0)) {
+                throw new BadInputException("activations --stride " + stride + ": expected >= 1, with --window");
+            }
         }
     }
 
@@ -71,8 +83,8 @@ public final class ActivationExtractor {
     public record OutputInfo(String name, String directory, long rows, int width, int shards) {}
 
     /** What a run did. */
-    public record Summary(long lines, long documents, long emptyLines, long truncated, long tokens, long rows,
-            List<OutputInfo> outputs, double seconds, double modelSeconds) {
+    public record Summary(long lines, long documents, long windows, long emptyLines, long truncated, long tokens,
+            long rows, List<OutputInfo> outputs, double seconds, double modelSeconds) {
         public double tokensPerSecond() {
             return seconds > 0 ? tokens / seconds : 0;
         }
@@ -84,7 +96,8 @@ public final class ActivationExtractor {
      * Counts from the tokenizer pass, and its first window of documents, kept so that a text of one window is
      * tokenized once ({@code first.lastLine()}: the line the extraction resumes after).
      */
-    private record Counts(long lines, long documents, long emptyLines, long truncated, long tokens, long rows,
+    private record Counts(long lines, long documents, long windows, long emptyLines, long truncated, long tokens,
+            long rows,
             TokenizedWindows.Window first) {}
 
     /**
@@ -107,7 +120,8 @@ public final class ActivationExtractor {
             if (h != null) hooks.put(t, h);
         }
         Options o = new Options(given.text(), given.out(), List.copyOf(tensors), given.maxTokens(), given.batch(),
-                given.keepSpecial(), given.shardRows(), given.threads(), given.force(), given.dtype());
+                given.keepSpecial(), given.shardRows(), given.threads(), given.force(), given.dtype(), given.window(),
+                given.stride());
         Path out = o.out().toAbsolutePath().normalize();
         if (Files.exists(out)) {
             if (!o.force()) {
@@ -126,7 +140,10 @@ public final class ActivationExtractor {
         }
         if (!Files.exists(o.text())) throw new BadInputException(o.text() + ": no such file (--text)");
         Map<String, String> dirs = directoryNames(o.outputs());
-        try (TextTokenizer tok = new TextTokenizer(source.tokenizerBytes(), source.tokenizer(), o.maxTokens());
+        // With --window the tokenizer cuts long documents into windows of that many tokens instead of truncating.
+        int perRun = o.window() > 0 ? o.window() : o.maxTokens();
+        int stride = o.window() == 0 ? 0 : o.stride() > 0 ? o.stride() : Integer.MAX_VALUE;
+        try (TextTokenizer tok = new TextTokenizer(source.tokenizerBytes(), source.tokenizer(), perRun, stride);
              Background counting = new Background("sae4j-count")) {
             // The counting pass needs only the tokenizer: it runs while ONNX Runtime builds its session.
             Future<Counts> counted = counting.submit(() -> count(o.text(), tok, o.keepSpecial(),
@@ -171,6 +188,7 @@ public final class ActivationExtractor {
         long truncated = 0;
         long tokens = 0;
         long rows = 0;
+        long windows = 0;
         List<TextTokenizer.Tokens> first = new ArrayList<>();
         long[] firstLines = new long[keep];
         long lastKept = -1;
@@ -184,19 +202,25 @@ public final class ActivationExtractor {
                     empty++;
                     continue;
                 }
-                TextTokenizer.Tokens t = tok.encode(line);
-                if (first.size() < keep) {
-                    firstLines[first.size()] = lines - 1;
-                    first.add(t);
+                List<TextTokenizer.Tokens> ws = tok.encodeWindows(line, text + " line " + lines);
+                if (first.size() < keep) { // whole documents only: the window ends at a line
+                    for (TextTokenizer.Tokens t : ws) {
+                        if (firstLines.length == first.size()) firstLines = Arrays.copyOf(firstLines, first.size() * 2);
+                        firstLines[first.size()] = lines - 1;
+                        first.add(t);
+                    }
                     lastKept = lines - 1;
                 }
                 docs++;
-                if (t.truncated()) truncated++;
-                tokens += t.length();
-                rows += t.rows(keepSpecial);
+                windows += ws.size();
+                for (TextTokenizer.Tokens t : ws) {
+                    if (t.truncated()) truncated++;
+                    tokens += t.length();
+                    rows += t.rows(keepSpecial);
+                }
             }
         }
-        return new Counts(lines, docs, empty, truncated, tokens, rows,
+        return new Counts(lines, docs, windows, empty, truncated, tokens, rows,
                 new TokenizedWindows.Window(first, Arrays.copyOf(firstLines, first.size()), lastKept));
     }
 
@@ -211,9 +235,9 @@ public final class ActivationExtractor {
             Files.createDirectory(d);
             writers[i] = new ShardWriter(d, counts.rows(), o.shardRows(), o.dtype().equals("float16"));
         }
-        Progress prog = new Progress(progress, counts.documents(), counts.tokens());
+        Progress prog = new Progress(progress, counts.windows(), counts.tokens());
         double modelSeconds;
-        try (TokensTsv.TokenWriter tsv = TokensTsv.writer(tmp.resolve("tokens.tsv"));
+        try (TokensTsv.TokenWriter tsv = TokensTsv.writer(tmp.resolve("tokens.tsv"), tok.windowed());
              TokenizedWindows windows = new TokenizedWindows(o.text(), tok, o.batch() * WINDOW_BATCHES,
                      counts.first());
              BatchPipeline pipeline = new BatchPipeline(runner, writers, o.keepSpecial(), counts.first().docs().get(0),
@@ -236,7 +260,8 @@ public final class ActivationExtractor {
             infos.add(new OutputInfo(outs.get(i), dirs.get(outs.get(i)), counts.rows(), writers[i].width(),
                     writers[i].shardCount()));
         }
-        Summary s = new Summary(counts.lines(), counts.documents(), counts.emptyLines(), counts.truncated(),
+        Summary s = new Summary(counts.lines(), counts.documents(), counts.windows(), counts.emptyLines(),
+                counts.truncated(),
                 counts.tokens(), counts.rows(), infos, seconds, modelSeconds);
         AtomicFiles.writeString(tmp.resolve(INFO), Json.writePretty(describe(source, o, s, hooks)) + "\n");
         return s;
@@ -272,13 +297,15 @@ public final class ActivationExtractor {
             pipeline.run(batch, rows);
             prog.advance(b1 - b0, batchTokens);
         }
+        boolean windowed = o.window() > 0;
         pipeline.then(() -> {
             long r = firstRow;
             for (int i = 0; i < n; i++) {
                 TextTokenizer.Tokens t = docs.get(i);
                 for (int j = 0; j < t.length(); j++) {
-                    if (!o.keepSpecial() && t.special()[j]) continue;
-                    tsv.write(r++, window.lines()[i], j, t.text()[j]);
+                    if (!t.emits(j, o.keepSpecial())) continue;
+                    if (windowed) tsv.write(r++, window.lines()[i], t.window(), j, t.text()[j]);
+                    else tsv.write(r++, window.lines()[i], j, t.text()[j]);
                 }
             }
             return null;
@@ -296,7 +323,12 @@ public final class ActivationExtractor {
         m.put("tokenizer_sha256", source.tokenizerSha256());
         m.put("text", o.text().toAbsolutePath().normalize().toString());
         m.put("text_sha256", ModelSource.sha256(o.text()));
-        m.put("max_tokens", o.maxTokens());
+        m.put("max_tokens", o.window() > 0 ? o.window() : o.maxTokens());
+        if (o.window() > 0) { // long documents cut into windows of max_tokens tokens, not truncated
+            m.put("window", o.window());
+            if (o.stride() > 0) m.put("stride", o.stride());
+            m.put("windows", s.windows());
+        }
         m.put("batch", o.batch());
         m.put("keep_special", o.keepSpecial());
         m.put("shard_rows", o.shardRows());

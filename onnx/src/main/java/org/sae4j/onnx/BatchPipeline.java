@@ -79,12 +79,12 @@ final class BatchPipeline implements AutoCloseable {
         int rowBytes = width * Float.BYTES;
         int j = 0;
         while (j < t.length()) {
-            if (!keepSpecial && t.special()[j]) {
+            if (!t.emits(j, keepSpecial)) {
                 j++;
                 continue;
             }
             int from = j;
-            while (j < t.length() && (keepSpecial || !t.special()[j])) j++;
+            while (j < t.length() && t.emits(j, keepSpecial)) j++;
             w.write(row, out.duplicate().limit((at + j) * rowBytes).position((at + from) * rowBytes), width);
             row += j - from;
         }

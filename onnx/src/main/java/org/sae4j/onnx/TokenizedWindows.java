@@ -12,10 +12,14 @@ import java.util.concurrent.Future;
  * window comes ready-made (the counting pass kept it); reading resumes after its last line.
  */
 final class TokenizedWindows implements AutoCloseable {
-    /** One window: its documents, each one's 0-based line number in the text, and the last line it covers. */
+    /**
+     * One window: its documents (or a long document's windows, see {@link TextTokenizer#encodeWindows}), each one's
+     * 0-based line number in the text, and the last line it covers.
+     */
     record Window(List<TextTokenizer.Tokens> docs, long[] lines, long lastLine) {}
 
     private final TextLines reader;
+    private final Path where;
     private final TextTokenizer tokenizer;
     private final int size;
     private final Background ahead = new Background("sae4j-tokenize");
@@ -27,6 +31,7 @@ final class TokenizedWindows implements AutoCloseable {
 
     TokenizedWindows(Path text, TextTokenizer tokenizer, int size, Window first) throws IOException {
         this.reader = new TextLines(text);
+        this.where = text;
         this.tokenizer = tokenizer;
         this.size = size;
         this.first = first;
@@ -65,8 +70,11 @@ final class TokenizedWindows implements AutoCloseable {
             }
             lineNo++;
             if (line.isBlank()) continue;
-            lines[docs.size()] = lineNo;
-            docs.add(tokenizer.encode(line));
+            for (TextTokenizer.Tokens t : tokenizer.encodeWindows(line, where + " line " + (lineNo + 1))) {
+                if (lines.length == docs.size()) lines = java.util.Arrays.copyOf(lines, docs.size() * 2);
+                lines[docs.size()] = lineNo;
+                docs.add(t);
+            }
         }
         return docs.isEmpty() ? null : new Window(docs, java.util.Arrays.copyOf(lines, docs.size()), lineNo);
     }

@@ -108,6 +108,76 @@ class ActivationExtractorTest {
         assertThat(Files.readString(tmp.resolve("f16/activations.json"))).contains("\"dtype\": \"float16\"");
     }
 
+    @Test
+    void windowsCoverLongDocumentsWithEachTokenOnceFromItsFirstWindow(@TempDir Path tmp) throws Exception {
+        List<String> docs = new ArrayList<>();
+        Random r = new Random(5);
+        for (int i = 0; i < 12; i++) {
+            StringBuilder b = new StringBuilder();
+            int words = i % 3 == 0 ? 5 : 40 + r.nextInt(40); // some fit one window, most need several
+            for (int w = 0; w < words; w++) b.append(w == 0 ? "" : " ").append(WORDS[r.nextInt(WORDS.length)]);
+            docs.add(b.toString());
+        }
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, String.join("\n", docs) + "\n");
+        ModelSource src = ModelSource.resolve(ModelSource.BUILTIN_MINILM, null);
+        OnnxGraph graph = OnnxGraph.parse(src.modelBytes(), src.model());
+        List<String> outs = List.of("last_hidden_state");
+        for (int stride : new int[] {0, 9}) {
+            Path out = tmp.resolve("w" + stride);
+            ActivationExtractor.Summary s = ActivationExtractor.run(src, graph, new ActivationExtractor.Options(text,
+                    out, outs, 128, 4, false, 100, 2, false, "float32", 24, stride), null);
+            assertThat(s.truncated()).isZero();
+            assertThat(s.windows()).isGreaterThan(s.documents());
+            // Each document's rows are its whole tokenization, each token once and in order.
+            List<TestSupport.Entry> tokens = TestSupport.readTokens(out.resolve("tokens.tsv"));
+            List<Integer> windows = new ArrayList<>();
+            try (var rd = org.sae4j.io.TokensTsv.reader(out.resolve("tokens.tsv"))) {
+                while (rd.next()) windows.add(rd.window());
+            }
+            float[] expected;
+            List<Float> rows = new ArrayList<>();
+            try (TextTokenizer whole = new TextTokenizer(src.tokenizerBytes(), src.tokenizer(), 100_000);
+                 TextTokenizer cut = new TextTokenizer(src.tokenizerBytes(), src.tokenizer(), 24,
+                         stride == 0 ? Integer.MAX_VALUE : stride);
+                 OnnxRunner runner = new OnnxRunner(src, graph, outs, 1)) {
+                int row = 0;
+                for (int d = 0; d < docs.size(); d++) {
+                    TextTokenizer.Tokens full = whole.encode(docs.get(d));
+                    int lastWindow = -1;
+                    for (int j = 0; j < full.length(); j++) {
+                        if (full.special()[j]) continue;
+                        TestSupport.Entry e = tokens.get(row);
+                        assertThat(e.document()).isEqualTo(d);
+                        assertThat(e.token()).isEqualTo(full.text()[j]);
+                        assertThat(windows.get(row)).isGreaterThanOrEqualTo(lastWindow);
+                        lastWindow = windows.get(row);
+                        row++;
+                    }
+                    // The rows' values: each window alone through the model, its emitted tokens.
+                    for (TextTokenizer.Tokens w : cut.encodeWindows(docs.get(d), "test")) {
+                        assertThat(w.length()).isLessThanOrEqualTo(24);
+                        OnnxRunner.Batch b = runner.run(List.of(w));
+                        for (int j = 0; j < w.length(); j++) {
+                            if (!w.emits(j, false)) continue;
+                            for (int c = 0; c < 384; c++) rows.add(b.values()[0][j * 384 + c]);
+                        }
+                    }
+                }
+                assertThat(row).isEqualTo(tokens.size());
+            }
+            expected = new float[rows.size()];
+            for (int i = 0; i < expected.length; i++) expected[i] = rows.get(i);
+            NpyDataset ds = NpyDataset.open(out.resolve("last_hidden_state"));
+            float[] back = new float[(int) ds.rows() * 384];
+            ds.readRows(0, (int) ds.rows(), back, 0);
+            assertThat(java.util.Arrays.mismatch(back, expected)).as("stride %d", stride).isEqualTo(-1);
+            assertThat(Files.readString(out.resolve("activations.json"))).contains("\"window\": 24")
+                    .contains("\"max_tokens\": 24");
+            assertThat(windows.stream().mapToInt(Integer::intValue).max().orElse(0)).isPositive();
+        }
+    }
+
     /** Each non-blank document alone through the model, rows appended in file order. */
     private static float[][] oneByOne(ModelSource src, OnnxGraph graph, List<String> outs, List<String> docs,
             boolean keepSpecial) throws Exception {

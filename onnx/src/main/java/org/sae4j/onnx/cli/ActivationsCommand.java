@@ -43,6 +43,12 @@ public final class ActivationsCommand {
                             + " by block"),
                     Option.valued("--max-tokens", "N", "longer documents are truncated (special tokens kept); the"
                             + " count is reported").withDefault("128"),
+                    Option.valued("--window", "N", "cut documents longer than N tokens into consecutive windows of N"
+                            + " (each with the document's special tokens) instead of truncating, as SAELens's"
+                            + " context_size; tokens.tsv then records each row's window"),
+                    Option.valued("--stride", "S", "with --window: each window starts S content tokens after the one"
+                            + " before (default: as many as a window holds, no overlap); a token's row comes from the"
+                            + " first window holding it"),
                     Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
                     Option.flag("--keep-special", "keep rows of [CLS], [SEP], BOS... (dropped by default)"),
                     Option.valued("--shard-rows", "R", "rows per .npy shard").withDefault("65536"),
@@ -92,11 +98,13 @@ public final class ActivationsCommand {
         }
         ActivationExtractor.Options o = new ActivationExtractor.Options(text, outDir, outputs, maxTokens,
                 a.integer("--batch"), a.flag("--keep-special"), a.integer("--shard-rows"), a.integer("--threads", 0),
-                a.flag("--force"), a.string("--dtype"));
+                a.flag("--force"), a.string("--dtype"), a.integer("--window", 0), a.integer("--stride", 0));
         ActivationExtractor.Summary s = ActivationExtractor.run(source, graph, o, a.flag("--quiet") ? null : err);
-        out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %d truncated to %d tokens),"
-                + " %d tokens, %d rows in %.1f s (%.0f tokens/s)%n", s.documents(), s.emptyLines(), s.truncated(),
-                maxTokens, s.tokens(), s.rows(), s.seconds(), s.tokensPerSecond());
+        String cut = o.window() > 0 ? s.windows() + " windows of up to " + o.window() + " tokens"
+                : s.truncated() + " truncated to " + maxTokens + " tokens";
+        out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %s),"
+                + " %d tokens, %d rows in %.1f s (%.0f tokens/s)%n", s.documents(), s.emptyLines(), cut,
+                s.tokens(), s.rows(), s.seconds(), s.tokensPerSecond());
         for (ActivationExtractor.OutputInfo i : s.outputs()) {
             out.printf(Locale.ROOT, "  %s -> %s (%d × %d, %d shard%s)%n", i.name(),
                     o.out().resolve(i.directory()), i.rows(), i.width(), i.shards(), i.shards() == 1 ? "" : "s");

@@ -78,6 +78,40 @@ class ActivationsCommandTest {
         assertCountsAgree(kept, 20);
     }
 
+    @Test
+    void windowsInsteadOfTruncation(@TempDir Path tmp) throws Exception {
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, longText(40) + "\nriver stone\n"); // 40 words: 42 tokens with [CLS] and [SEP]
+        Path out = tmp.resolve("acts");
+        Run r = run("--onnx", BUILTIN, "--text", text.toString(), "--out", out.toString(), "--window", "16",
+                "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        // 14 content tokens per window: 40 words need 3 windows, the short document 1
+        assertThat(r.out()).contains("2 documents (0 empty lines skipped, 4 windows of up to 16 tokens)");
+        assertThat(Files.readAllLines(out.resolve("tokens.tsv")).get(0))
+                .isEqualTo("row\tdocument\twindow\tposition\ttoken");
+        List<String[]> tsv = tsv(out.resolve("tokens.tsv"));
+        assertThat(tsv).hasSize(42);
+        assertThat(tsv.get(0)).containsExactly("0", "0", "0", "1", "river");
+        assertThat(tsv.get(13)).containsExactly("13", "0", "0", "14", "stone");
+        assertThat(tsv.get(14)).containsExactly("14", "0", "1", "1", "river"); // window 1, after its [CLS]
+        assertThat(tsv.get(39)).containsExactly("39", "0", "2", "12", "stone");
+        assertThat(tsv.get(40)).containsExactly("40", "1", "0", "1", "river");
+        assertCountsAgree(out, 42);
+
+        // --stride without --window, and a stride beyond what a window holds: one line, exit 2, nothing written
+        r = run("--onnx", BUILTIN, "--text", text.toString(), "--out", tmp.resolve("x").toString(), "--stride", "4");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("sae4j: activations --stride 4: expected >= 1, with --window");
+        r = run("--onnx", BUILTIN, "--text", text.toString(), "--out", tmp.resolve("y").toString(), "--window", "16",
+                "--stride", "15");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("sae4j: " + text + " line 1: --stride 15 skips tokens: each window holds 14"
+                + " content tokens beside its 2 special ones; expected --stride <= 14");
+        assertThat(Files.exists(tmp.resolve("x"))).isFalse();
+        assertThat(Files.exists(tmp.resolve("y"))).isFalse();
+    }
+
     /** --output takes TransformerLens's name for the residual stream; activations.json records both names. */
     @Test
     void aHookNameExtractsItsTensor(@TempDir Path tmp) throws Exception {
@@ -133,7 +167,7 @@ class ActivationsCommandTest {
 
     private static List<String[]> tsv(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file);
-        assertThat(lines.get(0)).isEqualTo("row\tdocument\tposition\ttoken");
+        assertThat(lines.get(0)).isIn("row\tdocument\tposition\ttoken", "row\tdocument\twindow\tposition\ttoken");
         return lines.subList(1, lines.size()).stream().map(l -> l.split("\t", -1)).toList();
     }
 
