@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.Activation;
 import org.sae4j.EncoderFixtures;
-import org.sae4j.Sae;
 import org.sae4j.SaeEncoder;
 import org.sae4j.browser.HeadlessChromium;
 import org.sae4j.io.NpyDataset;
@@ -43,14 +42,27 @@ class FeatureBrowserPageBrowserTest {
     private static final String READY = "document.body && document.body.dataset.ready === 'true'";
 
     /** Statistics of a small TopK model on Gaussian rows, with a tokens file or without. */
-    private FeatureData data(boolean withTokens) throws IOException {
-        int d = 6;
-        int n = 40;
-        int rows = 400;
-        Sae sae = EncoderFixtures.model(Activation.TOPK, d, n, 3, false, 4);
+    private static final int D = 6;
+    private static final int N = 40;
+    private static final int ROWS = 400;
+
+    /** The fixture model: TopK, d = {@value #D}, n = {@value #N}, k = 3. */
+    private static SaeEncoder fixtureEncoder() {
+        return SaeEncoder.of(EncoderFixtures.model(Activation.TOPK, D, N, 3, false, 4));
+    }
+
+    /** {@value #ROWS} Gaussian rows of width {@value #D} in {@code x.npy}. */
+    private Path fixtureRows() throws IOException {
         Path x = dir.resolve("x.npy");
-        NpyWriter.writeF32(x, EncoderFixtures.gaussian(rows * d, 8), rows, d);
-        SaeEncoder enc = SaeEncoder.of(sae);
+        NpyWriter.writeF32(x, EncoderFixtures.gaussian(ROWS * D, 8), ROWS, D);
+        return x;
+    }
+
+    private FeatureData data(boolean withTokens) throws IOException {
+        int n = N;
+        int rows = ROWS;
+        Path x = fixtureRows();
+        SaeEncoder enc = fixtureEncoder();
         FeatureStats s;
         try (NpyDataset ds = NpyDataset.open(x)) {
             s = FeatureScan.run(enc, ds, 6, 64);
@@ -327,13 +339,11 @@ class FeatureBrowserPageBrowserTest {
 
     @Test
     void contextsAreDetokenisedAndShadedWithHistogramAndIntervalSamples() throws Exception {
-        int d = 6;
-        int n = 40;
-        int rows = 400;
-        Sae sae = EncoderFixtures.model(Activation.TOPK, d, n, 3, false, 4);
-        Path x = dir.resolve("x.npy");
-        NpyWriter.writeF32(x, EncoderFixtures.gaussian(rows * d, 8), rows, d);
-        SaeEncoder enc = SaeEncoder.of(sae);
+        int d = D;
+        int n = N;
+        int rows = ROWS;
+        Path x = fixtureRows();
+        SaeEncoder enc = fixtureEncoder();
         Path t = dir.resolve("tokens.tsv");
         try (TokensTsv.TokenWriter w = TokensTsv.writer(t)) {
             for (int r = 0; r < rows; r++) {
