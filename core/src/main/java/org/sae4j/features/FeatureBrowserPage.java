@@ -320,9 +320,8 @@ public final class FeatureBrowserPage {
               if (!textIndex) textIndex = new Array(N);
               if (textIndex[j] == null) { const parts = [];
                 for (let q = 0; q < D.topN; q++) { const r = D.tr[j * D.topN + q]; if (r < 0) break;
-                  const [a, b] = windowOf(ctxIndex(r)); let line = "", prev = null;
-                  for (let i = a; i <= b; i++) { const t = D.ctx.vocab[D.ctx.tok[i]], [x, sp] = spaced(t, prev);
-                    prev = t; line += (sp ? " " : "") + x; }
+                  const [a, b] = windowOf(ctxIndex(r)); let line = "";
+                  for (const [x, sp] of pieces(a, b)) line += (sp ? " " : "") + x;
                   parts.push(line.toLowerCase()); }
                 textIndex[j] = parts.join("\\n"); }
               return textIndex[j];
@@ -387,6 +386,29 @@ public final class FeatureBrowserPage {
             // Word pieces joined as the tokenizers' decoders join them: WordPiece "##" continues a word, GPT-2's
             // "Ġ" and SentencePiece's "▁" start one; BERT's clean-up drops the space before . , ? ! and
             // around an apostrophe.
+            // GPT-2-style byte-level BPE shows each byte as one printable character (bytes_to_unicode: 33-126,
+            // 161-172 and 174-255 stand for themselves, the other bytes for 256, 257, ...): map the characters back
+            // to bytes and decode the window's UTF-8 as one stream, so a character split across tokens comes out
+            // whole (with the token that completes it).
+            const BYTE_OF = (() => { const m = new Map(); let extra = 0;
+              for (let b = 0; b < 256; b++) { const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
+                m.set(String.fromCharCode(printable ? b : 256 + extra++), b); }
+              return m; })();
+            const byteLevel = !!D.ctx && D.ctx.vocab.some(t => t.charAt(0) === "\u0120");
+            // The shown text of rows a..b: [text, space before] per token.
+            function pieces(a, b) {
+              const out = [];
+              if (byteLevel) {
+                const dec = new TextDecoder("utf-8");
+                for (let i = a; i <= b; i++) { const t = D.ctx.vocab[D.ctx.tok[i]], bytes = [...t].map(c => BYTE_OF.get(c));
+                  if (bytes.some(x => x === undefined)) { out.push([t, i > a]); continue; } // a special token, as written
+                  out.push([dec.decode(new Uint8Array(bytes), {stream: i < b}).replace(/\\n/g, "\u23ce"), false]); }
+                return out;
+              }
+              let prev = null;
+              for (let i = a; i <= b; i++) { const t = D.ctx.vocab[D.ctx.tok[i]]; out.push(spaced(t, prev)); prev = t; }
+              return out;
+            }
             function spaced(t, prev) {
               if (prev == null) return [t.replace(/^(##|Ġ|▁)/, ""), false];
               if (t.startsWith("##")) return [t.slice(2), false];
@@ -405,9 +427,9 @@ public final class FeatureBrowserPage {
               if (i < 0) { box.appendChild(el("span", {"class": "muted"}, "row ")); box.appendChild(el("span", {"class": "fire"}, String(r)));
                 return box; }
               const [a, b] = windowOf(i);
-              let prev = null;
+              const shown = pieces(a, b);
               for (let q = a; q <= b; q++) {
-                const raw = D.ctx.vocab[D.ctx.tok[q]], [text, space] = spaced(raw, prev); prev = raw;
+                const raw = D.ctx.vocab[D.ctx.tok[q]], [text, space] = shown[q - a];
                 if (space) box.appendChild(document.createTextNode(" "));
                 const act = q === i ? v : shade(j, slot, r, D.ctx.rows[q]);
                 const t = el("span", {"class": q === i ? "tok fire" : "tok", "data-act": act, title: raw + ": activation "

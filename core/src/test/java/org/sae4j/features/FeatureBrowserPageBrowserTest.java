@@ -418,4 +418,35 @@ class FeatureBrowserPageBrowserTest {
         }
         assertThat(browser.errors()).isEmpty();
     }
+
+    @Test
+    void byteLevelBpeTokensAreDecodedAsUtf8() throws Exception {
+        Path x = fixtureRows();
+        SaeEncoder enc = fixtureEncoder();
+        // GPT-2's byte alphabet: "\u0120" is a space, "\u010a" a newline, "\u00c3\u00a9" the two bytes of é
+        String[] doc = {"\u0120the", "\u0120caf", "\u00c3", "\u00a9", "\u010a", "\u0120end", "\u0120of", "\u0120it", "."};
+        Path t = dir.resolve("tokens.tsv");
+        try (TokensTsv.TokenWriter w = TokensTsv.writer(t)) {
+            for (int r = 0; r < ROWS; r++) {
+                w.write(r / 9, r % 9, doc[r % 9]);
+            }
+            w.commit();
+        }
+        FeatureData f;
+        try (NpyDataset ds = NpyDataset.open(x)) {
+            FeatureStats s = FeatureScan.run(enc, ds, 6, 64);
+            DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, 5);
+            Map<String, Object> info = syntheticInfo(N, ROWS, D, 3.0, (long) s.deadCount(), 0L, 3L);
+            info.put("context", 8L);
+            info.put("tokens", t.toString());
+            f = FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), null);
+            f = f.withContexts(ContextRows.select(t, f.shownRows(), 8));
+        }
+        browser.open(page(f), READY);
+        String all = (String) browser.eval("[...document.querySelectorAll('#contexts .ctx .text')]"
+                + ".map(e => { const c = e.cloneNode(true); c.querySelectorAll('sub').forEach(x => x.remove());"
+                + " return c.textContent; }).join('|')");
+        assertThat(all).contains("the café\u23ce end of it.").doesNotContain("\u0120").doesNotContain("\u00c3");
+        assertThat(browser.errors()).isEmpty();
+    }
 }
