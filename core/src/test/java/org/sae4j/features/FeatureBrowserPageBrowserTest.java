@@ -58,6 +58,33 @@ class FeatureBrowserPageBrowserTest {
         return x;
     }
 
+    /**
+     * The fixture's statistics with a tokens file of {@code token(r)} for row r in documents of 9 rows, contexts of
+     * {@code context} tokens either side, and the context shading when {@code shade}.
+     */
+    private FeatureData withTokens(java.util.function.IntFunction<String> token, int context, boolean shade)
+            throws IOException {
+        Path x = fixtureRows();
+        SaeEncoder enc = fixtureEncoder();
+        Path t = dir.resolve("tokens.tsv");
+        try (TokensTsv.TokenWriter w = TokensTsv.writer(t)) {
+            for (int r = 0; r < ROWS; r++) {
+                w.write(r / 9, r % 9, token.apply(r));
+            }
+            w.commit();
+        }
+        try (NpyDataset ds = NpyDataset.open(x)) {
+            FeatureStats s = FeatureScan.run(enc, ds, 6, 64);
+            DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, 5);
+            Map<String, Object> info = syntheticInfo(N, ROWS, D, 3.0, (long) s.deadCount(), 0L, 3L);
+            info.put("context", (long) context);
+            info.put("tokens", t.toString());
+            FeatureData f = FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), null);
+            f = f.withContexts(ContextRows.select(t, f.shownRows(), context));
+            return shade ? f.withShading(ContextShading.compute(enc, ds, f, context, 64)) : f;
+        }
+    }
+
     private FeatureData data(boolean withTokens) throws IOException {
         int n = N;
         int rows = ROWS;
@@ -342,26 +369,9 @@ class FeatureBrowserPageBrowserTest {
         int d = D;
         int n = N;
         int rows = ROWS;
-        Path x = fixtureRows();
+        FeatureData f = withTokens(r -> r % 3 == 1 ? "##ing" + r : r % 9 == 5 ? "." : "w" + r, 3, true);
+        Path x = dir.resolve("x.npy");
         SaeEncoder enc = fixtureEncoder();
-        Path t = dir.resolve("tokens.tsv");
-        try (TokensTsv.TokenWriter w = TokensTsv.writer(t)) {
-            for (int r = 0; r < rows; r++) {
-                w.write(r / 9, r % 9, r % 3 == 1 ? "##ing" + r : r % 9 == 5 ? "." : "w" + r);
-            }
-            w.commit();
-        }
-        FeatureData f;
-        try (NpyDataset ds = NpyDataset.open(x)) {
-            FeatureStats s = FeatureScan.run(enc, ds, 6, 64);
-            DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, 5);
-            Map<String, Object> info = syntheticInfo(n, rows, d, 3.0, (long) s.deadCount(), 0L, 3L);
-            info.put("context", 3L);
-            info.put("tokens", t.toString());
-            f = FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), null);
-            f = f.withContexts(ContextRows.select(t, f.shownRows(), 3));
-            f = f.withShading(ContextShading.compute(enc, ds, f, 3, 64));
-        }
         int j = -1;
         for (int q = 0; q < n && j < 0; q++) {
             if (f.distribution().sampleRows()[q * FeatureData.SAMPLES + 1] >= 0) {
@@ -421,27 +431,9 @@ class FeatureBrowserPageBrowserTest {
 
     @Test
     void byteLevelBpeTokensAreDecodedAsUtf8() throws Exception {
-        Path x = fixtureRows();
-        SaeEncoder enc = fixtureEncoder();
         // GPT-2's byte alphabet: "\u0120" is a space, "\u010a" a newline, "\u00c3\u00a9" the two bytes of é
         String[] doc = {"\u0120the", "\u0120caf", "\u00c3", "\u00a9", "\u010a", "\u0120end", "\u0120of", "\u0120it", "."};
-        Path t = dir.resolve("tokens.tsv");
-        try (TokensTsv.TokenWriter w = TokensTsv.writer(t)) {
-            for (int r = 0; r < ROWS; r++) {
-                w.write(r / 9, r % 9, doc[r % 9]);
-            }
-            w.commit();
-        }
-        FeatureData f;
-        try (NpyDataset ds = NpyDataset.open(x)) {
-            FeatureStats s = FeatureScan.run(enc, ds, 6, 64);
-            DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, 5);
-            Map<String, Object> info = syntheticInfo(N, ROWS, D, 3.0, (long) s.deadCount(), 0L, 3L);
-            info.put("context", 8L);
-            info.put("tokens", t.toString());
-            f = FeatureData.of(s, 0.1, info, 5, nn.indices(), nn.cosines(), null);
-            f = f.withContexts(ContextRows.select(t, f.shownRows(), 8));
-        }
+        FeatureData f = withTokens(r -> doc[r % 9], 8, false);
         browser.open(page(f), READY);
         String all = (String) browser.eval("[...document.querySelectorAll('#contexts .ctx .text')]"
                 + ".map(e => { const c = e.cloneNode(true); c.querySelectorAll('sub').forEach(x => x.remove());"

@@ -97,8 +97,7 @@ public final class ActivationExtractor {
      * tokenized once ({@code first.lastLine()}: the line the extraction resumes after).
      */
     private record Counts(long lines, long documents, long windows, long emptyLines, long truncated, long tokens,
-            long rows,
-            TokenizedWindows.Window first) {}
+            long rows, TokenizedWindows.Window first) {}
 
     /**
      * Runs the extraction. {@code progress} gets a line every few seconds (null for none).
@@ -150,18 +149,18 @@ public final class ActivationExtractor {
                     o.batch() * WINDOW_BATCHES));
             try (OnnxRunner runner = new OnnxRunner(source, graph, o.outputs(), o.threads())) {
                 Counts counts = Background.get(counted);
-            if (counts.documents() == 0) {
-                throw new BadInputException(o.text() + ": no text (" + counts.lines() + " lines, all empty);"
-                        + " expected one document per line");
-            }
-            if (counts.rows() == 0) {
-                throw new BadInputException(o.text() + ": every token is a special token, so there are no rows;"
-                        + " expected text (or --keep-special)");
-            }
-            Summary[] s = {null};
-            AtomicFiles.replaceDirectory(out, tmp -> s[0] = extract(source, o, counts, tok, runner, dirs, hooks, tmp,
-                    progress));
-            return s[0];
+                if (counts.documents() == 0) {
+                    throw new BadInputException(o.text() + ": no text (" + counts.lines() + " lines, all empty);"
+                            + " expected one document per line");
+                }
+                if (counts.rows() == 0) {
+                    throw new BadInputException(o.text() + ": every token is a special token, so there are no"
+                            + " rows; expected text (or --keep-special)");
+                }
+                Summary[] s = {null};
+                AtomicFiles.replaceDirectory(out, tmp -> s[0] = extract(source, o, counts, tok, runner, dirs, hooks,
+                        tmp, progress));
+                return s[0];
             }
         }
     }
@@ -261,8 +260,7 @@ public final class ActivationExtractor {
                     writers[i].shardCount()));
         }
         Summary s = new Summary(counts.lines(), counts.documents(), counts.windows(), counts.emptyLines(),
-                counts.truncated(),
-                counts.tokens(), counts.rows(), infos, seconds, modelSeconds);
+                counts.truncated(), counts.tokens(), counts.rows(), infos, seconds, modelSeconds);
         AtomicFiles.writeString(tmp.resolve(INFO), Json.writePretty(describe(source, o, s, hooks)) + "\n");
         return s;
     }

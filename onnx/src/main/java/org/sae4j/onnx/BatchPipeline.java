@@ -50,8 +50,7 @@ final class BatchPipeline implements AutoCloseable {
         turn ^= 1;
         if (writing[s] != null) Background.get(writing[s]); // the writer is done with this buffer set
         checkQueued();
-        int t = 0;
-        for (TextTokenizer.Tokens d : docs) t = Math.max(t, d.length());
+        int t = OnnxRunner.longest(docs);
         ByteBuffer[] out = into[s];
         for (int q = 0; q < out.length; q++) {
             long need = (long) docs.size() * t * widths[q];

@@ -187,7 +187,8 @@ public final class OnnxRunner implements AutoCloseable {
         }
     }
 
-    private static int longest(List<TextTokenizer.Tokens> docs) {
+    /** The padded length of a batch: its longest document's. */
+    static int longest(List<TextTokenizer.Tokens> docs) {
         int t = 0;
         for (TextTokenizer.Tokens d : docs) t = Math.max(t, d.length());
         return t;
