@@ -12,9 +12,12 @@ package org.sae4j;
  * @param jumpReluBandwidth      ε of the rectangle-kernel straight-through estimator (default 1e-3)
  * @param jumpReluInitThreshold  initial θ for every latent (default 1e-3, as SAELens)
  * @param seed                   seed of the parameter initialisation
+ * @param matryoshka             nested prefixes whose reconstruction losses training adds (TopK, BatchTopK), or
+ *                               {@code null} for a plain dictionary
  */
 public record SaeConfig(int dim, int latents, Activation activation, int k, boolean unitNormDecoder,
-                        boolean preEncoderBias, double jumpReluBandwidth, double jumpReluInitThreshold, long seed) {
+                        boolean preEncoderBias, double jumpReluBandwidth, double jumpReluInitThreshold, long seed,
+                        Matryoshka matryoshka) {
 
     public SaeConfig {
         if (dim <= 0) {
@@ -36,6 +39,24 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
             throw new BadInputException(
                     "jumpReluInitThreshold = " + jumpReluInitThreshold + ": expected a positive number");
         }
+        if (matryoshka != null) {
+            if (activation != Activation.TOPK && activation != Activation.BATCHTOPK) {
+                throw new BadInputException("matryoshka: only for topk or batchtopk; " + activation.id()
+                        + " selects no fixed budget to nest");
+            }
+            int last = matryoshka.widths().get(matryoshka.prefixes() - 1);
+            if (last != latents) {
+                throw new BadInputException("matryoshka widths " + matryoshka.widths() + ": the last prefix is "
+                        + last + "; expected the dictionary size " + latents);
+            }
+        }
+    }
+
+    /** A plain (not nested) dictionary. */
+    public SaeConfig(int dim, int latents, Activation activation, int k, boolean unitNormDecoder,
+                     boolean preEncoderBias, double jumpReluBandwidth, double jumpReluInitThreshold, long seed) {
+        this(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth, jumpReluInitThreshold,
+                seed, null);
     }
 
     /** TopK SAE with the defaults. */
@@ -60,21 +81,27 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
 
     public SaeConfig withSeed(long s) {
         return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth,
-                jumpReluInitThreshold, s);
+                jumpReluInitThreshold, s, matryoshka);
     }
 
     public SaeConfig withUnitNormDecoder(boolean on) {
         return new SaeConfig(dim, latents, activation, k, on, preEncoderBias, jumpReluBandwidth,
-                jumpReluInitThreshold, seed);
+                jumpReluInitThreshold, seed, matryoshka);
     }
 
     public SaeConfig withPreEncoderBias(boolean on) {
         return new SaeConfig(dim, latents, activation, k, unitNormDecoder, on, jumpReluBandwidth,
-                jumpReluInitThreshold, seed);
+                jumpReluInitThreshold, seed, matryoshka);
     }
 
     public SaeConfig withJumpRelu(double bandwidth, double initThreshold) {
         return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, bandwidth, initThreshold,
-                seed);
+                seed, matryoshka);
+    }
+
+    /** The same dictionary nested as {@code m} (null: plain). */
+    public SaeConfig withMatryoshka(Matryoshka m) {
+        return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth,
+                jumpReluInitThreshold, seed, m);
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
+import org.sae4j.Matryoshka;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.Standardizer;
 import org.sae4j.train.TrainConfig;
@@ -25,7 +26,8 @@ final class ResumeOptions {
      * {@link TrainConfig} is built only when a compared option needs it: building it checks every given option).
      */
     record Run(int latents, Activation activation, int k, double jumpReluThreshold, double jumpReluBandwidth,
-               Standardizer.Mode standardize, Supplier<TrainConfig> config) {
+               String matryoshkaWidths, Matryoshka.Loss matryoshkaLoss, Standardizer.Mode standardize,
+               Supplier<TrainConfig> config) {
         TrainConfig cfg() {
             return config.get();
         }
@@ -36,6 +38,8 @@ final class ResumeOptions {
             Map.entry("--latents", Run::latents),
             Map.entry("--activation", r -> r.activation().id()),
             Map.entry("--k", Run::k),
+            Map.entry("--matryoshka", Run::matryoshkaWidths),
+            Map.entry("--matryoshka-loss", r -> r.matryoshkaLoss().id()),
             Map.entry("--jumprelu-threshold", Run::jumpReluThreshold),
             Map.entry("--jumprelu-bandwidth", Run::jumpReluBandwidth),
             Map.entry("--standardize", r -> TrainOptions.standardizeName(r.standardize())),
@@ -77,6 +81,11 @@ final class ResumeOptions {
     private ResumeOptions() {
     }
 
+    /** The prefix widths as {@code --resume} messages print them ({@code none}: a plain dictionary). */
+    private static String widths(Matryoshka m) {
+        return m == null ? "none" : m.widths().toString();
+    }
+
     /** Refuses, with {@code --resume}, every option whose rule is {@link Option.Resume#NOT_WITH_RESUME}. */
     static void checkNotWithResume(Args a) {
         for (Option o : TrainOptions.TABLE.options()) {
@@ -94,7 +103,8 @@ final class ResumeOptions {
      */
     static void check(Args a, Path dir, SaeConfig sae, Standardizer std, TrainConfig cfg) {
         Run had = new Run(sae.latents(), sae.activation(), sae.k(), sae.jumpReluInitThreshold(),
-                sae.jumpReluBandwidth(), std == null ? Standardizer.Mode.NONE : std.mode(), () -> cfg);
+                sae.jumpReluBandwidth(), widths(sae.matryoshka()),
+                sae.matryoshka() == null ? Matryoshka.Loss.SUM : sae.matryoshka().loss(), std == null ? Standardizer.Mode.NONE : std.mode(), () -> cfg);
         TrainConfig[] built = {null};
         Run given = new Run(
                 a.given("--latents") ? a.integer("--latents") : sae.latents(),
@@ -106,6 +116,10 @@ final class ResumeOptions {
                 a.given("--jumprelu-bandwidth")
                         ? TrainOptions.jumpReluOption(a, sae.activation(), "--jumprelu-bandwidth")
                         : sae.jumpReluBandwidth(),
+                a.given("--matryoshka") ? widths(TrainOptions.matryoshka(a, sae.activation(), sae.latents()))
+                        : had.matryoshkaWidths(),
+                a.given("--matryoshka-loss") ? Matryoshka.Loss.parse(a.string("--matryoshka-loss"))
+                        : had.matryoshkaLoss(),
                 a.given("--standardize") ? TrainOptions.standardizeMode(a.string("--standardize")) : had.standardize(),
                 () -> {
                     if (built[0] == null) { // parsed as a fresh run would parse it, then field by field

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
+import org.sae4j.Matryoshka;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.Standardizer;
 import org.sae4j.train.Checkpoint;
@@ -42,6 +43,10 @@ final class TrainOptions {
                 valued("--activation", "topk|batchtopk|jumprelu|relu", "the code rule").withDefault("topk")
                         .fixedByResume(),
                 valued("--k", "K", "active latents per row (topk; batchtopk: on average)").fixedByResume(),
+                valued("--matryoshka", "W1,W2,…", "nested prefixes (topk, batchtopk): latent counts or fractions of"
+                        + " --latents; training adds each prefix's reconstruction loss").fixedByResume(),
+                valued("--matryoshka-loss", "sum|mean", "how the prefixes' losses combine (sum: SAELens; mean:"
+                        + " dictionary_learning)").withDefault("sum").fixedByResume(),
                 valued("--batch", "B", "rows per step").withDefault("1024").fixedByResume(),
                 valued("--epochs", "E", "passes over the data (or --steps)").withDefault("1"),
                 valued("--steps", "S", "optimizer steps (or --epochs)"),
@@ -208,7 +213,32 @@ final class TrainOptions {
                     + " has no fixed k");
         }
         return new SaeConfig(dim, latents, act, k, true, false, jumpReluOption(a, act, "--jumprelu-bandwidth"),
-                jumpReluOption(a, act, "--jumprelu-threshold"), a.longValue("--seed"));
+                jumpReluOption(a, act, "--jumprelu-threshold"), a.longValue("--seed"), matryoshka(a, act, latents));
+    }
+
+    /** {@code --matryoshka} (with {@code --matryoshka-loss}) for a dictionary of {@code latents}, or null. */
+    static Matryoshka matryoshka(Args a, Activation act, int latents) {
+        if (!a.given("--matryoshka")) {
+            if (a.given("--matryoshka-loss")) {
+                throw new BadInputException("train --matryoshka-loss: only with --matryoshka W1,W2,…");
+            }
+            return null;
+        }
+        if (act != Activation.TOPK && act != Activation.BATCHTOPK) {
+            throw new BadInputException("train --matryoshka: only for --activation topk or batchtopk; " + act.id()
+                    + " has no fixed budget to nest");
+        }
+        Matryoshka.Loss loss;
+        try {
+            loss = Matryoshka.Loss.parse(a.string("--matryoshka-loss"));
+        } catch (BadInputException e) {
+            throw new BadInputException("train --matryoshka-loss: " + e.getMessage(), e);
+        }
+        try {
+            return Matryoshka.parse(a.string("--matryoshka"), latents, loss);
+        } catch (BadInputException e) {
+            throw new BadInputException("train " + e.getMessage(), e);
+        }
     }
 
     /** {@code --jumprelu-threshold} or {@code --jumprelu-bandwidth}: positive, and given only for jumprelu. */
@@ -238,6 +268,14 @@ final class TrainOptions {
         if (a.given("--k") && a.integer("--k") != sc.k()) {
             throw new BadInputException("train --k " + a.string("--k") + ": " + cfg + " says " + sc.k()
                     + "; expected the model's architecture with --init");
+        }
+        if (a.given("--matryoshka") || a.given("--matryoshka-loss")) {
+            Matryoshka given = matryoshka(a, sc.activation(), sc.latents());
+            if (!java.util.Objects.equals(given, sc.matryoshka())) {
+                throw new BadInputException("train --matryoshka " + a.string("--matryoshka") + ": " + cfg + " says "
+                        + (sc.matryoshka() == null ? "no nesting" : sc.matryoshka().widths() + " ("
+                        + sc.matryoshka().loss().id() + ")") + "; expected the model's architecture with --init");
+            }
         }
         if (a.given("--jumprelu-threshold")) { // the model's θ are learned; an initial value cannot apply
             throw new BadInputException("train --jumprelu-threshold: --init " + dir + " brings its own thresholds;"

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sae4j.Activation;
 import org.sae4j.BadInputException;
+import org.sae4j.Matryoshka;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.io.ActivationSource;
@@ -30,6 +31,10 @@ final class CheckpointConfig {
         m.put("jumprelu_bandwidth", c.jumpReluBandwidth());
         m.put("jumprelu_init_threshold", c.jumpReluInitThreshold());
         m.put("seed", c.seed());
+        if (c.matryoshka() != null) {
+            m.put("matryoshka_widths", c.matryoshka().widths().stream().map(Long::valueOf).toList());
+            m.put("matryoshka_loss", c.matryoshka().loss().id());
+        }
         return m;
     }
 
@@ -78,8 +83,22 @@ final class CheckpointConfig {
         double bw = f.optionalDouble("jumprelu_bandwidth", 1e-3);
         double th = f.optionalDouble("jumprelu_init_threshold", 1e-3);
         long seed = f.optionalLong("seed", 0);
+        Matryoshka nesting = null;
+        if (f.has("matryoshka_widths")) {
+            long[] w = f.requireLongs("matryoshka_widths", -1, 1, latents, "prefix widths");
+            java.util.List<Integer> widths = new java.util.ArrayList<>();
+            for (long v : w) {
+                widths.add((int) v);
+            }
+            String loss = f.optionalString("matryoshka_loss", Matryoshka.Loss.SUM.id());
+            try {
+                nesting = new Matryoshka(widths, Matryoshka.Loss.parse(loss));
+            } catch (BadInputException e) {
+                throw new BadInputException(src + ": " + e.getMessage(), e);
+            }
+        }
         try {
-            return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed);
+            return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed, nesting);
         } catch (BadInputException e) {
             throw new BadInputException(src + ": " + e.getMessage(), e);
         }

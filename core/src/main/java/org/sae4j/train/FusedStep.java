@@ -110,7 +110,7 @@ public final class FusedStep implements TrainStep {
         double mse = g.sse() / ((double) rows * sae.dim());
         double reanimation = lt.reanimation();
         double l0 = (double) g.active() / rows;
-        double loss = loss(w, mse, reanimation, lt.l1(), lt.l0(), f.auxk()) + w.preActCoef() * lt.preAct()
+        double loss = loss(w, g.reconstructionSse() / ((double) rows * sae.dim()), reanimation, lt.l1(), lt.l0(), f.auxk()) + w.preActCoef() * lt.preAct()
                 + lt.userLoss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
@@ -145,7 +145,7 @@ public final class FusedStep implements TrainStep {
     }
 
     /**
-     * The batch's loss (src/docs/design.md §3): mse − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights
+     * The batch's loss (src/docs/design.md §3): mse (with Matryoshka prefixes, Σ_m w·mse_m) − re-animation + L1 + L0 (JumpReLU) + AuxK, with their weights
      * (the pre-activation loss's and the user terms' contributions are added after).
      */
     private double loss(LossWeights w, double mse, double reanimation, double l1, double l0, double auxk) {

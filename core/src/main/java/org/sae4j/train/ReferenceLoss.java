@@ -52,7 +52,13 @@ public final class ReferenceLoss implements AutoCloseable {
         public int rows;
         /** Total loss of the enabled terms. */
         public double loss;
+        /** The whole dictionary's reconstruction error (1/(B·d)) Σ‖x − x̂‖². */
         public double mse;
+        /**
+         * The loss's reconstruction term: {@link #mse}, or with Matryoshka prefixes {@code Σ_m w_m·mse_m}, each
+         * prefix's mse from the latents {@code [0, width_m)} of the same selection.
+         */
+        public double reconstructionLoss;
         /** The re-animation quantity before its coefficient ({@code loss −= coef · reanimation}). */
         public double reanimation;
         /** {@code (1/B) Σ z_bj [·‖W_dec[j]‖]} before λ₁. */
@@ -157,7 +163,7 @@ public final class ReferenceLoss implements AutoCloseable {
         r.preAct = lt.preAct();
         r.terms = lt.user();
         AuxState a = on.auxk ? auxkForward(f, w, aux, windowDeadCount, x, xOff) : null;
-        r.loss = (on.mse ? r.mse : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
+        r.loss = (on.mse ? r.reconstructionLoss : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
                 + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
                 + (on.auxk ? w.auxkCoef() * r.auxk : 0) + (on.preAct ? w.preActCoef() * r.preAct : 0)
                 + lt.userLoss();
@@ -168,7 +174,8 @@ public final class ReferenceLoss implements AutoCloseable {
         // Backward: each term adds its share of ∂L/∂x̂, ∂L/∂z, ∂L/∂pre, ∂L/∂ê or ∂L/∂θ (in the order the sums need
         // to stay what they are), then the chain rule through the SAE turns them into parameter gradients.
         DoubleParams g = r.grad = p.zerosLike();
-        Upstream u = new Upstream(rows, cfg.latents(), cfg.dim());
+        Upstream u = new Upstream(rows, cfg.latents(), cfg.dim(),
+                cfg.matryoshka() == null ? 1 : cfg.matryoshka().prefixes());
         if (on.mse) {
             mseBackward(f, x, xOff, u, g);
         }
@@ -228,9 +235,14 @@ public final class ReferenceLoss implements AutoCloseable {
         final int[] count;
         /** The step index the loss terms see. */
         long step;
+        /** Matryoshka: each latent's group (its first prefix), else null. */
+        final int[] groupOf;
+        /** Matryoshka: each prefix's reconstruction b_dec + Σ_{j < width_m} z_bj D_j, M × (B×d); else null. */
+        double[][] prefixRecon;
 
-        Forward(DoubleParams p, int rows, int n, int d, boolean jump) {
+        Forward(DoubleParams p, int rows, int n, int d, boolean jump, org.sae4j.Matryoshka nesting) {
             this.p = p;
+            groupOf = nesting == null ? null : nesting.groupOf(n);
             this.rows = rows;
             norms = new double[n];
             dict = new double[n * d];
@@ -250,8 +262,13 @@ public final class ReferenceLoss implements AutoCloseable {
 
     /** Gradients of the loss with respect to the SAE's intermediate values, B×d or B×n. */
     private static final class Upstream {
-        /** ∂L/∂x̂_b = e_b. */
+        /** ∂L/∂x̂_b = e_b (with Matryoshka prefixes: the sum over prefixes, what b_dec receives). */
         final double[] e;
+        /**
+         * Per latent group g, the upstream its atoms see: e for a plain dictionary (one group); with Matryoshka
+         * prefixes {@code Σ_{m ≥ g} w_m·c·(x̂_m − x)}, since latent j is in every prefix from its own on.
+         */
+        final double[][] eByGroup;
         /** ∂L/∂z_bj. */
         final double[] dz;
         /** ∂L/∂pre_bj. */
@@ -259,8 +276,13 @@ public final class ReferenceLoss implements AutoCloseable {
         /** ∂L/∂ê_b (AuxK's reconstruction), null when AuxK is off. */
         double[] fAux;
 
-        Upstream(int rows, int n, int d) {
+        Upstream(int rows, int n, int d, int groups) {
             e = new double[rows * d];
+            eByGroup = new double[groups][];
+            eByGroup[0] = e;
+            for (int g = 1; g < groups; g++) {
+                eByGroup[g] = new double[rows * d];
+            }
             dz = new double[rows * n];
             dpre = new double[rows * n];
         }
@@ -275,7 +297,7 @@ public final class ReferenceLoss implements AutoCloseable {
         final int n = cfg.latents();
         final int d = cfg.dim();
         final Activation act = cfg.activation();
-        Forward f = new Forward(p, bRows, n, d, act == Activation.JUMPRELU);
+        Forward f = new Forward(p, bRows, n, d, act == Activation.JUMPRELU, cfg.matryoshka());
         for (int j = 0; j < n; j++) {
             double ss = 0;
             for (int i = 0; i < d; i++) {
@@ -397,6 +419,47 @@ public final class ReferenceLoss implements AutoCloseable {
             }
         }
         f.r.mse = f.rows == 0 ? 0 : sse / ((double) f.rows * d);
+        f.r.reconstructionLoss = f.r.mse;
+        if (f.groupOf != null) {
+            prefixForward(f, x, xOff);
+        }
+    }
+
+    /**
+     * Matryoshka: each prefix m decodes from its own latents [0, width_m) of the one selection; the loss's
+     * reconstruction term is Σ_m w_m·mse_m (the last prefix is the whole dictionary, so its mse is {@link
+     * Result#mse}).
+     */
+    private void prefixForward(Forward f, float[] x, int xOff) {
+        int d = cfg.dim();
+        int n = cfg.latents();
+        org.sae4j.Matryoshka nest = cfg.matryoshka();
+        int groups = nest.prefixes();
+        f.prefixRecon = new double[groups][f.rows * d];
+        double total = 0;
+        for (int m = 0; m < groups; m++) {
+            double[] xm = f.prefixRecon[m];
+            double sse = 0;
+            for (int b = 0; b < f.rows; b++) {
+                for (int i = 0; i < d; i++) {
+                    xm[b * d + i] = f.p.bDec[i];
+                }
+                for (int j = 0; j < nest.widths().get(m); j++) {
+                    double zj = f.r.codes[b * n + j];
+                    if (zj != 0) {
+                        for (int i = 0; i < d; i++) {
+                            xm[b * d + i] += zj * f.dict[j * d + i];
+                        }
+                    }
+                }
+                for (int i = 0; i < d; i++) {
+                    double diff = x[xOff + b * d + i] - xm[b * d + i];
+                    sse += diff * diff;
+                }
+            }
+            total += nest.weight() * (f.rows == 0 ? 0 : sse / ((double) f.rows * d));
+        }
+        f.r.reconstructionLoss = total;
     }
 
     /** e_b = ∂mse/∂x̂_b = (2/(B·d)) (x̂_b − x_b); x̂ = … + b_dec, so ∂/∂b_dec = Σ_b e_b. */
@@ -404,6 +467,24 @@ public final class ReferenceLoss implements AutoCloseable {
         int d = cfg.dim();
         double[] xhat = f.r.reconstruction;
         double c = 2.0 / ((double) f.rows * d);
+        if (f.groupOf != null) {
+            // Latent group g is in prefixes g..M−1: its upstream is the suffix sum of those prefixes' residuals.
+            int groups = u.eByGroup.length;
+            double w = cfg.matryoshka().weight();
+            for (int m = groups - 1; m >= 0; m--) {
+                double[] em = u.eByGroup[m];
+                double[] xm = f.prefixRecon[m];
+                for (int q = 0; q < f.rows * d; q++) {
+                    em[q] = w * c * (xm[q] - x[xOff + q]) + (m + 1 < groups ? u.eByGroup[m + 1][q] : 0);
+                }
+            }
+            for (int b = 0; b < f.rows; b++) {
+                for (int i = 0; i < d; i++) {
+                    g.bDec[i] += u.e[b * d + i];
+                }
+            }
+            return;
+        }
         for (int b = 0; b < f.rows; b++) {
             for (int i = 0; i < d; i++) {
                 u.e[b * d + i] = c * (xhat[b * d + i] - x[xOff + b * d + i]);
@@ -419,9 +500,10 @@ public final class ReferenceLoss implements AutoCloseable {
         Parallel.forRange(pool, threads, f.rows, (lo, hi) -> {
             for (int b = lo; b < hi; b++) {
                 for (int j = 0; j < n; j++) {
+                    double[] e = u.eByGroup[f.groupOf == null ? 0 : f.groupOf[j]];
                     double s = 0;
                     for (int i = 0; i < d; i++) {
-                        s += u.e[b * d + i] * f.dict[j * d + i];
+                        s += e[b * d + i] * f.dict[j * d + i];
                     }
                     u.dz[b * n + j] = s;
                 }
@@ -687,11 +769,12 @@ public final class ReferenceLoss implements AutoCloseable {
             double[] gD = new double[d];
             for (int j = lo; j < hi; j++) {
                 java.util.Arrays.fill(gD, 0);
+                double[] e = u.eByGroup[f.groupOf == null ? 0 : f.groupOf[j]];
                 for (int b = 0; b < f.rows; b++) {
                     double zj = z[b * n + j];
                     if (zj != 0) {
                         for (int i = 0; i < d; i++) {
-                            gD[i] += zj * u.e[b * d + i];
+                            gD[i] += zj * e[b * d + i];
                         }
                     }
                     if (fAux != null && zAux[b * n + j] != 0) {

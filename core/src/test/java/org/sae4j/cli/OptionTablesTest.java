@@ -116,7 +116,8 @@ class OptionTablesTest {
             TrainConfig cfg = TrainOptions.hyperParameters(none, act).build();
             ResumeOptions.Run run = new ResumeOptions.Run(0, act, 0,
                     TrainOptions.jumpReluOption(none, act, "--jumprelu-threshold"),
-                    TrainOptions.jumpReluOption(none, act, "--jumprelu-bandwidth"), Standardizer.Mode.NONE, () -> cfg);
+                    TrainOptions.jumpReluOption(none, act, "--jumprelu-bandwidth"), "none",
+                    org.sae4j.Matryoshka.Loss.SUM, Standardizer.Mode.NONE, () -> cfg);
             Object value = ResumeOptions.RECORDED.get(o.name()).apply(run);
             if (value instanceof Number n) {
                 assertThat(n.doubleValue()).as(o.name()).isEqualTo(Double.parseDouble(o.defaultValue()));
@@ -134,6 +135,7 @@ class OptionTablesTest {
     /** A valid value other than the one a run with default options records, for each fixed option. */
     private static final Map<String, String> OTHER_VALUE = Map.ofEntries(
             Map.entry("--latents", "64"), Map.entry("--activation", "relu"), Map.entry("--k", "5"),
+            Map.entry("--matryoshka", "8,16"), Map.entry("--matryoshka-loss", "mean"),
             Map.entry("--standardize", "feature"), Map.entry("--batch", "512"), Map.entry("--lr", "1e-3"),
             Map.entry("--warmup-steps", "5"), Map.entry("--optimizer", "sgd"), Map.entry("--clip-grad", "0.5"),
             Map.entry("--reanimation", "0.01"), Map.entry("--reanimation-anneal", "1:2"),

@@ -85,8 +85,9 @@ class FusedStepEquivalenceProperties {
                                              @ForAll @IntRange(min = 1, max = 3) int threads,
                                              @ForAll boolean densePath, @ForAll boolean auxk,
                                              @ForAll boolean windowMask, @ForAll boolean remedies,
-                                             @ForAll long seed) {
-        Case c = Case.of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed);
+                                             @ForAll boolean nested, @ForAll long seed) {
+        Case c = Case.of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed,
+                nested && (act == Activation.TOPK || act == Activation.BATCHTOPK));
         if (remedies) {
             c = c.withRemedies();
         }
@@ -137,6 +138,21 @@ class FusedStepEquivalenceProperties {
         }
     }
 
+    /** The property above on Matryoshka dictionaries only (TopK, BatchTopK with random prefix cuts). */
+    @Property(tries = 80)
+    void tenFusedMatryoshkaStepsMatchTenReferenceSteps(@ForAll boolean batchTopK, @ForAll ReanimationForm form,
+                                                       @ForAll boolean clip, @ForAll boolean preEnc,
+                                                       @ForAll boolean unitNorm, @ForAll Optimizer optimizer,
+                                                       @ForAll @IntRange(min = 2, max = 24) int d,
+                                                       @ForAll @IntRange(min = 2, max = 70) int n,
+                                                       @ForAll @IntRange(min = 2, max = 17) int rows,
+                                                       @ForAll @IntRange(min = 1, max = 3) int threads,
+                                                       @ForAll boolean auxk, @ForAll boolean remedies,
+                                                       @ForAll long seed) {
+        tenFusedStepsMatchTenReferenceSteps(batchTopK ? Activation.BATCHTOPK : Activation.TOPK, form, clip, preEnc,
+                unitNorm, optimizer, d, n, rows, threads, false, auxk, false, remedies, true, seed);
+    }
+
     /** One sample of the property: model, training configuration and three batches of data. */
     record Case(SaeConfig cfg, TrainConfig tc, float[] data, Sae init) {
         /**
@@ -151,8 +167,17 @@ class FusedStepEquivalenceProperties {
         static Case of(Activation act, ReanimationForm form, boolean clip, boolean preEnc, boolean unitNorm,
                        Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
                        long seed) {
+            return of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed,
+                    false);
+        }
+
+        /** @param nested Matryoshka prefixes cut at random latents (TopK, BatchTopK) */
+        static Case of(Activation act, ReanimationForm form, boolean clip, boolean preEnc, boolean unitNorm,
+                       Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
+                       long seed, boolean nested) {
             int k = Math.max(1, n / 5);
-            SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed);
+            SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed,
+                    nested ? nesting(n, seed) : null);
             SplittableRandom r = new SplittableRandom(seed);
             float[] data = new float[3 * rows * d];
             for (int i = 0; i < data.length; i++) {
@@ -202,6 +227,20 @@ class FusedStepEquivalenceProperties {
             assertThat(tieBeforeStep(c.cfg(), c.tc(), ref, fused, a.state(), c.data(), off, rows))
                     .startsWith("JumpReLU gate: row 3, latent 30,");
         }
+    }
+
+    /** Prefix widths cut at about a third of the latents, summed or averaged by the seed's parity. */
+    static org.sae4j.Matryoshka nesting(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+        java.util.List<Integer> widths = new java.util.ArrayList<>();
+        for (int w = 1; w < n; w++) {
+            if (r.nextInt(3) == 0) {
+                widths.add(w);
+            }
+        }
+        widths.add(n);
+        return new org.sae4j.Matryoshka(widths, (seed & 1) == 0 ? org.sae4j.Matryoshka.Loss.SUM
+                : org.sae4j.Matryoshka.Loss.MEAN);
     }
 
     /** The first decision of the coming step that float32 rounding may flip ({@link FloatRoundingTies}), or null. */

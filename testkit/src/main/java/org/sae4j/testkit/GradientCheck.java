@@ -181,7 +181,7 @@ public final class GradientCheck {
      * this (not of the loss, whose terms can cancel), and the central difference divides that by 2h.
      */
     static double magnitude(ReferenceLoss.Result r, LossWeights w, Set<Term> terms) {
-        double m = (terms.contains(Term.MSE) ? Math.abs(r.mse) : 0)
+        double m = (terms.contains(Term.MSE) ? Math.abs(r.reconstructionLoss) : 0)
                 + (terms.contains(Term.REANIMATION) ? Math.abs(w.reanimationCoef() * r.reanimation) : 0)
                 + (terms.contains(Term.L1) ? Math.abs(w.l1Coef() * r.l1) : 0)
                 + (terms.contains(Term.L0) ? Math.abs(w.l0Coef() * r.l0) : 0)

@@ -51,6 +51,31 @@ public final class SaeArbitraries {
                 .as(SaeArbitraries::build);
     }
 
+    /**
+     * Matryoshka nestings of a dictionary of {@code latents}: any subset of the inner cut points (so one prefix,
+     * the plain dictionary's loss, too), summed or averaged.
+     */
+    public static Arbitrary<org.sae4j.Matryoshka> matryoshka(int latents) {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.of(org.sae4j.Matryoshka.Loss.class))
+                .as((seed, loss) -> {
+                    SplittableRandom r = new SplittableRandom(seed);
+                    java.util.List<Integer> widths = new java.util.ArrayList<>();
+                    for (int w = 1; w < latents; w++) {
+                        if (r.nextInt(3) == 0) {
+                            widths.add(w);
+                        }
+                    }
+                    widths.add(latents);
+                    return new org.sae4j.Matryoshka(widths, loss);
+                });
+    }
+
+    /** TopK and BatchTopK cases with Matryoshka prefixes ({@link #matryoshka}). */
+    public static Arbitrary<SaeCase> matryoshkaCases() {
+        return cases(Arbitraries.of(Activation.TOPK, Activation.BATCHTOPK), 8, 16, 6)
+                .flatMap(c -> matryoshka(c.cfg().latents()).map(m -> c.withConfig(c.cfg().withMatryoshka(m))));
+    }
+
     /** The hard cases, {@link SaeCase.Hard#NONE} twice as often as all others together. */
     public static Arbitrary<SaeCase.Hard> hardCases() {
         return Arbitraries.frequency(Tuple.of(12, SaeCase.Hard.NONE), Tuple.of(1, SaeCase.Hard.SINGLE_ROW),

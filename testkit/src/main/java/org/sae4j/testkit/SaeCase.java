@@ -46,6 +46,14 @@ public record SaeCase(SaeConfig cfg, DoubleParams params, float[] x, int rows, L
         return new SaeCase(cfg, params, x, rows, w, windowDead, reanimationOnWindow, hard);
     }
 
+    /** This case under another architecture of the same shape (e.g. with Matryoshka prefixes). */
+    public SaeCase withConfig(SaeConfig c) {
+        if (c.dim() != cfg.dim() || c.latents() != cfg.latents()) {
+            throw new IllegalArgumentException("withConfig: " + c + " has another shape than " + cfg);
+        }
+        return new SaeCase(c, params, x, rows, weights, windowDead, reanimationOnWindow, hard);
+    }
+
     /** This case with user term {@code term} at {@code coef} added to its weights. */
     public SaeCase withTerm(LossTerm term, double coef) {
         return withWeights(weights.withTerm(term, coef));

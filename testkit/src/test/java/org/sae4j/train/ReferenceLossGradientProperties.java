@@ -37,6 +37,61 @@ class ReferenceLossGradientProperties {
     }
 
     @Provide
+    Arbitrary<SaeCase> matryoshkaCases() {
+        return SaeArbitraries.matryoshkaCases();
+    }
+
+    /**
+     * Matryoshka prefixes (TopK, BatchTopK): each latent's atom receives the residuals of every prefix from its own
+     * on, and b_dec those of all prefixes; every term on top, since AuxK and re-animation read the whole
+     * dictionary's reconstruction.
+     */
+    @Property(tries = 200)
+    void matryoshkaGradientMatchesCentralDifferences(@ForAll("matryoshkaCases") SaeCase c, @ForAll Term term,
+                                                     @ForAll boolean alone) {
+        (alone ? GradientCheck.of(c).terms(EnumSet.of(term)) : GradientCheck.of(c)).run().assertAgrees();
+    }
+
+    /** The nested loss is Σ_m w·mse_m, each prefix decoded from its own latents of the one selection. */
+    @Property(tries = 100)
+    void matryoshkaLossIsTheWeightedSumOfThePrefixErrors(@ForAll("matryoshkaCases") SaeCase c) {
+        int d = c.cfg().dim();
+        int n = c.cfg().latents();
+        try (ReferenceLoss loss = new ReferenceLoss(c.cfg(), 1)) {
+            ReferenceLoss.Result r = loss.evaluate(c.params(), c.x(), 0, c.rows(), c.weights(),
+                    EnumSet.of(Term.MSE), false);
+            org.sae4j.Matryoshka m = c.cfg().matryoshka();
+            double[] norms = new double[n];
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < d; i++) {
+                    norms[j] += c.params().wDec[j * d + i] * c.params().wDec[j * d + i];
+                }
+                norms[j] = c.cfg().unitNormDecoder() ? Math.sqrt(norms[j]) : 1;
+            }
+            double expected = 0;
+            for (int width : m.widths()) {
+                double sse = 0;
+                for (int b = 0; b < c.rows(); b++) {
+                    for (int i = 0; i < d; i++) {
+                        double xh = c.params().bDec[i];
+                        for (int j = 0; j < width; j++) {
+                            xh += r.codes[b * n + j] * c.params().wDec[j * d + i] / norms[j];
+                        }
+                        sse += (c.x()[b * d + i] - xh) * (c.x()[b * d + i] - xh);
+                    }
+                }
+                expected += (m.loss() == org.sae4j.Matryoshka.Loss.SUM ? 1.0 : 1.0 / m.prefixes())
+                        * sse / (c.rows() * d);
+            }
+            assertThat(r.loss).isCloseTo(expected,
+                    org.assertj.core.api.Assertions.within(1e-9 * (1 + Math.abs(expected))));
+            assertThat(r.reconstructionLoss).isEqualTo(r.loss);
+            assertThat(r.mse).isLessThanOrEqualTo(r.loss * (m.loss() == org.sae4j.Matryoshka.Loss.SUM ? 1
+                    : m.prefixes()) * (1 + 1e-12));
+        }
+    }
+
+    @Provide
     Arbitrary<SaeCase> jumpReluCases() {
         return SaeArbitraries.cases(Activation.JUMPRELU);
     }

@@ -72,7 +72,7 @@ public final class FusedPhases {
         this.denseSwitch = denseSwitch;
         int threads = pool.threads();
         Activation act = sae.config().activation();
-        rows = new RowBuffers(maxRows, d);
+        rows = new RowBuffers(maxRows, d, sae.config().matryoshka(), n);
         scales = new LatentScales(n, d, act, sae.config().unitNormDecoder(), p.vectorOps());
         grads = new LatentGradients(sae, scales, rows, p.vectorOps());
         encoder = new PackedEncoder(p.gemm(), sae.wEnc(), n, d);
@@ -94,8 +94,11 @@ public final class FusedPhases {
     public record Forward(boolean dense, int deadCount, double auxk) {
     }
 
-    /** The batch's gradient and loss sums, before clipping. */
-    public record Gradients(double sse, double norm2, long active) {
+    /**
+     * The batch's gradient and loss sums, before clipping: {@code sse} the whole dictionary's squared error (the
+     * metrics'), {@code reconstructionSse} the loss's (with Matryoshka prefixes Σ_m w·sse_m; else sse).
+     */
+    public record Gradients(double sse, double reconstructionSse, double norm2, long active) {
     }
 
     /** The update rule: Adam (with its step) or SGD at {@code rate}, gradients scaled by {@code clip}. */
@@ -190,7 +193,7 @@ public final class FusedPhases {
             norm2 += (double) gBDec[i] * gBDec[i];
         }
         lastActiveFraction = (double) t.active() / ((double) terms.rows() * n);
-        return new Gradients(sse, norm2, t.active());
+        return new Gradients(sse, rows.reconstructionSse(), norm2, t.active());
     }
 
     /** Applies the update to every parameter (and renormalises the atoms). */

@@ -40,7 +40,26 @@ public final class RowBuffers {
     /** ‖Σ_b x̃_b‖² of the float vector. */
     double sumXNorm2;
 
+    /**
+     * Per latent group, the upstream its atoms see ({@code eByGroup[0] == e}; a plain dictionary has one group).
+     * With Matryoshka prefixes, group g's is {@code Σ_{m ≥ g} w·c·(x̂_m − x)}: M×(B×d).
+     */
+    final float[][] eByGroup;
+    /** ‖eByGroup[g]_b‖² per group and row ({@code rowE2ByGroup[0] == rowE2}): M×B. */
+    final double[][] rowE2ByGroup;
+    /** Matryoshka: each latent's group, n; null for a plain dictionary. */
+    final int[] groupOf;
+    /** Matryoshka: Σ_i (x̂_m − x)² per prefix and row, M×B; null for a plain dictionary. */
+    final double[][] prefixSse;
+    /** Matryoshka: the weight of each prefix's mse in the loss (1 or 1/M). */
+    final float prefixWeight;
+
     RowBuffers(int maxRows, int d) {
+        this(maxRows, d, null, 0);
+    }
+
+    /** @param nesting Matryoshka prefixes of a dictionary of {@code latents} latents, or null */
+    RowBuffers(int maxRows, int d, org.sae4j.Matryoshka nesting, int latents) {
         this.d = d;
         this.maxRows = maxRows;
         xin = new float[maxRows * d];
@@ -49,6 +68,18 @@ public final class RowBuffers {
         rowSse = new double[maxRows];
         rowX2 = new double[maxRows];
         rowE2 = new double[maxRows];
+        int groups = nesting == null ? 1 : nesting.prefixes();
+        eByGroup = new float[groups][];
+        rowE2ByGroup = new double[groups][];
+        eByGroup[0] = e;
+        rowE2ByGroup[0] = rowE2;
+        for (int g = 1; g < groups; g++) {
+            eByGroup[g] = new float[maxRows * d];
+            rowE2ByGroup[g] = new double[maxRows];
+        }
+        groupOf = nesting == null ? null : nesting.groupOf(latents);
+        prefixSse = nesting == null ? null : new double[groups][maxRows];
+        prefixWeight = nesting == null ? 1f : (float) nesting.weight();
         int rowBlocks = Blocks.rowBlocks(maxRows);
         blkSumX = new double[rowBlocks * d];
         blkSumX2 = new double[rowBlocks * d];
@@ -87,6 +118,78 @@ public final class RowBuffers {
             blkSumE[blk + i] += e[xb + i];
         }
         rowSse[b] = sse;
+    }
+
+    /** The upstream latent j's atom sees: e, or its Matryoshka group's. */
+    float[] eFor(int j) {
+        return groupOf == null ? e : eByGroup[groupOf[j]];
+    }
+
+    /** ‖·‖² per row of {@link #eFor}{@code (j)}. */
+    double[] rowE2For(int j) {
+        return groupOf == null ? rowE2 : rowE2ByGroup[groupOf[j]];
+    }
+
+    /**
+     * Matryoshka: the residual of prefix g of row b (its reconstruction in {@link #xhat}), {@code w·c·(x̂_g − x)}
+     * into group g's upstream and its squared error into {@link #prefixSse}; the last prefix's is also
+     * {@link #rowSse} (the whole dictionary's error, for the metrics).
+     */
+    void prefixResidualRow(int b, int g, float c) {
+        int xb = b * d;
+        float[] eg = eByGroup[g];
+        float wc = prefixWeight * c;
+        double sse = 0;
+        for (int i = 0; i < d; i++) {
+            float diff = xhat[xb + i] - x[xOff + xb + i];
+            sse += (double) diff * diff;
+            eg[xb + i] = wc * diff;
+        }
+        prefixSse[g][b] = sse;
+        if (g == eByGroup.length - 1) {
+            rowSse[b] = sse;
+        }
+    }
+
+    /**
+     * Matryoshka, after every prefix of row b: group g's upstream becomes the sum over prefixes g..M−1 (a latent
+     * is in every prefix from its own on), and group 0's (all prefixes) is b_dec's share in Σ_b e_b.
+     */
+    void suffixSumsRow(int b, VectorOps ops) {
+        int xb = b * d;
+        for (int g = eByGroup.length - 2; g >= 0; g--) {
+            float[] eg = eByGroup[g];
+            float[] next = eByGroup[g + 1];
+            for (int i = 0; i < d; i++) {
+                eg[xb + i] += next[xb + i];
+            }
+        }
+        int blk = b / Blocks.ROWS * d;
+        if (b % Blocks.ROWS == 0) {
+            Arrays.fill(blkSumE, blk, blk + d, 0);
+        }
+        for (int i = 0; i < d; i++) {
+            blkSumE[blk + i] += e[xb + i];
+        }
+        for (int g = 0; g < eByGroup.length; g++) {
+            rowE2ByGroup[g][b] = ops.sumSquares(eByGroup[g], xb, d);
+        }
+    }
+
+    /** The loss's reconstruction sum: Σ_b Σ_i (x̂ − x)², or with Matryoshka Σ_m w·Σ_b Σ_i (x̂_m − x)². */
+    double reconstructionSse() {
+        if (prefixSse == null) {
+            return sse();
+        }
+        double total = 0;
+        for (double[] m : prefixSse) {
+            double s = 0;
+            for (int b = 0; b < rows; b++) {
+                s += m[b];
+            }
+            total += (double) prefixWeight * s;
+        }
+        return total;
     }
 
     /**

@@ -42,6 +42,12 @@ final class RowPass {
         float c = r.residualScale();
         float[] add = dzAdd;
         int b1 = Blocks.rowLo(r.rows, t + 1, parts);
+        if (r.groupOf != null) {
+            for (int b = Blocks.rowLo(r.rows, t, parts); b < b1; b++) {
+                prefixRow(b, c, add);
+            }
+            return;
+        }
         for (int b = Blocks.rowLo(r.rows, t, parts); b < b1; b++) {
             int xb = b * d;
             System.arraycopy(bDec, 0, r.xhat, xb, d);
@@ -64,6 +70,42 @@ final class RowPass {
                 cs.dz[s] = dz;
                 cs.dpre[s] = scales.isActive(cs.val[s], j) ? dz : 0f;
             }
+        }
+    }
+
+    /**
+     * Row b of a Matryoshka dictionary: the reconstruction grows prefix by prefix (each group's kept entries added
+     * once, so the decode costs what the plain one does), each prefix's residual is taken on the way, and each
+     * kept entry's ∂L/∂z reads its group's upstream (design.md §3.6).
+     */
+    private void prefixRow(int b, float c, float[] add) {
+        RowBuffers r = rowsBuf;
+        Codes cs = codes;
+        float[] wDec = sae.wDec();
+        float[] invNorm = scales.invNorm;
+        int[] group = r.groupOf;
+        int xb = b * d;
+        System.arraycopy(sae.bDec(), 0, r.xhat, xb, d);
+        for (int g = 0; g < r.eByGroup.length; g++) {
+            for (int s = cs.rowPtr[b]; s < cs.rowPtr[b + 1]; s++) {
+                int j = cs.idx[s];
+                if (group[j] == g && scales.isActive(cs.val[s], j)) {
+                    ops.axpy(cs.val[s] * invNorm[j], wDec, j * d, r.xhat, xb, d);
+                }
+            }
+            r.prefixResidualRow(b, g, c);
+        }
+        r.suffixSumsRow(b, ops);
+        r.rowX2[b] = ops.sumSquares(r.xin, xb, d);
+        for (int s = cs.rowPtr[b]; s < cs.rowPtr[b + 1]; s++) {
+            int j = cs.idx[s];
+            float dz = invNorm[j] * ops.dot(r.eByGroup[group[j]], xb, wDec, j * d, d);
+            cs.ed[s] = dz;
+            if (add != null) {
+                dz += add[j];
+            }
+            cs.dz[s] = dz;
+            cs.dpre[s] = scales.isActive(cs.val[s], j) ? dz : 0f;
         }
     }
 }

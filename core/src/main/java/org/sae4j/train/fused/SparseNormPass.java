@@ -166,7 +166,7 @@ final class SparseNormPass implements GradientRows {
     private void latentRows(int j, float[] gEnc, float[] gDec, int c0, int len, LatentTerms tm) {
         Codes cs = codes;
         float[] xin = rowsBuf.xin;
-        float[] e = rowsBuf.e;
+        float[] e = rowsBuf.eFor(j);
         Arrays.fill(gEnc, 0, len, 0f);
         Arrays.fill(gDec, 0, len, 0f);
         for (int q = cs.colPtr[j]; q < cs.colPtr[j + 1]; q++) {
@@ -210,19 +210,21 @@ final class SparseNormPass implements GradientRows {
             double a1 = cs.dpre[s1];
             double z1 = scales.isActive(cs.val[s1], j) ? cs.val[s1] : 0;
             enc2 = a1 * a1 * r.rowX2[b1];
-            dec2 = z1 * z1 * r.rowE2[b1];
+            double[] rowE2 = r.rowE2For(j);
+            float[] e = r.eFor(j);
+            dec2 = z1 * z1 * rowE2[b1];
             if (c == 2) {
                 int s2 = cs.byLatent[cs.colPtr[j] + 1];
                 int b2 = cs.row[s2];
                 double a2 = cs.dpre[s2];
                 double z2 = scales.isActive(cs.val[s2], j) ? cs.val[s2] : 0;
                 enc2 += a2 * a2 * r.rowX2[b2];
-                dec2 += z2 * z2 * r.rowE2[b2];
+                dec2 += z2 * z2 * rowE2[b2];
                 if (a1 * a2 != 0) {
                     enc2 += 2 * a1 * a2 * ops.dot(r.xin, b1 * d, r.xin, b2 * d, d);
                 }
                 if (z1 * z2 != 0) {
-                    dec2 += 2 * z1 * z2 * ops.dot(r.e, b1 * d, r.e, b2 * d, d);
+                    dec2 += 2 * z1 * z2 * ops.dot(e, b1 * d, e, b2 * d, d);
                 }
             }
         }
