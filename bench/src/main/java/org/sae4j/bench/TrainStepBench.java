@@ -63,6 +63,12 @@ public class TrainStepBench {
     /** ReLU/JumpReLU path of the fused step: {@code auto} (the switch), or forced {@code sparse} / {@code dense}. */
     @Param({"auto"})
     public String path;
+    /**
+     * Matryoshka prefixes (TopK, BatchTopK): {@code none}, or M for M nested prefixes of widths n/4^(M−1), …,
+     * n/4, n (for M = 4 at n = 16384: 256, 1024, 4096, 16384).
+     */
+    @Param({"none"})
+    public String matryoshka;
 
     private float[] x;
     private ReferenceStep reference;
@@ -71,7 +77,8 @@ public class TrainStepBench {
     @Setup(Level.Trial)
     public void setUp() {
         Activation act = Activation.parse(activation);
-        SaeConfig cfg = new SaeConfig(dim, latents, act, Math.min(k, latents), true, false, 1e-3, 1e-3, 1);
+        SaeConfig cfg = new SaeConfig(dim, latents, act, Math.min(k, latents), true, false, 1e-3, 1e-3, 1,
+                nesting(matryoshka, latents));
         x = KernelBenchSupport.gaussian(batch * dim, 7);
         Sae sae = Sae.initialize(cfg);
         sae.initDecoderBiasToMean(x, 0, batch);
@@ -87,6 +94,18 @@ public class TrainStepBench {
             default -> FusedStep.DENSE_SWITCH;
         };
         fused = new FusedStep(sae, tc, Long.MAX_VALUE, new OptimizerState(sae), dense);
+    }
+
+    static org.sae4j.Matryoshka nesting(String spec, int latents) {
+        if (spec.equals("none")) {
+            return null;
+        }
+        int m = Integer.parseInt(spec);
+        java.util.List<Integer> widths = new java.util.ArrayList<>();
+        for (int p = m - 1; p >= 0; p--) {
+            widths.add(Math.max(1, latents >> (2 * p)));
+        }
+        return new org.sae4j.Matryoshka(widths, org.sae4j.Matryoshka.Loss.SUM);
     }
 
     // The (1 − l0/n) quantile of pre-activations on a sample of rows becomes the firing point of every latent.

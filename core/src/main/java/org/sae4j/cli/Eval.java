@@ -22,9 +22,12 @@ import org.sae4j.metrics.DatasetMetrics;
  */
 final class Eval {
     static final OptionTable OPTIONS = OptionTable.of("eval", "reconstruction and sparsity of a model on data",
-            List.of("mse, R2 (scalar mean and per-feature explained variance), L0, dead %"),
+            List.of("mse, R2 (scalar mean and per-feature explained variance), L0, dead %",
+                    "with --prefix (or a Matryoshka model's own widths): the same for the codes of latents [0, W)"),
             List.of(Models.MODEL, Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
                     Option.flag("--json", "one JSON object on stdout"),
+                    Option.valued("--prefix", "W1,W2,…", "also evaluate the reconstruction from the first W latents"
+                            + " only (default: a Matryoshka model's prefixes; none = off)"),
                     Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS,
                     Option.flag("--force", "evaluate on rows of another tensor than the model was trained on")))
             .with(Models.MODEL_OPTIONS);
@@ -38,11 +41,13 @@ final class Eval {
         int batch = Models.positive(a, "--batch");
         int threads = Models.threads(a);
         LoadedModel lm = Models.load(a, model);
+        int[] widths = prefixes(a, lm.sae());
         DatasetMetrics r;
+        DatasetMetrics[] pr = new DatasetMetrics[widths.length];
         try (NpyDataset data = NpyDataset.open(dataPath)) {
             Models.checkWidth(data, lm.sae(), model);
             Models.checkSource(a, lm.source(), dataPath, model);
-            r = evaluate(lm, data, batch, threads);
+            r = evaluate(lm, data, batch, threads, widths, pr);
         }
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
@@ -53,6 +58,19 @@ final class Eval {
         j.put("explained_variance", r.explainedVariance());
         j.put("l0", r.l0());
         j.put("dead_fraction", r.deadFraction());
+        if (widths.length > 0) {
+            List<Map<String, Object>> ps = new java.util.ArrayList<>();
+            for (int m = 0; m < widths.length; m++) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("latents", (long) widths[m]);
+                p.put("mse", pr[m].mse());
+                p.put("r2", pr[m].r2ScalarMean());
+                p.put("explained_variance", pr[m].explainedVariance());
+                p.put("l0", pr[m].l0());
+                ps.add(p);
+            }
+            j.put("prefixes", ps);
+        }
         if (a.flag("--json")) {
             out.println(Json.write(j));
         } else {
@@ -65,17 +83,56 @@ final class Eval {
             out.printf(Locale.ROOT, "  L0                  %.2f   active latents per row%n", r.l0());
             out.printf(Locale.ROOT, "  dead                %.1f%%  latents active on no row (%d of %d)%n",
                     100 * r.deadFraction(), Math.round(r.deadFraction() * lm.sae().latents()), lm.sae().latents());
+            for (int m = 0; m < widths.length; m++) {
+                out.printf(Locale.ROOT, "  prefix %-6d      EV %.4f  R2 %.4f  L0 %.2f  (codes of latents 0..%d only)%n",
+                        widths[m], pr[m].explainedVariance(), pr[m].r2ScalarMean(), pr[m].l0(), widths[m] - 1);
+            }
+        }
+    }
+
+    /** {@code --prefix}: widths in (0, n], increasing; by default a Matryoshka model's own, else none. */
+    static int[] prefixes(Args a, Sae sae) {
+        int n = sae.latents();
+        if (!a.given("--prefix")) {
+            org.sae4j.Matryoshka m = sae.config().matryoshka();
+            return m == null ? new int[0] : m.widths().stream().mapToInt(Integer::intValue).toArray();
+        }
+        String spec = a.string("--prefix");
+        if (spec.trim().equals("none")) {
+            return new int[0];
+        }
+        try {
+            return org.sae4j.Matryoshka.parse(spec, n, org.sae4j.Matryoshka.Loss.SUM).widths().stream()
+                    .mapToInt(Integer::intValue).toArray();
+        } catch (org.sae4j.BadInputException e) {
+            throw new org.sae4j.BadInputException("eval " + e.getMessage().replace("--matryoshka", "--prefix"), e);
         }
     }
 
     /** Two passes over the data in file order: feature means, then the model's reconstruction. */
     static DatasetMetrics evaluate(LoadedModel m, NpyDataset data, int batch, int threads) {
+        return evaluate(m, data, batch, threads, new int[0], new DatasetMetrics[0]);
+    }
+
+    /**
+     * As above, and into {@code prefix[m]} the figures of the reconstruction from the codes of latents
+     * {@code [0, widths[m])} alone (what a Matryoshka prefix is trained to give).
+     */
+    static DatasetMetrics evaluate(LoadedModel m, NpyDataset data, int batch, int threads, int[] widths,
+                                   DatasetMetrics[] prefix) {
         Sae sae = m.sae();
         DatasetMetrics r = new DatasetMetrics(sae.dim(), sae.latents());
+        for (int p = 0; p < widths.length; p++) {
+            prefix[p] = new DatasetMetrics(sae.dim(), sae.latents());
+        }
         float[] x = new float[batch * sae.dim()];
         BatchStream s = Models.inOrder(data, batch, m.standardizer());
         for (long b = 0; b < s.batchesPerEpoch(); b++) {
-            r.observeMean(x, s.next(x));
+            int rows = s.next(x);
+            r.observeMean(x, rows);
+            for (DatasetMetrics p : prefix) {
+                p.observeMean(x, rows);
+            }
         }
         s.seek(new BatchStream.Position(0, 0));
         float[] z = new float[batch * sae.latents()];
@@ -92,8 +149,26 @@ final class Eval {
                     sae.rule().denormalize(xhat, 0, x, 0, rows, sae.dim()); // a row-normalising model's x̂ in x's units
                 }
                 r.observe(x, xhat, z, rows);
+                for (int p = 0; p < widths.length; p++) {
+                    observePrefix(enc, sae, x, z, rows, widths[p], xhat, prefix[p]);
+                }
             }
         }
         return r;
+    }
+
+    /** The codes of latents [0, width) alone, decoded: into {@code into}. Uses {@code xhat} as scratch. */
+    private static void observePrefix(SaeEncoder enc, Sae sae, float[] x, float[] z, int rows, int width,
+                                      float[] xhat, DatasetMetrics into) {
+        int n = sae.latents();
+        float[] zp = z.clone();
+        for (int b = 0; b < rows; b++) {
+            java.util.Arrays.fill(zp, b * n + width, (b + 1) * n, 0f);
+        }
+        enc.decodeDense(zp, rows, xhat);
+        if (sae.rule() != null) {
+            sae.rule().denormalize(xhat, 0, x, 0, rows, sae.dim());
+        }
+        into.observe(x, xhat, zp, rows);
     }
 }

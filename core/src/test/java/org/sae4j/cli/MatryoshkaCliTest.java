@@ -82,6 +82,83 @@ class MatryoshkaCliTest {
                 .as(cli.stderr()).isZero();
     }
 
+    /**
+     * {@code eval} reports each prefix's reconstruction from its own latents' codes: recomputed here from the
+     * encoder's sparse codes and the decoder rows; the whole dictionary's prefix is the model's own figure.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void evalReportsEachPrefixFromItsOwnLatents() throws IOException {
+        List<String> topk = new ArrayList<>(List.of(trainArgs("p", "--matryoshka", "8,24", "--steps", "40")));
+        topk.set(topk.indexOf("batchtopk"), "topk");
+        assertThat(cli.run(topk.toArray(String[]::new))).as(cli.stderr()).isZero();
+        assertThat(cli.run("eval", "--model", dir.resolve("p").toString(), "--data", data.toString(), "--json"))
+                .as(cli.stderr()).isZero();
+        Map<String, Object> j = (Map<String, Object>) Json.parse(cli.stdout().strip());
+        List<Map<String, Object>> ps = (List<Map<String, Object>>) j.get("prefixes");
+        assertThat(ps).extracting(p -> p.get("latents")).containsExactly(8L, 24L, 64L);
+        assertThat(ps.get(2).get("explained_variance")).isEqualTo(j.get("explained_variance"));
+        assertThat(ps.get(2).get("l0")).isEqualTo(j.get("l0"));
+        SaeEncoder enc = SaeEncoder.load(dir.resolve("p"));
+        float[] x;
+        try (org.sae4j.io.NpyFile f = org.sae4j.io.NpyFile.open(data)) {
+            x = f.readAll();
+        }
+        int rows = x.length / D;
+        org.sae4j.Sae sae = org.sae4j.formats.ModelFormats.load(dir.resolve("p")).sae();
+        float[] wDec = sae.wDec();
+        float[] bDec = sae.bDec();
+        for (int m = 0; m < 2; m++) {
+            int width = ((Number) ps.get(m).get("latents")).intValue();
+            double sse = 0;
+            double[] mean = new double[D];
+            for (int q = 0; q < x.length; q++) {
+                mean[q % D] += x[q] / rows;
+            }
+            double ss = 0;
+            long active = 0;
+            for (int b = 0; b < rows; b++) {
+                float[] row = java.util.Arrays.copyOfRange(x, b * D, (b + 1) * D);
+                SparseCode c = enc.encode(row);
+                double[] xh = new double[D];
+                for (int i = 0; i < D; i++) {
+                    xh[i] = bDec[i];
+                }
+                for (int s = 0; s < c.indices().length; s++) {
+                    int jj = c.indices()[s];
+                    if (jj >= width) {
+                        continue;
+                    }
+                    active++;
+                    double norm = 0;
+                    for (int i = 0; i < D; i++) {
+                        norm += (double) wDec[jj * D + i] * wDec[jj * D + i];
+                    }
+                    for (int i = 0; i < D; i++) {
+                        xh[i] += c.values()[s] * wDec[jj * D + i] / Math.sqrt(norm);
+                    }
+                }
+                for (int i = 0; i < D; i++) {
+                    sse += (row[i] - xh[i]) * (row[i] - xh[i]);
+                    ss += (row[i] - mean[i]) * (row[i] - mean[i]);
+                }
+            }
+            assertThat(((Number) ps.get(m).get("explained_variance")).doubleValue()).as("prefix %d", width)
+                    .isCloseTo(1 - sse / ss, org.assertj.core.api.Assertions.within(1e-5));
+            assertThat(((Number) ps.get(m).get("l0")).doubleValue()).isEqualTo((double) active / rows);
+        }
+        // Any model's prefixes on request; none turns them off; a bad width is one line.
+        assertThat(cli.run("eval", "--model", dir.resolve("p").toString(), "--data", data.toString(), "--prefix",
+                "none", "--json")).isZero();
+        assertThat(cli.stdout()).doesNotContain("prefixes");
+        assertThat(cli.run("eval", "--model", dir.resolve("p").toString(), "--data", data.toString(), "--prefix",
+                "0.5")).isZero();
+        assertThat(cli.stdout()).contains("prefix 32 ").contains("prefix 64 ");
+        assertThat(cli.run("eval", "--model", dir.resolve("p").toString(), "--data", data.toString(), "--prefix",
+                "65")).isEqualTo(2);
+        assertThat(errLine()).startsWith("sae4j: eval --prefix 65: width 65 gives 65 latents; expected 1 ≤ width");
+    }
+
     @Test
     void resumeKeepsTheNestingAndRefusesAnother() throws IOException {
         assertThat(cli.run(trainArgs("r", "--matryoshka", "16,32"))).as(cli.stderr()).isZero();
