@@ -65,9 +65,10 @@ public final class Npz implements AutoCloseable {
         ZipFile zip;
         try {
             zip = new ZipFile(path.toFile());
-        } catch (ZipException e) {
-            throw new BadInputException(path + ": not a zip archive (" + e.getMessage()
-                    + "); expected a numpy .npz file", e);
+        } catch (ZipException | EOFException e) {
+            // EOFException: the end record or central directory points past the end of the file.
+            throw new BadInputException(path + ": not a zip archive (" + (e.getMessage() != null ? e.getMessage()
+                    : "its directory runs past the end of the file") + "); expected a numpy .npz file", e);
         }
         try {
             Map<String, ZipEntry> zes = new LinkedHashMap<>();
