@@ -47,6 +47,9 @@ public final class Npz implements AutoCloseable {
     }
 
     private final Path path;
+    /** Deflate's largest expansion: 258-byte matches coded in 2 bits each, about 1032 bytes per input byte. */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+
     private final ZipFile zip;
     private final Map<String, ZipEntry> zipEntries;
     private final Map<String, Entry> entries;
@@ -65,9 +68,10 @@ public final class Npz implements AutoCloseable {
         ZipFile zip;
         try {
             zip = new ZipFile(path.toFile());
-        } catch (ZipException e) {
-            throw new BadInputException(path + ": not a zip archive (" + e.getMessage()
-                    + "); expected a numpy .npz file", e);
+        } catch (ZipException | EOFException e) {
+            // EOFException: the end record or central directory points past the end of the file.
+            throw new BadInputException(path + ": not a zip archive (" + (e.getMessage() != null ? e.getMessage()
+                    : "its directory runs past the end of the file") + "); expected a numpy .npz file", e);
         }
         try {
             Map<String, ZipEntry> zes = new LinkedHashMap<>();
@@ -127,11 +131,22 @@ public final class Npz implements AutoCloseable {
             throw new BadInputException(path + ": array '" + key + "' has " + numel + " elements; expected at most "
                     + (Integer.MAX_VALUE - 8));
         }
-        long stored = zipEntries.get(key).getSize(); // -1 when the archive does not say
+        ZipEntry ze = zipEntries.get(key);
+        long stored = ze.getSize(); // -1 when the archive does not say
         if (stored >= 0 && numel * size > stored - e.dataOffset()) {
             // Checked before allocating: a header's shape must not make us allocate more than the entry holds.
             throw new BadInputException(path + ": array '" + key + "' claims " + numel + " values of " + d
                     + " but its entry holds " + stored + " bytes; expected a shape that fits the data");
+        }
+        // The directory's sizes are the archive's word too: bound the claim by what the file's bytes can hold
+        // (deflate expands at most 1032:1), so a lying directory cannot make us allocate gigabytes for kilobytes.
+        long fileBytes = Files.size(path);
+        long compressed = ze.getCompressedSize() < 0 ? fileBytes : Math.min(ze.getCompressedSize(), fileBytes);
+        long canHold = ze.getMethod() == ZipEntry.STORED ? compressed : compressed * MAX_DEFLATE_RATIO;
+        if (numel * size > canHold) {
+            throw new BadInputException(path + ": array '" + key + "' claims " + numel + " values of " + d + " ("
+                    + numel * size + " bytes) but its entry's " + compressed + " stored bytes can hold at most "
+                    + canHold + "; expected a shape that fits the data");
         }
         float[] out;
         try (InputStream raw = zip.getInputStream(zipEntries.get(key))) {
