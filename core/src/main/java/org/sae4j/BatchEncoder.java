@@ -37,6 +37,8 @@ final class BatchEncoder {
     private final Gemm.Epilogue epilogue = this::acceptBlock;
     private final Gemm.Epilogue denseEpilogue = this::denseBlock;
     private RowTopK heaps;         // grown to the largest k asked for
+    private final GroupMax groups; // GroupMax: each row's running group maxima (one chunk), else null
+    private final long[] groupKeys; // GroupMax: one row's sort keys
     private float[] denseOut;      // encodeDense's output and the first row of the current chunk
     private int denseRow0;
     private int[] topIdx = new int[0];  // encodeDense's TopK codes, grown on demand
@@ -62,6 +64,9 @@ final class BatchEncoder {
         this.xin = w.prepares() ? new float[CHUNK_ROWS * d] : null;
         this.cand = new int[mode.approximate() ? 0 : pool.threads()][n];
         this.heaps = newHeaps(act == Activation.TOPK ? w.config.k() : 32);
+        boolean gm = act == Activation.GROUPMAX;
+        this.groups = gm && !mode.approximate() ? new GroupMax(chunkRows(w.config.k()), n, w.config.k()) : null;
+        this.groupKeys = new long[gm ? w.config.k() : 0];
     }
 
     /** {@link SaeEncoder#encode(float[], int, int[], float[], int)}. */
@@ -81,6 +86,9 @@ final class BatchEncoder {
         int written = 0;
         lock.lock();
         try {
+            if (groups != null) {
+                return encodeGroups(x, rows, idxOut, valOut, k, limit);
+            }
             if (heaps.cap() < limit) {
                 heaps = newHeaps(limit);
             }
@@ -105,6 +113,27 @@ final class BatchEncoder {
         return written;
     }
 
+    /** GroupMax's batch path (under the lock): the product per chunk, then each row's positive group maxima. */
+    private int encodeGroups(float[] x, int rows, int[] idxOut, float[] valOut, int k, int limit) {
+        int written = 0;
+        int chunk = chunkRows(w.config.k());
+        for (int r0 = 0; r0 < rows; r0 += chunk) {
+            int br = Math.min(chunk, rows - r0);
+            float[] in = chunkInput(x, r0, br);
+            int off = in == x ? r0 * d : 0;
+            groups.reset(br);
+            gemm.multTransB(in, off, br, ws, w.bEnc, 0, epilogue, pool);
+            for (int b = 0; b < br; b++) {
+                int o = (r0 + b) * k;
+                int got = groups.drainSorted(b, limit, idxOut, valOut, o, groupKeys);
+                Arrays.fill(idxOut, o + got, o + k, -1);
+                Arrays.fill(valOut, o + got, o + k, 0f);
+                written += got;
+            }
+        }
+        return written;
+    }
+
     /** {@link SaeEncoder#encodeDense}. */
     void encodeDense(float[] x, int rows, float[] codesOut) {
         w.checkRows("input", x, rows, false);
@@ -114,14 +143,14 @@ final class BatchEncoder {
         }
         Arrays.fill(codesOut, 0, rows * n, 0f);
         if (mode.approximate()) {
-            int k = act == Activation.TOPK ? w.config.k() : n;
+            int k = act.atMostKPerRow() ? w.config.k() : n;
             int[] idx = new int[rows * k];
             float[] val = new float[rows * k];
             encode(x, rows, idx, val, k);
             scatter(idx, val, rows, k, codesOut);
             return;
         }
-        if (act == Activation.TOPK) {
+        if (act.atMostKPerRow()) {
             int k = w.config.k();
             lock.lock();
             try {
@@ -218,6 +247,10 @@ final class BatchEncoder {
     private void acceptBlock(int t, int row0, int rows, int col0, int cols, float[] buf, int off, int ld) {
         int[] c = cand[t];
         for (int r = 0; r < rows; r++) {
+            if (groups != null) {
+                groups.offer(row0 + r, col0, buf, off + r * ld, cols);
+                continue;
+            }
             if (w.codeRule) {
                 w.rule.codes(buf, off + r * ld, cols, col0); // the epilogue may overwrite the kernel's scratch
             }

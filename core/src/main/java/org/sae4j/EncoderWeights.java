@@ -43,6 +43,12 @@ final class EncoderWeights {
             throw new BadInputException("encoder mode " + mode + ": approximate modes encode plain pre-activations;"
                     + " this model has an imported forward rule (" + sae.rule() + "); expected an exact mode");
         }
+        if (mode.approximate() && act == Activation.GROUPMAX) {
+            // The compressed copy's error could move a group's maximum to another latent; refuse rather than
+            // return another model's codes. The screened modes encode groupmax exactly (from the float32 rows).
+            throw new BadInputException("encoder mode " + mode.id() + ": approximate modes are not available for a"
+                    + " groupmax model; expected float32, bf16 or int8");
+        }
         // Copies: the encoder must not change under concurrent readers if the caller goes on training the Sae.
         this.wEnc = mode.approximate() ? null : sae.wEnc().clone();
         this.bEnc = sae.bEnc().clone();
@@ -67,9 +73,9 @@ final class EncoderWeights {
         return shift || standardizer != null || rule != null;
     }
 
-    /** Codes a call asking for {@code m} keeps: the model's k at most for TopK. */
+    /** Codes a call asking for {@code m} keeps: the model's k at most for TopK and GroupMax (one per group). */
     int limit(int m) {
-        return act == Activation.TOPK ? Math.min(m, config.k()) : Math.min(m, n);
+        return act.atMostKPerRow() ? Math.min(m, config.k()) : Math.min(m, n);
     }
 
     /** Offers one block of row 0's pre-activations ({@code buf[off ..]}, latents {@code j0 ..}) to {@code heap}. */

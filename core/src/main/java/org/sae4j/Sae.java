@@ -363,6 +363,19 @@ public final class Sae {
                     }
                 }
             }
+            case GROUPMAX -> {
+                double[] row = new double[n];
+                boolean[] sel = new boolean[n];
+                for (int b = 0; b < rows; b++) {
+                    for (int j = 0; j < n; j++) {
+                        row[j] = pre[b * n + j];
+                    }
+                    GroupMax.select(row, 0, n, config.k(), sel);
+                    for (int j = 0; j < n; j++) {
+                        z[b * n + j] = sel[j] ? Math.max(pre[b * n + j], 0f) : 0f;
+                    }
+                }
+            }
         }
         return z;
     }

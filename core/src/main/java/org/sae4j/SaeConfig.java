@@ -5,8 +5,9 @@ package org.sae4j;
  *
  * @param dim                    input width d
  * @param latents                dictionary size n
- * @param activation             TopK, ReLU or JumpReLU
- * @param k                      active latents per row for TopK, and on average for BatchTopK (ignored otherwise)
+ * @param activation             TopK, BatchTopK, ReLU, JumpReLU or GroupMax
+ * @param k                      active latents per row for TopK, on average for BatchTopK, the number of groups
+ *                               for GroupMax (a divisor of latents); ignored otherwise
  * @param unitNormDecoder        decode with {@code D_j = W_dec[j] / ‖W_dec[j]‖} (default true)
  * @param preEncoderBias         encode {@code x − b_dec} instead of {@code x} (OpenAI style; default false)
  * @param jumpReluBandwidth      ε of the rectangle-kernel straight-through estimator (default 1e-3)
@@ -31,6 +32,10 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
         }
         if (activation.usesK() && (k <= 0 || k > latents)) {
             throw new BadInputException("k = " + k + ": expected 1 ≤ k ≤ latents (" + latents + ")");
+        }
+        if (activation == Activation.GROUPMAX && latents % k != 0) {
+            throw new BadInputException("k = " + k + ": groupmax splits the " + latents
+                    + " latents into k equal groups; expected k to divide latents");
         }
         if (!(jumpReluBandwidth > 0) || !Double.isFinite(jumpReluBandwidth)) {
             throw new BadInputException("jumpReluBandwidth = " + jumpReluBandwidth + ": expected a positive number");

@@ -24,7 +24,8 @@ import org.sae4j.kernels.VectorizationProvider;
  *
  * <p>Codes are those of {@link Sae#activate}: TopK keeps the k largest pre-activations of the row that are positive;
  * ReLU every positive one; JumpReLU those above their latent's θ; BatchTopK (at inference) those above the global
- * threshold {@link Sae#batchTopKThreshold()}. A checkpoint's {@link Standardizer} is applied to inputs, and
+ * threshold {@link Sae#batchTopKThreshold()}; GroupMax the positive maximum of each group ({@link GroupMax}). A
+ * checkpoint's {@link Standardizer} is applied to inputs, and
  * reconstructions are returned in the data's own units.
  *
  * <p>Two paths, both on the training kernels of {@link VectorizationProvider}:
@@ -81,7 +82,9 @@ public final class SaeEncoder {
         this.mode = mode;
         // The screen bounds the plain pre-activations; an imported model's rule (row norm, gate, strict θ) is
         // applied by the float32 path only, so such a model encodes exactly there whatever the mode.
-        this.screen = mode.format() == null || w.rule != null ? null
+        // GroupMax's selection is per group, which the screen's row-wide bound does not cover: the float32 rows
+        // answer every latent (exact, without the screen's savings).
+        this.screen = mode.format() == null || w.rule != null || act == Activation.GROUPMAX ? null
                 : new ScreenedEncoder(mode.approximate() ? sae.wEnc() : w.wEnc, w.bEnc, n, d, mode.format());
         this.batch = new BatchEncoder(w, mode, screen, pool);
     }
@@ -260,6 +263,18 @@ public final class SaeEncoder {
         }
         float[] pre = new float[Math.min(BLOCK, n)];
         int[] c = new int[pre.length];
+        if (act == Activation.GROUPMAX) {
+            // Groups may straddle blocks: a running maximum per group, then its positive ones best first.
+            GroupMax groups = new GroupMax(1, n, config.k());
+            groups.reset(1);
+            for (int j0 = 0; j0 < n; j0 += BLOCK) {
+                groups.offer(0, j0, pre, 0, gemv(in, j0, pre));
+            }
+            int[] idx = new int[limit];
+            float[] val = new float[limit];
+            int got = groups.drainSorted(0, limit, idx, val, 0, new long[config.k()]);
+            return new SparseCode(Arrays.copyOf(idx, got), Arrays.copyOf(val, got));
+        }
         if (limit < n) {
             // Bounded: a heap of the best `limit`, whose root lets the scan skip most of each block.
             RowTopK heap = new RowTopK(1, limit);
@@ -352,7 +367,8 @@ public final class SaeEncoder {
     /**
      * Encodes {@code rows} rows of {@code x} (row-major, d per row) and writes each row's {@code k} strongest non-zero
      * codes, strongest first, to {@code idxOut/valOut[row·k .. row·k + k)}; unused slots get index −1 and value 0.
-     * Returns the number of codes written. For TopK at most {@code min(k, config k)} per row are non-zero.
+     * Returns the number of codes written. For TopK and GroupMax at most {@code min(k, config k)} per row are
+     * non-zero.
      *
      * <p>Allocates nothing once the encoder has served a batch with this {@code k} (or a larger one). Concurrent batch
      * calls are serialised; single-vector calls are not affected.
@@ -364,8 +380,8 @@ public final class SaeEncoder {
     /**
      * Dense codes of {@code rows} rows of {@code x} into {@code codesOut} (rows × n, zeros where inactive): the values
      * {@link #encode(float[], int, int[], float[], int)} gives, at their latents' positions. For ReLU, JumpReLU and
-     * BatchTopK the GEMM's blocks are thresholded as they come out of the product; TopK goes through the top-k batch
-     * path. Allocates nothing once warm (TopK: after the first call of this size).
+     * BatchTopK the GEMM's blocks are thresholded as they come out of the product; TopK and GroupMax go through the
+     * batch path. Allocates nothing once warm (TopK, GroupMax: after the first call of this size).
      */
     public void encodeDense(float[] x, int rows, float[] codesOut) {
         batch.encodeDense(x, rows, codesOut);

@@ -16,12 +16,12 @@ class SaeEncoderDenseTest {
 
     @ParameterizedTest
     @CsvSource({"TOPK,true,false", "TOPK,false,true", "RELU,true,true", "RELU,false,false", "JUMPRELU,true,false",
-            "JUMPRELU,true,true", "BATCHTOPK,true,false"})
+            "JUMPRELU,true,true", "BATCHTOPK,true,false", "GROUPMAX,true,false", "GROUPMAX,false,true"})
     void matchesTheReferenceForwardPass(Activation act, boolean unitNorm, boolean preEnc) {
         int d = 21;
         int n = 50;
         int rows = 300; // more than one chunk of the batch path
-        SaeConfig c = new SaeConfig(d, n, act, 7, unitNorm, preEnc, 1e-3, 0.2, 5);
+        SaeConfig c = new SaeConfig(d, n, act, act == Activation.GROUPMAX ? 5 : 7, unitNorm, preEnc, 1e-3, 0.2, 5);
         Sae sae = Sae.initialize(c);
         SplittableRandom r = new SplittableRandom(9);
         for (int j = 0; j < n; j++) {

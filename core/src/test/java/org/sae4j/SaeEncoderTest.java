@@ -22,9 +22,10 @@ class SaeEncoderTest {
     private static final int ROWS = 37;
 
     @ParameterizedTest
-    @CsvSource({"TOPK,false", "TOPK,true", "RELU,false", "JUMPRELU,true", "BATCHTOPK,false"})
+    @CsvSource({"TOPK,false", "TOPK,true", "RELU,false", "JUMPRELU,true", "BATCHTOPK,false", "GROUPMAX,false",
+            "GROUPMAX,true"})
     void singleVectorsEqualTheModelsForwardPass(Activation act, boolean preEnc) {
-        Sae sae = EncoderFixtures.model(act, D, N, 7, preEnc, 5);
+        Sae sae = EncoderFixtures.model(act, D, N, modelK(act), preEnc, 5);
         SaeEncoder enc = SaeEncoder.of(sae);
         float[] x = EncoderFixtures.gaussian(ROWS * D, 9);
         float[] z = sae.encode(x, ROWS);
@@ -58,9 +59,9 @@ class SaeEncoderTest {
 
     @ParameterizedTest
     @CsvSource({"TOPK,false,7", "TOPK,true,3", "TOPK,false,12", "RELU,false,40", "JUMPRELU,true,5",
-            "BATCHTOPK,false,9"})
+            "BATCHTOPK,false,9", "GROUPMAX,false,4", "GROUPMAX,true,6", "GROUPMAX,false,12"})
     void batchesEqualSingleVectorsUpToRounding(Activation act, boolean preEnc, int k) {
-        Sae sae = EncoderFixtures.model(act, D, N, 7, preEnc, 5);
+        Sae sae = EncoderFixtures.model(act, D, N, modelK(act), preEnc, 5);
         float[] x = EncoderFixtures.gaussian(ROWS * D, 11);
         try (KernelPool pool = new KernelPool(2)) {
             SaeEncoder enc = SaeEncoder.of(sae, null, pool);
@@ -96,6 +97,69 @@ class SaeEncoderTest {
                 assertThat(Arrays.copyOfRange(out, b * D, (b + 1) * D)).containsExactly(one);
             }
             assertThat(enc.encode(x, 0, idx, val, k)).isZero();
+        }
+    }
+
+    /** The model's k: 7, or for GroupMax 6 groups of 25 latents (which straddle the GEMM's column blocks). */
+    private static int modelK(Activation act) {
+        return act == Activation.GROUPMAX ? 6 : 7;
+    }
+
+    /**
+     * GroupMax with groups of 100 that straddle the single-vector path's 256-latent blocks: every path keeps the
+     * first maximum of each group when positive (one code per group at most), the screened modes answer exactly as
+     * float32 (from the float32 rows: the screen's bound is not per group), and the approximate modes refuse.
+     */
+    @Test
+    void groupMaxKeepsEachGroupsMaximumOnEveryPath() {
+        int n = 600;
+        int groups = 6;
+        Sae sae = EncoderFixtures.model(Activation.GROUPMAX, D, n, groups, true, 3);
+        float[] x = EncoderFixtures.gaussian(ROWS * D, 4);
+        float[] pre = sae.preActivations(x, ROWS);
+        float[] z = sae.encode(x, ROWS);
+        SaeEncoder enc = SaeEncoder.of(sae);
+        int[] idx = new int[ROWS * groups];
+        float[] val = new float[ROWS * groups];
+        enc.encode(x, ROWS, idx, val, groups);
+        float[] dense = new float[ROWS * n];
+        enc.encodeDense(x, ROWS, dense);
+        for (int b = 0; b < ROWS; b++) {
+            float[] row = Arrays.copyOfRange(x, b * D, (b + 1) * D);
+            int want = 0;
+            for (int g = 0; g < groups; g++) {
+                int best = g * 100;
+                for (int j = best + 1; j < (g + 1) * 100; j++) {
+                    best = pre[b * n + j] > pre[b * n + best] ? j : best;
+                }
+                float expected = Math.max(pre[b * n + best], 0f);
+                for (int j = g * 100; j < (g + 1) * 100; j++) {
+                    assertThat(z[b * n + j]).as("row %d latent %d", b, j).isEqualTo(j == best ? expected : 0f);
+                }
+                want += expected > 0 ? 1 : 0;
+            }
+            SparseCode code = enc.encode(row);
+            assertThat(code.toDense(n)).as("row %d", b).containsExactly(Arrays.copyOfRange(z, b * n, (b + 1) * n));
+            assertThat(code.size()).isEqualTo(want);
+            assertSortedStrongestFirst(code);
+            for (int q = 0; q < code.size(); q++) {
+                assertThat(idx[b * groups + q]).as("batch row %d slot %d", b, q).isEqualTo(code.index(q));
+                assertThat(val[b * groups + q]).isCloseTo(code.value(q), within(1e-5f * (1 + code.value(q))));
+            }
+            for (int j = 0; j < n; j++) {
+                assertThat(dense[b * n + j] != 0f).as("dense row %d latent %d", b, j).isEqualTo(z[b * n + j] != 0f);
+            }
+            for (EncoderMode mode : new EncoderMode[] {EncoderMode.BF16, EncoderMode.INT8}) {
+                SaeEncoder screened = SaeEncoder.of(sae, null, KernelPool.common(), mode);
+                assertThat(screened.encode(row)).as("%s row %d", mode, b).isEqualTo(code);
+                assertThat(screened.topFeatures(row, 2)).isEqualTo(enc.topFeatures(row, 2));
+            }
+        }
+        for (EncoderMode mode : new EncoderMode[] {EncoderMode.BF16_APPROX, EncoderMode.INT8_APPROX}) {
+            assertThatThrownBy(() -> SaeEncoder.of(sae, null, KernelPool.common(), mode))
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage("encoder mode " + mode.id() + ": approximate modes are not available for a groupmax"
+                            + " model; expected float32, bf16 or int8");
         }
     }
 

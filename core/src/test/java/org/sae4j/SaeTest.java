@@ -85,7 +85,8 @@ class SaeTest {
                                     @ForAll boolean preEnc, @ForAll boolean unitNorm, @ForAll long seed) {
         // BatchTopK's inference (a global threshold) is not its training selection: see the test below.
         net.jqwik.api.Assume.that(act != Activation.BATCHTOPK);
-        SaeConfig cfg = new SaeConfig(d, n, act, Math.max(1, n / 3), unitNorm, preEnc, 1e-3, 0.05, seed);
+        int k = act == Activation.GROUPMAX ? GroupMax.groupsAtMost(n, n / 3) : Math.max(1, n / 3);
+        SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 1e-3, 0.05, seed);
         Sae sae = Sae.initialize(cfg);
         SplittableRandom r = new SplittableRandom(seed);
         for (int j = 0; j < n; j++) {

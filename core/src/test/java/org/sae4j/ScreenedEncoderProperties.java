@@ -27,11 +27,14 @@ class ScreenedEncoderProperties {
                                            @ForAll @IntRange(min = 2, max = 260) int n,
                                            @ForAll @IntRange(min = 0, max = 6) int structure,
                                            @ForAll @IntRange(min = 0, max = 6) int input,
-                                           @ForAll @IntRange(min = 0, max = 3) int actIndex,
+                                           @ForAll @IntRange(min = 0, max = 4) int actIndex,
                                            @ForAll boolean preEnc, @ForAll long seed) {
         Activation act = ACTS[actIndex % ACTS.length];
         SplittableRandom r = new SplittableRandom(seed);
         int k = 1 + r.nextInt(Math.min(n, 24));
+        if (act == Activation.GROUPMAX) {
+            k = GroupMax.groupsAtMost(n, k);
+        }
         Sae sae = EncoderFixtures.model(act, d, n, k, preEnc, seed);
         float[] base = EncoderFixtures.gaussian(d, seed + 7);
         shapeRows(sae, structure, base, r);

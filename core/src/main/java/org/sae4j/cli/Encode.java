@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.formats.LoadedModel;
@@ -32,7 +31,7 @@ final class Encode {
             List.of("top-k codes as BASE.indices.npy (int32) + BASE.values.npy (float32), or BASE.npy dense"),
             List.of(Models.MODEL, Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
                     Option.valued("--out", "BASE", "where the codes go (a trailing .npy is dropped)").asRequired(),
-                    Option.valued("--k", "K", "codes kept per row (default: a topk model's k)"),
+                    Option.valued("--k", "K", "codes kept per row (default: a topk or groupmax model's k)"),
                     Option.flag("--dense", "every latent's code, as one rows × latents file"),
                     Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS,
                     Option.flag("--force", "replace existing files; encode rows of another tensor than the model"
@@ -56,7 +55,7 @@ final class Encode {
         int n = sae.latents();
         int k = 0;
         if (!dense) {
-            if (sae.config().activation() == Activation.TOPK) { // BatchTopK's k is only the average per row
+            if (sae.config().activation().atMostKPerRow()) { // BatchTopK's k is only the average per row
                 k = a.integer("--k", sae.config().k());
             } else if (!a.given("--k")) {
                 throw new BadInputException("encode: --k K is required for a " + sae.config().activation().id()

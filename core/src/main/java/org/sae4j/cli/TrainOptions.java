@@ -40,9 +40,10 @@ final class TrainOptions {
                 valued("--data", "PATH", "a 2-D float .npy file, or a directory of .npy shards").asRequired(),
                 valued("--out", "DIR", "where checkpoints go (with --resume: that DIR unless given)").asRequired(),
                 valued("--latents", "N", "dictionary size (fresh runs)").asRequired().fixedByResume(),
-                valued("--activation", "topk|batchtopk|jumprelu|relu", "the code rule").withDefault("topk")
-                        .fixedByResume(),
-                valued("--k", "K", "active latents per row (topk; batchtopk: on average)").fixedByResume(),
+                valued("--activation", "topk|batchtopk|jumprelu|relu|groupmax", "the code rule")
+                        .withDefault("topk").fixedByResume(),
+                valued("--k", "K", "active latents per row (topk; batchtopk: on average; groupmax: groups of"
+                        + " latents/K, one active each)").fixedByResume(),
                 valued("--matryoshka", "W1,W2,…", "nested prefixes (topk, batchtopk): latent counts or fractions of"
                         + " --latents; training adds each prefix's reconstruction loss").fixedByResume(),
                 valued("--matryoshka-loss", "sum|mean", "how the prefixes' losses combine (sum: SAELens; mean:"
@@ -201,15 +202,20 @@ final class TrainOptions {
         int k = 1;
         if (act.usesK()) {
             if (!a.given("--k")) {
-                throw new BadInputException("train: --k K is required for --activation " + act.id()
-                        + " (active latents per row" + (act == Activation.BATCHTOPK ? ", on average" : "") + ")");
+                throw new BadInputException("train: --k K is required for --activation " + act.id() + " ("
+                        + (act == Activation.GROUPMAX ? "the number of groups, one active latent each"
+                        : "active latents per row" + (act == Activation.BATCHTOPK ? ", on average" : "")) + ")");
             }
             k = a.integer("--k");
             if (k <= 0 || k > latents) {
                 throw new BadInputException("train --k " + k + ": expected 1 ≤ k ≤ latents (" + latents + ")");
             }
+            if (act == Activation.GROUPMAX && latents % k != 0) {
+                throw new BadInputException("train --k " + k + ": groupmax splits the " + latents + " latents into"
+                        + " k equal groups; expected a divisor of --latents");
+            }
         } else if (a.given("--k")) {
-            throw new BadInputException("train --k: only for --activation topk or batchtopk; " + act.id()
+            throw new BadInputException("train --k: only for --activation topk, batchtopk or groupmax; " + act.id()
                     + " has no fixed k");
         }
         return new SaeConfig(dim, latents, act, k, true, false, jumpReluOption(a, act, "--jumprelu-bandwidth"),

@@ -1,6 +1,5 @@
 package org.sae4j.features;
 
-import org.sae4j.Activation;
 import org.sae4j.SaeEncoder;
 import org.sae4j.io.BatchOptions;
 import org.sae4j.io.BatchStream;
@@ -55,7 +54,7 @@ public final class FeatureScan {
 
     private static int firstK(SaeEncoder enc) {
         int n = enc.latents();
-        return enc.config().activation() == Activation.TOPK ? Math.min(n, enc.config().k()) : Math.min(n, FIRST_K);
+        return enc.config().activation().atMostKPerRow() ? Math.min(n, enc.config().k()) : Math.min(n, FIRST_K);
     }
 
     /**
@@ -81,8 +80,8 @@ public final class FeatureScan {
     private static void codes(SaeEncoder enc, RowSink sink, float[] x, long[] ids, long firstRow, int rows, int k) {
         int d = enc.dim();
         int n = enc.latents();
-        // TopK never has more than its k codes; every other activation may have up to n.
-        boolean bounded = k == n || (enc.config().activation() == Activation.TOPK && k >= enc.config().k());
+        // TopK and GroupMax never have more than their k codes; every other activation may have up to n.
+        boolean bounded = k == n || (enc.config().activation().atMostKPerRow() && k >= enc.config().k());
         int[] idx = new int[rows * k];
         float[] val = new float[rows * k];
         float[] xhat = new float[rows * d];

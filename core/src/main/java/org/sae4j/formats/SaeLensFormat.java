@@ -302,6 +302,10 @@ public final class SaeLensFormat {
     public static String write(Path out, Exported e, double[] frequency) throws IOException {
         Sae sae = e.sae();
         SaeConfig c = sae.config();
+        if (c.activation() == Activation.GROUPMAX) {
+            throw new BadInputException("export --format saelens: the model is groupmax, which SAELens has no"
+                    + " architecture for (export it as sparsify)");
+        }
         int d = c.dim();
         int n = c.latents();
         ForwardRule rule = sae.rule();

@@ -29,8 +29,12 @@ import org.sae4j.io.Safetensors;
  * then the top k: ReLU before top-k. Its non-zero codes are sae4j's TopK codes (the k largest positive
  * pre-activations), so the model is a plain TopK {@link Sae} with the pre-encoder bias. {@code num_latents: 0}
  * means {@code d_in · expansion_factor} ({@code sparsify/config.py}); unknown keys are ignored, as
- * {@code from_dict(drop_extra_fields=True)} does. Refused with the reason: {@code groupmax}, {@code signed},
- * {@code transcode} and {@code skip_connection} models.
+ * {@code from_dict(drop_extra_fields=True)} does.
+ *
+ * <p>{@code activation: "groupmax"} ({@code FusedEncoder.forward} in {@code fused_encoder.py}: the relu'd
+ * pre-activations unflattened into k groups of num_latents/k, the max of each, ties to the first) is sae4j's
+ * {@link Activation#GROUPMAX} with the same k; sparsify cannot build one whose k does not divide num_latents, so
+ * neither can sae4j. Refused with the reason: {@code signed}, {@code transcode} and {@code skip_connection} models.
  */
 public final class SparsifyFormat {
     public static final String CONFIG = "cfg.json";
@@ -66,10 +70,11 @@ public final class SparsifyFormat {
         JsonFields cfg = new JsonFields(Json.readObject(cfgFile), cfgFile + ":", JsonFields.Dialect.FOREIGN_CONFIG);
         int d = cfg.requireInt("d_in");
         String act = cfg.optionalString("activation", "topk");
-        if (!act.equals("topk")) {
-            throw new BadInputException(cfgFile + ": activation is \"" + act + "\"; expected topk (groupmax is not"
-                    + " supported by sae4j)");
+        if (!act.equals("topk") && !act.equals("groupmax")) {
+            throw new BadInputException(cfgFile + ": activation is \"" + act + "\"; expected topk or groupmax"
+                    + " (sparsify/config.py SparseCoderConfig.activation)");
         }
+        Activation activation = act.equals("groupmax") ? Activation.GROUPMAX : Activation.TOPK;
         for (String flag : new String[] {"signed", "transcode", "skip_connection"}) {
             if (cfg.optionalBoolean(flag, false)) {
                 throw new BadInputException(cfgFile + ": " + flag + " is true; expected false (sae4j imports"
@@ -93,6 +98,10 @@ public final class SparsifyFormat {
             throw new BadInputException(cfgFile + ": d_in " + d + ", latents " + n + ", k " + k
                     + "; expected positive sizes and 1 ≤ k ≤ latents");
         }
+        if (activation == Activation.GROUPMAX && n % k != 0) {
+            throw new BadInputException(cfgFile + ": groupmax with k " + k + " and " + n + " latents; expected k to"
+                    + " divide the latents into equal groups (as sparsify's unflatten(-1, (k, -1)) requires)");
+        }
         String why = " from " + CONFIG + " (d_in " + d + ", " + nWhy + ")";
         try (Tensors t = Tensors.open(weights)) {
             if (t.has("W_skip")) {
@@ -109,21 +118,22 @@ public final class SparsifyFormat {
             }
             float[] wDec = t.read("W_dec", "[num_latents, d_in]" + why, n, d);
             float[] bDec = t.read("b_dec", "[d_in]" + why, d);
-            SaeConfig c = SaeLensFormat.config(d, n, Activation.TOPK, k, false, true);
+            SaeConfig c = SaeLensFormat.config(d, n, activation, k, false, true);
             return new LoadedModel(Sae.of(c, wEnc, bEnc, wDec, bDec, null), null, Format.SPARSIFY, dir);
         }
     }
 
     /**
-     * Writes a sparsify folder for a TopK model. sparsify always encodes {@code x − b_dec}: a model without the
-     * pre-encoder bias gets {@code b_dec} folded into {@code encoder.bias} (same function, float rounding).
+     * Writes a sparsify folder for a TopK or GroupMax model. sparsify always encodes {@code x − b_dec}: a model
+     * without the pre-encoder bias gets {@code b_dec} folded into {@code encoder.bias} (same function, float
+     * rounding).
      */
     public static String write(Path out, Exported e) throws IOException {
         Sae sae = e.sae();
         SaeConfig c = sae.config();
-        if (c.activation() != Activation.TOPK) {
+        if (c.activation() != Activation.TOPK && c.activation() != Activation.GROUPMAX) {
             throw new BadInputException("export --format sparsify: the model is " + c.activation().id()
-                    + "; sparsify models are topk only (export it as saelens)");
+                    + "; sparsify models are topk or groupmax only (export it as saelens)");
         }
         if (sae.rule() != null) {
             throw new BadInputException("export --format sparsify: the model has " + sae.rule().origin()
@@ -142,7 +152,7 @@ public final class SparsifyFormat {
             }
         }
         Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("activation", "topk");
+        cfg.put("activation", c.activation().id()); // topk or groupmax, sparsify's names too
         cfg.put("expansion_factor", (long) Math.max(1, n / d));
         cfg.put("normalize_decoder", c.unitNormDecoder());
         cfg.put("num_latents", (long) n);
@@ -171,6 +181,6 @@ public final class SparsifyFormat {
         t.put("W_dec", Safetensors.Tensor.of(e.wDec(), n, d));
         t.put("b_dec", Safetensors.Tensor.of(e.bDec(), d));
         Exported.writeFolder(out, CONFIG, Json.write(cfg), WEIGHTS, t);
-        return "sparsify topk" + (e.preEncoderBias() ? "" : " (b_dec folded into encoder.bias)");
+        return "sparsify " + c.activation().id() + (e.preEncoderBias() ? "" : " (b_dec folded into encoder.bias)");
     }
 }

@@ -5,12 +5,12 @@ import org.sae4j.SaeConfig;
 
 /**
  * Finds the discrete decisions of one training step that the float32 fused step may take differently from the
- * double reference: a pre-activation within rounding of a gate (0 for ReLU/TopK/BatchTopK/AuxK, θ for JumpReLU, and
- * the straight-through band's edges θ ± ε/2), or two pre-activations within rounding of each other at a selection's
- * cut (TopK per row, BatchTopK over the batch, AuxK's window-dead latents per row). Such a decision is a
- * discontinuity: one side gets a code of size ≈ θ (or the cut's value) and the other none, so the two trajectories
- * part by a finite step that no relative tolerance covers. Equivalence tests skip those cases; everything else must
- * still agree to rounding.
+ * double reference: a pre-activation within rounding of a gate (0 for ReLU/TopK/BatchTopK/GroupMax/AuxK, θ for
+ * JumpReLU, and the straight-through band's edges θ ± ε/2), or two pre-activations within rounding of each other at
+ * a selection's cut (TopK per row, GroupMax per group, BatchTopK over the batch, AuxK's window-dead latents per row).
+ * Such a decision is a discontinuity: one side gets a code of size ≈ θ (or the cut's value) and the other none, so
+ * the two trajectories part by a finite step that no relative tolerance covers. Equivalence tests skip those cases;
+ * everything else must still agree to rounding.
  *
  * <p>A decision {@code v > c} is certain when the reference's margin {@code |v − c|} exceeds how far the fused step's
  * float value can be from it: the drift {@code |v_ref − v_fused|} between the two parameter sets (both evaluated
@@ -90,6 +90,17 @@ public final class FloatRoundingTies {
                 String tie = cut(preR, slack, b * n, n, Math.min(cfg.k(), n), null, kept, "TopK, row " + b);
                 if (tie != null) {
                     return tie;
+                }
+            }
+        } else if (act == Activation.GROUPMAX) {
+            int size = n / cfg.k();
+            for (int b = 0; b < rows; b++) {
+                for (int g = 0; g < cfg.k(); g++) {
+                    String tie = cut(preR, slack, b * n + g * size, size, 1, null, kept,
+                            "GroupMax, row " + b + " group " + g);
+                    if (tie != null) {
+                        return tie;
+                    }
                 }
             }
         } else if (act == Activation.BATCHTOPK) {

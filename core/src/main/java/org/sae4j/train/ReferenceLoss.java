@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.sae4j.Activation;
+import org.sae4j.GroupMax;
 import org.sae4j.SaeConfig;
 import org.sae4j.TopK;
 
@@ -357,12 +358,14 @@ public final class ReferenceLoss implements AutoCloseable {
             for (int b = lo; b < hi; b++) {
                 if (act == Activation.TOPK) {
                     TopK.select(pre, b * n, n, cfg.k(), scratch, sel);
+                } else if (act == Activation.GROUPMAX) {
+                    GroupMax.select(pre, b * n, n, cfg.k(), sel); // one per group, ties to the lower index
                 }
                 for (int j = 0; j < n; j++) {
                     double v = pre[b * n + j];
                     boolean g = switch (act) {
                         case RELU -> v > 0;
-                        case TOPK -> sel[j] && v > 0;
+                        case TOPK, GROUPMAX -> sel[j] && v > 0;
                         case BATCHTOPK -> batchSel[b * n + j] && v > 0;
                         case JUMPRELU -> v > th[j];
                     };

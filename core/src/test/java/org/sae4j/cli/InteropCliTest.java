@@ -358,7 +358,7 @@ class InteropCliTest {
         Checkpoint.save(relu, model(SaeConfig.relu(12, 40), 4), null);
         assertThat(run("export", "--model", relu.toString(), "--format", "sparsify", "--out",
                 dir.resolve("x").toString())).isEqualTo(2);
-        assertThat(errLine()).contains("relu").contains("topk only");
+        assertThat(errLine()).contains("relu").contains("topk or groupmax only");
         assertThat(Files.exists(dir.resolve("x"))).isFalse();
         assertThat(run("export", "--model", relu.toString(), "--format", "gemmascope", "--out",
                 dir.resolve("x").toString())).isEqualTo(2);

@@ -27,7 +27,8 @@ class CheckpointTest {
     Path dir;
 
     private static Sae model(Activation act, long seed) {
-        Sae s = Sae.initialize(new SaeConfig(5, 7, act, 2, true, false, 1e-3, 1e-3, seed));
+        int k = act == Activation.GROUPMAX ? 7 : 2; // groupmax: k divides the 7 latents
+        Sae s = Sae.initialize(new SaeConfig(5, 7, act, k, true, false, 1e-3, 1e-3, seed));
         for (int i = 0; i < s.bEnc().length; i++) {
             s.bEnc()[i] = 0.25f * i - seed;
         }

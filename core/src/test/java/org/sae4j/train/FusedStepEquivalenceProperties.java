@@ -153,6 +153,25 @@ class FusedStepEquivalenceProperties {
                 unitNorm, optimizer, d, n, rows, threads, false, auxk, false, remedies, true, seed);
     }
 
+    /**
+     * GroupMax on its own (the property above gives it a fifth of its tries): the fused step's per-group maxima in
+     * the GEMM epilogue against the reference's {@link org.sae4j.GroupMax#select}, with groups that straddle the
+     * GEMM's column blocks (n up to 90, n/5 groups or the largest divisor below). Always the sparse path.
+     */
+    @Property(tries = 60)
+    void groupMaxFusedStepsMatchReferenceSteps(@ForAll ReanimationForm form, @ForAll boolean clip,
+                                               @ForAll boolean preEnc, @ForAll boolean unitNorm,
+                                               @ForAll Optimizer optimizer,
+                                               @ForAll @IntRange(min = 2, max = 40) int d,
+                                               @ForAll @IntRange(min = 1, max = 90) int n,
+                                               @ForAll @IntRange(min = 2, max = 23) int rows,
+                                               @ForAll @IntRange(min = 1, max = 3) int threads,
+                                               @ForAll boolean auxk, @ForAll boolean windowMask,
+                                               @ForAll boolean remedies, @ForAll long seed) {
+        tenFusedStepsMatchTenReferenceSteps(Activation.GROUPMAX, form, clip, preEnc, unitNorm, optimizer, d, n, rows,
+                threads, false, auxk, windowMask, remedies, false, seed);
+    }
+
     /** One sample of the property: model, training configuration and three batches of data. */
     record Case(SaeConfig cfg, TrainConfig tc, float[] data, Sae init) {
         /**
@@ -175,7 +194,8 @@ class FusedStepEquivalenceProperties {
         static Case of(Activation act, ReanimationForm form, boolean clip, boolean preEnc, boolean unitNorm,
                        Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
                        long seed, boolean nested) {
-            int k = Math.max(1, n / 5);
+            // GroupMax: the number of groups must divide n (a prime n gets one group of n).
+            int k = act == Activation.GROUPMAX ? org.sae4j.GroupMax.groupsAtMost(n, n / 5) : Math.max(1, n / 5);
             SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed,
                     nested ? nesting(n, seed) : null);
             SplittableRandom r = new SplittableRandom(seed);

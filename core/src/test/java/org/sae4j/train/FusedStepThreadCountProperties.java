@@ -27,7 +27,8 @@ class FusedStepThreadCountProperties {
                                                @ForAll @IntRange(min = 2, max = 80) int rows,
                                                @ForAll @IntRange(min = 2, max = 4) int threads,
                                                @ForAll long seed) {
-        SaeConfig cfg = new SaeConfig(d, n, act, Math.max(1, n / 7), unitNorm, preEnc, 0.05, 0.05, seed);
+        int k = act == Activation.GROUPMAX ? org.sae4j.GroupMax.groupsAtMost(n, n / 7) : Math.max(1, n / 7);
+        SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed);
         SplittableRandom r = new SplittableRandom(seed);
         float[] data = new float[2 * rows * d];
         for (int i = 0; i < data.length; i++) {

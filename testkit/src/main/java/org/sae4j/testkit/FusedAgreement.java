@@ -7,6 +7,7 @@ import net.jqwik.api.Assume;
 import net.jqwik.api.Combinators;
 import org.sae4j.Activation;
 import org.sae4j.Gaussian;
+import org.sae4j.GroupMax;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.train.DoubleParams;
@@ -68,7 +69,8 @@ public final class FusedAgreement {
     /** One run (a pure function of its arguments). */
     public static Run run(Activation act, int d, int n, int rows, int threads, Optimizer optimizer,
                           boolean densePath, long seed) {
-        SaeConfig cfg = new SaeConfig(d, n, act, Math.max(1, n / 5), true, false, 0.05, 0.05, seed);
+        int k = act == Activation.GROUPMAX ? GroupMax.groupsAtMost(n, n / 5) : Math.max(1, n / 5);
+        SaeConfig cfg = new SaeConfig(d, n, act, k, true, false, 0.05, 0.05, seed);
         SplittableRandom r = new SplittableRandom(seed);
         float[] data = new float[3 * rows * d];
         for (int i = 0; i < data.length; i++) {

@@ -224,6 +224,14 @@ public final class GradientCheck {
             if (cfg.activation() == Activation.TOPK && !gapAtK(row.clone(), cfg.k(), margin)) {
                 return "TopK's cut in row " + b + " within the margin";
             }
+            if (cfg.activation() == Activation.GROUPMAX) {
+                int size = n / cfg.k();
+                for (int g = 0; g < cfg.k(); g++) {
+                    if (!gapAtK(Arrays.copyOfRange(row, g * size, (g + 1) * size), 1, margin)) {
+                        return "GroupMax's maximum of group " + g + " in row " + b + " within the margin";
+                    }
+                }
+            }
             if (!terms.contains(Term.AUXK) || c.weights().auxkCoef() == 0) {
                 continue;
             }

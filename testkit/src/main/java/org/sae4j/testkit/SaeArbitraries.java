@@ -8,6 +8,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
 import org.sae4j.Activation;
 import org.sae4j.Gaussian;
+import org.sae4j.GroupMax;
 import org.sae4j.SaeConfig;
 import org.sae4j.train.DoubleParams;
 import org.sae4j.train.LossWeights;
@@ -16,9 +17,9 @@ import org.sae4j.train.ReanimationForm;
 /**
  * jqwik arbitraries for loss evaluations ({@link SaeCase}): every activation, small odd shapes, both decoder and
  * pre-encoder-bias settings, both re-animation forms, and the hard cases ({@link SaeCase.Hard}) mixed in at about
- * one case in three: a single row, latents dead in the batch, pre-activations at a gate, ties at the k-th value,
- * huge and tiny scales. Every case is a pure function of its shape and seed ({@link #build}), so a failure
- * reproduces from the values jqwik prints.
+ * one case in three: a single row, latents dead in the batch, pre-activations at a gate, ties at the k-th value
+ * (GroupMax: at a group's maximum), huge and tiny scales. Every case is a pure function of its shape and seed
+ * ({@link #build}), so a failure reproduces from the values jqwik prints.
  *
  * <pre>{@code
  * @Property(tries = 200)
@@ -89,8 +90,13 @@ public final class SaeArbitraries {
         return Combinators.combine(Arbitraries.of(Activation.class), Arbitraries.integers().between(1, 8),
                         Arbitraries.integers().between(1, 16), Arbitraries.integers().between(1, 16),
                         Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
-                .as((act, d, n, k, unit, pre, seed) -> new SaeConfig(d, n, act, Math.min(k, n), unit, pre, 1e-3, 0.1,
-                        seed));
+                .as((act, d, n, k, unit, pre, seed) -> new SaeConfig(d, n, act, fitK(act, n, k), unit, pre, 1e-3,
+                        0.1, seed));
+    }
+
+    /** k as drawn, at most n; for GroupMax the largest divisor of n up to it (the number of groups divides n). */
+    static int fitK(Activation act, int n, int k) {
+        return act == Activation.GROUPMAX ? GroupMax.groupsAtMost(n, k) : Math.min(k, n);
     }
 
     /**
@@ -112,7 +118,7 @@ public final class SaeArbitraries {
      */
     public static SaeCase randomCase(Activation act, int d, int n, int rows, int k, boolean unitNorm, boolean preEnc,
                                      boolean weightedL1, ReanimationForm form, double bandwidth, long seed) {
-        SaeConfig cfg = new SaeConfig(d, n, act, Math.min(k, n), unitNorm, preEnc, bandwidth, 0.1, seed);
+        SaeConfig cfg = new SaeConfig(d, n, act, fitK(act, n, k), unitNorm, preEnc, bandwidth, 0.1, seed);
         SplittableRandom r = new SplittableRandom(seed);
         DoubleParams p = new DoubleParams(d, n, act == Activation.JUMPRELU);
         for (int i = 0; i < p.wEnc.length; i++) {
@@ -161,6 +167,8 @@ public final class SaeArbitraries {
             case TIE_AT_K -> {
                 if (cfg.activation() == Activation.TOPK || cfg.activation() == Activation.BATCHTOPK) {
                     tieAtK(c);
+                } else if (cfg.activation() == Activation.GROUPMAX && n / cfg.k() > 1) {
+                    tieInGroup(c, r.nextInt(cfg.k()));
                 } else {
                     atThreshold(c, r.nextInt(n));
                 }
@@ -220,6 +228,27 @@ public final class SaeArbitraries {
         if (kept % n != out % n) {
             c.params().bEnc[out % n] += pre[kept] - pre[out];
         }
+    }
+
+    /**
+     * Makes the largest and second-largest pre-activations of row 0 in GroupMax group g equal (by moving the second's
+     * bias): the group's maximum is then a tie, which goes to the lower index.
+     */
+    private static void tieInGroup(SaeCase c, int g) {
+        int n = c.cfg().latents();
+        int size = n / c.cfg().k();
+        double[] pre = pre(c);
+        int first = g * size;
+        int second = -1;
+        for (int j = g * size + 1; j < (g + 1) * size; j++) {
+            if (pre[j] > pre[first]) {
+                second = first;
+                first = j;
+            } else if (second < 0 || pre[j] > pre[second]) {
+                second = j;
+            }
+        }
+        c.params().bEnc[second] += pre[first] - pre[second];
     }
 
     /** The pre-activations of the case's batch in double, B×n. */

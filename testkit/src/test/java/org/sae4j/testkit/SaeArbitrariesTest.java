@@ -46,6 +46,20 @@ class SaeArbitrariesTest {
     }
 
     @Test
+    void tieAtKTiesAGroupMaximumForGroupMax() {
+        SaeCase c = SaeArbitraries.build(Activation.GROUPMAX, 6, 12, 3, 3, 0, 5, SaeCase.Hard.TIE_AT_K);
+        double[] pre = SaeArbitraries.pre(c);
+        int ties = 0;
+        for (int g = 0; g < 3; g++) {
+            double[] group = java.util.Arrays.copyOfRange(pre, 4 * g, 4 * g + 4);
+            java.util.Arrays.sort(group);
+            ties += group[3] - group[2] < 1e-12 ? 1 : 0;
+        }
+        assertThat(ties).isEqualTo(1);
+        assertThat(GradientCheck.of(c).run().skipped()).contains("GroupMax's maximum");
+    }
+
+    @Test
     void singleRowAndScales() {
         assertThat(SaeArbitraries.build(Activation.TOPK, 4, 8, 5, 2, 0, 1, SaeCase.Hard.SINGLE_ROW).rows())
                 .isEqualTo(1);

@@ -34,6 +34,7 @@ class ReferenceLossGoldenTest {
             "RELU,      false, false, false, OVERCOMPLETE, true,  NOAUX,  03e7bfdad1dce1188f5fdca7",
             "JUMPRELU,  true,  true,  false, OVERCOMPLETE, false, ALL,    dfd39d1eeeefadc09940cb65",
             "JUMPRELU,  false, false, true,  SEED,        true,  MSE,    885f9bb95a717b7ad5feef94",
+            "GROUPMAX,  true,  true,  false, SEED,        false, ALL,    ccd64aa22a9205261af62ff9", // recorded when added
     })
     void oneEvaluationGivesTheRecordedValuesAndGradients(Activation act, boolean unitNorm, boolean preEnc,
                                                          boolean weightedL1, ReanimationForm form, boolean window,

@@ -114,6 +114,21 @@ class ReferenceLossGradientProperties {
         GradientCheck.of(c).run().assertAgrees();
     }
 
+    @Provide
+    Arbitrary<SaeCase> groupMaxCases() {
+        return SaeArbitraries.cases(Activation.GROUPMAX);
+    }
+
+    /**
+     * GroupMax on its own (the mixed properties above give it a fifth of their tries): each term alone and all
+     * together, through the kept entry of every group (∂pre = ∂z there when pre > 0, straight through like TopK).
+     */
+    @Property(tries = 150)
+    void groupMaxGradientMatchesCentralDifferences(@ForAll("groupMaxCases") SaeCase c, @ForAll Term term,
+                                                   @ForAll boolean alone) {
+        (alone ? GradientCheck.of(c).terms(EnumSet.of(term)) : GradientCheck.of(c)).run().assertAgrees();
+    }
+
     /**
      * Two samples that failed before the tolerance counted the finite difference's rounding (jqwik seed
      * 1394497345426372466, original and shrunk): d = 1 and 2 rows put AuxK's residual variance near 1e-7, the loss

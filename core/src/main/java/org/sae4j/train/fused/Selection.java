@@ -2,6 +2,7 @@ package org.sae4j.train.fused;
 
 import java.util.Arrays;
 import org.sae4j.Activation;
+import org.sae4j.GroupMax;
 import org.sae4j.RowTopK;
 import org.sae4j.Sae;
 import org.sae4j.kernels.Gemm;
@@ -10,7 +11,8 @@ import org.sae4j.kernels.ThresholdSelect;
 
 /**
  * Phase 2 of the sparse path: the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only the entries
- * the step needs — a running top-k (TopK; a margin of 4k for BatchTopK's batch-wide cut), the entries above 0 (ReLU)
+ * the step needs — a running top-k (TopK; a margin of 4k for BatchTopK's batch-wide cut), each group's running
+ * maximum (GroupMax: one entry per group, k per row, laid out as TopK's), the entries above 0 (ReLU)
  * or above θ − ε/2 (JumpReLU: active entries plus the straight-through band), and AuxK's candidates — then the
  * gather of the kept entries into {@link Codes} by row. The B×n matrix is never stored (BatchTopK's rare overflow
  * excepted).
@@ -20,7 +22,10 @@ final class Selection {
     private final Activation act;
     private final int n;
     private final int k;
-    /** Entries kept per row by the epilogue's heap: k (TopK), a margin over k (BatchTopK), 0 (ReLU/JumpReLU). */
+    /**
+     * Entries kept per row by the epilogue: k (TopK's heap; GroupMax, one per group), a margin over k (BatchTopK's
+     * heap), 0 (ReLU/JumpReLU).
+     */
     final int candCap;
     private final int threads;
     private final ThresholdSelect select;
@@ -29,6 +34,8 @@ final class Selection {
 
     /** TopK/BatchTopK: the best (value, index) of each row, B×candCap. */
     private final RowTopK best;
+    /** GroupMax: each row's first maximal entry of every group, B×k; null otherwise. */
+    private final GroupMax groupMax;
     /** ReLU/JumpReLU: per-thread lists of kept (row, latent, pre) in arrival order. */
     private final int[][] cooRow;
     private final int[][] cooCol;
@@ -52,12 +59,14 @@ final class Selection {
         boolean topk = act == Activation.TOPK;
         boolean batchTopk = act == Activation.BATCHTOPK;
         this.k = act.usesK() ? sae.config().k() : 0;
-        this.candCap = topk ? k : batchTopk ? Math.min(n, 4 * k) : 0;
+        boolean groups = act == Activation.GROUPMAX;
+        this.candCap = topk || groups ? k : batchTopk ? Math.min(n, 4 * k) : 0;
         this.threads = threads;
         this.scales = scales;
         this.aux = aux;
         this.select = select;
-        best = new RowTopK(candCap > 0 ? maxRows : 0, candCap);
+        best = new RowTopK(candCap > 0 && !groups ? maxRows : 0, candCap);
+        groupMax = groups ? new GroupMax(maxRows, n, k) : null;
         int initialCap = initialCooCapacity(maxRows, n, threads, candCap);
         cooRow = new int[threads][initialCap];
         cooCol = new int[threads][initialCap];
@@ -78,7 +87,9 @@ final class Selection {
 
     /** Runs the selecting GEMM over the bound batch's x̃ with the packed W_enc. */
     void encode(KernelPool pool, RowBuffers rows, PackedEncoder enc) {
-        if (candCap > 0) {
+        if (groupMax != null) {
+            groupMax.reset(rows.rows);
+        } else if (candCap > 0) {
             best.reset(rows.rows, candCap);
         } else {
             Arrays.fill(cooLen, 0);
@@ -94,6 +105,10 @@ final class Selection {
             int base = off + r * ld;
             if (aux.on) {
                 aux.offer(row, col0, buf, base, cols, c);
+            }
+            if (groupMax != null) {
+                groupMax.offer(row, col0, buf, base, cols);
+                continue;
             }
             if (candCap > 0) {
                 best.offer(select, row, col0, buf, base, cols, c);
@@ -138,6 +153,21 @@ final class Selection {
             for (int s = 0; s < nnz; s++) {
                 codes.idx[s] = best.index(s);
                 codes.val[s] = best.value(s);
+                codes.row[s] = s / k;
+            }
+            codes.count = nnz;
+            return;
+        }
+        if (groupMax != null) {
+            // Every group keeps its maximum, even a non-positive one (an inactive entry, as TopK's), so each row
+            // has exactly k slots, in group (hence latent) order.
+            for (int b = 0; b <= rows; b++) {
+                rowPtr[b] = b * k;
+            }
+            int nnz = rows * k;
+            for (int s = 0; s < nnz; s++) {
+                codes.idx[s] = groupMax.index(s / k, s % k);
+                codes.val[s] = groupMax.value(s / k, s % k);
                 codes.row[s] = s / k;
             }
             codes.count = nnz;

@@ -20,12 +20,14 @@ import org.sae4j.kernels.VectorizationProvider;
  * The selection phase alone (as sparsify tests its fused encoder): after {@link Prepare} and {@link Selection}, the
  * codes by row are exactly the entries a brute-force selection over {@link Sae#preActivations} keeps — the k best
  * per row (TopK), the B·k best of the batch (BatchTopK), every positive one (ReLU), every one above θ − ε/2
- * (JumpReLU) — and {@link Codes#groupByLatent} indexes them by latent with the right dead mask.
+ * (JumpReLU), the first maximum of each of the k groups of 25 (GroupMax, whose groups straddle the GEMM's column
+ * blocks) — and {@link Codes#groupByLatent} indexes them by latent with the right dead mask.
  */
 class SelectionTest {
 
     @ParameterizedTest(name = "{0} on {1} thread(s)")
-    @CsvSource({"TOPK, 1", "TOPK, 2", "BATCHTOPK, 2", "RELU, 1", "RELU, 2", "JUMPRELU, 2"})
+    @CsvSource({"TOPK, 1", "TOPK, 2", "BATCHTOPK, 2", "RELU, 1", "RELU, 2", "JUMPRELU, 2", "GROUPMAX, 1",
+            "GROUPMAX, 2"})
     void keepsWhatABruteForceSelectionKeeps(Activation act, int threads) {
         int d = 24;
         int n = 150;
@@ -121,6 +123,20 @@ class SelectionTest {
                 all.sort(byValue);
                 for (int q = 0; q < Math.min(rows * k, all.size()); q++) {
                     out.get(all.get(q) / n).add(all.get(q) % n);
+                }
+            }
+            case GROUPMAX -> {
+                int size = n / k;
+                for (int b = 0; b < rows; b++) {
+                    for (int g = 0; g < k; g++) {
+                        int best = g * size;
+                        for (int j = best + 1; j < (g + 1) * size; j++) {
+                            if (pre[b * n + j] > pre[b * n + best]) {
+                                best = j;
+                            }
+                        }
+                        out.get(b).add(best);
+                    }
                 }
             }
             case RELU, JUMPRELU -> {
