@@ -303,7 +303,7 @@ class CliTest {
         assertBadInput(run(train(p("m"), "--k", "-2")), "train --k -2");
         assertBadInput(run(train(p("m"), "--batch", "0")), "train --batch 0: expected a positive number of rows");
         assertBadInput(run(train(p("m"), "--activation", "gelu")),
-                "activation 'gelu': expected topk, batchtopk, relu or jumprelu");
+                "activation 'gelu': expected topk, batchtopk, relu, jumprelu or groupmax");
         assertBadInput(run(train(p("m"), "--lr", "-0.1")), "lr = -0.1: expected a positive learning rate");
         assertBadInput(run(train(p("m"), "--batch", "1000")), "256 rows is fewer than one batch of 1000");
         assertBadInput(run(train(p("m"), "--steps", "5", "--epochs", "2")), "--steps and --epochs both given");
