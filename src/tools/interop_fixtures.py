@@ -293,6 +293,45 @@ def sparsify_case(out, name, rng, k=8, num_latents=0, ef=4, old_names=False, dty
     save_case(out, name, files, x, z, recon)
 
 
+def sparsify_groupmax_forward(p, x, k):
+    """sparsify fused_encoder.py FusedEncoder.forward, activation "groupmax": ReLU, then the first maximum of each of
+    k contiguous groups of n/k latents (torch.max returns the first maximal index)."""
+    x = x.astype(np.float64)
+    raw = (x - p["b_dec"]) @ p["encoder.weight"].T + p["encoder.bias"]
+    pre = np.maximum(raw, 0)
+    rows, n = pre.shape
+    g = n // k
+    z = np.zeros_like(pre)
+    dec = np.full((rows, 1), np.inf)
+    for r in range(rows):
+        for q in range(k):
+            grp = pre[r, q * g:(q + 1) * g]
+            order = np.argsort(-grp, kind="stable")
+            z[r, q * g + order[0]] = grp[order[0]]
+            if g > 1 and grp[order[0]] > 0:
+                dec[r, 0] = min(dec[r, 0], grp[order[0]] - grp[order[1]])
+        dec[r, 0] = min(dec[r, 0], np.min(np.abs(raw[r])))
+    recon = z @ p["W_dec"] + p["b_dec"]
+    return z, recon, dec
+
+
+def sparsify_groupmax_case(out, name, rng, k=8, ef=4):
+    n = D * ef
+    enc = (rng.standard_normal((n, D)) / np.sqrt(D)).astype(np.float32)
+    w_dec = rng.standard_normal((n, D)).astype(np.float32)
+    w_dec = (w_dec / np.linalg.norm(w_dec, axis=1, keepdims=True)).astype(np.float32)
+    p = {"encoder.weight": enc, "encoder.bias": (rng.standard_normal(n) * 0.1).astype(np.float32),
+         "W_dec": w_dec, "b_dec": (rng.standard_normal(D) * 0.1).astype(np.float32)}
+    fwd = lambda x: sparsify_groupmax_forward(p, x, k)
+    x = draw_rows(rng, fwd, ROWS)
+    z, recon, _ = fwd(x)
+    cfg = {"activation": "groupmax", "expansion_factor": ef, "normalize_decoder": True, "num_latents": 0,
+           "k": k, "multi_topk": False, "skip_connection": False, "transcode": False, "d_in": D}
+    files = {"cfg.json": lambda f: write_json(f, cfg),
+             "sae.safetensors": lambda f: write_safetensors(f, p, "F32")}
+    save_case(out, name, files, x, z, recon)
+
+
 def npz_has_zip64(path):
     """True when every local header carries the zip64 extra field (id 0x0001), as np.savez writes them."""
     with zipfile.ZipFile(path) as zf, open(path, "rb") as f:
@@ -358,6 +397,8 @@ def main(out):
     sparsify_case(out, "sparsify-topk", rng, k=8, num_latents=0, ef=4)
     sparsify_case(out, "sparsify-old-bf16", rng, k=4, num_latents=48, old_names=True, dtype="BF16")
     gemma_case(out, "gemmascope", rng)
+    # Last, so that the fixtures above keep their random draws.
+    sparsify_groupmax_case(out, "sparsify-groupmax", rng, k=8, ef=4)
 
 
 if __name__ == "__main__":

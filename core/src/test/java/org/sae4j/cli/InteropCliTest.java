@@ -329,6 +329,16 @@ class InteropCliTest {
         assertThat(Json.readObject(sp.resolve("cfg.json"))).containsEntry("k", 5L).containsEntry("d_in", 12L)
                 .containsEntry("num_latents", 40L);
         assertSameCodes(dir.resolve("m0"), sp, true);
+        // GroupMax (sparsify's activation; SAELens has none), with b_dec subtracted as sparsify does: out and back.
+        Path gm = dir.resolve("gm");
+        Checkpoint.save(gm, model(new SaeConfig(12, 40, org.sae4j.Activation.GROUPMAX, 5, true, true, 1e-3, 1e-3,
+                0), 23), null);
+        Path gmSp = dir.resolve("gm-sparsify");
+        assertThat(run("export", "--model", gm.toString(), "--format", "sparsify", "--out", gmSp.toString()))
+                .as(cli.stderr()).isZero();
+        assertThat(Json.readObject(gmSp.resolve("cfg.json"))).containsEntry("activation", "groupmax")
+                .containsEntry("k", 5L);
+        assertSameCodes(gm, gmSp, true);
     }
 
     @Test

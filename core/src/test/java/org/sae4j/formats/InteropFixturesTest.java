@@ -52,7 +52,7 @@ class InteropFixturesTest {
     @ValueSource(strings = {"saelens-standard", "saelens-standard-nobdec", "saelens-jumprelu", "saelens-topk",
             "saelens-topk-bf16", "saelens-topk-rescale-checkpoint", "saelens-gated-f16", "saelens-constnorm-f64",
             "saelens-layernorm", "saelens-expavg", "saelens-topk-v5", "sparsify-topk", "sparsify-old-bf16",
-            "gemmascope"})
+            "sparsify-groupmax", "gemmascope"})
     void importedModelGivesTheLibrarysCodesAndReconstructions(String name) throws IOException {
         Path dir = fixture(name);
         LoadedModel m = ModelFormats.load(dir, optionsFor(name));
