@@ -137,6 +137,7 @@ final class Eval {
         s.seek(new BatchStream.Position(0, 0));
         float[] z = new float[batch * sae.latents()];
         float[] xhat = new float[batch * sae.dim()];
+        float[] zPrefix = widths.length > 0 ? new float[z.length] : null;
         try (KernelPool pool = new KernelPool(threads)) {
             // Inputs come standardised from the stream: the encoder takes them as given, and the reconstruction
             // stays in the model's input space, where the metrics are computed.
@@ -150,19 +151,22 @@ final class Eval {
                 }
                 r.observe(x, xhat, z, rows);
                 for (int p = 0; p < widths.length; p++) {
-                    observePrefix(enc, sae, x, z, rows, widths[p], xhat, prefix[p]);
+                    observePrefix(enc, sae, x, z, rows, widths[p], zPrefix, xhat, prefix[p]);
                 }
             }
         }
         return r;
     }
 
-    /** The codes of latents [0, width) alone, decoded: into {@code into}. Uses {@code xhat} as scratch. */
+    /**
+     * The codes of latents [0, width) alone, decoded: into {@code into}. {@code zp} (the codes' size) and
+     * {@code xhat} are scratch.
+     */
     private static void observePrefix(SaeEncoder enc, Sae sae, float[] x, float[] z, int rows, int width,
-                                      float[] xhat, DatasetMetrics into) {
+                                      float[] zp, float[] xhat, DatasetMetrics into) {
         int n = sae.latents();
-        float[] zp = z.clone();
         for (int b = 0; b < rows; b++) {
+            System.arraycopy(z, b * n, zp, b * n, width);
             java.util.Arrays.fill(zp, b * n + width, (b + 1) * n, 0f);
         }
         enc.decodeDense(zp, rows, xhat);

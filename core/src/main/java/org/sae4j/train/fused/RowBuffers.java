@@ -106,10 +106,7 @@ public final class RowBuffers {
      */
     void residualRow(int b, float c) {
         int xb = b * d;
-        int blk = b / Blocks.ROWS * d;
-        if (b % Blocks.ROWS == 0) {
-            Arrays.fill(blkSumE, blk, blk + d, 0);
-        }
+        int blk = sumEBlock(b);
         double sse = 0;
         for (int i = 0; i < d; i++) {
             float diff = xhat[xb + i] - x[xOff + xb + i];
@@ -118,6 +115,18 @@ public final class RowBuffers {
             blkSumE[blk + i] += e[xb + i];
         }
         rowSse[b] = sse;
+    }
+
+    /**
+     * Offset of row b's block partial in {@link #blkSumE}, cleared at the block's first row (threads own whole
+     * blocks, so no other thread adds to it).
+     */
+    private int sumEBlock(int b) {
+        int blk = b / Blocks.ROWS * d;
+        if (b % Blocks.ROWS == 0) {
+            Arrays.fill(blkSumE, blk, blk + d, 0);
+        }
+        return blk;
     }
 
     /** The upstream latent j's atom sees: e, or its Matryoshka group's. */
@@ -164,10 +173,7 @@ public final class RowBuffers {
                 eg[xb + i] += next[xb + i];
             }
         }
-        int blk = b / Blocks.ROWS * d;
-        if (b % Blocks.ROWS == 0) {
-            Arrays.fill(blkSumE, blk, blk + d, 0);
-        }
+        int blk = sumEBlock(b);
         for (int i = 0; i < d; i++) {
             blkSumE[blk + i] += e[xb + i];
         }
