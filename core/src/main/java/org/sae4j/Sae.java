@@ -36,6 +36,11 @@ public final class Sae {
      * {@link #initDecoderBiasToMean} sets it from data, θ = {@code jumpReluInitThreshold} for JumpReLU.
      */
     public static Sae initialize(SaeConfig config) {
+        if (config.transcoder() != null) {
+            // Until Sae holds W_dec n×d_out, b_dec d_out and W_skip, a transcoder config must not get autoencoder shapes.
+            throw new BadInputException("transcoder (d_out " + config.outDim() + "): this build cannot hold a"
+                    + " transcoder's parameters yet; expected an autoencoder config");
+        }
         int n = config.latents();
         int d = config.dim();
         float[] wDec = new float[n * d];
@@ -66,6 +71,11 @@ public final class Sae {
     /** Wraps existing parameters (e.g. loaded from a checkpoint) after checking every shape. */
     public static Sae of(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec,
                          float[] logThreshold) {
+        if (config.transcoder() != null) {
+            // Until Sae holds W_dec n×d_out, b_dec d_out and W_skip, a transcoder config must not get autoencoder shapes.
+            throw new BadInputException("transcoder (d_out " + config.outDim() + "): this build cannot hold a"
+                    + " transcoder's parameters yet; expected an autoencoder config");
+        }
         int n = config.latents();
         int d = config.dim();
         checkLength("W_enc", wEnc, (long) n * d, "latents × dim = " + n + "×" + d);

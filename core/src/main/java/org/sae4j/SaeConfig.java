@@ -15,10 +15,12 @@ package org.sae4j;
  * @param seed                   seed of the parameter initialisation
  * @param matryoshka             nested prefixes whose reconstruction losses training adds (TopK, BatchTopK), or
  *                               {@code null} for a plain dictionary
+ * @param transcoder             the output side of a transcoder (target width, skip connection), or {@code null}
+ *                               for an autoencoder (the output is the input's width)
  */
 public record SaeConfig(int dim, int latents, Activation activation, int k, boolean unitNormDecoder,
                         boolean preEncoderBias, double jumpReluBandwidth, double jumpReluInitThreshold, long seed,
-                        Matryoshka matryoshka) {
+                        Matryoshka matryoshka, Transcoding transcoder) {
 
     public SaeConfig {
         if (dim <= 0) {
@@ -55,13 +57,41 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
                         + last + "; expected the dictionary size " + latents);
             }
         }
+        if (transcoder != null) {
+            if (preEncoderBias) {
+                // b_dec lives in the output space (width d_out); SAELens TranscoderConfig refuses it too.
+                throw new BadInputException("pre_encoder_bias: a transcoder cannot subtract b_dec (width "
+                        + transcoder.outDim() + ", the target's) from its input (width " + dim + ")");
+            }
+            if (matryoshka != null) {
+                throw new BadInputException("matryoshka: not supported for transcoders; expected one or the other");
+            }
+        }
+    }
+
+    /** A dictionary with no transcoder output side (an autoencoder), nested as {@code matryoshka}. */
+    public SaeConfig(int dim, int latents, Activation activation, int k, boolean unitNormDecoder,
+                     boolean preEncoderBias, double jumpReluBandwidth, double jumpReluInitThreshold, long seed,
+                     Matryoshka matryoshka) {
+        this(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth, jumpReluInitThreshold,
+                seed, matryoshka, null);
+    }
+
+    /** Width of the model's output: the transcoder's target width, else the input width d. */
+    public int outDim() {
+        return transcoder == null ? dim : transcoder.outDim();
+    }
+
+    /** Whether the model has the skip connection W_skip (a skip transcoder). */
+    public boolean skip() {
+        return transcoder != null && transcoder.skip();
     }
 
     /** A plain (not nested) dictionary. */
     public SaeConfig(int dim, int latents, Activation activation, int k, boolean unitNormDecoder,
                      boolean preEncoderBias, double jumpReluBandwidth, double jumpReluInitThreshold, long seed) {
         this(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth, jumpReluInitThreshold,
-                seed, null);
+                seed, null, null);
     }
 
     /** TopK SAE with the defaults. */
@@ -86,27 +116,33 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
 
     public SaeConfig withSeed(long s) {
         return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth,
-                jumpReluInitThreshold, s, matryoshka);
+                jumpReluInitThreshold, s, matryoshka, transcoder);
     }
 
     public SaeConfig withUnitNormDecoder(boolean on) {
         return new SaeConfig(dim, latents, activation, k, on, preEncoderBias, jumpReluBandwidth,
-                jumpReluInitThreshold, seed, matryoshka);
+                jumpReluInitThreshold, seed, matryoshka, transcoder);
     }
 
     public SaeConfig withPreEncoderBias(boolean on) {
         return new SaeConfig(dim, latents, activation, k, unitNormDecoder, on, jumpReluBandwidth,
-                jumpReluInitThreshold, seed, matryoshka);
+                jumpReluInitThreshold, seed, matryoshka, transcoder);
     }
 
     public SaeConfig withJumpRelu(double bandwidth, double initThreshold) {
         return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, bandwidth, initThreshold,
-                seed, matryoshka);
+                seed, matryoshka, transcoder);
     }
 
     /** The same dictionary nested as {@code m} (null: plain). */
     public SaeConfig withMatryoshka(Matryoshka m) {
         return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth,
-                jumpReluInitThreshold, seed, m);
+                jumpReluInitThreshold, seed, m, transcoder);
+    }
+
+    /** The same dictionary as a transcoder with output side {@code t} (null: an autoencoder). */
+    public SaeConfig withTranscoder(Transcoding t) {
+        return new SaeConfig(dim, latents, activation, k, unitNormDecoder, preEncoderBias, jumpReluBandwidth,
+                jumpReluInitThreshold, seed, matryoshka, t);
     }
 }
