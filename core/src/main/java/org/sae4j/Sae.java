@@ -8,8 +8,10 @@ import org.sae4j.kernels.VectorizationProvider;
  * A sparse autoencoder's parameters and its float32 forward pass.
  *
  * <p>Shapes (row-major): {@code W_enc} n×d (row j = encoder vector of latent j), {@code b_enc} n, {@code W_dec} n×d
- * (row j = atom j), {@code b_dec} d, {@code log_threshold} n (JumpReLU only, θ = exp(t)). The accessors return the
- * live arrays: the trainer updates them in place.
+ * (row j = atom j), {@code b_dec} d, {@code log_threshold} n (JumpReLU only, θ = exp(t)). A transcoder
+ * ({@link SaeConfig#transcoder()}) reads x of width d and writes an output of width d_out = {@link #outDim()}:
+ * {@code W_dec} n×d_out, {@code b_dec} d_out, and with a skip connection {@code W_skip} d_out×d
+ * (ŷ = z·D + b_dec + x·W_skipᵀ). The accessors return the live arrays: the trainer updates them in place.
  */
 public final class Sae {
     private final SaeConfig config;
@@ -18,11 +20,14 @@ public final class Sae {
     private final float[] wDec;
     private final float[] bDec;
     private final float[] logThreshold;
+    private final float[] wSkip;  // skip transcoder only, d_out×d; else null
     private float batchThreshold; // BatchTopK's inference threshold, estimated during training
     private ForwardRule rule;     // another library's forward-pass parts (imported models), or null
 
-    private Sae(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] logThreshold) {
+    private Sae(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] logThreshold,
+                float[] wSkip) {
         this.config = config;
+        this.wSkip = wSkip;
         this.wEnc = wEnc;
         this.bEnc = bEnc;
         this.wDec = wDec;
@@ -36,59 +41,73 @@ public final class Sae {
      * {@link #initDecoderBiasToMean} sets it from data, θ = {@code jumpReluInitThreshold} for JumpReLU.
      */
     public static Sae initialize(SaeConfig config) {
-        if (config.transcoder() != null) {
-            // Until Sae holds W_dec n×d_out, b_dec d_out and W_skip, a transcoder config must not get autoencoder shapes.
-            throw new BadInputException("transcoder (d_out " + config.outDim() + "): this build cannot hold a"
-                    + " transcoder's parameters yet; expected an autoencoder config");
-        }
         int n = config.latents();
         int d = config.dim();
-        float[] wDec = new float[n * d];
+        int dOut = config.outDim();
         SplittableRandom rng = new SplittableRandom(config.seed());
-        for (int j = 0; j < n; j++) {
-            double norm;
-            do {
-                double ss = 0;
-                for (int i = 0; i < d; i++) {
-                    double g = Gaussian.next(rng);
-                    wDec[j * d + i] = (float) g;
-                    ss += g * g;
-                }
-                norm = Math.sqrt(ss);
-            } while (norm == 0); // only possible for d = 1 with a zero draw
-            for (int i = 0; i < d; i++) {
-                wDec[j * d + i] = (float) (wDec[j * d + i] / norm);
-            }
-        }
+        float[] wDec = unitGaussianRows(rng, n, dOut);
+        // An autoencoder ties W_enc = W_dec; a transcoder's encoder reads another space, so it draws its own
+        // directions (after the decoder's, so the decoder is the autoencoder's draw at the same width and seed).
+        float[] wEnc = config.transcoder() == null ? wDec.clone() : unitGaussianRows(rng, n, d);
         float[] t = null;
         if (config.activation() == Activation.JUMPRELU) {
             t = new float[n];
             java.util.Arrays.fill(t, (float) Math.log(config.jumpReluInitThreshold()));
         }
-        return new Sae(config, wDec.clone(), new float[n], wDec, new float[d], t);
+        // W_skip starts at 0, as sparsify (SparseCoder.__init__) and the spec: the skip path is learned.
+        return new Sae(config, wEnc, new float[n], wDec, new float[dOut], t,
+                config.skip() ? new float[dOut * d] : null);
+    }
+
+    /** {@code rows} rows of width {@code d}, each a uniformly random unit direction (normalised Gaussian). */
+    private static float[] unitGaussianRows(SplittableRandom rng, int rows, int d) {
+        float[] w = new float[rows * d];
+        for (int j = 0; j < rows; j++) {
+            double norm;
+            do {
+                double ss = 0;
+                for (int i = 0; i < d; i++) {
+                    double g = Gaussian.next(rng);
+                    w[j * d + i] = (float) g;
+                    ss += g * g;
+                }
+                norm = Math.sqrt(ss);
+            } while (norm == 0); // only possible for d = 1 with a zero draw
+            for (int i = 0; i < d; i++) {
+                w[j * d + i] = (float) (w[j * d + i] / norm);
+            }
+        }
+        return w;
     }
 
     /** Wraps existing parameters (e.g. loaded from a checkpoint) after checking every shape. */
     public static Sae of(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec,
                          float[] logThreshold) {
-        if (config.transcoder() != null) {
-            // Until Sae holds W_dec n×d_out, b_dec d_out and W_skip, a transcoder config must not get autoencoder shapes.
-            throw new BadInputException("transcoder (d_out " + config.outDim() + "): this build cannot hold a"
-                    + " transcoder's parameters yet; expected an autoencoder config");
-        }
+        return of(config, wEnc, bEnc, wDec, bDec, logThreshold, null);
+    }
+
+    /** As {@link #of(SaeConfig, float[], float[], float[], float[], float[])}, with a skip transcoder's W_skip. */
+    public static Sae of(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec,
+                         float[] logThreshold, float[] wSkip) {
         int n = config.latents();
         int d = config.dim();
+        int dOut = config.outDim();
         checkLength("W_enc", wEnc, (long) n * d, "latents × dim = " + n + "×" + d);
         checkLength("b_enc", bEnc, n, "latents = " + n);
-        checkLength("W_dec", wDec, (long) n * d, "latents × dim = " + n + "×" + d);
-        checkLength("b_dec", bDec, d, "dim = " + d);
+        checkLength("W_dec", wDec, (long) n * dOut, "latents × d_out = " + n + "×" + dOut);
+        checkLength("b_dec", bDec, dOut, "d_out = " + dOut);
         if (config.activation() == Activation.JUMPRELU) {
             checkLength("log_threshold", logThreshold, n, "latents = " + n);
         } else if (logThreshold != null) {
             throw new BadInputException("log_threshold: only a JumpReLU SAE has thresholds, this one is "
                     + config.activation().id());
         }
-        return new Sae(config, wEnc, bEnc, wDec, bDec, logThreshold);
+        if (config.skip()) {
+            checkLength("W_skip", wSkip, (long) dOut * d, "d_out × dim = " + dOut + "×" + d);
+        } else if (wSkip != null) {
+            throw new BadInputException("W_skip: only a skip transcoder has a skip connection");
+        }
+        return new Sae(config, wEnc, bEnc, wDec, bDec, logThreshold, wSkip);
     }
 
     private static void checkLength(String name, float[] a, long expected, String what) {
@@ -100,9 +119,19 @@ public final class Sae {
         }
     }
 
-    /** Sets {@code b_dec} to the column means of {@code rows} rows of {@code x} (row-major, width d). */
+    /**
+     * Sets {@code b_dec} to the column means of the reconstruction targets of {@code rows} training rows of {@code x}
+     * (row-major, width {@link SaeConfig#rowWidth()}: x itself, or a transcoder's target columns).
+     */
     public void initDecoderBiasToMean(float[] x, int off, int rows) {
-        int d = config.dim();
+        if (config.transcoder() != null) {
+            columnMeans(targets(x, off, rows), 0, rows, outDim(), bDec);
+        } else {
+            columnMeans(x, off, rows, dim(), bDec);
+        }
+    }
+
+    private static void columnMeans(float[] x, int off, int rows, int d, float[] out) {
         double[] sum = new double[d];
         for (int b = 0; b < rows; b++) {
             for (int i = 0; i < d; i++) {
@@ -110,22 +139,29 @@ public final class Sae {
             }
         }
         for (int i = 0; i < d; i++) {
-            bDec[i] = rows == 0 ? 0f : (float) (sum[i] / rows);
+            out[i] = rows == 0 ? 0f : (float) (sum[i] / rows);
         }
     }
 
     /**
-     * Sets {@code b_dec} to the geometric median of the rows (the point minimising the sum of Euclidean distances),
-     * by Weiszfeld's iteration from the mean, as SAELens and the Anthropic/OpenAI recipes initialise it. More robust
-     * than the mean to heavy-tailed activations. Stops after {@code maxIter} iterations or when the point moves less
-     * than {@code 1e-6·(1 + ‖m‖)}.
+     * Sets {@code b_dec} to the geometric median of the reconstruction targets (the point minimising the sum of
+     * Euclidean distances), by Weiszfeld's iteration from the mean, as SAELens and the Anthropic/OpenAI recipes
+     * initialise it. More robust than the mean to heavy-tailed activations. Stops after {@code maxIter} iterations or
+     * when the point moves less than {@code 1e-6·(1 + ‖m‖)}. Rows as {@link #initDecoderBiasToMean}.
      */
     public void initDecoderBiasToGeometricMedian(float[] x, int off, int rows, int maxIter) {
-        int d = config.dim();
-        initDecoderBiasToMean(x, off, rows);
+        if (config.transcoder() != null) {
+            geometricMedian(targets(x, off, rows), 0, rows, outDim(), maxIter, bDec);
+        } else {
+            geometricMedian(x, off, rows, dim(), maxIter, bDec);
+        }
+    }
+
+    private static void geometricMedian(float[] x, int off, int rows, int d, int maxIter, float[] out) {
+        columnMeans(x, off, rows, d, out);
         double[] m = new double[d];
         for (int i = 0; i < d; i++) {
-            m[i] = bDec[i];
+            m[i] = out[i];
         }
         double[] next = new double[d];
         for (int it = 0; it < maxIter && rows > 0; it++) {
@@ -157,8 +193,19 @@ public final class Sae {
             }
         }
         for (int i = 0; i < d; i++) {
-            bDec[i] = (float) m[i];
+            out[i] = (float) m[i];
         }
+    }
+
+    /** A transcoder's target columns of {@code rows} training rows, contiguous (rows × d_out). */
+    private float[] targets(float[] x, int off, int rows) {
+        int w = config.rowWidth();
+        int dOut = config.outDim();
+        float[] y = new float[rows * dOut];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(x, off + b * w + config.dim(), y, b * dOut, dOut);
+        }
+        return y;
     }
 
     public SaeConfig config() {
@@ -171,6 +218,11 @@ public final class Sae {
 
     public int latents() {
         return config.latents();
+    }
+
+    /** Width of the output: d for an autoencoder, d_out for a transcoder. */
+    public int outDim() {
+        return config.outDim();
     }
 
     public float[] wEnc() {
@@ -189,16 +241,28 @@ public final class Sae {
         return bDec;
     }
 
+    /** A skip transcoder's W_skip (d_out×d, row i reads x into output feature i), {@code null} otherwise. */
+    public float[] wSkip() {
+        return wSkip;
+    }
+
     /** Log-thresholds for JumpReLU, {@code null} otherwise. */
     public float[] logThreshold() {
         return logThreshold;
     }
 
-    /** The parameter tensors in a fixed order: W_enc, b_enc, W_dec, b_dec[, log_threshold] (live arrays). */
+    /**
+     * The parameter tensors in a fixed order: W_enc, b_enc, W_dec, b_dec[, log_threshold][, W_skip] (live arrays).
+     */
     public float[][] tensors() {
-        return logThreshold == null
-                ? new float[][] {wEnc, bEnc, wDec, bDec}
-                : new float[][] {wEnc, bEnc, wDec, bDec, logThreshold};
+        java.util.List<float[]> t = new java.util.ArrayList<>(java.util.List.of(wEnc, bEnc, wDec, bDec));
+        if (logThreshold != null) {
+            t.add(logThreshold);
+        }
+        if (wSkip != null) {
+            t.add(wSkip);
+        }
+        return t.toArray(new float[0][]);
     }
 
     /**
@@ -227,14 +291,19 @@ public final class Sae {
 
     /** Tensor names matching {@link #tensors()}, as stored in model.safetensors. */
     public String[] tensorNames() {
-        return logThreshold == null
-                ? new String[] {"W_enc", "b_enc", "W_dec", "b_dec"}
-                : new String[] {"W_enc", "b_enc", "W_dec", "b_dec", "log_threshold"};
+        java.util.List<String> t = new java.util.ArrayList<>(java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec"));
+        if (logThreshold != null) {
+            t.add("log_threshold");
+        }
+        if (wSkip != null) {
+            t.add("W_skip");
+        }
+        return t.toArray(new String[0]);
     }
 
     /** Rescales every row of {@code W_dec} to unit norm; with a unit-norm decoder this leaves the function unchanged. */
     public void normalizeDecoderRows() {
-        normalizeRows(wDec, latents(), dim());
+        normalizeRows(wDec, latents(), outDim());
     }
 
     private static void normalizeRows(float[] w, int n, int d) {
@@ -265,7 +334,7 @@ public final class Sae {
     /** A deep copy. */
     public Sae copy() {
         Sae c = new Sae(config, wEnc.clone(), bEnc.clone(), wDec.clone(), bDec.clone(),
-                logThreshold == null ? null : logThreshold.clone());
+                logThreshold == null ? null : logThreshold.clone(), wSkip == null ? null : wSkip.clone());
         c.batchThreshold = batchThreshold;
         c.rule = rule;
         return c;
@@ -291,13 +360,13 @@ public final class Sae {
         return this;
     }
 
-    /** The dictionary actually used to decode: unit-normalised rows of {@code W_dec} when configured, n×d. */
+    /** The dictionary actually used to decode: unit-normalised rows of {@code W_dec} when configured, n×d_out. */
     public float[] dictionary() {
         if (!config.unitNormDecoder()) {
             return wDec.clone();
         }
         float[] dict = wDec.clone();
-        normalizeRows(dict, latents(), dim());
+        normalizeRows(dict, latents(), outDim());
         return dict;
     }
 
@@ -391,12 +460,13 @@ public final class Sae {
     }
 
     /**
-     * {@code x̂ = z · D + b_dec}, B×d. With a {@link ForwardRule.RowNorm} this is in the normalised space (the row's
-     * statistics come from its input; {@link #forward} maps back).
+     * {@code x̂ = z · D + b_dec}, B×d_out. With a {@link ForwardRule.RowNorm} this is in the normalised space (the
+     * row's statistics come from its input; {@link #forward} maps back). A skip transcoder's output also needs its
+     * input: {@link #decode(float[], float[], int)}.
      */
     public float[] decode(float[] z, int rows) {
         int n = latents();
-        int d = dim();
+        int d = outDim();
         if (z.length < (long) rows * n) {
             throw new BadInputException("codes: have " + z.length + " values; expected rows × latents = "
                     + rows + "×" + n);
@@ -406,10 +476,39 @@ public final class Sae {
         return xhat;
     }
 
+    /**
+     * The model's output for codes {@code z} of input rows {@code x}: {@link #decode(float[], int)} plus, for a skip
+     * transcoder, {@code x·W_skipᵀ}; B×d_out.
+     */
+    public float[] decode(float[] z, float[] x, int rows) {
+        checkInput(x, rows);
+        float[] out = decode(z, rows);
+        addSkip(x, 0, rows, out, 0);
+        return out;
+    }
+
+    /**
+     * A skip transcoder: {@code out[b] += W_skip·x[b]} for {@code rows} rows (x width d from {@code xOff}, out width
+     * d_out from {@code outOff}); nothing otherwise.
+     */
+    public void addSkip(float[] x, int xOff, int rows, float[] out, int outOff) {
+        if (wSkip == null) {
+            return;
+        }
+        int d = dim();
+        int dOut = outDim();
+        VectorOps ops = VectorizationProvider.getInstance().vectorOps();
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < dOut; i++) {
+                out[outOff + b * dOut + i] += ops.dot(wSkip, i * d, x, xOff + b * d, d);
+            }
+        }
+    }
+
     /** {@code xhat = z · dict + b_dec} for {@code rows} rows, skipping zero codes; {@code dict} as {@link #dictionary()}. */
     void decodeWith(float[] dict, float[] z, int rows, float[] xhat) {
         int n = latents();
-        int d = dim();
+        int d = outDim();
         VectorOps ops = VectorizationProvider.getInstance().vectorOps();
         for (int b = 0; b < rows; b++) {
             System.arraycopy(bDec, 0, xhat, b * d, d);
@@ -429,7 +528,7 @@ public final class Sae {
     public Forward forward(float[] x, int rows) {
         float[] pre = preActivations(x, rows);
         float[] z = activate(pre, rows);
-        float[] xhat = decode(z, rows);
+        float[] xhat = decode(z, x, rows);
         if (rule != null) {
             rule.denormalize(xhat, 0, x, 0, rows, dim());
         }

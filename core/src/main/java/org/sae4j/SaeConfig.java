@@ -82,6 +82,14 @@ public record SaeConfig(int dim, int latents, Activation activation, int k, bool
         return transcoder == null ? dim : transcoder.outDim();
     }
 
+    /**
+     * Width of one training row: d for an autoencoder; d + d_out for a transcoder, whose training rows hold the
+     * input x (columns [0, d)) and then its target y (columns [d, d + d_out)).
+     */
+    public int rowWidth() {
+        return transcoder == null ? dim : dim + transcoder.outDim();
+    }
+
     /** Whether the model has the skip connection W_skip (a skip transcoder). */
     public boolean skip() {
         return transcoder != null && transcoder.skip();

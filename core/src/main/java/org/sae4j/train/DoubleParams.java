@@ -8,6 +8,8 @@ import org.sae4j.Sae;
  */
 public final class DoubleParams {
     public final int dim;
+    /** Width of the output: dim for an autoencoder, d_out for a transcoder. */
+    public final int outDim;
     public final int latents;
     public final double[] wEnc;
     public final double[] bEnc;
@@ -15,19 +17,32 @@ public final class DoubleParams {
     public final double[] bDec;
     /** JumpReLU log-thresholds, {@code null} for other activations. */
     public final double[] logThreshold;
+    /** A skip transcoder's W_skip (outDim×dim), {@code null} otherwise. */
+    public final double[] wSkip;
 
     public DoubleParams(int dim, int latents, boolean withThreshold) {
+        this(dim, dim, latents, withThreshold, false);
+    }
+
+    /** Shapes of a transcoder reading width {@code dim} and writing {@code outDim} (W_skip with {@code withSkip}). */
+    public DoubleParams(int dim, int outDim, int latents, boolean withThreshold, boolean withSkip) {
         this.dim = dim;
+        this.outDim = outDim;
         this.latents = latents;
         this.wEnc = new double[latents * dim];
         this.bEnc = new double[latents];
-        this.wDec = new double[latents * dim];
-        this.bDec = new double[dim];
+        this.wDec = new double[latents * outDim];
+        this.bDec = new double[outDim];
         this.logThreshold = withThreshold ? new double[latents] : null;
+        this.wSkip = withSkip ? new double[outDim * dim] : null;
     }
 
     public static DoubleParams of(Sae sae) {
-        DoubleParams p = new DoubleParams(sae.dim(), sae.latents(), sae.logThreshold() != null);
+        DoubleParams p = new DoubleParams(sae.dim(), sae.outDim(), sae.latents(), sae.logThreshold() != null,
+                sae.wSkip() != null);
+        if (p.wSkip != null) {
+            copy(sae.wSkip(), p.wSkip);
+        }
         copy(sae.wEnc(), p.wEnc);
         copy(sae.bEnc(), p.bEnc);
         copy(sae.wDec(), p.wDec);
@@ -39,14 +54,22 @@ public final class DoubleParams {
     }
 
     public DoubleParams zerosLike() {
-        return new DoubleParams(dim, latents, logThreshold != null);
+        return new DoubleParams(dim, outDim, latents, logThreshold != null, wSkip != null);
     }
 
-    /** The parameter tensors in a fixed order: W_enc, b_enc, W_dec, b_dec[, log_threshold], as {@link Sae#tensors()}. */
+    /**
+     * The parameter tensors in a fixed order: W_enc, b_enc, W_dec, b_dec[, log_threshold][, W_skip], as
+     * {@link Sae#tensors()}.
+     */
     public double[][] tensors() {
-        return logThreshold == null
-                ? new double[][] {wEnc, bEnc, wDec, bDec}
-                : new double[][] {wEnc, bEnc, wDec, bDec, logThreshold};
+        java.util.List<double[]> t = new java.util.ArrayList<>(java.util.List.of(wEnc, bEnc, wDec, bDec));
+        if (logThreshold != null) {
+            t.add(logThreshold);
+        }
+        if (wSkip != null) {
+            t.add(wSkip);
+        }
+        return t.toArray(new double[0][]);
     }
 
     /** Squared L2 norm over all tensors. */

@@ -50,7 +50,7 @@ public final class FloatRoundingTies {
                 double pf = fused.bEnc[j];
                 double s = Math.abs(fused.bEnc[j]);
                 for (int i = 0; i < d; i++) {
-                    double xv = x[off + b * d + i];
+                    double xv = x[off + b * cfg.rowWidth() + i]; // a transcoder's rows also hold y
                     double xr = xv - (cfg.preEncoderBias() ? ref.bDec[i] : 0);
                     double xf = xv - (cfg.preEncoderBias() ? fused.bDec[i] : 0);
                     pr += xr * ref.wEnc[j * d + i];

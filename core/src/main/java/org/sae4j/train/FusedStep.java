@@ -107,10 +107,10 @@ public final class FusedStep implements TrainStep {
                 new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), lap);
 
         // 3. Loss, clip factor, learning rate.
-        double mse = g.sse() / ((double) rows * sae.dim());
+        double mse = g.sse() / ((double) rows * sae.outDim());
         double reanimation = lt.reanimation();
         double l0 = (double) g.active() / rows;
-        double loss = loss(w, g.reconstructionSse() / ((double) rows * sae.dim()), reanimation, lt.l1(), lt.l0(), f.auxk()) + w.preActCoef() * lt.preAct()
+        double loss = loss(w, g.reconstructionSse() / ((double) rows * sae.outDim()), reanimation, lt.l1(), lt.l0(), f.auxk()) + w.preActCoef() * lt.preAct()
                 + lt.userLoss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
@@ -131,7 +131,7 @@ public final class FusedStep implements TrainStep {
         }
 
         // R² metrics from the per-feature sums the forward pass took, rather than two more passes over the batch.
-        Metrics.r2FromMoments(phases.featureSums(), phases.featureSquareSums(), sae.dim(), rows, g.sse(), r2);
+        Metrics.r2FromMoments(phases.featureSums(), phases.featureSquareSums(), sae.outDim(), rows, g.sse(), r2);
         StepStats st = new StepStats(step, epoch, rows, loss, mse, reanimation, r2[0], r2[1], l0,
                 (double) f.deadCount() / n, phases.dead(), windowDeadAfter(rows), f.auxk(), w.reanimationCoef(), r,
                 gradNorm, lt.user());

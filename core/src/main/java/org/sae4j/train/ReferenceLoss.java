@@ -114,7 +114,8 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /**
-     * Evaluates the loss of {@code p} on {@code rows} rows of {@code x} (width d, from {@code xOff}).
+     * Evaluates the loss of {@code p} on {@code rows} rows of {@code x} from {@code xOff}, each of width
+     * {@link SaeConfig#rowWidth()}: x itself (width d), or for a transcoder x followed by its target y.
      *
      * @param terms     which terms count (coefficients of 0 also switch a term off)
      * @param gradients whether to fill {@link Result#grad}
@@ -143,7 +144,8 @@ public final class ReferenceLoss implements AutoCloseable {
             }
         }
         On on = On.of(cfg, w, terms, aux, windowDeadCount);
-        Forward f = encodeDecode(p, x, xOff, rows);
+        Split io = split(x, xOff, rows);
+        Forward f = encodeDecode(p, io.x, rows);
         f.step = step;
         Result r = f.r;
         // The loss terms' shares of ∂L/∂z from what is known before the forward pass (org.sae4j.train.loss).
@@ -153,7 +155,7 @@ public final class ReferenceLoss implements AutoCloseable {
         codeStatistics(f);
 
         // Forward: one value per term.
-        mseForward(f, x, xOff);
+        mseForward(f, io.y);
         // The terms over per-latent aggregates (org.sae4j.train.loss): re-animation, L1, then the user terms.
         LatentTermPass.Result lt = pass.run(new Inputs(f, aux, windowDeadCount, true), w,
                 on.reanimation ? w.reanimationCoef() : 0, on.l1 ? w.l1Coef() : 0, f.theta != null,
@@ -163,7 +165,7 @@ public final class ReferenceLoss implements AutoCloseable {
         r.l0 = lt.l0();
         r.preAct = lt.preAct();
         r.terms = lt.user();
-        AuxState a = on.auxk ? auxkForward(f, w, aux, windowDeadCount, x, xOff) : null;
+        AuxState a = on.auxk ? auxkForward(f, w, aux, windowDeadCount, io.y) : null;
         r.loss = (on.mse ? r.reconstructionLoss : 0) - (on.reanimation ? w.reanimationCoef() * r.reanimation : 0)
                 + (on.l1 ? w.l1Coef() * r.l1 : 0) + (on.l0 ? w.l0Coef() * r.l0 : 0)
                 + (on.auxk ? w.auxkCoef() * r.auxk : 0) + (on.preAct ? w.preActCoef() * r.preAct : 0)
@@ -175,10 +177,13 @@ public final class ReferenceLoss implements AutoCloseable {
         // Backward: each term adds its share of ∂L/∂x̂, ∂L/∂z, ∂L/∂pre, ∂L/∂ê or ∂L/∂θ (in the order the sums need
         // to stay what they are), then the chain rule through the SAE turns them into parameter gradients.
         DoubleParams g = r.grad = p.zerosLike();
-        Upstream u = new Upstream(rows, cfg.latents(), cfg.dim(),
+        Upstream u = new Upstream(rows, cfg.latents(), cfg.outDim(),
                 cfg.matryoshka() == null ? 1 : cfg.matryoshka().prefixes());
         if (on.mse) {
-            mseBackward(f, x, xOff, u, g);
+            mseBackward(f, io.y, u, g);
+        }
+        if (g.wSkip != null) {
+            skipBackward(io.x, rows, u, g);
         }
         codeGradientFromReconstruction(f, u);
         sumZBackward(f, shares.dSumZ(), u);
@@ -220,7 +225,7 @@ public final class ReferenceLoss implements AutoCloseable {
         final Result r = new Result();
         final DoubleParams p;
         final int rows;
-        /** ‖W_dec[j]‖ (n) and the decoder directions D_j = W_dec[j] (/‖W_dec[j]‖ when unit-norm), n×d. */
+        /** ‖W_dec[j]‖ (n) and the decoder directions D_j = W_dec[j] (/‖W_dec[j]‖ when unit-norm), n×d_out. */
         final double[] norms;
         final double[] dict;
         /** JumpReLU θ_j = exp(log θ_j), else null. */
@@ -241,12 +246,12 @@ public final class ReferenceLoss implements AutoCloseable {
         /** Matryoshka: each prefix's reconstruction b_dec + Σ_{j < width_m} z_bj D_j, M × (B×d); else null. */
         double[][] prefixRecon;
 
-        Forward(DoubleParams p, int rows, int n, int d, boolean jump, org.sae4j.Matryoshka nesting) {
+        Forward(DoubleParams p, int rows, int n, int d, int dOut, boolean jump, org.sae4j.Matryoshka nesting) {
             this.p = p;
             groupOf = nesting == null ? null : nesting.groupOf(n);
             this.rows = rows;
             norms = new double[n];
-            dict = new double[n * d];
+            dict = new double[n * dOut];
             theta = jump ? new double[n] : null;
             xin = new double[rows * d];
             gate = new boolean[rows * n];
@@ -256,7 +261,7 @@ public final class ReferenceLoss implements AutoCloseable {
             r.rows = rows;
             r.pre = new double[rows * n];
             r.codes = new double[rows * n];
-            r.reconstruction = new double[rows * d];
+            r.reconstruction = new double[rows * dOut];
             r.dead = new boolean[n];
         }
     }
@@ -294,20 +299,21 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /** Decoder directions, thresholds, x̃, pre-activations, the selection, codes and reconstruction. */
-    private Forward encodeDecode(DoubleParams p, float[] x, int xOff, int bRows) {
+    private Forward encodeDecode(DoubleParams p, float[] x, int bRows) {
         final int n = cfg.latents();
         final int d = cfg.dim();
+        final int dOut = cfg.outDim();
         final Activation act = cfg.activation();
-        Forward f = new Forward(p, bRows, n, d, act == Activation.JUMPRELU, cfg.matryoshka());
+        Forward f = new Forward(p, bRows, n, d, dOut, act == Activation.JUMPRELU, cfg.matryoshka());
         for (int j = 0; j < n; j++) {
             double ss = 0;
-            for (int i = 0; i < d; i++) {
-                ss += p.wDec[j * d + i] * p.wDec[j * d + i];
+            for (int i = 0; i < dOut; i++) {
+                ss += p.wDec[j * dOut + i] * p.wDec[j * dOut + i];
             }
             f.norms[j] = Math.sqrt(ss);
             double s = cfg.unitNormDecoder() ? 1.0 / f.norms[j] : 1.0;
-            for (int i = 0; i < d; i++) {
-                f.dict[j * d + i] = p.wDec[j * d + i] * s;
+            for (int i = 0; i < dOut; i++) {
+                f.dict[j * dOut + i] = p.wDec[j * dOut + i] * s;
             }
         }
         final double[] th = f.theta;
@@ -319,7 +325,7 @@ public final class ReferenceLoss implements AutoCloseable {
         double[] xin = f.xin;
         for (int b = 0; b < bRows; b++) {
             for (int i = 0; i < d; i++) {
-                xin[b * d + i] = x[xOff + b * d + i] - (cfg.preEncoderBias() ? p.bDec[i] : 0);
+                xin[b * d + i] = x[b * d + i] - (cfg.preEncoderBias() ? p.bDec[i] : 0);
             }
         }
         Result r = f.r;
@@ -372,14 +378,14 @@ public final class ReferenceLoss implements AutoCloseable {
                     gate[b * n + j] = g;
                     z[b * n + j] = g ? v : 0;
                 }
-                for (int i = 0; i < d; i++) {
-                    xhat[b * d + i] = p.bDec[i];
+                for (int i = 0; i < dOut; i++) {
+                    xhat[b * dOut + i] = p.bDec[i] + skip(p, x, b, i);
                 }
                 for (int j = 0; j < n; j++) {
                     double zj = z[b * n + j];
                     if (zj != 0) {
-                        for (int i = 0; i < d; i++) {
-                            xhat[b * d + i] += zj * dict[j * d + i];
+                        for (int i = 0; i < dOut; i++) {
+                            xhat[b * dOut + i] += zj * dict[j * dOut + i];
                         }
                     }
                 }
@@ -410,21 +416,21 @@ public final class ReferenceLoss implements AutoCloseable {
         }
     }
 
-    /** mse = (1/(B·d)) Σ_b ‖x_b − x̂_b‖². */
-    private void mseForward(Forward f, float[] x, int xOff) {
-        int d = cfg.dim();
+    /** mse = (1/(B·d)) Σ_b ‖y_b − x̂_b‖² against the target y (x itself for an autoencoder; d its width). */
+    private void mseForward(Forward f, float[] y) {
+        int d = cfg.outDim();
         double[] xhat = f.r.reconstruction;
         double sse = 0;
         for (int b = 0; b < f.rows; b++) {
             for (int i = 0; i < d; i++) {
-                double diff = x[xOff + b * d + i] - xhat[b * d + i];
+                double diff = y[b * d + i] - xhat[b * d + i];
                 sse += diff * diff;
             }
         }
         f.r.mse = f.rows == 0 ? 0 : sse / ((double) f.rows * d);
         f.r.reconstructionLoss = f.r.mse;
         if (f.groupOf != null) {
-            prefixForward(f, x, xOff);
+            prefixForward(f, y);
         }
     }
 
@@ -433,8 +439,8 @@ public final class ReferenceLoss implements AutoCloseable {
      * reconstruction term is Σ_m w_m·mse_m (the last prefix is the whole dictionary, so its mse is {@link
      * Result#mse}).
      */
-    private void prefixForward(Forward f, float[] x, int xOff) {
-        int d = cfg.dim();
+    private void prefixForward(Forward f, float[] y) {
+        int d = cfg.outDim();
         int n = cfg.latents();
         org.sae4j.Matryoshka nest = cfg.matryoshka();
         int groups = nest.prefixes();
@@ -456,7 +462,7 @@ public final class ReferenceLoss implements AutoCloseable {
                     }
                 }
                 for (int i = 0; i < d; i++) {
-                    double diff = x[xOff + b * d + i] - xm[b * d + i];
+                    double diff = y[b * d + i] - xm[b * d + i];
                     sse += diff * diff;
                 }
             }
@@ -466,8 +472,8 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /** e_b = ∂mse/∂x̂_b = (2/(B·d)) (x̂_b − x_b); x̂ = … + b_dec, so ∂/∂b_dec = Σ_b e_b. */
-    private void mseBackward(Forward f, float[] x, int xOff, Upstream u, DoubleParams g) {
-        int d = cfg.dim();
+    private void mseBackward(Forward f, float[] y, Upstream u, DoubleParams g) {
+        int d = cfg.outDim();
         double[] xhat = f.r.reconstruction;
         double c = 2.0 / ((double) f.rows * d);
         if (f.groupOf != null) {
@@ -478,7 +484,7 @@ public final class ReferenceLoss implements AutoCloseable {
                 double[] em = u.eByGroup[m];
                 double[] xm = f.prefixRecon[m];
                 for (int q = 0; q < f.rows * d; q++) {
-                    em[q] = w * c * (xm[q] - x[xOff + q]) + (m + 1 < groups ? u.eByGroup[m + 1][q] : 0);
+                    em[q] = w * c * (xm[q] - y[q]) + (m + 1 < groups ? u.eByGroup[m + 1][q] : 0);
                 }
             }
             for (int b = 0; b < f.rows; b++) {
@@ -490,7 +496,7 @@ public final class ReferenceLoss implements AutoCloseable {
         }
         for (int b = 0; b < f.rows; b++) {
             for (int i = 0; i < d; i++) {
-                u.e[b * d + i] = c * (xhat[b * d + i] - x[xOff + b * d + i]);
+                u.e[b * d + i] = c * (xhat[b * d + i] - y[b * d + i]);
                 g.bDec[i] += u.e[b * d + i];
             }
         }
@@ -499,7 +505,7 @@ public final class ReferenceLoss implements AutoCloseable {
     /** Through the decoder x̂_b = Σ_j z_bj D_j + b_dec: ∂L/∂z_bj = e_b·D_j. */
     private void codeGradientFromReconstruction(Forward f, Upstream u) {
         int n = cfg.latents();
-        int d = cfg.dim();
+        int d = cfg.outDim();
         Parallel.forRange(pool, threads, f.rows, (lo, hi) -> {
             for (int b = lo; b < hi; b++) {
                 for (int j = 0; j < n; j++) {
@@ -623,7 +629,7 @@ public final class ReferenceLoss implements AutoCloseable {
      * ∂/∂W_dec[j] += (∂L/∂‖W_dec[j]‖)·W_dec[j]/‖W_dec[j]‖.
      */
     private void decoderNormBackward(Forward f, DoubleParams p, double[] dDecNorm, DoubleParams g) {
-        int d = cfg.dim();
+        int d = cfg.outDim();
         for (int j = 0; j < cfg.latents(); j++) {
             for (int i = 0; i < d; i++) {
                 g.wDec[j * d + i] += dDecNorm[j] * p.wDec[j * d + i] / f.norms[j];
@@ -661,12 +667,12 @@ public final class ReferenceLoss implements AutoCloseable {
     }
 
     /**
-     * AuxK (Gao et al. 2024): the top-k_aux dead latents of each row reconstruct the (detached) residual r = x − x̂:
+     * AuxK (Gao et al. 2024): the top-k_aux dead latents of each row reconstruct the (detached) residual r = y − x̂ (y = x for an autoencoder; k_aux defaults to half the output width, as sparsify's):
      * auxk = scale·Σ‖ê_b − r_b‖² / Σ‖r_b − r̄‖², scale = min(1, dead/k_aux) (sparsify: fewer dead, less weight).
      */
-    private AuxState auxkForward(Forward f, LossWeights w, Aux aux, int deadAux, float[] x, int xOff) {
+    private AuxState auxkForward(Forward f, LossWeights w, Aux aux, int deadAux, float[] y) {
         int n = cfg.latents();
-        int d = cfg.dim();
+        int d = cfg.outDim();
         int bRows = f.rows;
         double[] pre = f.r.pre;
         int kAuxNominal = w.auxkK() > 0 ? w.auxkK() : Math.max(1, d / 2);
@@ -694,7 +700,7 @@ public final class ReferenceLoss implements AutoCloseable {
             }
             for (int i = 0; i < d; i++) {
                 res[b * d + i] = aux.frozenResidual() != null ? aux.frozenResidual()[b * d + i]
-                        : x[xOff + b * d + i] - f.r.reconstruction[b * d + i];
+                        : y[b * d + i] - f.r.reconstruction[b * d + i];
             }
         }
         double[] mean = new double[d];
@@ -718,7 +724,7 @@ public final class ReferenceLoss implements AutoCloseable {
     /** f_b = ∂L/∂ê_b = 2·coef·scale/V·(ê_b − r_b); ∂L/∂pre_bj += f_b·D_j at the selected (z^aux_bj ≠ 0). */
     private void auxkBackward(Forward f, LossWeights w, AuxState a, Upstream u) {
         int n = cfg.latents();
-        int d = cfg.dim();
+        int d = cfg.outDim();
         double[] fAux = u.fAux = new double[f.rows * d];
         double c = 2 * w.auxkCoef() * a.scale() / a.var();
         for (int b = 0; b < f.rows; b++) {
@@ -764,7 +770,7 @@ public final class ReferenceLoss implements AutoCloseable {
      */
     private void decoderBackward(Forward f, AuxState a, Upstream u, DoubleParams g) {
         int n = cfg.latents();
-        int d = cfg.dim();
+        int d = cfg.outDim();
         double[] z = f.r.codes;
         double[] fAux = u.fAux;
         double[] zAux = a == null ? null : a.zAux();
@@ -797,6 +803,60 @@ public final class ReferenceLoss implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** A batch's encoder inputs x (B×d) and reconstruction targets y (B×d_out), contiguous. */
+    private record Split(float[] x, float[] y) {
+    }
+
+    /**
+     * Rows of width {@link SaeConfig#rowWidth()}: an autoencoder's are x and their own target; a transcoder's hold x
+     * then y, which are copied apart here so the passes below read plain B×d and B×d_out matrices.
+     */
+    private Split split(float[] rows, int off, int bRows) {
+        int d = cfg.dim();
+        int dOut = cfg.outDim();
+        int w = cfg.rowWidth();
+        if (cfg.transcoder() == null) {
+            float[] x = java.util.Arrays.copyOfRange(rows, off, off + bRows * d);
+            return new Split(x, x);
+        }
+        float[] x = new float[bRows * d];
+        float[] y = new float[bRows * dOut];
+        for (int b = 0; b < bRows; b++) {
+            System.arraycopy(rows, off + b * w, x, b * d, d);
+            System.arraycopy(rows, off + b * w + d, y, b * dOut, dOut);
+        }
+        return new Split(x, y);
+    }
+
+    /** A skip transcoder's (W_skip·x_b)_i, else 0. */
+    private double skip(DoubleParams p, float[] x, int b, int i) {
+        if (p.wSkip == null) {
+            return 0;
+        }
+        int d = cfg.dim();
+        double s = 0;
+        for (int c = 0; c < d; c++) {
+            s += p.wSkip[i * d + c] * x[b * d + c];
+        }
+        return s;
+    }
+
+    /** x̂ = … + W_skip·x: ∂W_skip = Σ_b e_b x_bᵀ (the mse's upstream; AuxK's residual is detached). */
+    private void skipBackward(float[] x, int bRows, Upstream u, DoubleParams g) {
+        int d = cfg.dim();
+        int dOut = cfg.outDim();
+        for (int b = 0; b < bRows; b++) {
+            for (int i = 0; i < dOut; i++) {
+                double ei = u.e[b * dOut + i];
+                if (ei != 0) {
+                    for (int c = 0; c < d; c++) {
+                        g.wSkip[i * d + c] += ei * x[b * d + c];
+                    }
+                }
+            }
+        }
     }
 
     /** x̃ = x − b_dec: ∂/∂b_dec −= Σ_j (Σ_b ∂pre_bj) W_enc[j]. */

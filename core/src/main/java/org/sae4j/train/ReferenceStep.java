@@ -87,9 +87,20 @@ public final class ReferenceStep implements TrainStep {
         int windowDeadAfter = state.windowDead(cfg.deadWindowTokens(), windowDead);
         state.observeWindowDeadFraction(cfg.reanimation(), (double) windowDeadAfter / sae.latents(), rows,
                 cfg.deadWindowTokens());
+        // R² against what the model reconstructs: x itself, or a transcoder's target columns.
+        int dOut = sae.outDim();
+        float[] y = x;
+        int yOff = off;
+        if (sae.config().transcoder() != null) {
+            y = new float[rows * dOut];
+            yOff = 0;
+            for (int b = 0; b < rows; b++) {
+                System.arraycopy(x, off + b * sae.config().rowWidth() + sae.dim(), y, b * dOut, dOut);
+            }
+        }
         StepStats st = new StepStats(step, epoch, rows, r.loss, r.mse, r.reanimation,
-                Metrics.r2ScalarMean(x, off, xhat, rows, sae.dim()),
-                Metrics.explainedVariance(x, off, xhat, rows, sae.dim(), new double[sae.dim()]),
+                Metrics.r2ScalarMean(y, yOff, xhat, rows, dOut),
+                Metrics.explainedVariance(y, yOff, xhat, rows, dOut, new double[dOut]),
                 rows == 0 ? 0 : (double) r.active / rows, (double) r.deadCount / sae.latents(), r.dead,
                 (double) windowDeadAfter / sae.latents(), r.auxk, w.reanimationCoef(), rate, gradNorm, r.terms);
         resampling.afterStep(x, off, rows, state); // after the statistics, as in the fused step

@@ -38,6 +38,11 @@ final class Resampling {
     private final boolean[] dead;
 
     Resampling(Sae sae, TrainConfig cfg) {
+        if (cfg.resampleEvery() > 0 && sae.config().transcoder() != null) {
+            // The recipe sets W_dec[j] and W_enc[j] from one input row; a transcoder's live in two spaces.
+            throw new org.sae4j.BadInputException("resample every " + cfg.resampleEvery() + " steps: not supported"
+                    + " for transcoders; expected 0 (use AuxK or the re-animation term)");
+        }
         this.sae = sae;
         this.cfg = cfg;
         this.dead = new boolean[sae.latents()];

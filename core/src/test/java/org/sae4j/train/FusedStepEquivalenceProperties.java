@@ -86,8 +86,18 @@ class FusedStepEquivalenceProperties {
                                              @ForAll boolean densePath, @ForAll boolean auxk,
                                              @ForAll boolean windowMask, @ForAll boolean remedies,
                                              @ForAll boolean nested, @ForAll long seed) {
+        tenFusedStepsMatchTenReferenceSteps(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads,
+                densePath, auxk, windowMask, remedies, nested, null, seed);
+    }
+
+    /** The property above, for a transcoder with output side {@code out} (null: an autoencoder). */
+    private void tenFusedStepsMatchTenReferenceSteps(Activation act, ReanimationForm form, boolean clip,
+                                                     boolean preEnc, boolean unitNorm, Optimizer optimizer, int d,
+                                                     int n, int rows, int threads, boolean densePath, boolean auxk,
+                                                     boolean windowMask, boolean remedies, boolean nested,
+                                                     org.sae4j.Transcoding out, long seed) {
         Case c = Case.of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed,
-                nested && (act == Activation.TOPK || act == Activation.BATCHTOPK));
+                nested && (act == Activation.TOPK || act == Activation.BATCHTOPK), out);
         if (remedies) {
             c = c.withRemedies();
         }
@@ -104,7 +114,7 @@ class FusedStepEquivalenceProperties {
                 b.normChunkBytes(64); // norm pass in 16-column chunks (when latents gather ≥ 3 rows each)
             }
             for (int s = 0; s < 10; s++) {
-                int off = (s % 3) * rows * d;
+                int off = (s % 3) * rows * cfg.rowWidth();
                 // A gate or selection cut within float32 rounding of flipping (the flake this guards against: a
                 // JumpReLU pre-activation 3 ulps under θ in double and 5 ulps over it in float) makes one step emit
                 // a code of size θ the other does not: a discontinuity, not an error. The margins allow only for
@@ -172,6 +182,26 @@ class FusedStepEquivalenceProperties {
                 threads, false, auxk, windowMask, remedies, false, seed);
     }
 
+    /**
+     * Transcoders and skip transcoders of every activation, d_in ≠ d_out allowed: the output-side buffers, the norm
+     * pass's column chunks over two widths, AuxK against the target, and W_skip's two GEMMs against the reference.
+     */
+    @Property(tries = 80)
+    void tenFusedTranscoderStepsMatchTenReferenceSteps(@ForAll Activation act, @ForAll ReanimationForm form,
+                                                       @ForAll boolean clip, @ForAll boolean unitNorm,
+                                                       @ForAll Optimizer optimizer,
+                                                       @ForAll @IntRange(min = 2, max = 30) int d,
+                                                       @ForAll @IntRange(min = 1, max = 30) int dOut,
+                                                       @ForAll boolean skip,
+                                                       @ForAll @IntRange(min = 1, max = 70) int n,
+                                                       @ForAll @IntRange(min = 2, max = 17) int rows,
+                                                       @ForAll @IntRange(min = 1, max = 3) int threads,
+                                                       @ForAll boolean densePath, @ForAll boolean auxk,
+                                                       @ForAll boolean windowMask, @ForAll long seed) {
+        tenFusedStepsMatchTenReferenceSteps(act, form, clip, false, unitNorm, optimizer, d, n, rows, threads,
+                densePath, auxk, windowMask, false, false, new org.sae4j.Transcoding(dOut, skip), seed);
+    }
+
     /** One sample of the property: model, training configuration and three batches of data. */
     record Case(SaeConfig cfg, TrainConfig tc, float[] data, Sae init) {
         /**
@@ -187,21 +217,38 @@ class FusedStepEquivalenceProperties {
                        Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
                        long seed) {
             return of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed,
-                    false);
+                    false, null);
         }
 
-        /** @param nested Matryoshka prefixes cut at random latents (TopK, BatchTopK) */
+        /**
+         * @param nested Matryoshka prefixes cut at random latents (TopK, BatchTopK)
+         * @param out    a transcoder's output side (rows then hold x and a target y), or null
+         */
         static Case of(Activation act, ReanimationForm form, boolean clip, boolean preEnc, boolean unitNorm,
                        Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
-                       long seed, boolean nested) {
+                       long seed, boolean nested, org.sae4j.Transcoding out) {
             // GroupMax: the number of groups must divide n (a prime n gets one group of n).
             int k = act == Activation.GROUPMAX ? org.sae4j.GroupMax.groupsAtMost(n, n / 5) : Math.max(1, n / 5);
             SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed,
-                    nested ? nesting(n, seed) : null);
+                    nested ? nesting(n, seed) : null, out);
             SplittableRandom r = new SplittableRandom(seed);
-            float[] data = new float[3 * rows * d];
+            int w = cfg.rowWidth();
+            float[] data = new float[3 * rows * w];
             for (int i = 0; i < data.length; i++) {
-                data[i] = (float) (Gaussian.next(r) + (i % d == 0 ? 2 : 0)); // an offset kills a few latents
+                // An offset kills a few latents; a transcoder's target column 0 gets one too.
+                data[i] = (float) (Gaussian.next(r) + (i % w == 0 || i % w == d ? 2 : 0));
+            }
+            if (out != null) {
+                // The target: a fixed linear map of the input plus its noise, so there is something to learn.
+                for (int b = 0; b < 3 * rows; b++) {
+                    for (int o = 0; o < out.outDim(); o++) {
+                        double y = 0;
+                        for (int i = 0; i < d; i++) {
+                            y += Math.sin(o + 3 * i) * data[b * w + i] / Math.sqrt(d);
+                        }
+                        data[b * w + d + o] += (float) y;
+                    }
+                }
             }
             Sae init = Sae.initialize(cfg);
             init.initDecoderBiasToMean(data, 0, rows);

@@ -120,16 +120,20 @@ public final class GradientCheck {
             double m = magnitude(r, w, terms);
             double[][] params = c.params().tensors();
             double[][] grads = r.grad.tensors();
-            String[] names = {"W_enc", "b_enc", "W_dec", "b_dec"};
-            int d = cfg.dim();
+            // W_enc, b_enc, W_dec, b_dec and a skip transcoder's W_skip (the last tensor, after any log θ).
+            String[] names = {"W_enc", "b_enc", "W_dec", "b_dec", "W_skip"};
+            int[] index = {0, 1, 2, 3, params.length - 1};
+            int[] width = {cfg.dim(), 1, cfg.outDim(), 1, cfg.dim()};
+            int tensors = c.params().wSkip != null ? 5 : 4;
             String worst = null;
             double worstRatio = -1;
             double wa = 0;
             double wn = 0;
             double wt = 0;
             int checked = 0;
-            for (int t = 0; t < names.length; t++) {
-                boolean bias = t == 1 || t == 3;
+            for (int k = 0; k < tensors; k++) {
+                int t = index[k];
+                boolean bias = k == 1 || k == 3;
                 double st = bias ? s : 1;
                 double h = H * st;
                 for (int i = 0; i < params[t].length; i++) {
@@ -147,7 +151,8 @@ public final class GradientCheck {
                     checked++;
                     if (ratio > worstRatio) {
                         worstRatio = ratio;
-                        worst = bias ? names[t] + "[" + i + "]" : names[t] + "[" + i / d + "," + i % d + "]";
+                        worst = bias ? names[k] + "[" + i + "]"
+                                : names[k] + "[" + i / width[k] + "," + i % width[k] + "]";
                         wa = an;
                         wn = fd;
                         wt = tol;
@@ -198,7 +203,7 @@ public final class GradientCheck {
     private String kink(ReferenceLoss.Result r, double s) {
         SaeConfig cfg = c.cfg();
         int n = cfg.latents();
-        int d = cfg.dim();
+        int d = cfg.outDim();
         double margin = MARGIN * s;
         for (int j = 0; j < n; j++) {
             double n2 = 0;

@@ -77,6 +77,77 @@ public final class SaeArbitraries {
                 .flatMap(c -> matryoshka(c.cfg().latents()).map(m -> c.withConfig(c.cfg().withMatryoshka(m))));
     }
 
+    /**
+     * Transcoder cases of every activation: x of width d ≤ 8 reconstructs a target y of width d_out ≤ 8 (rows of
+     * {@code x} hold x then y), half of them skip transcoders; no pre-encoder bias (a transcoder has none).
+     */
+    public static Arbitrary<SaeCase> transcoderCases() {
+        return Combinators.combine(Arbitraries.of(Activation.class), Arbitraries.integers().between(1, 8),
+                        Arbitraries.integers().between(1, 8), Arbitraries.integers().between(1, 16),
+                        Arbitraries.integers().between(1, 6), Arbitraries.integers().between(1, 16),
+                        Arbitraries.integers().between(0, 15), Arbitraries.longs())
+                .as((act, d, dOut, n, rows, k, flags, seed) -> transcoderCase(act, d, dOut, n, rows, k,
+                        (flags & 2) != 0, flags, seed));
+    }
+
+    /**
+     * One transcoder case, drawn as {@link #randomCase} draws an autoencoder's ({@code flags} bit 0 unit-norm, bit 2
+     * weighted L1, bit 3 overcomplete re-animation), with W_skip Gaussian / √d when {@code skip}; the targets are a
+     * fixed random linear map of the inputs plus noise, so the batch has structure to reconstruct.
+     */
+    public static SaeCase transcoderCase(Activation act, int d, int dOut, int n, int rows, int k, boolean skip,
+                                         int flags, long seed) {
+        SaeConfig cfg = new SaeConfig(d, n, act, fitK(act, n, k), (flags & 1) != 0, false, 1e-3, 0.1, seed)
+                .withTranscoder(new org.sae4j.Transcoding(dOut, skip));
+        SplittableRandom r = new SplittableRandom(seed);
+        DoubleParams p = new DoubleParams(d, dOut, n, act == Activation.JUMPRELU, skip);
+        for (int i = 0; i < p.wEnc.length; i++) {
+            p.wEnc[i] = Gaussian.next(r) / Math.sqrt(d);
+        }
+        for (int i = 0; i < p.wDec.length; i++) {
+            p.wDec[i] = Gaussian.next(r) / Math.sqrt(dOut);
+        }
+        if (skip) {
+            for (int i = 0; i < p.wSkip.length; i++) {
+                p.wSkip[i] = Gaussian.next(r) / Math.sqrt(d);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            p.bEnc[j] = 0.3 * Gaussian.next(r);
+            if (p.logThreshold != null) {
+                p.logThreshold[j] = Math.log(0.05 + 0.4 * r.nextDouble());
+            }
+        }
+        for (int i = 0; i < dOut; i++) {
+            p.bDec[i] = 0.2 * Gaussian.next(r);
+        }
+        double[] map = new double[dOut * d];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = Gaussian.next(r) / Math.sqrt(d);
+        }
+        int w = d + dOut;
+        float[] x = new float[rows * w];
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < d; i++) {
+                x[b * w + i] = (float) Gaussian.next(r);
+            }
+            for (int o = 0; o < dOut; o++) {
+                double y = 0.3 * Gaussian.next(r);
+                for (int i = 0; i < d; i++) {
+                    y += map[o * d + i] * x[b * w + i];
+                }
+                x[b * w + d + o] = (float) y;
+            }
+        }
+        LossWeights lw = new LossWeights(0.3, (flags & 8) != 0 ? ReanimationForm.OVERCOMPLETE : ReanimationForm.SEED,
+                0.2, (flags & 4) != 0, 0.25, 0.4, Math.max(1, n / 4));
+        boolean[] windowDead = new boolean[n];
+        for (int j = 0; j < n; j++) {
+            windowDead[j] = r.nextBoolean();
+        }
+        return new SaeCase(cfg, p, x, rows, lw, windowDead, r.nextBoolean(), SaeCase.Hard.NONE);
+    }
+
     /** The hard cases, {@link SaeCase.Hard#NONE} twice as often as all others together. */
     public static Arbitrary<SaeCase.Hard> hardCases() {
         return Arbitraries.frequency(Tuple.of(12, SaeCase.Hard.NONE), Tuple.of(1, SaeCase.Hard.SINGLE_ROW),

@@ -12,7 +12,7 @@ import org.sae4j.train.loss.LossTerm;
  *
  * @param cfg                 the SAE's configuration
  * @param params              its parameters (the gradient check perturbs them in place and restores them)
- * @param x                   the batch, {@code rows × cfg.dim()} floats
+ * @param x                   the batch, {@code rows × cfg.rowWidth()} floats (a transcoder's rows: x, then y)
  * @param rows                B
  * @param weights             the loss weights, user terms included
  * @param windowDead          the window's dead mask (AuxK's candidates; the re-animation term's with
@@ -66,7 +66,10 @@ public record SaeCase(SaeConfig cfg, DoubleParams params, float[] x, int rows, L
 
     @Override
     public String toString() {
-        return String.format("%s d=%d n=%d k=%d rows=%d unitNorm=%s preEncoderBias=%s seed=%d hard=%s", cfg.activation(),
-                cfg.dim(), cfg.latents(), cfg.k(), rows, cfg.unitNormDecoder(), cfg.preEncoderBias(), cfg.seed(), hard);
+        String out = cfg.transcoder() == null ? ""
+                : String.format(" d_out=%d%s", cfg.outDim(), cfg.skip() ? " skip" : "");
+        return String.format("%s d=%d%s n=%d k=%d rows=%d unitNorm=%s preEncoderBias=%s seed=%d hard=%s",
+                cfg.activation(), cfg.dim(), out, cfg.latents(), cfg.k(), rows, cfg.unitNormDecoder(),
+                cfg.preEncoderBias(), cfg.seed(), hard);
     }
 }

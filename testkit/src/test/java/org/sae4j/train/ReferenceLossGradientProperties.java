@@ -92,6 +92,56 @@ class ReferenceLossGradientProperties {
     }
 
     @Provide
+    Arbitrary<SaeCase> transcoderCases() {
+        return SaeArbitraries.transcoderCases();
+    }
+
+    /**
+     * Transcoders and skip transcoders (d_in ≠ d_out allowed): W_dec and b_dec live in the target's space, W_skip
+     * receives Σ_b e_b x_bᵀ; every term on top, AuxK reconstructing the residual against the target.
+     */
+    @Property(tries = 200)
+    void transcoderGradientMatchesCentralDifferences(@ForAll("transcoderCases") SaeCase c, @ForAll Term term,
+                                                     @ForAll boolean alone) {
+        (alone ? GradientCheck.of(c).terms(EnumSet.of(term)) : GradientCheck.of(c)).run().assertAgrees();
+    }
+
+    /** A transcoder's mse is against its target y: (1/(B·d_out)) Σ ‖y − (z·D + b_dec + W_skip·x)‖², from the codes. */
+    @Property(tries = 100)
+    void transcoderMseIsAgainstTheTargetWithTheSkipPath(@ForAll("transcoderCases") SaeCase c) {
+        int d = c.cfg().dim();
+        int dOut = c.cfg().outDim();
+        int n = c.cfg().latents();
+        int w = c.cfg().rowWidth();
+        try (ReferenceLoss loss = new ReferenceLoss(c.cfg(), 1)) {
+            ReferenceLoss.Result r = loss.evaluate(c.params(), c.x(), 0, c.rows(), c.weights(),
+                    EnumSet.of(Term.MSE), false);
+            double sse = 0;
+            for (int b = 0; b < c.rows(); b++) {
+                for (int o = 0; o < dOut; o++) {
+                    double yh = c.params().bDec[o];
+                    for (int j = 0; j < n; j++) {
+                        double norm = 0;
+                        for (int i = 0; i < dOut; i++) {
+                            norm += c.params().wDec[j * dOut + i] * c.params().wDec[j * dOut + i];
+                        }
+                        double scale = c.cfg().unitNormDecoder() ? 1 / Math.sqrt(norm) : 1;
+                        yh += r.codes[b * n + j] * c.params().wDec[j * dOut + o] * scale;
+                    }
+                    for (int i = 0; c.params().wSkip != null && i < d; i++) {
+                        yh += c.params().wSkip[o * d + i] * c.x()[b * w + i];
+                    }
+                    double diff = c.x()[b * w + d + o] - yh;
+                    sse += diff * diff;
+                }
+            }
+            double expected = sse / (c.rows() * dOut);
+            assertThat(r.mse).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-9 * (1 + expected)));
+            assertThat(r.reconstruction.length).isEqualTo(c.rows() * dOut);
+        }
+    }
+
+    @Provide
     Arbitrary<SaeCase> jumpReluCases() {
         return SaeArbitraries.cases(Activation.JUMPRELU);
     }

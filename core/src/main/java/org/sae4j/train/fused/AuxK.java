@@ -61,7 +61,7 @@ final class AuxK {
         this.select = select;
         this.ops = ops;
         this.n = sae.latents();
-        this.d = sae.dim();
+        this.d = sae.outDim(); // ê and the residual live in the output space
         this.maxRows = rows.maxRows;
         this.threads = threads;
         floor = new float[n];
@@ -222,18 +222,24 @@ final class AuxK {
     }
 
     /**
-     * Adds columns [c0, c0 + len) of latent j's AuxK share to its raw gradient rows at {@code encOff}/{@code decOff};
-     * returns its share of ∂/∂b_enc[j].
+     * Adds columns [c0, c0 + lenEnc) and [c0, c0 + lenDec) of latent j's AuxK share to its raw encoder and decoder
+     * gradient rows at {@code encOff}/{@code decOff} (a transcoder's two widths differ, so a chunk may cover only
+     * one of them); returns its share of ∂/∂b_enc[j].
      */
-    double addRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, int c0, int len) {
+    double addRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, int c0, int lenEnc, int lenDec) {
         int cap = best.cap();
         float[] xin = rowsBuf.xin;
+        int dIn = rowsBuf.dIn;
         double bEnc = 0;
         for (int q = colPtr[j]; q < colPtr[j + 1]; q++) {
             int slot = byLatent[q];
             int b = slot / cap;
-            ops.axpy(dpre[slot], xin, b * d + c0, gEnc, encOff, len);
-            ops.axpy(best.value(slot), e, b * d + c0, gDec, decOff, len);
+            if (lenEnc > 0) {
+                ops.axpy(dpre[slot], xin, b * dIn + c0, gEnc, encOff, lenEnc);
+            }
+            if (lenDec > 0) {
+                ops.axpy(best.value(slot), e, b * d + c0, gDec, decOff, lenDec);
+            }
             bEnc += dpre[slot];
         }
         return bEnc;

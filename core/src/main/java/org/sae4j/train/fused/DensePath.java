@@ -28,7 +28,9 @@ final class DensePath implements GradientRows {
     private final VectorOps ops;
     private final DenseCodes denseOps;
     private final int n;
+    /** Output width (W_dec rows); encoder rows have {@link #dIn}. */
     private final int d;
+    private final int dIn;
     private final int maxRows;
     private final boolean jump;
 
@@ -36,7 +38,7 @@ final class DensePath implements GradientRows {
     private float[] pre;
     private float[] zs;
     private float[] dz;
-    /** n×d: ∂W_enc and ∂W_dec, all rows. */
+    /** n×dIn and n×d: ∂W_enc and ∂W_dec, all rows. */
     private float[] gEnc;
     private float[] gDec;
     /** W_dec packed for the two decoder products. */
@@ -64,7 +66,8 @@ final class DensePath implements GradientRows {
         this.ops = ops;
         this.denseOps = denseOps;
         this.n = sae.latents();
-        this.d = sae.dim();
+        this.d = sae.outDim();
+        this.dIn = sae.dim();
         this.maxRows = rows.maxRows;
         this.jump = sae.config().activation() == Activation.JUMPRELU;
     }
@@ -74,7 +77,7 @@ final class DensePath implements GradientRows {
             pre = new float[maxRows * n];
             zs = new float[maxRows * n];
             dz = new float[maxRows * n];
-            gEnc = new float[n * d];
+            gEnc = new float[n * dIn];
             gDec = new float[n * d];
             wsDec = gemm.newWorkspace(n, d);
             colSums = new DenseCodes.Sums(n);
@@ -186,12 +189,13 @@ final class DensePath implements GradientRows {
             if (scales.invNorm[j] != 1f) {
                 ops.scale(1f / scales.invNorm[j], gDec, j * d, d);
             }
-            double bEncGrad = colSums.grad[j] + (aux.on ? aux.addRows(j, gEnc, j * d, gDec, j * d, 0, d) : 0);
-            grads.addReanimationRow(j, gEnc, j * d, 0, d, tm);
+            double bEncGrad = colSums.grad[j]
+                    + (aux.on ? aux.addRows(j, gEnc, j * dIn, gDec, j * d, 0, dIn, d) : 0);
+            grads.addReanimationRow(j, gEnc, j * dIn, 0, dIn, tm);
             grads.setScalars(j, bEncGrad, colSums.theta[j], tm);
             grads.finishDecoder(j, gDec, j * d, tm);
             grads.addDecoderBiasShare(j);
-            grads.norm2[j] = ops.sumSquares(gEnc, j * d, d) + ops.sumSquares(gDec, j * d, d)
+            grads.norm2[j] = ops.sumSquares(gEnc, j * dIn, dIn) + ops.sumSquares(gDec, j * d, d)
                     + (double) grads.gBEnc[j] * grads.gBEnc[j] + (double) grads.gT[j] * grads.gT[j];
             grads.active[j] = colSums.active[j];
         }
@@ -204,7 +208,7 @@ final class DensePath implements GradientRows {
 
     @Override
     public int rowsFor(int t, int j) {
-        return j * d;
+        return j;
     }
 
     @Override

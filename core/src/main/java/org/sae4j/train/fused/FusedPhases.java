@@ -46,8 +46,10 @@ public final class FusedPhases {
     private final DensePath dense;
     private final ParameterUpdate update;
     private final FusedInputs inputs;
+    /** A skip transcoder's W_skip path, else null. */
+    private final SkipPath skip;
 
-    /** ∂L/∂b_dec: d (float, as applied) and its double accumulator. */
+    /** ∂L/∂b_dec: d_out (float, as applied) and its double accumulator. */
     private final float[] gBDec;
     private final double[] bDecAcc;
     /** The loss terms' ∂L/∂(Σ_b z_bj) as float, per latent: n. */
@@ -67,15 +69,16 @@ public final class FusedPhases {
         this.sae = sae;
         this.pool = pool;
         this.n = sae.latents();
-        this.d = sae.dim();
+        this.d = sae.outDim();
         this.maxRows = maxRows;
         this.denseSwitch = denseSwitch;
         int threads = pool.threads();
         Activation act = sae.config().activation();
-        rows = new RowBuffers(maxRows, d, sae.config().matryoshka(), n);
+        rows = new RowBuffers(maxRows, sae.dim(), d, sae.config().matryoshka(), n,
+                sae.config().transcoder() != null);
         scales = new LatentScales(n, d, act, sae.config().unitNormDecoder(), p.vectorOps());
         grads = new LatentGradients(sae, scales, rows, p.vectorOps());
-        encoder = new PackedEncoder(p.gemm(), sae.wEnc(), n, d);
+        encoder = new PackedEncoder(p.gemm(), sae.wEnc(), n, sae.dim());
         aux = new AuxK(sae, rows, scales, p.thresholdSelect(), p.vectorOps(), threads);
         selection = new Selection(sae, maxRows, threads, scales, aux, p.thresholdSelect());
         codes = new Codes(maxRows, n, Selection.initialCodeCapacity(maxRows, n, threads, selection.candCap));
@@ -85,6 +88,7 @@ public final class FusedPhases {
         dense = new DensePath(sae, rows, scales, aux, grads, p.gemm(), p.vectorOps(), p.denseCodes());
         update = new ParameterUpdate(sae, scales, grads, encoder, p.adamUpdate(), p.vectorOps());
         inputs = new FusedInputs(sae, rows, scales, codes, grads, p.vectorOps(), pool);
+        skip = sae.config().skip() ? new SkipPath(sae, rows, p.gemm(), p.vectorOps()) : null;
         gBDec = new float[d];
         bDecAcc = new double[d];
         dzAdd = new float[n];
@@ -107,7 +111,8 @@ public final class FusedPhases {
     }
 
     /**
-     * Binds {@code rows} rows of {@code x} from {@code off} and runs {@link Prepare} (x̃, input sums, decoder
+     * Binds {@code rows} rows of {@code x} from {@code off} (width {@code SaeConfig.rowWidth()}: a transcoder's
+     * rows hold its input, then its target) and runs {@link Prepare} (x̃, input sums, decoder
      * scales); returns what the loss terms may read before the forward pass ({@code LossTerm.codeGradient}).
      *
      * @param step       this step's index
@@ -121,6 +126,9 @@ public final class FusedPhases {
         }
         this.rows.bind(x, off, rows);
         prepare.run(pool);
+        if (skip != null) {
+            skip.forward(pool);
+        }
         inputs.bindBefore(step, windowDead, windowDeadCount);
         return inputs;
     }
@@ -187,7 +195,7 @@ public final class FusedPhases {
             Blocks.add(grads.blkDecBias, Blocks.latentBlocks(n), d, bDecAcc);
         }
         LatentGradients.Totals t = grads.totals();
-        double norm2 = t.norm2();
+        double norm2 = t.norm2() + (skip != null ? skip.backward(pool) : 0);
         for (int i = 0; i < d; i++) {
             gBDec[i] = (float) bDecAcc[i];
             norm2 += (double) gBDec[i] * gBDec[i];
@@ -198,7 +206,7 @@ public final class FusedPhases {
 
     /** Applies the update to every parameter (and renormalises the atoms). */
     public void update(UpdateRule rule) {
-        update.run(pool, path, rule, gBDec);
+        update.run(pool, path, rule, gBDec, skip != null ? skip.grad : null);
     }
 
     /**
@@ -215,7 +223,7 @@ public final class FusedPhases {
         return grads.dead;
     }
 
-    /** Σ_b x_b per feature of the last batch (double), for R². */
+    /** Σ_b y_b per feature of the last batch's targets (double; x itself for an autoencoder), for R². */
     public double[] featureSums() {
         return rows.sumXd;
     }

@@ -29,7 +29,9 @@ final class LatentGradients {
     private final LatentScales scales;
     private final RowBuffers rowsBuf;
     private final VectorOps ops;
+    /** Output width (W_dec rows); the encoder's rows have {@link #dIn}. */
     private final int d;
+    private final int dIn;
     private final boolean jump;
     private final boolean unitNorm;
     private final boolean preEnc;
@@ -40,7 +42,8 @@ final class LatentGradients {
         this.scales = scales;
         this.rowsBuf = rows;
         this.ops = ops;
-        this.d = sae.dim();
+        this.d = sae.outDim();
+        this.dIn = sae.dim();
         this.jump = sae.config().activation() == Activation.JUMPRELU;
         this.unitNorm = sae.config().unitNormDecoder();
         this.preEnc = sae.config().preEncoderBias();
@@ -49,13 +52,13 @@ final class LatentGradients {
         norm2 = new double[n];
         active = new int[n];
         dead = new boolean[n];
-        blkDecBias = new double[preEnc ? Blocks.latentBlocks(n) * d : 0];
+        blkDecBias = new double[preEnc ? Blocks.latentBlocks(n) * d : 0]; // pre-encoder bias: d = dIn
     }
 
     /** Clears the per-latent-block ∂/∂b_dec partials of latents [j0, j1) (block-aligned at j0). */
     void clearDecoderBiasBlocks(int j0, int j1) {
         if (preEnc) {
-            Arrays.fill(blkDecBias, j0 / Blocks.LATENTS * d, (j1 + Blocks.LATENTS - 1) / Blocks.LATENTS * d, 0);
+            Arrays.fill(blkDecBias, j0 / Blocks.LATENTS * dIn, (j1 + Blocks.LATENTS - 1) / Blocks.LATENTS * dIn, 0);
         }
     }
 
@@ -63,10 +66,10 @@ final class LatentGradients {
     void addDecoderBiasShare(int j) {
         if (preEnc) {
             float[] wEnc = sae.wEnc();
-            int base = j / Blocks.LATENTS * d;
+            int base = j / Blocks.LATENTS * dIn;
             double g = gBEnc[j];
-            for (int i = 0; i < d; i++) {
-                blkDecBias[base + i] -= g * wEnc[j * d + i];
+            for (int i = 0; i < dIn; i++) {
+                blkDecBias[base + i] -= g * wEnc[j * dIn + i];
             }
         }
     }

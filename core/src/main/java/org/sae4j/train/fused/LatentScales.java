@@ -24,6 +24,7 @@ public final class LatentScales {
     private final int d;
     private final VectorOps ops;
 
+    /** @param d the decoder's row width (the output's) */
     LatentScales(int n, int d, Activation act, boolean unitNormDecoder, VectorOps ops) {
         this.norm = new float[n];
         this.invNorm = new float[n];

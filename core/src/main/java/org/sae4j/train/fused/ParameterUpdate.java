@@ -19,7 +19,9 @@ final class ParameterUpdate {
     private final AdamUpdate adam;
     private final VectorOps ops;
     private final int n;
+    /** Output width (W_dec rows); encoder rows have {@link #dIn}. */
     private final int d;
+    private final int dIn;
     private final boolean jump;
     private final boolean unitNorm;
     private final float[][] params; // live arrays in Tensor order
@@ -38,28 +40,36 @@ final class ParameterUpdate {
         this.adam = adam;
         this.ops = ops;
         this.n = sae.latents();
-        this.d = sae.dim();
+        this.d = sae.outDim();
+        this.dIn = sae.dim();
         this.jump = sae.config().activation() == Activation.JUMPRELU;
         this.unitNorm = sae.config().unitNormDecoder();
         this.params = sae.tensors();
     }
 
-    /** Updates every latent's rows from {@code source}, then b_dec from {@code gBDec}. */
-    void run(KernelPool pool, GradientRows source, FusedPhases.UpdateRule optimizer, float[] gBDec) {
+    /**
+     * Updates every latent's rows from {@code source}, then b_dec from {@code gBDec} and a skip transcoder's W_skip
+     * from {@code gSkip} (null: none).
+     */
+    void run(KernelPool pool, GradientRows source, FusedPhases.UpdateRule optimizer, float[] gBDec, float[] gSkip) {
         this.source = source;
         this.optimizer = optimizer;
         pool.run(task);
         enc.markFresh();
         scales.decoderNormsFresh = true;
         update(Tensor.B_DEC, 0, gBDec, 0, d);
+        if (gSkip != null) {
+            // W_skip is the last of Sae.tensors() (after log θ for JumpReLU), so it has no fixed Tensor index.
+            update(params.length - 1, 0, gSkip, 0, gSkip.length);
+        }
     }
 
     private void run(int t, int parts) {
         float[] wDec = sae.wDec();
         int j1 = Blocks.latentLo(n, t + 1, parts);
         for (int j = Blocks.latentLo(n, t, parts); j < j1; j++) {
-            int off = source.rowsFor(t, j);
-            update(Tensor.W_ENC, j * d, source.encoderRows(t), off, d);
+            int row = source.rowsFor(t, j);
+            update(Tensor.W_ENC, j * dIn, source.encoderRows(t), row * dIn, dIn);
             if ((j + 1) % PackedEncoder.PACK_GROUP == 0 || j + 1 == j1) {
                 // The group's rows are still in cache: re-pack them for the next step's GEMM (no packW then). Whole
                 // groups of panels take the GEMM's vectorised transpose; single rows would be scattered stores.
@@ -67,7 +77,7 @@ final class ParameterUpdate {
                 enc.packRows(g0, j + 1);
             }
             update(Tensor.B_ENC, j, grads.gBEnc, j, 1);
-            update(Tensor.W_DEC, j * d, source.decoderRows(t), off, d);
+            update(Tensor.W_DEC, j * d, source.decoderRows(t), row * d, d);
             if (jump) {
                 update(Tensor.LOG_THRESHOLD, j, grads.gT, j, 1);
             }
@@ -83,10 +93,15 @@ final class ParameterUpdate {
 
     /** {@code p[off..off+len) −= step(g[gOff..])} for one tensor, with its moments at the same offsets. */
     private void update(Tensor tensor, int off, float[] g, int gOff, int len) {
+        update(tensor.index(), off, g, gOff, len);
+    }
+
+    /** As above for the tensor at {@code index} of {@code Sae.tensors()}. */
+    private void update(int index, int off, float[] g, int gOff, int len) {
         FusedPhases.UpdateRule o = optimizer;
-        float[] p = params[tensor.index()];
+        float[] p = params[index];
         if (o.adam()) {
-            adam.update(p, o.m()[tensor.index()], o.v()[tensor.index()], off, g, gOff, len, o.clip(), o.adamStep());
+            adam.update(p, o.m()[index], o.v()[index], off, g, gOff, len, o.clip(), o.adamStep());
         } else {
             ops.axpy(-o.rate() * o.clip(), g, gOff, p, off, len);
         }

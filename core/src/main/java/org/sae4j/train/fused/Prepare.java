@@ -35,23 +35,37 @@ final class Prepare {
     private void run(int t, int parts) {
         RowBuffers r = rowsBuf;
         int d = r.d;
-        float[] x = r.x;
+        int dIn = r.dIn;
+        float[] in = r.rowsIn;
         float[] bDec = sae.bDec();
         boolean preEnc = sae.config().preEncoderBias();
+        boolean transcoder = r.target != null;
         for (int b0 = Blocks.rowLo(r.rows, t, parts); b0 < Blocks.rowLo(r.rows, t + 1, parts); b0 += Blocks.ROWS) {
             int base = b0 / Blocks.ROWS * d;
             Arrays.fill(r.blkSumX, base, base + d, 0);
             Arrays.fill(r.blkSumX2, base, base + d, 0);
+            if (transcoder) {
+                Arrays.fill(r.blkSumIn, b0 / Blocks.ROWS * dIn, (b0 / Blocks.ROWS + 1) * dIn, 0);
+            }
             for (int b = b0; b < Math.min(r.rows, b0 + Blocks.ROWS); b++) {
-                int xb = r.xOff + b * d;
+                int xb = r.rowsOff + b * r.stride;
+                // The target's sums (R²): the input itself, or a transcoder's y after it in the row.
+                int yb = transcoder ? xb + dIn : xb;
                 for (int i = 0; i < d; i++) {
-                    double v = x[xb + i];
+                    double v = in[yb + i];
                     r.blkSumX[base + i] += v;
                     r.blkSumX2[base + i] += v * v;
                 }
-                System.arraycopy(x, xb, r.xin, b * d, d);
+                System.arraycopy(in, xb, r.xin, b * dIn, dIn);
+                if (transcoder) {
+                    int inBase = b0 / Blocks.ROWS * dIn;
+                    for (int i = 0; i < dIn; i++) {
+                        r.blkSumIn[inBase + i] += in[xb + i];
+                    }
+                    System.arraycopy(in, yb, r.target, b * d, d);
+                }
                 if (preEnc) {
-                    ops.axpy(-1f, bDec, 0, r.xin, b * d, d);
+                    ops.axpy(-1f, bDec, 0, r.xin, b * dIn, dIn);
                 }
             }
         }

@@ -4,20 +4,37 @@ import java.util.Arrays;
 import org.sae4j.kernels.VectorOps;
 
 /**
- * The batch and what the step computes per row (B = rows of this batch ≤ {@code maxRows}, d = input width), like
- * llm.c's activation tensors: allocated once, reused every step.
+ * The batch and what the step computes per row (B = rows of this batch ≤ {@code maxRows}; the encoder reads width
+ * {@code dIn}, the decoder writes width {@code d}: both the input width for an autoencoder, a transcoder's d_in and
+ * d_out), like llm.c's activation tensors: allocated once, reused every step. "x" below is the reconstruction's
+ * target: the input itself, or a transcoder's target y minus its skip path.
  */
 public final class RowBuffers {
+    /** Output width (the target's, x̂'s and e's). */
     final int d;
+    /** Input width (x̃'s). */
+    final int dIn;
     final int maxRows;
 
-    // This step's batch: rows [xOff, xOff + rows·d) of x, owned by the caller.
+    // This step's batch: rows [xOff, xOff + rows·stride) of the caller's array, each the input (and a transcoder's
+    // target after it).
+    float[] rowsIn;
+    int rowsOff;
+    int stride;
+    int rows;
+    // The reconstruction target: rows [xOff, xOff + rows·d) of x (the caller's array for an autoencoder, else
+    // {@link #target}).
     float[] x;
     int xOff;
-    int rows;
 
-    /** x̃ = x (or x − b_dec with a pre-encoder bias), the encoder's input: B×d. */
+    /** x̃ = x (or x − b_dec with a pre-encoder bias), the encoder's input: B×dIn. */
     final float[] xin;
+    /** A transcoder's target minus its skip path, y − W_skip·x: B×d; null for an autoencoder. */
+    final float[] target;
+    /** Per block of {@link Blocks#ROWS} rows: a transcoder's Σ_b x_b (its input sums), ⌈B/32⌉×dIn; else null. */
+    final double[] blkSumIn;
+    /** Their merged sum, dIn; null for an autoencoder. */
+    private final double[] sumIn;
     /** x̂, the reconstruction: B×d. */
     final float[] xhat;
     /** e = ∂mse/∂x̂ = c·(x̂ − x) with c = 2/(B·d): B×d. */
@@ -32,10 +49,10 @@ public final class RowBuffers {
     final double[] blkSumX;
     final double[] blkSumX2;
     final double[] blkSumE;
-    /** Σ_b x_b and Σ_b x_b² merged in block order (for R²): d. */
+    /** Σ_b y_b and Σ_b y_b² of the target y merged in block order (for R²): d. */
     final double[] sumXd;
     final double[] sumX2;
-    /** Σ_b x̃_b as float (the re-animation gradient's row): d. */
+    /** Σ_b x̃_b as float (the re-animation gradient's row): dIn. */
     final float[] sumX;
     /** ‖Σ_b x̃_b‖² of the float vector. */
     double sumXNorm2;
@@ -55,14 +72,26 @@ public final class RowBuffers {
     final float prefixWeight;
 
     RowBuffers(int maxRows, int d) {
-        this(maxRows, d, null, 0);
+        this(maxRows, d, d, null, 0);
     }
 
-    /** @param nesting Matryoshka prefixes of a dictionary of {@code latents} latents, or null */
-    RowBuffers(int maxRows, int d, org.sae4j.Matryoshka nesting, int latents) {
+    /**
+     * @param dIn     the encoder's input width; {@code d} the output's (equal for an autoencoder)
+     * @param nesting Matryoshka prefixes of a dictionary of {@code latents} latents, or null
+     */
+    RowBuffers(int maxRows, int dIn, int d, org.sae4j.Matryoshka nesting, int latents) {
+        this(maxRows, dIn, d, nesting, latents, false);
+    }
+
+    /** @param transcoder whether rows hold an input then a separate target (a transcoder's) */
+    RowBuffers(int maxRows, int dIn, int d, org.sae4j.Matryoshka nesting, int latents, boolean transcoder) {
         this.d = d;
+        this.dIn = dIn;
         this.maxRows = maxRows;
-        xin = new float[maxRows * d];
+        xin = new float[maxRows * dIn];
+        target = transcoder ? new float[maxRows * d] : null;
+        blkSumIn = transcoder ? new double[Blocks.rowBlocks(maxRows) * dIn] : null;
+        sumIn = transcoder ? new double[dIn] : null;
         xhat = new float[maxRows * d];
         e = new float[maxRows * d];
         rowSse = new double[maxRows];
@@ -86,13 +115,17 @@ public final class RowBuffers {
         blkSumE = new double[rowBlocks * d];
         sumXd = new double[d];
         sumX2 = new double[d];
-        sumX = new float[d];
+        sumX = new float[dIn];
     }
 
-    void bind(float[] x, int off, int rows) {
-        this.x = x;
-        this.xOff = off;
+    /** Binds {@code rows} rows from {@code off}; an autoencoder's are also its targets. */
+    void bind(float[] rowsIn, int off, int rows) {
+        this.rowsIn = rowsIn;
+        this.rowsOff = off;
+        this.stride = target == null ? d : dIn + d;
         this.rows = rows;
+        this.x = target == null ? rowsIn : target;
+        this.xOff = target == null ? off : 0;
     }
 
     /** The residual gradient's scale c = 2/(B·d) of this batch. */
@@ -207,10 +240,18 @@ public final class RowBuffers {
         int blocks = Blocks.rowBlocks(rows);
         Blocks.merge(blkSumX, blocks, d, sumXd);
         Blocks.merge(blkSumX2, blocks, d, sumX2);
-        for (int i = 0; i < d; i++) {
-            sumX[i] = (float) (sumXd[i] - (preEncoderBias ? (double) rows * bDec[i] : 0));
+        if (blkSumIn != null) {
+            // A transcoder's encoder reads another array than the one it reconstructs; no pre-encoder bias.
+            Blocks.merge(blkSumIn, blocks, dIn, sumIn);
+            for (int i = 0; i < dIn; i++) {
+                sumX[i] = (float) sumIn[i];
+            }
+        } else {
+            for (int i = 0; i < d; i++) {
+                sumX[i] = (float) (sumXd[i] - (preEncoderBias ? (double) rows * bDec[i] : 0));
+            }
         }
-        sumXNorm2 = ops.sumSquares(sumX, 0, d);
+        sumXNorm2 = ops.sumSquares(sumX, 0, dIn);
     }
 
     /** Σ_b of the rows' squared errors, in row order. */

@@ -24,7 +24,7 @@ final class RowPass {
         this.scales = scales;
         this.codes = codes;
         this.ops = ops;
-        this.d = sae.dim();
+        this.d = sae.outDim();
     }
 
     /** @param dzAdd the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every kept entry (null: none) */
@@ -59,7 +59,7 @@ final class RowPass {
             }
             r.residualRow(b, c);
             r.rowE2[b] = ops.sumSquares(r.e, xb, d);   // for the norm pass's latents with ≤ 2 entries
-            r.rowX2[b] = ops.sumSquares(r.xin, xb, d);
+            r.rowX2[b] = ops.sumSquares(r.xin, b * r.dIn, r.dIn);
             for (int s = cs.rowPtr[b]; s < cs.rowPtr[b + 1]; s++) {
                 int j = cs.idx[s];
                 float dz = invNorm[j] * ops.dot(r.e, xb, wDec, j * d, d);
@@ -96,7 +96,7 @@ final class RowPass {
             r.prefixResidualRow(b, g, c);
         }
         r.suffixSumsRow(b, ops);
-        r.rowX2[b] = ops.sumSquares(r.xin, xb, d);
+        r.rowX2[b] = ops.sumSquares(r.xin, b * r.dIn, r.dIn);
         for (int s = cs.rowPtr[b]; s < cs.rowPtr[b + 1]; s++) {
             int j = cs.idx[s];
             float dz = invNorm[j] * ops.dot(r.eByGroup[group[j]], xb, wDec, j * d, d);

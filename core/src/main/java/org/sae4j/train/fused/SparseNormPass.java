@@ -20,7 +20,9 @@ final class SparseNormPass implements GradientRows {
     private final LatentGradients grads;
     private final VectorOps ops;
     private final int n;
+    /** Output width (decoder rows); encoder rows have {@link #dIn}. */
     private final int d;
+    private final int dIn;
     private final boolean jump;
     private final boolean unitNorm;
     private final double eps;
@@ -49,7 +51,8 @@ final class SparseNormPass implements GradientRows {
         this.grads = grads;
         this.ops = ops;
         this.n = sae.latents();
-        this.d = sae.dim();
+        this.d = sae.outDim();
+        this.dIn = sae.dim();
         this.jump = sae.config().activation() == Activation.JUMPRELU;
         this.unitNorm = sae.config().unitNormDecoder();
         this.eps = sae.config().jumpReluBandwidth();
@@ -57,7 +60,7 @@ final class SparseNormPass implements GradientRows {
         latEnc2 = new double[n];
         latDec2 = new double[n];
         latSmall = new boolean[n];
-        rowA = new float[threads][d];
+        rowA = new float[threads][dIn];
         rowB = new float[threads][d];
     }
 
@@ -88,8 +91,11 @@ final class SparseNormPass implements GradientRows {
             latSmall[j] = smallLatentNorms(j, tm);
         }
         int chunk = normChunk();
-        for (int c0 = 0; c0 < d; c0 += chunk) {
-            int len = Math.min(chunk, d - c0);
+        int width = Math.max(dIn, d);
+        for (int c0 = 0; c0 < width; c0 += chunk) {
+            // A transcoder's encoder and decoder rows differ in width: a chunk past one's end covers only the other.
+            int lenEnc = Math.max(0, Math.min(chunk, dIn - c0));
+            int lenDec = Math.max(0, Math.min(chunk, d - c0));
             for (int j = j0; j < j1; j++) {
                 if (latSmall[j]) {
                     continue;
@@ -98,9 +104,9 @@ final class SparseNormPass implements GradientRows {
                     latEnc2[j] = 0;
                     latDec2[j] = 0;
                 }
-                latentRows(j, gEnc, gDec, c0, len, tm);
-                latEnc2[j] += ops.sumSquares(gEnc, 0, len);
-                latDec2[j] += ops.sumSquares(gDec, 0, len);
+                latentRows(j, gEnc, gDec, c0, lenEnc, lenDec, tm);
+                latEnc2[j] += ops.sumSquares(gEnc, 0, lenEnc);
+                latDec2[j] += ops.sumSquares(gDec, 0, lenDec);
             }
         }
         double[] decNorm = tm.dDecNorm();
@@ -160,30 +166,33 @@ final class SparseNormPass implements GradientRows {
     }
 
     /**
-     * Columns [c0, c0 + len) of latent j's gradient rows into {@code gEnc[0..len)} (∂W_enc[j], complete) and
-     * {@code gDec[0..len)} (∂W_dec[j] before {@link LatentGradients#finishDecoder}), rebuilt from the codes.
+     * Columns [c0, c0 + lenEnc) of latent j's encoder gradient row into {@code gEnc[0..lenEnc)} (∂W_enc[j],
+     * complete) and [c0, c0 + lenDec) of its decoder row into {@code gDec[0..lenDec)} (∂W_dec[j] before
+     * {@link LatentGradients#finishDecoder}), rebuilt from the codes.
      */
-    private void latentRows(int j, float[] gEnc, float[] gDec, int c0, int len, LatentTerms tm) {
+    private void latentRows(int j, float[] gEnc, float[] gDec, int c0, int lenEnc, int lenDec, LatentTerms tm) {
         Codes cs = codes;
         float[] xin = rowsBuf.xin;
         float[] e = rowsBuf.eFor(j);
-        Arrays.fill(gEnc, 0, len, 0f);
-        Arrays.fill(gDec, 0, len, 0f);
+        Arrays.fill(gEnc, 0, lenEnc, 0f);
+        Arrays.fill(gDec, 0, lenDec, 0f);
         for (int q = cs.colPtr[j]; q < cs.colPtr[j + 1]; q++) {
             int s = cs.byLatent[q];
             int b = cs.row[s];
             float dp = cs.dpre[s];
-            if (dp != 0f) {
-                ops.axpy(dp, xin, b * d + c0, gEnc, 0, len);
+            if (dp != 0f && lenEnc > 0) {
+                ops.axpy(dp, xin, b * dIn + c0, gEnc, 0, lenEnc);
             }
-            if (scales.isActive(cs.val[s], j) && cs.val[s] != 0f) {
-                ops.axpy(cs.val[s], e, b * d + c0, gDec, 0, len);
+            if (scales.isActive(cs.val[s], j) && cs.val[s] != 0f && lenDec > 0) {
+                ops.axpy(cs.val[s], e, b * d + c0, gDec, 0, lenDec);
             }
         }
         if (aux.on) {
-            aux.addRows(j, gEnc, 0, gDec, 0, c0, len);
+            aux.addRows(j, gEnc, 0, gDec, 0, c0, lenEnc, lenDec);
         }
-        grads.addReanimationRow(j, gEnc, 0, c0, len, tm);
+        if (lenEnc > 0) {
+            grads.addReanimationRow(j, gEnc, 0, c0, lenEnc, tm);
+        }
     }
 
     /**
@@ -221,7 +230,7 @@ final class SparseNormPass implements GradientRows {
                 enc2 += a2 * a2 * r.rowX2[b2];
                 dec2 += z2 * z2 * rowE2[b2];
                 if (a1 * a2 != 0) {
-                    enc2 += 2 * a1 * a2 * ops.dot(r.xin, b1 * d, r.xin, b2 * d, d);
+                    enc2 += 2 * a1 * a2 * ops.dot(r.xin, b1 * dIn, r.xin, b2 * dIn, dIn);
                 }
                 if (z1 * z2 != 0) {
                     dec2 += 2 * z1 * z2 * ops.dot(e, b1 * d, e, b2 * d, d);
@@ -239,17 +248,18 @@ final class SparseNormPass implements GradientRows {
      * TopK k=32, 2 per latent, 10-13 against 7-11), so below 3 per latent rows are built whole.
      */
     private int normChunk() {
+        int width = Math.max(dIn, d);
         if (codes.count < 3L * n) {
-            return d;
+            return width;
         }
         int arrays = aux.on ? 3 : 2;
         int c = normChunkBytes / (arrays * 4 * Math.max(1, rowsBuf.rows));
-        return Math.max(16, Math.min(d, c / 16 * 16));
+        return Math.max(16, Math.min(width, c / 16 * 16));
     }
 
     @Override
     public int rowsFor(int t, int j) {
-        latentRows(j, rowA[t], rowB[t], 0, d, terms);
+        latentRows(j, rowA[t], rowB[t], 0, dIn, d, terms);
         grads.finishDecoder(j, rowB[t], 0, terms);
         return 0;
     }

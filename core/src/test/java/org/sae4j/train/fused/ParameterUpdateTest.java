@@ -46,7 +46,7 @@ class ParameterUpdateTest {
             GradientRows stored = new GradientRows() {
                 @Override
                 public int rowsFor(int t, int j) {
-                    return j * d;
+                    return j; // row index: rows start at j·d
                 }
 
                 @Override
@@ -61,7 +61,7 @@ class ParameterUpdateTest {
             };
             float rate = 0.1f;
             float clip = 0.5f;
-            update.run(pool, stored, new FusedPhases.UpdateRule(false, clip, rate, null, null, null), gBDec);
+            update.run(pool, stored, new FusedPhases.UpdateRule(false, clip, rate, null, null, null), gBDec, null);
 
             float step = -rate * clip;
             for (int j = 0; j < n; j++) {
