@@ -8,7 +8,8 @@ libraries' code (numpy only; citations in src/docs/interop.md). Run from the rep
 Each case folder holds the model files and
   inputs.npy    float32 [rows, d_in]
   codes.npy     float32 [rows, d_sae]  dense codes (SAELens encode(); sparsify's top-k values scattered)
-  recon.npy     float32 [rows, d_in]   reconstruction (SAELens decode(encode(x)) incl. output normalisation)
+  recon.npy     float32 [rows, d_in]   reconstruction (SAELens decode(encode(x)) incl. output normalisation);
+                for a transcoder [rows, d_out], its output (incl. the skip path)
 The forward passes run in float64 on the stored (float32/bf16/f16/f64) parameter values; the Java test compares
 with a tolerance for sae4j's float32 arithmetic. Rows whose selection is within MARGIN of a decision boundary
 (zero, a threshold, the k-th value) are redrawn, so that float32 rounding cannot change which latents fire; the
@@ -367,6 +368,91 @@ def gemma_case(out, name, rng):
     save_case(out, name, {"params.npz": write_npz}, x, z, recon)
 
 
+# ------------------------------------------------------------------ transcoders (issue 25)
+
+D_OUT = 24  # SAELens transcoders' output width (!= D); sparsify transcodes only at d_out = d_in
+
+
+def sparsify_transcoder_forward(p, x, k):
+    """sparsify sparse_coder.py (9d3b136c) SparseCoder with cfg.transcode: encode() skips x - b_dec, then the fused
+    encoder's ReLU and top-k (fused_encoder.py); forward() adds x @ W_skip.mT when skip_connection."""
+    x = x.astype(np.float64)
+    raw = x @ p["encoder.weight"].T + p["encoder.bias"]
+    pre = np.maximum(raw, 0)
+    z = np.zeros_like(pre)
+    dec = np.full((pre.shape[0], 1), np.inf)
+    for r in range(pre.shape[0]):
+        order = np.argsort(-pre[r], kind="stable")
+        top = order[:k]
+        z[r, top] = pre[r, top]
+        if pre[r, order[k - 1]] > 0:
+            dec[r, 0] = pre[r, order[k - 1]] - pre[r, order[k]]
+        dec[r, 0] = min(dec[r, 0], np.min(np.abs(raw[r])))
+    out = z @ p["W_dec"] + p["b_dec"]
+    if "W_skip" in p:
+        out = out + x @ p["W_skip"].T
+    return z, out, dec
+
+
+def sparsify_transcoder_case(out, name, rng, skip, k=8, ef=4):
+    n = D * ef
+    p = {"encoder.weight": (rng.standard_normal((n, D)) / np.sqrt(D)).astype(np.float32),
+         "encoder.bias": (rng.standard_normal(n) * 0.1).astype(np.float32),
+         "W_dec": (rng.standard_normal((n, D)) * 0.25).astype(np.float32),  # a trained transcoder's rows, any norm
+         "b_dec": (rng.standard_normal(D) * 0.1).astype(np.float32)}
+    if skip:
+        p["W_skip"] = (rng.standard_normal((D, D)) * 0.1).astype(np.float32)  # [d_in, d_in]
+    fwd = lambda x: sparsify_transcoder_forward(p, x, k)
+    x = draw_rows(rng, fwd, ROWS)
+    z, y, _ = fwd(x)
+    cfg = {"activation": "topk", "expansion_factor": ef, "normalize_decoder": True, "num_latents": 0, "k": k,
+           "multi_topk": False, "skip_connection": skip, "transcode": True, "d_in": D}
+    files = {"cfg.json": lambda f: write_json(f, cfg),
+             "sae.safetensors": lambda f: write_safetensors(f, p, "F32")}
+    save_case(out, name, files, x, z, y)
+
+
+def saelens_transcoder_forward(p, x, arch):
+    """SAELens v6.18.0 saes/transcoder.py: process_sae_in does not subtract b_dec (d_out wide); encode is
+    relu(x @ W_enc + b_enc), JumpReLUTranscoder masks it with pre > threshold; decode is z @ W_dec + b_dec;
+    SkipTranscoder.forward adds x @ W_skip.T."""
+    x = x.astype(np.float64)
+    pre = x @ p["W_enc"] + p["b_enc"]
+    z = np.maximum(pre, 0)
+    dec = np.abs(pre)
+    if arch == "jumprelu_transcoder":
+        z = z * (pre > p["threshold"])
+        dec = np.minimum(dec, np.abs(pre - p["threshold"]))
+    out = z @ p["W_dec"] + p["b_dec"]
+    if arch == "skip_transcoder":
+        out = out + x @ p["W_skip"].T
+    return z, out, dec
+
+
+def saelens_transcoder_case(out, name, rng, arch, n=N):
+    p = {"W_enc": (rng.standard_normal((D, n)) / np.sqrt(D)).astype(np.float32),
+         "b_enc": (rng.standard_normal(n) * 0.2 - 0.1).astype(np.float32),
+         "W_dec": (rng.standard_normal((n, D_OUT)) * 0.25).astype(np.float32),
+         "b_dec": (rng.standard_normal(D_OUT) * 0.1).astype(np.float32)}
+    if arch == "skip_transcoder":
+        p["W_skip"] = (rng.standard_normal((D_OUT, D)) * 0.1).astype(np.float32)  # [d_out, d_in]
+    if arch == "jumprelu_transcoder":
+        p["threshold"] = (np.abs(rng.standard_normal(n)) * 0.3 + 0.05).astype(np.float32)
+    fwd = lambda x: saelens_transcoder_forward(p, x, arch)
+    x = draw_rows(rng, fwd, ROWS)
+    z, y, _ = fwd(x)
+    # TranscoderConfig.to_dict: the SAEConfig fields, metadata, then d_out and architecture.
+    cfg = {"d_in": D, "d_sae": n, "dtype": "float32", "device": "cpu", "apply_b_dec_to_input": False,
+           "normalize_activations": "none", "reshape_activations": "none",
+           "metadata": {"sae_lens_version": "6.18.0", "sae_lens_training_version": "6.18.0",
+                        "model_name": "fixture", "hook_name": "blocks.0.ln2.hook_normalized",
+                        "hook_name_out": "blocks.0.hook_mlp_out", "hook_head_index": None},
+           "d_out": D_OUT, "architecture": arch}
+    files = {"cfg.json": lambda f: write_json(f, cfg),
+             "sae_weights.safetensors": lambda f: write_safetensors(f, p, "F32")}
+    save_case(out, name, files, x, z, y)
+
+
 def main(out):
     rng = np.random.default_rng(20261130)
     training_keys = {"decoder_init_norm": 0.1, "use_sparse_activations": False, "aux_loss_coefficient": 1.0,
@@ -399,6 +485,12 @@ def main(out):
     gemma_case(out, "gemmascope", rng)
     # Last, so that the fixtures above keep their random draws.
     sparsify_groupmax_case(out, "sparsify-groupmax", rng, k=8, ef=4)
+    # Transcoders, after every earlier draw. recon.npy holds the output (width d_out), not a reconstruction of x.
+    sparsify_transcoder_case(out, "sparsify-transcoder", rng, skip=False)
+    sparsify_transcoder_case(out, "sparsify-skip-transcoder", rng, skip=True)
+    saelens_transcoder_case(out, "saelens-transcoder", rng, "transcoder")
+    saelens_transcoder_case(out, "saelens-skip-transcoder", rng, "skip_transcoder")
+    saelens_transcoder_case(out, "saelens-jumprelu-transcoder", rng, "jumprelu_transcoder")
 
 
 if __name__ == "__main__":

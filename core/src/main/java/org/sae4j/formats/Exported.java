@@ -16,7 +16,8 @@ import org.sae4j.io.Standardizer;
  * A model's parameters as another library must store them: the decoder is the dictionary sae4j decodes with, and a
  * {@link Standardizer} {@code x' = (x − m) / s} is folded into the weights ({@code W'[j,i] = W[j,i] / s_i},
  * {@code D'[j,i] = D[j,i]·s_i}, {@code b_dec' = b_dec·s + m}; without a pre-encoder bias also
- * {@code b_enc' = b_enc − W'·m}), which is the same affine function, equal up to float rounding.
+ * {@code b_enc' = b_enc − W'·m}), which is the same affine function, equal up to float rounding. A transcoder's
+ * {@code W_dec} is n×d_out and {@code b_dec} d_out; its {@code W_skip} is read from {@link Sae#wSkip()}.
  *
  * @param wEnc           n×d, latent-major (sae4j's layout)
  * @param preEncoderBias whether the encoder subtracts {@code bDec}
@@ -37,6 +38,11 @@ public record Exported(Sae sae, float[] wEnc, float[] bEnc, float[] wDec, float[
         Standardizer std = m.standardizer();
         if (std == null || std.mode() == Standardizer.Mode.NONE) {
             return new Exported(sae, wEnc, bEnc, wDec, bDec, pre, false, m.source());
+        }
+        if (sae.config().transcoder() != null) {
+            // The fold below maps W_dec and b_dec back into x's units; a transcoder's output is another space.
+            throw new BadInputException(m.dir() + ": a transcoder with a standardizer cannot be folded into the"
+                    + " weights (its output is not in the input's units); expected a transcoder without one");
         }
         if (sae.rule() != null) {
             throw new BadInputException(m.dir() + ": a standardizer together with an imported forward rule cannot"

@@ -11,6 +11,7 @@ import org.sae4j.BadInputException;
 import org.sae4j.ForwardRule;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.Transcoding;
 import org.sae4j.io.ActivationSource;
 import org.sae4j.io.Json;
 import org.sae4j.io.JsonFields;
@@ -74,6 +75,9 @@ public final class SaeLensFormat {
         String arch = cfg.optionalString("architecture", "standard");
         String norm = cfg.optionalString("normalize_activations", "none");
         boolean bDecIn = cfg.optionalBoolean("apply_b_dec_to_input", true);
+        if (arch.equals("transcoder") || arch.equals("skip_transcoder") || arch.equals("jumprelu_transcoder")) {
+            return loadTranscoder(dir, cfg, cfgFile, weights, d, n, arch, norm, bDecIn);
+        }
         String shapeWhy = " from " + CONFIG + " (d_in " + d + ", d_sae " + n + ")";
         try (Tensors t = Tensors.open(weights)) {
             float[] wEnc = Tensors.transpose(t.read("W_enc", "[d_in, d_sae]" + shapeWhy, d, n), d, n);
@@ -165,11 +169,63 @@ public final class SaeLensFormat {
                             null);
                     sae.withRule(ForwardRule.gated(bGate, magScale, bMag, rowNorm, origin));
                 }
-                case "transcoder", "skip_transcoder", "jumprelu_transcoder" -> throw new BadInputException(cfgFile
-                        + ": architecture is \"" + arch + "\", a transcoder (it predicts another layer's output);"
-                        + " expected an autoencoder: standard, jumprelu, topk or gated");
                 default -> throw new BadInputException(cfgFile + ": architecture is \"" + arch
-                        + "\"; expected standard, jumprelu, topk or gated");
+                        + "\"; expected standard, jumprelu, topk, gated, transcoder, skip_transcoder or"
+                        + " jumprelu_transcoder");
+            }
+            return new LoadedModel(sae, null, Format.SAELENS, dir);
+        }
+    }
+
+    /**
+     * SAELens {@code transcoder}, {@code skip_transcoder} and {@code jumprelu_transcoder}
+     * ({@code sae_lens/saes/transcoder.py}): {@code TranscoderConfig} adds {@code d_out} and refuses
+     * {@code apply_b_dec_to_input} ({@code __post_init__}); {@code W_enc} [d_in, d_sae], {@code W_dec} [d_sae, d_out],
+     * {@code b_dec} [d_out], {@code SkipTranscoder.W_skip} [d_out, d_in] with {@code forward} adding
+     * {@code x @ W_skip.T}; {@code Transcoder.encode} is {@code relu(x·W_enc + b_enc)} (the base
+     * {@code get_activation_fn}), {@code JumpReLUTranscoder.encode} masks it with {@code pre > threshold}.
+     * {@code Transcoder.decode} skips {@code run_time_activation_norm_fn_out} and {@code SkipTranscoder.forward}
+     * feeds the raw input to {@code W_skip}, so an input normalisation has no sae4j counterpart: only {@code none}.
+     */
+    private static LoadedModel loadTranscoder(Path dir, JsonFields cfg, Path cfgFile, Path weights, int d, int n,
+                                              String arch, String norm, boolean bDecIn) throws IOException {
+        if (!cfg.has("d_out")) {
+            // TranscoderConfig's dataclass default (768) would only coincide with the weights; ask for the width.
+            throw new BadInputException(cfgFile + ": architecture " + arch + " has no d_out; expected the"
+                    + " transcoder's output width (SAELens TranscoderConfig.d_out)");
+        }
+        int dOut = cfg.requireInt("d_out");
+        if (dOut <= 0) {
+            throw new BadInputException(cfgFile + ": d_out " + dOut + "; expected a positive output width");
+        }
+        if (bDecIn) {
+            throw new BadInputException(cfgFile + ": apply_b_dec_to_input is true (or absent, default true) for a "
+                    + arch + "; expected false (SAELens TranscoderConfig refuses it: b_dec is in the output space)");
+        }
+        if (!norm.equals("none")) {
+            throw new BadInputException(cfgFile + ": normalize_activations is \"" + norm + "\" for a " + arch
+                    + "; expected none (SAELens's transcoders normalise the input but not the output, which sae4j"
+                    + " does not reproduce)");
+        }
+        boolean skip = arch.equals("skip_transcoder");
+        boolean jump = arch.equals("jumprelu_transcoder");
+        String why = " from " + CONFIG + " (d_in " + d + ", d_sae " + n + ", d_out " + dOut + ")";
+        try (Tensors t = Tensors.open(weights)) {
+            float[] wEnc = Tensors.transpose(t.read("W_enc", "[d_in, d_sae]" + why, d, n), d, n);
+            float[] bEnc = t.read("b_enc", "[d_sae]" + why, n);
+            float[] wDec = t.read("W_dec", "[d_sae, d_out]" + why, n, dOut);
+            float[] bDec = t.read("b_dec", "[d_out]" + why, dOut);
+            float[] wSkip = skip ? t.read("W_skip", "[d_out, d_in]" + why, dOut, d) : null;
+            Transcoding tc = new Transcoding(dOut, skip);
+            String origin = "SAELens " + arch;
+            Sae sae;
+            if (jump) {
+                float[] theta = t.read("threshold", "[d_sae]" + why, n);
+                sae = jumpRelu(config(d, n, Activation.JUMPRELU, 1, false, false).withTranscoder(tc), wEnc, bEnc,
+                        wDec, bDec, theta, ForwardRule.RowNorm.NONE, origin);
+            } else {
+                sae = Sae.of(config(d, n, Activation.RELU, 1, false, false).withTranscoder(tc), wEnc, bEnc, wDec,
+                        bDec, null, wSkip);
             }
             return new LoadedModel(sae, null, Format.SAELENS, dir);
         }
@@ -284,8 +340,9 @@ public final class SaeLensFormat {
      * Writes {@code model} as a SAELens v6 inference folder ({@code cfg.json} with {@code metadata.sae_lens_version},
      * {@code sae_weights.safetensors} in F32, {@code W_enc} [d_in, d_sae]). The dictionary sae4j decodes with is
      * written as {@code W_dec}, so a unit-norm sae4j model needs no rescale flag. A standardizer is folded into the
-     * weights (affine, so the function is the same; values equal up to float rounding). Refuses what SAELens cannot
-     * express.
+     * weights (affine, so the function is the same; values equal up to float rounding). A transcoder is written as
+     * {@code transcoder}, {@code skip_transcoder} or {@code jumprelu_transcoder} with {@code d_out}, {@code W_dec}
+     * [d_sae, d_out], {@code b_dec} [d_out] and {@code W_skip} [d_out, d_in]. Refuses what SAELens cannot express.
      */
     public static String write(Path out, Exported e) throws IOException {
         return write(out, e, null);
@@ -335,12 +392,23 @@ public final class SaeLensFormat {
         }
         meta.put("exported_by", "sae4j");
         cfg.put("metadata", meta);
+        int dOut = c.outDim();
         Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
         t.put("W_enc", Safetensors.Tensor.of(Tensors.transpose(e.wEnc(), n, d), d, n));
-        t.put("W_dec", Safetensors.Tensor.of(e.wDec(), n, d));
-        t.put("b_dec", Safetensors.Tensor.of(e.bDec(), d));
+        t.put("W_dec", Safetensors.Tensor.of(e.wDec(), n, dOut));
+        t.put("b_dec", Safetensors.Tensor.of(e.bDec(), dOut));
         String arch;
-        if (rule != null && rule.gated()) {
+        if (c.transcoder() != null) {
+            arch = transcoderArchitecture(sae);
+            t.put("b_enc", Safetensors.Tensor.of(e.bEnc(), n));
+            if (arch.equals("jumprelu_transcoder")) {
+                t.put("threshold", Safetensors.Tensor.of(Exported.thresholds(sae), n));
+            }
+            if (c.skip()) {
+                t.put("W_skip", Safetensors.Tensor.of(sae.wSkip(), dOut, d)); // [d_out, d_in], out += x @ W_skip.T
+            }
+            cfg.put("d_out", (long) dOut); // after metadata, where TranscoderConfig.to_dict puts its own field
+        } else if (rule != null && rule.gated()) {
             float[][] g = rule.gateParameters();
             float[] rMag = new float[n];
             for (int j = 0; j < n; j++) {
@@ -381,6 +449,34 @@ public final class SaeLensFormat {
         }
         Exported.writeFolder(out, CONFIG, Json.writePretty(cfg), WEIGHTS, t, SPARSITY, sparsity);
         return "SAELens v6 " + arch + (sparsity == null ? "" : " with " + SPARSITY);
+    }
+
+    /**
+     * SAELens v6.18's transcoder classes ({@code sae_lens/saes/transcoder.py}, registered in
+     * {@code sae_lens/__init__.py}): ReLU {@code transcoder} and {@code skip_transcoder}, JumpReLU
+     * {@code jumprelu_transcoder} without a skip path; anything else is refused.
+     */
+    private static String transcoderArchitecture(Sae sae) {
+        SaeConfig c = sae.config();
+        ForwardRule rule = sae.rule();
+        if (rule != null && (rule.gated() || rule.norm() != ForwardRule.RowNorm.NONE)) {
+            throw new BadInputException("export --format saelens: the transcoder has " + rule.origin()
+                    + " forward-pass parts SAELens's transcoders cannot express");
+        }
+        return switch (c.activation()) {
+            case RELU -> c.skip() ? "skip_transcoder" : "transcoder";
+            case JUMPRELU, BATCHTOPK -> {
+                if (c.skip()) {
+                    throw new BadInputException("export --format saelens: the model is a " + c.activation().id()
+                            + " skip transcoder; SAELens's JumpReLUTranscoder has no W_skip (its skip_transcoder is"
+                            + " ReLU)");
+                }
+                yield "jumprelu_transcoder";
+            }
+            default -> throw new BadInputException("export --format saelens: the model is a " + c.activation().id()
+                    + " transcoder; SAELens's transcoders are relu (transcoder, skip_transcoder) or jumprelu"
+                    + " (jumprelu_transcoder)" + (c.outDim() == c.dim() ? " (export it as sparsify)" : ""));
+        };
     }
 
     private static float[] add(float[] a, float[] b) {

@@ -12,6 +12,7 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
+import org.sae4j.Transcoding;
 import org.sae4j.io.ActivationSource;
 import org.sae4j.io.Json;
 import org.sae4j.io.JsonFields;
@@ -34,7 +35,14 @@ import org.sae4j.io.Safetensors;
  * <p>{@code activation: "groupmax"} ({@code FusedEncoder.forward} in {@code fused_encoder.py}: the relu'd
  * pre-activations unflattened into k groups of num_latents/k, the max of each, ties to the first) is sae4j's
  * {@link Activation#GROUPMAX} with the same k; sparsify cannot build one whose k does not divide num_latents, so
- * neither can sae4j. Refused with the reason: {@code signed}, {@code transcode} and {@code skip_connection} models.
+ * neither can sae4j.
+ *
+ * <p>{@code transcode: true} models are transcoders ({@link Transcoding}) with d_out = d_in, the only width sparsify
+ * builds ({@code SparseCoder.__init__}: {@code W_dec = zeros_like(encoder.weight)}, {@code b_dec} of d_in): sparsify's
+ * {@code encode} does not subtract {@code b_dec} when transcoding, so the model has no pre-encoder bias; with
+ * {@code skip_connection: true} the tensor {@code W_skip} [d_in, d_in] adds {@code x @ W_skip.mT}
+ * ({@code SparseCoder.forward}). Refused with the reason: {@code signed} models, and {@code skip_connection} without
+ * {@code transcode} (an autoencoder with a skip path, which sae4j does not hold).
  */
 public final class SparsifyFormat {
     public static final String CONFIG = "cfg.json";
@@ -75,11 +83,16 @@ public final class SparsifyFormat {
                     + " (sparsify/config.py SparseCoderConfig.activation)");
         }
         Activation activation = act.equals("groupmax") ? Activation.GROUPMAX : Activation.TOPK;
-        for (String flag : new String[] {"signed", "transcode", "skip_connection"}) {
-            if (cfg.optionalBoolean(flag, false)) {
-                throw new BadInputException(cfgFile + ": " + flag + " is true; expected false (sae4j imports"
-                        + " autoencoders with an unsigned top-k and no skip connection)");
-            }
+        if (cfg.optionalBoolean("signed", false)) {
+            throw new BadInputException(cfgFile + ": signed is true; expected false (sae4j imports an unsigned"
+                    + " top-k)");
+        }
+        boolean transcode = cfg.optionalBoolean("transcode", false);
+        boolean skip = cfg.optionalBoolean("skip_connection", false);
+        if (skip && !transcode) {
+            // An autoencoder with a skip path: sae4j holds W_skip only on a transcoder.
+            throw new BadInputException(cfgFile + ": skip_connection is true but transcode is false; expected"
+                    + " skip_connection only on a transcoder (transcode: true)");
         }
         int ef = cfg.optionalInt("expansion_factor", 32);
         int n = cfg.optionalInt("num_latents", 0);
@@ -104,8 +117,10 @@ public final class SparsifyFormat {
         }
         String why = " from " + CONFIG + " (d_in " + d + ", " + nWhy + ")";
         try (Tensors t = Tensors.open(weights)) {
-            if (t.has("W_skip")) {
-                throw new BadInputException(weights + ": has tensor 'W_skip'; expected no skip connection");
+            if (!skip && t.has("W_skip")) {
+                // sparsify's strict load_model would refuse the unexpected key too.
+                throw new BadInputException(weights + ": has tensor 'W_skip' but " + CONFIG + " has skip_connection"
+                        + " false; expected no W_skip, or skip_connection true");
             }
             float[] wEnc;
             float[] bEnc;
@@ -116,17 +131,28 @@ public final class SparsifyFormat {
                 wEnc = Tensors.transpose(t.read("W_enc", "[d_in, num_latents]" + why, d, n), d, n);
                 bEnc = t.read("b_enc", "[num_latents]" + why, n);
             }
+            // A transcoder's W_dec and b_dec are d_in wide too: SparseCoder.__init__ builds W_dec as
+            // zeros_like(encoder.weight) and b_dec of d_in, and load_model is strict.
             float[] wDec = t.read("W_dec", "[num_latents, d_in]" + why, n, d);
             float[] bDec = t.read("b_dec", "[d_in]" + why, d);
-            SaeConfig c = SaeLensFormat.config(d, n, activation, k, false, true);
-            return new LoadedModel(Sae.of(c, wEnc, bEnc, wDec, bDec, null), null, Format.SPARSIFY, dir);
+            if (!transcode) {
+                SaeConfig c = SaeLensFormat.config(d, n, activation, k, false, true);
+                return new LoadedModel(Sae.of(c, wEnc, bEnc, wDec, bDec, null), null, Format.SPARSIFY, dir);
+            }
+            // SparseCoder.encode subtracts b_dec only when not transcoding: no pre-encoder bias. W_skip is
+            // [d_in, d_in] and forward adds x @ W_skip.mT, which is sae4j's d_out×d layout as stored.
+            float[] wSkip = skip ? t.read("W_skip", "[d_in, d_in] (skip_connection)" + why, d, d) : null;
+            SaeConfig c = SaeLensFormat.config(d, n, activation, k, false, false)
+                    .withTranscoder(new Transcoding(d, skip));
+            return new LoadedModel(Sae.of(c, wEnc, bEnc, wDec, bDec, null, wSkip), null, Format.SPARSIFY, dir);
         }
     }
 
     /**
-     * Writes a sparsify folder for a TopK or GroupMax model. sparsify always encodes {@code x − b_dec}: a model
-     * without the pre-encoder bias gets {@code b_dec} folded into {@code encoder.bias} (same function, float
-     * rounding).
+     * Writes a sparsify folder for a TopK or GroupMax model. sparsify encodes {@code x − b_dec} unless it transcodes:
+     * an autoencoder without the pre-encoder bias gets {@code b_dec} folded into {@code encoder.bias} (same function,
+     * float rounding). A transcoder is written with {@code transcode: true} (and {@code skip_connection} with its
+     * {@code W_skip}) when its d_out equals d_in, the only width sparsify builds; otherwise refused.
      */
     public static String write(Path out, Exported e) throws IOException {
         Sae sae = e.sae();
@@ -141,8 +167,15 @@ public final class SparsifyFormat {
         }
         int d = c.dim();
         int n = c.latents();
+        boolean transcode = c.transcoder() != null;
+        if (transcode && c.outDim() != d) {
+            throw new BadInputException("export --format sparsify: the transcoder's d_out is " + c.outDim()
+                    + "; expected d_out = d_in (" + d + "), the only width sparsify's SparseCoder builds (W_dec"
+                    + " [num_latents, d_in], b_dec [d_in], sparse_coder.py __init__); export it as saelens");
+        }
         float[] bias = e.bEnc().clone();
-        if (!e.preEncoderBias()) {
+        // A transcoder encodes x itself in both libraries (SparseCoder.encode skips x − b_dec when transcoding).
+        if (!e.preEncoderBias() && !transcode) {
             for (int j = 0; j < n; j++) {
                 double dot = 0;
                 for (int i = 0; i < d; i++) {
@@ -158,8 +191,8 @@ public final class SparsifyFormat {
         cfg.put("num_latents", (long) n);
         cfg.put("k", (long) c.k());
         cfg.put("multi_topk", false);
-        cfg.put("skip_connection", false);
-        cfg.put("transcode", false);
+        cfg.put("skip_connection", c.skip());
+        cfg.put("transcode", transcode);
         cfg.put("d_in", (long) d);
         ActivationSource src = e.source();
         if (src != null) {
@@ -180,7 +213,13 @@ public final class SparsifyFormat {
         t.put("encoder.bias", Safetensors.Tensor.of(bias, n));
         t.put("W_dec", Safetensors.Tensor.of(e.wDec(), n, d));
         t.put("b_dec", Safetensors.Tensor.of(e.bDec(), d));
+        if (c.skip()) {
+            t.put("W_skip", Safetensors.Tensor.of(sae.wSkip(), d, d)); // [d_in, d_in], out += x @ W_skip.mT
+        }
         Exported.writeFolder(out, CONFIG, Json.write(cfg), WEIGHTS, t);
+        if (transcode) {
+            return "sparsify " + c.activation().id() + (c.skip() ? " skip transcoder" : " transcoder");
+        }
         return "sparsify " + c.activation().id() + (e.preEncoderBias() ? "" : " (b_dec folded into encoder.bias)");
     }
 }

@@ -97,6 +97,85 @@ class InteropFixturesTest {
         }
     }
 
+    /**
+     * A transcoder fixture's codes through the three encoder paths, and its outputs (width d_out, with the skip path)
+     * through {@link Sae#forward} and {@link Sae#decode(float[], float[], int)} of the encoder's dense codes:
+     * {@code recon.npy} holds the library's output for each input row.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sparsify-transcoder", "sparsify-skip-transcoder", "saelens-transcoder",
+            "saelens-skip-transcoder", "saelens-jumprelu-transcoder"})
+    void importedTranscoderGivesTheLibrarysCodesAndOutputs(String name) throws IOException {
+        Path dir = fixture(name);
+        LoadedModel m = ModelFormats.load(dir);
+        Sae sae = m.sae();
+        assertThat(m.format().id()).isEqualTo(name.startsWith("saelens") ? "saelens" : "sparsify");
+        assertThat(sae.config().transcoder()).isNotNull();
+        assertThat(sae.config().preEncoderBias()).isFalse();
+        assertThat(sae.outDim()).isEqualTo(name.startsWith("saelens") ? 24 : 16);
+        assertThat(sae.config().skip()).isEqualTo(name.contains("skip"));
+        float[] x = npy(dir.resolve("inputs.npy"));
+        float[] codes = npy(dir.resolve("codes.npy"));
+        float[] out = npy(dir.resolve("recon.npy"));
+        int d = sae.dim();
+        int n = sae.latents();
+        int dOut = sae.outDim();
+        int rows = x.length / d;
+        assertThat(out).hasSize(rows * dOut);
+        float[] dense = checkCodes(SaeEncoder.of(sae), x, codes, rows, d, n, name);
+        Sae.Forward f = sae.forward(x, rows);
+        float[] fromCodes = sae.decode(dense, x, rows);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                close(f.codes()[r * n + j], codes[r * n + j], name + " row " + r + " forward latent " + j);
+            }
+            for (int i = 0; i < dOut; i++) {
+                close(f.reconstruction()[r * dOut + i], out[r * dOut + i], name + " row " + r + " output " + i);
+                close(fromCodes[r * dOut + i], out[r * dOut + i], name + " row " + r + " decode(z, x) output " + i);
+            }
+        }
+        assertThat(SaeEncoder.load(dir).latents()).isEqualTo(n);
+    }
+
+    /**
+     * {@code enc}'s codes of the {@code rows} rows of {@code x} against the fixture's, by the single-vector, batch
+     * and dense paths: the same latents fire and values are close. Returns the dense codes.
+     */
+    static float[] checkCodes(SaeEncoder enc, float[] x, float[] codes, int rows, int d, int n, String name) {
+        int[] bIdx = new int[rows * n];
+        float[] bVal = new float[rows * n];
+        enc.encode(x, rows, bIdx, bVal, n);
+        float[] dense = new float[rows * n];
+        enc.encodeDense(x, rows, dense);
+        for (int r = 0; r < rows; r++) {
+            float[] row = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
+            String where = name + " row " + r;
+            List<Integer> want = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                if (codes[r * n + j] != 0f) {
+                    want.add(j);
+                }
+            }
+            SparseCode c = enc.encode(row);
+            assertThat(sorted(c.indices())).as(where + " single-vector indices").isEqualTo(want);
+            for (int q = 0; q < c.size(); q++) {
+                close(c.value(q), codes[r * n + c.index(q)], where + " latent " + c.index(q));
+            }
+            List<Integer> batch = new ArrayList<>();
+            for (int q = r * n; q < (r + 1) * n && bIdx[q] >= 0; q++) {
+                batch.add(bIdx[q]);
+                close(bVal[q], codes[r * n + bIdx[q]], where + " batch latent " + bIdx[q]);
+            }
+            assertThat(sorted(batch)).as(where + " batch indices").isEqualTo(want);
+            for (int j = 0; j < n; j++) {
+                float z = dense[r * n + j];
+                assertThat(z != 0f).as(where + " dense latent " + j).isEqualTo(codes[r * n + j] != 0f);
+                close(z, codes[r * n + j], where + " dense latent " + j);
+            }
+        }
+        return dense;
+    }
+
     static void checkAgainstFixture(Sae sae, Path dir, String name) throws IOException {
         float[] x = npy(dir.resolve("inputs.npy"));
         float[] codes = npy(dir.resolve("codes.npy"));
