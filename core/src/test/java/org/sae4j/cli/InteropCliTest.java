@@ -341,6 +341,81 @@ class InteropCliTest {
         assertSameCodes(gm, gmSp, true);
     }
 
+    /**
+     * Each transcoder fixture goes out through {@code sae4j export} in its own format and comes back with identical
+     * codes and outputs (bit for bit: both formats store the parameters as sae4j holds them, nothing is folded), and
+     * with the layout the library's loader builds.
+     */
+    @Test
+    void transcodersExportAndReimportWithIdenticalCodesAndOutputs() throws Exception {
+        String[][] cases = {{"sparsify-transcoder", "sparsify"}, {"sparsify-skip-transcoder", "sparsify"},
+                {"saelens-transcoder", "saelens"}, {"saelens-skip-transcoder", "saelens"},
+                {"saelens-jumprelu-transcoder", "saelens"}};
+        for (String[] c : cases) {
+            Path out = dir.resolve(c[0] + "-out");
+            assertThat(run("export", "--model", fixture(c[0]).toString(), "--format", c[1], "--out", out.toString()))
+                    .as(cli.stderr()).isZero();
+            assertThat(cli.stdout()).contains("transcoder");
+            assertThat(ModelFormats.detect(out).id()).isEqualTo(c[1]);
+            Map<String, Object> cfg = Json.readObject(out.resolve("cfg.json"));
+            boolean skip = c[0].contains("skip");
+            if (c[1].equals("sparsify")) {
+                assertThat(cfg).containsEntry("transcode", true).containsEntry("skip_connection", skip)
+                        .containsEntry("d_in", 16L);
+                try (Safetensors st = Safetensors.open(out.resolve("sae.safetensors"))) {
+                    assertThat(st.info("W_dec").shape()).containsExactly(64, 16);
+                    assertThat(st.contains("W_skip")).isEqualTo(skip);
+                    if (skip) {
+                        assertThat(st.info("W_skip").shape()).containsExactly(16, 16);
+                    }
+                }
+            } else {
+                assertThat(cfg).containsEntry("architecture", c[0].substring("saelens-".length()).replace('-', '_'))
+                        .containsEntry("d_out", 24L).containsEntry("apply_b_dec_to_input", false);
+                try (Safetensors st = Safetensors.open(out.resolve("sae_weights.safetensors"))) {
+                    assertThat(st.info("W_enc").shape()).containsExactly(16, 64);
+                    assertThat(st.info("W_dec").shape()).containsExactly(64, 24);
+                    assertThat(st.info("b_dec").shape()).containsExactly(24);
+                    assertThat(st.contains("W_skip")).isEqualTo(skip);
+                    if (skip) {
+                        assertThat(st.info("W_skip").shape()).containsExactly(24, 16); // [d_out, d_in]
+                    }
+                }
+            }
+            assertSameTranscoder(fixture(c[0]), out);
+        }
+        // Neither library has the other's transcoder: sparsify's are top-k, SAELens's relu or jumprelu.
+        assertThat(run("export", "--model", fixture("sparsify-transcoder").toString(), "--format", "saelens",
+                "--out", dir.resolve("x1").toString())).isEqualTo(2);
+        assertThat(errLine()).contains("topk transcoder").contains("relu (transcoder, skip_transcoder)");
+        assertThat(run("export", "--model", fixture("saelens-transcoder").toString(), "--format", "sparsify",
+                "--out", dir.resolve("x2").toString())).isEqualTo(2);
+        assertThat(errLine()).contains("relu").contains("topk or groupmax only");
+        assertThat(dir.resolve("x1")).doesNotExist();
+        assertThat(dir.resolve("x2")).doesNotExist();
+    }
+
+    private static void assertSameTranscoder(Path original, Path exported) throws IOException {
+        Sae a = ModelFormats.load(original).sae();
+        Sae b = ModelFormats.load(exported).sae();
+        assertThat(b.config()).isEqualTo(a.config());
+        float[] x = rows(64, a.dim(), 11);
+        SaeEncoder ea = SaeEncoder.of(a);
+        SaeEncoder eb = SaeEncoder.of(b);
+        for (int r = 0; r < 64; r++) {
+            float[] row = java.util.Arrays.copyOfRange(x, r * a.dim(), (r + 1) * a.dim());
+            SparseCode ca = ea.encode(row);
+            SparseCode cb = eb.encode(row);
+            assertThat(cb.indices()).as(exported + " row " + r).containsExactly(ca.indices());
+            assertThat(cb.values()).as(exported + " row " + r).containsExactly(ca.values());
+        }
+        Sae.Forward fa = a.forward(x, 64);
+        Sae.Forward fb = b.forward(x, 64);
+        assertThat(fb.codes()).as(exported + " codes").containsExactly(fa.codes());
+        assertThat(fb.reconstruction()).as(exported + " outputs").hasSize(64 * a.outDim())
+                .containsExactly(fa.reconstruction());
+    }
+
     @Test
     void exportFoldsAStandardizerAndRefusesWhatAFormatCannotExpress() throws Exception {
         Path src = dir.resolve("std");
