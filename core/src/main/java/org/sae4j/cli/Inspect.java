@@ -70,11 +70,18 @@ final class Inspect {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("name", names[t]);
             boolean matrix = names[t].startsWith("W_");
-            e.put("shape", matrix ? new long[] {c.latents(), c.dim()}
-                    : new long[] {names[t].equals("b_dec") ? c.dim() : c.latents()});
+            // A transcoder's decoder side is d_out wide; W_skip is d_out×d (Sae's layout).
+            long[] shape = switch (names[t]) {
+                case "W_enc" -> new long[] {c.latents(), c.dim()};
+                case "W_dec" -> new long[] {c.latents(), c.outDim()};
+                case "W_skip" -> new long[] {c.outDim(), c.dim()};
+                case "b_dec" -> new long[] {c.outDim()};
+                default -> new long[] {c.latents()};
+            };
+            e.put("shape", shape);
             e.put("norm", norm(data[t], 0, data[t].length));
             if (matrix) {
-                double[] rows = rowNorms(data[t], c.latents(), c.dim());
+                double[] rows = rowNorms(data[t], (int) shape[0], (int) shape[1]);
                 e.put("row_norm_min", rows[0]);
                 e.put("row_norm_mean", rows[1]);
                 e.put("row_norm_max", rows[2]);
@@ -94,8 +101,8 @@ final class Inspect {
         }
         int n = c.latents();
         int sample = Math.min(n, MAX_COLLINEARITY_ATOMS);
-        float[] dict = sampleAtoms(sae.dictionary(), n, c.dim(), sample);
-        Metrics.Collinearity col = Metrics.dictionaryCollinearity(dict, sample, c.dim());
+        float[] dict = sampleAtoms(sae.dictionary(), n, c.outDim(), sample);
+        Metrics.Collinearity col = Metrics.dictionaryCollinearity(dict, sample, c.outDim());
         Map<String, Object> cj = new LinkedHashMap<>();
         cj.put("max_abs_cosine", col.max());
         cj.put("mean_abs_cosine", col.mean());
@@ -117,7 +124,9 @@ final class Inspect {
             out.println(Json.write(j));
             return;
         }
-        out.printf(Locale.ROOT, "%s: %s SAE, dim %d, latents %d%s%n", model, c.activation().id(), c.dim(), n,
+        String kind = c.transcoder() == null ? "SAE, dim " + c.dim()
+                : (c.skip() ? "skip transcoder" : "transcoder") + ", d_in " + c.dim() + " → d_out " + c.outDim();
+        out.printf(Locale.ROOT, "%s: %s %s, latents %d%s%n", model, c.activation().id(), kind, n,
                 c.activation().usesK() ? ", k " + c.k() : "");
         out.printf(Locale.ROOT, "  unit-norm decoder %s, pre-encoder bias %s, init seed %d, standardizer %s%n",
                 c.unitNormDecoder(), c.preEncoderBias(), c.seed(), j.get("standardizer"));
