@@ -35,6 +35,8 @@ import org.sae4j.io.Safetensors;
  *       unit-norm rows, which is the function SAELens computes ({@code encode} multiplies the pre-activations by
  *       the norms, {@code decode} divides them out) and what its own {@code save_inference_model} does.</li>
  *   <li>{@code gated}: a {@link ForwardRule#gated} rule ({@code saes/gated_sae.py} {@code encode}).</li>
+ *   <li>{@code transcoder}, {@code skip_transcoder}, {@code jumprelu_transcoder}: a transcoder
+ *       ({@link org.sae4j.Transcoding}) of width {@code d_out} (see {@code loadTranscoder}).</li>
  * </ul>
  * {@code normalize_activations} {@code constant_norm_rescale}/{@code layer_norm} become a
  * {@link ForwardRule.RowNorm}; {@code expected_average_only_in} needs the dataset factor, which the folder does not
