@@ -7,10 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
-import org.sae4j.BadInputException;
 import org.sae4j.Sae;
-import org.sae4j.SaeEncoder;
 import org.sae4j.formats.LoadedModel;
+import org.sae4j.SaeEncoder;
 import org.sae4j.io.BatchStream;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
@@ -42,11 +41,6 @@ final class Eval {
         int batch = Models.positive(a, "--batch");
         int threads = Models.threads(a);
         LoadedModel lm = Models.load(a, model);
-        if (lm.sae().config().transcoder() != null) {
-            // eval scores x̂ against the rows it encoded; a transcoder's output is another activation, not in --data.
-            throw new BadInputException("eval: " + model + " is a transcoder (d_in " + lm.sae().dim() + " → d_out "
-                    + lm.sae().outDim() + "); eval measures the reconstruction of its input, expected an autoencoder");
-        }
         int[] widths = prefixes(a, lm.sae());
         DatasetMetrics r;
         DatasetMetrics[] pr = new DatasetMetrics[widths.length];
