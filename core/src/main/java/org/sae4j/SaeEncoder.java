@@ -489,6 +489,17 @@ public final class SaeEncoder {
         }
     }
 
+    /**
+     * A skip transcoder's linear path: {@code out[b] += W_skip·x[b]} for {@code rows} rows of raw input (width d) and
+     * output (width d_out), e.g. after {@link #decode(int[], float[], int, int, float[])}; nothing for other models.
+     */
+    public void addSkip(float[] x, int rows, float[] out) {
+        if (w.wSkip != null) {
+            w.checkRows("input", x, rows, false);
+            w.addSkip(x, 0, rows, out, 0);
+        }
+    }
+
     /** Width of the output {@link #decode} writes: the input's, or a transcoder's target width. */
     public int outDim() {
         return dOut;

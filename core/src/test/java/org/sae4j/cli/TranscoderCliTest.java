@@ -141,6 +141,17 @@ class TranscoderCliTest {
         assertThat(ev).isCloseTo(1 - sse / ss, within(1e-4));
         assertThat(ev).as("learned something").isGreaterThan(0.3);
 
+        // features takes its figures against the targets too (the same model, rows and sums as eval).
+        assertThat(cli.run("features", "--model", dir.resolve("m").toString(), "--data", xHeld.toString(),
+                "--target", yHeld.toString(), "--out", dir.resolve("feat").toString())).as(cli.stderr()).isZero();
+        Map<String, Object> fj = Json.readObject(dir.resolve("feat").resolve("features.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> info = fj.containsKey("info") ? (Map<String, Object>) fj.get("info") : fj;
+        assertThat(((Number) info.get("explained_variance")).doubleValue()).isCloseTo(ev, within(1e-6));
+        assertThat(cli.run("features", "--model", dir.resolve("m").toString(), "--data", xHeld.toString(), "--out",
+                dir.resolve("feat2").toString())).isEqualTo(2);
+        assertThat(errLine()).contains("expected --target PATH");
+
         // encode needs no target: the codes come from the inputs.
         assertThat(cli.run("encode", "--model", dir.resolve("m").toString(), "--data", xHeld.toString(), "--out",
                 dir.resolve("codes").toString(), "--threads", "1")).as(cli.stderr()).isZero();
