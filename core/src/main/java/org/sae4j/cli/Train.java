@@ -223,10 +223,12 @@ final class Train {
                 }
             });
             if (!quiet) {
-                err.printf(Locale.ROOT, "sae4j train: %s (%d rows × %d%s), %s SAE n=%d%s, %s lr %s, batch %d, %d steps"
-                                + "%s -> %s%n", dataPath, data.rows(), data.dim(),
+                err.printf(Locale.ROOT, "sae4j train: %s (%d rows × %s%s), %s %s n=%d%s, %s lr %s, batch %d, %d steps"
+                                + "%s -> %s%n", dataPath, data.rows(), sc.transcoder() == null ? data.dim()
+                                : sc.dim() + " → " + sc.outDim() + " of " + targetPath,
                         std == null ? "" : ", " + std,
-                        sc.activation().id(), sc.latents(),
+                        sc.activation().id(), sc.transcoder() == null ? "SAE" : sc.skip() ? "skip transcoder"
+                                : "transcoder", sc.latents(),
                         sc.activation().usesK() ? " k=" + sc.k() : "", cfg.optimizer().id(), cfg.lr(),
                         cfg.batchSize(), total, startStep > 0 ? " (resuming at step " + startStep + ")" : "",
                         outDir);
