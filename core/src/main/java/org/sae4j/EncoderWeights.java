@@ -14,12 +14,15 @@ import org.sae4j.kernels.VectorizationProvider;
 final class EncoderWeights {
     final SaeConfig config;
     final int d;
+    /** Output width: d, or a transcoder's d_out (the decoder's rows, b_dec). */
+    final int dOut;
     final int n;
     final Activation act;
     final float[] wEnc;    // null in an approximate mode
     final float[] bEnc;
     final float[] bDec;
     final float[] dict;
+    final float[] wSkip;   // a skip transcoder's W_skip (d_out×d), else null
     final float[] theta;   // JumpReLU: θ_j = exp(t_j) in float, as Sae.activate compares; else null
     final float floor;     // a code must exceed this: θ for BatchTopK, 0 otherwise (JumpReLU uses theta)
     final boolean shift;   // encode x − b_dec
@@ -31,8 +34,15 @@ final class EncoderWeights {
     EncoderWeights(Sae sae, Standardizer standardizer, EncoderMode mode) {
         this.config = sae.config();
         this.d = config.dim();
+        this.dOut = config.outDim();
         this.n = config.latents();
         this.act = config.activation();
+        if (config.transcoder() != null && ((standardizer != null && standardizer.mode() != Standardizer.Mode.NONE)
+                || sae.rule() != null)) {
+            // Input and output live in two spaces: one standardizer or row norm cannot map both.
+            throw new BadInputException("transcoder: inputs are used as given; expected no standardizer or"
+                    + " imported row norm");
+        }
         if (standardizer != null && standardizer.dim() != d) {
             throw new BadInputException("standardizer: has dim " + standardizer.dim() + "; expected the model's "
                     + d);
@@ -54,6 +64,7 @@ final class EncoderWeights {
         this.bEnc = sae.bEnc().clone();
         this.bDec = sae.bDec().clone();
         this.dict = sae.dictionary();
+        this.wSkip = sae.wSkip() == null ? null : sae.wSkip().clone();
         this.rule = sae.rule();
         this.codeRule = rule != null && rule.rewritesCodes();
         if (act == Activation.JUMPRELU && !codeRule) {
@@ -117,6 +128,18 @@ final class EncoderWeights {
     void unprepare(float[] a, int off, int rows) {
         if (standardizer != null) {
             standardizer.invert(a, off, rows);
+        }
+    }
+
+    /** A skip transcoder's {@code out[b] += W_skip·x[b]} for {@code rows} rows (x width d, out width d_out). */
+    void addSkip(float[] x, int xOff, int rows, float[] out, int outOff) {
+        if (wSkip == null) {
+            return;
+        }
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < dOut; i++) {
+                out[outOff + b * dOut + i] += ops.dot(wSkip, i * d, x, xOff + b * d, d);
+            }
         }
     }
 

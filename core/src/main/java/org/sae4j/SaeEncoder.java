@@ -61,6 +61,7 @@ public final class SaeEncoder {
 
     private final SaeConfig config;
     private final int d;
+    private final int dOut;
     private final int n;
     private final Activation act;
     private final EncoderWeights w;
@@ -74,6 +75,7 @@ public final class SaeEncoder {
         this.w = new EncoderWeights(sae, standardizer, mode);
         this.config = w.config;
         this.d = w.d;
+        this.dOut = w.dOut;
         this.n = w.n;
         this.act = w.act;
         VectorizationProvider p = VectorizationProvider.getInstance();
@@ -150,7 +152,8 @@ public final class SaeEncoder {
     public long memoryBytes() {
         long nd = (long) n * d;
         long bytes = (w.wEnc != null ? 8 * nd : 0) /* W_enc and its copy packed for the GEMM */
-                + 4 * nd /* dictionary */ + 4L * (2 * n + d) + (w.theta != null ? 4L * n : 0);
+                + 4L * n * dOut /* dictionary */ + 4L * (2 * n + dOut) + (w.theta != null ? 4L * n : 0)
+                + (w.wSkip != null ? 4L * w.wSkip.length : 0);
         return bytes + (screen != null ? screen.bytes() : 0);
     }
 
@@ -205,8 +208,15 @@ public final class SaeEncoder {
         return count < 0 ? n : count;
     }
 
-    /** Mean squared error {@code (1/d)·‖x − x̂‖²} of the reconstruction of {@code x}, in the data's units. */
+    /**
+     * Mean squared error {@code (1/d)·‖x − x̂‖²} of the reconstruction of {@code x}, in the data's units. A transcoder
+     * reconstructs another activation: compare {@link #reconstruct}{@code (x)} with its target instead.
+     */
     public double reconstructionError(float[] x) {
+        if (config().transcoder() != null) {
+            throw new BadInputException("reconstructionError: a transcoder's output is another activation (width "
+                    + dOut + "); expected reconstruct(x) compared with its target");
+        }
         float[] xhat = reconstruct(x);
         double sse = 0;
         for (int i = 0; i < d; i++) {
@@ -223,6 +233,7 @@ public final class SaeEncoder {
      */
     public float[] reconstruct(float[] x) {
         float[] xhat = decode(encode(x));
+        w.addSkip(x, 0, 1, xhat, 0); // a skip transcoder's linear path (other models: nothing)
         if (w.rule != null && w.rule.norm() != ForwardRule.RowNorm.NONE) {
             float[] in = x;
             if (w.standardizer != null) {
@@ -390,49 +401,51 @@ public final class SaeEncoder {
     // ---------------------------------------------------------------- decoding
 
     /**
-     * {@code x̂ = Σ code·D_j + b_dec}, in the data's units; for a model with a per-row input normalisation, in the
+     * {@code x̂ = Σ code·D_j + b_dec} (width d_out: a transcoder's output; a skip transcoder's needs its input too,
+     * {@link #decodeDense(float[], float[], int, float[])} or {@link #reconstruct}), in the data's units; for a model with a per-row input normalisation, in the
      * normalised space (use {@link #reconstruct}).
      */
     public float[] decode(SparseCode code) {
-        float[] out = new float[d];
+        float[] out = new float[dOut];
         decode(code, out, 0);
         return out;
     }
 
     /** As {@link #decode(SparseCode)} into {@code out[off .. off + d)}; allocates nothing. */
     public void decode(SparseCode code, float[] out, int off) {
-        if (out.length < (long) off + d || off < 0) {
-            throw new BadInputException("output: has " + out.length + " values; expected " + d + " from offset " + off);
+        if (out.length < (long) off + dOut || off < 0) {
+            throw new BadInputException("output: has " + out.length + " values; expected " + dOut + " from offset "
+                    + off);
         }
-        System.arraycopy(w.bDec, 0, out, off, d);
+        System.arraycopy(w.bDec, 0, out, off, dOut);
         for (int q = 0; q < code.size(); q++) {
             int j = code.index(q);
             w.checkLatent(j, q);
-            ops.axpy(code.value(q), w.dict, j * d, out, off, d);
+            ops.axpy(code.value(q), w.dict, j * dOut, out, off, dOut);
         }
         w.unprepare(out, off, 1);
     }
 
     /**
      * Decodes {@code rows} rows of codes in the layout {@link #encode(float[], int, int[], float[], int)} writes
-     * ({@code k} slots per row, index −1 = empty) into {@code out} (rows × d); allocates nothing.
+     * ({@code k} slots per row, index −1 = empty) into {@code out} (rows × d_out); allocates nothing.
      */
     public void decode(int[] idx, float[] val, int rows, int k, float[] out) {
         if (rows < 0 || k < 1 || idx.length < (long) rows * k || val.length < (long) rows * k) {
             throw new BadInputException("codes: have " + idx.length + " indices and " + val.length
                     + " values; expected rows × k = " + rows + "×" + k);
         }
-        if (out.length < (long) rows * d) {
-            throw new BadInputException("output: has " + out.length + " values; expected rows × dim = " + rows + "×"
-                    + d);
+        if (out.length < (long) rows * dOut) {
+            throw new BadInputException("output: has " + out.length + " values; expected rows × output width = "
+                    + rows + "×" + dOut);
         }
         for (int b = 0; b < rows; b++) {
-            System.arraycopy(w.bDec, 0, out, b * d, d);
+            System.arraycopy(w.bDec, 0, out, b * dOut, dOut);
             for (int q = b * k; q < (b + 1) * k; q++) {
                 int j = idx[q];
                 if (j >= 0) {
                     w.checkLatent(j, q);
-                    ops.axpy(val[q], w.dict, j * d, out, b * d, d);
+                    ops.axpy(val[q], w.dict, j * dOut, out, b * dOut, dOut);
                 }
             }
         }
@@ -448,20 +461,47 @@ public final class SaeEncoder {
             throw new BadInputException("codes: have " + z.length + " values; expected rows × latents = " + rows
                     + "×" + n);
         }
-        if (out.length < (long) rows * d) {
-            throw new BadInputException("output: has " + out.length + " values; expected rows × dim = " + rows + "×"
-                    + d);
+        if (out.length < (long) rows * dOut) {
+            throw new BadInputException("output: has " + out.length + " values; expected rows × output width = "
+                    + rows + "×" + dOut);
         }
         for (int b = 0; b < rows; b++) {
-            System.arraycopy(w.bDec, 0, out, b * d, d);
+            System.arraycopy(w.bDec, 0, out, b * dOut, dOut);
             for (int j = 0; j < n; j++) {
                 float zj = z[b * n + j];
                 if (zj != 0f) {
-                    ops.axpy(zj, w.dict, j * d, out, b * d, d);
+                    ops.axpy(zj, w.dict, j * dOut, out, b * dOut, dOut);
                 }
             }
         }
         w.unprepare(out, 0, rows);
     }
 
+    /**
+     * The model's output for {@code rows} rows of input {@code x} with dense codes {@code z}: {@link #decodeDense}, plus
+     * a skip transcoder's {@code W_skip·x} (for other models the same as {@link #decodeDense}); allocates nothing.
+     */
+    public void decodeDense(float[] z, float[] x, int rows, float[] out) {
+        decodeDense(z, rows, out);
+        if (w.wSkip != null) {
+            w.checkRows("input", x, rows, false);
+            w.addSkip(x, 0, rows, out, 0);
+        }
+    }
+
+    /**
+     * A skip transcoder's linear path: {@code out[b] += W_skip·x[b]} for {@code rows} rows of raw input (width d) and
+     * output (width d_out), e.g. after {@link #decode(int[], float[], int, int, float[])}; nothing for other models.
+     */
+    public void addSkip(float[] x, int rows, float[] out) {
+        if (w.wSkip != null) {
+            w.checkRows("input", x, rows, false);
+            w.addSkip(x, 0, rows, out, 0);
+        }
+    }
+
+    /** Width of the output {@link #decode} writes: the input's, or a transcoder's target width. */
+    public int outDim() {
+        return dOut;
+    }
 }

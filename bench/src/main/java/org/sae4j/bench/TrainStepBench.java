@@ -69,6 +69,12 @@ public class TrainStepBench {
      */
     @Param({"none"})
     public String matryoshka;
+    /**
+     * A transcoder's output side: {@code none} (an autoencoder), {@code tc} (a transcoder to a target of the input's
+     * width, rows x then y) or {@code skip} (the same with W_skip: two more B×d×d GEMMs a step).
+     */
+    @Param({"none"})
+    public String transcoder;
 
     private float[] x;
     private ReferenceStep reference;
@@ -78,8 +84,13 @@ public class TrainStepBench {
     public void setUp() {
         Activation act = Activation.parse(activation);
         SaeConfig cfg = new SaeConfig(dim, latents, act, Math.min(k, latents), true, false, 1e-3, 1e-3, 1,
-                nesting(matryoshka, latents));
-        x = KernelBenchSupport.gaussian(batch * dim, 7);
+                nesting(matryoshka, latents), switch (transcoder) {
+                    case "none" -> null;
+                    case "tc" -> new org.sae4j.Transcoding(dim, false);
+                    case "skip" -> new org.sae4j.Transcoding(dim, true);
+                    default -> throw new IllegalArgumentException("transcoder " + transcoder + ": none|tc|skip");
+                });
+        x = KernelBenchSupport.gaussian(batch * cfg.rowWidth(), 7);
         Sae sae = Sae.initialize(cfg);
         sae.initDecoderBiasToMean(x, 0, batch);
         if (l0 > 0 && act != Activation.TOPK) {

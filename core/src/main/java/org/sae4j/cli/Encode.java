@@ -79,7 +79,7 @@ final class Encode {
         try (NpyDataset data = NpyDataset.open(dataPath); KernelPool pool = new KernelPool(threads)) {
             // The stream standardises as the model was trained, so the encoder takes its inputs as given.
             SaeEncoder enc = SaeEncoder.of(sae, null, pool);
-            Models.checkWidth(data, sae, model);
+            Models.checkWidth(data, sae.dim(), model); // codes read only the inputs (a transcoder's too)
             Models.checkSource(a, lm.source(), dataPath, model);
             BatchStream s = Models.inOrder(data, batch, lm.standardizer());
             rows = data.rows();

@@ -25,6 +25,8 @@ final class Eval {
             List.of("mse, R2 (scalar mean and per-feature explained variance), L0, dead %",
                     "with --prefix (or a Matryoshka model's own widths): the same for the codes of latents [0, W)"),
             List.of(Models.MODEL, Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
+                    Option.valued("--target", "PATH", "a transcoder's targets, row-aligned with --data (the figures"
+                            + " compare its output with them)"),
                     Option.flag("--json", "one JSON object on stdout"),
                     Option.valued("--prefix", "W1,W2,…", "also evaluate the reconstruction from the first W latents"
                             + " only (default: a Matryoshka model's prefixes; none = off)"),
@@ -44,7 +46,8 @@ final class Eval {
         int[] widths = prefixes(a, lm.sae());
         DatasetMetrics r;
         DatasetMetrics[] pr = new DatasetMetrics[widths.length];
-        try (NpyDataset data = NpyDataset.open(dataPath)) {
+        Path targetPath = a.given("--target") ? Path.of(a.string("--target")) : null;
+        try (NpyDataset data = Models.openData(dataPath, targetPath)) {
             Models.checkWidth(data, lm.sae(), model);
             Models.checkSource(a, lm.source(), dataPath, model);
             r = evaluate(lm, data, batch, threads, widths, pr);
@@ -121,58 +124,73 @@ final class Eval {
     static DatasetMetrics evaluate(LoadedModel m, NpyDataset data, int batch, int threads, int[] widths,
                                    DatasetMetrics[] prefix) {
         Sae sae = m.sae();
-        DatasetMetrics r = new DatasetMetrics(sae.dim(), sae.latents());
+        // A transcoder's rows hold x then its target y, and the figures compare the output with y; an
+        // autoencoder's target is x itself.
+        boolean pairs = sae.config().transcoder() != null;
+        int dOut = sae.outDim();
+        DatasetMetrics r = new DatasetMetrics(dOut, sae.latents());
         for (int p = 0; p < widths.length; p++) {
-            prefix[p] = new DatasetMetrics(sae.dim(), sae.latents());
+            prefix[p] = new DatasetMetrics(dOut, sae.latents());
         }
-        float[] x = new float[batch * sae.dim()];
+        float[] in = new float[batch * sae.config().rowWidth()];
+        float[] x = pairs ? new float[batch * sae.dim()] : in;
+        float[] y = pairs ? new float[batch * dOut] : in;
         BatchStream s = Models.inOrder(data, batch, m.standardizer());
         for (long b = 0; b < s.batchesPerEpoch(); b++) {
-            int rows = s.next(x);
-            r.observeMean(x, rows);
+            int rows = next(s, in, pairs, sae, x, y);
+            r.observeMean(y, rows);
             for (DatasetMetrics p : prefix) {
-                p.observeMean(x, rows);
+                p.observeMean(y, rows);
             }
         }
         s.seek(new BatchStream.Position(0, 0));
         float[] z = new float[batch * sae.latents()];
-        float[] xhat = new float[batch * sae.dim()];
+        float[] xhat = new float[batch * dOut];
         float[] zPrefix = widths.length > 0 ? new float[z.length] : null;
         try (KernelPool pool = new KernelPool(threads)) {
             // Inputs come standardised from the stream: the encoder takes them as given, and the reconstruction
             // stays in the model's input space, where the metrics are computed.
             SaeEncoder enc = SaeEncoder.of(sae, null, pool);
             for (long b = 0; b < s.batchesPerEpoch(); b++) {
-                int rows = s.next(x);
+                int rows = next(s, in, pairs, sae, x, y);
                 enc.encodeDense(x, rows, z);
-                enc.decodeDense(z, rows, xhat);
+                enc.decodeDense(z, x, rows, xhat);
                 if (sae.rule() != null) {
                     sae.rule().denormalize(xhat, 0, x, 0, rows, sae.dim()); // a row-normalising model's x̂ in x's units
                 }
-                r.observe(x, xhat, z, rows);
+                r.observe(y, xhat, z, rows);
                 for (int p = 0; p < widths.length; p++) {
-                    observePrefix(enc, sae, x, z, rows, widths[p], zPrefix, xhat, prefix[p]);
+                    observePrefix(enc, sae, x, y, z, rows, widths[p], zPrefix, xhat, prefix[p]);
                 }
             }
         }
         return r;
     }
 
+    /** The next batch into {@code in}, and for a transcoder split into its inputs x and targets y. */
+    private static int next(BatchStream s, float[] in, boolean pairs, Sae sae, float[] x, float[] y) {
+        int rows = s.next(in);
+        if (pairs) {
+            org.sae4j.io.RowPairs.split(in, rows, sae.dim(), sae.outDim(), x, y);
+        }
+        return rows;
+    }
+
     /**
      * The codes of latents [0, width) alone, decoded: into {@code into}. {@code zp} (the codes' size) and
      * {@code xhat} are scratch.
      */
-    private static void observePrefix(SaeEncoder enc, Sae sae, float[] x, float[] z, int rows, int width,
-                                      float[] zp, float[] xhat, DatasetMetrics into) {
+    private static void observePrefix(SaeEncoder enc, Sae sae, float[] x, float[] y, float[] z, int rows,
+                                      int width, float[] zp, float[] xhat, DatasetMetrics into) {
         int n = sae.latents();
         for (int b = 0; b < rows; b++) {
             System.arraycopy(z, b * n, zp, b * n, width);
             java.util.Arrays.fill(zp, b * n + width, (b + 1) * n, 0f);
         }
-        enc.decodeDense(zp, rows, xhat);
+        enc.decodeDense(zp, x, rows, xhat);
         if (sae.rule() != null) {
             sae.rule().denormalize(xhat, 0, x, 0, rows, sae.dim());
         }
-        into.observe(x, xhat, zp, rows);
+        into.observe(y, xhat, zp, rows);
     }
 }

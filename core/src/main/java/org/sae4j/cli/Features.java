@@ -36,6 +36,8 @@ final class Features {
             List.of("frequency, mean, max, top rows per latent + OUT/index.html feature browser"),
             List.of(Option.valued("--model", "DIR", "a sae4j model folder").asRequired(),
                     Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
+                    Option.valued("--target", "PATH", "a transcoder's targets, row-aligned with --data (its"
+                            + " reconstruction figures compare the output with them)"),
                     Option.valued("--out", "DIR", "where statistics and browser go").asRequired(),
                     Option.valued("--tokens", "tokens.tsv", "one token per data row (from activations): contexts"
                             + " in the browser"),
@@ -82,14 +84,16 @@ final class Features {
         SaeEncoder enc = SaeEncoder.of(lm.sae(), lm.standardizer(), KernelPool.common());
         FeatureData f;
         long t0 = System.nanoTime();
-        try (NpyDataset data = NpyDataset.open(dataPath)) {
-            Models.checkWidth(data, enc.dim(), model);
+        Path targetPath = a.given("--target") ? Path.of(a.string("--target")) : null;
+        try (NpyDataset pairs = Models.openData(dataPath, targetPath)) {
+            Models.checkWidth(pairs, lm.sae(), model);
+            NpyDataset data = pairs.input(); // contexts and shading read the inputs; the figures, the pairs
             Models.checkSource(a, lm.source(), dataPath, model);
             Models.checkRows(data);
             if (tokens != null) {
                 ContextRows.checkRows(tokens, data.rows(), dataPath);
             }
-            FeatureStats stats = FeatureScan.run(enc, data, top, batch);
+            FeatureStats stats = FeatureScan.run(enc, pairs, top, batch);
             DecoderNeighbours.Result nn = DecoderNeighbours.compute(enc, NEAREST);
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("activation", enc.config().activation().id());

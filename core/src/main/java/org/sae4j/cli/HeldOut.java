@@ -115,21 +115,28 @@ final class HeldOut implements TrainListener, AutoCloseable {
     private Figures evaluate(long step) {
         long t0 = System.nanoTime();
         Sae sae = model.get();
-        StreamingMetrics m = new StreamingMetrics(sae.dim(), sae.latents());
+        // A transcoder's held-out rows hold x then its target y; the figures compare its output with y.
+        boolean pairs = sae.config().transcoder() != null;
+        StreamingMetrics m = new StreamingMetrics(sae.outDim(), sae.latents());
         int b = stream.batchSize();
-        float[] x = new float[b * sae.dim()];
+        float[] in = new float[b * sae.config().rowWidth()];
+        float[] x = pairs ? new float[b * sae.dim()] : in;
+        float[] y = pairs ? new float[b * sae.outDim()] : in;
         float[] z = new float[b * sae.latents()];
-        float[] xhat = new float[b * sae.dim()];
+        float[] xhat = new float[b * sae.outDim()];
         // Rows come standardised from the stream: the encoder takes them as given and the figures are in the
         // model's input space, as sae4j eval computes them.
         SaeEncoder enc = SaeEncoder.of(sae, null, pool);
         stream.seek(new BatchStream.Position(0, 0));
         long seen = 0;
         while (seen < maxRows) {
-            int rows = (int) Math.min(stream.next(x), maxRows - seen);
+            int rows = (int) Math.min(stream.next(in), maxRows - seen);
+            if (pairs) {
+                org.sae4j.io.RowPairs.split(in, rows, sae.dim(), sae.outDim(), x, y);
+            }
             enc.encodeDense(x, rows, z);
-            enc.decodeDense(z, rows, xhat);
-            m.observe(x, xhat, z, rows);
+            enc.decodeDense(z, x, rows, xhat);
+            m.observe(y, xhat, z, rows);
             seen += rows;
         }
         double secs = (System.nanoTime() - t0) / 1e9;

@@ -71,7 +71,48 @@ final class Models {
 
     /** Checks that the data's rows have the model's width, naming both files. */
     static void checkWidth(NpyDataset data, Sae sae, Path modelDir) {
+        org.sae4j.SaeConfig c = sae.config();
+        if (c.transcoder() != null && data.target() == null) {
+            throw new BadInputException(data.source() + ": model " + modelDir + " is a transcoder (d_out "
+                    + c.outDim() + "); expected --target PATH with the rows it reconstructs");
+        }
+        if (c.transcoder() == null && data.target() != null) {
+            throw new BadInputException(data.target().source() + ": --target is for transcoders; model " + modelDir
+                    + " is an autoencoder (it reconstructs its own input)");
+        }
+        if (data.target() != null) {
+            checkWidth(data.target(), c.outDim(), "d_out", modelDir);
+            checkWidth(data.input(), c.dim(), "dim", modelDir);
+            return;
+        }
         checkWidth(data, sae.dim(), modelDir);
+    }
+
+    private static void checkWidth(NpyDataset data, int width, String what, Path modelDir) {
+        if (data.dim() != width) {
+            throw new BadInputException(data.source() + ": rows have " + data.dim() + " columns; expected the"
+                    + " model's " + what + " " + width + " (from " + modelDir + ")");
+        }
+    }
+
+    /**
+     * {@code data}, paired row by row with {@code target} when given (a transcoder's input and target); a failure
+     * closes what was opened.
+     */
+    static NpyDataset openData(Path data, Path target) throws IOException {
+        NpyDataset x = NpyDataset.open(data);
+        if (target == null) {
+            return x;
+        }
+        NpyDataset y = null;
+        try {
+            y = NpyDataset.open(target);
+            return NpyDataset.paired(x, y);
+        } catch (IOException | RuntimeException e) {
+            try (NpyDataset cx = x; NpyDataset cy = y) {
+                throw e;
+            }
+        }
     }
 
     /** Checks that the data's rows have the model's width {@code dim}, naming both files. */

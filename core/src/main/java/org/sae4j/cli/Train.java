@@ -80,6 +80,16 @@ final class Train {
             throw new BadInputException("train --log-every " + logEvery + ": expected a positive number of steps");
         }
         Path evalPath = path(a, "--eval-data");
+        Path targetPath = path(a, "--target");
+        Path evalTargetPath = path(a, "--eval-target");
+        if (evalTargetPath != null && (targetPath == null || evalPath == null)) {
+            throw new BadInputException("train --eval-target: only with --target and --eval-data (a transcoder's"
+                    + " held-out inputs and targets)");
+        }
+        if (targetPath != null && evalPath != null && evalTargetPath == null) {
+            throw new BadInputException("train --eval-data " + evalPath + ": a transcoder's held-out rows need their"
+                    + " targets; expected --eval-target PATH");
+        }
         long evalEvery = a.longValue("--eval-every");
         long evalRows = a.longValue("--eval-rows");
         if (evalEvery < 0 || evalRows < 0) {
@@ -126,8 +136,8 @@ final class Train {
         tb.threads(threads);
         tb.build(); // refuses impossible values (negative lr, …) before any data is read
 
-        try (NpyDataset data = NpyDataset.open(dataPath);
-             NpyDataset held = evalPath == null ? null : NpyDataset.open(evalPath)) {
+        try (NpyDataset data = Models.openData(dataPath, targetPath);
+             NpyDataset held = evalPath == null ? null : Models.openData(evalPath, evalTargetPath)) {
             if (held != null && held.dim() != data.dim()) {
                 throw new BadInputException("train --eval-data " + evalPath + ": rows have " + held.dim()
                         + " columns; expected " + data.dim() + ", the width of --data " + dataPath);
@@ -139,7 +149,7 @@ final class Train {
                 TrainOptions.checkSameArchitecture(a, act, sc, resumeDir != null ? resumeDir : initDir);
                 Models.checkWidth(data, loaded.sae(), resumeDir != null ? resumeDir : initDir);
             } else {
-                sc = TrainOptions.freshConfig(a, act, data.dim());
+                sc = TrainOptions.freshConfig(a, act, data);
             }
             Standardizer std; // null: inputs used as they are
             if (resumeDir == null && (a.given("--standardize") || loaded == null)) { // resume: the run's own (checked)
@@ -147,6 +157,11 @@ final class Train {
                 std = sm == Standardizer.Mode.NONE ? null : Standardizer.fit(data, sm);
             } else {
                 std = loaded.standardizer();
+            }
+            if (std != null && sc.transcoder() != null) {
+                // One standardizer cannot map the input and the target, which live in two spaces.
+                throw new BadInputException("train --standardize " + a.string("--standardize") + ": a transcoder"
+                        + " uses its inputs and targets as given; expected --standardize none");
             }
             if (resumeDir != null && loaded.state().dataRows() != data.rows()) {
                 throw new BadInputException(dataPath + ": " + data.rows() + " rows; expected the "
@@ -208,10 +223,12 @@ final class Train {
                 }
             });
             if (!quiet) {
-                err.printf(Locale.ROOT, "sae4j train: %s (%d rows × %d%s), %s SAE n=%d%s, %s lr %s, batch %d, %d steps"
-                                + "%s -> %s%n", dataPath, data.rows(), data.dim(),
+                err.printf(Locale.ROOT, "sae4j train: %s (%d rows × %s%s), %s %s n=%d%s, %s lr %s, batch %d, %d steps"
+                                + "%s -> %s%n", dataPath, data.rows(), sc.transcoder() == null ? data.dim()
+                                : sc.dim() + " → " + sc.outDim() + " of " + targetPath,
                         std == null ? "" : ", " + std,
-                        sc.activation().id(), sc.latents(),
+                        sc.activation().id(), sc.transcoder() == null ? "SAE" : sc.skip() ? "skip transcoder"
+                                : "transcoder", sc.latents(),
                         sc.activation().usesK() ? " k=" + sc.k() : "", cfg.optimizer().id(), cfg.lr(),
                         cfg.batchSize(), total, startStep > 0 ? " (resuming at step " + startStep + ")" : "",
                         outDir);

@@ -39,6 +39,10 @@ final class TrainOptions {
         List<Option> o = new ArrayList<>(List.of(
                 valued("--data", "PATH", "a 2-D float .npy file, or a directory of .npy shards").asRequired(),
                 valued("--out", "DIR", "where checkpoints go (with --resume: that DIR unless given)").asRequired(),
+                valued("--target", "PATH", "train a transcoder: the rows it reconstructs from --data's, row-aligned"
+                        + " (e.g. an MLP's output where --data is its input); widths may differ"),
+                flag("--skip", "a skip transcoder (with --target): adds a learned linear path W_skip·x, from 0")
+                        .notWithResume(),
                 valued("--latents", "N", "dictionary size (fresh runs)").asRequired().fixedByResume(),
                 valued("--activation", "topk|batchtopk|jumprelu|relu|groupmax", "the code rule")
                         .withDefault("topk").fixedByResume(),
@@ -101,6 +105,7 @@ final class TrainOptions {
                 valued("--report", "FILE.html", "a self-contained HTML report of the run"),
                 valued("--eval-data", "PATH", "held-out rows (.npy file or shard directory): R², EV, L0, no-fire and"
                         + " dense share in the log, --json and --report"),
+                valued("--eval-target", "PATH", "a transcoder's held-out targets, row-aligned with --eval-data"),
                 valued("--eval-every", "N", "steps between held-out evaluations, 0 = only at the end")
                         .withDefault("0"),
                 valued("--eval-rows", "R", "held-out rows used (the first R), 0 = all").withDefault("0"),
@@ -191,6 +196,27 @@ final class TrainOptions {
     }
 
     /** The architecture of a fresh run. */
+    /**
+     * A fresh run's architecture for {@code data}: an autoencoder of its width, or with {@code --target} (a
+     * {@link NpyDataset#paired} dataset) a transcoder from the input's width to the target's, skip with
+     * {@code --skip}.
+     */
+    static SaeConfig freshConfig(Args a, Activation act, org.sae4j.io.NpyDataset data) {
+        if (data.target() == null) {
+            if (a.flag("--skip")) {
+                throw new BadInputException("train --skip: only with --target PATH (a skip transcoder reconstructs"
+                        + " another activation)");
+            }
+            return freshConfig(a, act, data.dim());
+        }
+        SaeConfig ae = freshConfig(a, act, data.input().dim());
+        try {
+            return ae.withTranscoder(new org.sae4j.Transcoding(data.target().dim(), a.flag("--skip")));
+        } catch (BadInputException e) {
+            throw new BadInputException("train --target: " + e.getMessage(), e);
+        }
+    }
+
     static SaeConfig freshConfig(Args a, Activation act, int dim) {
         if (!a.given("--latents")) {
             throw new BadInputException("train: --latents N is required (the dictionary size)");
@@ -282,6 +308,11 @@ final class TrainOptions {
                         + (sc.matryoshka() == null ? "no nesting" : sc.matryoshka().widths() + " ("
                         + sc.matryoshka().loss().id() + ")") + "; expected the model's architecture with --init");
             }
+        }
+        if (a.given("--skip") && sc.skip() != a.flag("--skip")) {
+            throw new BadInputException("train --skip: " + cfg + " says " + (sc.transcoder() == null
+                    ? "an autoencoder" : "a transcoder without a skip path") + "; expected the model's architecture"
+                    + " with --init");
         }
         if (a.given("--jumprelu-threshold")) { // the model's θ are learned; an initial value cannot apply
             throw new BadInputException("train --jumprelu-threshold: --init " + dir + " brings its own thresholds;"

@@ -27,7 +27,7 @@ public final class DecoderNeighbours {
 
     public static Result compute(SaeEncoder enc, int k) {
         int n = enc.latents();
-        int d = enc.dim();
+        int d = enc.outDim(); // decoder directions live in the output space (a transcoder's target)
         int kk = Math.min(k, n - 1);
         float[] u = directions(enc);
         boolean[] zero = new boolean[n];
@@ -99,7 +99,7 @@ public final class DecoderNeighbours {
     /** Row j = {@code decode(e_j) − decode(0)}: latents × d. */
     static float[] directions(SaeEncoder enc) {
         int n = enc.latents();
-        int d = enc.dim();
+        int d = enc.outDim(); // decoder directions live in the output space (a transcoder's target)
         float[] out = new float[n * d];
         int rows = Math.min(n, 1024);
         int[] idx = new int[rows];

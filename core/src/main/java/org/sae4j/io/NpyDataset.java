@@ -27,6 +27,9 @@ public final class NpyDataset implements AutoCloseable {
     private final List<NpyFile> shards;
     private final long[] starts; // starts[i] = global index of shard i's first row; starts[n] = rows
     private final int dim;
+    /** A {@link #paired} dataset's two halves (rows are input then target); both null otherwise. */
+    private final NpyDataset input;
+    private final NpyDataset target;
 
     private NpyDataset(Path source, List<NpyFile> shards) {
         this.source = source;
@@ -36,6 +39,42 @@ public final class NpyDataset implements AutoCloseable {
             starts[i + 1] = starts[i] + shards.get(i).rows();
         }
         this.dim = shards.get(0).cols();
+        this.input = null;
+        this.target = null;
+    }
+
+    private NpyDataset(NpyDataset input, NpyDataset target) {
+        this.source = input.source;
+        this.shards = input.shards;
+        this.starts = input.starts;
+        this.dim = input.dim + target.dim;
+        this.input = input;
+        this.target = target;
+    }
+
+    /**
+     * Two row-aligned datasets seen as one whose row b is {@code input} row b followed by {@code target} row b (a
+     * transcoder's training rows: x then y), so batching, shuffling and resume positions treat each pair as one
+     * row. Closing it closes both.
+     *
+     * @throws BadInputException when the row counts differ
+     */
+    public static NpyDataset paired(NpyDataset input, NpyDataset target) {
+        if (input.rows() != target.rows()) {
+            throw new BadInputException(target.source() + ": " + target.rows() + " rows; expected " + input.rows()
+                    + " rows, one target per input row of " + input.source());
+        }
+        return new NpyDataset(input, target);
+    }
+
+    /** A {@link #paired} dataset's target half, or null. */
+    public NpyDataset target() {
+        return target;
+    }
+
+    /** A {@link #paired} dataset's input half; this dataset otherwise. */
+    public NpyDataset input() {
+        return input != null ? input : this;
     }
 
     /** Opens a {@code .npy} file or a directory of {@code .npy} shards. */
@@ -123,6 +162,10 @@ public final class NpyDataset implements AutoCloseable {
 
     /** Reads {@code count} consecutive global rows (possibly spanning shards), refusing NaN/Inf. */
     public void readRows(long first, int count, float[] dst, int off) {
+        if (input != null) {
+            readPairs(first, count, dst, off);
+            return;
+        }
         if (count < 0 || first < 0 || first > rows() - count) {
             throw new IndexOutOfBoundsException(source + ": rows [" + first + ", " + (first + count)
                     + ") out of range [0, " + rows() + ")");
@@ -138,6 +181,24 @@ public final class NpyDataset implements AutoCloseable {
             f.readRows(local, n, dst, dstOff);
             checkFinite(f, local, n, dst, dstOff);
             done += n;
+        }
+    }
+
+    /** A paired dataset's rows: each half read in runs, then interleaved row by row. */
+    private void readPairs(long first, int count, float[] dst, int off) {
+        int dx = input.dim;
+        int dy = target.dim;
+        int run = Math.max(1, Math.min(count, (1 << 16) / Math.max(dx, dy)));
+        float[] xs = new float[run * dx];
+        float[] ys = new float[run * dy];
+        for (int done = 0; done < count; done += run) {
+            int n = Math.min(run, count - done);
+            input.readRows(first + done, n, xs, 0);
+            target.readRows(first + done, n, ys, 0);
+            for (int b = 0; b < n; b++) {
+                System.arraycopy(xs, b * dx, dst, off + (done + b) * dim, dx);
+                System.arraycopy(ys, b * dy, dst, off + (done + b) * dim + dx, dy);
+            }
         }
     }
 
@@ -186,6 +247,11 @@ public final class NpyDataset implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (input != null) {
+            try (NpyDataset x = input; NpyDataset y = target) {
+                return;
+            }
+        }
         IOException first = null;
         for (NpyFile f : shards) {
             try {
@@ -199,6 +265,9 @@ public final class NpyDataset implements AutoCloseable {
 
     @Override
     public String toString() {
+        if (input != null) {
+            return input + " with targets " + target;
+        }
         return source + " (" + rows() + " x " + dim + ", " + shards.size() + " shard" + (shards.size() == 1 ? "" : "s") + ")";
     }
 }

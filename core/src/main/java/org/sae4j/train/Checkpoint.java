@@ -156,7 +156,8 @@ public final class Checkpoint {
         SaeConfig c = CheckpointConfig.parseConfig(cj, cfgFile.toString());
         Standardizer std = CheckpointConfig.parseStandardizer(cj, cfgFile, c);
         float[][] t = CheckpointTensors.readTensors(target.resolve(MODEL), c, "");
-        Sae sae = Sae.of(c, t[0], t[1], t[2], t[3], t.length > 4 ? t[4] : null);
+        boolean jump = c.activation() == org.sae4j.Activation.JUMPRELU;
+        Sae sae = Sae.of(c, t[0], t[1], t[2], t[3], jump ? t[4] : null, c.skip() ? t[t.length - 1] : null);
         CheckpointConfig.readBatchTopKThreshold(cj, cfgFile, sae);
         TrainState state = null;
         Path stateFile = target.resolve(STATE);

@@ -35,6 +35,10 @@ final class CheckpointConfig {
             m.put("matryoshka_widths", c.matryoshka().widths().stream().map(Long::valueOf).toList());
             m.put("matryoshka_loss", c.matryoshka().loss().id());
         }
+        if (c.transcoder() != null) {
+            m.put("transcoder_d_out", (long) c.outDim());
+            m.put("transcoder_skip", c.skip());
+        }
         return m;
     }
 
@@ -97,8 +101,16 @@ final class CheckpointConfig {
                 throw new BadInputException(src + ": " + e.getMessage(), e);
             }
         }
+        org.sae4j.Transcoding out = null;
+        if (f.has("transcoder_d_out")) {
+            out = new org.sae4j.Transcoding(f.requirePositiveInt("transcoder_d_out"),
+                    f.optionalBoolean("transcoder_skip", false));
+        } else if (f.has("transcoder_skip")) {
+            throw new BadInputException(src + ": field transcoder_skip without transcoder_d_out; expected both or"
+                    + " neither");
+        }
         try {
-            return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed, nesting);
+            return new SaeConfig(dim, latents, a, k, unit, pre, bw, th, seed, nesting, out);
         } catch (BadInputException e) {
             throw new BadInputException(src + ": " + e.getMessage(), e);
         }

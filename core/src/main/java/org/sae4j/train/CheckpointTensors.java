@@ -59,17 +59,30 @@ final class CheckpointTensors {
 
     /** The tensors' names, in {@link Sae#tensorNames()} order. */
     static String[] names(SaeConfig c) {
-        return c.activation() == Activation.JUMPRELU
-                ? new String[] {"W_enc", "b_enc", "W_dec", "b_dec", "log_threshold"}
-                : new String[] {"W_enc", "b_enc", "W_dec", "b_dec"};
+        java.util.List<String> t = new java.util.ArrayList<>(java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec"));
+        if (c.activation() == Activation.JUMPRELU) {
+            t.add("log_threshold");
+        }
+        if (c.skip()) {
+            t.add("W_skip");
+        }
+        return t.toArray(new String[0]);
     }
 
-    /** Shapes in {@link Sae#tensorNames()} order. */
+    /** Shapes in {@link Sae#tensorNames()} order (a transcoder's decoder side has its output width). */
     static long[][] shapes(SaeConfig c) {
         long n = c.latents();
         long d = c.dim();
-        long[][] s = {{n, d}, {n}, {n, d}, {d}, {n}};
-        return c.activation() == Activation.JUMPRELU ? s : java.util.Arrays.copyOf(s, 4);
+        long dOut = c.outDim();
+        java.util.List<long[]> s = new java.util.ArrayList<>(java.util.List.of(
+                new long[] {n, d}, new long[] {n}, new long[] {n, dOut}, new long[] {dOut}));
+        if (c.activation() == Activation.JUMPRELU) {
+            s.add(new long[] {n});
+        }
+        if (c.skip()) {
+            s.add(new long[] {dOut, d});
+        }
+        return s.toArray(new long[0][]);
     }
 
     /** Reads the model's tensors with {@code prefix}, checking names, shapes and finiteness against the config. */
@@ -101,7 +114,8 @@ final class CheckpointTensors {
                     throw new BadInputException(file + ": tensor '" + name + "' has shape "
                             + java.util.Arrays.toString(info.shape()) + "; expected "
                             + java.util.Arrays.toString(shapes[i]) + " from " + Checkpoint.CONFIG + " (dim " + c.dim()
-                            + ", latents " + c.latents() + ")");
+                            + (c.transcoder() != null ? ", d_out " + c.outDim() : "") + ", latents " + c.latents()
+                            + ")");
                 }
                 float[] v = st.readFloats(name);
                 for (int j = 0; j < v.length; j++) {

@@ -80,15 +80,16 @@ public final class Trainer {
     }
 
     /**
-     * Trains on {@code rows} rows of {@code data} (row-major, width {@code dim}).
+     * Trains on {@code rows} rows of {@code data} (row-major, width {@code SaeConfig.rowWidth()}: dim, or a
+     * transcoder's input then target columns).
      *
      * @throws BadInputException for a shape mismatch or a non-finite value (naming the row and column)
      */
     public Summary fit(float[] data, int rows) {
-        int d = saeConfig.dim();
+        int d = saeConfig.rowWidth();
         if (rows <= 0 || data.length != (long) rows * d) {
             throw new BadInputException("data: have " + data.length + " values for " + rows + " rows; expected rows"
-                    + " > 0 and rows × dim = " + rows + "×" + d);
+                    + " > 0 and rows × " + widthName() + " = " + rows + "×" + d);
         }
         for (int i = 0; i < data.length; i++) {
             if (!Float.isFinite(data[i])) {
@@ -170,9 +171,10 @@ public final class Trainer {
      *                                 {@link #retryFailedSaves} off); the previous checkpoint is then the last one
      */
     public Summary fit(BatchStream data) {
-        int d = saeConfig.dim();
+        int d = saeConfig.rowWidth();
         if (data.dim() != d) {
-            throw new BadInputException("data: rows have " + data.dim() + " columns; expected the model's dim " + d);
+            throw new BadInputException("data: rows have " + data.dim() + " columns; expected the model's "
+                    + widthName() + " " + d);
         }
         if (data.batchSize() != cfg.batchSize()) {
             throw new IllegalArgumentException("stream batch size " + data.batchSize() + " != config batch size "
@@ -211,7 +213,7 @@ public final class Trainer {
         double epochSecondsBefore = progress.seconds();
         long epochStart = System.nanoTime();
 
-        float[] x = new float[src.batchSize() * saeConfig.dim()];
+        float[] x = new float[src.batchSize() * saeConfig.rowWidth()];
         long steps = 0;
         long tokens = 0;
         long start = System.nanoTime();
@@ -290,5 +292,10 @@ public final class Trainer {
             }
             return false;
         }
+    }
+
+    /** What a training row's width is called in messages. */
+    private String widthName() {
+        return saeConfig.transcoder() == null ? "dim" : "dim + d_out (input then target)";
     }
 }

@@ -202,7 +202,7 @@ class OptionTablesTest {
                 ResumeOptions.checkNotWithResume(a);
             }
         }
-        assertThat(refused).isEqualTo(4); // --init and the options that read its folder
+        assertThat(refused).isEqualTo(5); // --init, the options that read its folder, and --skip (the architecture)
         assertThat(run("train", "--data", "x.npy", "--resume", "r", "--format", "saelens")).isEqualTo(2);
         assertThat(cli.stderr()).startsWith("sae4j: train: --resume and --format both given");
     }
