@@ -38,8 +38,9 @@ final class EncoderWeights {
         this.n = config.latents();
         this.act = config.activation();
         if (config.transcoder() != null && ((standardizer != null && standardizer.mode() != Standardizer.Mode.NONE)
-                || sae.rule() != null)) {
-            // Input and output live in two spaces: one standardizer or row norm cannot map both.
+                || (sae.rule() != null && sae.rule().norm() != ForwardRule.RowNorm.NONE))) {
+            // Input and output live in two spaces: one standardizer or row norm cannot map both. A code rule alone
+            // (SAELens jumprelu_transcoder's thresholds compared as stored) reads only the pre-activations.
             throw new BadInputException("transcoder: inputs are used as given; expected no standardizer or"
                     + " imported row norm");
         }
