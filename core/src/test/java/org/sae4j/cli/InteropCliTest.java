@@ -395,9 +395,12 @@ class InteropCliTest {
         assertThat(dir.resolve("x2")).doesNotExist();
     }
 
-    /** inspect reports a transcoder's d_out-wide shapes (it sized every tensor by d before). */
+    /**
+     * inspect reports a transcoder's d_out-wide shapes (it sized every tensor by d before), and eval --target of an
+     * imported transcoder against the library's outputs finds them reproduced.
+     */
     @Test
-    void inspectShowsATranscodersShapes() throws Exception {
+    void inspectAndEvalReadImportedTranscoders() throws Exception {
         Path m = fixture("saelens-skip-transcoder");
         assertThat(run("inspect", "--model", m.toString())).as(cli.stderr()).isZero();
         assertThat(cli.stdout()).contains("relu skip transcoder, d_in 16 → d_out 24, latents 64")
@@ -405,6 +408,16 @@ class InteropCliTest {
                 .contains("b_dec          [24]");
         assertThat(run("inspect", "--model", fixture("sparsify-transcoder").toString(), "--json")).isZero();
         assertThat(cli.stdout()).contains("\"name\":\"W_dec\",\"shape\":[64,16]");
+        // eval --target against the library's own outputs (recon.npy): nothing left to explain.
+        for (String name : new String[] {"saelens-skip-transcoder", "sparsify-skip-transcoder",
+                "saelens-jumprelu-transcoder"}) {
+            Path f = fixture(name);
+            assertThat(run("eval", "--model", f.toString(), "--data", f.resolve("inputs.npy").toString(),
+                    "--target", f.resolve("recon.npy").toString(), "--json")).as(cli.stderr()).isZero();
+            Map<String, Object> ev = Json.readObject(writeTo(name + "-eval.json", cli.stdout()));
+            assertThat((Double) ev.get("mse")).as(name).isLessThan(1e-10);
+            assertThat((Double) ev.get("r2")).as(name).isGreaterThan(0.999999);
+        }
     }
 
     private static void assertSameTranscoder(Path original, Path exported) throws IOException {

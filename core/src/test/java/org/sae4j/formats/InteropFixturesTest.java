@@ -99,7 +99,8 @@ class InteropFixturesTest {
 
     /**
      * A transcoder fixture's codes through the three encoder paths, and its outputs (width d_out, with the skip path)
-     * through {@link Sae#forward} and {@link Sae#decode(float[], float[], int)} of the encoder's dense codes:
+     * through {@link Sae#forward}, {@link Sae#decode(float[], float[], int)} of the encoder's dense codes,
+     * {@link SaeEncoder#reconstruct} and {@link SaeEncoder#decodeDense(float[], float[], int, float[])}:
      * {@code recon.npy} holds the library's output for each input row.
      */
     @ParameterizedTest
@@ -122,10 +123,19 @@ class InteropFixturesTest {
         int dOut = sae.outDim();
         int rows = x.length / d;
         assertThat(out).hasSize(rows * dOut);
-        float[] dense = checkCodes(SaeEncoder.of(sae), x, codes, rows, d, n, name);
+        SaeEncoder enc = SaeEncoder.of(sae);
+        float[] dense = checkCodes(enc, x, codes, rows, d, n, name);
         Sae.Forward f = sae.forward(x, rows);
         float[] fromCodes = sae.decode(dense, x, rows);
+        float[] encDense = new float[rows * dOut];
+        enc.decodeDense(dense, x, rows, encDense);
         for (int r = 0; r < rows; r++) {
+            float[] one = enc.reconstruct(java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d));
+            assertThat(one).hasSize(dOut);
+            for (int i = 0; i < dOut; i++) {
+                close(one[i], out[r * dOut + i], name + " row " + r + " SaeEncoder.reconstruct output " + i);
+                close(encDense[r * dOut + i], out[r * dOut + i], name + " row " + r + " decodeDense output " + i);
+            }
             for (int j = 0; j < n; j++) {
                 close(f.codes()[r * n + j], codes[r * n + j], name + " row " + r + " forward latent " + j);
             }
