@@ -420,10 +420,58 @@ class InteropCliTest {
         }
     }
 
+    /**
+     * Transcoders trained by sae4j ({@code train --target [--skip]}) go out as the format that can hold them and come
+     * back with identical codes and outputs; one the format cannot hold is refused in one line.
+     */
+    @Test
+    void trainedTranscodersExportAndReimportWithIdenticalCodesAndOutputs() throws Exception {
+        Path sq = fixture("sparsify-skip-transcoder"); // inputs 40×16, outputs 40×16
+        Path wide = fixture("saelens-transcoder");     // inputs 40×16, outputs 40×24
+        String[][] cases = {{"topk-skip", sq.toString(), "sparsify", "--k", "4", "--skip"},
+                {"relu-wide", wide.toString(), "saelens", "--activation", "relu"},
+                {"relu-wide-skip", wide.toString(), "saelens", "--activation", "relu", "--skip"},
+                {"jumprelu-wide", wide.toString(), "saelens", "--activation", "jumprelu"}};
+        for (String[] c : cases) {
+            Path src = dir.resolve("t-" + c[0]);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--data",
+                    c[1] + "/inputs.npy", "--target", c[1] + "/recon.npy", "--out", src.toString(), "--latents",
+                    "32", "--batch", "8", "--steps", "3", "--threads", "1", "--quiet"));
+            args.addAll(java.util.List.of(c).subList(3, c.length));
+            assertThat(run(args.toArray(String[]::new))).as(c[0] + " " + cli.stderr()).isZero();
+            Path out = dir.resolve("t-" + c[0] + "-" + c[2]);
+            assertThat(run("export", "--model", src.toString(), "--format", c[2], "--out", out.toString()))
+                    .as(c[0] + " " + cli.stderr()).isZero();
+            assertThat(cli.stdout()).contains("transcoder");
+            assertSameTranscoder(src, out, false);
+        }
+        Path topkWide = dir.resolve("t-topk-wide");
+        assertThat(run("train", "--data", wide + "/inputs.npy", "--target", wide + "/recon.npy", "--out",
+                topkWide.toString(), "--latents", "32", "--k", "4", "--batch", "8", "--steps", "2", "--quiet"))
+                .as(cli.stderr()).isZero();
+        assertThat(run("export", "--model", topkWide.toString(), "--format", "sparsify", "--out",
+                dir.resolve("x3").toString())).isEqualTo(2);
+        assertThat(errLine()).contains("d_out is 24; expected d_out = d_in (16)");
+        assertThat(dir.resolve("x3")).doesNotExist();
+    }
+
     private static void assertSameTranscoder(Path original, Path exported) throws IOException {
+        assertSameTranscoder(original, exported, true);
+    }
+
+    /**
+     * Same codes and outputs, bit for bit; {@code sameConfig}: also the same config (a sae4j checkpoint's training
+     * settings, such as unit-norm rows and the seed, are not in the other library's folder).
+     */
+    private static void assertSameTranscoder(Path original, Path exported, boolean sameConfig) throws IOException {
         Sae a = ModelFormats.load(original).sae();
         Sae b = ModelFormats.load(exported).sae();
-        assertThat(b.config()).isEqualTo(a.config());
+        if (sameConfig) {
+            assertThat(b.config()).isEqualTo(a.config());
+        } else {
+            assertThat(b.config().transcoder()).isEqualTo(a.config().transcoder());
+            assertThat(b.config().activation()).isEqualTo(a.config().activation());
+        }
         float[] x = rows(64, a.dim(), 11);
         SaeEncoder ea = SaeEncoder.of(a);
         SaeEncoder eb = SaeEncoder.of(b);
