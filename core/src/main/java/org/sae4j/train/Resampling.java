@@ -22,6 +22,9 @@ import org.sae4j.Sae;
  *   <li>the latent's tokens-since-fired counter restarts at 0, so it has a whole window to fire before it counts as
  *       dead again (for AuxK, the window mask and the next resample).</li>
  * </ol>
+ * A transcoder's rows hold x then its target y: the weights are of {@code ‖y_b − ŷ_b‖²}, the atom is
+ * {@code (y_b − b_dec)/‖·‖} (the output it should produce) and the encoder row {@code x_b/‖x_b‖ · 0.2 · mean ‖W_enc‖}
+ * (the input it reads), our generalisation: neither peer resamples transcoders.
  * The sample is the current batch (as in dictionary_learning; Anthropic drew from a larger sample of recent inputs),
  * so the step needs no state beyond what a checkpoint already holds and a resumed run resamples exactly as an
  * uninterrupted one. Until one dead window of tokens has passed no latent can be window-dead, so a scheduled resample
@@ -38,11 +41,6 @@ final class Resampling {
     private final boolean[] dead;
 
     Resampling(Sae sae, TrainConfig cfg) {
-        if (cfg.resampleEvery() > 0 && sae.config().transcoder() != null) {
-            // The recipe sets W_dec[j] and W_enc[j] from one input row; a transcoder's live in two spaces.
-            throw new org.sae4j.BadInputException("resample every " + cfg.resampleEvery() + " steps: not supported"
-                    + " for transcoders; expected 0 (use AuxK or the re-animation term)");
-        }
         this.sae = sae;
         this.cfg = cfg;
         this.dead = new boolean[sae.latents()];
@@ -62,11 +60,24 @@ final class Resampling {
             return 0;
         }
         int d = sae.dim();
+        int dOut = sae.outDim();
         int n = sae.latents();
-        float[] batch = off == 0 && x.length == rows * d ? x : Arrays.copyOfRange(x, off, off + rows * d);
-        float[] xhat = reconstruct(batch, rows, d);
+        // The inputs (rows × d) and what the model reconstructs (rows × d_out): the same rows for an autoencoder.
+        float[] batch;
+        float[] target;
+        if (sae.config().transcoder() == null) {
+            batch = off == 0 && x.length == rows * d ? x : Arrays.copyOfRange(x, off, off + rows * d);
+            target = batch;
+        } else {
+            batch = new float[rows * d];
+            target = new float[rows * dOut];
+            org.sae4j.io.RowPairs.split(Arrays.copyOfRange(x, off, off + rows * (d + dOut)), rows, d, dOut, batch,
+                    target);
+        }
+        float[] xhat = reconstruct(batch, rows, d, dOut);
         float[] bDec = sae.bDec();
         boolean centre = sae.config().preEncoderBias();
+        boolean transcoder = target != batch;
 
         // Keys log(u)/w: the largest k are a draw of k rows without replacement, ∝ w.
         SplittableRandom r = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + state.step);
@@ -76,16 +87,15 @@ final class Resampling {
         for (int b = 0; b < rows; b++) {
             double u = 1 - r.nextDouble(); // (0, 1]
             double err = 0;
-            double vv = 0;
-            for (int i = 0; i < d; i++) {
-                double e = batch[b * d + i] - xhat[b * d + i];
-                double v = batch[b * d + i] - (centre ? bDec[i] : 0);
+            for (int i = 0; i < dOut; i++) {
+                double e = target[b * dOut + i] - xhat[b * dOut + i];
                 err += e * e;
-                vv += v * v;
             }
             double w = err * err;
-            key[b] = w > 0 && vv > 0 ? Math.log(u) / w : Double.NEGATIVE_INFINITY;
-            drawable += w > 0 && vv > 0 ? 1 : 0;
+            boolean usable = w > 0 && decoderNorm2(target, b, bDec, centre || transcoder) > 0
+                    && (!transcoder || norm2(batch, b, d) > 0);
+            key[b] = usable ? Math.log(u) / w : Double.NEGATIVE_INFINITY;
+            drawable += usable ? 1 : 0;
             order[b] = b;
         }
         Arrays.sort(order, (a, b) -> key[a] != key[b] ? Double.compare(key[b], key[a]) : Integer.compare(a, b));
@@ -104,34 +114,60 @@ final class Resampling {
                 continue;
             }
             int b = order[next++];
-            double vv = 0;
-            for (int i = 0; i < d; i++) {
-                double v = batch[b * d + i] - (centre ? bDec[i] : 0);
-                vv += v * v;
+            // The atom points at the row's target as the decoder sees it (x − b_dec, or a transcoder's y − b_dec);
+            // the encoder row at the input it reads (the same v for an autoencoder, x_b for a transcoder).
+            double inv = 1 / Math.sqrt(decoderNorm2(target, b, bDec, centre || transcoder));
+            for (int i = 0; i < dOut; i++) {
+                wDec[j * dOut + i] = (float) ((target[b * dOut + i] - (centre || transcoder ? bDec[i] : 0)) * inv);
             }
-            double inv = 1 / Math.sqrt(vv);
-            for (int i = 0; i < d; i++) {
-                double unit = (batch[b * d + i] - (centre ? bDec[i] : 0)) * inv;
-                wDec[j * d + i] = (float) unit;
-                wEnc[j * d + i] = (float) (unit * ENCODER_SCALE * liveNorm);
+            if (transcoder) {
+                double invX = 1 / Math.sqrt(norm2(batch, b, d));
+                for (int i = 0; i < d; i++) {
+                    wEnc[j * d + i] = (float) (batch[b * d + i] * invX * ENCODER_SCALE * liveNorm);
+                }
+            } else {
+                for (int i = 0; i < d; i++) {
+                    double unit = (batch[b * d + i] - (centre ? bDec[i] : 0)) * inv;
+                    wEnc[j * d + i] = (float) (unit * ENCODER_SCALE * liveNorm);
+                }
             }
             bEnc[j] = 0;
-            zeroMoments(state, j, d);
+            zeroMoments(state, j, d, dOut);
             state.sinceFired[j] = 0;
         }
         return resample;
     }
 
+    /** ‖y_b − b_dec‖² (or ‖y_b‖² when {@code centre} is off) over the output width. */
+    private double decoderNorm2(float[] y, int b, float[] bDec, boolean centre) {
+        int dOut = sae.outDim();
+        double vv = 0;
+        for (int i = 0; i < dOut; i++) {
+            double v = y[b * dOut + i] - (centre ? bDec[i] : 0);
+            vv += v * v;
+        }
+        return vv;
+    }
+
+    private static double norm2(float[] a, int b, int d) {
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            s += (double) a[b * d + i] * a[b * d + i];
+        }
+        return s;
+    }
+
     /**
-     * x̂ of every row, {@link #CHUNK_ROWS} rows at a time: the model's forward pass holds a rows × n matrix, which at
-     * B = 4096 and n = 65536 would be 1 GiB (the forward pass is row by row, so chunks change nothing).
+     * The model's output for every row, {@link #CHUNK_ROWS} rows at a time: the model's forward pass holds a
+     * rows × n matrix, which at B = 4096 and n = 65536 would be 1 GiB (the forward pass is row by row, so chunks
+     * change nothing).
      */
-    private float[] reconstruct(float[] batch, int rows, int d) {
-        float[] xhat = new float[rows * d];
+    private float[] reconstruct(float[] batch, int rows, int d, int dOut) {
+        float[] xhat = new float[rows * dOut];
         for (int b0 = 0; b0 < rows; b0 += CHUNK_ROWS) {
             int m = Math.min(CHUNK_ROWS, rows - b0);
             float[] part = sae.forward(Arrays.copyOfRange(batch, b0 * d, (b0 + m) * d), m).reconstruction();
-            System.arraycopy(part, 0, xhat, b0 * d, m * d);
+            System.arraycopy(part, 0, xhat, b0 * dOut, m * dOut);
         }
         return xhat;
     }
@@ -155,11 +191,11 @@ final class Resampling {
     }
 
     /** Adam's m and v of W_enc[j], b_enc[j] and W_dec[j] (tensors 0, 1 and 2 of {@link Sae#tensors()}). */
-    private static void zeroMoments(OptimizerState state, int j, int d) {
+    private static void zeroMoments(OptimizerState state, int j, int d, int dOut) {
         for (float[][] moments : new float[][][] {state.m, state.v}) {
             Arrays.fill(moments[0], j * d, (j + 1) * d, 0f);
             moments[1][j] = 0f;
-            Arrays.fill(moments[2], j * d, (j + 1) * d, 0f);
+            Arrays.fill(moments[2], j * dOut, (j + 1) * dOut, 0f);
         }
     }
 }

@@ -184,7 +184,8 @@ class FusedStepEquivalenceProperties {
 
     /**
      * Transcoders and skip transcoders of every activation, d_in ≠ d_out allowed: the output-side buffers, the norm
-     * pass's column chunks over two widths, AuxK against the target, and W_skip's two GEMMs against the reference.
+     * pass's column chunks over two widths, AuxK against the target, W_skip's two GEMMs and resampling (atoms from the
+     * targets, encoder rows from the inputs) against the reference.
      */
     @Property(tries = 80)
     void tenFusedTranscoderStepsMatchTenReferenceSteps(@ForAll Activation act, @ForAll ReanimationForm form,
@@ -197,9 +198,10 @@ class FusedStepEquivalenceProperties {
                                                        @ForAll @IntRange(min = 2, max = 17) int rows,
                                                        @ForAll @IntRange(min = 1, max = 3) int threads,
                                                        @ForAll boolean densePath, @ForAll boolean auxk,
-                                                       @ForAll boolean windowMask, @ForAll long seed) {
+                                                       @ForAll boolean windowMask, @ForAll boolean remedies,
+                                                       @ForAll long seed) {
         tenFusedStepsMatchTenReferenceSteps(act, form, clip, false, unitNorm, optimizer, d, n, rows, threads,
-                densePath, auxk, windowMask, false, false, new org.sae4j.Transcoding(dOut, skip), seed);
+                densePath, auxk, windowMask, remedies, false, new org.sae4j.Transcoding(dOut, skip), seed);
     }
 
     /** One sample of the property: model, training configuration and three batches of data. */

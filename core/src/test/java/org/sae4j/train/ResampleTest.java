@@ -196,4 +196,72 @@ class ResampleTest {
             }
         }
     }
+
+    /**
+     * A skip transcoder (rows x then y, d_out 3): a resampled atom is a poorly reconstructed row's (y − b_dec)/‖·‖,
+     * its encoder row that row's x/‖x‖ · 0.2 · the live latents' mean ‖W_enc‖, and the moments of W_dec's d_out-wide
+     * row are zeroed; W_skip is left alone.
+     */
+    @Test
+    void aTranscodersResampledAtomComesFromTheTargetAndItsEncoderRowFromTheInput() {
+        int dOut = 3;
+        SaeConfig cfg = new SaeConfig(D, N, Activation.TOPK, 2, true, false, 0.05, 0.05, 11)
+                .withTranscoder(new org.sae4j.Transcoding(dOut, true));
+        Sae sae = Sae.initialize(cfg);
+        SplittableRandom r = new SplittableRandom(9);
+        for (int i = 0; i < dOut; i++) {
+            sae.bDec()[i] = (float) (0.3 * Gaussian.next(r));
+        }
+        for (int i = 0; i < sae.wSkip().length; i++) {
+            sae.wSkip()[i] = (float) (0.1 * Gaussian.next(r));
+        }
+        float[] skipBefore = sae.wSkip().clone();
+        int w = D + dOut;
+        float[] rows = new float[ROWS * w];
+        for (int q = 0; q < rows.length; q++) {
+            rows[q] = (float) Gaussian.next(r);
+        }
+        OptimizerState st = state(sae);
+        double live = 0;
+        for (int j = 0; j < N; j++) {
+            if (j != 2 && j != 5) {
+                live += norm(sae.wEnc(), j * D);
+            }
+        }
+        live /= N - 2;
+        assertThat(new Resampling(sae, config(3)).afterStep(rows, 0, ROWS, st)).isEqualTo(2);
+        for (int j : new int[] {2, 5}) {
+            // Which row: the one whose x and y − b_dec give exactly this atom and encoder row.
+            int found = -1;
+            for (int b = 0; b < ROWS; b++) {
+                double yy = 0;
+                double xx = 0;
+                for (int i = 0; i < dOut; i++) {
+                    yy += Math.pow(rows[b * w + D + i] - sae.bDec()[i], 2);
+                }
+                for (int i = 0; i < D; i++) {
+                    xx += Math.pow(rows[b * w + i], 2);
+                }
+                boolean match = true;
+                for (int i = 0; i < dOut; i++) {
+                    match &= Math.abs(sae.wDec()[j * dOut + i] - (rows[b * w + D + i] - sae.bDec()[i]) / Math.sqrt(yy))
+                            < 1e-6;
+                }
+                for (int i = 0; i < D; i++) {
+                    match &= Math.abs(sae.wEnc()[j * D + i] - rows[b * w + i] / Math.sqrt(xx) * 0.2 * live) < 1e-6;
+                }
+                if (match) {
+                    found = b;
+                }
+            }
+            assertThat(found).as("latent %d's rows come from one batch row", j).isNotNegative();
+            assertThat(sae.bEnc()[j]).isZero();
+            for (int i = 0; i < dOut; i++) {
+                assertThat(st.m[2][j * dOut + i]).isZero();
+                assertThat(st.v[2][j * dOut + i]).isZero();
+            }
+            assertThat(st.m[2][(j + 1) * dOut]).isEqualTo(0.5f); // the next atom's moments untouched
+        }
+        assertThat(sae.wSkip()).containsExactly(skipBefore);
+    }
 }
