@@ -34,7 +34,9 @@ import org.sae4j.kernels.VectorizationProvider;
  *
  * <p>Float results depend on the kernels' summation order, so the file has one set of lines per kernel mode and
  * vector width ({@code scalar}, {@code panama-16} for AVX-512…). The scalar lines hold on every machine, so the
- * scalar run of {@code mvn verify} always checks; a Panama run on a vector width without recorded lines is skipped
+ * scalar run of {@code mvn verify} always checks, and its narrow-species run ({@code -Dsae4j.vectorsize=256}) checks
+ * the {@code panama-8} lines (PanamaGemm's 3-row micro-kernel) on any machine with 256-bit vectors or wider; a Panama
+ * run on a vector width without recorded lines is skipped
  * (and says so).
  */
 class FusedStepGoldenTest {

@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API twin of {@link ScalarAdamUpdate}: the same operations lane by lane (no FMA, so results match). */
 final class PanamaAdamUpdate implements AdamUpdate {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = PanamaSpecies.FLOAT;
     private final ScalarAdamUpdate tail = new ScalarAdamUpdate();
 
     @Override

@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * at half width ({@code H}) so that one float vector widens to exactly one double vector. Tail by the scalar twin.
  */
 final class PanamaDenseCodes implements DenseCodes {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = PanamaSpecies.FLOAT;
+    private static final VectorSpecies<Double> D = PanamaSpecies.DOUBLE;
     private static final VectorShape HALF = VectorShape.forBitSize(D.vectorBitSize() / 2);
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, HALF);
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, HALF);

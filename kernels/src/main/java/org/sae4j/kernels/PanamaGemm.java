@@ -34,7 +34,7 @@ import jdk.incubator.vector.VectorSpecies;
  * freshly packed 256-step A slice per row tile, Gᵀ·X re-read and re-wrote its 50 MB C four times.
  */
 final class PanamaGemm implements Gemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = PanamaSpecies.FLOAT;
     private static final int L = S.length();
     /** Panel width: three vectors of latents. */
     static final int NR = 3 * L;

@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 64-bit int8 loads); narrower machines run the scalar twin's loops.
  */
 final class PanamaQuantizedDot implements QuantizedDot {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = PanamaSpecies.FLOAT;
     private static final int L = F.length();
     private static final boolean WIDE = F.vectorBitSize() >= 256;
     private static final VectorSpecies<Short> H = WIDE

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the mask's bits. Tail by a scalar loop.
  */
 final class PanamaThresholdSelect implements ThresholdSelect {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = PanamaSpecies.FLOAT;
 
     @Override
     public int above(float[] a, int off, int len, float threshold, int[] idx, int idxOff) {

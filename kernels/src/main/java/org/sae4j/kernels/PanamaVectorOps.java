@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API twin of {@link ScalarVectorOps}. Tails by {@code loopBound} plus a scalar loop, no masks. */
 final class PanamaVectorOps implements VectorOps {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = PanamaSpecies.FLOAT;
 
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int len) {

@@ -64,7 +64,7 @@ class VectorOpsProperties {
         Random r = new Random(seed);
         float[] a = random(r, len);
         float[] b = random(r, len);
-        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int lanes = PanamaSpecies.FLOAT.length(); // the width the kernels use (narrowed with -Dsae4j.vectorsize)
         float s = 0f;
         int i = 0;
         if (len >= 2 * lanes) {
