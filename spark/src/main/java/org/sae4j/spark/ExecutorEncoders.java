@@ -33,8 +33,11 @@ final class ExecutorEncoders {
     private ExecutorEncoders() {
     }
 
-    /** A model loaded on the driver, and the name its directory is shipped under. */
-    record Shipped(SaeEncoder encoder, String name) {
+    /**
+     * A model loaded on the driver, the name its directory is shipped under, and its parameters' fingerprint
+     * ({@link org.sae4j.Sae#parameterSha256()}, which {@code features.json} records as {@code sae4j features} does).
+     */
+    record Shipped(SaeEncoder encoder, String name, String parameterSha256) {
     }
 
     /**
@@ -48,10 +51,12 @@ final class ExecutorEncoders {
 
     static Shipped ship(JavaSparkContext sc, Path modelDir, boolean asZip) throws IOException {
         Path dir = modelDir.toAbsolutePath().normalize();
-        SaeEncoder enc = SaeEncoder.load(dir);
+        LoadedModel m = ModelFormats.load(dir); // as SaeEncoder.load, keeping the Sae for its fingerprint
+        SaeEncoder enc = SaeEncoder.of(m.sae(), m.standardizer(), KernelPool.common());
+        String sha = m.sae().parameterSha256();
         if (!asZip) {
             sc.sc().addFile(dir.toUri().toString(), true);
-            return new Shipped(enc, dir.getFileName().toString());
+            return new Shipped(enc, dir.getFileName().toString(), sha);
         }
         String key = sc.sc().applicationId() + " " + dir + " " + ModelZip.stamp(dir);
         String name = ZIPPED.get(key);
@@ -61,7 +66,7 @@ final class ExecutorEncoders {
             name = zip.getFileName().toString();
             ZIPPED.put(key, name);
         }
-        return new Shipped(enc, name);
+        return new Shipped(enc, name, sha);
     }
 
     /** On an executor: the shared encoder of a shipped model directory, loaded on first use. */

@@ -94,6 +94,7 @@ public final class SparkFeatures {
         info.put("k", enc.config().activation().usesK() ? (Object) (long) enc.config().k() : null);
         info.put("context", (long) o.context());
         info.put("model", o.model().toString());
+        info.put("model_parameters_sha256", shipped.parameterSha256()); // sae4j features' key; export checks it
         info.put("data", o.data());
         info.put("tokens", o.tokens() == null ? null : o.tokens().toString());
         FeatureData f = FeatureData.of(stats, o.denseThreshold(), info, nn.k(), nn.indices(), nn.cosines(), null);

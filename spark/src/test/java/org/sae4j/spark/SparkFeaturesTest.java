@@ -92,7 +92,8 @@ class SparkFeaturesTest {
         for (String key : List.of("mse", "r2", "explained_variance", "l0")) {
             assertThat((Double) b.info().get(key)).as(key).isCloseTo((Double) a.info().get(key), within(1e-9));
         }
-        for (String key : List.of("dead", "dense", "rows", "latents", "top_n", "activation", "tokens")) {
+        for (String key : List.of("dead", "dense", "rows", "latents", "top_n", "activation", "tokens",
+                "model_parameters_sha256")) {
             assertThat(b.info().get(key)).as(key).isEqualTo(a.info().get(key));
         }
         assertThat(b.contexts().rows()).containsExactly(a.contexts().rows());
