@@ -81,7 +81,7 @@ public final class SparkFeatures {
                 : SparkInputs.column(df, o.column(), o.data(), d, o.batch());
         FeatureStats stats;
         try {
-            stats = stats(blocks, shipped.name(), d, enc.latents(), o.top(), o.requireSimd());
+            stats = stats(blocks, shipped.model(), d, enc.latents(), o.top(), o.requireSimd());
         } catch (Exception e) { // SparkException is checked, and thrown undeclared
             throw Failures.unwrap(e);
         }
@@ -126,7 +126,8 @@ public final class SparkFeatures {
     }
 
     /** The merged statistics of every block: one pass, encoding and statistics in the same task. */
-    static FeatureStats stats(JavaRDD<RowBlock> blocks, String model, int d, int n, int topN, boolean requireSimd) {
+    static FeatureStats stats(JavaRDD<RowBlock> blocks, ExecutorEncoders.Model model, int d, int n, int topN,
+                              boolean requireSimd) {
         JavaRDD<FeatureStats> partials = blocks.mapPartitions(it -> {
             FeatureStats s = new FeatureStats(d, n, topN);
             if (it.hasNext()) {
