@@ -80,7 +80,9 @@ final class ModelFiles implements Serializable {
 
     /** Writes the files into a new directory under {@code parent} (named after the model) and returns it. */
     Path writeUnder(Path parent) throws IOException {
-        Path dir = Files.createTempDirectory(Files.createDirectories(parent), "model-" + name + "-");
+        // Normalised: an executor's scratch directory is "." resolved, and the check below compares normal paths.
+        Path dir = Files.createTempDirectory(Files.createDirectories(parent.toAbsolutePath().normalize()),
+                "model-" + name + "-");
         for (int i = 0; i < paths.size(); i++) {
             String p = paths.get(i);
             Path f = dir.resolve(p).normalize();

@@ -40,7 +40,8 @@ class ModelFilesTest {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(ser.toByteArray()))) {
             back = (ModelFiles) in.readObject();
         }
-        Path copy = back.writeUnder(dir.resolve("executor"));
+        // As on an executor, whose scratch directory is its working directory, ".".
+        Path copy = back.writeUnder(dir.resolve("executor").resolve("."));
         assertThat(copy.getParent()).isEqualTo(dir.resolve("executor"));
         assertThat(copy.getFileName().toString()).startsWith("model-run-");
         assertThat(list(copy)).containsExactly("cfg.json", "empty", "layers.3", "layers.3/sae.safetensors");

@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
 final class LocalCluster implements AutoCloseable {
     static final Duration START = Duration.ofSeconds(90);
     private static final Pattern DAEMON = Pattern.compile("Started daemon with process name: (\\d+)@");
+    // Master and workers only start and coordinate: the client compiler and one GC thread start them
+    // sooner on a small machine. Executors keep C2, which the Vector API kernels need.
+    private static final List<String> LIGHT = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     final Path root;
     final Path sparkHome;
@@ -45,6 +48,7 @@ final class LocalCluster implements AutoCloseable {
     private final List<Path> workDirs = new ArrayList<>();
     private final Thread hook = new Thread(this::killAll, "local-cluster-reaper");
     private Process master;
+    private boolean closed; // guarded by processes
 
     LocalCluster(Path root, Path classPathFile, List<String> jvmFlags) throws IOException {
         this.root = root;
@@ -85,7 +89,9 @@ final class LocalCluster implements AutoCloseable {
     /** Starts the master and {@code n} workers of {@code cores} cores and {@code memory} each; waits until all registered. */
     void start(int n, int cores, String memory) throws IOException, InterruptedException {
         Path masterLog = root.resolve("master.log");
-        master = launch(List.of("-Xmx256m", "-Dspark.master.rest.enabled=false"),
+        // spark.worker.timeout stays 60 s: at 10 s a loaded machine's late heartbeats drop live workers, and a
+        // killed worker is seen at once (its connection closes).
+        master = launch(light("-Xmx256m", "-Dspark.master.rest.enabled=false"),
                 List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "" + masterPort,
                         "--webui-port", "0"), masterLog, Map.of());
         awaitLog(master, masterLog, "I have been elected leader", START);
@@ -93,7 +99,7 @@ final class LocalCluster implements AutoCloseable {
             Path work = Files.createDirectories(root.resolve("worker-" + i));
             Path local = Files.createDirectories(work.resolve("local"));
             Path log = root.resolve("worker-" + i + ".log");
-            workers.add(launch(List.of("-Xmx256m"), List.of("org.apache.spark.deploy.worker.Worker", "--host",
+            workers.add(launch(light("-Xmx256m"), List.of("org.apache.spark.deploy.worker.Worker", "--host",
                     "127.0.0.1", "--port", "0", "--webui-port", "0", "--cores", "" + cores, "--memory", memory,
                     "--work-dir", work.toString(), masterUrl()), log, Map.of("SPARK_LOCAL_DIRS", local.toString())));
             workDirs.add(work);
@@ -115,14 +121,25 @@ final class LocalCluster implements AutoCloseable {
         }
         args.add(appJar.toString());
         args.addAll(appArgs);
-        List<String> jvm = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "-Xmx1g"));
+        // C2 kept: the driver computes the decoder's nearest neighbours with the kernels, whose float reductions
+        // must round as in the single-machine run.
+        List<String> jvm = List.of("--add-modules=jdk.incubator.vector", "-Xmx512m", "-XX:+UseSerialGC");
         return launch(jvm, driverClassPath, args, log, Map.of());
     }
 
-    /** The executor options a user passes as {@code spark.executor.extraJavaOptions}, plus a temp dir under root. */
+    /**
+     * The executor options a user passes as {@code spark.executor.extraJavaOptions}, plus a temp dir under root and
+     * one GC thread (an executor of one core).
+     */
     String executorJavaOptions() {
-        return "--add-modules=jdk.incubator.vector " + String.join(" ", jvmFlags) + " -Djava.io.tmpdir="
-                + root.resolve("tmp");
+        return "--add-modules=jdk.incubator.vector " + String.join(" ", jvmFlags) + " -XX:+UseSerialGC"
+                + " -Djava.io.tmpdir=" + root.resolve("tmp");
+    }
+
+    private static List<String> light(String... more) {
+        List<String> l = new ArrayList<>(LIGHT);
+        l.addAll(List.of(more));
+        return l;
     }
 
     private Process launch(List<String> jvm, List<String> main, Path log, Map<String, String> env)
@@ -154,9 +171,14 @@ final class LocalCluster implements AutoCloseable {
         e.put("SPARK_LOCAL_IP", "127.0.0.1"); // web UIs and RPC bind to the loopback
         e.put("SPARK_PUBLIC_DNS", "127.0.0.1");
         e.putAll(env);
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        synchronized (processes) { // none starts once close() (or the shutdown hook) began to kill them
+            if (closed) {
+                throw new IllegalStateException(root + ": the cluster is closed; not starting " + main.get(0));
+            }
+            Process p = pb.start();
+            processes.add(p);
+            return p;
+        }
     }
 
     static void awaitLog(Process p, Path log, String text, Duration limit) throws IOException, InterruptedException {
@@ -265,6 +287,9 @@ final class LocalCluster implements AutoCloseable {
     }
 
     private void killAll() {
+        synchronized (processes) {
+            closed = true;
+        }
         for (int i = processes.size() - 1; i >= 0; i--) { // drivers first, the master last
             kill(processes.get(i).toHandle());
         }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +33,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.io.BundledData;
 import org.sae4j.io.Json;
+import org.sae4j.io.NpyArrays;
 import org.sae4j.io.NpyFile;
 import org.sae4j.io.NpyWriter;
 
 /**
  * The Spark jobs on a standalone cluster of separate JVMs on this machine ({@link LocalCluster}: a master, two
- * workers of one core and 1 GB each, an executor JVM per worker and application), submitted as a user submits them:
+ * workers of one core and 512 MB each, an executor JVM per worker and application), submitted as a user submits them:
  * {@code SparkSubmit} in client mode with the thin {@code sae4j-spark} jar. Each run's outputs are compared byte for
  * byte with the single-machine commands on the same rows, and its event log shows which executor ran each task;
  * the executors' pids come from their logs in the workers' directories. The last run kills a worker and its executor
@@ -139,7 +138,7 @@ class StandaloneClusterIT {
 
         long t0 = System.nanoTime();
         cluster = new LocalCluster(dir.resolve("cluster"), classPath, flags);
-        cluster.start(2, 1, "1g");
+        cluster.start(2, 1, "512m");
         FIGURES.put("cluster start", secs(t0));
     }
 
@@ -184,18 +183,13 @@ class StandaloneClusterIT {
 
     @Test
     @Order(3)
-    @org.junit.jupiter.api.Disabled("fails on the cluster: the executor finds no shipped model zip at"
-            + " SparkFiles.get(name) in the Parquet write (a SQL execution); see src/docs/spark.md, Cluster run")
     void encodeOnParquetGivesTheCodesOfTheSingleMachineEncode() throws Exception {
         Path out = dir.resolve("cluster-codes.parquet");
         Run run = run("parquet-encode", 4, List.of("encode", "--model", model.toString(), "--data",
                 parquet.toString(), "--k", "" + K, "--require-simd", "--out", out.toString()), null);
         run.checkOnBothExecutors(4);
-        int[] idx = readI32(singleCodes.resolveSibling("single-codes.indices.npy"));
-        float[] val;
-        try (NpyFile f = NpyFile.open(singleCodes.resolveSibling("single-codes.values.npy"))) {
-            val = f.readAll();
-        }
+        int[] idx = NpyArrays.readI4(singleCodes.resolveSibling("single-codes.indices.npy"), PARQUET_ROWS, K);
+        float[] val = NpyArrays.readF4(singleCodes.resolveSibling("single-codes.values.npy"), PARQUET_ROWS, K);
         float[] x;
         try (NpyFile f = NpyFile.open(smallNpy)) {
             x = f.readAll();
@@ -367,7 +361,7 @@ class StandaloneClusterIT {
         conf.put("spark.driver.host", "127.0.0.1");
         conf.put("spark.driver.bindAddress", "127.0.0.1");
         conf.put("spark.local.dir", Files.createDirectories(dir.resolve("driver-local")).toString());
-        conf.put("spark.executor.memory", "1g");
+        conf.put("spark.executor.memory", "512m"); // the least Spark accepts is 450 MiB
         conf.put("spark.executor.cores", "1");
         conf.put("spark.cores.max", "2");
         // Tasks start once both executors registered, so that both take part in every run.
@@ -480,21 +474,6 @@ class StandaloneClusterIT {
             }
             assertThat(a).as("%s of %s", f, actual).isEqualTo(Files.readAllBytes(expected.resolve(f)));
         }
-    }
-
-    private static int[] readI32(Path npy) throws IOException {
-        long offset;
-        long n;
-        try (NpyFile f = NpyFile.open(npy)) {
-            assertThat(f.descr()).isEqualTo("<i4");
-            offset = f.dataOffset();
-            n = f.rows() * f.cols();
-        }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(npy)).order(ByteOrder.LITTLE_ENDIAN);
-        b.position(Math.toIntExact(offset));
-        int[] out = new int[Math.toIntExact(n)];
-        b.asIntBuffer().get(out);
-        return out;
     }
 
     private static String tail(Path log) throws IOException {
