@@ -31,7 +31,7 @@ import org.sae4j.SaeEncoder;
 /**
  * Spark ML stage: encodes an {@code array<float>} column into two columns, the firing latents' indices
  * ({@code array<int>}, strongest first) and their activations ({@code array<float>}), at most {@code k} per row.
- * The model directory (sae4j's or any format {@code SaeEncoder.load} reads) is shipped to the executors when the
+ * The model directory (sae4j's or any format {@code SaeEncoder.load} reads) is broadcast to the executors when the
  * stage transforms; each executor JVM loads it once ({@link ExecutorEncoders}). Saved and loaded in a
  * {@code Pipeline} by its parameters (the model stays where {@code modelPath} says).
  */
@@ -57,7 +57,7 @@ public final class SaeTransformer extends Transformer implements DefaultParamsWr
         inputCol = new Param<>(this, "inputCol", "array<float> column of activations, one row per token");
         indicesCol = new Param<>(this, "indicesCol", "output array<int> column: firing latents, strongest first");
         valuesCol = new Param<>(this, "valuesCol", "output array<float> column: their activations");
-        modelPath = new Param<>(this, "modelPath", "the model directory (on a cluster: a path all executors read)");
+        modelPath = new Param<>(this, "modelPath", "the model directory (read on the driver, broadcast to the executors)");
         k = new IntParam(this, "k", "most codes kept per row", ParamValidators.gtEq(1));
         batchSize = new IntParam(this, "batchSize", "rows per encoder batch", ParamValidators.gtEq(1));
         requireSimd = new BooleanParam(this, "requireSimd", "fail when an executor runs the scalar kernels");
@@ -166,7 +166,7 @@ public final class SaeTransformer extends Transformer implements DefaultParamsWr
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String name = shipped.name();
+        ExecutorEncoders.Model shippedModel = shipped.model();
         SaeEncoder enc = shipped.encoder();
         int d = enc.dim();
         int kk = Math.min((Integer) $(k), enc.latents());
@@ -174,8 +174,8 @@ public final class SaeTransformer extends Transformer implements DefaultParamsWr
         boolean simd = (Boolean) $(requireSimd);
         int col = dataset.schema().fieldIndex($(inputCol));
         String colName = $(inputCol);
-        MapPartitionsFunction<Row, Row> f = it -> new Encoding(it, ExecutorEncoders.get(name, simd), col, colName, d,
-                kk, batch);
+        MapPartitionsFunction<Row, Row> f = it -> new Encoding(it, ExecutorEncoders.get(shippedModel, simd), col,
+                colName, d, kk, batch);
         return dataset.toDF().mapPartitions(f, Encoders.row(out));
     }
 

@@ -81,7 +81,7 @@ public final class SparkFeatures {
                 : SparkInputs.column(df, o.column(), o.data(), d, o.batch());
         FeatureStats stats;
         try {
-            stats = stats(blocks, shipped.name(), d, enc.latents(), o.top(), o.requireSimd());
+            stats = stats(blocks, shipped.model(), d, enc.latents(), o.top(), o.requireSimd());
         } catch (Exception e) { // SparkException is checked, and thrown undeclared
             throw Failures.unwrap(e);
         }
@@ -94,6 +94,7 @@ public final class SparkFeatures {
         info.put("k", enc.config().activation().usesK() ? (Object) (long) enc.config().k() : null);
         info.put("context", (long) o.context());
         info.put("model", o.model().toString());
+        info.put("model_parameters_sha256", shipped.parameterSha256()); // sae4j features' key; export checks it
         info.put("data", o.data());
         info.put("tokens", o.tokens() == null ? null : o.tokens().toString());
         FeatureData f = FeatureData.of(stats, o.denseThreshold(), info, nn.k(), nn.indices(), nn.cosines(), null);
@@ -125,7 +126,8 @@ public final class SparkFeatures {
     }
 
     /** The merged statistics of every block: one pass, encoding and statistics in the same task. */
-    static FeatureStats stats(JavaRDD<RowBlock> blocks, String model, int d, int n, int topN, boolean requireSimd) {
+    static FeatureStats stats(JavaRDD<RowBlock> blocks, ExecutorEncoders.Model model, int d, int n, int topN,
+                              boolean requireSimd) {
         JavaRDD<FeatureStats> partials = blocks.mapPartitions(it -> {
             FeatureStats s = new FeatureStats(d, n, topN);
             if (it.hasNext()) {

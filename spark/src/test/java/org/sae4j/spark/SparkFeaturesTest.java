@@ -92,7 +92,8 @@ class SparkFeaturesTest {
         for (String key : List.of("mse", "r2", "explained_variance", "l0")) {
             assertThat((Double) b.info().get(key)).as(key).isCloseTo((Double) a.info().get(key), within(1e-9));
         }
-        for (String key : List.of("dead", "dense", "rows", "latents", "top_n", "activation", "tokens")) {
+        for (String key : List.of("dead", "dense", "rows", "latents", "top_n", "activation", "tokens",
+                "model_parameters_sha256")) {
             assertThat(b.info().get(key)).as(key).isEqualTo(a.info().get(key));
         }
         assertThat(b.contexts().rows()).containsExactly(a.contexts().rows());
@@ -114,7 +115,7 @@ class SparkFeaturesTest {
         Path parquet = dir.resolve("tokens.parquet");
         df.coalesce(1).write().parquet(parquet.toString());
 
-        String name = ExecutorEncoders.ship(sc, model).name();
+        ExecutorEncoders.Model name = ExecutorEncoders.ship(sc, model).model();
         FeatureStats fromFrame = SparkFeatures.stats(SparkInputs.column(df, "activations", "df", D, 29), name, D,
                 SparkTestData.N, TOP, true);
         assertThat(fromFrame.sameAs(single)).isTrue();
@@ -144,10 +145,8 @@ class SparkFeaturesTest {
                 DataTypes.createArrayType(DataTypes.FloatType, false), false));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Dataset<Row> df = spark.createDataFrame(sc.parallelize(seqs, 3), schema);
-        // Shipped as on a cluster: one zip file, unpacked once by the executor.
-        String name = ExecutorEncoders.ship(sc, model, true).name();
-        assertThat(ModelZip.isZip(name)).isTrue();
-        assertThat(ExecutorEncoders.ship(sc, model, true).name()).isEqualTo(name); // zipped once per application
+        ExecutorEncoders.Model name = ExecutorEncoders.ship(sc, model).model();
+        assertThat(ExecutorEncoders.ship(sc, model).model()).isSameAs(name); // broadcast once per application
         FeatureStats s = SparkFeatures.stats(SparkInputs.column(df, "acts", "df", D, 50), name, D,
                 SparkTestData.N, TOP, true);
         assertThat(s.rows()).isEqualTo(ROWS);
