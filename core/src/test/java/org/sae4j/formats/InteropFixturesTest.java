@@ -195,14 +195,10 @@ class InteropFixturesTest {
         int rows = x.length / d;
         assertThat(codes).hasSize(rows * n);
         SaeEncoder enc = SaeEncoder.of(sae);
-        // Batch path of SaeEncoder (the GEMM with the selection in its epilogue).
-        int[] bIdx = new int[rows * n];
-        float[] bVal = new float[rows * n];
-        enc.encode(x, rows, bIdx, bVal, n);
-        // Dense batches: what eval and encode --dense run (eval undoes a row normalisation as below).
-        float[] dense = new float[rows * n];
+        // Single-vector, batch (the GEMM with the selection in its epilogue) and dense paths.
+        float[] dense = checkCodes(enc, x, codes, rows, d, n, name);
+        // Dense decode: what eval and encode --dense run (eval undoes a row normalisation as below).
         float[] denseRecon = new float[rows * d];
-        enc.encodeDense(x, rows, dense);
         enc.decodeDense(dense, rows, denseRecon);
         if (sae.rule() != null) {
             sae.rule().denormalize(denseRecon, 0, x, 0, rows, d);
@@ -210,28 +206,6 @@ class InteropFixturesTest {
         for (int r = 0; r < rows; r++) {
             float[] row = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
             String where = name + " row " + r;
-            List<Integer> want = new ArrayList<>();
-            for (int j = 0; j < n; j++) {
-                if (codes[r * n + j] != 0f) {
-                    want.add(j);
-                }
-            }
-            SparseCode c = enc.encode(row);
-            assertThat(sorted(c.indices())).as(where + " single-vector indices").isEqualTo(want);
-            for (int q = 0; q < c.size(); q++) {
-                close(c.value(q), codes[r * n + c.index(q)], where + " latent " + c.index(q));
-            }
-            List<Integer> batch = new ArrayList<>();
-            for (int q = r * n; q < (r + 1) * n && bIdx[q] >= 0; q++) {
-                batch.add(bIdx[q]);
-                close(bVal[q], codes[r * n + bIdx[q]], where + " batch latent " + bIdx[q]);
-            }
-            assertThat(sorted(batch)).as(where + " batch indices").isEqualTo(want);
-            for (int j = 0; j < n; j++) {
-                float z = dense[r * n + j];
-                assertThat(z != 0f).as(where + " dense latent " + j).isEqualTo(codes[r * n + j] != 0f);
-                close(z, codes[r * n + j], where + " dense latent " + j);
-            }
             float[] xhat = enc.reconstruct(row);
             for (int i = 0; i < d; i++) {
                 close(xhat[i], recon[r * d + i], where + " reconstruction " + i);
