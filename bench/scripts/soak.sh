@@ -14,5 +14,5 @@ mkdir -p "$out"
     org.sae4j.bench.EncodeServiceSoak prepare dir="$data"
 "$root/sae4j" encode --model "$data/model" --data "$data/vectors.npy" --out "$data/codes"
 "$java" -Xmx1g --add-modules jdk.incubator.vector -cp "$root/bench/target/benchmarks.jar" \
-    org.sae4j.bench.EncodeServiceSoak run dir="$data" "$@" 2>&1 | grep -v 'WARNING: Using incubator' | tee "$out/soak.log"
+    org.sae4j.bench.EncodeServiceSoak run dir="$data" "$@" 2>&1 | grep --line-buffered -v 'WARNING: Using incubator' | tee "$out/soak.log"
 echo "after: $(uptime)" >> "$out/machine.txt"
