@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +33,24 @@ import org.sae4j.io.JsonFields;
  * {@code POST /encode} for the JDK's built-in HTTP server: the body is a JSON array of d numbers, the answer
  * {@code {"indices":[...],"values":[...]}} with the input's non-zero codes, strongest first ({@code ?top=m} keeps the
  * m strongest). Anything the client can fix (bad JSON, wrong length, NaN, a bad {@code top}) gets 400 and
- * {@code {"error":"..."}} with a one-line message; a body over {@link #MAX_BODY} bytes gets 413, another method 405.
+ * {@code {"error":"..."}} with a one-line message; a body over {@link #MAX_BODY} bytes gets 413 (at once, unread,
+ * when its {@code Content-Length} says so; after {@code MAX_BODY} bytes when it is chunked) and the connection is
+ * then closed; another method gets 405.
  * One handler serves concurrent requests through the shared, thread-safe {@link SaeEncoder}.
+ *
+ * <p><b>Slow senders.</b> A request's body must arrive within {@code bodyTimeout} (default
+ * {@link #DEFAULT_BODY_TIMEOUT}) of the handler starting to read it; otherwise the connection is closed without an
+ * answer (a half-read request leaves nothing to answer on) and its place is freed. Without this a client that sends
+ * part of a body and stops would hold one of the places below for as long as it kept the connection open. Slow
+ * <em>headers</em> are read by the JDK server before any handler runs; bound them with the JDK's
+ * {@code -Dsun.net.httpserver.maxReqTime=SECONDS} (a whole request's time; {@code EncodeService} sets 30 s), set
+ * before the first server starts.
  *
  * <p><b>Overload.</b> Encoding is CPU-bound, so it runs on {@code maxInFlight} platform threads of the handler's own
  * (default: one per core) and at most {@code maxQueued} more requests wait their turn; a request beyond that is
  * answered at once with 503, {@code Retry-After: 1} and a one-line error, instead of joining an unbounded queue whose
  * latency and memory (each waiting body is held) would grow without limit. Memory for request bodies is thus bounded
- * by {@code (maxInFlight + maxQueued) × MAX_BODY}. Requests themselves are read and answered on virtual threads,
+ * by {@code (maxInFlight + maxQueued) × MAX_BODY}; a slow sender holds its place for at most {@code bodyTimeout}. Requests themselves are read and answered on virtual threads,
  * which park while their encode runs: CPU-bound work on the virtual threads would pin their few carrier threads, and
  * new requests would then wait, unseen and unbounded, in the scheduler's queue before any admission check.
  */
@@ -48,12 +61,16 @@ public final class EncodeHandler implements HttpHandler {
     public static final int DEFAULT_IN_FLIGHT = Runtime.getRuntime().availableProcessors();
     /** Default number of requests waiting for an encoding slot before new ones get 503. */
     public static final int DEFAULT_QUEUED = 32 * DEFAULT_IN_FLIGHT;
+    /** Default time for a request's whole body to arrive: 4 MiB at ≥ 400 kB/s; any real client is far faster. */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
 
     private final SaeEncoder encoder;
     private final int maxInFlight;
     private final int maxQueued;
     private final Semaphore admitted; // in flight + queued
     private final ExecutorService encoding; // maxInFlight platform threads; its queue never exceeds maxQueued
+    private final long bodyTimeoutNanos;
+    private final ScheduledThreadPoolExecutor alarms; // one thread, only while requests are being read
 
     public EncodeHandler(SaeEncoder encoder) {
         this(encoder, DEFAULT_IN_FLIGHT, DEFAULT_QUEUED);
@@ -61,10 +78,28 @@ public final class EncodeHandler implements HttpHandler {
 
     /** A handler encoding at most {@code maxInFlight} requests at once with at most {@code maxQueued} waiting. */
     public EncodeHandler(SaeEncoder encoder, int maxInFlight, int maxQueued) {
+        this(encoder, maxInFlight, maxQueued, DEFAULT_BODY_TIMEOUT);
+    }
+
+    /** As {@link #EncodeHandler(SaeEncoder, int, int)}, closing a request whose body takes over {@code bodyTimeout}. */
+    public EncodeHandler(SaeEncoder encoder, int maxInFlight, int maxQueued, Duration bodyTimeout) {
         if (maxInFlight < 1 || maxQueued < 0) {
             throw new IllegalArgumentException("maxInFlight " + maxInFlight + " must be ≥ 1 and maxQueued "
                     + maxQueued + " ≥ 0");
         }
+        if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+            throw new IllegalArgumentException("bodyTimeout " + bodyTimeout + " must be positive");
+        }
+        this.bodyTimeoutNanos = bodyTimeout.toNanos();
+        AtomicInteger a = new AtomicInteger();
+        this.alarms = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sae4j-encode-timeout-" + a.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        alarms.setRemoveOnCancelPolicy(true); // a finished read leaves no task behind
+        alarms.setKeepAliveTime(30, TimeUnit.SECONDS);
+        alarms.allowCoreThreadTimeOut(true);
         this.encoder = encoder;
         this.maxInFlight = maxInFlight;
         this.maxQueued = maxQueued;
@@ -113,6 +148,15 @@ public final class EncodeHandler implements HttpHandler {
                 reply(ex, 405, error("method " + ex.getRequestMethod() + ": expected POST with a JSON array"));
                 return;
             }
+            long declared = declaredLength(ex);
+            if (declared > MAX_BODY) {
+                // Reject unread: reading it would hold a place while MAX_BODY bytes arrive. The server reads at
+                // most 64 KiB more of it and, as the rest is unread, closes the connection after the answer.
+                ex.getResponseHeaders().set("Connection", "close");
+                guarded(() -> reply(ex, 413, error("request body of " + declared + " bytes is over the limit of "
+                        + MAX_BODY + " bytes")));
+                return;
+            }
             if (!admitted.tryAcquire()) {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 reply(ex, 503, error("server busy: " + maxInFlight + " requests encoding and " + maxQueued
@@ -128,9 +172,16 @@ public final class EncodeHandler implements HttpHandler {
     }
 
     private void serve(HttpExchange ex) throws IOException {
-        byte[] body = readBody(ex.getRequestBody());
+        byte[][] read = new byte[1][];
+        if (!guarded(() -> read[0] = readBody(ex.getRequestBody()))) {
+            // Thrown, not answered: the server then closes the connection and forgets it (a handler that
+            // returned normally would leave it in the server's books).
+            throw new IOException("request body not received within " + bodyTimeoutNanos / 1_000_000 + " ms");
+        }
+        byte[] body = read[0];
         if (body == null) {
-            reply(ex, 413, error("request body over " + MAX_BODY + " bytes"));
+            ex.getResponseHeaders().set("Connection", "close");
+            guarded(() -> reply(ex, 413, error("request body over " + MAX_BODY + " bytes")));
             return;
         }
         String answer;
@@ -162,6 +213,51 @@ public final class EncodeHandler implements HttpHandler {
                 throw re;
             }
             throw new IOException(e.getCause());
+        }
+    }
+
+    private interface Io {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code io} (blocking reads or writes on this exchange) with the body deadline: past it, this thread is
+     * interrupted, which closes the connection's channel and ends a blocked read. Returns false when the deadline
+     * passed (the connection is then closed or about to be); IOExceptions from {@code io} otherwise propagate.
+     */
+    private boolean guarded(Io io) throws IOException {
+        Thread self = Thread.currentThread();
+        AtomicInteger state = new AtomicInteger(); // 0 running, 1 expired, 2 done
+        ScheduledFuture<?> alarm = alarms.schedule(() -> {
+            if (state.compareAndSet(0, 1)) {
+                self.interrupt();
+            }
+        }, bodyTimeoutNanos, TimeUnit.NANOSECONDS);
+        try {
+            io.run();
+        } catch (IOException e) {
+            if (state.get() != 1) {
+                throw e;
+            }
+        } finally {
+            alarm.cancel(false);
+            if (!state.compareAndSet(0, 2)) {
+                Thread.interrupted(); // the alarm's interrupt must not reach later waits on this thread
+            }
+        }
+        return state.get() == 2;
+    }
+
+    /** The request's Content-Length, or −1 when absent or not a number (the server rejects bad ones itself). */
+    private static long declaredLength(HttpExchange ex) {
+        String v = ex.getRequestHeaders().getFirst("Content-Length");
+        if (v == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

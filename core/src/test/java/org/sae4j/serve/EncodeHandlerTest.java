@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -82,6 +88,88 @@ class EncodeHandlerTest {
         assertError(get, 405, "method GET: expected POST");
     }
 
+    @Test
+    void aBodyDeclaredOverTheLimitGets413WithoutBeingRead() throws Exception {
+        // Only the head is sent: a handler that read the body first would wait for 100 MB that never come.
+        try (Socket s = socket(server)) {
+            s.getOutputStream().write(("POST /encode HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n[1,")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = readAnswer(s.getInputStream());
+            assertThat(answer).startsWith("HTTP/1.1 413 ").contains("over the limit of " + EncodeHandler.MAX_BODY)
+                    .containsIgnoringCase("connection: close");
+        }
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitGets413() throws Exception {
+        byte[] big = new byte[EncodeHandler.MAX_BODY + 1];
+        java.util.Arrays.fill(big, (byte) ' ');
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/encode"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(r, 413, "request body over " + EncodeHandler.MAX_BODY + " bytes");
+    }
+
+    @Test
+    void aStalledBodyIsClosedAndItsPlaceFreed() throws Exception {
+        // One place in all: while the stalled request holds it every other request would get 503.
+        HttpServer one = EncodeHandler.start(new EncodeHandler(encoder, 1, 0, Duration.ofMillis(300)),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (Socket s = socket(one)) {
+            s.getOutputStream().write(("POST /encode HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n[1,")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // The server closes it: end of stream (or a reset) rather than this read's 20 s socket timeout.
+            int first;
+            try {
+                first = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                first = -1;
+            }
+            assertThat(first).as("no answer to a half-sent request, the connection closed").isEqualTo(-1);
+            StringBuilder body = new StringBuilder("[");
+            for (int i = 0; i < D; i++) {
+                body.append(i > 0 ? "," : "").append(i);
+            }
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri(one, "/encode"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body + "]")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        } finally {
+            EncodeHandler.stop(one);
+        }
+    }
+
+    private static Socket socket(HttpServer on) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), on.getAddress().getPort());
+        s.setSoTimeout(20_000); // only a guard against hanging forever: a pass takes milliseconds
+        return s;
+    }
+
+    /** Reads status line, headers and a Content-Length body from a raw connection. */
+    private static String readAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int length = -1;
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) >= 0; ) {
+            b.write(c);
+            if (c == '\n') {
+                String h = line.toString().trim();
+                if (h.isEmpty()) {
+                    break;
+                }
+                if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(h.substring(15).trim());
+                }
+                line.setLength(0);
+            } else {
+                line.append((char) c);
+            }
+        }
+        if (length > 0) {
+            b.write(in.readNBytes(length));
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
     private static void assertError(HttpResponse<String> r, int status, String messageStart) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         Object error = ((Map<?, ?>) Json.parse(r.body())).get("error");
@@ -94,7 +182,11 @@ class EncodeHandlerTest {
     }
 
     private static URI uri(String path) {
-        InetSocketAddress a = server.getAddress();
+        return uri(server, path);
+    }
+
+    private static URI uri(HttpServer on, String path) {
+        InetSocketAddress a = on.getAddress();
         return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + path);
     }
 }
