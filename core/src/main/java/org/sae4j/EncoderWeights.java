@@ -134,13 +134,8 @@ final class EncoderWeights {
 
     /** A skip transcoder's {@code out[b] += W_skip·x[b]} for {@code rows} rows (x width d, out width d_out). */
     void addSkip(float[] x, int xOff, int rows, float[] out, int outOff) {
-        if (wSkip == null) {
-            return;
-        }
-        for (int b = 0; b < rows; b++) {
-            for (int i = 0; i < dOut; i++) {
-                out[outOff + b * dOut + i] += ops.dot(wSkip, i * d, x, xOff + b * d, d);
-            }
+        if (wSkip != null) {
+            Sae.addSkip(wSkip, d, dOut, x, xOff, rows, out, outOff, ops);
         }
     }
 

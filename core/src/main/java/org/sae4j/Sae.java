@@ -492,12 +492,15 @@ public final class Sae {
      * d_out from {@code outOff}); nothing otherwise.
      */
     public void addSkip(float[] x, int xOff, int rows, float[] out, int outOff) {
-        if (wSkip == null) {
-            return;
+        if (wSkip != null) {
+            addSkip(wSkip, dim(), outDim(), x, xOff, rows, out, outOff,
+                    VectorizationProvider.getInstance().vectorOps());
         }
-        int d = dim();
-        int dOut = outDim();
-        VectorOps ops = VectorizationProvider.getInstance().vectorOps();
+    }
+
+    /** {@code out[b] += W_skip·x[b]} with {@code wSkip} d_out×d: the one skip path the model and encoders share. */
+    static void addSkip(float[] wSkip, int d, int dOut, float[] x, int xOff, int rows, float[] out, int outOff,
+                        VectorOps ops) {
         for (int b = 0; b < rows; b++) {
             for (int i = 0; i < dOut; i++) {
                 out[outOff + b * dOut + i] += ops.dot(wSkip, i * d, x, xOff + b * d, d);

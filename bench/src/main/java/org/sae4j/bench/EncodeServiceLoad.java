@@ -1,5 +1,9 @@
 package org.sae4j.bench;
 
+import static org.sae4j.bench.LoadMainSupport.arg;
+import static org.sae4j.bench.LoadMainSupport.intArg;
+import static org.sae4j.bench.LoadMainSupport.pct;
+
 import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -212,25 +216,5 @@ public final class EncodeServiceLoad {
         public void close() throws IOException {
             socket.close();
         }
-    }
-
-    private static double pct(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-    }
-
-    private static String arg(String[] args, String name, String def) {
-        for (String a : args) {
-            if (a.startsWith(name + "=")) {
-                return a.substring(name.length() + 1);
-            }
-        }
-        return def;
-    }
-
-    private static int intArg(String[] args, String name, int def) {
-        return Integer.parseInt(arg(args, name, Integer.toString(def)));
     }
 }

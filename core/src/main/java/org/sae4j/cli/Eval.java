@@ -126,18 +126,18 @@ final class Eval {
         Sae sae = m.sae();
         // A transcoder's rows hold x then its target y, and the figures compare the output with y; an
         // autoencoder's target is x itself.
-        boolean pairs = sae.config().transcoder() != null;
         int dOut = sae.outDim();
         DatasetMetrics r = new DatasetMetrics(dOut, sae.latents());
         for (int p = 0; p < widths.length; p++) {
             prefix[p] = new DatasetMetrics(dOut, sae.latents());
         }
-        float[] in = new float[batch * sae.config().rowWidth()];
-        float[] x = pairs ? new float[batch * sae.dim()] : in;
-        float[] y = pairs ? new float[batch * dOut] : in;
+        org.sae4j.io.RowPairs buf = new org.sae4j.io.RowPairs(batch, sae.dim(), dOut,
+                sae.config().transcoder() != null);
+        float[] x = buf.x;
+        float[] y = buf.y;
         BatchStream s = Models.inOrder(data, batch, m.standardizer());
         for (long b = 0; b < s.batchesPerEpoch(); b++) {
-            int rows = next(s, in, pairs, sae, x, y);
+            int rows = next(s, buf);
             r.observeMean(y, rows);
             for (DatasetMetrics p : prefix) {
                 p.observeMean(y, rows);
@@ -152,7 +152,7 @@ final class Eval {
             // stays in the model's input space, where the metrics are computed.
             SaeEncoder enc = SaeEncoder.of(sae, null, pool);
             for (long b = 0; b < s.batchesPerEpoch(); b++) {
-                int rows = next(s, in, pairs, sae, x, y);
+                int rows = next(s, buf);
                 enc.encodeDense(x, rows, z);
                 enc.decodeDense(z, x, rows, xhat);
                 if (sae.rule() != null) {
@@ -168,11 +168,9 @@ final class Eval {
     }
 
     /** The next batch into {@code in}, and for a transcoder split into its inputs x and targets y. */
-    private static int next(BatchStream s, float[] in, boolean pairs, Sae sae, float[] x, float[] y) {
-        int rows = s.next(in);
-        if (pairs) {
-            org.sae4j.io.RowPairs.split(in, rows, sae.dim(), sae.outDim(), x, y);
-        }
+    private static int next(BatchStream s, org.sae4j.io.RowPairs buf) {
+        int rows = s.next(buf.in);
+        buf.split(rows);
         return rows;
     }
 

@@ -116,12 +116,12 @@ final class HeldOut implements TrainListener, AutoCloseable {
         long t0 = System.nanoTime();
         Sae sae = model.get();
         // A transcoder's held-out rows hold x then its target y; the figures compare its output with y.
-        boolean pairs = sae.config().transcoder() != null;
         StreamingMetrics m = new StreamingMetrics(sae.outDim(), sae.latents());
         int b = stream.batchSize();
-        float[] in = new float[b * sae.config().rowWidth()];
-        float[] x = pairs ? new float[b * sae.dim()] : in;
-        float[] y = pairs ? new float[b * sae.outDim()] : in;
+        org.sae4j.io.RowPairs buf = new org.sae4j.io.RowPairs(b, sae.dim(), sae.outDim(),
+                sae.config().transcoder() != null);
+        float[] x = buf.x;
+        float[] y = buf.y;
         float[] z = new float[b * sae.latents()];
         float[] xhat = new float[b * sae.outDim()];
         // Rows come standardised from the stream: the encoder takes them as given and the figures are in the
@@ -130,10 +130,8 @@ final class HeldOut implements TrainListener, AutoCloseable {
         stream.seek(new BatchStream.Position(0, 0));
         long seen = 0;
         while (seen < maxRows) {
-            int rows = (int) Math.min(stream.next(in), maxRows - seen);
-            if (pairs) {
-                org.sae4j.io.RowPairs.split(in, rows, sae.dim(), sae.outDim(), x, y);
-            }
+            int rows = (int) Math.min(stream.next(buf.in), maxRows - seen);
+            buf.split(rows);
             enc.encodeDense(x, rows, z);
             enc.decodeDense(z, x, rows, xhat);
             m.observe(y, xhat, z, rows);

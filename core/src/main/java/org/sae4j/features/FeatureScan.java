@@ -43,16 +43,12 @@ public final class FeatureScan {
         FeatureStats stats = new FeatureStats(dOut, n, topN);
         int k = firstK(enc);
         BatchStream s = data.batches(BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false), null);
-        float[] in = new float[batch * data.dim()];
-        float[] x = pairs ? new float[batch * d] : in;
-        float[] y = pairs ? new float[batch * dOut] : in;
+        org.sae4j.io.RowPairs buf = new org.sae4j.io.RowPairs(batch, d, dOut, pairs);
         long row = 0;
         for (long b = 0; b < s.batchesPerEpoch() && row < maxRows; b++) {
-            int rows = (int) Math.min(s.next(in), maxRows - row);
-            if (pairs) {
-                org.sae4j.io.RowPairs.split(in, rows, d, dOut, x, y);
-            }
-            codes(enc, stats::observeRow, x, y, null, row, rows, k);
+            int rows = (int) Math.min(s.next(buf.in), maxRows - row);
+            buf.split(rows);
+            codes(enc, stats::observeRow, buf.x, buf.y, null, row, rows, k);
             row += rows;
         }
         return stats;

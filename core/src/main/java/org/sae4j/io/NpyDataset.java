@@ -184,21 +184,12 @@ public final class NpyDataset implements AutoCloseable {
         }
     }
 
-    /** A paired dataset's rows: each half read in runs, then interleaved row by row. */
+    /** A paired dataset's rows: each half of each row read straight into its place (no scratch buffers). */
     private void readPairs(long first, int count, float[] dst, int off) {
         int dx = input.dim;
-        int dy = target.dim;
-        int run = Math.max(1, Math.min(count, (1 << 16) / Math.max(dx, dy)));
-        float[] xs = new float[run * dx];
-        float[] ys = new float[run * dy];
-        for (int done = 0; done < count; done += run) {
-            int n = Math.min(run, count - done);
-            input.readRows(first + done, n, xs, 0);
-            target.readRows(first + done, n, ys, 0);
-            for (int b = 0; b < n; b++) {
-                System.arraycopy(xs, b * dx, dst, off + (done + b) * dim, dx);
-                System.arraycopy(ys, b * dy, dst, off + (done + b) * dim + dx, dy);
-            }
+        for (int b = 0; b < count; b++) {
+            input.readRows(first + b, 1, dst, off + b * dim);
+            target.readRows(first + b, 1, dst, off + b * dim + dx);
         }
     }
 

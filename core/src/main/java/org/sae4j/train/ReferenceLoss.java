@@ -816,17 +816,13 @@ public final class ReferenceLoss implements AutoCloseable {
     private Split split(float[] rows, int off, int bRows) {
         int d = cfg.dim();
         int dOut = cfg.outDim();
-        int w = cfg.rowWidth();
         if (cfg.transcoder() == null) {
             float[] x = java.util.Arrays.copyOfRange(rows, off, off + bRows * d);
             return new Split(x, x);
         }
         float[] x = new float[bRows * d];
         float[] y = new float[bRows * dOut];
-        for (int b = 0; b < bRows; b++) {
-            System.arraycopy(rows, off + b * w, x, b * d, d);
-            System.arraycopy(rows, off + b * w + d, y, b * dOut, dOut);
-        }
+        org.sae4j.io.RowPairs.split(rows, off, bRows, d, dOut, x, y);
         return new Split(x, y);
     }
 

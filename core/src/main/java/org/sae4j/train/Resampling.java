@@ -71,8 +71,7 @@ final class Resampling {
         } else {
             batch = new float[rows * d];
             target = new float[rows * dOut];
-            org.sae4j.io.RowPairs.split(Arrays.copyOfRange(x, off, off + rows * (d + dOut)), rows, d, dOut, batch,
-                    target);
+            org.sae4j.io.RowPairs.split(x, off, rows, d, dOut, batch, target);
         }
         float[] xhat = reconstruct(batch, rows, d, dOut);
         float[] bDec = sae.bDec();
