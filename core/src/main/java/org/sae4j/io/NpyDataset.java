@@ -22,7 +22,7 @@ import org.sae4j.BadInputException;
  * row within that file and the column, e.g. {@code data.npy: row 1 column 2 is NaN; expected finite values}. Reads
  * are thread-safe.
  */
-public final class NpyDataset implements AutoCloseable {
+public final class NpyDataset implements AutoCloseable, Standardizer.Rows {
     private final Path source;
     private final List<NpyFile> shards;
     private final long[] starts; // starts[i] = global index of shard i's first row; starts[n] = rows
@@ -138,15 +138,18 @@ public final class NpyDataset implements AutoCloseable {
     }
 
     /** The file or directory this dataset was opened from. */
+    @Override
     public Path source() {
         return source;
     }
 
+    @Override
     public long rows() {
         return starts[starts.length - 1];
     }
 
     /** Columns per row (the feature dimension d). */
+    @Override
     public int dim() {
         return dim;
     }
@@ -156,6 +159,7 @@ public final class NpyDataset implements AutoCloseable {
     }
 
     /** Reads global row {@code row} into {@code dst[off, off + dim)}, refusing NaN/Inf. */
+    @Override
     public void readRow(long row, float[] dst, int off) {
         readRows(row, 1, dst, off);
     }

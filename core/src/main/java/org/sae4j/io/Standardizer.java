@@ -1,5 +1,6 @@
 package org.sae4j.io;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,8 +91,24 @@ public final class Standardizer {
         return new Standardizer(Mode.UNIT_MEAN_SQUARED_NORM, dim, null, null, scale, 0, 0);
     }
 
+    /**
+     * What fitting reads: a {@code rows × dim} matrix, one row at a time. An interface, so that the model's
+     * preprocessing does not depend on the data package that implements it ({@code NpyDataset}).
+     */
+    public interface Rows {
+        /** The file or directory the rows come from, for messages. */
+        Path source();
+
+        long rows();
+
+        int dim();
+
+        /** Reads row {@code row} into {@code dst[off, off + dim)}. */
+        void readRow(long row, float[] dst, int off);
+    }
+
     /** Fits {@code mode} on a seeded sample of at most {@code sampleRows} rows of {@code data}. */
-    public static Standardizer fit(NpyDataset data, Mode mode, int sampleRows, long seed) {
+    public static Standardizer fit(Rows data, Mode mode, int sampleRows, long seed) {
         int d = data.dim();
         if (mode == Mode.NONE) return none(d);
         if (sampleRows <= 0) throw new IllegalArgumentException("sampleRows must be positive: " + sampleRows);
@@ -140,7 +157,7 @@ public final class Standardizer {
     }
 
     /** Fits with {@link #DEFAULT_SAMPLE_ROWS} and {@link #DEFAULT_SEED}. */
-    public static Standardizer fit(NpyDataset data, Mode mode) {
+    public static Standardizer fit(Rows data, Mode mode) {
         return fit(data, mode, DEFAULT_SAMPLE_ROWS, DEFAULT_SEED);
     }
 
