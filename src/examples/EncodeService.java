@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import org.sae4j.BadInputException;
 import org.sae4j.EncoderMode;
 import org.sae4j.SaeEncoder;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.serve.EncodeHandler;
 
 public class EncodeService {
@@ -43,7 +44,7 @@ public class EncodeService {
             System.exit(2);
         }
         int port = positional == 2 ? Integer.parseInt(args[1]) : 8080;
-        SaeEncoder encoder = SaeEncoder.load(Path.of(args[0]), mode);
+        SaeEncoder encoder = ModelFormats.loadEncoder(Path.of(args[0]), mode);
         // The JDK server reads request headers before any handler runs and by default waits forever for them: a
         // client trickling headers would hold a connection for good. Read once, before the first server starts.
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {

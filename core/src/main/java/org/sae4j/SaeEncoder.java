@@ -1,12 +1,7 @@
 package org.sae4j;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.sae4j.encode.ScreenedEncoder;
-import org.sae4j.formats.ImportOptions;
-import org.sae4j.formats.LoadedModel;
-import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
@@ -17,10 +12,12 @@ import org.sae4j.kernels.VectorizationProvider;
  * A trained SAE's encoder and decoder for serving: immutable, thread-safe, one instance shared by every request.
  *
  * <pre>{@code
- * SaeEncoder enc = SaeEncoder.load(Path.of("run1"));
+ * SaeEncoder enc = ModelFormats.loadEncoder(Path.of("run1"));
  * SparseCode code = enc.encode(activation);          // non-zero codes, strongest first
  * float[] xhat = enc.decode(code);
  * }</pre>
+ * A model folder of any format is read by {@code org.sae4j.formats.ModelFormats#loadEncoder}; this package does
+ * not depend on the readers, so an encoder in memory is built with {@link #of(Sae)}.
  *
  * <p>Codes are those of {@link Sae#activate}: TopK keeps the k largest pre-activations of the row that are positive;
  * ReLU every positive one; JumpReLU those above their latent's θ; BatchTopK (at inference) those above the global
@@ -89,31 +86,6 @@ public final class SaeEncoder {
         this.screen = mode.format() == null || w.rule != null || act == Activation.GROUPMAX ? null
                 : new ScreenedEncoder(mode.approximate() ? sae.wEnc() : w.wEnc, w.bEnc, n, d, mode.format());
         this.batch = new BatchEncoder(w, mode, screen, pool);
-    }
-
-    /**
-     * Loads the model of a directory, with its input standardisation if it has one: sae4j's own
-     * ({@code model.safetensors} + {@code cfg.json}) or a SAELens, sparsify or Gemma Scope folder, detected from
-     * its files ({@link ModelFormats}). Batch products run on {@link KernelPool#common()}.
-     */
-    public static SaeEncoder load(Path modelDir) throws IOException {
-        return load(modelDir, ImportOptions.DEFAULT, EncoderMode.FLOAT32);
-    }
-
-    /** As {@link #load(Path)}, with a forced format, a sparsify hookpoint or a SAELens scaling factor. */
-    public static SaeEncoder load(Path modelDir, ImportOptions options) throws IOException {
-        return load(modelDir, options, EncoderMode.FLOAT32);
-    }
-
-    /** As {@link #load(Path)}, with single vectors encoded in {@code mode} (same codes, other memory and speed). */
-    public static SaeEncoder load(Path modelDir, EncoderMode mode) throws IOException {
-        return load(modelDir, ImportOptions.DEFAULT, mode);
-    }
-
-    /** As {@link #load(Path, ImportOptions)} in {@code mode}. */
-    public static SaeEncoder load(Path modelDir, ImportOptions options, EncoderMode mode) throws IOException {
-        LoadedModel m = ModelFormats.load(modelDir, options);
-        return new SaeEncoder(m.sae(), m.standardizer(), KernelPool.common(), mode);
     }
 
     /** An encoder for {@code sae} (its parameters are copied), inputs used as given, on {@link KernelPool#common()}. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.train.Checkpoint;
@@ -173,7 +174,7 @@ class SaeEncoderTest {
         Arrays.fill(std, 2.5f);
         Standardizer st = centreOnly ? Standardizer.center(mean) : Standardizer.perFeature(mean, std);
         Checkpoint.save(dir, sae, st);
-        SaeEncoder loaded = SaeEncoder.load(dir);
+        SaeEncoder loaded = ModelFormats.loadEncoder(dir);
         SaeEncoder plain = SaeEncoder.of(sae);
         float[] x = EncoderFixtures.gaussian(D, 6);
         float[] xs = x.clone();
@@ -196,10 +197,10 @@ class SaeEncoderTest {
         float[] std = new float[D];
         Arrays.fill(std, 0.5f);
         Checkpoint.save(dir, sae, Standardizer.perFeature(mean, std));
-        SaeEncoder exact = SaeEncoder.load(dir);
+        SaeEncoder exact = ModelFormats.loadEncoder(dir);
         assertThat(exact.mode()).isEqualTo(EncoderMode.FLOAT32);
         for (EncoderMode mode : new EncoderMode[] {EncoderMode.BF16, EncoderMode.INT8}) {
-            SaeEncoder screened = SaeEncoder.load(dir, mode);
+            SaeEncoder screened = ModelFormats.loadEncoder(dir, mode);
             assertThat(screened.mode()).isEqualTo(mode);
             assertThat(screened.memoryBytes()).isGreaterThan(exact.memoryBytes());
             for (int i = 0; i < 20; i++) {

@@ -8,6 +8,7 @@ import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.NpyDataset;
 
 /**
@@ -46,7 +47,7 @@ public final class EncodeScreenStats {
         } else {
             Path dir = Path.of(args[1]);
             for (EncoderMode m : EncoderMode.values()) {
-                enc[m.ordinal()] = SaeEncoder.load(dir, m);
+                enc[m.ordinal()] = ModelFormats.loadEncoder(dir, m);
             }
             int q = args.length > 3 ? Integer.parseInt(args[3]) : 256;
             try (NpyDataset data = NpyDataset.open(Path.of(args[2]))) {

@@ -41,6 +41,7 @@ import org.sae4j.Sae;
 import org.sae4j.SaeConfig;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyWriter;
 import org.sae4j.serve.EncodeHandler;
@@ -146,7 +147,7 @@ public final class EncodeServiceSoak {
         }
         long maxReqS = Long.parseLong(System.getProperty("sun.net.httpserver.maxReqTime"));
 
-        SaeEncoder enc = SaeEncoder.load(dir.resolve("model"));
+        SaeEncoder enc = ModelFormats.loadEncoder(dir.resolve("model"));
         Pool pool = loadPool(dir, enc);
         EncodeHandler handler = new EncodeHandler(enc);
         HttpServer server = EncodeHandler.start(handler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -39,6 +39,29 @@ public final class FeatureBrowserPage {
         StringBuilder b = new StringBuilder(64 * n + 4096);
         b.append("{\"info\":").append(Json.write(f.info()));
         b.append(",\"n\":").append(n).append(",\"topN\":").append(f.topN()).append(",\"nk\":").append(f.nearestK());
+        latentColumns(b, f);
+        int t = f.topN();
+        array(b, "tv", n * t, q -> f.topRows()[q] < 0 ? "0" : g4(f.topValues()[q]));
+        array(b, "tr", n * t, q -> Long.toString(f.topRows()[q]));
+        array(b, "nn", n * f.nearestK(), q -> Integer.toString(f.nearest()[q]));
+        array(b, "nc", n * f.nearestK(), q -> f.nearest()[q] < 0 ? "0" : g4(f.nearestCosines()[q]));
+        if (f.distribution() != null) {
+            distribution(b, f.distribution(), n);
+        }
+        FeatureData.Shading sh = f.shading();
+        if (sh != null) {
+            b.append(",\"cvw\":").append(sh.width()).append(",\"cvper\":").append(f.shownPerLatent());
+            array(b, "cv", sh.values().length, q -> g4(sh.values()[q]));
+        }
+        contexts(b, f.contexts());
+        b.append('}');
+        // Inside <script>, "</script" would end the element: '<' goes as its JSON escape.
+        return b.toString().replace("<", "\\u003c");
+    }
+
+    /** Count, frequency, mean and max per latent, and each shown column's rank of every latent. */
+    private static void latentColumns(StringBuilder b, FeatureData f) {
+        int n = f.latents();
         double[] s = f.latentStats();
         array(b, "count", n, j -> Long.toString((long) s[j * 4]));
         array(b, "freq", n, j -> g4(s[j * 4 + 1]));
@@ -62,75 +85,65 @@ public final class FeatureBrowserPage {
             }
             array(b, "rank_" + ranked[c], n, j -> Integer.toString(rank[j]));
         }
-        int t = f.topN();
-        array(b, "tv", n * t, q -> f.topRows()[q] < 0 ? "0" : g4(f.topValues()[q]));
-        array(b, "tr", n * t, q -> Long.toString(f.topRows()[q]));
-        array(b, "nn", n * f.nearestK(), q -> Integer.toString(f.nearest()[q]));
-        array(b, "nc", n * f.nearestK(), q -> f.nearest()[q] < 0 ? "0" : g4(f.nearestCosines()[q]));
-        FeatureData.Distribution h = f.distribution();
-        if (h != null) {
-            // Histograms sparse: each latent's bins from its first to its last non-empty one.
-            int bins = FeatureStats.BINS;
-            int[] lo = new int[n];
-            int[] off = new int[n + 1];
-            StringBuilder counts = new StringBuilder();
-            for (int j = 0; j < n; j++) {
-                int a = 0;
-                int z = bins - 1;
-                while (a < bins && h.histogram()[j * bins + a] == 0) {
-                    a++;
-                }
-                while (z >= a && h.histogram()[j * bins + z] == 0) {
-                    z--;
-                }
-                lo[j] = a < bins ? a : -1;
-                off[j + 1] = off[j] + Math.max(0, z - a + 1);
-                for (int q = a; q <= z; q++) {
-                    counts.append(counts.length() == 0 ? "" : ",").append(h.histogram()[j * bins + q]);
-                }
+    }
+
+    /** The activation histograms, sparse (each latent's bins from its first to its last non-empty one), and samples. */
+    private static void distribution(StringBuilder b, FeatureData.Distribution h, int n) {
+        int bins = FeatureStats.BINS;
+        int[] lo = new int[n];
+        int[] off = new int[n + 1];
+        StringBuilder counts = new StringBuilder();
+        for (int j = 0; j < n; j++) {
+            int a = 0;
+            int z = bins - 1;
+            while (a < bins && h.histogram()[j * bins + a] == 0) {
+                a++;
             }
-            b.append(",\"bins\":{\"per_octave\":").append(FeatureStats.PER_OCTAVE).append(",\"lowest_exp\":")
-                    .append(FeatureStats.LOWEST_EXP).append(",\"count\":").append(bins).append('}');
-            array(b, "hlo", n, j -> Integer.toString(lo[j]));
-            array(b, "hoff", n + 1, j -> Integer.toString(off[j]));
-            b.append(",\"hc\":[").append(counts).append(']');
-            int S = FeatureData.SAMPLES;
-            b.append(",\"ns\":").append(S);
-            array(b, "sr", n * S, q -> Long.toString(h.sampleRows()[q]));
-            array(b, "sv", n * S, q -> h.sampleRows()[q] < 0 ? "0" : g4(h.sampleValues()[q]));
-            array(b, "sb", n * S, q -> Integer.toString(h.sampleBins()[q]));
+            while (z >= a && h.histogram()[j * bins + z] == 0) {
+                z--;
+            }
+            lo[j] = a < bins ? a : -1;
+            off[j + 1] = off[j] + Math.max(0, z - a + 1);
+            for (int q = a; q <= z; q++) {
+                counts.append(counts.length() == 0 ? "" : ",").append(h.histogram()[j * bins + q]);
+            }
         }
-        FeatureData.Shading sh = f.shading();
-        if (sh != null) {
-            b.append(",\"cvw\":").append(sh.width()).append(",\"cvper\":").append(f.shownPerLatent());
-            array(b, "cv", sh.values().length, q -> g4(sh.values()[q]));
-        }
-        FeatureData.Contexts c = f.contexts();
+        b.append(",\"bins\":{\"per_octave\":").append(FeatureStats.PER_OCTAVE).append(",\"lowest_exp\":")
+                .append(FeatureStats.LOWEST_EXP).append(",\"count\":").append(bins).append('}');
+        array(b, "hlo", n, j -> Integer.toString(lo[j]));
+        array(b, "hoff", n + 1, j -> Integer.toString(off[j]));
+        b.append(",\"hc\":[").append(counts).append(']');
+        int S = FeatureData.SAMPLES;
+        b.append(",\"ns\":").append(S);
+        array(b, "sr", n * S, q -> Long.toString(h.sampleRows()[q]));
+        array(b, "sv", n * S, q -> h.sampleRows()[q] < 0 ? "0" : g4(h.sampleValues()[q]));
+        array(b, "sb", n * S, q -> Integer.toString(h.sampleBins()[q]));
+    }
+
+    /** The top rows' token contexts ({@code null} without a token file): a vocabulary, then one index per token. */
+    private static void contexts(StringBuilder b, FeatureData.Contexts c) {
         if (c == null) {
             b.append(",\"ctx\":null");
-        } else {
-            Map<String, Integer> ids = new HashMap<>();
-            StringBuilder vocab = new StringBuilder("[");
-            int[] tok = new int[c.size()];
-            for (int i = 0; i < c.size(); i++) {
-                Integer id = ids.get(c.tokens()[i]);
-                if (id == null) {
-                    id = ids.size();
-                    ids.put(c.tokens()[i], id);
-                    vocab.append(id == 0 ? "" : ",").append(Json.write(c.tokens()[i]));
-                }
-                tok[i] = id;
-            }
-            b.append(",\"ctx\":{\"vocab\":").append(vocab).append(']');
-            array(b, "rows", c.size(), i -> Long.toString(c.rows()[i]));
-            array(b, "doc", c.size(), i -> Long.toString(c.documents()[i]));
-            array(b, "pos", c.size(), i -> Integer.toString(c.positions()[i]));
-            array(b, "tok", c.size(), i -> Integer.toString(tok[i]));
-            b.append('}');
+            return;
         }
+        Map<String, Integer> ids = new HashMap<>();
+        StringBuilder vocab = new StringBuilder("[");
+        int[] tok = new int[c.size()];
+        for (int i = 0; i < c.size(); i++) {
+            Integer id = ids.get(c.tokens()[i]);
+            if (id == null) {
+                id = ids.size();
+                ids.put(c.tokens()[i], id);
+                vocab.append(id == 0 ? "" : ",").append(Json.write(c.tokens()[i]));
+            }
+            tok[i] = id;
+        }
+        b.append(",\"ctx\":{\"vocab\":").append(vocab).append(']');
+        array(b, "rows", c.size(), i -> Long.toString(c.rows()[i]));
+        array(b, "doc", c.size(), i -> Long.toString(c.documents()[i]));
+        array(b, "pos", c.size(), i -> Integer.toString(c.positions()[i]));
+        array(b, "tok", c.size(), i -> Integer.toString(tok[i]));
         b.append('}');
-        // Inside <script>, "</script" would end the element: '<' goes as its JSON escape.
-        return b.toString().replace("<", "\\u003c");
     }
 
     private interface Item {

@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.sae4j.BadInputException;
+import org.sae4j.EncoderMode;
+import org.sae4j.SaeEncoder;
+import org.sae4j.kernels.KernelPool;
 import org.sae4j.train.Checkpoint;
 
 /**
@@ -20,6 +23,34 @@ import org.sae4j.train.Checkpoint;
  */
 public final class ModelFormats {
     private ModelFormats() {
+    }
+
+    /**
+     * An encoder for the model of a directory, with its input standardisation if it has one: sae4j's own
+     * ({@code model.safetensors} + {@code cfg.json}) or a SAELens, sparsify or Gemma Scope folder, detected from
+     * its files ({@link #load}). Batch products run on {@link KernelPool#common()}.
+     */
+    public static SaeEncoder loadEncoder(Path dir) throws IOException {
+        return loadEncoder(dir, ImportOptions.DEFAULT, EncoderMode.FLOAT32);
+    }
+
+    /** As {@link #loadEncoder(Path)}, with a forced format, a sparsify hookpoint or a SAELens scaling factor. */
+    public static SaeEncoder loadEncoder(Path dir, ImportOptions opts) throws IOException {
+        return loadEncoder(dir, opts, EncoderMode.FLOAT32);
+    }
+
+    /**
+     * As {@link #loadEncoder(Path)}, with single vectors encoded in {@code mode} (same codes, other memory and
+     * speed).
+     */
+    public static SaeEncoder loadEncoder(Path dir, EncoderMode mode) throws IOException {
+        return loadEncoder(dir, ImportOptions.DEFAULT, mode);
+    }
+
+    /** As {@link #loadEncoder(Path, ImportOptions)} in {@code mode}. */
+    public static SaeEncoder loadEncoder(Path dir, ImportOptions opts, EncoderMode mode) throws IOException {
+        LoadedModel m = load(dir, opts);
+        return SaeEncoder.of(m.sae(), m.standardizer(), KernelPool.common(), mode);
     }
 
     public static LoadedModel load(Path dir) throws IOException {

@@ -3,6 +3,7 @@ package org.sae4j.formats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -86,97 +87,147 @@ public final class SaeLensFormat {
             float[] wDec = t.read("W_dec", "[d_sae, d_in]" + shapeWhy, n, d);
             float[] bDec = t.read("b_dec", "[d_in]" + shapeWhy, d);
             foldLegacyScaling(t, cfg, cfgFile.toString(), wDec, n, d, shapeWhy);
-            ForwardRule.RowNorm rowNorm = switch (norm) {
-                case "none", "expected_average_only_in" -> ForwardRule.RowNorm.NONE;
-                case "constant_norm_rescale" -> ForwardRule.RowNorm.CONSTANT_NORM_RESCALE;
-                case "layer_norm" -> ForwardRule.RowNorm.LAYER_NORM;
-                default -> throw new BadInputException(cfgFile + ": normalize_activations is \"" + norm
-                        + "\"; expected none, expected_average_only_in, constant_norm_rescale or layer_norm");
-            };
+            ForwardRule.RowNorm rowNorm = rowNorm(norm, cfgFile);
             if (norm.equals("expected_average_only_in")) {
-                if (opts.scalingFactor() == null) {
-                    throw new BadInputException(cfgFile + ": normalize_activations is expected_average_only_in, whose"
-                            + " dataset scaling factor is not in the folder; expected --scaling-factor F (SAELens's"
-                            + " norm_scaling_factor for the release, or activation_scaler.json of the run)");
-                }
-                // SAELens SAE.fold_activation_norm_scaling_factor: W_enc *= f, W_dec /= f, b_dec /= f.
-                float f = (float) (double) opts.scalingFactor();
-                scale(wEnc, f);
-                scale(wDec, 1 / f);
-                scale(bDec, 1 / f);
+                foldDatasetScaling(opts, cfgFile, wEnc, wDec, bDec);
             }
+            Dense p = new Dense(d, n, bDecIn, wEnc, wDec, bDec, rowNorm, shapeWhy);
             String origin = "SAELens " + arch;
-            Sae sae;
-            switch (arch) {
-                case "standard" -> {
-                    float[] bEnc = t.read("b_enc", "[d_sae]" + shapeWhy, n);
-                    sae = Sae.of(config(d, n, Activation.RELU, 1, false, bDecIn), wEnc, bEnc, wDec, bDec, null);
-                    if (rowNorm != ForwardRule.RowNorm.NONE) {
-                        sae.withRule(ForwardRule.rowNorm(rowNorm, origin));
-                    }
-                }
-                case "jumprelu", "batchtopk", "matryoshka_batchtopk" -> {
-                    float[] bEnc = t.read("b_enc", "[d_sae]" + shapeWhy, n);
-                    float[] theta;
-                    if (arch.equals("jumprelu")) {
-                        theta = t.read("threshold", "[d_sae]" + shapeWhy, n);
-                    } else {
-                        // A BatchTopK training checkpoint: its inference form is a JumpReLU with θ = topk_threshold.
-                        float th = t.read("topk_threshold", "a scalar (BatchTopK training checkpoint)")[0];
-                        theta = new float[n];
-                        java.util.Arrays.fill(theta, th);
-                        origin = "SAELens " + arch + " (as jumprelu, threshold " + th + ")";
-                    }
-                    sae = jumpRelu(config(d, n, Activation.JUMPRELU, 1, false, bDecIn), wEnc, bEnc, wDec, bDec, theta,
-                            rowNorm, origin);
-                }
-                case "topk" -> {
-                    int k = cfg.optionalInt("k", 100);
-                    if (k < 1 || k > n) {
-                        throw new BadInputException(cfgFile + ": k is " + k + "; expected 1 ≤ k ≤ d_sae (" + n + ")");
-                    }
-                    float[] bEnc = t.read("b_enc", "[d_sae]" + shapeWhy, n);
-                    boolean rescale = cfg.optionalBoolean("rescale_acts_by_decoder_norm", false);
-                    if (rescale) {
-                        for (int j = 0; j < n; j++) {
-                            double ss = 0;
-                            for (int i = 0; i < d; i++) {
-                                ss += (double) wDec[j * d + i] * wDec[j * d + i];
-                            }
-                            float s = (float) Math.sqrt(ss);
-                            if (s == 0) {
-                                throw new BadInputException(weights + ": tensor 'W_dec' row " + j + " is zero;"
-                                        + " expected non-zero rows with rescale_acts_by_decoder_norm");
-                            }
-                            for (int i = 0; i < d; i++) {
-                                wEnc[j * d + i] *= s;
-                            }
-                            bEnc[j] *= s;
-                        }
-                    }
-                    sae = Sae.of(config(d, n, Activation.TOPK, k, rescale, bDecIn), wEnc, bEnc, wDec, bDec, null);
-                    if (rowNorm != ForwardRule.RowNorm.NONE) {
-                        sae.withRule(ForwardRule.rowNorm(rowNorm, origin));
-                    }
-                }
-                case "gated" -> {
-                    float[] bGate = t.read("b_gate", "[d_sae]" + shapeWhy, n);
-                    float[] bMag = t.read("b_mag", "[d_sae]" + shapeWhy, n);
-                    float[] rMag = t.read("r_mag", "[d_sae]" + shapeWhy, n);
-                    float[] magScale = new float[n];
-                    for (int j = 0; j < n; j++) {
-                        magScale[j] = (float) Math.exp(rMag[j]);
-                    }
-                    sae = Sae.of(config(d, n, Activation.RELU, 1, false, bDecIn), wEnc, new float[n], wDec, bDec,
-                            null);
-                    sae.withRule(ForwardRule.gated(bGate, magScale, bMag, rowNorm, origin));
-                }
+            Sae sae = switch (arch) {
+                case "standard" -> standard(t, p, origin);
+                case "jumprelu", "batchtopk", "matryoshka_batchtopk" -> jumpReluOrBatchTopK(t, p, arch);
+                case "topk" -> topK(t, p, cfg, cfgFile, weights, origin);
+                case "gated" -> gated(t, p, origin);
                 default -> throw new BadInputException(cfgFile + ": architecture is \"" + arch
                         + "\"; expected standard, jumprelu, topk, gated, transcoder, skip_transcoder or"
                         + " jumprelu_transcoder");
-            }
+            };
             return new LoadedModel(sae, null, Format.SAELENS, dir);
         }
+    }
+
+    /**
+     * What every SAE (not transcoder) architecture shares: the sizes, {@code apply_b_dec_to_input}, the three tensors
+     * read (and folded) before the architecture's own, the input normalisation and the shape note for errors.
+     */
+    private record Dense(int d, int n, boolean bDecIn, float[] wEnc, float[] wDec, float[] bDec,
+                         ForwardRule.RowNorm rowNorm, String why) {
+        SaeConfig config(Activation a, int k, boolean unitNorm) {
+            return SaeLensFormat.config(d, n, a, k, unitNorm, bDecIn);
+        }
+
+        float[] readLatentVector(Tensors t, String name) throws IOException {
+            return t.read(name, "[d_sae]" + why, n);
+        }
+
+        /** {@code sae} with the row normalisation as its rule when the config asks for one. */
+        Sae withRowNorm(Sae sae, String origin) {
+            if (rowNorm != ForwardRule.RowNorm.NONE) {
+                sae.withRule(ForwardRule.rowNorm(rowNorm, origin));
+            }
+            return sae;
+        }
+    }
+
+    private static ForwardRule.RowNorm rowNorm(String norm, Path cfgFile) {
+        return switch (norm) {
+            case "none", "expected_average_only_in" -> ForwardRule.RowNorm.NONE;
+            case "constant_norm_rescale" -> ForwardRule.RowNorm.CONSTANT_NORM_RESCALE;
+            case "layer_norm" -> ForwardRule.RowNorm.LAYER_NORM;
+            default -> throw new BadInputException(cfgFile + ": normalize_activations is \"" + norm
+                    + "\"; expected none, expected_average_only_in, constant_norm_rescale or layer_norm");
+        };
+    }
+
+    /** {@code expected_average_only_in}: the dataset factor comes from the options, the folder does not hold it. */
+    private static void foldDatasetScaling(ImportOptions opts, Path cfgFile, float[] wEnc, float[] wDec,
+                                           float[] bDec) {
+        if (opts.scalingFactor() == null) {
+            throw new BadInputException(cfgFile + ": normalize_activations is expected_average_only_in, whose"
+                    + " dataset scaling factor is not in the folder; expected --scaling-factor F (SAELens's"
+                    + " norm_scaling_factor for the release, or activation_scaler.json of the run)");
+        }
+        // SAELens SAE.fold_activation_norm_scaling_factor: W_enc *= f, W_dec /= f, b_dec /= f.
+        float f = (float) (double) opts.scalingFactor();
+        scale(wEnc, f);
+        scale(wDec, 1 / f);
+        scale(bDec, 1 / f);
+    }
+
+    private static Sae standard(Tensors t, Dense p, String origin) throws IOException {
+        float[] bEnc = p.readLatentVector(t, "b_enc");
+        Sae sae = Sae.of(p.config(Activation.RELU, 1, false), p.wEnc(), bEnc, p.wDec(), p.bDec(), null);
+        return p.withRowNorm(sae, origin);
+    }
+
+    /** {@code jumprelu}, or a BatchTopK training checkpoint read as the JumpReLU its inference save is. */
+    private static Sae jumpReluOrBatchTopK(Tensors t, Dense p, String arch) throws IOException {
+        float[] bEnc = p.readLatentVector(t, "b_enc");
+        float[] theta;
+        String origin = "SAELens " + arch;
+        if (arch.equals("jumprelu")) {
+            theta = p.readLatentVector(t, "threshold");
+        } else {
+            // A BatchTopK training checkpoint: its inference form is a JumpReLU with θ = topk_threshold.
+            float th = t.read("topk_threshold", "a scalar (BatchTopK training checkpoint)")[0];
+            theta = new float[p.n()];
+            Arrays.fill(theta, th);
+            origin = "SAELens " + arch + " (as jumprelu, threshold " + th + ")";
+        }
+        return jumpRelu(p.config(Activation.JUMPRELU, 1, false), p.wEnc(), bEnc, p.wDec(), p.bDec(), theta,
+                p.rowNorm(), origin);
+    }
+
+    private static Sae topK(Tensors t, Dense p, JsonFields cfg, Path cfgFile, Path weights, String origin)
+            throws IOException {
+        int k = cfg.optionalInt("k", 100);
+        if (k < 1 || k > p.n()) {
+            throw new BadInputException(cfgFile + ": k is " + k + "; expected 1 ≤ k ≤ d_sae (" + p.n() + ")");
+        }
+        float[] bEnc = p.readLatentVector(t, "b_enc");
+        boolean rescale = cfg.optionalBoolean("rescale_acts_by_decoder_norm", false);
+        if (rescale) {
+            foldDecoderNorms(p, bEnc, weights);
+        }
+        Sae sae = Sae.of(p.config(Activation.TOPK, k, rescale), p.wEnc(), bEnc, p.wDec(), p.bDec(), null);
+        return p.withRowNorm(sae, origin);
+    }
+
+    /**
+     * {@code rescale_acts_by_decoder_norm}: {@code ‖W_dec[j]‖} folded into {@code W_enc}/{@code b_enc}, so the
+     * model decodes with unit-norm rows and computes SAELens's function.
+     */
+    private static void foldDecoderNorms(Dense p, float[] bEnc, Path weights) {
+        int d = p.d();
+        float[] wEnc = p.wEnc();
+        float[] wDec = p.wDec();
+        for (int j = 0; j < p.n(); j++) {
+            double ss = 0;
+            for (int i = 0; i < d; i++) {
+                ss += (double) wDec[j * d + i] * wDec[j * d + i];
+            }
+            float s = (float) Math.sqrt(ss);
+            if (s == 0) {
+                throw new BadInputException(weights + ": tensor 'W_dec' row " + j + " is zero;"
+                        + " expected non-zero rows with rescale_acts_by_decoder_norm");
+            }
+            for (int i = 0; i < d; i++) {
+                wEnc[j * d + i] *= s;
+            }
+            bEnc[j] *= s;
+        }
+    }
+
+    private static Sae gated(Tensors t, Dense p, String origin) throws IOException {
+        float[] bGate = p.readLatentVector(t, "b_gate");
+        float[] bMag = p.readLatentVector(t, "b_mag");
+        float[] rMag = p.readLatentVector(t, "r_mag");
+        float[] magScale = new float[p.n()];
+        for (int j = 0; j < p.n(); j++) {
+            magScale[j] = (float) Math.exp(rMag[j]);
+        }
+        Sae sae = Sae.of(p.config(Activation.RELU, 1, false), p.wEnc(), new float[p.n()], p.wDec(), p.bDec(), null);
+        return sae.withRule(ForwardRule.gated(bGate, magScale, bMag, p.rowNorm(), origin));
     }
 
     /**
@@ -367,20 +418,40 @@ public final class SaeLensFormat {
         }
         int d = c.dim();
         int n = c.latents();
-        ForwardRule rule = sae.rule();
+        int dOut = c.outDim();
+        Map<String, Object> cfg = baseConfig(e);
+        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
+        t.put("W_enc", Safetensors.Tensor.of(Tensors.transpose(e.wEnc(), n, d), d, n));
+        t.put("W_dec", Safetensors.Tensor.of(e.wDec(), n, dOut));
+        t.put("b_dec", Safetensors.Tensor.of(e.bDec(), dOut));
+        String arch = putArchitecture(e, cfg, t);
+        cfg.put("architecture", arch);
+        Map<String, Safetensors.Tensor> sparsity = frequency == null ? null : sparsity(frequency, n);
+        Exported.writeFolder(out, CONFIG, Json.writePretty(cfg), WEIGHTS, t, SPARSITY, sparsity);
+        return "SAELens v6 " + arch + (sparsity == null ? "" : " with " + SPARSITY);
+    }
+
+    /** cfg.json up to its metadata, in the key order SAELens writes; the architecture's keys follow. */
+    private static Map<String, Object> baseConfig(Exported e) {
+        SaeConfig c = e.sae().config();
+        ForwardRule rule = e.sae().rule();
         Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("d_in", (long) d);
-        cfg.put("d_sae", (long) n);
+        cfg.put("d_in", (long) c.dim());
+        cfg.put("d_sae", (long) c.latents());
         cfg.put("dtype", "float32");
         cfg.put("device", "cpu");
         cfg.put("apply_b_dec_to_input", e.preEncoderBias());
         ForwardRule.RowNorm norm = rule == null ? ForwardRule.RowNorm.NONE : rule.norm();
         cfg.put("normalize_activations", norm.name().toLowerCase(Locale.ROOT));
         cfg.put("reshape_activations", "none");
+        cfg.put("metadata", metadata(e.source()));
+        return cfg;
+    }
+
+    private static Map<String, Object> metadata(ActivationSource src) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("sae_lens_version", WRITTEN_VERSION);
         meta.put("sae_lens_training_version", WRITTEN_VERSION);
-        ActivationSource src = e.source();
         if (src != null) { // SAEMetadata's keys, in the order _set_sae_metadata writes them
             meta.put("model_name", src.model());
             meta.put("hook_name", src.hookName() != null ? src.hookName() : src.output());
@@ -393,24 +464,29 @@ public final class SaeLensFormat {
             }
         }
         meta.put("exported_by", "sae4j");
-        cfg.put("metadata", meta);
-        int dOut = c.outDim();
-        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
-        t.put("W_enc", Safetensors.Tensor.of(Tensors.transpose(e.wEnc(), n, d), d, n));
-        t.put("W_dec", Safetensors.Tensor.of(e.wDec(), n, dOut));
-        t.put("b_dec", Safetensors.Tensor.of(e.bDec(), dOut));
-        String arch;
+        return meta;
+    }
+
+    /** Adds the architecture's own tensors to {@code t} (and keys to {@code cfg}); returns its SAELens name. */
+    private static String putArchitecture(Exported e, Map<String, Object> cfg, Map<String, Safetensors.Tensor> t) {
+        Sae sae = e.sae();
+        SaeConfig c = sae.config();
+        ForwardRule rule = sae.rule();
+        int n = c.latents();
         if (c.transcoder() != null) {
-            arch = transcoderArchitecture(sae);
+            String arch = transcoderArchitecture(sae);
             t.put("b_enc", Safetensors.Tensor.of(e.bEnc(), n));
             if (arch.equals("jumprelu_transcoder")) {
                 t.put("threshold", Safetensors.Tensor.of(Exported.thresholds(sae), n));
             }
             if (c.skip()) {
-                t.put("W_skip", Safetensors.Tensor.of(sae.wSkip(), dOut, d)); // [d_out, d_in], out += x @ W_skip.T
+                // [d_out, d_in]: out += x @ W_skip.T
+                t.put("W_skip", Safetensors.Tensor.of(sae.wSkip(), c.outDim(), c.dim()));
             }
-            cfg.put("d_out", (long) dOut); // after metadata, where TranscoderConfig.to_dict puts its own field
-        } else if (rule != null && rule.gated()) {
+            cfg.put("d_out", (long) c.outDim()); // after metadata, where TranscoderConfig.to_dict puts its own field
+            return arch;
+        }
+        if (rule != null && rule.gated()) {
             float[][] g = rule.gateParameters();
             float[] rMag = new float[n];
             for (int j = 0; j < n; j++) {
@@ -419,38 +495,35 @@ public final class SaeLensFormat {
             t.put("b_gate", Safetensors.Tensor.of(add(g[0], e.bEnc()), n));
             t.put("r_mag", Safetensors.Tensor.of(rMag, n));
             t.put("b_mag", Safetensors.Tensor.of(g[2], n));
-            arch = "gated";
-        } else {
-            t.put("b_enc", Safetensors.Tensor.of(e.bEnc(), n));
-            switch (c.activation()) {
-                case RELU -> arch = "standard";
-                case TOPK -> {
-                    arch = "topk";
-                    cfg.put("k", (long) c.k());
-                    cfg.put("rescale_acts_by_decoder_norm", false);
-                }
-                case JUMPRELU, BATCHTOPK -> {
-                    arch = "jumprelu";
-                    t.put("threshold", Safetensors.Tensor.of(Exported.thresholds(sae), n));
-                }
-                default -> throw new AssertionError(c.activation());
-            }
+            return "gated";
         }
-        cfg.put("architecture", arch);
-        Map<String, Safetensors.Tensor> sparsity = null;
-        if (frequency != null) {
-            if (frequency.length != n) {
-                throw new BadInputException("firing frequencies: " + frequency.length + " latents; expected the"
-                        + " model's d_sae " + n);
+        t.put("b_enc", Safetensors.Tensor.of(e.bEnc(), n));
+        return switch (c.activation()) {
+            case RELU -> "standard";
+            case TOPK -> {
+                cfg.put("k", (long) c.k());
+                cfg.put("rescale_acts_by_decoder_norm", false);
+                yield "topk";
             }
-            float[] log = new float[n];
-            for (int j = 0; j < n; j++) {
-                log[j] = (float) Math.log10(frequency[j] + 1e-10);
+            case JUMPRELU, BATCHTOPK -> {
+                t.put("threshold", Safetensors.Tensor.of(Exported.thresholds(sae), n));
+                yield "jumprelu";
             }
-            sparsity = Map.of("sparsity", Safetensors.Tensor.of(log, n));
+            default -> throw new AssertionError(c.activation());
+        };
+    }
+
+    /** {@code sparsity.safetensors}'s tensor: log10(frequency + 1e-10) per latent. */
+    private static Map<String, Safetensors.Tensor> sparsity(double[] frequency, int n) {
+        if (frequency.length != n) {
+            throw new BadInputException("firing frequencies: " + frequency.length + " latents; expected the"
+                    + " model's d_sae " + n);
         }
-        Exported.writeFolder(out, CONFIG, Json.writePretty(cfg), WEIGHTS, t, SPARSITY, sparsity);
-        return "SAELens v6 " + arch + (sparsity == null ? "" : " with " + SPARSITY);
+        float[] log = new float[n];
+        for (int j = 0; j < n; j++) {
+            log[j] = (float) Math.log10(frequency[j] + 1e-10);
+        }
+        return Map.of("sparsity", Safetensors.Tensor.of(log, n));
     }
 
     /**

@@ -133,14 +133,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
      */
     private static Fields parse(String f, String noun, long size, int maxHeader, Source src) throws IOException {
         byte[] pre = src.next(10);
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (i >= pre.length || pre[i] != MAGIC[i]) {
-                String hint = (pre.length > 1 && pre[0] == 'P' && pre[1] == 'K') ? " (this looks like a .npz zip"
-                        + " archive; extract the .npy arrays from it)" : "";
-                throw new BadInputException(f + ": bad magic bytes " + printable(pre, 6) + hint
-                        + "; expected a .npy " + noun + " starting with \\x93NUMPY");
-            }
-        }
+        checkMagic(f, noun, pre);
         if (pre.length < 10) {
             throw endOf(f, noun, pre.length);
         }
@@ -177,15 +170,33 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
         if (hb.length < headerLen) {
             throw endOf(f, noun, prefix + hb.length);
         }
-        // v1/v2 headers are latin-1, v3 headers UTF-8 (numpy's rule).
+        return fields(f, decode(f, major, hb), major, prefix + headerLen);
+    }
+
+    private static void checkMagic(String f, String noun, byte[] pre) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (i >= pre.length || pre[i] != MAGIC[i]) {
+                String hint = (pre.length > 1 && pre[0] == 'P' && pre[1] == 'K') ? " (this looks like a .npz zip"
+                        + " archive; extract the .npy arrays from it)" : "";
+                throw new BadInputException(f + ": bad magic bytes " + printable(pre, 6) + hint
+                        + "; expected a .npy " + noun + " starting with \\x93NUMPY");
+            }
+        }
+    }
+
+    /** The header's text: v1/v2 headers are latin-1, v3 headers UTF-8 (numpy's rule). */
+    private static String decode(String f, int major, byte[] hb) {
         Charset cs = major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
-        String header;
         try {
-            header = cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(hb)).toString();
         } catch (CharacterCodingException e) {
             throw new BadInputException(f + ": header is not valid UTF-8; expected a version 3.0 header in UTF-8", e);
         }
+    }
+
+    /** The header dict's three keys, checked; {@code dataOffset} is where the data starts. */
+    private static Fields fields(String f, String header, int major, long dataOffset) {
         Object parsed;
         try {
             parsed = PyLiteral.parse(header.strip());
@@ -215,7 +226,7 @@ record NpyHeader(int majorVersion, String descr, NpyFile.Kind kind, ByteOrder or
             }
             shape[i] = v;
         }
-        return new Fields(major, descr, order, fortran, shape, prefix + headerLen);
+        return new Fields(major, descr, order, fortran, shape, dataOffset);
     }
 
     private static BadInputException endOf(String f, String noun, long at) {

@@ -300,12 +300,21 @@ public final class ReferenceLoss implements AutoCloseable {
 
     /** Decoder directions, thresholds, x̃, pre-activations, the selection, codes and reconstruction. */
     private Forward encodeDecode(DoubleParams p, float[] x, int bRows) {
-        final int n = cfg.latents();
-        final int d = cfg.dim();
-        final int dOut = cfg.outDim();
-        final Activation act = cfg.activation();
-        Forward f = new Forward(p, bRows, n, d, dOut, act == Activation.JUMPRELU, cfg.matryoshka());
-        for (int j = 0; j < n; j++) {
+        Forward f = new Forward(p, bRows, cfg.latents(), cfg.dim(), cfg.outDim(),
+                cfg.activation() == Activation.JUMPRELU, cfg.matryoshka());
+        decoderNormForward(f, p);
+        thresholdForward(f, p);
+        preEncoderBiasForward(f, p, x);
+        encoderForward(f, p);
+        activationForward(f);
+        decoderForward(f, p, x);
+        return f;
+    }
+
+    /** ‖W_dec[j]‖ and the dictionary D_j the model decodes with: W_dec[j] / ‖W_dec[j]‖ if unit-norm, else W_dec[j]. */
+    private void decoderNormForward(Forward f, DoubleParams p) {
+        int dOut = cfg.outDim();
+        for (int j = 0; j < cfg.latents(); j++) {
             double ss = 0;
             for (int i = 0; i < dOut; i++) {
                 ss += p.wDec[j * dOut + i] * p.wDec[j * dOut + i];
@@ -316,28 +325,34 @@ public final class ReferenceLoss implements AutoCloseable {
                 f.dict[j * dOut + i] = p.wDec[j * dOut + i] * s;
             }
         }
-        final double[] th = f.theta;
-        if (th != null) {
-            for (int j = 0; j < n; j++) {
-                th[j] = Math.exp(p.logThreshold[j]);
-            }
-        }
-        double[] xin = f.xin;
-        for (int b = 0; b < bRows; b++) {
-            for (int i = 0; i < d; i++) {
-                xin[b * d + i] = x[b * d + i] - (cfg.preEncoderBias() ? p.bDec[i] : 0);
-            }
-        }
-        Result r = f.r;
-        double[] pre = r.pre;
-        double[] z = r.codes;
-        boolean[] gate = f.gate;
-        double[] xhat = r.reconstruction;
-        double[] dict = f.dict;
+    }
 
-        // Pre-activations, then the selection (per row, or over the whole batch for BatchTopK), codes and
-        // reconstruction.
-        Parallel.forRange(pool, threads, bRows, (lo, hi) -> {
+    /** JumpReLU: θ_j = exp(log θ_j). */
+    private void thresholdForward(Forward f, DoubleParams p) {
+        if (f.theta != null) {
+            for (int j = 0; j < cfg.latents(); j++) {
+                f.theta[j] = Math.exp(p.logThreshold[j]);
+            }
+        }
+    }
+
+    /** x̃ = x − b_dec with a pre-encoder bias, else x. */
+    private void preEncoderBiasForward(Forward f, DoubleParams p, float[] x) {
+        int d = cfg.dim();
+        for (int b = 0; b < f.rows; b++) {
+            for (int i = 0; i < d; i++) {
+                f.xin[b * d + i] = x[b * d + i] - (cfg.preEncoderBias() ? p.bDec[i] : 0);
+            }
+        }
+    }
+
+    /** pre_bj = b_enc[j] + x̃_b · W_enc[j]. */
+    private void encoderForward(Forward f, DoubleParams p) {
+        final int n = cfg.latents();
+        final int d = cfg.dim();
+        double[] xin = f.xin;
+        double[] pre = f.r.pre;
+        Parallel.forRange(pool, threads, f.rows, (lo, hi) -> {
             for (int b = lo; b < hi; b++) {
                 for (int j = 0; j < n; j++) {
                     double s = p.bEnc[j];
@@ -348,6 +363,18 @@ public final class ReferenceLoss implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** The selection (per row, or over the whole batch for BatchTopK), its gate and the codes z = gate·pre. */
+    private void activationForward(Forward f) {
+        final int n = cfg.latents();
+        final int bRows = f.rows;
+        final Activation act = cfg.activation();
+        final double[] th = f.theta;
+        Result r = f.r;
+        double[] pre = r.pre;
+        double[] z = r.codes;
+        boolean[] gate = f.gate;
         final boolean[] batchSel = act == Activation.BATCHTOPK ? new boolean[bRows * n] : null;
         if (batchSel != null && bRows > 0) {
             TopK.select(pre, 0, bRows * n, Math.min(bRows * cfg.k(), bRows * n), new double[bRows * n], batchSel);
@@ -378,6 +405,19 @@ public final class ReferenceLoss implements AutoCloseable {
                     gate[b * n + j] = g;
                     z[b * n + j] = g ? v : 0;
                 }
+            }
+        });
+    }
+
+    /** x̂_b = b_dec + skip(x_b) + Σ_j z_bj D_j. */
+    private void decoderForward(Forward f, DoubleParams p, float[] x) {
+        final int n = cfg.latents();
+        final int dOut = cfg.outDim();
+        double[] z = f.r.codes;
+        double[] xhat = f.r.reconstruction;
+        double[] dict = f.dict;
+        Parallel.forRange(pool, threads, f.rows, (lo, hi) -> {
+            for (int b = lo; b < hi; b++) {
                 for (int i = 0; i < dOut; i++) {
                     xhat[b * dOut + i] = p.bDec[i] + skip(p, x, b, i);
                 }
@@ -391,7 +431,6 @@ public final class ReferenceLoss implements AutoCloseable {
                 }
             }
         });
-        return f;
     }
 
     /** Per latent: Σ_b pre_bj, Σ_b z_bj, the active count and the batch's dead mask (fired nowhere). */

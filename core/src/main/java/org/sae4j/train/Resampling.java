@@ -59,10 +59,35 @@ final class Resampling {
         if (deadCount == 0) {
             return 0;
         }
+        Sample s = sample(x, off, rows);
+        float[] xhat = reconstruct(s.batch, rows, sae.dim(), sae.outDim());
+        Integer[] order = new Integer[rows];
+        int drawable = drawOrder(s, xhat, rows, state.step, order);
+        int resample = Math.min(deadCount, drawable);
+        if (resample == 0) {
+            return 0;
+        }
+        int n = sae.latents();
+        double liveNorm = meanEncoderNorm(sae.wEnc(), n, sae.dim(), deadCount < n);
+        int next = 0;
+        for (int j = 0; j < n && next < resample; j++) {
+            if (dead[j]) {
+                reinitialise(j, s, order[next++], liveNorm, state);
+            }
+        }
+        return resample;
+    }
+
+    /**
+     * The step's rows: the inputs (rows × d) and what the model reconstructs (rows × d_out), the same array for an
+     * autoencoder; {@code centreTarget}: whether b_dec is taken off the target (a pre-encoder bias, or a transcoder).
+     */
+    private record Sample(float[] batch, float[] target, boolean transcoder, boolean centre, boolean centreTarget) {
+    }
+
+    private Sample sample(float[] x, int off, int rows) {
         int d = sae.dim();
         int dOut = sae.outDim();
-        int n = sae.latents();
-        // The inputs (rows × d) and what the model reconstructs (rows × d_out): the same rows for an autoencoder.
         float[] batch;
         float[] target;
         if (sae.config().transcoder() == null) {
@@ -73,68 +98,67 @@ final class Resampling {
             target = new float[rows * dOut];
             org.sae4j.io.RowPairs.split(x, off, rows, d, dOut, batch, target);
         }
-        float[] xhat = reconstruct(batch, rows, d, dOut);
-        float[] bDec = sae.bDec();
         boolean centre = sae.config().preEncoderBias();
         boolean transcoder = target != batch;
+        return new Sample(batch, target, transcoder, centre, centre || transcoder);
+    }
 
-        // Keys log(u)/w: the largest k are a draw of k rows without replacement, ∝ w.
-        SplittableRandom r = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + state.step);
+    /**
+     * Fills {@code order} with the rows by descending key log(u)/w (ties by index): its first k are a draw of k rows
+     * without replacement, ∝ w. Returns how many rows can be drawn at all (w > 0 and a non-zero atom).
+     */
+    private int drawOrder(Sample s, float[] xhat, int rows, long step, Integer[] order) {
+        int d = sae.dim();
+        int dOut = sae.outDim();
+        float[] bDec = sae.bDec();
+        SplittableRandom r = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + step);
         double[] key = new double[rows];
-        Integer[] order = new Integer[rows];
         int drawable = 0;
         for (int b = 0; b < rows; b++) {
             double u = 1 - r.nextDouble(); // (0, 1]
             double err = 0;
             for (int i = 0; i < dOut; i++) {
-                double e = target[b * dOut + i] - xhat[b * dOut + i];
+                double e = s.target[b * dOut + i] - xhat[b * dOut + i];
                 err += e * e;
             }
             double w = err * err;
-            boolean usable = w > 0 && decoderNorm2(target, b, bDec, centre || transcoder) > 0
-                    && (!transcoder || norm2(batch, b, d) > 0);
+            boolean usable = w > 0 && decoderNorm2(s.target, b, bDec, s.centreTarget) > 0
+                    && (!s.transcoder || norm2(s.batch, b, d) > 0);
             key[b] = usable ? Math.log(u) / w : Double.NEGATIVE_INFINITY;
             drawable += usable ? 1 : 0;
             order[b] = b;
         }
         Arrays.sort(order, (a, b) -> key[a] != key[b] ? Double.compare(key[b], key[a]) : Integer.compare(a, b));
-        int resample = Math.min(deadCount, drawable);
-        if (resample == 0) {
-            return 0;
-        }
+        return drawable;
+    }
 
+    /** Latent j from row b: its atom, encoder row and bias, Adam's moments and its since-fired counter. */
+    private void reinitialise(int j, Sample s, int b, double liveNorm, OptimizerState state) {
+        int d = sae.dim();
+        int dOut = sae.outDim();
         float[] wEnc = sae.wEnc();
-        float[] bEnc = sae.bEnc();
         float[] wDec = sae.wDec();
-        double liveNorm = meanEncoderNorm(wEnc, n, d, deadCount < n);
-        int next = 0;
-        for (int j = 0; j < n && next < resample; j++) {
-            if (!dead[j]) {
-                continue;
-            }
-            int b = order[next++];
-            // The atom points at the row's target as the decoder sees it (x − b_dec, or a transcoder's y − b_dec);
-            // the encoder row at the input it reads (the same v for an autoencoder, x_b for a transcoder).
-            double inv = 1 / Math.sqrt(decoderNorm2(target, b, bDec, centre || transcoder));
-            for (int i = 0; i < dOut; i++) {
-                wDec[j * dOut + i] = (float) ((target[b * dOut + i] - (centre || transcoder ? bDec[i] : 0)) * inv);
-            }
-            if (transcoder) {
-                double invX = 1 / Math.sqrt(norm2(batch, b, d));
-                for (int i = 0; i < d; i++) {
-                    wEnc[j * d + i] = (float) (batch[b * d + i] * invX * ENCODER_SCALE * liveNorm);
-                }
-            } else {
-                for (int i = 0; i < d; i++) {
-                    double unit = (batch[b * d + i] - (centre ? bDec[i] : 0)) * inv;
-                    wEnc[j * d + i] = (float) (unit * ENCODER_SCALE * liveNorm);
-                }
-            }
-            bEnc[j] = 0;
-            zeroMoments(state, j, d, dOut);
-            state.sinceFired[j] = 0;
+        float[] bDec = sae.bDec();
+        // The atom points at the row's target as the decoder sees it (x − b_dec, or a transcoder's y − b_dec);
+        // the encoder row at the input it reads (the same v for an autoencoder, x_b for a transcoder).
+        double inv = 1 / Math.sqrt(decoderNorm2(s.target, b, bDec, s.centreTarget));
+        for (int i = 0; i < dOut; i++) {
+            wDec[j * dOut + i] = (float) ((s.target[b * dOut + i] - (s.centreTarget ? bDec[i] : 0)) * inv);
         }
-        return resample;
+        if (s.transcoder) {
+            double invX = 1 / Math.sqrt(norm2(s.batch, b, d));
+            for (int i = 0; i < d; i++) {
+                wEnc[j * d + i] = (float) (s.batch[b * d + i] * invX * ENCODER_SCALE * liveNorm);
+            }
+        } else {
+            for (int i = 0; i < d; i++) {
+                double unit = (s.batch[b * d + i] - (s.centre ? bDec[i] : 0)) * inv;
+                wEnc[j * d + i] = (float) (unit * ENCODER_SCALE * liveNorm);
+            }
+        }
+        sae.bEnc()[j] = 0;
+        zeroMoments(state, j, d, dOut);
+        state.sinceFired[j] = 0;
     }
 
     /** ‖y_b − b_dec‖² (or ‖y_b‖² when {@code centre} is off) over the output width. */

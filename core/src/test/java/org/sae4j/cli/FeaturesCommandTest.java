@@ -14,11 +14,11 @@ import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.EncoderFixtures;
 import org.sae4j.Sae;
-import org.sae4j.SaeEncoder;
 import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
 import org.sae4j.features.FeatureStatsReader;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.train.Checkpoint;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
@@ -102,7 +102,7 @@ class FeaturesCommandTest {
         FeatureData f = FeatureStatsReader.read(outDir);
         FeatureStats s;
         try (NpyDataset ds = NpyDataset.open(data)) {
-            s = FeatureScan.run(SaeEncoder.load(model), ds, 5, 64);
+            s = FeatureScan.run(ModelFormats.loadEncoder(model), ds, 5, 64);
         }
         assertThat(f.rows()).isEqualTo(ROWS);
         assertThat(f.topN()).isEqualTo(5);

@@ -235,8 +235,8 @@ class InteropCliTest {
     }
 
     private void assertSameCodes(Path original, Path exported, boolean identical) throws IOException {
-        SaeEncoder a = SaeEncoder.load(original);
-        SaeEncoder b = SaeEncoder.load(exported);
+        SaeEncoder a = ModelFormats.loadEncoder(original);
+        SaeEncoder b = ModelFormats.loadEncoder(exported);
         float[] x = rows(64, a.dim(), 9);
         for (int r = 0; r < 64; r++) {
             float[] row = java.util.Arrays.copyOfRange(x, r * a.dim(), (r + 1) * a.dim());

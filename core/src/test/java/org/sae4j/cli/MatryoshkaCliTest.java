@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.Matryoshka;
 import org.sae4j.SaeEncoder;
 import org.sae4j.SparseCode;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyWriter;
 import org.sae4j.train.Checkpoint;
@@ -70,7 +71,7 @@ class MatryoshkaCliTest {
         double mse = ((Number) line.get("mse")).doubleValue();
         // Σ over four prefixes, the whole dictionary's mse among them; the inner ones reconstruct from fewer latents.
         assertThat(loss).isGreaterThan(mse * 1.5);
-        assertThat(SaeEncoder.load(dir.resolve("m")).config().matryoshka())
+        assertThat(ModelFormats.loadEncoder(dir.resolve("m")).config().matryoshka())
                 .isEqualTo(new Matryoshka(List.of(8, 16, 32, 64), Matryoshka.Loss.SUM));
 
         // The same nesting under the mean: the loss is a quarter of the sum's at the same first step.
@@ -99,7 +100,7 @@ class MatryoshkaCliTest {
         assertThat(ps).extracting(p -> p.get("latents")).containsExactly(8L, 24L, 64L);
         assertThat(ps.get(2).get("explained_variance")).isEqualTo(j.get("explained_variance"));
         assertThat(ps.get(2).get("l0")).isEqualTo(j.get("l0"));
-        SaeEncoder enc = SaeEncoder.load(dir.resolve("p"));
+        SaeEncoder enc = ModelFormats.loadEncoder(dir.resolve("p"));
         float[] x;
         try (org.sae4j.io.NpyFile f = org.sae4j.io.NpyFile.open(data)) {
             x = f.readAll();
@@ -206,8 +207,8 @@ class MatryoshkaCliTest {
         assertThat(cli.run("export", "--model", dir.resolve("e").toString(), "--format", "saelens", "--out",
                 sl.toString())).as(cli.stderr()).isZero();
         assertThat(Json.readObject(sl.resolve("cfg.json"))).containsEntry("architecture", "jumprelu");
-        SaeEncoder a = SaeEncoder.load(dir.resolve("e"));
-        SaeEncoder b = SaeEncoder.load(sl);
+        SaeEncoder a = ModelFormats.loadEncoder(dir.resolve("e"));
+        SaeEncoder b = ModelFormats.loadEncoder(sl);
         Random r = new Random(11);
         int nonEmpty = 0;
         for (int row = 0; row < 200; row++) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.Sae;
 import org.sae4j.SaeEncoder;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyArrays;
 import org.sae4j.io.NpyWriter;
@@ -115,7 +116,7 @@ class TranscoderCliTest {
         Map<String, Object> j = (Map<String, Object>) Json.parse(cli.stdout().strip());
 
         // Recomputed from the saved model: ŷ = decode(encode(x)) + W_skip·x against y, per-feature FVU.
-        SaeEncoder enc = SaeEncoder.load(dir.resolve("m"));
+        SaeEncoder enc = ModelFormats.loadEncoder(dir.resolve("m"));
         float[] xs = NpyArrays.readF4(xHeld, 128, D);
         float[] ys = NpyArrays.readF4(yHeld, 128, D_OUT);
         int rows = xs.length / D;

@@ -59,8 +59,8 @@ class InteropFixturesTest {
         assertThat(m.format().id()).isEqualTo(name.startsWith("saelens") ? "saelens"
                 : name.startsWith("sparsify") ? "sparsify" : "gemmascope");
         checkAgainstFixture(m.sae(), dir, name);
-        // SaeEncoder.load reaches the same model through the detector.
-        SaeEncoder viaLoad = SaeEncoder.load(dir, optionsFor(name));
+        // ModelFormats.loadEncoder reaches the same model through the detector.
+        SaeEncoder viaLoad = ModelFormats.loadEncoder(dir, optionsFor(name));
         assertThat(viaLoad.latents()).isEqualTo(m.sae().latents());
     }
 
@@ -73,11 +73,11 @@ class InteropFixturesTest {
     @ValueSource(strings = {"saelens-layernorm", "saelens-gated-f16", "gemmascope", "saelens-topk"})
     void screenedModesGiveTheFloat32CodesOfImportedModels(String name) throws IOException {
         Path dir = fixture(name);
-        SaeEncoder exact = SaeEncoder.load(dir, optionsFor(name), org.sae4j.EncoderMode.FLOAT32);
+        SaeEncoder exact = ModelFormats.loadEncoder(dir, optionsFor(name), org.sae4j.EncoderMode.FLOAT32);
         float[] x = npy(dir.resolve("inputs.npy"));
         int d = exact.dim();
         for (org.sae4j.EncoderMode mode : List.of(org.sae4j.EncoderMode.BF16, org.sae4j.EncoderMode.INT8)) {
-            SaeEncoder screened = SaeEncoder.load(dir, optionsFor(name), mode);
+            SaeEncoder screened = ModelFormats.loadEncoder(dir, optionsFor(name), mode);
             for (int r = 0; r < x.length / d; r++) {
                 float[] row = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
                 SparseCode a = exact.encode(row);
@@ -92,7 +92,7 @@ class InteropFixturesTest {
         LoadedModel m = ModelFormats.load(dir, optionsFor(name));
         if (m.sae().rule() != null) {
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> SaeEncoder.load(dir, optionsFor(name), org.sae4j.EncoderMode.INT8_APPROX))
+                    () -> ModelFormats.loadEncoder(dir, optionsFor(name), org.sae4j.EncoderMode.INT8_APPROX))
                     .isInstanceOf(org.sae4j.BadInputException.class).hasMessageContaining("forward rule");
         }
     }
@@ -144,7 +144,7 @@ class InteropFixturesTest {
                 close(fromCodes[r * dOut + i], out[r * dOut + i], name + " row " + r + " decode(z, x) output " + i);
             }
         }
-        assertThat(SaeEncoder.load(dir).latents()).isEqualTo(n);
+        assertThat(ModelFormats.loadEncoder(dir).latents()).isEqualTo(n);
     }
 
     /**

@@ -7,13 +7,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.sae4j.SaeEncoder;
 import org.sae4j.formats.ImportOptions;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.train.Checkpoint;
 
 /**
  * Model folders whose files come from the input (see {@link Harness#sections}): sae4j checkpoints
  * ({@link Checkpoint}: cfg.json, model.safetensors, trainer_state.json, optimizer.safetensors) and the SAELens,
- * sparsify and Gemma Scope folders through {@link SaeEncoder#load}, the entry point of the CLI and the service. A
- * model that loads also encodes one input vector (of ones), so weights the loader accepted are used once.
+ * sparsify and Gemma Scope folders through {@link ModelFormats#loadEncoder}, the entry point of the CLI and the
+ * service. A model that loads also encodes one input vector (of ones), so weights the loader accepted are used once.
  */
 class ModelFolderFuzzTest {
     /** Sections: cfg.json, model.safetensors, trainer_state.json, optimizer.safetensors. */
@@ -67,7 +68,7 @@ class ModelFolderFuzzTest {
 
     /** Loads and encodes a vector of ones (not zeros: constant_norm_rescale refuses a zero row, as it should). */
     static void encodeOnce(Path dir, ImportOptions opts) throws Exception {
-        SaeEncoder e = SaeEncoder.load(dir, opts);
+        SaeEncoder e = ModelFormats.loadEncoder(dir, opts);
         float[] x = new float[e.dim()];
         java.util.Arrays.fill(x, 1f);
         e.encode(x);

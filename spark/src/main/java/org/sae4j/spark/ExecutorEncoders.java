@@ -57,7 +57,7 @@ final class ExecutorEncoders {
      */
     static Shipped ship(JavaSparkContext sc, Path modelDir) throws IOException {
         Path dir = modelDir.toAbsolutePath().normalize();
-        LoadedModel m = ModelFormats.load(dir); // as SaeEncoder.load, keeping the Sae for its fingerprint
+        LoadedModel m = ModelFormats.load(dir); // as ModelFormats.loadEncoder, keeping the Sae for its fingerprint
         SaeEncoder enc = SaeEncoder.of(m.sae(), m.standardizer(), KernelPool.common());
         String sha = m.sae().parameterSha256();
         String app = sc.sc().applicationId();

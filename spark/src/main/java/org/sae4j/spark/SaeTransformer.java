@@ -31,8 +31,8 @@ import org.sae4j.SaeEncoder;
 /**
  * Spark ML stage: encodes an {@code array<float>} column into two columns, the firing latents' indices
  * ({@code array<int>}, strongest first) and their activations ({@code array<float>}), at most {@code k} per row.
- * The model directory (sae4j's or any format {@code SaeEncoder.load} reads) is broadcast to the executors when the
- * stage transforms; each executor JVM loads it once ({@link ExecutorEncoders}). Saved and loaded in a
+ * The model directory (sae4j's or any format {@code ModelFormats.loadEncoder} reads) is broadcast to the executors
+ * when the stage transforms; each executor JVM loads it once ({@link ExecutorEncoders}). Saved and loaded in a
  * {@code Pipeline} by its parameters (the model stays where {@code modelPath} says).
  */
 public final class SaeTransformer extends Transformer implements DefaultParamsWritable {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeEncoder;
+import org.sae4j.formats.ModelFormats;
 
 /** The encoding stage: the codes of SaeEncoder's batch path, in a Pipeline saved and loaded, and its errors. */
 class SaeTransformerTest {
@@ -84,7 +85,7 @@ class SaeTransformerTest {
     }
 
     private static void assertCodes(List<Row> out) throws IOException {
-        SaeEncoder enc = SaeEncoder.load(model);
+        SaeEncoder enc = ModelFormats.loadEncoder(model);
         int[] idx = new int[ROWS * K];
         float[] val = new float[ROWS * K];
         enc.encode(x, ROWS, idx, val, K);

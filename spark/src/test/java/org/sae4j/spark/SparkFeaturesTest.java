@@ -24,12 +24,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
 import org.sae4j.features.FeatureStatsReader;
+import org.sae4j.formats.ModelFormats;
 import org.sae4j.io.NpyDataset;
 
 /** The Spark job against {@code sae4j features} on the same data, for the three input forms, and its bad input. */
@@ -53,7 +53,7 @@ class SparkFeaturesTest {
         x = SparkTestData.rows(ROWS, 4);
         shards = SparkTestData.npyShards(dir.resolve("shards"), x, ROWS, 200);
         try (NpyDataset data = NpyDataset.open(shards)) {
-            single = FeatureScan.run(SaeEncoder.load(model), data, TOP, 64);
+            single = FeatureScan.run(ModelFormats.loadEncoder(model), data, TOP, 64);
         }
     }
 
