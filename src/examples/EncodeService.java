@@ -8,8 +8,8 @@
 //   curl -s -X POST --data '[...]' 'http://127.0.0.1:8080/encode?top=3'            # the 3 strongest only
 // Bad JSON or the wrong length answers 400 with {"error": "..."}. Overloaded (every core encoding and 32 requests
 // per core waiting), new requests get 503 with Retry-After: 1 rather than an unbounded queue. A body over 4 MiB gets
-// 413; a body not received within 10 s, or a whole request (headers included) not within 30 s, is closed. Ctrl-C
-// stops it.
+// 413; a body not received within 10 s, or a whole request (headers included) not within 30 s, is closed; up to
+// 1024 kept-alive connections stay open while idle (-Dsun.net.httpserver.maxIdleConnections=N). Ctrl-C stops it.
 // --weights bf16|int8: same answers, read from a compressed copy of W_enc first (faster per request, more memory);
 // bf16-approx|int8-approx: from the compressed copy alone (about half the memory, not exactly the float32 codes).
 
@@ -45,12 +45,9 @@ public class EncodeService {
         }
         int port = positional == 2 ? Integer.parseInt(args[1]) : 8080;
         SaeEncoder encoder = ModelFormats.loadEncoder(Path.of(args[0]), mode);
-        // The JDK server reads request headers before any handler runs and by default waits forever for them: a
-        // client trickling headers would hold a connection for good. Read once, before the first server starts.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "30");
-        }
-        // Loopback only: this example has no authentication.
+        // EncodeHandler.start sets the JDK server's sun.net.httpserver.maxReqTime=30 (it waits forever for headers
+        // by default) and maxIdleConnections=1024 (by default it closes kept-alive connections beyond 200 idle),
+        // unless given with -D. Loopback only: this example has no authentication.
         HttpServer server = EncodeHandler.start(encoder,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         InetSocketAddress at = server.getAddress();

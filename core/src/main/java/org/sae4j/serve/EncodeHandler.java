@@ -42,9 +42,17 @@ import org.sae4j.io.JsonFields;
  * {@link #DEFAULT_BODY_TIMEOUT}) of the handler starting to read it; otherwise the connection is closed without an
  * answer (a half-read request leaves nothing to answer on) and its place is freed. Without this a client that sends
  * part of a body and stops would hold one of the places below for as long as it kept the connection open. Slow
- * <em>headers</em> are read by the JDK server before any handler runs; bound them with the JDK's
- * {@code -Dsun.net.httpserver.maxReqTime=SECONDS} (a whole request's time; {@code EncodeService} sets 30 s), set
- * before the first server starts.
+ * <em>headers</em> are read by the JDK server before any handler runs; they are bounded by the JDK's
+ * {@code sun.net.httpserver.maxReqTime} (a whole request's time), which {@link #start} sets to
+ * {@link #DEFAULT_MAX_REQ_TIME_S} unless given.
+ *
+ * <p><b>Kept-alive connections.</b> The JDK server keeps at most {@code sun.net.httpserver.maxIdleConnections}
+ * connections idle (its default 200) and closes, without {@code Connection: close}, any connection that goes idle
+ * while that many others are; a client whose next request crosses that close sees the connection end before any
+ * answer. A service with more clients than that has more idle at once whenever they wait (e.g. out a 503's
+ * {@code Retry-After}), so {@link #start} sets it to {@link #DEFAULT_MAX_IDLE_CONNECTIONS} unless given. Both
+ * properties are read once, when the JVM's first JDK HTTP server is created: give them with {@code -D} or set them
+ * before any other server starts.
  *
  * <p><b>Overload.</b> Encoding is CPU-bound, so it runs on {@code maxInFlight} platform threads of the handler's own
  * (default: one per core) and at most {@code maxQueued} more requests wait their turn; a request beyond that is
@@ -63,6 +71,13 @@ public final class EncodeHandler implements HttpHandler {
     public static final int DEFAULT_QUEUED = 32 * DEFAULT_IN_FLIGHT;
     /** Default time for a request's whole body to arrive: 4 MiB at ≥ 400 kB/s; any real client is far faster. */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+    /** {@code sun.net.httpserver.maxReqTime} that {@link #start} sets unless given: the JDK's default is forever. */
+    public static final int DEFAULT_MAX_REQ_TIME_S = 30;
+    /**
+     * {@code sun.net.httpserver.maxIdleConnections} that {@link #start} sets unless given: room for this many clients
+     * idle at once (the JDK's default, 200, closes kept-alive connections of a service with more clients).
+     */
+    public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 1024;
 
     private final SaeEncoder encoder;
     private final int maxInFlight;
@@ -117,7 +132,10 @@ public final class EncodeHandler implements HttpHandler {
 
     /**
      * Starts a server with this handler at {@code /encode} on {@code address} (port 0 = any free port), one virtual
-     * thread per request, with the default overload limits. Stop it with {@link #stop(HttpServer)}.
+     * thread per request, with the default overload limits. Stop it with {@link #stop(HttpServer)}. Sets the JDK
+     * server's {@code sun.net.httpserver.maxReqTime} and {@code sun.net.httpserver.maxIdleConnections} system
+     * properties to {@link #DEFAULT_MAX_REQ_TIME_S} and {@link #DEFAULT_MAX_IDLE_CONNECTIONS} unless they are set
+     * (see the class comment: they take effect for the JVM's first JDK HTTP server).
      */
     public static HttpServer start(SaeEncoder encoder, InetSocketAddress address) throws IOException {
         return start(new EncodeHandler(encoder), address);
@@ -125,11 +143,20 @@ public final class EncodeHandler implements HttpHandler {
 
     /** As {@link #start(SaeEncoder, InetSocketAddress)} with a configured handler. */
     public static HttpServer start(EncodeHandler handler, InetSocketAddress address) throws IOException {
+        defaultProperty("sun.net.httpserver.maxReqTime", DEFAULT_MAX_REQ_TIME_S);
+        defaultProperty("sun.net.httpserver.maxIdleConnections", DEFAULT_MAX_IDLE_CONNECTIONS);
         HttpServer server = HttpServer.create(address, 0);
         server.createContext("/encode", handler);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
         return server;
+    }
+
+    /** Sets a JDK server property unless the user gave one (read once, as the JVM's first server is created). */
+    private static void defaultProperty(String name, int value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, Integer.toString(value));
+        }
     }
 
     /** Stops a server made by {@link #start} and its executor (in-flight requests get a second to finish). */

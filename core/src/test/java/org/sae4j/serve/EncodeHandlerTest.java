@@ -147,6 +147,42 @@ class EncodeHandlerTest {
         }
     }
 
+    @Test
+    void moreKeptAliveClientsThanTheJdkKeepsIdleAreAnsweredOnTheirConnections() throws Exception {
+        // The JDK server keeps at most 200 idle connections unless told otherwise and closes any connection going
+        // idle beyond that: here 256 clients, each answered once and then idle at once, must each get a second
+        // answer on the same connection.
+        int clients = 256;
+        HttpServer many = EncodeHandler.start(encoder, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            StringBuilder body = new StringBuilder("[");
+            for (int i = 0; i < D; i++) {
+                body.append(i > 0 ? "," : "").append(i);
+            }
+            byte[] request = ("POST /encode HTTP/1.1\r\nHost: x\r\nContent-Length: " + (body.length() + 1)
+                    + "\r\n\r\n" + body + "]").getBytes(StandardCharsets.US_ASCII);
+            for (int c = 0; c < clients; c++) {
+                Socket s = socket(many);
+                sockets.add(s);
+                s.getOutputStream().write(request);
+                assertThat(readAnswer(s.getInputStream())).as("first answer, client " + c)
+                        .startsWith("HTTP/1.1 200 ");
+            }
+            for (int c = 0; c < clients; c++) {
+                Socket s = sockets.get(c);
+                s.getOutputStream().write(request);
+                assertThat(readAnswer(s.getInputStream())).as("second answer on the same connection, client " + c)
+                        .startsWith("HTTP/1.1 200 ");
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+            EncodeHandler.stop(many);
+        }
+    }
+
     private static Socket socket(HttpServer on) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), on.getAddress().getPort());
         s.setSoTimeout(20_000); // only a guard against hanging forever: a pass takes milliseconds
