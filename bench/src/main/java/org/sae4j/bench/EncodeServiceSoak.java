@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -122,7 +123,9 @@ public final class EncodeServiceSoak {
         final AtomicLongArray closed = new AtomicLongArray(Kind.values().length); // reset while sending (huge)
         final AtomicLong mismatches = new AtomicLong();
         final AtomicLong answers200 = new AtomicLong();
-        final AtomicLong stale = new AtomicLong(); // requests resent after a kept-alive connection's idle close
+        // Requests resent after the server closed their kept-alive connection before any answer byte, by how the
+        // close surfaced (end of stream, or the reset / broken pipe of a read or write).
+        final Map<String, AtomicLong> stale = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<String> examples = new ConcurrentLinkedQueue<>();
 
         void deviation(Kind k, String what) {
@@ -141,25 +144,22 @@ public final class EncodeServiceSoak {
         int settleS = intArg(args, "settle", 45);
         int[] levels = Arrays.stream(arg(args, "levels", "1,32,256").split(",")).mapToInt(Integer::parseInt)
                 .toArray();
-        // As EncodeService does: the JDK server reads headers before any handler and waits forever by default.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "30");
-        }
-        long maxReqS = Long.parseLong(System.getProperty("sun.net.httpserver.maxReqTime"));
-
         SaeEncoder enc = ModelFormats.loadEncoder(dir.resolve("model"));
         Pool pool = loadPool(dir, enc);
         EncodeHandler handler = new EncodeHandler(enc);
+        // start sets the JDK server's maxReqTime and maxIdleConnections unless given (-D...): read what it used.
         HttpServer server = EncodeHandler.start(handler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        long maxReqS = Long.parseLong(System.getProperty("sun.net.httpserver.maxReqTime"));
+        String maxIdle = System.getProperty("sun.net.httpserver.maxIdleConnections");
         int port = server.getAddress().getPort();
         long bodyTimeoutMs = EncodeHandler.DEFAULT_BODY_TIMEOUT.toMillis();
         System.out.printf(Locale.ROOT, "EncodeServiceSoak: %s SAE d=%d n=%d k=%d from %s, pool of %d vectors, handler"
-                + " defaults (%d in flight + %d queued, body limit %d B, body timeout %d ms), maxReqTime %d s, %d"
-                + " cores, max heap %d MiB, %d s per level, levels %s, started %s%n",
+                + " defaults (%d in flight + %d queued, body limit %d B, body timeout %d ms), maxReqTime %d s,"
+                + " maxIdleConnections %s, %d cores, max heap %d MiB, %d s per level, levels %s, started %s%n",
                 enc.config().activation().id(), enc.dim(), enc.latents(), enc.config().k(), dir.resolve("model"),
                 pool.x().length, EncodeHandler.DEFAULT_IN_FLIGHT, EncodeHandler.DEFAULT_QUEUED, LIMIT, bodyTimeoutMs,
-                maxReqS, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, seconds,
-                Arrays.toString(levels), Instant.now());
+                maxReqS, maxIdle, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                seconds, Arrays.toString(levels), Instant.now());
         List<String> summary = new ArrayList<>();
         List<String> quiet = new ArrayList<>();
         quiet.add(quiescent("start"));
@@ -184,6 +184,7 @@ public final class EncodeServiceSoak {
                         // level over
                     }
                 });
+                Map<String, Long> tcp0 = tcpCounters();
                 long[] lat = level(port, pool, c, seconds * 1000L, tally, bodyTimeoutMs, maxReqS);
                 sampler.interrupt();
                 sampler.join();
@@ -202,8 +203,12 @@ public final class EncodeServiceSoak {
                     kinds.append(String.format(Locale.ROOT, " %s=%d/%d/%d/%d/%d", k, tally.sent.get(i),
                             tally.ok.get(i), tally.busy.get(i), tally.closed.get(i), tally.bad.get(i)));
                 }
+                long resent = tally.stale.values().stream().mapToLong(AtomicLong::get).sum();
                 System.out.println("level " + c + " kinds (sent/as documented/503/reset while sending/deviations):" + kinds
-                        + "; resent after an idle close: " + tally.stale.get());
+                        + "; resent after the server closed a kept-alive connection: " + resent + " "
+                        + new java.util.TreeMap<>(tally.stale));
+                System.out.println("level " + c + " kernel TCP counters (this network namespace, any process): "
+                        + tcpDelta(tcp0, tcpCounters()));
                 for (String e : tally.examples) {
                     System.out.println("  deviation " + e);
                 }
@@ -264,6 +269,41 @@ public final class EncodeServiceSoak {
     private static long fds() {
         String[] l = Path.of("/proc/self/fd").toFile().list();
         return l == null ? -1 : l.length;
+    }
+
+    /** Linux's TcpExt counters on accept-queue overflows, syncookies and the resets TCP sent; empty elsewhere. */
+    private static final List<String> TCP = List.of("ListenOverflows", "ListenDrops", "SyncookiesSent",
+            "SyncookiesFailed", "TCPAbortOnClose", "TCPAbortOnData");
+
+    private static Map<String, Long> tcpCounters() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+                    String[] k = lines.get(i).split(" ");
+                    String[] v = lines.get(i + 1).split(" ");
+                    for (int j = 1; j < Math.min(k.length, v.length); j++) {
+                        if (TCP.contains(k[j])) {
+                            m.put(k[j], Long.parseLong(v[j]));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: nothing to report
+        }
+        return m;
+    }
+
+    private static String tcpDelta(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : TCP) {
+            if (before.containsKey(k) && after.containsKey(k)) {
+                sb.append(sb.isEmpty() ? "" : " ").append(k).append("=+").append(after.get(k) - before.get(k));
+            }
+        }
+        return sb.isEmpty() ? "n/a" : sb.toString();
     }
 
     /** Runs one level; returns the latencies (ns) of the 200 answers to VALID requests. */
@@ -356,15 +396,22 @@ public final class EncodeServiceSoak {
                 }
                 long t0 = System.nanoTime();
                 Answer a;
+                conn.begin();
                 try {
                     a = send(conn, kind, pool, v, r);
-                } catch (StaleConnection e) {
-                    // The server closed this kept-alive connection while it was idle (after 30 s, or when over
-                    // its 200 idle connections) and the request crossed the close: resend once on a new one, as
-                    // HTTP clients do. A fresh connection closed before any answer is a deviation.
-                    tally.stale.incrementAndGet();
+                } catch (IOException e) {
+                    String how = conn.staleClose(e, kind);
+                    if (how == null) {
+                        throw e;
+                    }
+                    // The server closed this kept-alive connection (idle 30 s, or going idle beyond its
+                    // maxIdleConnections) and the request crossed the close: no answer byte came, so nothing of it
+                    // was answered; resend once on a new connection, as HTTP clients do for a request that is
+                    // safe to repeat (an encode changes nothing). On a new connection the same is a deviation.
+                    tally.stale.computeIfAbsent(how, x -> new AtomicLong()).incrementAndGet();
                     conn.close();
                     conn = new Connection(port);
+                    conn.begin();
                     t0 = System.nanoTime();
                     a = send(conn, kind, pool, v, r);
                 }
@@ -409,7 +456,7 @@ public final class EncodeServiceSoak {
                     // or a 503) and closes the connection; a client still sending then sees a reset.
                     tally.closed.incrementAndGet(kind.ordinal());
                 } else {
-                    tally.deviation(kind, e.toString());
+                    tally.deviation(kind, e + (conn == null ? "" : conn.where()));
                 }
                 if (conn != null) {
                     try {
@@ -717,6 +764,9 @@ public final class EncodeServiceSoak {
         private final InputStream in;
         private final OutputStream out;
         private boolean used; // an answer has been read on it
+        private boolean reused; // an answer had been read on it before the current request
+        private boolean reading; // the current request is written; its answer is being read
+        private boolean answered; // a byte of the current answer has been read
 
         Connection(int port) throws IOException {
             socket = new Socket(InetAddress.getLoopbackAddress(), port);
@@ -724,6 +774,38 @@ public final class EncodeServiceSoak {
             socket.setSoTimeout(60_000); // an answer later than this is a hang, reported as a deviation
             in = new BufferedInputStream(socket.getInputStream());
             out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        }
+
+        /** Marks the start of a request: what {@link #staleClose} and {@link #where} judge is about this one. */
+        void begin() {
+            reused = used;
+            reading = false;
+            answered = false;
+        }
+
+        /**
+         * How the server's close of this kept-alive connection surfaced, when {@code e} ended the current request on
+         * a reused connection before any answer byte (the request then crossed the close and may be resent); null
+         * when it is the request's own outcome. An end of stream is a close whatever the request; a reset or broken
+         * pipe is one too, except while sending a huge body, whose reset is the documented answer to that body.
+         */
+        String staleClose(IOException e, Kind kind) {
+            if (!reused || answered) {
+                return null;
+            }
+            if (e instanceof StaleConnection) {
+                return "end of stream";
+            }
+            if (e instanceof SocketException && kind != Kind.HUGE_SENT && kind != Kind.HUGE_CHUNKED) {
+                return (reading ? "read: " : "write: ") + e.getMessage();
+            }
+            return null;
+        }
+
+        /** Where the current request failed, for a deviation's text. */
+        String where() {
+            return " (" + (reused ? "kept-alive" : "new") + " connection, while "
+                    + (answered ? "reading the answer" : reading ? "waiting for the answer" : "sending") + ")";
         }
 
         void write(byte[] b) throws IOException {
@@ -737,13 +819,15 @@ public final class EncodeServiceSoak {
         }
 
         Answer read() throws IOException {
+            reading = true;
             int first = in.read();
-            if (first < 0 && used) {
+            if (first < 0 && reused) {
                 throw new StaleConnection();
             }
             if (first < 0) {
                 throw new IOException("connection closed before any answer");
             }
+            answered = true;
             String status = (char) first + line();
             used = true;
             int code = Integer.parseInt(status.substring(9, 12));
