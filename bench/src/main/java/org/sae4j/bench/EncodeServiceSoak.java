@@ -69,7 +69,7 @@ import org.sae4j.train.Checkpoint;
  * that second before its next request, as a well-behaved client does. Besides the N clients, two background senders run at every
  * level: one that declares a body, sends half and stalls (every 2 s; the handler must close it within its body
  * timeout), one that sends half a header block and stalls (every 10 s; the JDK server must close it within
- * {@code maxReqTime}, set to 30 s as {@code EncodeService} does).
+ * {@code maxReqTime}, 30 s as {@link EncodeHandler#start} sets it).
  */
 public final class EncodeServiceSoak {
     private static final int LIMIT = EncodeHandler.MAX_BODY;
@@ -386,8 +386,8 @@ public final class EncodeServiceSoak {
             tally.sent.incrementAndGet(kind.ordinal());
             try {
                 if (conn != null && kind == Kind.SLOW_VALID) {
-                    // Its own connection: a trickle on a kept-alive one can cross the server's idle close mid-write,
-                    // which no client can resend (a broken pipe, not a stale connection detected before writing).
+                    // Its own connection: what this kind tests is a slow sender the server has not answered yet,
+                    // not a trickle crossing the server's close of a kept-alive connection mid-write.
                     conn.close();
                     conn = null;
                 }
