@@ -46,13 +46,9 @@ final class AuxK {
     private int[][] denseCand;
     /** The term is on this step (a coefficient and at least one window-dead latent). */
     boolean on;
-    private float c;
 
     private final KernelPool.Task reconstructTask = this::reconstruct;
     private final KernelPool.Task errorTask = this::error;
-    private final KernelPool.Task gradientTask = this::gradient;
-    private float[] densePre;
-    private final KernelPool.Task denseSelectTask = this::denseSelect;
 
     AuxK(Sae sae, RowBuffers rows, LatentScales scales, ThresholdSelect select, VectorOps ops, int threads) {
         this.sae = sae;
@@ -111,19 +107,18 @@ final class AuxK {
         if (denseCand == null) {
             denseCand = new int[threads][n];
         }
-        densePre = pre;
-        pool.run(denseSelectTask);
+        pool.run((t, parts) -> denseSelect(t, parts, pre));
     }
 
-    private void denseSelect(int t, int parts) {
+    private void denseSelect(int t, int parts, float[] pre) {
         int rows = rowsBuf.rows;
         for (int b = Blocks.lo(rows, t, parts); b < Blocks.lo(rows, t + 1, parts); b++) {
-            best.offerAbove(select, b, 0, densePre, b * n, n, floor, denseCand[t]);
+            best.offerAbove(select, b, 0, pre, b * n, n, floor, denseCand[t]);
         }
     }
 
     /**
-     * After the main forward pass (x̂ known): ê, the residual's variance, the error, ∂/∂pre at the kept entries and
+     * Phase 6, after the main forward pass (x̂ known): ê, the residual's variance, the error, ∂/∂pre at the kept entries and
      * the entries grouped by latent. Returns the normalised error before the coefficient.
      */
     double forward(KernelPool pool, double coef, double scale) {
@@ -145,8 +140,8 @@ final class AuxK {
             var += rowVar[b];
             err += rowErr[b];
         }
-        c = var > 0 ? (float) (2 * coef * scale / var) : 0f;
-        pool.run(gradientTask);
+        float c = var > 0 ? (float) (2 * coef * scale / var) : 0f;
+        pool.run((t, parts) -> gradient(t, parts, c));
         groupByLatent(rows);
         return var > 0 ? scale * err / var : 0;
     }
@@ -206,7 +201,7 @@ final class AuxK {
     }
 
     /** f_b = c·(ê_b − r_b) (into e) and ∂/∂pre = D_j·f_b at each kept entry. */
-    private void gradient(int t, int parts) {
+    private void gradient(int t, int parts, float c) {
         float[] wDec = sae.wDec();
         int cap = best.cap();
         int rows = rowsBuf.rows;

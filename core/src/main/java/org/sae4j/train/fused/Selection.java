@@ -10,7 +10,7 @@ import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
 
 /**
- * Phase 2 of the sparse path: the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only the entries
+ * Phase 3, encode and select (sparse path): the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only the entries
  * the step needs — a running top-k (TopK; a margin of 4k for BatchTopK's batch-wide cut), each group's running
  * maximum (GroupMax: one entry per group, k per row, laid out as TopK's), the entries above 0 (ReLU)
  * or above θ − ε/2 (JumpReLU: active entries plus the straight-through band), and AuxK's candidates — then the
@@ -56,11 +56,9 @@ final class Selection {
         this.sae = sae;
         this.act = sae.config().activation();
         this.n = sae.latents();
-        boolean topk = act == Activation.TOPK;
-        boolean batchTopk = act == Activation.BATCHTOPK;
         this.k = act.usesK() ? sae.config().k() : 0;
         boolean groups = act == Activation.GROUPMAX;
-        this.candCap = topk || groups ? k : batchTopk ? Math.min(n, 4 * k) : 0;
+        this.candCap = keptPerRow(sae);
         this.threads = threads;
         this.scales = scales;
         this.aux = aux;
@@ -73,6 +71,14 @@ final class Selection {
         cooVal = new float[threads][initialCap];
         cooLen = new int[threads];
         cand = new int[threads][n];
+    }
+
+    /** {@link #candCap} of a model: what the epilogue keeps per row for its activation. */
+    static int keptPerRow(Sae sae) {
+        Activation act = sae.config().activation();
+        int k = act.usesK() ? sae.config().k() : 0;
+        return act == Activation.TOPK || act == Activation.GROUPMAX ? k
+                : act == Activation.BATCHTOPK ? Math.min(sae.latents(), 4 * k) : 0;
     }
 
     /** Per-thread starting size of the ReLU/JumpReLU lists (they grow by half when full). */
