@@ -70,9 +70,10 @@ public final class Codes {
     }
 
     /**
-     * Phase 5, grouping by latent (sparse path): indexes the {@link #count} entries by latent (a counting sort, stable), then, in one pool job over latent
-     * blocks, sums each latent's active entries: {@link #zSum}, {@code active} (the count) and {@code dead} (none
-     * active). Returns how many latents are dead.
+     * Phase 5, grouping by latent (sparse path): indexes the {@link #count} entries by latent (a counting sort,
+     * stable), then, in one pool job over latent blocks, sums each latent's active entries: {@link #zSum},
+     * {@code active} (the count) and {@code dead} (none active). Reads the decode thresholds in {@code scales}.
+     * Returns how many latents are dead.
      */
     int groupByLatent(KernelPool pool, LatentScales scales, int[] active, boolean[] dead) {
         int nnz = count;

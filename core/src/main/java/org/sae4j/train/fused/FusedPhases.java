@@ -144,6 +144,7 @@ public final class FusedPhases {
         double auxScale = t.aux.begin(auxCoef, auxK, inputs.windowDeadMask(), inputs.windowDeadCount(), t.rows.rows);
         boolean dense = selection.candCap == 0 && lastActiveFraction > denseSwitch;
         int deadCount;
+        float batchThreshold = Float.NaN;
         if (dense) {
             deadCount = this.dense.forward(pool, t, add, dCount, lg.dead, lap);    // 3–5
         } else {
@@ -151,14 +152,14 @@ public final class FusedPhases {
             lap.lap("prepare");
             selection.encode(pool, t.rows, t.encoder);                          // 3: x̃ → kept pre
             lap.lap("encode + select");
-            selection.gather(pool, t.rows, t.encoder, t.codes);
+            batchThreshold = selection.gather(pool, t.rows, t.encoder, t.codes);
             rowPass.run(pool, t.rows, t.scales, t.codes, add);                   // 4: → x̂, e, ∂z, ∂pre
             lap.lap("rows");
             deadCount = t.codes.groupByLatent(pool, t.scales, lg.active, lg.dead); // 5: → by latent, dead
         }
         inputs.bindAfter(dense ? this.dense : null, deadCount);
         double auxk = t.aux.on ? t.aux.forward(pool, auxCoef, auxScale) : 0;   // 6: → ê, aux ∂pre
-        return new Forward(dense, deadCount, auxk, selection.batchThreshold);
+        return new Forward(dense, deadCount, auxk, batchThreshold);
     }
 
     private static float[] toFloat(double[] from, float[] to) {

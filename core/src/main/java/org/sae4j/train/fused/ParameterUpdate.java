@@ -7,9 +7,9 @@ import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
 
 /**
- * Phase 10, the update pass: per latent, take its finished gradient rows, clip, apply Adam (or SGD) to W_enc[j], b_enc[j],
- * W_dec[j] and log θ_j, renormalise the atom, re-pack the encoder rows for the next GEMM and measure the new decoder
- * norm — reading and writing each parameter row and its moments once. Then b_dec.
+ * Phase 10, the update pass: per latent, take its finished gradient rows, clip, apply Adam (or SGD) to W_enc[j],
+ * b_enc[j], W_dec[j] and log θ_j, renormalise the atom, re-pack the encoder rows for the next GEMM and measure the
+ * new decoder norm — reading and writing each parameter row and its moments once. Then b_dec.
  */
 final class ParameterUpdate {
     private final Sae sae;
@@ -43,8 +43,9 @@ final class ParameterUpdate {
     }
 
     /**
-     * Updates every latent's rows from {@code source}, then b_dec from {@code gBDec} and a skip transcoder's W_skip
-     * from {@code gSkip} (null: none).
+     * Reads every latent's gradient rows from {@code source}, ∂b_enc and ∂log θ from the gradients bound at
+     * construction, b_dec's from {@code gBDec} and a skip transcoder's W_skip's from {@code gSkip} (null: none);
+     * writes the parameters and {@code rule}'s moments, the decoder norms and the encoder's pack.
      */
     void run(KernelPool pool, GradientRows source, FusedPhases.UpdateRule rule, float[] gBDec, float[] gSkip) {
         pool.run((t, parts) -> latentBlock(t, parts, source, rule));

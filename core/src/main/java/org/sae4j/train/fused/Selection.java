@@ -10,8 +10,8 @@ import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
 
 /**
- * Phase 3, encode and select (sparse path): the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only the entries
- * the step needs — a running top-k (TopK; a margin of 4k for BatchTopK's batch-wide cut), each group's running
+ * Phase 3, encode and select (sparse path): the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only
+ * the entries the step needs — a running top-k (TopK; a margin of 4k for BatchTopK's batch-wide cut), each group's running
  * maximum (GroupMax: one entry per group, k per row, laid out as TopK's), the entries above 0 (ReLU)
  * or above θ − ε/2 (JumpReLU: active entries plus the straight-through band), and AuxK's candidates — then the
  * gather of the kept entries into {@link Codes} by row. The B×n matrix is never stored (BatchTopK's rare overflow
@@ -45,8 +45,6 @@ final class Selection {
     private final int[][] cand;
     /** BatchTopK: candidates as sortable keys, value descending then row-major index ascending. */
     private long[] batchKeys = new long[0];
-    /** BatchTopK: the smallest kept value of this batch (NaN when none was positive). */
-    float batchThreshold = Float.NaN;
     /** BatchTopK's overflow: the whole B×n product, allocated on first need. */
     private float[] fullPre;
 
@@ -143,12 +141,15 @@ final class Selection {
         cooLen[t] = len + 1;
     }
 
-    /** Lays the kept entries out by row in {@code codes} (sets {@code codes.count}). */
-    void gather(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
+    /**
+     * Lays the kept entries out by row in {@code codes} (sets {@code codes.count}); BatchTopK re-reads x̃ from
+     * {@code rowsBuf} on its rare overflow. Returns BatchTopK's smallest kept value (NaN when none was positive, and
+     * for the other activations).
+     */
+    float gather(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
         int rows = rowsBuf.rows;
         if (act == Activation.BATCHTOPK) {
-            codes.count = gatherBatchTopK(pool, rowsBuf, enc, codes);
-            return;
+            return gatherBatchTopK(pool, rowsBuf, enc, codes);
         }
         int[] rowPtr = codes.rowPtr;
         if (act == Activation.TOPK) {
@@ -162,7 +163,7 @@ final class Selection {
                 codes.row[s] = s / k;
             }
             codes.count = nnz;
-            return;
+            return Float.NaN;
         }
         if (groupMax != null) {
             // Every group keeps its maximum, even a non-positive one (an inactive entry, as TopK's), so each row
@@ -177,7 +178,7 @@ final class Selection {
                 codes.row[s] = s / k;
             }
             codes.count = nnz;
-            return;
+            return Float.NaN;
         }
         Arrays.fill(rowPtr, 0, rows + 1, 0);
         int nnz = 0;
@@ -203,6 +204,7 @@ final class Selection {
             }
         }
         codes.count = nnz;
+        return Float.NaN;
     }
 
     static long batchKey(float v, int flat) {
@@ -217,9 +219,9 @@ final class Selection {
      * BatchTopK's selection of the {@code B·k} largest positive pre-activations of the batch, from each row's best
      * {@code candCap} candidates. A row whose heap was full and whose worst candidate made the cut may have lost
      * entries that belong in it: then the exact selection is redone over the whole stored product (rare: a row needs
-     * more than 4k of the batch's codes).
+     * more than 4k of the batch's codes). Returns the smallest kept value (NaN when none was positive).
      */
-    private int gatherBatchTopK(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
+    private float gatherBatchTopK(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
         int rows = rowsBuf.rows;
         int cap = candCap;
         if (batchKeys.length < rows * cap) {
@@ -261,7 +263,6 @@ final class Selection {
             Arrays.sort(batchKeys, 0, count);
             kept = Math.min(budget, count);
         }
-        batchThreshold = kept > 0 ? batchKeyValue(batchKeys[kept - 1]) : Float.NaN;
         codes.ensureCapacity(kept);
         int[] rowPtr = codes.rowPtr;
         Arrays.fill(rowPtr, 0, rows + 1, 0);
@@ -280,6 +281,7 @@ final class Selection {
             codes.val[s] = batchKeyValue(batchKeys[q]);
             codes.row[s] = flat / n;
         }
-        return kept;
+        codes.count = kept;
+        return kept > 0 ? batchKeyValue(batchKeys[kept - 1]) : Float.NaN;
     }
 }

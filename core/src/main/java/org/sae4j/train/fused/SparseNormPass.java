@@ -108,7 +108,8 @@ final class SparseNormPass {
             int chunk = normChunk();
             int width = Math.max(dIn, d);
             for (int c0 = 0; c0 < width; c0 += chunk) {
-                // A transcoder's encoder and decoder rows differ in width: a chunk past one's end covers only the other.
+                // A transcoder's encoder and decoder rows differ in width: a chunk past one's end covers only the
+                // other.
                 int lenEnc = Math.max(0, Math.min(chunk, dIn - c0));
                 int lenDec = Math.max(0, Math.min(chunk, d - c0));
                 for (int j = j0; j < j1; j++) {
