@@ -4,10 +4,11 @@ import org.sae4j.Sae;
 import org.sae4j.kernels.VectorizationProvider;
 
 /**
- * The step's gradients, like llm.c's {@code ParameterTensors} of gradients: allocated here once, written by the
- * forward pass's per-entry gradients and the norm pass (phases 4, 8), summed (phase 9) and applied (phase 10).
- * The gradient rows of W_enc and W_dec are not here: the sparse path rebuilds them per latent when asked, the dense
- * path stores them with its matrices ({@link GradientRows}).
+ * The step's gradients, like llm.c's {@code grads} tensors: allocated here once; the loss terms' ∂L/∂Σz enters
+ * before the row pass (phase 4), the per-latent figures are written by phases 5 and 8, ∂b_dec and ∂W_skip by phase
+ * 9, and phase 10 applies them. The per-entry gradients (∂/∂z, ∂/∂pre) live with the entries in {@link Codes}, and
+ * the gradient rows of W_enc and W_dec are not stored here: the sparse path rebuilds them per latent when asked, the
+ * dense path keeps them with its matrices ({@link GradientRows}).
  */
 final class StepGrads {
     /** Per latent: ∂b_enc, ∂log θ, the squared gradient norm, the active count, the batch's dead mask. */
