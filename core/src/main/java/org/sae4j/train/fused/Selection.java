@@ -89,7 +89,10 @@ final class Selection {
         return candCap > 0 ? maxRows * candCap : initialCooCapacity(maxRows, n, threads, candCap) * threads;
     }
 
-    /** Runs the selecting GEMM over the bound batch's x̃ with the packed W_enc. */
+    /**
+     * Runs the selecting GEMM over x̃ ({@code rows}) with the packed W_enc ({@code enc}) and b_enc; keeps each row's
+     * entries in this object's heaps or lists (read by {@link #gather}) and AuxK's candidates in the AuxK tensors.
+     */
     void encode(KernelPool pool, RowBuffers rows, PackedEncoder enc) {
         if (groupMax != null) {
             groupMax.reset(rows.rows);
