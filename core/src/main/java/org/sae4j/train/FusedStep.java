@@ -8,15 +8,15 @@ import org.sae4j.metrics.Metrics;
 import org.sae4j.train.fused.FusedPhases;
 import org.sae4j.train.fused.Lap;
 import org.sae4j.train.fused.LatentTerms;
+import org.sae4j.train.loss.LatentInputs;
 
 /**
  * The fused, sparse-aware training step (src/docs/design.md §4): the same math as {@link ReferenceStep}, in float32, without
- * a B×n matrix on its sparse path (see src/docs/fused-step.md). {@link #step} reads as the list of phases, which live
- * in {@link org.sae4j.train.fused} with their buffers: forward (selection or dense products, row pass, AuxK),
- * backward (norm pass over latents, sums), then clipping and the update pass. This class keeps what belongs to
- * training rather than to the arithmetic: the loss weights and their schedules, the loss terms over per-latent
- * aggregates ({@link LatentTermPass}, {@link org.sae4j.train.loss}), the loss value, the clip factor,
- * the learning rate, the dead-latent window and the statistics.
+ * a B×n matrix on its sparse path (see src/docs/fused-step.md). {@link #step} reads as llm.c's train loop: forward
+ * (phases 1–7), backward (8–9), update (10), calling the phases of {@link org.sae4j.train.fused.FusedPhases}, which
+ * hold the step's tensors. This class keeps what belongs to training rather than to the arithmetic: the loss weights
+ * and their schedules, the loss terms over per-latent aggregates ({@link LatentTermPass}, {@link org.sae4j.train.loss}),
+ * the loss value, the clip factor, the learning rate, the dead-latent window and the statistics.
  */
 public final class FusedStep implements TrainStep {
     /**
@@ -83,35 +83,34 @@ public final class FusedStep implements TrainStep {
         phases.normChunkBytes(bytes);
     }
 
+    /**
+     * One step, as llm.c's train loop reads: forward, backward, update, each call naming what it reads and what it
+     * gives. The phase numbers are fused-step.md's and {@link FusedPhases}'.
+     */
     @Override
     public StepStats step(float[] x, int off, int rows, int epoch) {
         long step = state.step;
         LossWeights w = cfg.weights(state);
         boolean jump = act == Activation.JUMPRELU;
         int windowDeadCount = state.windowDead(cfg.deadWindowTokens(), windowDead);
-
-        // 1. Forward and per-row gradients: x̃ and the loss terms' shares of ∂L/∂z, selection (or the dense
-        //    products), row pass, AuxK.
         timer.start();
-        LatentTermPass.CodeShares shares = terms.codeGradients(
-                phases.prepare(x, off, rows, step, windowDead, windowDeadCount), w, w.l1Coef(), jump ? w.l0Coef() : 0);
+
+        // Forward: the batch → x̃ and sums (1) → the loss terms' shares of ∂L/∂z (2) → codes, x̂, e, ∂/∂z, the dead
+        // mask, AuxK (3–6) → the loss terms over the per-latent aggregates (7).
+        LatentInputs before = phases.prepare(x, off, rows, step, windowDead, windowDeadCount);
+        LatentTermPass.CodeShares shares = terms.codeGradients(before, w, w.l1Coef(), jump ? w.l0Coef() : 0);
         FusedPhases.Forward f = phases.forward(shares.dSumZ(), shares.dCount(), w.auxkCoef(), w.auxkK(), lap);
         timer.lap(f.dense() ? "dense: dead mask, aux" : "by latent, dead mask, aux");
-
-        // 2. The loss terms over the per-latent aggregates (re-animation, L1, then the user terms), then
-        //    per-latent gradients and their norms.
         LatentTermPass.Result lt = terms.run(phases.inputs(), w, w.reanimationCoef(), w.l1Coef(), jump,
                 cfg.reanimationWindowMask(), jump ? w.preActCoef() : 0);
         timer.lap("loss terms");
-        FusedPhases.Gradients g = phases.backward(
-                new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), lap);
 
-        // 3. Loss, clip factor, learning rate.
-        double mse = g.sse() / ((double) rows * sae.outDim());
-        double reanimation = lt.reanimation();
-        double l0 = (double) g.active() / rows;
-        double loss = loss(w, g.reconstructionSse() / ((double) rows * sae.outDim()), reanimation, lt.l1(), lt.l0(), f.auxk()) + w.preActCoef() * lt.preAct()
-                + lt.userLoss();
+        // Backward: the path f chose and the loss terms' per-latent gradients → per-latent gradients and norms (8)
+        // → ∂b_dec, ‖g‖² and the loss sums (9); then the loss, the clip factor and the learning rate.
+        FusedPhases.Gradients g = phases.backward(f,
+                new LatentTerms(rows, shares.dCount(), lt.dSumPre(), lt.dDecNorm()), lap);
+        double loss = loss(w, g.reconstructionSse() / ((double) rows * sae.outDim()), lt.reanimation(), lt.l1(),
+                lt.l0(), f.auxk()) + w.preActCoef() * lt.preAct() + lt.userLoss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
@@ -120,21 +119,16 @@ public final class FusedStep implements TrainStep {
         state.step = step + 1;
         timer.lap("sums");
 
-        // 4. Update pass: rebuild each latent's gradient rows, clip, update, renormalise; then b_dec.
-        phases.update(new FusedPhases.UpdateRule(cfg.optimizer() == Optimizer.ADAM,
+        // Update (10): g's gradient rows, clipped, through Adam or SGD into the parameters; then BatchTopK's threshold.
+        phases.update(g, new FusedPhases.UpdateRule(cfg.optimizer() == Optimizer.ADAM,
                 (float) GradientClipping.scale(gradNorm, cfg.clipGrad()), (float) r,
                 AdamUpdate.Step.of(r, cfg.beta1(), cfg.beta2(), cfg.adamEps(), state.step), state.m, state.v));
         timer.lap("update pass");
-        if (act == Activation.BATCHTOPK && !Float.isNaN(phases.batchThreshold())) {
-            sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), phases.batchThreshold(),
-                    state.step));
+        if (act == Activation.BATCHTOPK && !Float.isNaN(f.batchThreshold())) {
+            sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), f.batchThreshold(), state.step));
         }
 
-        // R² metrics from the per-feature sums the forward pass took, rather than two more passes over the batch.
-        Metrics.r2FromMoments(phases.featureSums(), phases.featureSquareSums(), sae.outDim(), rows, g.sse(), r2);
-        StepStats st = new StepStats(step, epoch, rows, loss, mse, reanimation, r2[0], r2[1], l0,
-                (double) f.deadCount() / n, phases.dead(), windowDeadAfter(rows), f.auxk(), w.reanimationCoef(), r,
-                gradNorm, lt.user());
+        StepStats st = stats(step, epoch, rows, w, f, g, lt, loss, gradNorm, r);
         timer.lap("stats");
         if (resampling.afterStep(x, off, rows, state) > 0) {
             phases.modelChanged();
@@ -142,6 +136,18 @@ public final class FusedStep implements TrainStep {
         }
         timer.endStep();
         return st;
+    }
+
+    /** The step's statistics; R² from the per-feature sums the forward pass took, rather than two more passes. */
+    private StepStats stats(long step, int epoch, int rows, LossWeights w, FusedPhases.Forward f,
+                            FusedPhases.Gradients g, LatentTermPass.Result lt, double loss, double gradNorm,
+                            double r) {
+        double mse = g.sse() / ((double) rows * sae.outDim());
+        double l0 = (double) g.active() / rows;
+        Metrics.r2FromMoments(phases.featureSums(), phases.featureSquareSums(), sae.outDim(), rows, g.sse(), r2);
+        return new StepStats(step, epoch, rows, loss, mse, lt.reanimation(), r2[0], r2[1], l0,
+                (double) f.deadCount() / n, phases.dead(), windowDeadAfter(rows), f.auxk(), w.reanimationCoef(), r,
+                gradNorm, lt.user());
     }
 
     /**

@@ -46,13 +46,6 @@ final class AuxK {
     private int[][] denseCand;
     /** The term is on this step (a coefficient and at least one window-dead latent). */
     boolean on;
-    private float c;
-
-    private final KernelPool.Task reconstructTask = this::reconstruct;
-    private final KernelPool.Task errorTask = this::error;
-    private final KernelPool.Task gradientTask = this::gradient;
-    private float[] densePre;
-    private final KernelPool.Task denseSelectTask = this::denseSelect;
 
     AuxK(Sae sae, RowBuffers rows, LatentScales scales, ThresholdSelect select, VectorOps ops, int threads) {
         this.sae = sae;
@@ -111,24 +104,24 @@ final class AuxK {
         if (denseCand == null) {
             denseCand = new int[threads][n];
         }
-        densePre = pre;
-        pool.run(denseSelectTask);
+        pool.run((t, parts) -> denseSelect(t, parts, pre));
     }
 
-    private void denseSelect(int t, int parts) {
+    private void denseSelect(int t, int parts, float[] pre) {
         int rows = rowsBuf.rows;
         for (int b = Blocks.lo(rows, t, parts); b < Blocks.lo(rows, t + 1, parts); b++) {
-            best.offerAbove(select, b, 0, densePre, b * n, n, floor, denseCand[t]);
+            best.offerAbove(select, b, 0, pre, b * n, n, floor, denseCand[t]);
         }
     }
 
     /**
-     * After the main forward pass (x̂ known): ê, the residual's variance, the error, ∂/∂pre at the kept entries and
-     * the entries grouped by latent. Returns the normalised error before the coefficient.
+     * Phase 6, after the main forward pass (x̂ known): reads x, x̂ and x̃'s batch size from the rows bound at
+     * construction; writes ê, the residual's variance, the error, ∂/∂pre at the kept entries and the entries grouped
+     * by latent (this object's tensors). Returns the normalised error before the coefficient.
      */
     double forward(KernelPool pool, double coef, double scale) {
         int rows = rowsBuf.rows;
-        pool.run(reconstructTask);
+        pool.run((t, parts) -> reconstruct(t, parts, rows));
         Arrays.fill(mean, 0);
         for (int b = 0; b < rows; b++) {
             for (int i = 0; i < d; i++) {
@@ -138,15 +131,15 @@ final class AuxK {
         for (int i = 0; i < d; i++) {
             mean[i] /= rows;
         }
-        pool.run(errorTask);
+        pool.run((t, parts) -> error(t, parts, rows));
         double var = 0;
         double err = 0;
         for (int b = 0; b < rows; b++) {
             var += rowVar[b];
             err += rowErr[b];
         }
-        c = var > 0 ? (float) (2 * coef * scale / var) : 0f;
-        pool.run(gradientTask);
+        float c = var > 0 ? (float) (2 * coef * scale / var) : 0f;
+        pool.run((t, parts) -> gradient(t, parts, rows, c));
         groupByLatent(rows);
         return var > 0 ? scale * err / var : 0;
     }
@@ -170,13 +163,12 @@ final class AuxK {
         }
     }
 
-    private void reconstruct(int t, int parts) {
+    private void reconstruct(int t, int parts, int rows) {
         float[] wDec = sae.wDec();
         float[] x = rowsBuf.x;
         int xOff = rowsBuf.xOff;
         float[] xhat = rowsBuf.xhat;
         int cap = best.cap();
-        int rows = rowsBuf.rows;
         for (int b = Blocks.lo(rows, t, parts); b < Blocks.lo(rows, t + 1, parts); b++) {
             Arrays.fill(e, b * d, (b + 1) * d, 0f);
             for (int q = 0; q < best.size(b); q++) {
@@ -189,8 +181,7 @@ final class AuxK {
         }
     }
 
-    private void error(int t, int parts) {
-        int rows = rowsBuf.rows;
+    private void error(int t, int parts, int rows) {
         for (int b = Blocks.lo(rows, t, parts); b < Blocks.lo(rows, t + 1, parts); b++) {
             double var = 0;
             double err = 0;
@@ -206,10 +197,9 @@ final class AuxK {
     }
 
     /** f_b = c·(ê_b − r_b) (into e) and ∂/∂pre = D_j·f_b at each kept entry. */
-    private void gradient(int t, int parts) {
+    private void gradient(int t, int parts, int rows, float c) {
         float[] wDec = sae.wDec();
         int cap = best.cap();
-        int rows = rowsBuf.rows;
         for (int b = Blocks.lo(rows, t, parts); b < Blocks.lo(rows, t + 1, parts); b++) {
             for (int i = 0; i < d; i++) {
                 e[b * d + i] = c * (e[b * d + i] - res[b * d + i]);

@@ -32,10 +32,6 @@ public final class Codes {
     /** Σ_b z_bj over latent j's active entries, in row order: n (set by {@link #groupByLatent}). */
     final double[] zSum;
     private int[] deadParts = new int[0];
-    private LatentScales sumScales;
-    private int[] sumActive;
-    private boolean[] sumDead;
-    private final KernelPool.Task latentSums = this::latentSums;
     private int[] cursor = new int[0];
     private final int n;
     private final int maxRows;
@@ -74,9 +70,10 @@ public final class Codes {
     }
 
     /**
-     * Indexes the {@link #count} entries by latent (a counting sort, stable), then, in one pool job over latent
-     * blocks, sums each latent's active entries: {@link #zSum}, {@code active} (the count) and {@code dead} (none
-     * active). Returns how many latents are dead.
+     * Phase 5, grouping by latent (sparse path): indexes the {@link #count} entries by latent (a counting sort,
+     * stable), then, in one pool job over latent blocks, sums each latent's active entries: {@link #zSum},
+     * {@code active} (the count) and {@code dead} (none active). Reads the decode thresholds in {@code scales}.
+     * Returns how many latents are dead.
      */
     int groupByLatent(KernelPool pool, LatentScales scales, int[] active, boolean[] dead) {
         int nnz = count;
@@ -95,10 +92,7 @@ public final class Codes {
         if (deadParts.length < pool.threads()) {
             deadParts = new int[pool.threads()];
         }
-        sumScales = scales;
-        sumActive = active;
-        sumDead = dead;
-        pool.run(latentSums);
+        pool.run((t, parts) -> latentSums(t, parts, scales, active, dead));
         int deadCount = 0;
         for (int t = 0; t < pool.threads(); t++) {
             deadCount += deadParts[t];
@@ -107,10 +101,9 @@ public final class Codes {
     }
 
     /** Latent block t's sums, each over the latent's entries in {@link #byLatent} (row) order. */
-    private void latentSums(int t, int parts) {
+    private void latentSums(int t, int parts, LatentScales scales, int[] active, boolean[] dead) {
         int j0 = Blocks.latentLo(n, t, parts);
         int j1 = Blocks.latentLo(n, t + 1, parts);
-        LatentScales scales = sumScales;
         int deadHere = 0;
         for (int j = j0; j < j1; j++) {
             double z = 0;
@@ -123,8 +116,8 @@ public final class Codes {
                 }
             }
             zSum[j] = z;
-            sumActive[j] = c;
-            sumDead[j] = c == 0;
+            active[j] = c;
+            dead[j] = c == 0;
             deadHere += c == 0 ? 1 : 0;
         }
         deadParts[t] = deadHere;

@@ -9,8 +9,9 @@ import org.sae4j.kernels.VectorOps;
 
 /**
  * The dense path, for ReLU/JumpReLU while most codes are active (early training): the B×n matrices are stored and
- * every product is a GEMM, as a dense framework does (fused-step.md). It replaces the sparse path's selection, row
- * pass and norm pass; per latent, sums run in row order. Buffers are allocated on first use.
+ * every product is a GEMM, as a dense framework does (fused-step.md). It replaces the sparse path's phases 3–5
+ * (selection, row pass, grouping by latent) and 8 (norm pass); per latent, sums run in row order. Its B×n and n×d
+ * matrices are its own, allocated on first use.
  */
 final class DensePath implements GradientRows {
     /**
@@ -20,10 +21,6 @@ final class DensePath implements GradientRows {
     private static final int COLUMN_BLOCK = 512;
 
     private final Sae sae;
-    private final RowBuffers rowsBuf;
-    private final LatentScales scales;
-    private final AuxK aux;
-    private final LatentGradients grads;
     private final Gemm gemm;
     private final VectorOps ops;
     private final DenseCodes denseOps;
@@ -34,6 +31,8 @@ final class DensePath implements GradientRows {
     private final int maxRows;
     private final boolean jump;
 
+    // The path's own tensors, allocated on first use and read by no other phase (except through sums() and the
+    // GradientRows view).
     /** B×n: pre-activations; codes times decode scale (Zs); e·W_decᵀ, then ∂L/∂pre. */
     private float[] pre;
     private float[] zs;
@@ -43,32 +42,18 @@ final class DensePath implements GradientRows {
     private float[] gDec;
     /** W_dec packed for the two decoder products. */
     private Gemm.Workspace wsDec;
-    /** The loss terms' share of ∂L/∂z per latent (n), null when none. */
-    private float[] dzAdd;
     /** Per-latent sums over rows, in row order. */
     private DenseCodes.Sums colSums;
 
-    private LatentTerms terms;
-    private double[] dCount;
-    private final KernelPool.Task codesTask = this::codes;
-    private final KernelPool.Task residualTask = this::residual;
-    private final KernelPool.Task columnTask = this::columns;
-    private final KernelPool.Task normTask = this::norms;
-
-    DensePath(Sae sae, RowBuffers rows, LatentScales scales, AuxK aux, LatentGradients grads, Gemm gemm,
-              VectorOps ops, DenseCodes denseOps) {
+    DensePath(Sae sae, int maxRows, Gemm gemm, VectorOps ops, DenseCodes denseOps) {
         this.sae = sae;
-        this.rowsBuf = rows;
-        this.scales = scales;
-        this.aux = aux;
-        this.grads = grads;
         this.gemm = gemm;
         this.ops = ops;
         this.denseOps = denseOps;
         this.n = sae.latents();
         this.d = sae.outDim();
         this.dIn = sae.dim();
-        this.maxRows = rows.maxRows;
+        this.maxRows = maxRows;
         this.jump = sae.config().activation() == Activation.JUMPRELU;
     }
 
@@ -85,43 +70,44 @@ final class DensePath implements GradientRows {
     }
 
     /**
-     * The forward pass and the raw gradient rows: {@code Pre = X̃·W_encᵀ + b}, codes, {@code X̂ = Zs·W_dec + b_dec},
-     * e, {@code E·W_decᵀ}, ∂/∂pre with the per-latent sums, {@code ∂Preᵀ·X̃} and {@code Zsᵀ·E}. Marks the batch's
-     * dead latents in {@code grads.dead}; returns how many.
+     * Phases 3–5 in dense form, with the raw gradient rows: {@code Pre = X̃·W_encᵀ + b}, codes,
+     * {@code X̂ = Zs·W_dec + b_dec}, e, {@code E·W_decᵀ}, ∂/∂pre with the per-latent sums, {@code ∂Preᵀ·X̃} and
+     * {@code Zsᵀ·E}. Reads x̃ and the target from {@code t.rows}, {@code t.scales}, {@code t.encoder}; writes x̂, e
+     * and the per-row sums into {@code t.rows}, AuxK's candidates into {@code t.aux}, the batch's dead latents into
+     * {@code dead}; returns how many.
      *
-     * @param dzAdd  the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every active entry (null: none)
+     * @param dSumZ  the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every active entry (null: none)
      * @param dCount the loss terms' ∂L/∂count_j per latent (JumpReLU's L0: λ₀/B; null: none)
      */
-    int forward(KernelPool pool, PackedEncoder enc, float[] dzAdd, double[] dCount, Lap lap) {
-        this.dzAdd = dzAdd;
-        this.dCount = dCount;
-        RowBuffers r = rowsBuf;
+    int forward(KernelPool pool, StepTensors t, float[] dSumZ, double[] dCount, boolean[] dead, Lap lap) {
+        RowBuffers r = t.rows;
+        LatentScales scales = t.scales;
+        PackedEncoder enc = t.encoder;
         int rows = r.rows;
         ensureBuffers();
         enc.ensurePacked(pool);
         lap.lap("prepare");
         gemm.multTransB(r.xin, 0, rows, enc.ws, sae.bEnc(), 0, pre, 0, pool);
         lap.lap("dense: X·W_encᵀ");
-        if (aux.on) {
-            aux.selectDense(pool, pre);
+        if (t.aux.on) {
+            t.aux.selectDense(pool, pre);
         }
-        pool.run(codesTask);                                        // Zs = z · decode scale
+        pool.run((th, parts) -> codes(th, parts, rows, scales));       // Zs = z · decode scale
         lap.lap("dense: codes");
         gemm.mult(zs, 0, sae.wDec(), 0, rows, r.xhat, 0, wsDec, pool); // x̂ − b_dec
         lap.lap("dense: Zs·W_dec");
-        pool.run(residualTask);                                     // x̂ += b_dec, e, sse
+        pool.run((th, parts) -> residual(th, parts, r));              // x̂ += b_dec, e, sse
         gemm.packW(sae.wDec(), 0, wsDec, pool);
         lap.lap("dense: residual, pack W_dec");
         gemm.multTransB(r.e, 0, rows, wsDec, null, 0, dz, 0, pool);   // e_b · W_dec[j]
         lap.lap("dense: e·W_decᵀ");
-        pool.run(columnTask);                                       // ∂/∂z, ∂/∂pre, per-latent sums
+        pool.run((th, parts) -> columns(th, parts, rows, scales, dSumZ, dCount)); // ∂/∂z, ∂/∂pre, per-latent sums
         lap.lap("dense: columns");
         gemm.multTransA(dz, 0, r.xin, 0, rows, gEnc, 0, enc.ws, pool);  // Σ_b ∂pre_bj x̃_b
         lap.lap("dense: ∂preᵀ·X̃");
         gemm.multTransA(zs, 0, r.e, 0, rows, gDec, 0, wsDec, pool);     // Σ_b (z_bj·scale_j) e_b
         lap.lap("dense: Zsᵀ·e");
         int deadCount = 0;
-        boolean[] dead = grads.dead;
         for (int j = 0; j < n; j++) {
             dead[j] = colSums.active[j] == 0;
             if (dead[j]) {
@@ -131,15 +117,13 @@ final class DensePath implements GradientRows {
         return deadCount;
     }
 
-    private void codes(int t, int parts) {
-        int rows = rowsBuf.rows;
+    private void codes(int t, int parts, int rows, LatentScales scales) {
         for (int b = Blocks.lo(rows, t, parts); b < Blocks.lo(rows, t + 1, parts); b++) {
             denseOps.codes(pre, zs, b * n, n, scales.theta, scales.invNorm, 0);
         }
     }
 
-    private void residual(int t, int parts) {
-        RowBuffers r = rowsBuf;
+    private void residual(int t, int parts, RowBuffers r) {
         float c = r.residualScale();
         float[] bDec = sae.bDec();
         int b1 = Blocks.rowLo(r.rows, t + 1, parts);
@@ -155,12 +139,10 @@ final class DensePath implements GradientRows {
      * Turns e·W_dec into ∂/∂pre in place and sums the per-latent figures. Each thread owns a latent range; within
      * it, rows run in order for each block of latents, so every latent's sums are in row order.
      */
-    private void columns(int t, int parts) {
-        int rows = rowsBuf.rows;
+    private void columns(int t, int parts, int rows, LatentScales scales, float[] add, double[] dCount) {
         int j0 = Blocks.lo(n, t, parts);
         int j1 = Blocks.lo(n, t + 1, parts);
         colSums.clear(j0, j1);
-        float[] add = dzAdd;
         double eps = sae.config().jumpReluBandwidth();
         for (int c0 = j0; c0 < j1; c0 += COLUMN_BLOCK) {
             int len = Math.min(COLUMN_BLOCK, j1 - c0);
@@ -173,14 +155,16 @@ final class DensePath implements GradientRows {
         }
     }
 
-    /** The norm pass of the dense path: finishes the stored gradient rows in place and measures them. */
-    void normPass(KernelPool pool, LatentTerms terms) {
-        this.terms = terms;
-        pool.run(normTask);
+    /**
+     * Phase 8 on the dense path: finishes the stored gradient rows in place and measures them. Reads
+     * {@code t.scales} and {@code t.aux}, writes {@code grads}; returns where the update pass finds the rows.
+     */
+    GradientRows normPass(KernelPool pool, StepTensors t, LatentGradients grads, LatentTerms terms) {
+        pool.run((th, parts) -> norms(th, parts, t.scales, t.aux, grads, terms));
+        return this;
     }
 
-    private void norms(int t, int parts) {
-        LatentTerms tm = terms;
+    private void norms(int t, int parts, LatentScales scales, AuxK aux, LatentGradients grads, LatentTerms tm) {
         int j0 = Blocks.latentLo(n, t, parts);
         int j1 = Blocks.latentLo(n, t + 1, parts);
         grads.clearDecoderBiasBlocks(j0, j1);

@@ -27,9 +27,9 @@ final class FusedInputs implements LatentInputs {
     private final double[] pre;
     private boolean preDead;
     private boolean preAll;
-    /** What {@link #sumPreTask} fills: the latents dead in either mask, or the others. */
-    private boolean preForRest;
-    private final KernelPool.Task sumPreTask = this::sumPreBlock;
+    /** Σ pre of the latents dead in either mask (the re-animation term's), and of the others. */
+    private final KernelPool.Task sumPreDead = (t, parts) -> sumPreBlock(t, parts, false);
+    private final KernelPool.Task sumPreRest = (t, parts) -> sumPreBlock(t, parts, true);
 
     private DensePath dense;
     private boolean afterForward;
@@ -137,13 +137,11 @@ final class FusedInputs implements LatentInputs {
         }
         if (!preAll) {
             if (!preDead) {
-                preForRest = false;
-                pool.run(sumPreTask);
+                pool.run(sumPreDead);
                 preDead = true;
             }
             if (!deadInEither(j)) {
-                preForRest = true;
-                pool.run(sumPreTask);
+                pool.run(sumPreRest);
                 preAll = true;
             }
         }
@@ -154,13 +152,13 @@ final class FusedInputs implements LatentInputs {
         return grads.dead[j] || windowDead[j];
     }
 
-    /** Σ pre of latent share t of the latents {@link #preForRest} selects. */
-    private void sumPreBlock(int t, int parts) {
+    /** Σ pre of latent share t of the latents dead in either mask ({@code forRest} false) or of the others. */
+    private void sumPreBlock(int t, int parts, boolean forRest) {
         int j1 = Blocks.lo(n, t + 1, parts);
         float[] wEnc = sae.wEnc();
         float[] bEnc = sae.bEnc();
         for (int j = Blocks.lo(n, t, parts); j < j1; j++) {
-            if (deadInEither(j) != preForRest) {
+            if (deadInEither(j) != forRest) {
                 // The same expression the re-animation value always used on this path (bit-identical results).
                 pre[j] = ops.dot(rowsBuf.sumX, 0, wEnc, j * d, d) + (double) rowsBuf.rows * bEnc[j];
             }

@@ -7,9 +7,9 @@ import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
 
 /**
- * The last phase: per latent, take its finished gradient rows, clip, apply Adam (or SGD) to W_enc[j], b_enc[j],
- * W_dec[j] and log θ_j, renormalise the atom, re-pack the encoder rows for the next GEMM and measure the new decoder
- * norm — reading and writing each parameter row and its moments once. Then b_dec.
+ * Phase 10, the update pass: per latent, take its finished gradient rows, clip, apply Adam (or SGD) to W_enc[j],
+ * b_enc[j], W_dec[j] and log θ_j, renormalise the atom, re-pack the encoder rows for the next GEMM and measure the
+ * new decoder norm — reading and writing each parameter row and its moments once. Then b_dec.
  */
 final class ParameterUpdate {
     private final Sae sae;
@@ -25,11 +25,6 @@ final class ParameterUpdate {
     private final boolean jump;
     private final boolean unitNorm;
     private final float[][] params; // live arrays in Tensor order
-    private final KernelPool.Task task = this::run;
-
-    // This pass's arguments, read by the pool task.
-    private GradientRows source;
-    private FusedPhases.UpdateRule optimizer;
 
     ParameterUpdate(Sae sae, LatentScales scales, LatentGradients grads, PackedEncoder enc, AdamUpdate adam,
                     VectorOps ops) {
@@ -48,38 +43,37 @@ final class ParameterUpdate {
     }
 
     /**
-     * Updates every latent's rows from {@code source}, then b_dec from {@code gBDec} and a skip transcoder's W_skip
-     * from {@code gSkip} (null: none).
+     * Reads every latent's gradient rows from {@code source}, ∂b_enc and ∂log θ from the gradients bound at
+     * construction, b_dec's from {@code gBDec} and a skip transcoder's W_skip's from {@code gSkip} (null: none);
+     * writes the parameters and {@code rule}'s moments, the decoder norms and the encoder's pack.
      */
-    void run(KernelPool pool, GradientRows source, FusedPhases.UpdateRule optimizer, float[] gBDec, float[] gSkip) {
-        this.source = source;
-        this.optimizer = optimizer;
-        pool.run(task);
+    void run(KernelPool pool, GradientRows source, FusedPhases.UpdateRule rule, float[] gBDec, float[] gSkip) {
+        pool.run((t, parts) -> latentBlock(t, parts, source, rule));
         enc.markFresh();
         scales.decoderNormsFresh = true;
-        update(Tensor.B_DEC, 0, gBDec, 0, d);
+        update(rule, Tensor.B_DEC, 0, gBDec, 0, d);
         if (gSkip != null) {
             // W_skip is the last of Sae.tensors() (after log θ for JumpReLU), so it has no fixed Tensor index.
-            update(params.length - 1, 0, gSkip, 0, gSkip.length);
+            update(rule, params.length - 1, 0, gSkip, 0, gSkip.length);
         }
     }
 
-    private void run(int t, int parts) {
+    private void latentBlock(int t, int parts, GradientRows source, FusedPhases.UpdateRule rule) {
         float[] wDec = sae.wDec();
         int j1 = Blocks.latentLo(n, t + 1, parts);
         for (int j = Blocks.latentLo(n, t, parts); j < j1; j++) {
             int row = source.rowsFor(t, j);
-            update(Tensor.W_ENC, j * dIn, source.encoderRows(t), row * dIn, dIn);
+            update(rule, Tensor.W_ENC, j * dIn, source.encoderRows(t), row * dIn, dIn);
             if ((j + 1) % PackedEncoder.PACK_GROUP == 0 || j + 1 == j1) {
                 // The group's rows are still in cache: re-pack them for the next step's GEMM (no packW then). Whole
                 // groups of panels take the GEMM's vectorised transpose; single rows would be scattered stores.
                 int g0 = Math.max(Blocks.latentLo(n, t, parts), j / PackedEncoder.PACK_GROUP * PackedEncoder.PACK_GROUP);
                 enc.packRows(g0, j + 1);
             }
-            update(Tensor.B_ENC, j, grads.gBEnc, j, 1);
-            update(Tensor.W_DEC, j * d, source.decoderRows(t), row * d, d);
+            update(rule, Tensor.B_ENC, j, grads.gBEnc, j, 1);
+            update(rule, Tensor.W_DEC, j * d, source.decoderRows(t), row * d, d);
             if (jump) {
-                update(Tensor.LOG_THRESHOLD, j, grads.gT, j, 1);
+                update(rule, Tensor.LOG_THRESHOLD, j, grads.gT, j, 1);
             }
             if (unitNorm) {
                 float nrm = (float) Math.sqrt(ops.sumSquares(wDec, j * d, d));
@@ -92,13 +86,12 @@ final class ParameterUpdate {
     }
 
     /** {@code p[off..off+len) −= step(g[gOff..])} for one tensor, with its moments at the same offsets. */
-    private void update(Tensor tensor, int off, float[] g, int gOff, int len) {
-        update(tensor.index(), off, g, gOff, len);
+    private void update(FusedPhases.UpdateRule rule, Tensor tensor, int off, float[] g, int gOff, int len) {
+        update(rule, tensor.index(), off, g, gOff, len);
     }
 
     /** As above for the tensor at {@code index} of {@code Sae.tensors()}. */
-    private void update(int index, int off, float[] g, int gOff, int len) {
-        FusedPhases.UpdateRule o = optimizer;
+    private void update(FusedPhases.UpdateRule o, int index, int off, float[] g, int gOff, int len) {
         float[] p = params[index];
         if (o.adam()) {
             adam.update(p, o.m()[index], o.v()[index], off, g, gOff, len, o.clip(), o.adamStep());

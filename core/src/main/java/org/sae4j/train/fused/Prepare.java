@@ -6,9 +6,10 @@ import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
 
 /**
- * Phase 1: the encoder input x̃ (x, or x − b_dec with a pre-encoder bias) and the per-feature input sums by row
- * block, then per latent the decoder scales (unless the last update pass measured them) and JumpReLU's thresholds.
- * Rows and latents are split over the same threads in one pool job.
+ * Phase 1, prepare: the encoder input x̃ (x, or x − b_dec with a pre-encoder bias) and the per-feature input sums
+ * by row block, then per latent the decoder scales (unless the last update pass measured them) and JumpReLU's
+ * thresholds. Rows and latents are split over the same threads in one pool job. A one-step call: constructed with
+ * the tensors it reads and writes, run once.
  */
 final class Prepare {
     private final Sae sae;
@@ -26,7 +27,10 @@ final class Prepare {
         this.n = sae.latents();
     }
 
-    /** Fills x̃ and the input sums of the bound batch, and the latent scales; merges the sums. */
+    /**
+     * Reads the batch bound to {@code rows}, b_dec, W_dec and log θ; writes x̃ (a transcoder's target too) and the
+     * input sums into {@code rows}, the decoder norms, decode scales and thresholds into {@code scales}.
+     */
     void run(KernelPool pool) {
         pool.run(task);
         rowsBuf.mergeInputSums(sae.bDec(), sae.config().preEncoderBias(), ops);

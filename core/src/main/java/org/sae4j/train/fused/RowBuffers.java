@@ -20,8 +20,9 @@ public final class RowBuffers {
     // target after it).
     float[] rowsIn;
     int rowsOff;
-    int stride;
     int rows;
+    /** Width of a row of the caller's array: d, or a transcoder's d_in + d_out. */
+    final int stride;
     // The reconstruction target: rows [xOff, xOff + rows·d) of x (the caller's array for an autoencoder, else
     // {@link #target}).
     float[] x;
@@ -88,6 +89,7 @@ public final class RowBuffers {
         this.d = d;
         this.dIn = dIn;
         this.maxRows = maxRows;
+        this.stride = transcoder ? dIn + d : d;
         xin = new float[maxRows * dIn];
         target = transcoder ? new float[maxRows * d] : null;
         blkSumIn = transcoder ? new double[Blocks.rowBlocks(maxRows) * dIn] : null;
@@ -122,7 +124,6 @@ public final class RowBuffers {
     void bind(float[] rowsIn, int off, int rows) {
         this.rowsIn = rowsIn;
         this.rowsOff = off;
-        this.stride = target == null ? d : dIn + d;
         this.rows = rows;
         this.x = target == null ? rowsIn : target;
         this.xOff = target == null ? off : 0;

@@ -5,46 +5,41 @@ import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
 
 /**
- * Phase 3 of the sparse path, per row: decode from the kept entries, residual, mse, {@code e_b}, and at each kept
- * entry {@code ∂L/∂z} and {@code ∂L/∂pre} (src/docs/design.md §3.1, §3.3).
+ * Phase 4, the row pass (sparse path): per row, decode from the kept entries, residual, mse, {@code e_b}, and at
+ * each kept entry {@code ∂L/∂z} and {@code ∂L/∂pre} (src/docs/design.md §3.1, §3.3).
  */
 final class RowPass {
     private final Sae sae;
-    private final RowBuffers rowsBuf;
-    private final LatentScales scales;
-    private final Codes codes;
     private final VectorOps ops;
     private final int d;
-    private final KernelPool.Task task = this::run;
-    private float[] dzAdd;
 
-    RowPass(Sae sae, RowBuffers rows, LatentScales scales, Codes codes, VectorOps ops) {
+    RowPass(Sae sae, VectorOps ops) {
         this.sae = sae;
-        this.rowsBuf = rows;
-        this.scales = scales;
-        this.codes = codes;
         this.ops = ops;
         this.d = sae.outDim();
     }
 
-    /** @param dzAdd the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every kept entry (null: none) */
-    void run(KernelPool pool, float[] dzAdd) {
-        this.dzAdd = dzAdd;
-        pool.run(task);
+    /**
+     * Reads the bound batch's x̃ and target ({@code rows}), the kept entries' latents and pre-activations
+     * ({@code codes}), the decode scales and {@code dSumZ}; writes x̂, e (and each Matryoshka group's upstream), the
+     * per-row sums and the Σ e block partials into {@code rows}, and ∂/∂z, e·D and ∂/∂pre per entry into
+     * {@code codes}.
+     *
+     * @param dSumZ the loss terms' ∂L/∂(Σ_b z_bj) per latent, added to ∂/∂z at every kept entry (null: none)
+     */
+    void run(KernelPool pool, RowBuffers rows, LatentScales scales, Codes codes, float[] dSumZ) {
+        pool.run((t, parts) -> rowBlock(t, parts, rows, scales, codes, dSumZ));
     }
 
-    private void run(int t, int parts) {
-        RowBuffers r = rowsBuf;
-        Codes cs = codes;
+    private void rowBlock(int t, int parts, RowBuffers r, LatentScales scales, Codes cs, float[] add) {
         float[] wDec = sae.wDec();
         float[] bDec = sae.bDec();
         float[] invNorm = scales.invNorm;
         float c = r.residualScale();
-        float[] add = dzAdd;
         int b1 = Blocks.rowLo(r.rows, t + 1, parts);
         if (r.groupOf != null) {
             for (int b = Blocks.rowLo(r.rows, t, parts); b < b1; b++) {
-                prefixRow(b, c, add);
+                prefixRow(b, c, add, r, scales, cs);
             }
             return;
         }
@@ -78,9 +73,7 @@ final class RowPass {
      * once, so the decode costs what the plain one does), each prefix's residual is taken on the way, and each
      * kept entry's ∂L/∂z reads its group's upstream (design.md §3.6).
      */
-    private void prefixRow(int b, float c, float[] add) {
-        RowBuffers r = rowsBuf;
-        Codes cs = codes;
+    private void prefixRow(int b, float c, float[] add, RowBuffers r, LatentScales scales, Codes cs) {
         float[] wDec = sae.wDec();
         float[] invNorm = scales.invNorm;
         int[] group = r.groupOf;

@@ -10,8 +10,8 @@ import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
 
 /**
- * Phase 2 of the sparse path: the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only the entries
- * the step needs — a running top-k (TopK; a margin of 4k for BatchTopK's batch-wide cut), each group's running
+ * Phase 3, encode and select (sparse path): the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only
+ * the entries the step needs — a running top-k (TopK; a margin of 4k for BatchTopK's batch-wide cut), each group's running
  * maximum (GroupMax: one entry per group, k per row, laid out as TopK's), the entries above 0 (ReLU)
  * or above θ − ε/2 (JumpReLU: active entries plus the straight-through band), and AuxK's candidates — then the
  * gather of the kept entries into {@link Codes} by row. The B×n matrix is never stored (BatchTopK's rare overflow
@@ -45,8 +45,6 @@ final class Selection {
     private final int[][] cand;
     /** BatchTopK: candidates as sortable keys, value descending then row-major index ascending. */
     private long[] batchKeys = new long[0];
-    /** BatchTopK: the smallest kept value of this batch (NaN when none was positive). */
-    float batchThreshold = Float.NaN;
     /** BatchTopK's overflow: the whole B×n product, allocated on first need. */
     private float[] fullPre;
 
@@ -56,11 +54,9 @@ final class Selection {
         this.sae = sae;
         this.act = sae.config().activation();
         this.n = sae.latents();
-        boolean topk = act == Activation.TOPK;
-        boolean batchTopk = act == Activation.BATCHTOPK;
         this.k = act.usesK() ? sae.config().k() : 0;
         boolean groups = act == Activation.GROUPMAX;
-        this.candCap = topk || groups ? k : batchTopk ? Math.min(n, 4 * k) : 0;
+        this.candCap = keptPerRow(sae);
         this.threads = threads;
         this.scales = scales;
         this.aux = aux;
@@ -75,6 +71,14 @@ final class Selection {
         cand = new int[threads][n];
     }
 
+    /** {@link #candCap} of a model: what the epilogue keeps per row for its activation. */
+    static int keptPerRow(Sae sae) {
+        Activation act = sae.config().activation();
+        int k = act.usesK() ? sae.config().k() : 0;
+        return act == Activation.TOPK || act == Activation.GROUPMAX ? k
+                : act == Activation.BATCHTOPK ? Math.min(sae.latents(), 4 * k) : 0;
+    }
+
     /** Per-thread starting size of the ReLU/JumpReLU lists (they grow by half when full). */
     static int initialCooCapacity(int maxRows, int n, int threads, int candCap) {
         return candCap > 0 ? 0 : Math.max(16, maxRows * Math.min(n, 64) / threads);
@@ -85,7 +89,10 @@ final class Selection {
         return candCap > 0 ? maxRows * candCap : initialCooCapacity(maxRows, n, threads, candCap) * threads;
     }
 
-    /** Runs the selecting GEMM over the bound batch's x̃ with the packed W_enc. */
+    /**
+     * Runs the selecting GEMM over x̃ ({@code rows}) with the packed W_enc ({@code enc}) and b_enc; keeps each row's
+     * entries in this object's heaps or lists (read by {@link #gather}) and AuxK's candidates in the AuxK tensors.
+     */
     void encode(KernelPool pool, RowBuffers rows, PackedEncoder enc) {
         if (groupMax != null) {
             groupMax.reset(rows.rows);
@@ -137,12 +144,15 @@ final class Selection {
         cooLen[t] = len + 1;
     }
 
-    /** Lays the kept entries out by row in {@code codes} (sets {@code codes.count}). */
-    void gather(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
+    /**
+     * Lays the kept entries out by row in {@code codes} (sets {@code codes.count}); BatchTopK re-reads x̃ from
+     * {@code rowsBuf} on its rare overflow. Returns BatchTopK's smallest kept value (NaN when none was positive, and
+     * for the other activations).
+     */
+    float gather(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
         int rows = rowsBuf.rows;
         if (act == Activation.BATCHTOPK) {
-            codes.count = gatherBatchTopK(pool, rowsBuf, enc, codes);
-            return;
+            return gatherBatchTopK(pool, rowsBuf, enc, codes);
         }
         int[] rowPtr = codes.rowPtr;
         if (act == Activation.TOPK) {
@@ -156,7 +166,7 @@ final class Selection {
                 codes.row[s] = s / k;
             }
             codes.count = nnz;
-            return;
+            return Float.NaN;
         }
         if (groupMax != null) {
             // Every group keeps its maximum, even a non-positive one (an inactive entry, as TopK's), so each row
@@ -171,7 +181,7 @@ final class Selection {
                 codes.row[s] = s / k;
             }
             codes.count = nnz;
-            return;
+            return Float.NaN;
         }
         Arrays.fill(rowPtr, 0, rows + 1, 0);
         int nnz = 0;
@@ -197,6 +207,7 @@ final class Selection {
             }
         }
         codes.count = nnz;
+        return Float.NaN;
     }
 
     static long batchKey(float v, int flat) {
@@ -211,9 +222,9 @@ final class Selection {
      * BatchTopK's selection of the {@code B·k} largest positive pre-activations of the batch, from each row's best
      * {@code candCap} candidates. A row whose heap was full and whose worst candidate made the cut may have lost
      * entries that belong in it: then the exact selection is redone over the whole stored product (rare: a row needs
-     * more than 4k of the batch's codes).
+     * more than 4k of the batch's codes). Returns the smallest kept value (NaN when none was positive).
      */
-    private int gatherBatchTopK(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
+    private float gatherBatchTopK(KernelPool pool, RowBuffers rowsBuf, PackedEncoder enc, Codes codes) {
         int rows = rowsBuf.rows;
         int cap = candCap;
         if (batchKeys.length < rows * cap) {
@@ -255,7 +266,6 @@ final class Selection {
             Arrays.sort(batchKeys, 0, count);
             kept = Math.min(budget, count);
         }
-        batchThreshold = kept > 0 ? batchKeyValue(batchKeys[kept - 1]) : Float.NaN;
         codes.ensureCapacity(kept);
         int[] rowPtr = codes.rowPtr;
         Arrays.fill(rowPtr, 0, rows + 1, 0);
@@ -274,6 +284,7 @@ final class Selection {
             codes.val[s] = batchKeyValue(batchKeys[q]);
             codes.row[s] = flat / n;
         }
-        return kept;
+        codes.count = kept;
+        return kept > 0 ? batchKeyValue(batchKeys[kept - 1]) : Float.NaN;
     }
 }
