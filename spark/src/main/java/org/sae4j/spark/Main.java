@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
+import org.sae4j.cli.Command;
 import org.sae4j.cli.Option;
 import org.sae4j.cli.OptionTable;
 import org.sae4j.features.FeatureBrowserPage;
@@ -61,12 +62,45 @@ public final class Main {
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);
+        stopSession();
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    private static void stopSession() {
         SparkSession.getActiveSession().foreach(s -> {
             s.stop();
             return null;
         });
-        if (code != 0) {
-            System.exit(code);
+    }
+
+    /**
+     * {@code sae4j spark features|encode} as core's {@code org.sae4j.cli.Main} lists it (found through
+     * {@code META-INF/services/org.sae4j.cli.Command} when the launcher puts the spark jars on the class path): one
+     * command in local mode, whose session ends with it, as {@link #main} ends it for {@code spark-submit}.
+     */
+    public static final class Registered implements Command {
+        @Override
+        public String name() {
+            return "spark";
+        }
+
+        @Override
+        public String summary() {
+            return "features | encode on Apache Spark";
+        }
+
+        @Override
+        public List<OptionTable> options() {
+            return List.of(FEATURES, ENCODE);
+        }
+
+        @Override
+        public int run(String[] args, PrintStream out, PrintStream err) {
+            int code = Main.run(args, out, err);
+            stopSession();
+            return code;
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
+import org.sae4j.cli.Command;
 import org.sae4j.cli.Main;
 import org.sae4j.cli.Option;
 import org.sae4j.cli.OptionTable;
@@ -21,9 +22,10 @@ import org.sae4j.onnx.OnnxRunner;
 import org.sae4j.onnx.TextTokenizer;
 
 /**
- * {@code sae4j activations}: the command of the optional onnx module. The launcher sends {@code activations} here
- * (core's {@code Main} stays free of ONNX); exit codes follow core's: 0 ok, 2 bad usage or input (one line on
- * stderr), 1 internal or I/O error.
+ * {@code sae4j activations}: the command of the optional onnx module. Core's {@code Main} finds it through
+ * {@link java.util.ServiceLoader} ({@link Registered}) when the launcher puts the onnx jars on the class path, so
+ * core names no ONNX class; exit codes follow core's: 0 ok, 2 bad usage or input (one line on stderr), 1 internal
+ * or I/O error.
  */
 public final class ActivationsCommand {
     static final OptionTable OPTIONS = OptionTable.of("activations", "per-token activations of a transformer (ONNX"
@@ -64,6 +66,29 @@ public final class ActivationsCommand {
     static final String USAGE = OPTIONS.usage();
 
     private ActivationsCommand() {}
+
+    /** {@code sae4j activations} as core's {@code Main} lists it (META-INF/services/org.sae4j.cli.Command). */
+    public static final class Registered implements Command {
+        @Override
+        public String name() {
+            return "activations";
+        }
+
+        @Override
+        public String summary() {
+            return OPTIONS.summary();
+        }
+
+        @Override
+        public List<OptionTable> options() {
+            return List.of(OPTIONS);
+        }
+
+        @Override
+        public int run(String[] args, PrintStream out, PrintStream err) {
+            return ActivationsCommand.run(args, out, err);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
+import org.sae4j.cli.Command;
 import org.sae4j.cli.Main;
 import org.sae4j.cli.Option;
 import org.sae4j.cli.OptionTable;
@@ -67,6 +68,29 @@ public final class SpliceCommand {
                     Option.flag("--quiet", "no progress on stderr")));
 
     private SpliceCommand() {}
+
+    /** {@code sae4j splice} as core's {@code Main} lists it (META-INF/services/org.sae4j.cli.Command). */
+    public static final class Registered implements Command {
+        @Override
+        public String name() {
+            return "splice";
+        }
+
+        @Override
+        public String summary() {
+            return OPTIONS.summary();
+        }
+
+        @Override
+        public List<OptionTable> options() {
+            return List.of(OPTIONS);
+        }
+
+        @Override
+        public int run(String[] args, PrintStream out, PrintStream err) {
+            return SpliceCommand.run(args, out, err);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
