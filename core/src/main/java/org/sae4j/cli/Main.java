@@ -45,6 +45,8 @@ public final class Main {
 
     static final String USAGE = usage();
 
+    private static final List<String> HELP_WORDS = List.of("help", "-h", "--help");
+
     private static String usage() {
         StringBuilder s = new StringBuilder("usage: sae4j <command> [options]\n");
         for (Command c : ALL) {
@@ -74,20 +76,21 @@ public final class Main {
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        if (!List.of("help", "-h", "--help").contains(args[0])) {
-            Command c = commands().get(args[0]);
-            if (c != null) {
-                return c.run(rest, out, err);
+        Command[] command = {null};
+        // The lookup runs under exitCode too: a module whose service entry cannot load is an internal error.
+        int code = exitCode(() -> {
+            if (HELP_WORDS.contains(args[0])) {
+                OptionTable t = rest.length > 0 ? table(rest[0]) : null;
+                out.print(t != null ? t.usage() : USAGE);
+                return;
             }
-        }
-        return exitCode(() -> {
-            if (!List.of("help", "-h", "--help").contains(args[0])) {
+            command[0] = commands().get(args[0]);
+            if (command[0] == null) {
                 throw new BadInputException("unknown command '" + args[0] + "'; expected "
                         + String.join(", ", ALL.stream().map(Command::name).toList()) + " or help");
             }
-            OptionTable t = rest.length > 0 ? table(rest[0]) : null;
-            out.print(t != null ? t.usage() : USAGE);
         }, out, err);
+        return command[0] == null ? code : command[0].run(rest, out, err);
     }
 
     /** The commands by name: core's, and the optional modules' found on the class path in place of their stand-ins. */
