@@ -18,7 +18,7 @@ import org.sae4j.BadInputException;
  * usage, takes absent options' values from the table's defaults, and refuses (as an internal error) a read of an
  * option the table does not declare, so the code cannot use an option the usage does not show. Commands read
  * through their options' typed handles ({@link Opt}: {@link #get(Opt)}, {@link #given(Opt)},
- * {@link #required(Opt)}); the reads by name serve the optional modules' commands and tests.
+ * {@link #required(Opt)}); the reads by name remain for tests and callers that hold only a name.
  */
 public final class Args {
     private final String command;
