@@ -16,7 +16,9 @@ import org.sae4j.BadInputException;
  *
  * <p>Built from an {@link OptionTable} ({@link OptionTable#parse}), it also answers {@code --help} with the table's
  * usage, takes absent options' values from the table's defaults, and refuses (as an internal error) a read of an
- * option the table does not declare, so the code cannot use an option the usage does not show.
+ * option the table does not declare, so the code cannot use an option the usage does not show. Commands read
+ * through their options' typed handles ({@link Opt}: {@link #get(Opt)}, {@link #given(Opt)},
+ * {@link #required(Opt)}); the reads by name remain for tests and callers that hold only a name.
  */
 public final class Args {
     private final String command;
@@ -87,6 +89,60 @@ public final class Args {
             throw new IllegalStateException(command + " reads " + name + ", which its option table does not declare");
         }
         return o;
+    }
+
+    /** {@code o}'s declaration in the table; a handle the table does not declare is a bug in the command. */
+    private Option declared(Opt<?> o) {
+        Option d = declared(o.name());
+        // How a value reads is its kind and default; help and resume rule may differ (train's --format is
+        // model reading's, refused with --resume).
+        if (d.kind() != o.option().kind() || !java.util.Objects.equals(d.defaultValue(), o.option().defaultValue())) {
+            throw new IllegalStateException(command + " reads " + o.name() + " as " + o.option().synopsis()
+                    + ", which its option table declares as " + d.synopsis());
+        }
+        return d;
+    }
+
+    /** Whether {@code o} was given on the command line. */
+    public boolean given(Opt<?> o) {
+        declared(o);
+        return flags.contains(o.name()) || values.containsKey(o.name());
+    }
+
+    /**
+     * {@code o}'s value: the given one, else the table's default, parsed; null when neither (a flag: whether it was
+     * given; a repeatable option: every value in order, empty when absent).
+     */
+    @SuppressWarnings("unchecked") // Opt's factories pair FLAG with Boolean and REPEATABLE with List<String>
+    public <T> T get(Opt<T> o) {
+        Option d = declared(o);
+        return switch (d.kind()) {
+            case FLAG -> (T) Boolean.valueOf(flags.contains(d.name()));
+            case REPEATABLE -> (T) List.copyOf(repeated.getOrDefault(d.name(), List.of()));
+            case VALUED -> {
+                String v = values.getOrDefault(d.name(), d.defaultValue());
+                yield v == null ? null : o.parse(this, v);
+            }
+        };
+    }
+
+    /** {@code o}'s given value, else {@code def} (a default the table cannot state: computed, or another's). */
+    public <T> T get(Opt<T> o, T def) {
+        declared(o);
+        String v = values.get(o.name());
+        return v == null ? def : o.parse(this, v);
+    }
+
+    /** {@code o}'s given value; absent or blank: one line naming the option and its placeholder. */
+    public <T> T required(Opt<T> o) {
+        declared(o);
+        return o.parse(this, required(o.name()));
+    }
+
+    /** {@code o}'s text as given (for messages), else the table's default; null when neither. */
+    public String text(Opt<?> o) {
+        declared(o);
+        return string(o.name());
     }
 
     /** The command as its messages name it. */
@@ -170,7 +226,7 @@ public final class Args {
         return v;
     }
 
-    private int parseInt(String name, String v) {
+    int parseInt(String name, String v) {
         long l = parseLong(name, v);
         if (l != (int) l) {
             throw new BadInputException(command + " " + name + " '" + v + "': expected an integer");
@@ -179,7 +235,7 @@ public final class Args {
     }
 
     /** Decimal integers, and integers in exponent form ({@code 1e7}, as the usage writes large defaults). */
-    private long parseLong(String name, String v) {
+    long parseLong(String name, String v) {
         String t = v.trim();
         try {
             return Long.parseLong(t);
@@ -195,7 +251,7 @@ public final class Args {
         }
     }
 
-    private double parseDouble(String name, String v) {
+    double parseDouble(String name, String v) {
         try {
             double d = Double.parseDouble(v.trim());
             if (!Double.isFinite(d)) {

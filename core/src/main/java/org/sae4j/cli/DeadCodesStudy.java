@@ -41,35 +41,35 @@ final class DeadCodesStudy {
 
     static void run(Args a, String[] argv, PrintStream out) throws IOException {
         String cmd = "experiment dead-codes --data";
-        if (!a.given("--heldout")) {
+        if (!a.given(Experiment.HELDOUT)) {
             throw new BadInputException(cmd + ": --heldout HELD is required (the rows every run is judged on)");
         }
-        if (!a.given("--out")) {
+        if (!a.given(Experiment.OUT)) {
             throw new BadInputException(cmd + ": --out DIR is required (a new directory for results.json, table.md"
                     + " and the plots)");
         }
-        if (a.flag("--quick")) {
+        if (a.get(Experiment.QUICK)) {
             throw new BadInputException(cmd + " --quick: --quick is the synthetic experiment's; expected --steps or"
                     + " --tokens-per-latent to shorten the study");
         }
-        if (a.given("--steps") && a.given("--tokens-per-latent")) {
+        if (a.given(Experiment.STEPS) && a.given(Experiment.TOKENS_PER_LATENT)) {
             throw new BadInputException(cmd + ": --steps and --tokens-per-latent both given; expected one of them");
         }
-        Path outDir = Path.of(a.string("--out")).toAbsolutePath().normalize();
+        Path outDir = a.get(Experiment.OUT).toAbsolutePath().normalize();
         checkOut(outDir);
-        List<Regime> regimes = HeldOutStudy.regimes(names(a, "--regimes"));
-        List<Remedy> remedies = HeldOutStudy.remedies(names(a, "--remedies"));
-        long steps = a.given("--steps") ? positive(a, "--steps") : 0;
-        long tpl = positive(a, "--tokens-per-latent");
-        int batch = Models.positive(a, "--batch");
-        long window = a.given("--dead-window") ? positive(a, "--dead-window") : 0;
-        int evalPoints = Models.positive(a, "--eval-points");
-        long evalRows = a.longValue("--eval-rows");
+        List<Regime> regimes = HeldOutStudy.regimes(names(a, Experiment.REGIMES));
+        List<Remedy> remedies = HeldOutStudy.remedies(names(a, Experiment.REMEDIES));
+        long steps = a.given(Experiment.STEPS) ? positive(a, Experiment.STEPS) : 0;
+        long tpl = positive(a, Experiment.TOKENS_PER_LATENT);
+        int batch = Models.positive(a, Experiment.BATCH);
+        long window = a.given(Experiment.DEAD_WINDOW) ? positive(a, Experiment.DEAD_WINDOW) : 0;
+        int evalPoints = Models.positive(a, Experiment.EVAL_POINTS);
+        long evalRows = a.get(Experiment.EVAL_ROWS);
         if (evalRows < 0) {
             throw new BadInputException(cmd + " --eval-rows " + evalRows + ": expected ≥ 0 (0 = all)");
         }
-        Path train = Path.of(a.required("--data"));
-        Path held = Path.of(a.string("--heldout"));
+        Path train = a.required(Experiment.DATA);
+        Path held = a.get(Experiment.HELDOUT);
         Plan p;
         try (NpyDataset t = NpyDataset.open(train); NpyDataset h = NpyDataset.open(held)) {
             if (h.dim() != t.dim()) {
@@ -82,8 +82,8 @@ final class DeadCodesStudy {
                 throw new BadInputException(train + ": " + t.rows() + " rows; expected at least --batch " + batch);
             }
             p = new Plan(train, held, t.dim(), t.rows(), h.rows(), regimes, remedies, steps, tpl, batch, window,
-                    evalPoints, evalRows, a.longValue("--seed"), Models.threads(a), a.flag("--keep-models"),
-                    a.flag("--json"));
+                    evalPoints, evalRows, a.get(Experiment.SEED), Models.threads(a), a.get(Experiment.KEEP_MODELS),
+                    a.get(Experiment.JSON));
         }
         Plan plan = p;
         AtomicFiles.replaceDirectory(outDir, dir -> write(plan, argv, dir, out));
@@ -102,15 +102,16 @@ final class DeadCodesStudy {
         }
     }
 
-    private static List<String> names(Args a, String option) {
-        return a.given(option) ? Arrays.stream(a.string(option).split(",")).map(String::trim)
+    private static List<String> names(Args a, Opt<String> option) {
+        return a.given(option) ? Arrays.stream(a.get(option).split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList() : null;
     }
 
-    private static long positive(Args a, String option) {
-        long v = a.longValue(option);
+    private static long positive(Args a, Opt<Long> option) {
+        long v = a.get(option);
         if (v <= 0) {
-            throw new BadInputException("experiment dead-codes " + option + " " + v + ": expected a positive number");
+            throw new BadInputException("experiment dead-codes " + option.name() + " " + v + ": expected a positive"
+                    + " number");
         }
         return v;
     }

@@ -26,23 +26,24 @@ final class Demo {
     static final int K = 4;
     static final float OFFSET_NORM = 5f;
 
+    static final Opt<Integer> EPOCHS = Opt.integer("--epochs", "E", "passes over the 4096 rows").withDefault("30");
+    static final Opt<Long> SEED = Opt.longValue("--seed", "S", "data, initialisation and shuffling").withDefault("0");
+    static final Opt<Double> REANIMATION = Opt.number("--reanimation", "COEF", "coefficient of the re-animation"
+            + " term").withDefault("1e-3");
+    static final Opt<Boolean> NO_BASELINE = Opt.flag("--no-baseline", "skip the same run without re-animation");
     static final OptionTable OPTIONS = OptionTable.of("demo", "train a TopK SAE with re-animation on synthetic"
             + " planted-dictionary data", List.of(),
-            List.of(Option.valued("--epochs", "E", "passes over the 4096 rows").withDefault("30"),
-                    Option.valued("--seed", "S", "data, initialisation and shuffling").withDefault("0"),
-                    Models.THREADS,
-                    Option.valued("--reanimation", "COEF", "coefficient of the re-animation term").withDefault("1e-3"),
-                    Option.flag("--no-baseline", "skip the same run without re-animation")));
+            Opt.options(List.of(EPOCHS, SEED, Models.THREADS, REANIMATION, NO_BASELINE)));
 
     private Demo() {
     }
 
     static void run(String[] argv, PrintStream out) {
         Args a = OPTIONS.parse(argv, 0);
-        int epochs = a.integer("--epochs");
-        long seed = a.longValue("--seed");
-        int threads = a.integer("--threads", Runtime.getRuntime().availableProcessors());
-        double coef = a.number("--reanimation");
+        int epochs = a.get(EPOCHS);
+        long seed = a.get(SEED);
+        int threads = a.get(Models.THREADS, Runtime.getRuntime().availableProcessors());
+        double coef = a.get(REANIMATION);
 
         PlantedDictionary truth = PlantedDictionary.random(DIM, ATOMS, seed + 1);
         float[] offset = PlantedDictionary.random(DIM, 1, seed + 9).truth();
@@ -68,7 +69,7 @@ final class Demo {
         });
         Trainer.Summary s = t.fit(x, ROWS);
         out.println(summary("Summary", s, truth, x));
-        if (!a.flag("--no-baseline") && coef != 0) {
+        if (!a.get(NO_BASELINE) && coef != 0) {
             Trainer.Summary base = new Trainer(sae, cfg.toBuilder().reanimation(0).build()).fit(x, ROWS);
             out.println(summary("Same run without re-animation", base, truth, x));
         }

@@ -21,37 +21,47 @@ import org.sae4j.metrics.DatasetMetrics;
  * model's input space (after the standardisation stored with the model).
  */
 final class Eval {
+    static final Opt<Path> TARGET = Opt.path("--target", "PATH", "a transcoder's targets, row-aligned with --data"
+            + " (the figures compare its output with them)");
+    static final Opt<Boolean> JSON = Opt.flag("--json", "one JSON object on stdout");
+    static final Opt<String> PREFIX = Opt.string("--prefix", "W1,W2,…", "also evaluate the reconstruction from the"
+            + " first W latents only (default: a Matryoshka model's prefixes; none = off)");
+    static final Opt<Boolean> FORCE = Opt.flag("--force", "evaluate on rows of another tensor than the model was"
+            + " trained on");
     static final OptionTable OPTIONS = OptionTable.of("eval", "reconstruction and sparsity of a model on data",
             List.of("mse, R2 (scalar mean and per-feature explained variance), L0, dead %",
                     "with --prefix (or a Matryoshka model's own widths): the same for the codes of latents [0, W)"),
-            List.of(Models.MODEL, Option.valued("--data", "PATH", "a .npy file or a directory of shards").asRequired(),
-                    Option.valued("--target", "PATH", "a transcoder's targets, row-aligned with --data (the figures"
-                            + " compare its output with them)"),
-                    Option.flag("--json", "one JSON object on stdout"),
-                    Option.valued("--prefix", "W1,W2,…", "also evaluate the reconstruction from the first W latents"
-                            + " only (default: a Matryoshka model's prefixes; none = off)"),
-                    Option.valued("--batch", "B", "rows per batch").withDefault("1024"), Models.THREADS,
-                    Option.flag("--force", "evaluate on rows of another tensor than the model was trained on")))
-            .with(Models.MODEL_OPTIONS);
+            Opt.options(List.of(Models.MODEL, Models.DATA, TARGET, JSON, PREFIX, Models.BATCH, Models.THREADS,
+                    FORCE))).with(Opt.options(Models.MODEL_OPTIONS));
     private Eval() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
         Args a = OPTIONS.parse(argv, 0);
-        Path model = Path.of(a.required("--model"));
-        Path dataPath = Path.of(a.required("--data"));
-        int batch = Models.positive(a, "--batch");
+        Path model = a.required(Models.MODEL);
+        Path dataPath = a.required(Models.DATA);
+        int batch = Models.positive(a, Models.BATCH);
         int threads = Models.threads(a);
         LoadedModel lm = Models.load(a, model);
         int[] widths = prefixes(a, lm.sae());
         DatasetMetrics r;
         DatasetMetrics[] pr = new DatasetMetrics[widths.length];
-        Path targetPath = a.given("--target") ? Path.of(a.string("--target")) : null;
-        try (NpyDataset data = Models.openData(dataPath, targetPath)) {
+        try (NpyDataset data = Models.openData(dataPath, a.get(TARGET))) {
             Models.checkWidth(data, lm.sae(), model);
-            Models.checkSource(a, lm.source(), dataPath, model);
+            Models.checkSource(a, a.get(FORCE), lm.source(), dataPath, model);
             r = evaluate(lm, data, batch, threads, widths, pr);
         }
+        Map<String, Object> j = json(model, dataPath, r, widths, pr);
+        if (a.get(JSON)) {
+            out.println(Json.write(j));
+        } else {
+            print(out, model, dataPath, r, lm.sae().latents(), widths, pr);
+        }
+    }
+
+    /** The figures as {@code --json} prints them. */
+    private static Map<String, Object> json(Path model, Path dataPath, DatasetMetrics r, int[] widths,
+                                            DatasetMetrics[] pr) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
         j.put("data", dataPath.toString());
@@ -74,33 +84,35 @@ final class Eval {
             }
             j.put("prefixes", ps);
         }
-        if (a.flag("--json")) {
-            out.println(Json.write(j));
-        } else {
-            out.printf(Locale.ROOT, "%s on %s (%d rows)%n", model, dataPath, r.rows());
-            out.printf(Locale.ROOT, "  mse                 %.6g%n", r.mse());
-            out.printf(Locale.ROOT, "  R2 (scalar mean)    %.4f   overcomplete's r2_score: 1 - mse / var(all"
-                    + " entries)%n", r.r2ScalarMean());
-            out.printf(Locale.ROOT, "  explained variance  %.4f   per-feature: 1 - FVU (SAELens, sparsify)%n",
-                    r.explainedVariance());
-            out.printf(Locale.ROOT, "  L0                  %.2f   active latents per row%n", r.l0());
-            out.printf(Locale.ROOT, "  dead                %.1f%%  latents active on no row (%d of %d)%n",
-                    100 * r.deadFraction(), Math.round(r.deadFraction() * lm.sae().latents()), lm.sae().latents());
-            for (int m = 0; m < widths.length; m++) {
-                out.printf(Locale.ROOT, "  prefix %-6d      EV %.4f  R2 %.4f  L0 %.2f  (codes of latents 0..%d only)%n",
-                        widths[m], pr[m].explainedVariance(), pr[m].r2ScalarMean(), pr[m].l0(), widths[m] - 1);
-            }
+        return j;
+    }
+
+    /** The figures for a reader, each with what it means. */
+    private static void print(PrintStream out, Path model, Path dataPath, DatasetMetrics r, int latents, int[] widths,
+                              DatasetMetrics[] pr) {
+        out.printf(Locale.ROOT, "%s on %s (%d rows)%n", model, dataPath, r.rows());
+        out.printf(Locale.ROOT, "  mse                 %.6g%n", r.mse());
+        out.printf(Locale.ROOT, "  R2 (scalar mean)    %.4f   overcomplete's r2_score: 1 - mse / var(all"
+                + " entries)%n", r.r2ScalarMean());
+        out.printf(Locale.ROOT, "  explained variance  %.4f   per-feature: 1 - FVU (SAELens, sparsify)%n",
+                r.explainedVariance());
+        out.printf(Locale.ROOT, "  L0                  %.2f   active latents per row%n", r.l0());
+        out.printf(Locale.ROOT, "  dead                %.1f%%  latents active on no row (%d of %d)%n",
+                100 * r.deadFraction(), Math.round(r.deadFraction() * latents), latents);
+        for (int m = 0; m < widths.length; m++) {
+            out.printf(Locale.ROOT, "  prefix %-6d      EV %.4f  R2 %.4f  L0 %.2f  (codes of latents 0..%d only)%n",
+                    widths[m], pr[m].explainedVariance(), pr[m].r2ScalarMean(), pr[m].l0(), widths[m] - 1);
         }
     }
 
     /** {@code --prefix}: widths in (0, n], increasing; by default a Matryoshka model's own, else none. */
     static int[] prefixes(Args a, Sae sae) {
         int n = sae.latents();
-        if (!a.given("--prefix")) {
+        if (!a.given(PREFIX)) {
             org.sae4j.Matryoshka m = sae.config().matryoshka();
             return m == null ? new int[0] : m.widths().stream().mapToInt(Integer::intValue).toArray();
         }
-        String spec = a.string("--prefix");
+        String spec = a.get(PREFIX);
         if (spec.trim().equals("none")) {
             return new int[0];
         }

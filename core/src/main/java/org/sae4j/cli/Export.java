@@ -24,35 +24,36 @@ import org.sae4j.formats.SparsifyFormat;
  * elsewhere).
  */
 final class Export {
+    static final Opt<String> FORMAT = Opt.string("--format", "saelens|sparsify", "the folder to write").asRequired();
+    static final Opt<Path> OUT = Opt.path("--out", "DIR", "where it goes").asRequired();
+    static final Opt<Path> FEATURES = Opt.path("--features", "DIR", "a features directory of the model: its firing"
+            + " frequencies as SAELens' sparsity.safetensors");
+    static final Opt<String> FROM = Opt.string("--from", "sae4j|saelens|sparsify|gemmascope", "the model folder's"
+            + " format (default: detected)");
     static final OptionTable OPTIONS = OptionTable.of("export", "write the model as a SAELens v6 or sparsify folder",
-            List.of("refuses what the format cannot express"),
-            List.of(Models.MODEL, Option.valued("--format", "saelens|sparsify", "the folder to write").asRequired(),
-                    Option.valued("--out", "DIR", "where it goes").asRequired(),
-                    Option.valued("--features", "DIR", "a features directory of the model: its firing frequencies as"
-                            + " SAELens' sparsity.safetensors"),
-                    Option.valued("--from", "sae4j|saelens|sparsify|gemmascope", "the model folder's format"
-                            + " (default: detected)"), Models.HOOKPOINT, Models.SCALING_FACTOR));
+            List.of("refuses what the format cannot express"), Opt.options(List.of(Models.MODEL, FORMAT, OUT,
+                    FEATURES, FROM, Models.HOOKPOINT, Models.SCALING_FACTOR)));
 
     private Export() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
         Args a = OPTIONS.parse(argv, 0);
-        Path model = Path.of(a.required("--model"));
-        String to = a.required("--format");
-        Path dest = Path.of(a.required("--out"));
+        Path model = a.required(Models.MODEL);
+        String to = a.required(FORMAT);
+        Path dest = a.required(OUT);
         Format target = Format.parse(to);
         if (target != Format.SAELENS && target != Format.SPARSIFY) {
             throw new BadInputException("export --format " + to + ": expected saelens or sparsify");
         }
-        ImportOptions o = Models.importOptions(a, "--from");
-        String features = a.string("--features", null);
+        ImportOptions o = Models.importOptions(a, FROM);
+        Path features = a.get(FEATURES);
         if (features != null && target != Format.SAELENS) {
             throw new BadInputException("export --features: only --format saelens has a file for firing frequencies"
                     + " (sparsity.safetensors); expected no --features with --format " + to);
         }
         LoadedModel m = ModelFormats.load(model, o);
-        double[] frequency = features == null ? null : frequencies(Path.of(features), m.sae(), model);
+        double[] frequency = features == null ? null : frequencies(features, m.sae(), model);
         Exported e = Exported.of(m);
         String what = target == Format.SAELENS ? SaeLensFormat.write(dest, e, frequency)
                 : SparsifyFormat.write(dest, e);

@@ -28,16 +28,17 @@ final class Inspect {
      */
     static final int MAX_COLLINEARITY_ATOMS = 4096;
 
+    static final Opt<Boolean> JSON = Opt.flag("--json", "one JSON object on stdout");
     static final OptionTable OPTIONS = OptionTable.of("inspect", "what a model folder holds",
             List.of("config, shapes, parameter norms, dictionary collinearity, trainer state"),
-            List.of(Models.MODEL, Option.flag("--json", "one JSON object on stdout"))).with(Models.MODEL_OPTIONS);
+            Opt.options(List.of(Models.MODEL, JSON))).with(Opt.options(Models.MODEL_OPTIONS));
 
     private Inspect() {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
         Args a = OPTIONS.parse(argv, 0);
-        Path model = Path.of(a.required("--model"));
+        Path model = a.required(Models.MODEL);
         // The format decides the reader first, so a sae4j folder is read once, with its trainer state.
         ImportOptions opts = Models.importOptions(a);
         Path folder = ModelFormats.folder(model, opts);
@@ -49,6 +50,16 @@ final class Inspect {
             LoadedModel lm = ModelFormats.load(model, opts);
             m = new Checkpoint.Loaded(lm.sae(), lm.standardizer(), null);
         }
+        Map<String, Object> j = describe(model, format, m);
+        if (a.get(JSON)) {
+            out.println(Json.write(j));
+        } else {
+            print(out, model, format, m, j);
+        }
+    }
+
+    /** Everything inspect reports, as {@code --json} prints it (the text form reads it back). */
+    private static Map<String, Object> describe(Path model, Format format, Checkpoint.Loaded m) {
         Sae sae = m.sae();
         SaeConfig c = sae.config();
         Map<String, Object> j = new LinkedHashMap<>();
@@ -63,32 +74,7 @@ final class Inspect {
         if (m.source() != null) {
             j.put(org.sae4j.io.ActivationSource.CFG_KEY, m.source().toJson());
         }
-        List<Object> tensors = new ArrayList<>();
-        String[] names = sae.tensorNames();
-        float[][] data = sae.tensors();
-        for (int t = 0; t < names.length; t++) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("name", names[t]);
-            boolean matrix = names[t].startsWith("W_");
-            // A transcoder's decoder side is d_out wide; W_skip is d_out×d (Sae's layout).
-            long[] shape = switch (names[t]) {
-                case "W_enc" -> new long[] {c.latents(), c.dim()};
-                case "W_dec" -> new long[] {c.latents(), c.outDim()};
-                case "W_skip" -> new long[] {c.outDim(), c.dim()};
-                case "b_dec" -> new long[] {c.outDim()};
-                default -> new long[] {c.latents()};
-            };
-            e.put("shape", shape);
-            e.put("norm", norm(data[t], 0, data[t].length));
-            if (matrix) {
-                double[] rows = rowNorms(data[t], (int) shape[0], (int) shape[1]);
-                e.put("row_norm_min", rows[0]);
-                e.put("row_norm_mean", rows[1]);
-                e.put("row_norm_max", rows[2]);
-            }
-            tensors.add(e);
-        }
-        j.put("tensors", tensors);
+        j.put("tensors", tensors(sae));
         if (c.activation() == org.sae4j.Activation.BATCHTOPK) {
             j.put("batchtopk_threshold", (double) sae.batchTopKThreshold());
         }
@@ -120,10 +106,46 @@ final class Inspect {
             sj.put("data_seed", st.batches().seed());
             j.put("trainer_state", sj);
         }
-        if (a.flag("--json")) {
-            out.println(Json.write(j));
-            return;
+        return j;
+    }
+
+    /** Each tensor's name, shape, norm and (matrices) row norms. */
+    private static List<Object> tensors(Sae sae) {
+        SaeConfig c = sae.config();
+        List<Object> tensors = new ArrayList<>();
+        String[] names = sae.tensorNames();
+        float[][] data = sae.tensors();
+        for (int t = 0; t < names.length; t++) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", names[t]);
+            boolean matrix = names[t].startsWith("W_");
+            // A transcoder's decoder side is d_out wide; W_skip is d_out×d (Sae's layout).
+            long[] shape = switch (names[t]) {
+                case "W_enc" -> new long[] {c.latents(), c.dim()};
+                case "W_dec" -> new long[] {c.latents(), c.outDim()};
+                case "W_skip" -> new long[] {c.outDim(), c.dim()};
+                case "b_dec" -> new long[] {c.outDim()};
+                default -> new long[] {c.latents()};
+            };
+            e.put("shape", shape);
+            e.put("norm", norm(data[t], 0, data[t].length));
+            if (matrix) {
+                double[] rows = rowNorms(data[t], (int) shape[0], (int) shape[1]);
+                e.put("row_norm_min", rows[0]);
+                e.put("row_norm_mean", rows[1]);
+                e.put("row_norm_max", rows[2]);
+            }
+            tensors.add(e);
         }
+        return tensors;
+    }
+
+    /** The text form of {@link #describe}'s figures. */
+    @SuppressWarnings("unchecked") // describe's own maps
+    private static void print(PrintStream out, Path model, Format format, Checkpoint.Loaded m,
+                              Map<String, Object> j) {
+        SaeConfig c = m.sae().config();
+        int n = c.latents();
         String kind = c.transcoder() == null ? "SAE, dim " + c.dim()
                 : (c.skip() ? "skip transcoder" : "transcoder") + ", d_in " + c.dim() + " → d_out " + c.outDim();
         out.printf(Locale.ROOT, "%s: %s %s, latents %d%s%n", model, c.activation().id(), kind, n,
@@ -138,8 +160,7 @@ final class Inspect {
             out.printf(Locale.ROOT, "  read as %s%s%n", format.id(),
                     j.containsKey("forward_rule") ? "; forward pass: " + j.get("forward_rule") : "");
         }
-        for (Object o : tensors) {
-            @SuppressWarnings("unchecked")
+        for (Object o : (List<Object>) j.get("tensors")) {
             Map<String, Object> e = (Map<String, Object>) o;
             out.printf(Locale.ROOT, "  %-14s %-12s norm %.6g", e.get("name"),
                     java.util.Arrays.toString((long[]) e.get("shape")), (double) e.get("norm"));
@@ -158,8 +179,12 @@ final class Inspect {
                     (double) j.get("threshold_min"), (double) j.get("threshold_median"),
                     (double) j.get("threshold_max"));
         }
+        Map<String, Object> col = (Map<String, Object>) j.get("dictionary_collinearity");
+        long sample = (Long) col.get("atoms");
         out.printf(Locale.ROOT, "  dictionary collinearity (|cos| between atoms%s): max %.4f, mean %.4f%n",
-                sample < n ? ", " + sample + " sampled atoms" : "", col.max(), col.mean());
+                sample < n ? ", " + sample + " sampled atoms" : "", (double) col.get("max_abs_cosine"),
+                (double) col.get("mean_abs_cosine"));
+        TrainState st = m.state();
         if (st != null) {
             out.printf(Locale.ROOT, "  trainer state: step %d of %d, next batch %d of epoch %d, %s lr %s, batch %d%n",
                     st.step(), st.totalSteps(), st.next().batch(), st.next().epoch(), st.config().optimizer().id(),

@@ -21,28 +21,30 @@ final class Models {
     private Models() {
     }
 
-    static final Option MODEL = Option.valued("--model", "DIR", "the model folder (sae4j, SAELens, sparsify or"
+    static final Opt<Path> MODEL = Opt.path("--model", "DIR", "the model folder (sae4j, SAELens, sparsify or"
             + " Gemma Scope)").asRequired();
-    static final Option HOOKPOINT = Option.valued("--hookpoint", "NAME", "which SAE of a sparsify run folder");
-    static final Option SCALING_FACTOR = Option.valued("--scaling-factor", "F", "SAELens expected_average_only_in,"
-            + " when its cfg.json lacks it");
+    static final Opt<String> FORMAT = Opt.string("--format", "sae4j|saelens|sparsify|gemmascope", "the model"
+            + " folder's format (default: detected)");
+    static final Opt<String> HOOKPOINT = Opt.string("--hookpoint", "NAME", "which SAE of a sparsify run folder");
+    static final Opt<Double> SCALING_FACTOR = Opt.number("--scaling-factor", "F", "SAELens"
+            + " expected_average_only_in, when its cfg.json lacks it");
     /** Options of every command that reads a model: which format, which sparsify hookpoint, a SAELens factor. */
-    static final List<Option> MODEL_OPTIONS = List.of(
-            Option.valued("--format", "sae4j|saelens|sparsify|gemmascope", "the model folder's format (default:"
-                    + " detected)"), HOOKPOINT, SCALING_FACTOR);
-    static final Option THREADS = Option.valued("--threads", "T", "worker threads (default: all cores)");
+    static final List<Opt<?>> MODEL_OPTIONS = List.of(FORMAT, HOOKPOINT, SCALING_FACTOR);
+    static final Opt<Integer> THREADS = Opt.integer("--threads", "T", "worker threads (default: all cores)");
+    /** Every eval, encode and features table's {@code --data} (the rows). */
+    static final Opt<Path> DATA = Opt.path("--data", "PATH", "a .npy file or a directory of shards").asRequired();
+    /** Rows per batch of the commands that stream a dataset. */
+    static final Opt<Integer> BATCH = Opt.integer("--batch", "B", "rows per batch").withDefault("1024");
 
     /** How {@code --format}, {@code --hookpoint} and {@code --scaling-factor} ask to read a model directory. */
     static ImportOptions importOptions(Args a) {
-        return importOptions(a, "--format");
+        return importOptions(a, FORMAT);
     }
 
-    /** As {@link #importOptions(Args)}, the input format named by {@code formatOption} (export's {@code --from}). */
-    static ImportOptions importOptions(Args a, String formatOption) {
-        String f = a.string(formatOption, null);
-        String scale = a.string("--scaling-factor", null);
-        return new ImportOptions(f == null ? null : Format.parse(f), a.string("--hookpoint", null),
-                scale == null ? null : a.number("--scaling-factor", 0));
+    /** As {@link #importOptions(Args)}, the input format named by {@code format} (export's {@code --from}). */
+    static ImportOptions importOptions(Args a, Opt<String> format) {
+        String f = a.get(format);
+        return new ImportOptions(f == null ? null : Format.parse(f), a.get(HOOKPOINT), a.get(SCALING_FACTOR));
     }
 
     /** The model of {@code dir} in any format {@link ModelFormats} reads (trainer state, if any, is ignored). */
@@ -51,22 +53,22 @@ final class Models {
     }
 
     /** The option's value (its table's default when absent), refused unless positive. */
-    static int positive(Args a, String option) {
-        return positive(a, option, a.integer(option));
+    static int positive(Args a, Opt<Integer> option) {
+        return positive(a, option, a.get(option));
     }
 
     /** The option's value ({@code def} when absent), refused unless positive. */
-    static int positive(Args a, String option, int def) {
-        int v = a.integer(option, def);
+    static int positive(Args a, Opt<Integer> option, int def) {
+        int v = a.get(option, def);
         if (v <= 0) {
-            throw new BadInputException(a.command() + " " + option + " " + v + ": expected a positive number");
+            throw new BadInputException(a.command() + " " + option.name() + " " + v + ": expected a positive number");
         }
         return v;
     }
 
     /** {@code --threads}' value, all cores when absent. */
     static int threads(Args a) {
-        return positive(a, THREADS.name(), Runtime.getRuntime().availableProcessors());
+        return positive(a, THREADS, Runtime.getRuntime().availableProcessors());
     }
 
     /** Checks that the data's rows have the model's width, naming both files. */
@@ -125,10 +127,11 @@ final class Models {
 
     /**
      * Refuses {@code --data} rows of another tensor (or model) than {@code trained}, what the model's cfg.json says it
-     * was trained on; {@code --force} uses them anyway. Unrecorded on either side: nothing to check.
+     * was trained on; {@code force} ({@code --force}) uses them anyway. Unrecorded on either side: nothing to check.
      */
-    static void checkSource(Args a, ActivationSource trained, Path dataPath, Path model) throws IOException {
-        if (!a.flag("--force")) {
+    static void checkSource(Args a, boolean force, ActivationSource trained, Path dataPath, Path model)
+            throws IOException {
+        if (!force) {
             ActivationSource.check(trained, ActivationSource.of(dataPath), a.command() + " --data " + dataPath,
                     "model " + model + " was trained on", "--force to use them anyway");
         }

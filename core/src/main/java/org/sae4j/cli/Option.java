@@ -77,7 +77,8 @@ public record Option(String name, String placeholder, String help, String defaul
         return new Option(name, placeholder, help, defaultValue, kind, resume, true);
     }
 
-    public Option fixedByResume() {
+    /** Package-private: a fixed option needs its recorded value, which {@link Opt#fixedByResume} carries. */
+    Option fixedByResume() {
         return new Option(name, placeholder, help, defaultValue, kind, Resume.FIXED_BY_RESUME, required);
     }
 

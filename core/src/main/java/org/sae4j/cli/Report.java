@@ -166,6 +166,20 @@ final class Report {
             card(cards, name, fmt(hi), String.format(Locale.ROOT, "within 0.1 %% (%.6g to %.6g) %s", lo, hi, range));
             return;
         }
+        Axis axis = axis(pts, stepOf, m, lo, hi, log, fraction, clipAtZero);
+        draw(h, name, note, all, pts, stepOf, m, axis, log, fraction);
+    }
+
+    /**
+     * A chart's y axis over [{@code a}, {@code b}] (log10 values on a log axis) with its ticks, and the note a
+     * clipped axis adds.
+     */
+    private record Axis(double a, double b, List<Double> ticks, String note) {
+    }
+
+    /** The y axis for values in [lo, hi]: padded, on round ticks; see {@link #chart} for the flags. */
+    private static <T> Axis axis(List<T> pts, ToLongFunction<T> stepOf, ToDoubleFunction<T> m, double lo, double hi,
+                                 boolean log, boolean fraction, boolean clipAtZero) {
         String note2 = "";
         boolean clipped = false;
         if (clipAtZero && lo < 0 && hi > 0) {
@@ -182,24 +196,25 @@ final class Report {
                 clipped = true;
             }
         }
-        double a = lo;
-        double b = hi;
-        List<Double> ticks;
         if (log) {
-            a = Math.log10(lo);
-            b = Math.log10(hi);
-            ticks = logTicks(lo, hi);
-        } else {
-            if (fraction) {
-                a = 0;
-            }
-            double pad = 0.05 * (b - a);
-            a = fraction || clipped ? a : a - pad;
-            b += pad;
-            ticks = niceTicks(a, b, 5);
-            a = Math.min(a, ticks.get(0));
-            b = Math.max(b, ticks.get(ticks.size() - 1));
+            return new Axis(Math.log10(lo), Math.log10(hi), logTicks(lo, hi), note2);
         }
+        double a = fraction ? 0 : lo;
+        double b = hi;
+        double pad = 0.05 * (b - a);
+        a = fraction || clipped ? a : a - pad;
+        b += pad;
+        List<Double> ticks = niceTicks(a, b, 5);
+        return new Axis(Math.min(a, ticks.get(0)), Math.max(b, ticks.get(ticks.size() - 1)), ticks, note2);
+    }
+
+    /** The chart's SVG: title and notes, the y ticks, the step axis and the line through {@code pts}. */
+    private static <T> void draw(StringBuilder h, String name, String note, List<T> all, List<T> pts,
+                                 ToLongFunction<T> stepOf, ToDoubleFunction<T> m, Axis axis, boolean log,
+                                 boolean fraction) {
+        double a = axis.a();
+        double b = axis.b();
+        List<Double> ticks = axis.ticks();
         int pw = W - LEFT - RIGHT;
         int ph = H - TOP - BOTTOM;
         h.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
@@ -209,7 +224,7 @@ final class Report {
         h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"34\" font-size=\"11.5\" fill=\"#555\">%s</text>",
                 LEFT, esc(note)));
         h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"48\" font-size=\"11.5\" fill=\"#555\">%s</text>",
-                LEFT, esc(note2)));
+                LEFT, esc(axis.note())));
         h.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\""
                 + " stroke=\"#999\"/>", LEFT, TOP, pw, ph));
         for (double t : ticks) {

@@ -1,10 +1,9 @@
 package org.sae4j.cli;
 
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Locale;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.sae4j.Activation;
@@ -15,7 +14,7 @@ import org.sae4j.io.Standardizer;
 import org.sae4j.train.TrainConfig;
 
 /**
- * {@code train --resume}, by the resume rule of each option in {@link TrainOptions#TABLE}: users re-run the same
+ * {@code train --resume}, by the resume rule of each option in {@link TrainOptions#ALL}: users re-run the same
  * command with {@code --resume} added, so an option {@link Option.Resume#FIXED_BY_RESUME} may be repeated with the
  * value the checkpoint recorded, else one line names the option, the checkpoint's value and the new one (a different
  * value would silently fork the run); one {@link Option.Resume#NOT_WITH_RESUME} is refused.
@@ -33,49 +32,20 @@ final class ResumeOptions {
         }
     }
 
-    /** The value of each fixed option in a {@link Run}, as its option produces it (and the message prints it). */
-    static final Map<String, Function<Run, Object>> RECORDED = Map.ofEntries(
-            Map.entry("--latents", Run::latents),
-            Map.entry("--activation", r -> r.activation().id()),
-            Map.entry("--k", Run::k),
-            Map.entry("--matryoshka", Run::matryoshkaWidths),
-            Map.entry("--matryoshka-loss", r -> r.matryoshkaLoss().id()),
-            Map.entry("--jumprelu-threshold", Run::jumpReluThreshold),
-            Map.entry("--jumprelu-bandwidth", Run::jumpReluBandwidth),
-            Map.entry("--standardize", r -> TrainOptions.standardizeName(r.standardize())),
-            Map.entry("--batch", r -> r.cfg().batchSize()),
-            Map.entry("--lr", r -> r.cfg().lr()),
-            Map.entry("--warmup-steps", r -> r.cfg().warmupSteps()),
-            Map.entry("--optimizer", r -> r.cfg().optimizer().name().toLowerCase(Locale.ROOT)),
-            Map.entry("--clip-grad", r -> r.cfg().clipGrad()),
-            Map.entry("--reanimation", r -> r.cfg().reanimation().coef()),
-            Map.entry("--reanimation-anneal", r -> r.cfg().reanimation().spec()),
-            Map.entry("--reanimation-schedule", r -> r.cfg().reanimation().spec()),
-            Map.entry("--reanimation-form", r -> r.cfg().reanimationForm().name().toLowerCase(Locale.ROOT)),
-            Map.entry("--seed", r -> r.cfg().seed()),
-            Map.entry("--l1", r -> r.cfg().l1Coef()),
-            Map.entry("--l0", r -> r.cfg().l0Coef()),
-            Map.entry("--auxk", r -> r.cfg().auxkCoef()),
-            Map.entry("--auxk-k", r -> r.cfg().auxkK()),
-            Map.entry("--dead-window", r -> r.cfg().deadWindowTokens()),
-            Map.entry("--resample-every", r -> r.cfg().resampleEvery()),
-            Map.entry("--preact-loss", r -> r.cfg().preActCoef()),
-            Map.entry("--reanimation-mask", r -> r.cfg().reanimationWindowMask() ? "window" : "batch"),
-            Map.entry("--decoder-bias-init", r -> r.cfg().decoderBiasInit().name().toLowerCase(Locale.ROOT)),
-            Map.entry("--encoder-init-scale", r -> r.cfg().encoderInitScale()),
-            Map.entry("--loss-term", r -> LossTermSpec.describe(r.cfg().userTerms())));
+    /**
+     * The value of each fixed option in a {@link Run}, as its option produces it (and the message prints it): what
+     * each handle of {@link TrainOptions#ALL} declared with {@link Opt#fixedByResume}, by name.
+     */
+    static final Map<String, Function<Run, Object>> RECORDED = recorded();
 
-    static {
-        Set<String> fixed = new HashSet<>();
-        for (Option o : TrainOptions.TABLE.options()) {
-            if (o.resume() == Option.Resume.FIXED_BY_RESUME) {
-                fixed.add(o.name());
+    private static Map<String, Function<Run, Object>> recorded() {
+        Map<String, Function<Run, Object>> m = new LinkedHashMap<>();
+        for (Opt<?> o : TrainOptions.ALL) {
+            if (o.recorded() != null) {
+                m.put(o.name(), o.recorded());
             }
         }
-        if (!fixed.equals(RECORDED.keySet())) { // a fixed option without its recorded value could not be checked
-            throw new IllegalStateException("train options fixed by --resume " + fixed + " differ from those with a"
-                    + " recorded value " + RECORDED.keySet());
-        }
+        return Collections.unmodifiableMap(m);
     }
 
     private ResumeOptions() {
@@ -88,11 +58,12 @@ final class ResumeOptions {
 
     /** Refuses, with {@code --resume}, every option whose rule is {@link Option.Resume#NOT_WITH_RESUME}. */
     static void checkNotWithResume(Args a) {
-        for (Option o : TrainOptions.TABLE.options()) {
-            if (o.resume() == Option.Resume.NOT_WITH_RESUME && a.given(o.name())) {
-                throw new BadInputException("train: " + TrainOptions.RESUME + " and " + o.name() + " both given;"
-                        + " expected one (" + TrainOptions.RESUME + " continues a run from its own checkpoint; "
-                        + o.name() + ": " + o.help() + ")");
+        for (Opt<?> o : TrainOptions.ALL) {
+            if (o.option().resume() == Option.Resume.NOT_WITH_RESUME && a.given(o)) {
+                String resume = TrainOptions.RESUME.name();
+                throw new BadInputException("train: " + resume + " and " + o.name() + " both given; expected one ("
+                        + resume + " continues a run from its own checkpoint; " + o.name() + ": "
+                        + o.option().help() + ")");
             }
         }
     }
@@ -104,40 +75,46 @@ final class ResumeOptions {
     static void check(Args a, Path dir, SaeConfig sae, Standardizer std, TrainConfig cfg) {
         Run had = new Run(sae.latents(), sae.activation(), sae.k(), sae.jumpReluInitThreshold(),
                 sae.jumpReluBandwidth(), widths(sae.matryoshka()),
-                sae.matryoshka() == null ? Matryoshka.Loss.SUM : sae.matryoshka().loss(), std == null ? Standardizer.Mode.NONE : std.mode(), () -> cfg);
+                sae.matryoshka() == null ? Matryoshka.Loss.SUM : sae.matryoshka().loss(),
+                std == null ? Standardizer.Mode.NONE : std.mode(), () -> cfg);
+        Run given = given(a, sae, had);
+        for (Opt<?> o : TrainOptions.ALL) {
+            if (o.recorded() == null || !a.given(o)) {
+                continue;
+            }
+            Object recorded = o.recorded().apply(had);
+            if (!recorded.equals(o.recorded().apply(given))) {
+                throw new BadInputException("train --resume " + dir + " " + o.name() + " " + a.text(o)
+                        + ": the checkpoint was trained with " + o.name() + " " + recorded + "; expected the same"
+                        + " value (or leave " + o.name() + " out)");
+            }
+        }
+    }
+
+    /** The run the command line asks for: each option given, else the checkpoint's value ({@code had}). */
+    private static Run given(Args a, SaeConfig sae, Run had) {
         TrainConfig[] built = {null};
-        Run given = new Run(
-                a.given("--latents") ? a.integer("--latents") : sae.latents(),
-                a.given("--activation") ? Activation.parse(a.string("--activation")) : sae.activation(),
-                a.given("--k") ? a.integer("--k") : sae.k(),
-                a.given("--jumprelu-threshold")
-                        ? TrainOptions.jumpReluOption(a, sae.activation(), "--jumprelu-threshold")
+        return new Run(
+                a.get(TrainOptions.LATENTS, sae.latents()),
+                a.get(TrainOptions.ACTIVATION, sae.activation()),
+                a.get(TrainOptions.K, sae.k()),
+                a.given(TrainOptions.JUMPRELU_THRESHOLD)
+                        ? TrainOptions.jumpReluOption(a, sae.activation(), TrainOptions.JUMPRELU_THRESHOLD)
                         : sae.jumpReluInitThreshold(),
-                a.given("--jumprelu-bandwidth")
-                        ? TrainOptions.jumpReluOption(a, sae.activation(), "--jumprelu-bandwidth")
+                a.given(TrainOptions.JUMPRELU_BANDWIDTH)
+                        ? TrainOptions.jumpReluOption(a, sae.activation(), TrainOptions.JUMPRELU_BANDWIDTH)
                         : sae.jumpReluBandwidth(),
-                a.given("--matryoshka") ? widths(TrainOptions.matryoshka(a, sae.activation(), sae.latents()))
+                a.given(TrainOptions.MATRYOSHKA) ? widths(TrainOptions.matryoshka(a, sae.activation(), sae.latents()))
                         : had.matryoshkaWidths(),
-                a.given("--matryoshka-loss") ? Matryoshka.Loss.parse(a.string("--matryoshka-loss"))
+                a.given(TrainOptions.MATRYOSHKA_LOSS) ? Matryoshka.Loss.parse(a.get(TrainOptions.MATRYOSHKA_LOSS))
                         : had.matryoshkaLoss(),
-                a.given("--standardize") ? TrainOptions.standardizeMode(a.string("--standardize")) : had.standardize(),
+                a.given(TrainOptions.STANDARDIZE) ? TrainOptions.standardizeMode(a.get(TrainOptions.STANDARDIZE))
+                        : had.standardize(),
                 () -> {
                     if (built[0] == null) { // parsed as a fresh run would parse it, then field by field
                         built[0] = TrainOptions.hyperParameters(a, sae.activation()).build();
                     }
                     return built[0];
                 });
-        for (Option o : TrainOptions.TABLE.options()) {
-            if (o.resume() != Option.Resume.FIXED_BY_RESUME || !a.given(o.name())) {
-                continue;
-            }
-            Function<Run, Object> value = RECORDED.get(o.name());
-            Object recorded = value.apply(had);
-            if (!recorded.equals(value.apply(given))) {
-                throw new BadInputException("train --resume " + dir + " " + o.name() + " " + a.string(o.name())
-                        + ": the checkpoint was trained with " + o.name() + " " + recorded + "; expected the same"
-                        + " value (or leave " + o.name() + " out)");
-            }
-        }
     }
 }

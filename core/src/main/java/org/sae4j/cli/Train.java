@@ -3,23 +3,16 @@ package org.sae4j.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
 import org.sae4j.SaeConfig;
-import org.sae4j.formats.LoadedModel;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.BatchOptions;
-import org.sae4j.io.BatchStream;
 import org.sae4j.io.Json;
 import org.sae4j.io.NpyDataset;
-import org.sae4j.io.Standardizer;
 import org.sae4j.train.Checkpoint;
 import org.sae4j.train.EpochAccumulator;
 import org.sae4j.train.EpochStats;
@@ -27,7 +20,6 @@ import org.sae4j.train.NonFiniteLossException;
 import org.sae4j.train.StepStats;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.TrainListener;
-import org.sae4j.train.TrainState;
 import org.sae4j.train.Trainer;
 
 /**
@@ -42,322 +34,158 @@ import org.sae4j.train.Trainer;
  * <p>Nothing is written before the first checkpoint, so a run refused at the start leaves nothing behind; a run
  * stopped later by a non-finite loss or bad data row keeps its last good checkpoint.
  *
- * <p>The options and how they map onto the configs are {@link TrainOptions}, the resume rules {@link ResumeOptions},
- * the report's settings {@link TrainReport}; this class runs the command and prints its progress.
+ * <p>A run is parse ({@link TrainRequest}: the command line) → plan ({@link TrainPlan}: fresh, resume or init, and
+ * what the data fixes) → {@link #train} → {@link #report}. The options and how they map onto the configs are
+ * {@link TrainOptions}, the resume rules {@link ResumeOptions}, the report's settings {@link TrainReport}; this
+ * class runs the trainer and prints its progress.
  */
 final class Train {
     private Train() {
     }
 
     static void run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = TrainOptions.TABLE.parse(argv, 0);
-        Path dataPath = Path.of(a.required("--data"));
-        Path resumeDir = path(a, TrainOptions.RESUME);
-        Path initDir = path(a, "--init");
-        if (resumeDir != null) {
-            ResumeOptions.checkNotWithResume(a);
+        TrainRequest request = TrainRequest.parse(argv);
+        TrainPlan.Start start = TrainPlan.start(request);
+        try (NpyDataset data = Models.openData(request.data(), request.target());
+             NpyDataset held = request.evalData() == null ? null
+                     : Models.openData(request.evalData(), request.evalTarget())) {
+            TrainPlan plan = start.withData(data, held);
+            Outcome outcome = train(request, plan, data, held, out, err);
+            report(request, plan, data, held, outcome, out);
         }
-        Path outDir = path(a, "--out");
-        if (outDir == null) {
-            if (resumeDir == null) {
-                throw new BadInputException("train: --out DIR is required (where checkpoints go)");
-            }
-            outDir = resumeDir;
-        }
-        if (a.given("--steps") && a.given("--epochs")) {
-            throw new BadInputException("train: --steps and --epochs both given; expected one of them");
-        }
-        boolean json = a.flag("--json");
-        boolean quiet = a.flag("--quiet");
-        Path report = path(a, "--report");
-        long checkpointEvery = a.longValue("--checkpoint-every");
-        long logEvery = a.longValue("--log-every");
-        if (checkpointEvery < 0) {
-            throw new BadInputException("train --checkpoint-every " + checkpointEvery + ": expected ≥ 0 (0 = only at"
-                    + " the end)");
-        }
-        if (logEvery <= 0) {
-            throw new BadInputException("train --log-every " + logEvery + ": expected a positive number of steps");
-        }
-        Path evalPath = path(a, "--eval-data");
-        Path targetPath = path(a, "--target");
-        Path evalTargetPath = path(a, "--eval-target");
-        if (evalTargetPath != null && (targetPath == null || evalPath == null)) {
-            throw new BadInputException("train --eval-target: only with --target and --eval-data (a transcoder's"
-                    + " held-out inputs and targets)");
-        }
-        if (targetPath != null && evalPath != null && evalTargetPath == null) {
-            throw new BadInputException("train --eval-data " + evalPath + ": a transcoder's held-out rows need their"
-                    + " targets; expected --eval-target PATH");
-        }
-        long evalEvery = a.longValue("--eval-every");
-        long evalRows = a.longValue("--eval-rows");
-        if (evalEvery < 0 || evalRows < 0) {
-            throw new BadInputException("train --eval-" + (evalEvery < 0 ? "every " + evalEvery : "rows " + evalRows)
-                    + ": expected ≥ 0 (0 = " + (evalEvery < 0 ? "only at the end)" : "all rows)"));
-        }
-        if (evalPath == null && (a.given("--eval-every") || a.given("--eval-rows"))) {
-            throw new BadInputException("train: --eval-every and --eval-rows need --eval-data PATH (the held-out rows)");
-        }
-        boolean retrySaves = switch (a.string("--on-save-error")) {
-            case "stop" -> false;
-            case "retry" -> true;
-            default -> throw new BadInputException("train --on-save-error " + a.string("--on-save-error")
-                    + ": expected stop (end the run, exit 1) or retry (train on, try again at the next checkpoint)");
-        };
-        int threads = Models.threads(a);
-        boolean sameDir = resumeDir != null && resumeDir.toAbsolutePath().normalize()
-                .equals(outDir.toAbsolutePath().normalize());
-        if (!sameDir) {
-            checkOutDir(outDir, a.flag("--force"));
-        }
+    }
 
-        // Everything from the checkpoint (resume, init) or the options (fresh) that does not need the data.
-        Checkpoint.Loaded loaded = null;
-        if (resumeDir != null) {
-            loaded = Checkpoint.load(resumeDir);
-            if (loaded.state() == null) {
-                throw new BadInputException(resumeDir.resolve(Checkpoint.STATE) + ": missing; expected a checkpoint"
-                        + " with trainer state to resume (use --init to start a new run from these weights)");
-            }
-            ResumeOptions.check(a, resumeDir, loaded.sae().config(), loaded.standardizer(), loaded.state().config());
-        } else if (initDir != null) {
-            loaded = initFrom(a, initDir);
-        }
-        Activation act = null;
-        if (a.given("--activation") || loaded == null) {
-            act = Activation.parse(a.string("--activation"));
-        }
-        TrainConfig.Builder tb = resumeDir != null ? loaded.state().config().toBuilder()
-                : TrainOptions.hyperParameters(a, act);
-        if (resumeDir != null) { // the recorded --loss-term texts build the same terms again
-            tb.lossTerms(LossTermSpec.rebuild(loaded.state().config().userTerms()));
-        }
-        tb.threads(threads);
-        tb.build(); // refuses impossible values (negative lr, …) before any data is read
+    /**
+     * How the training loop ended: its summary, the progress and held-out figures, and the stop to report (a
+     * signal or a stop request) or null.
+     */
+    private record Outcome(Trainer.Summary summary, Progress progress, HeldOut heldOut, CommandExit stop) {
+    }
 
-        try (NpyDataset data = Models.openData(dataPath, targetPath);
-             NpyDataset held = evalPath == null ? null : Models.openData(evalPath, evalTargetPath)) {
-            if (held != null && held.dim() != data.dim()) {
-                throw new BadInputException("train --eval-data " + evalPath + ": rows have " + held.dim()
-                        + " columns; expected " + data.dim() + ", the width of --data " + dataPath);
-            }
-            ActivationSource source = source(loaded, resumeDir, dataPath, evalPath);
-            SaeConfig sc;
-            if (loaded != null) {
-                sc = loaded.sae().config();
-                TrainOptions.checkSameArchitecture(a, act, sc, resumeDir != null ? resumeDir : initDir);
-                Models.checkWidth(data, loaded.sae(), resumeDir != null ? resumeDir : initDir);
-            } else {
-                sc = TrainOptions.freshConfig(a, act, data);
-            }
-            Standardizer std; // null: inputs used as they are
-            if (resumeDir == null && (a.given("--standardize") || loaded == null)) { // resume: the run's own (checked)
-                Standardizer.Mode sm = TrainOptions.standardizeMode(a.string("--standardize"));
-                std = sm == Standardizer.Mode.NONE ? null : Standardizer.fit(data, sm);
-            } else {
-                std = loaded.standardizer();
-            }
-            if (std != null && sc.transcoder() != null) {
-                // One standardizer cannot map the input and the target, which live in two spaces.
-                throw new BadInputException("train --standardize " + a.string("--standardize") + ": a transcoder"
-                        + " uses its inputs and targets as given; expected --standardize none");
-            }
-            if (resumeDir != null && loaded.state().dataRows() != data.rows()) {
-                throw new BadInputException(dataPath + ": " + data.rows() + " rows; expected the "
-                        + loaded.state().dataRows() + " rows the checkpoint in " + resumeDir + " was trained on, to"
-                        + " resume the same run");
-            }
-            BatchOptions bo = resumeDir != null ? loaded.state().batches()
-                    : BatchOptions.of(tb.build().batchSize(), tb.build().seed());
-            BatchStream stream = data.batches(bo, std);
-            long perEpoch = stream.batchesPerEpoch();
-            if (a.given("--steps")) {
-                long s = a.longValue("--steps");
-                if (s <= 0) {
-                    throw new BadInputException("train --steps " + s + ": expected a positive number of steps");
-                }
-                long e = (s + perEpoch - 1) / perEpoch;
-                if (e > Integer.MAX_VALUE) {
-                    throw new BadInputException("train --steps " + s + ": more than 2^31 epochs of " + perEpoch
-                            + " batches; expected fewer steps");
-                }
-                tb.maxSteps(s).epochs((int) e);
-            } else if (a.given("--epochs")) {
-                tb.epochs(a.integer("--epochs")).maxSteps(0);
-            }
-            TrainConfig cfg = tb.build();
-
-            Trainer trainer;
-            if (resumeDir != null) {
-                TrainState st = loaded.state();
-                trainer = new Trainer(st.sae(), cfg).resumeFrom(st);
-            } else if (loaded != null) {
-                trainer = new Trainer(loaded.sae(), cfg);
-            } else {
-                trainer = new Trainer(sc, cfg);
-            }
-            long total = Math.min(perEpoch * cfg.epochs(), cfg.maxSteps() > 0 ? cfg.maxSteps() : Long.MAX_VALUE);
-            long startStep = resumeDir != null ? loaded.state().step() : 0;
-            Progress progress = new Progress(sc.latents(), total, startStep, perEpoch, cfg.batchSize(), logEvery, json,
-                    quiet, out, err, cfg.deadWindowTokens());
-            trainer.addListener(progress);
-            HeldOut heldOut = held == null ? null : new HeldOut(trainer::model, held, std, evalRows, evalEvery, threads,
-                    progress::heldOut);
+    /** Runs the trainer with its listeners, checkpoints and stop signals; a failure says what was kept. */
+    private static Outcome train(TrainRequest r, TrainPlan p, NpyDataset data, NpyDataset held, PrintStream out,
+                                 PrintStream err) {
+        Trainer trainer = p.trainer();
+        TrainConfig cfg = p.cfg();
+        Progress progress = new Progress(p.sc().latents(), p.total(), p.startStep(), p.perEpoch(), cfg.batchSize(),
+                r.logEvery(), r.json(), r.quiet(), out, err, cfg.deadWindowTokens());
+        trainer.addListener(progress);
+        HeldOut heldOut = held == null ? null : new HeldOut(trainer::model, held, p.std(), r.evalRows(),
+                r.evalEvery(), r.threads(), progress::heldOut);
+        if (heldOut != null) {
+            trainer.addListener(heldOut);
+        }
+        long[] lastSaved = checkpoints(r, p, err);
+        if (!r.quiet()) {
+            err.println(startLine(r, p, data));
+        }
+        Trainer.Summary summary;
+        StopSignals signals = StopSignals.install(trainer::requestStop, () -> StopSignals.say(err,
+                "sae4j train: second stop signal, aborting at once; " + lastSavedText(lastSaved[0], r.out())));
+        try (signals; heldOut) {
+            summary = trainer.fit(p.stream());
             if (heldOut != null) {
-                trainer.addListener(heldOut);
+                heldOut.finish(p.startStep() + summary.steps()); // the end of the run, however it ended
             }
-            Path target = outDir;
-            Standardizer saveStd = std;
-            long[] lastSaved = {sameDir ? startStep : -1};
-            trainer.checkpoints(checkpointEvery, st -> {
-                Checkpoint.save(target, st, saveStd, source);
-                lastSaved[0] = st.step();
-            });
-            trainer.retryFailedSaves(retrySaves);
-            trainer.addListener(new TrainListener() {
-                @Override
-                public void onSaveFailed(long step, IOException cause) {
-                    err.println("sae4j train: " + cause.getMessage() + "; training on, retrying at step "
-                            + Math.min(step + checkpointEvery, total) + " (--on-save-error retry)");
-                }
-            });
-            if (!quiet) {
-                err.printf(Locale.ROOT, "sae4j train: %s (%d rows × %s%s), %s %s n=%d%s, %s lr %s, batch %d, %d steps"
-                                + "%s -> %s%n", dataPath, data.rows(), sc.transcoder() == null ? data.dim()
-                                : sc.dim() + " → " + sc.outDim() + " of " + targetPath,
-                        std == null ? "" : ", " + std,
-                        sc.activation().id(), sc.transcoder() == null ? "SAE" : sc.skip() ? "skip transcoder"
-                                : "transcoder", sc.latents(),
-                        sc.activation().usesK() ? " k=" + sc.k() : "", cfg.optimizer().id(), cfg.lr(),
-                        cfg.batchSize(), total, startStep > 0 ? " (resuming at step " + startStep + ")" : "",
-                        outDir);
+        } catch (NonFiniteLossException | BadInputException e) {
+            throw new BadInputException(e.getMessage() + "; training stopped, "
+                    + lastSavedText(lastSaved[0], r.out()), e);
+        } catch (UncheckedIOException e) {
+            // A failed save (disk full, permission, I/O error): Checkpoint names the file and the cause.
+            throw new CommandExit(1, "train: " + e.getCause().getMessage() + "; training stopped, "
+                    + lastSavedText(lastSaved[0], r.out()), e.getCause());
+        }
+        CommandExit stop = null;
+        if (trainer.stopped()) {
+            sun.misc.Signal sig = signals.received();
+            String by = sig == null ? "a stop request" : StopSignals.name(sig);
+            long at = p.startStep() + summary.steps();
+            stop = new CommandExit(sig == null ? 1 : StopSignals.exitCode(sig), "train: stopped by " + by
+                    + (lastSaved[0] == at ? " after step " + at + "; checkpoint saved in " + r.out()
+                            + " (continue with --resume " + r.out() + ")"
+                            : " before the first step; " + lastSavedText(lastSaved[0], r.out())), null);
+        }
+        return new Outcome(summary, progress, heldOut, stop);
+    }
+
+    /**
+     * Saves into {@code --out} every {@code --checkpoint-every} steps and at the end; a failed save ends the run or
+     * (--on-save-error retry) is retried at the next checkpoint. Returns the step last saved, kept current (-1: none).
+     */
+    private static long[] checkpoints(TrainRequest r, TrainPlan p, PrintStream err) {
+        Trainer trainer = p.trainer();
+        long[] lastSaved = {r.sameDir() ? p.startStep() : -1};
+        trainer.checkpoints(r.checkpointEvery(), st -> {
+            Checkpoint.save(r.out(), st, p.std(), p.source());
+            lastSaved[0] = st.step();
+        });
+        trainer.retryFailedSaves(r.retrySaves());
+        trainer.addListener(new TrainListener() {
+            @Override
+            public void onSaveFailed(long step, IOException cause) {
+                err.println("sae4j train: " + cause.getMessage() + "; training on, retrying at step "
+                        + Math.min(step + r.checkpointEvery(), p.total()) + " (--on-save-error retry)");
             }
-            Trainer.Summary summary;
-            StopSignals signals = StopSignals.install(trainer::requestStop, () -> StopSignals.say(err,
-                    "sae4j train: second stop signal, aborting at once; " + lastSavedText(lastSaved[0], target)));
-            try (signals; heldOut) {
-                summary = trainer.fit(stream);
-                if (heldOut != null) {
-                    heldOut.finish(startStep + summary.steps()); // the end of the run, however it ended
-                }
-            } catch (NonFiniteLossException | BadInputException e) {
-                throw new BadInputException(e.getMessage() + "; training stopped, "
-                        + lastSavedText(lastSaved[0], outDir), e);
-            } catch (UncheckedIOException e) {
-                // A failed save (disk full, permission, I/O error): Checkpoint names the file and the cause.
-                throw new CommandExit(1, "train: " + e.getCause().getMessage() + "; training stopped, "
-                        + lastSavedText(lastSaved[0], outDir), e.getCause());
+        });
+        return lastSaved;
+    }
+
+    /** The run's first line on stderr: the data, the model, the optimizer and where it goes. */
+    private static String startLine(TrainRequest r, TrainPlan p, NpyDataset data) {
+        SaeConfig sc = p.sc();
+        TrainConfig cfg = p.cfg();
+        return String.format(Locale.ROOT, "sae4j train: %s (%d rows × %s%s), %s %s n=%d%s, %s lr %s, batch %d, %d steps"
+                        + "%s -> %s", r.data(), data.rows(), sc.transcoder() == null ? data.dim()
+                        : sc.dim() + " → " + sc.outDim() + " of " + r.target(),
+                p.std() == null ? "" : ", " + p.std(),
+                sc.activation().id(), sc.transcoder() == null ? "SAE" : sc.skip() ? "skip transcoder"
+                        : "transcoder", sc.latents(),
+                sc.activation().usesK() ? " k=" + sc.k() : "", cfg.optimizer().id(), cfg.lr(),
+                cfg.batchSize(), p.total(), p.startStep() > 0 ? " (resuming at step " + p.startStep() + ")" : "",
+                r.out());
+    }
+
+    /** The summary (a line, or JSON), the {@code --report} page, then the stop if the run was stopped. */
+    private static void report(TrainRequest r, TrainPlan p, NpyDataset data, NpyDataset held, Outcome o,
+                               PrintStream out) throws IOException {
+        Trainer.Summary summary = o.summary();
+        Progress progress = o.progress();
+        HeldOut heldOut = o.heldOut();
+        if (r.json()) {
+            out.println(Json.write(progress.summary(summary, r.out())));
+        } else if (o.stop() != null) {
+            // The stop line (stderr, from Main) says what happened.
+        } else if (summary.steps() == 0) {
+            out.printf(Locale.ROOT, "nothing to do: the run in %s is already at step %d of %d (extend it with"
+                    + " --steps or --epochs)%n", r.out(), p.startStep(), p.total());
+        } else {
+            out.printf(Locale.ROOT, "trained %d steps (to step %d) in %.1f s, %.0f tokens/s; last window: loss"
+                            + " %.5g, R2 %.4f, L0 %.2f, dead %.1f%%; %s%s; model in %s%n", summary.steps(),
+                    p.startStep() + summary.steps(), summary.seconds(), summary.tokensPerSecond(), progress.lastLoss,
+                    progress.lastR2, progress.lastL0, 100 * progress.lastDead, progress.windowText(),
+                    heldOut == null || heldOut.last() == null ? "" : "; " + heldOut.last().line(), r.out());
+        }
+        if (r.report() != null) {
+            Map<String, Object> settings = TrainReport.settings(r.argv(), r.data(), data, p.std(), p.sc(), p.cfg());
+            if (held != null) {
+                settings.put("held-out data", r.evalData() + " (" + held.rows() + " rows; " + (r.evalRows() == 0
+                        ? "all" : "the first " + Math.min(r.evalRows(), held.rows())) + " used, every "
+                        + (r.evalEvery() == 0 ? "run's end only" : r.evalEvery() + " steps and at the end") + ")");
             }
-            CommandExit stop = null;
-            if (trainer.stopped()) {
-                sun.misc.Signal sig = signals.received();
-                String by = sig == null ? "a stop request" : StopSignals.name(sig);
-                long at = startStep + summary.steps();
-                stop = new CommandExit(sig == null ? 1 : StopSignals.exitCode(sig), "train: stopped by " + by
-                        + (lastSaved[0] == at ? " after step " + at + "; checkpoint saved in " + outDir
-                                + " (continue with --resume " + outDir + ")"
-                                : " before the first step; " + lastSavedText(lastSaved[0], outDir)), null);
-            }
-            Map<String, Object> sum = progress.summary(summary, outDir);
-            if (json) {
-                out.println(Json.write(sum));
-            } else if (stop != null) {
-                // The stop line (stderr, from Main) says what happened.
-            } else if (summary.steps() == 0) {
-                out.printf(Locale.ROOT, "nothing to do: the run in %s is already at step %d of %d (extend it with"
-                        + " --steps or --epochs)%n", outDir, startStep, total);
-            } else {
-                out.printf(Locale.ROOT, "trained %d steps (to step %d) in %.1f s, %.0f tokens/s; last window: loss"
-                                + " %.5g, R2 %.4f, L0 %.2f, dead %.1f%%; %s%s; model in %s%n", summary.steps(),
-                        startStep + summary.steps(), summary.seconds(), summary.tokensPerSecond(), progress.lastLoss,
-                        progress.lastR2, progress.lastL0, 100 * progress.lastDead, progress.windowText(),
-                        heldOut == null || heldOut.last() == null ? "" : "; " + heldOut.last().line(), outDir);
-            }
-            if (report != null) {
-                Map<String, Object> settings = TrainReport.settings(argv, dataPath, data, std, sc, cfg);
-                if (held != null) {
-                    settings.put("held-out data", evalPath + " (" + held.rows() + " rows; " + (evalRows == 0
-                            ? "all" : "the first " + Math.min(evalRows, held.rows())) + " used, every "
-                            + (evalEvery == 0 ? "run's end only" : evalEvery + " steps and at the end") + ")");
-                }
-                Report.Density density = summary.steps() == 0 ? null
-                        : TrainReport.density(summary, std, data, cfg.batchSize());
-                Report.write(report, "sae4j train: " + dataPath.getFileName() + " → " + outDir.getFileName(),
-                        progress.reportRows(summary, density, heldOut == null ? null : heldOut.last()), settings,
-                        progress.points, progress.deadWindow(), density,
-                        heldOut == null ? List.of() : heldOut.points());
-            }
-            if (stop != null) {
-                throw stop;
-            }
+            Report.Density density = summary.steps() == 0 ? null
+                    : TrainReport.density(summary, p.std(), data, p.cfg().batchSize());
+            Report.write(r.report(), "sae4j train: " + r.data().getFileName() + " → " + r.out().getFileName(),
+                    progress.reportRows(summary, density, heldOut == null ? null : heldOut.last()), settings,
+                    progress.points, progress.deadWindow(), density,
+                    heldOut == null ? List.of() : heldOut.points());
+        }
+        if (o.stop() != null) {
+            throw o.stop();
         }
     }
 
     private static String lastSavedText(long step, Path dir) {
         return step >= 0 ? "the last good checkpoint (step " + step + ") is kept in " + dir : "nothing was written";
-    }
-
-    private static Path path(Args a, String option) {
-        String v = a.string(option, null);
-        if (v != null && v.isBlank()) {
-            throw new BadInputException("train " + option + ": expected a path, got an empty string");
-        }
-        return v == null ? null : Path.of(v);
-    }
-
-    /** The out dir must be new, empty, or (with --force) a sae4j model; never a stranger's files. */
-    static void checkOutDir(Path dir, boolean force) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new BadInputException(dir + ": exists and is not a directory; expected a directory for the model");
-        }
-        if (Checkpoint.exists(dir)) {
-            if (!force) {
-                throw new BadInputException(dir + ": already holds a sae4j model; expected a new directory (pass"
-                        + " --force to replace it, or --resume " + dir + " to continue it)");
-            }
-        } else if (!Checkpoint.isAbsentOrEmpty(dir)) {
-            throw new BadInputException(dir + ": exists and holds files that are not a sae4j model; expected a new or"
-                    + " empty directory (sae4j replaces the whole directory at each checkpoint)");
-        }
-    }
-
-    /**
-     * What the training rows are, for cfg.json: --data's own record, else (a copy of the same rows) the checkpoint's;
-     * a resume on rows of another tensor, or --eval-data of another tensor than --data, is refused.
-     */
-    private static ActivationSource source(Checkpoint.Loaded loaded, Path resumeDir, Path dataPath, Path evalPath)
-            throws IOException {
-        ActivationSource data = ActivationSource.of(dataPath);
-        ActivationSource recorded = loaded == null ? null : loaded.source();
-        if (resumeDir != null) {
-            ActivationSource.check(recorded, data, "train --data " + dataPath, "the run in " + resumeDir
-                    + " trains on", null);
-        }
-        ActivationSource src = data != null ? data : recorded;
-        if (evalPath != null) {
-            ActivationSource.check(src, ActivationSource.of(evalPath), "train --eval-data " + evalPath,
-                    "the training rows are", null);
-        }
-        return src;
-    }
-
-    /**
-     * The model {@code --init} starts from, in any format; an imported model whose forward pass sae4j's trainer
-     * cannot express (gated, per-row input normalisation) is refused with the reason, and exact JumpReLU thresholds
-     * continue as sae4j's {@code log θ}.
-     */
-    private static Checkpoint.Loaded initFrom(Args a, Path initDir) throws IOException {
-        LoadedModel m = Models.load(a, initDir);
-        if (m.sae().rule() != null) {
-            String why = m.sae().rule().trainingRefusal();
-            if (why != null) {
-                throw new BadInputException("train --init " + initDir + ": " + why + "; expected a model sae4j can"
-                        + " train (standard, topk or jumprelu without input normalisation)");
-            }
-            m.sae().withRule(null);
-        }
-        return new Checkpoint.Loaded(m.sae(), m.standardizer(), null, m.source());
     }
 
     /**

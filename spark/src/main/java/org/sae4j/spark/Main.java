@@ -13,7 +13,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
-import org.sae4j.cli.Option;
+import org.sae4j.cli.Command;
+import org.sae4j.cli.Opt;
 import org.sae4j.cli.OptionTable;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
@@ -25,33 +26,39 @@ import org.sae4j.train.Checkpoint;
  * {@link org.sae4j.cli.Main#exitCode}): 2 and one line for bad input, as the {@code sae4j} CLI.
  */
 public final class Main {
+    static final Opt<String> MODEL = Opt.string("--model", "DIR", "the trained SAE").asRequired();
+    static final Opt<String> COLUMN = Opt.string("--column", "NAME", "the Parquet column").withDefault("activations");
+    static final Opt<Path> TOKENS = Opt.path("--tokens", "tokens.tsv", "token texts, row-aligned with PATH, for"
+            + " contexts");
+    static final Opt<Integer> TOP = Opt.integer("--top", "N", "top activations kept per latent").withDefault("20");
+    static final Opt<Integer> CONTEXT = Opt.integer("--context", "C", "tokens of context either side")
+            .withDefault("8");
+    static final Opt<Integer> BATCH = Opt.integer("--batch", "B", "rows per encoder call").withDefault("1024");
+    static final Opt<Double> DENSE_THRESHOLD = Opt.number("--dense-threshold", "F", "a latent firing on more than"
+            + " this fraction of rows is dense").withDefault("0.1");
+    static final Opt<Boolean> REQUIRE_SIMD = Opt.flag("--require-simd", "fail when an executor runs the scalar"
+            + " kernels, not SIMD");
+    static final Opt<Boolean> FORCE = Opt.flag("--force", "replace an existing DIR");
+    static final Opt<String> FEATURES_DATA = Opt.string("--data", "PATH", "Parquet or .npy shards (a path or a URI"
+            + " Spark reads)").asRequired();
+    static final Opt<Path> FEATURES_OUT = Opt.path("--out", "DIR", "where the statistics and the page go")
+            .asRequired();
+    static final Opt<String> ENCODE_DATA = Opt.string("--data", "PARQUET", "the input rows").asRequired();
+    static final Opt<String> ENCODE_COLUMN = Opt.string("--column", "NAME", "an array<float> column")
+            .withDefault("activations");
+    static final Opt<Integer> K = Opt.integer("--k", "K", "codes kept per row").withDefault("32");
+    static final Opt<Path> ENCODE_OUT = Opt.path("--out", "PARQUET", "a new path for the encoded rows").asRequired();
+
     static final OptionTable FEATURES = OptionTable.of("spark features", "statistics of every latent over PATH in"
                     + " the layout of sae4j features, page included",
             List.of("PATH: Parquet with an array<float> or array<array<float>> column, or .npy shards"),
-            List.of(Option.valued("--model", "DIR", "the trained SAE").asRequired(),
-                    Option.valued("--data", "PATH", "Parquet or .npy shards (a path or a URI Spark reads)")
-                            .asRequired(),
-                    Option.valued("--column", "NAME", "the Parquet column").withDefault("activations"),
-                    Option.valued("--tokens", "tokens.tsv", "token texts, row-aligned with PATH, for contexts"),
-                    Option.valued("--top", "N", "top activations kept per latent").withDefault("20"),
-                    Option.valued("--context", "C", "tokens of context either side").withDefault("8"),
-                    Option.valued("--batch", "B", "rows per encoder call").withDefault("1024"),
-                    Option.valued("--dense-threshold", "F", "a latent firing on more than this fraction of rows is"
-                            + " dense").withDefault("0.1"),
-                    Option.flag("--require-simd", "fail when an executor runs the scalar kernels, not SIMD"),
-                    Option.flag("--force", "replace an existing DIR"),
-                    Option.valued("--out", "DIR", "where the statistics and the page go").asRequired()));
+            Opt.options(List.of(MODEL, FEATURES_DATA, COLUMN, TOKENS, TOP, CONTEXT, BATCH, DENSE_THRESHOLD,
+                    REQUIRE_SIMD, FORCE, FEATURES_OUT)));
 
     static final OptionTable ENCODE = OptionTable.of("spark encode", "the input rows with two columns added:"
                     + " sae_indices array<int>, sae_values array<float>",
             List.of(),
-            List.of(Option.valued("--model", "DIR", "the trained SAE").asRequired(),
-                    Option.valued("--data", "PARQUET", "the input rows").asRequired(),
-                    Option.valued("--column", "NAME", "an array<float> column").withDefault("activations"),
-                    Option.valued("--k", "K", "codes kept per row").withDefault("32"),
-                    Option.valued("--batch", "B", "rows per encoder call").withDefault("1024"),
-                    Option.flag("--require-simd", "fail when an executor runs the scalar kernels, not SIMD"),
-                    Option.valued("--out", "PARQUET", "a new path for the encoded rows").asRequired()));
+            Opt.options(List.of(MODEL, ENCODE_DATA, ENCODE_COLUMN, K, BATCH, REQUIRE_SIMD, ENCODE_OUT)));
 
     static final String USAGE = "usage: spark-submit --class org.sae4j.spark.Main sae4j-spark.jar COMMAND ...\n"
             + FEATURES.overview() + ENCODE.overview();
@@ -61,12 +68,45 @@ public final class Main {
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);
+        stopSession();
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    private static void stopSession() {
         SparkSession.getActiveSession().foreach(s -> {
             s.stop();
             return null;
         });
-        if (code != 0) {
-            System.exit(code);
+    }
+
+    /**
+     * {@code sae4j spark features|encode} as core's {@code org.sae4j.cli.Main} lists it (found through
+     * {@code META-INF/services/org.sae4j.cli.Command} when the launcher puts the spark jars on the class path): one
+     * command in local mode, whose session ends with it, as {@link #main} ends it for {@code spark-submit}.
+     */
+    public static final class Registered implements Command {
+        @Override
+        public String name() {
+            return "spark";
+        }
+
+        @Override
+        public String summary() {
+            return "features | encode on Apache Spark";
+        }
+
+        @Override
+        public List<OptionTable> options() {
+            return List.of(FEATURES, ENCODE);
+        }
+
+        @Override
+        public int run(String[] args, PrintStream out, PrintStream err) {
+            int code = Main.run(args, out, err);
+            stopSession();
+            return code;
         }
     }
 
@@ -103,12 +143,10 @@ public final class Main {
     }
 
     private static void features(Args a, PrintStream out) throws IOException {
-        String tokens = a.string("--tokens");
-        SparkFeatures.Options o = new SparkFeatures.Options(Path.of(a.required("--model")), a.required("--data"),
-                a.string("--column"), tokens == null ? null : Path.of(tokens), a.integer("--top"),
-                a.integer("--context"), a.integer("--batch"), a.number("--dense-threshold"), a.flag("--require-simd"),
-                a.flag("--force"));
-        Path outDir = Path.of(a.required("--out"));
+        SparkFeatures.Options o = new SparkFeatures.Options(Path.of(a.required(MODEL)), a.required(FEATURES_DATA),
+                a.get(COLUMN), a.get(TOKENS), a.get(TOP), a.get(CONTEXT), a.get(BATCH), a.get(DENSE_THRESHOLD),
+                a.get(REQUIRE_SIMD), a.get(FORCE));
+        Path outDir = a.required(FEATURES_OUT);
         SparkSession spark = session();
         long t0 = System.nanoTime(); // from the model's load on, as sae4j features counts
         FeatureData f = SparkFeatures.run(spark, o, outDir);
@@ -122,8 +160,8 @@ public final class Main {
     }
 
     private static void encode(Args a, PrintStream out) throws IOException {
-        String data = a.required("--data");
-        Path outDir = Path.of(a.required("--out")).toAbsolutePath().normalize();
+        String data = a.required(ENCODE_DATA);
+        Path outDir = a.required(ENCODE_OUT).toAbsolutePath().normalize();
         if (Files.exists(outDir)) {
             throw new BadInputException(outDir + ": exists; expected a new path for the encoded Parquet");
         }
@@ -131,8 +169,8 @@ public final class Main {
             throw new BadInputException(data + ": .npy rows; expected Parquet (spark encode adds columns to a"
                     + " table; spark features reads .npy shards)");
         }
-        SaeTransformer t = new SaeTransformer().setModelPath(a.required("--model")).setInputCol(a.string("--column"))
-                .setK(a.integer("--k")).setBatchSize(a.integer("--batch")).setRequireSimd(a.flag("--require-simd"));
+        SaeTransformer t = new SaeTransformer().setModelPath(a.required(MODEL)).setInputCol(a.get(ENCODE_COLUMN))
+                .setK(a.get(K)).setBatchSize(a.get(BATCH)).setRequireSimd(a.get(REQUIRE_SIMD));
         SparkSession spark = session();
         long t0 = System.nanoTime();
         try {

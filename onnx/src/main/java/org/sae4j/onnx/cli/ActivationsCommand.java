@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
+import org.sae4j.cli.Command;
 import org.sae4j.cli.Main;
-import org.sae4j.cli.Option;
+import org.sae4j.cli.Opt;
 import org.sae4j.cli.OptionTable;
 import org.sae4j.onnx.ActivationExtractor;
 import org.sae4j.onnx.HookNames;
@@ -21,49 +22,83 @@ import org.sae4j.onnx.OnnxRunner;
 import org.sae4j.onnx.TextTokenizer;
 
 /**
- * {@code sae4j activations}: the command of the optional onnx module. The launcher sends {@code activations} here
- * (core's {@code Main} stays free of ONNX); exit codes follow core's: 0 ok, 2 bad usage or input (one line on
- * stderr), 1 internal or I/O error.
+ * {@code sae4j activations}: the command of the optional onnx module. Core's {@code Main} finds it through
+ * {@link java.util.ServiceLoader} ({@link Registered}) when the launcher puts the onnx jars on the class path, so
+ * core names no ONNX class; exit codes follow core's: 0 ok, 2 bad usage or input (one line on stderr), 1 internal
+ * or I/O error.
  */
 public final class ActivationsCommand {
+    static final Opt<String> ONNX = Opt.string("--onnx", "MODEL.onnx|builtin:all-minilm-l6-v2", "the model")
+            .asRequired();
+    static final Opt<String> TOKENIZER = Opt.string("--tokenizer", "tokenizer.json", "its tokenizer (the built-in"
+            + " model brings its own)");
+    static final Opt<Path> TEXT = Opt.path("--text", "FILE", "UTF-8, one document per line (empty lines skipped,"
+            + " still counted as documents)").asRequired();
+    static final Opt<Path> OUT = Opt.path("--out", "DIR", "where shards, tokens.tsv and activations.json go")
+            .asRequired();
+    static final Opt<List<String>> OUTPUT = Opt.repeatable("--output", "NAME", "a graph output, any intermediate"
+            + " tensor, or blocks.N.hook_resid_post (the residual stream after block N, from 0) (default: the first"
+            + " graph output, last_hidden_state for the built-in model)");
+    static final Opt<Boolean> LIST_OUTPUTS = Opt.flag("--list-outputs", "show the per-token candidates for --output"
+            + " with their shapes, by block");
+    static final Opt<Integer> MAX_TOKENS = Opt.integer("--max-tokens", "N", "longer documents are truncated (special"
+            + " tokens kept); the count is reported").withDefault("128");
+    static final Opt<Integer> WINDOW = Opt.integer("--window", "N", "cut documents longer than N tokens into"
+            + " consecutive windows of N (each with the document's special tokens) instead of truncating, as"
+            + " SAELens's context_size; tokens.tsv then records each row's window");
+    static final Opt<Integer> STRIDE = Opt.integer("--stride", "S", "with --window: each window starts S content"
+            + " tokens after the one before (default: as many as a window holds, no overlap); a token's row comes"
+            + " from the first window holding it");
+    static final Opt<Integer> BATCH = Opt.integer("--batch", "B", "documents per ONNX Runtime call")
+            .withDefault("32");
+    static final Opt<Boolean> KEEP_SPECIAL = Opt.flag("--keep-special", "keep rows of [CLS], [SEP], BOS..."
+            + " (dropped by default)");
+    static final Opt<Integer> SHARD_ROWS = Opt.integer("--shard-rows", "R", "rows per .npy shard")
+            .withDefault("65536");
+    static final Opt<String> DTYPE = Opt.string("--dtype", "T", "float32, or float16: half the disk, each value"
+            + " rounded to nearest (train, eval, encode and features read both)").withDefault("float32");
+    static final Opt<Integer> THREADS = Opt.integer("--threads", "T", "ONNX Runtime intra-op threads (default: one"
+            + " per processor)");
+    static final Opt<Path> CACHE_DIR = Opt.path("--cache-dir", "DIR", "native libraries of ONNX Runtime and the"
+            + " tokenizer (default $XDG_CACHE_HOME/sae4j or ~/.cache/sae4j); nothing is downloaded");
+    static final Opt<Boolean> FORCE = Opt.flag("--force", "replace an existing DIR");
+    static final Opt<Boolean> QUIET = Opt.flag("--quiet", "no progress on stderr");
+
     static final OptionTable OPTIONS = OptionTable.of("activations", "per-token activations of a transformer (ONNX"
             + " Runtime) as float32 .npy shards in DIR/<output>/ that 'sae4j train --data DIR/<output>' reads,"
             + " row-aligned with DIR/tokens.tsv; DIR/activations.json records the model (sha256), tokenizer, outputs,"
             + " shapes and counts.",
             List.of("sae4j activations --onnx MODEL --list-outputs [--tokenizer tokenizer.json]: the candidates"),
-            List.of(Option.valued("--onnx", "MODEL.onnx|builtin:all-minilm-l6-v2", "the model").asRequired(),
-                    Option.valued("--tokenizer", "tokenizer.json", "its tokenizer (the built-in model brings its own)"),
-                    Option.valued("--text", "FILE", "UTF-8, one document per line (empty lines skipped, still"
-                            + " counted as documents)").asRequired(),
-                    Option.valued("--out", "DIR", "where shards, tokens.tsv and activations.json go").asRequired(),
-                    Option.repeatable("--output", "NAME", "a graph output, any intermediate tensor, or"
-                            + " blocks.N.hook_resid_post (the residual stream after block N, from 0) (default: the"
-                            + " first graph output, last_hidden_state for the built-in model)"),
-                    Option.flag("--list-outputs", "show the per-token candidates for --output with their shapes,"
-                            + " by block"),
-                    Option.valued("--max-tokens", "N", "longer documents are truncated (special tokens kept); the"
-                            + " count is reported").withDefault("128"),
-                    Option.valued("--window", "N", "cut documents longer than N tokens into consecutive windows of N"
-                            + " (each with the document's special tokens) instead of truncating, as SAELens's"
-                            + " context_size; tokens.tsv then records each row's window"),
-                    Option.valued("--stride", "S", "with --window: each window starts S content tokens after the one"
-                            + " before (default: as many as a window holds, no overlap); a token's row comes from the"
-                            + " first window holding it"),
-                    Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
-                    Option.flag("--keep-special", "keep rows of [CLS], [SEP], BOS... (dropped by default)"),
-                    Option.valued("--shard-rows", "R", "rows per .npy shard").withDefault("65536"),
-                    Option.valued("--dtype", "T", "float32, or float16: half the disk, each value rounded to"
-                            + " nearest (train, eval, encode and features read both)").withDefault("float32"),
-                    Option.valued("--threads", "T", "ONNX Runtime intra-op threads (default: one per processor)"),
-                    Option.valued("--cache-dir", "DIR", "native libraries of ONNX Runtime and the tokenizer (default"
-                            + " $XDG_CACHE_HOME/sae4j or ~/.cache/sae4j); nothing is downloaded"),
-                    Option.flag("--force", "replace an existing DIR"),
-                    Option.flag("--quiet", "no progress on stderr")));
+            Opt.options(List.of(ONNX, TOKENIZER, TEXT, OUT, OUTPUT, LIST_OUTPUTS, MAX_TOKENS, WINDOW, STRIDE, BATCH,
+                    KEEP_SPECIAL, SHARD_ROWS, DTYPE, THREADS, CACHE_DIR, FORCE, QUIET)));
 
     /** {@code sae4j activations --help}. */
     static final String USAGE = OPTIONS.usage();
 
     private ActivationsCommand() {}
+
+    /** {@code sae4j activations} as core's {@code Main} lists it (META-INF/services/org.sae4j.cli.Command). */
+    public static final class Registered implements Command {
+        @Override
+        public String name() {
+            return "activations";
+        }
+
+        @Override
+        public String summary() {
+            return OPTIONS.summary();
+        }
+
+        @Override
+        public List<OptionTable> options() {
+            return List.of(OPTIONS);
+        }
+
+        @Override
+        public int run(String[] args, PrintStream out, PrintStream err) {
+            return ActivationsCommand.run(args, out, err);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -77,19 +112,16 @@ public final class ActivationsCommand {
     private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
         int from = args.length > 0 && args[0].equals("activations") ? 1 : 0;
         Args a = OPTIONS.parse(args, from); // --help: UsageRequest, printed by Main.exitCode
-        List<String> outputs = new ArrayList<>(a.all("--output"));
-        Path cache = a.string("--cache-dir", null) != null ? Path.of(a.string("--cache-dir", null))
-                : System.getProperty("sae4j.onnx.cacheDir") != null ? Path.of(System.getProperty("sae4j.onnx.cacheDir"))
-                : NativeLibraries.defaultCacheDir();
-        NativeLibraries.configure(cache);
-        ModelSource source = ModelSource.resolve(a.required("--onnx"), a.string("--tokenizer", null));
-        int maxTokens = a.integer("--max-tokens");
-        if (a.flag("--list-outputs")) {
-            listOutputs(source, maxTokens, a.integer("--threads", 0), out);
+        List<String> outputs = new ArrayList<>(a.get(OUTPUT));
+        NativeLibraries.configure(cacheDir(a.get(CACHE_DIR)));
+        ModelSource source = ModelSource.resolve(a.required(ONNX), a.get(TOKENIZER));
+        int maxTokens = a.get(MAX_TOKENS);
+        if (a.get(LIST_OUTPUTS)) {
+            listOutputs(source, maxTokens, a.get(THREADS, 0), out);
             return;
         }
-        Path text = Path.of(a.required("--text"));
-        Path outDir = Path.of(a.required("--out"));
+        Path text = a.required(TEXT);
+        Path outDir = a.required(OUT);
         OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model()); // ~90 MB: once, shared with the run
         if (outputs.isEmpty()) {
             if (graph.outputs().isEmpty()) throw new BadInputException(source.model() + ": has no graph outputs;"
@@ -97,9 +129,9 @@ public final class ActivationsCommand {
             outputs.add(graph.outputs().get(0));
         }
         ActivationExtractor.Options o = new ActivationExtractor.Options(text, outDir, outputs, maxTokens,
-                a.integer("--batch"), a.flag("--keep-special"), a.integer("--shard-rows"), a.integer("--threads", 0),
-                a.flag("--force"), a.string("--dtype"), a.integer("--window", 0), a.integer("--stride", 0));
-        ActivationExtractor.Summary s = ActivationExtractor.run(source, graph, o, a.flag("--quiet") ? null : err);
+                a.get(BATCH), a.get(KEEP_SPECIAL), a.get(SHARD_ROWS), a.get(THREADS, 0), a.get(FORCE), a.get(DTYPE),
+                a.get(WINDOW, 0), a.get(STRIDE, 0));
+        ActivationExtractor.Summary s = ActivationExtractor.run(source, graph, o, a.get(QUIET) ? null : err);
         String cut = o.window() > 0 ? s.windows() + " windows of up to " + o.window() + " tokens"
                 : s.truncated() + " truncated to " + maxTokens + " tokens";
         out.printf(Locale.ROOT, "activations: %d documents (%d empty lines skipped, %s),"
@@ -111,6 +143,12 @@ public final class ActivationsCommand {
         }
         out.println("  tokens -> " + o.out().resolve("tokens.tsv") + ", description -> "
                 + o.out().resolve("activations.json"));
+    }
+
+    /** {@code --cache-dir}, else the {@code sae4j.onnx.cacheDir} property (tests), else the user's cache. */
+    static Path cacheDir(Path given) {
+        return given != null ? given : System.getProperty("sae4j.onnx.cacheDir") != null
+                ? Path.of(System.getProperty("sae4j.onnx.cacheDir")) : NativeLibraries.defaultCacheDir();
     }
 
     /** Prints every tensor with one row per token ({@code [batch, sequence, width]}) on a probe sentence. */

@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
+import org.sae4j.cli.Command;
 import org.sae4j.cli.Main;
-import org.sae4j.cli.Option;
+import org.sae4j.cli.Opt;
 import org.sae4j.cli.OptionTable;
 import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
@@ -33,6 +34,41 @@ import org.sae4j.onnx.SpliceMeasure;
  * module) where {@code eval} needs only activation rows. Exit codes as {@link ActivationsCommand}.
  */
 public final class SpliceCommand {
+    static final Opt<String> ONNX = Opt.string("--onnx", "MODEL.onnx|builtin:all-minilm-l6-v2", "the model")
+            .asRequired();
+    static final Opt<String> TOKENIZER = Opt.string("--tokenizer", "tokenizer.json", "its tokenizer (the built-in"
+            + " model brings its own)");
+    static final Opt<Path> TEXT = Opt.path("--text", "FILE", "UTF-8, one document per line (held-out text)")
+            .asRequired();
+    static final Opt<String> OUTPUT = Opt.string("--output", "HOOK", "the tensor the SAE was trained on (a graph"
+            + " tensor or blocks.N.hook_resid_post, as in activations --output; default: the one a sae4j model's"
+            + " cfg.json records)");
+    static final Opt<Path> MODEL = Opt.path("--model", "DIR", "the SAE folder (sae4j, SAELens, sparsify or Gemma"
+            + " Scope)").asRequired();
+    static final Opt<String> FORMAT = Opt.string("--format", "sae4j|saelens|sparsify|gemmascope", "the SAE folder's"
+            + " format (default: detected)");
+    static final Opt<String> HOOKPOINT = Opt.string("--hookpoint", "NAME", "which SAE of a sparsify run folder");
+    static final Opt<Double> SCALING_FACTOR = Opt.number("--scaling-factor", "F", "SAELens expected_average_only_in,"
+            + " when its cfg.json lacks it");
+    static final Opt<String> MEASURE = Opt.string("--measure", "NAME", "the output compared (default: the first"
+            + " graph output; a name containing 'logits' is measured as next-token logits)");
+    static final Opt<Path> ACTIVATIONS = Opt.path("--activations", "DIR", "the activations output the SAE was"
+            + " trained from: checks model and hook, and takes its --keep-special");
+    static final Opt<Integer> MAX_TOKENS = Opt.integer("--max-tokens", "N", "longer documents are truncated")
+            .withDefault("128");
+    static final Opt<Integer> BATCH = Opt.integer("--batch", "B", "documents per ONNX Runtime call")
+            .withDefault("32");
+    static final Opt<Boolean> SPLICE_SPECIAL = Opt.flag("--splice-special", "replace the rows of [CLS], [SEP],"
+            + " BOS... too");
+    static final Opt<Boolean> FORCE = Opt.flag("--force", "splice at --output although the model records another"
+            + " tensor");
+    static final Opt<Integer> THREADS = Opt.integer("--threads", "T", "ONNX Runtime and SAE threads (default: one"
+            + " per core)");
+    static final Opt<Path> CACHE_DIR = Opt.path("--cache-dir", "DIR", "native libraries of ONNX Runtime and the"
+            + " tokenizer");
+    static final Opt<Boolean> JSON = Opt.flag("--json", "one JSON object on stdout");
+    static final Opt<Boolean> QUIET = Opt.flag("--quiet", "no progress on stderr");
+
     static final OptionTable OPTIONS = OptionTable.of("splice", "runs a text through the model clean, with the hook"
             + " tensor replaced by the SAE's reconstruction (the graph cut at the hook, so the model's own later"
             + " layers run on it), by zeros and by the dataset mean of the hook rows; compares the measured output"
@@ -40,33 +76,33 @@ public final class SpliceCommand {
             + " logits) with the recovered fraction against both baselines.",
             List.of("special tokens keep their clean hook values unless --splice-special (or --activations"
                     + " names an extraction made with --keep-special)"),
-            List.of(Option.valued("--onnx", "MODEL.onnx|builtin:all-minilm-l6-v2", "the model").asRequired(),
-                    Option.valued("--tokenizer", "tokenizer.json", "its tokenizer (the built-in model brings its own)"),
-                    Option.valued("--text", "FILE", "UTF-8, one document per line (held-out text)").asRequired(),
-                    Option.valued("--output", "HOOK", "the tensor the SAE was trained on (a graph tensor or"
-                            + " blocks.N.hook_resid_post, as in activations --output; default: the one a sae4j model's"
-                            + " cfg.json records)"),
-                    Option.valued("--model", "DIR", "the SAE folder (sae4j, SAELens, sparsify or Gemma Scope)")
-                            .asRequired(),
-                    Option.valued("--format", "sae4j|saelens|sparsify|gemmascope", "the SAE folder's format"
-                            + " (default: detected)"),
-                    Option.valued("--hookpoint", "NAME", "which SAE of a sparsify run folder"),
-                    Option.valued("--scaling-factor", "F", "SAELens expected_average_only_in, when its cfg.json"
-                            + " lacks it"),
-                    Option.valued("--measure", "NAME", "the output compared (default: the first graph output;"
-                            + " a name containing 'logits' is measured as next-token logits)"),
-                    Option.valued("--activations", "DIR", "the activations output the SAE was trained from: checks"
-                            + " model and hook, and takes its --keep-special"),
-                    Option.valued("--max-tokens", "N", "longer documents are truncated").withDefault("128"),
-                    Option.valued("--batch", "B", "documents per ONNX Runtime call").withDefault("32"),
-                    Option.flag("--splice-special", "replace the rows of [CLS], [SEP], BOS... too"),
-                    Option.flag("--force", "splice at --output although the model records another tensor"),
-                    Option.valued("--threads", "T", "ONNX Runtime and SAE threads (default: one per core)"),
-                    Option.valued("--cache-dir", "DIR", "native libraries of ONNX Runtime and the tokenizer"),
-                    Option.flag("--json", "one JSON object on stdout"),
-                    Option.flag("--quiet", "no progress on stderr")));
+            Opt.options(List.of(ONNX, TOKENIZER, TEXT, OUTPUT, MODEL, FORMAT, HOOKPOINT, SCALING_FACTOR, MEASURE,
+                    ACTIVATIONS, MAX_TOKENS, BATCH, SPLICE_SPECIAL, FORCE, THREADS, CACHE_DIR, JSON, QUIET)));
 
     private SpliceCommand() {}
+
+    /** {@code sae4j splice} as core's {@code Main} lists it (META-INF/services/org.sae4j.cli.Command). */
+    public static final class Registered implements Command {
+        @Override
+        public String name() {
+            return "splice";
+        }
+
+        @Override
+        public String summary() {
+            return OPTIONS.summary();
+        }
+
+        @Override
+        public List<OptionTable> options() {
+            return List.of(OPTIONS);
+        }
+
+        @Override
+        public int run(String[] args, PrintStream out, PrintStream err) {
+            return SpliceCommand.run(args, out, err);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -80,41 +116,37 @@ public final class SpliceCommand {
     private static void execute(String[] args, PrintStream out, PrintStream err) throws IOException {
         int from = args.length > 0 && args[0].equals("splice") ? 1 : 0;
         Args a = OPTIONS.parse(args, from);
-        Path cache = a.string("--cache-dir", null) != null ? Path.of(a.string("--cache-dir", null))
-                : System.getProperty("sae4j.onnx.cacheDir") != null ? Path.of(System.getProperty("sae4j.onnx.cacheDir"))
-                : NativeLibraries.defaultCacheDir();
-        NativeLibraries.configure(cache);
-        Path modelDir = Path.of(a.required("--model"));
-        String f = a.string("--format", null);
-        String scale = a.string("--scaling-factor", null);
+        NativeLibraries.configure(ActivationsCommand.cacheDir(a.get(CACHE_DIR)));
+        Path modelDir = a.required(MODEL);
+        String f = a.get(FORMAT);
         LoadedModel sae = ModelFormats.load(modelDir, new ImportOptions(f == null ? null : Format.parse(f),
-                a.string("--hookpoint", null), scale == null ? null : a.number("--scaling-factor", 0)));
-        ModelSource source = ModelSource.resolve(a.required("--onnx"), a.string("--tokenizer", null));
+                a.get(HOOKPOINT), a.get(SCALING_FACTOR)));
+        ModelSource source = ModelSource.resolve(a.required(ONNX), a.get(TOKENIZER));
         OnnxGraph graph = OnnxGraph.parse(source.modelBytes(), source.model());
         String hook = hook(a, sae, source, graph, modelDir);
-        String measure = a.string("--measure", null);
+        String measure = a.get(MEASURE);
         if (measure == null) {
             if (graph.outputs().isEmpty()) {
                 throw new BadInputException(source.model() + ": has no graph outputs; expected --measure NAME");
             }
             measure = graph.outputs().get(0);
         }
-        boolean spliceSpecial = a.flag("--splice-special");
-        if (a.string("--activations", null) != null) {
-            spliceSpecial |= checkActivations(Path.of(a.string("--activations", null)), source, hook);
+        boolean spliceSpecial = a.get(SPLICE_SPECIAL);
+        if (a.get(ACTIVATIONS) != null) {
+            spliceSpecial |= checkActivations(a.get(ACTIVATIONS), source, hook);
         }
-        int threads = a.integer("--threads", 0);
-        SpliceEvaluator.Options o = new SpliceEvaluator.Options(Path.of(a.required("--text")), hook, measure,
-                a.integer("--max-tokens"), a.integer("--batch"), spliceSpecial, threads);
+        int threads = a.get(THREADS, 0);
+        SpliceEvaluator.Options o = new SpliceEvaluator.Options(a.required(TEXT), hook, measure,
+                a.get(MAX_TOKENS), a.get(BATCH), spliceSpecial, threads);
         SpliceEvaluator.Result r;
         try (KernelPool pool = new KernelPool(threads > 0 ? threads : Runtime.getRuntime().availableProcessors())) {
-            r = SpliceEvaluator.run(source, graph, o, new SaeReconstruction(sae, pool), a.flag("--quiet") ? null
+            r = SpliceEvaluator.run(source, graph, o, new SaeReconstruction(sae, pool), a.get(QUIET) ? null
                     : err);
         }
         Map<String, Object> j = SpliceEvaluator.toJson(source, o, r);
         j.put("model", modelDir.toString());
         j.put("model_format", sae.format().name().toLowerCase(Locale.ROOT));
-        if (a.flag("--json")) {
+        if (a.get(JSON)) {
             out.println(Json.write(j));
         } else {
             print(out, modelDir, source, r, o);
@@ -127,7 +159,7 @@ public final class SpliceCommand {
      */
     private static String hook(Args a, LoadedModel sae, ModelSource source, OnnxGraph graph, Path modelDir) {
         ActivationSource trained = sae.source();
-        String given = a.string("--output", null);
+        String given = a.get(OUTPUT);
         if (given == null) {
             if (trained == null) {
                 throw new BadInputException("splice: --output HOOK is required (" + modelDir + " does not record the"
@@ -136,7 +168,7 @@ public final class SpliceCommand {
             given = trained.output();
         }
         given = HookNames.resolve(graph, given, source.model() + " --output " + given);
-        if (!a.flag("--force")) {
+        if (!a.get(FORCE)) {
             ActivationSource.check(trained, new ActivationSource(source.model(), source.modelSha256(), given,
                     HookNames.hookName(graph, given), null, null, 0, false, null, null), "splice --output " + given, "model " + modelDir + " was trained"
                     + " on", "--force to splice there anyway");
