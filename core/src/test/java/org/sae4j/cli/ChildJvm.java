@@ -26,7 +26,13 @@ final class ChildJvm {
                 // No hsperfdata file: it is the only file the JVM itself writes, and it would trip a ulimit -f.
                 "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
                 "-Dsae4j.vectorization=" + System.getProperty("sae4j.vectorization", "panama"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp", System.getProperty("java.class.path")));
+        // The narrow-species run's width too: a child on other kernels would round differently from its parent.
+        String width = System.getProperty("sae4j.vectorsize");
+        if (width != null) {
+            cmd.add("-Dsae4j.vectorsize=" + width);
+        }
+        cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
         return cmd;
     }
