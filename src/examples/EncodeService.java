@@ -19,8 +19,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.sae4j.BadInputException;
-import org.sae4j.EncoderMode;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.EncoderMode;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.ModelFormats;
 import org.sae4j.serve.EncodeHandler;
 

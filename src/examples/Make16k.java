@@ -1,7 +1,11 @@
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import org.sae4j.*;
-import org.sae4j.io.*;
+import org.sae4j.data.TokensTsv;
+import org.sae4j.encode.select.TopK;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 
 /**
  * Test data for the feature browser at 16k latents (src/docs/features.md): a random-init TopK model (d = 768,

@@ -14,14 +14,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sae4j.EncoderMode;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
+import org.sae4j.encode.EncoderMode;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 
 /**
  * {@link SaeEncoder} as a service uses it, on a TopK model (tied random init, biases zero):

@@ -3,13 +3,13 @@ package org.sae4j.bench;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import org.sae4j.EncoderMode;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.EncoderMode;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 
 /**
  * Candidates per query of the screened encoder modes — how many latents are recomputed from the float32 rows — and

@@ -38,15 +38,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.serve.EncodeHandler;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * A soak of {@code POST /encode} (not a JMH benchmark, not a test): {@link EncodeHandler} on 127.0.0.1 with a saved

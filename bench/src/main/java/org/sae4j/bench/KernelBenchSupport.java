@@ -1,7 +1,7 @@
 package org.sae4j.bench;
 
 import java.util.SplittableRandom;
-import org.sae4j.Gaussian;
+import org.sae4j.random.Gaussian;
 
 /** Shared set-up of the kernel benchmarks: seeded Gaussian data. */
 final class KernelBenchSupport {

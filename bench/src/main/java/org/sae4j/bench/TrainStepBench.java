@@ -15,9 +15,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sae4j.Activation;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.train.FusedStep;
 import org.sae4j.train.OptimizerState;
 import org.sae4j.train.ReferenceStep;
@@ -86,8 +86,8 @@ public class TrainStepBench {
         SaeConfig cfg = new SaeConfig(dim, latents, act, Math.min(k, latents), true, false, 1e-3, 1e-3, 1,
                 nesting(matryoshka, latents), switch (transcoder) {
                     case "none" -> null;
-                    case "tc" -> new org.sae4j.Transcoding(dim, false);
-                    case "skip" -> new org.sae4j.Transcoding(dim, true);
+                    case "tc" -> new org.sae4j.model.Transcoding(dim, false);
+                    case "skip" -> new org.sae4j.model.Transcoding(dim, true);
                     default -> throw new IllegalArgumentException("transcoder " + transcoder + ": none|tc|skip");
                 });
         x = KernelBenchSupport.gaussian(batch * cfg.rowWidth(), 7);
@@ -107,7 +107,7 @@ public class TrainStepBench {
         fused = new FusedStep(sae, tc, Long.MAX_VALUE, new OptimizerState(sae), dense);
     }
 
-    static org.sae4j.Matryoshka nesting(String spec, int latents) {
+    static org.sae4j.model.Matryoshka nesting(String spec, int latents) {
         if (spec.equals("none")) {
             return null;
         }
@@ -116,7 +116,7 @@ public class TrainStepBench {
         for (int p = m - 1; p >= 0; p--) {
             widths.add(Math.max(1, latents >> (2 * p)));
         }
-        return new org.sae4j.Matryoshka(widths, org.sae4j.Matryoshka.Loss.SUM);
+        return new org.sae4j.model.Matryoshka(widths, org.sae4j.model.Matryoshka.Loss.SUM);
     }
 
     // The (1 − l0/n) quantile of pre-activations on a sample of rows becomes the firing point of every latent.

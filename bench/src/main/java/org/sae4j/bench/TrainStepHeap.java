@@ -2,8 +2,8 @@ package org.sae4j.bench;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.train.FusedStep;
 import org.sae4j.train.TrainConfig;
 

@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
+import org.sae4j.data.NpyDataset;
 import org.sae4j.experiments.HeldOutStudy;
 import org.sae4j.experiments.HeldOutStudy.Regime;
 import org.sae4j.experiments.HeldOutStudy.Remedy;
 import org.sae4j.experiments.HeldOutStudy.Run;
 import org.sae4j.io.AtomicFiles;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.io.json.Json;
 
 /**
  * {@code sae4j experiment dead-codes --data TRAIN --heldout HELD --out DIR}: every regime × remedy of

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
+import org.sae4j.data.BatchStream;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.LoadedModel;
-import org.sae4j.io.BatchStream;
-import org.sae4j.SaeEncoder;
+import org.sae4j.io.npy.NpyWriter;
 import org.sae4j.kernels.KernelPool;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.model.Sae;
 
 /**
  * {@code sae4j encode --model DIR --data PATH --out BASE [--k K] [--dense] [--batch B] [--threads T] [--force]}:

@@ -4,17 +4,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import org.sae4j.Sae;
+import org.sae4j.data.BatchStream;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.LoadedModel;
-import org.sae4j.SaeEncoder;
-import org.sae4j.io.BatchStream;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.io.json.Json;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.metrics.DatasetMetrics;
+import org.sae4j.model.Sae;
 
 /**
  * {@code sae4j eval --model DIR --data PATH [--json]}: reconstruction and sparsity over every row of the data, in the
@@ -109,7 +109,7 @@ final class Eval {
     static int[] prefixes(Args a, Sae sae) {
         int n = sae.latents();
         if (!a.given(PREFIX)) {
-            org.sae4j.Matryoshka m = sae.config().matryoshka();
+            org.sae4j.model.Matryoshka m = sae.config().matryoshka();
             return m == null ? new int[0] : m.widths().stream().mapToInt(Integer::intValue).toArray();
         }
         String spec = a.get(PREFIX);
@@ -117,7 +117,7 @@ final class Eval {
             return new int[0];
         }
         try {
-            return org.sae4j.Matryoshka.parse(spec, n, org.sae4j.Matryoshka.Loss.SUM).widths().stream()
+            return org.sae4j.model.Matryoshka.parse(spec, n, org.sae4j.model.Matryoshka.Loss.SUM).widths().stream()
                     .mapToInt(Integer::intValue).toArray();
         } catch (org.sae4j.BadInputException e) {
             throw new org.sae4j.BadInputException("eval " + e.getMessage().replace("--matryoshka", "--prefix"), e);
@@ -143,7 +143,7 @@ final class Eval {
         for (int p = 0; p < widths.length; p++) {
             prefix[p] = new DatasetMetrics(dOut, sae.latents());
         }
-        org.sae4j.io.RowPairs buf = new org.sae4j.io.RowPairs(batch, sae.dim(), dOut,
+        org.sae4j.data.RowPairs buf = new org.sae4j.data.RowPairs(batch, sae.dim(), dOut,
                 sae.config().transcoder() != null);
         float[] x = buf.x;
         float[] y = buf.y;
@@ -180,7 +180,7 @@ final class Eval {
     }
 
     /** The next batch into {@code in}, and for a transcoder split into its inputs x and targets y. */
-    private static int next(BatchStream s, org.sae4j.io.RowPairs buf) {
+    private static int next(BatchStream s, org.sae4j.data.RowPairs buf) {
         int rows = s.next(buf.in);
         buf.split(rows);
         return rows;

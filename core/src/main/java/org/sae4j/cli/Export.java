@@ -63,7 +63,7 @@ final class Export {
     }
 
     /** Each latent's firing frequency from a {@code sae4j features} directory of a model with {@code n} latents. */
-    private static double[] frequencies(Path dir, org.sae4j.Sae sae, Path model) throws IOException {
+    private static double[] frequencies(Path dir, org.sae4j.model.Sae sae, Path model) throws IOException {
         FeatureData f = FeatureStatsReader.read(dir);
         int n = sae.latents();
         if (f.latents() != n) {

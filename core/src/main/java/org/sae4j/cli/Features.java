@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.features.ContextRows;
 import org.sae4j.features.ContextShading;
 import org.sae4j.features.DecoderNeighbours;
@@ -20,7 +21,6 @@ import org.sae4j.features.FeatureStats;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.NpyDataset;
 import org.sae4j.kernels.KernelPool;
 
 /**
@@ -52,7 +52,7 @@ final class Features {
             Opt.options(List.of(MODEL, Models.DATA, TARGET, OUT, TOKENS, TOP, CONTEXT, DENSE_THRESHOLD, Models.BATCH,
                     SPLICE, FORCE)));
 
-    /** features.json's fingerprint of the model's parameters ({@link org.sae4j.Sae#parameterSha256()}). */
+    /** features.json's fingerprint of the model's parameters ({@link org.sae4j.model.Sae#parameterSha256()}). */
     static final String MODEL_SHA256 = "model_parameters_sha256";
 
     private Features() {

@@ -7,13 +7,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.sae4j.Sae;
-import org.sae4j.SaeEncoder;
-import org.sae4j.io.BatchStream;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.Standardizer;
+import org.sae4j.data.BatchStream;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.metrics.StreamingMetrics;
+import org.sae4j.model.Sae;
+import org.sae4j.model.Standardizer;
 import org.sae4j.train.StepStats;
 import org.sae4j.train.TrainListener;
 
@@ -118,7 +118,7 @@ final class HeldOut implements TrainListener, AutoCloseable {
         // A transcoder's held-out rows hold x then its target y; the figures compare its output with y.
         StreamingMetrics m = new StreamingMetrics(sae.outDim(), sae.latents());
         int b = stream.batchSize();
-        org.sae4j.io.RowPairs buf = new org.sae4j.io.RowPairs(b, sae.dim(), sae.outDim(),
+        org.sae4j.data.RowPairs buf = new org.sae4j.data.RowPairs(b, sae.dim(), sae.outDim(),
                 sae.config().transcoder() != null);
         float[] x = buf.x;
         float[] y = buf.y;

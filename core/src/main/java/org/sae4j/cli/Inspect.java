@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.sae4j.ForwardRule;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.Json;
+import org.sae4j.io.json.Json;
 import org.sae4j.metrics.Metrics;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.model.ForwardRule;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.train.TrainState;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** {@code sae4j inspect --model DIR [--json]}: config, shapes, parameter norms, dictionary collinearity, run state. */
 final class Inspect {
@@ -72,10 +72,10 @@ final class Inspect {
         }
         j.put("standardizer", m.standardizer() == null ? "none" : m.standardizer().toString());
         if (m.source() != null) {
-            j.put(org.sae4j.io.ActivationSource.CFG_KEY, m.source().toJson());
+            j.put(org.sae4j.data.ActivationSource.CFG_KEY, m.source().toJson());
         }
         j.put("tensors", tensors(sae));
-        if (c.activation() == org.sae4j.Activation.BATCHTOPK) {
+        if (c.activation() == org.sae4j.model.Activation.BATCHTOPK) {
             j.put("batchtopk_threshold", (double) sae.batchTopKThreshold());
         }
         if (sae.logThreshold() != null) {

@@ -4,17 +4,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
+import org.sae4j.data.ActivationSource;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.BatchStream;
+import org.sae4j.data.NpyDataset;
 import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.BatchOptions;
-import org.sae4j.io.BatchStream;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.Standardizer;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.model.Sae;
+import org.sae4j.model.Standardizer;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** What eval, encode and inspect share: a required path option, a model directory, its data in file order. */
 final class Models {
@@ -73,7 +73,7 @@ final class Models {
 
     /** Checks that the data's rows have the model's width, naming both files. */
     static void checkWidth(NpyDataset data, Sae sae, Path modelDir) {
-        org.sae4j.SaeConfig c = sae.config();
+        org.sae4j.model.SaeConfig c = sae.config();
         if (c.transcoder() != null && data.target() == null) {
             throw new BadInputException(data.source() + ": model " + modelDir + " is a transcoder (d_out "
                     + c.outDim() + "); expected --target PATH with the rows it reconstructs");

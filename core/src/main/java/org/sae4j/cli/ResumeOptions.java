@@ -6,11 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.Matryoshka;
-import org.sae4j.SaeConfig;
-import org.sae4j.io.Standardizer;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Matryoshka;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Standardizer;
 import org.sae4j.train.TrainConfig;
 
 /**

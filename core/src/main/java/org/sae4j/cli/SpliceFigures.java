@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
-import org.sae4j.io.Json;
+import org.sae4j.io.json.Json;
 
 /**
  * The downstream figures of {@code sae4j splice --json} (the optional onnx module) as {@code features --splice}

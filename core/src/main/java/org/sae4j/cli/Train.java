@@ -10,10 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeConfig;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.io.json.Json;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.train.EpochAccumulator;
 import org.sae4j.train.EpochStats;
 import org.sae4j.train.NonFiniteLossException;
@@ -21,6 +20,7 @@ import org.sae4j.train.StepStats;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.TrainListener;
 import org.sae4j.train.Trainer;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * {@code sae4j train}: trains on a {@code .npy} file or a directory of shards, checkpointing into {@code --out}.

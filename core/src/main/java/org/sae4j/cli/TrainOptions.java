@@ -4,16 +4,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.Matryoshka;
-import org.sae4j.SaeConfig;
-import org.sae4j.io.Standardizer;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Matryoshka;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Standardizer;
 import org.sae4j.train.CoefSchedule;
 import org.sae4j.train.Optimizer;
 import org.sae4j.train.ReanimationForm;
 import org.sae4j.train.TrainConfig;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * {@code train}'s options, each declared once as a typed handle ({@link Opt}) and listed in {@link #ALL}, the
@@ -249,7 +249,7 @@ final class TrainOptions {
      * {@link NpyDataset#paired} dataset) a transcoder from the input's width to the target's, skip with
      * {@code --skip}.
      */
-    static SaeConfig freshConfig(Args a, Activation act, org.sae4j.io.NpyDataset data) {
+    static SaeConfig freshConfig(Args a, Activation act, org.sae4j.data.NpyDataset data) {
         if (data.target() == null) {
             if (a.get(SKIP)) {
                 throw new BadInputException("train --skip: only with --target PATH (a skip transcoder reconstructs"
@@ -259,7 +259,7 @@ final class TrainOptions {
         }
         SaeConfig ae = freshConfig(a, act, data.input().dim());
         try {
-            return ae.withTranscoder(new org.sae4j.Transcoding(data.target().dim(), a.get(SKIP)));
+            return ae.withTranscoder(new org.sae4j.model.Transcoding(data.target().dim(), a.get(SKIP)));
         } catch (BadInputException e) {
             throw new BadInputException("train --target: " + e.getMessage(), e);
         }

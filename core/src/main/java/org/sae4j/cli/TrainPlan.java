@@ -2,19 +2,19 @@ package org.sae4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeConfig;
+import org.sae4j.data.ActivationSource;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.BatchStream;
+import org.sae4j.data.NpyDataset;
 import org.sae4j.formats.LoadedModel;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.BatchOptions;
-import org.sae4j.io.BatchStream;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.Standardizer;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.model.Activation;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Standardizer;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.TrainState;
 import org.sae4j.train.Trainer;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * What a {@code train} run trains with, for each of its three starts: fresh (architecture from the options,

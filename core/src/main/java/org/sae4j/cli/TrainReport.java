@@ -3,16 +3,16 @@ package org.sae4j.cli;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.sae4j.SaeConfig;
-import org.sae4j.SaeEncoder;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
-import org.sae4j.train.UserTerm;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Standardizer;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.Trainer;
+import org.sae4j.train.UserTerm;
 
 /** What {@code train --report} shows beside the curves: the run's settings and the final model's feature density. */
 final class TrainReport {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.sae4j.BadInputException;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * {@code train}'s command line, checked before any file is read (but {@code --out}'s, which must not be a

@@ -1,7 +1,7 @@
 package org.sae4j.data;
 
 import java.util.SplittableRandom;
-import org.sae4j.Gaussian;
+import org.sae4j.random.Gaussian;
 
 /**
  * Synthetic data with a known answer: {@code atoms} random unit-norm directions in d dimensions; each sample is a

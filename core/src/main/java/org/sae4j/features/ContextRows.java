@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.sae4j.BadInputException;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.data.TokensTsv;
 
 /** Reads a {@code tokens.tsv}: its row count, and the lines within a few rows of the top rows the page shows. */
 public final class ContextRows {

@@ -1,8 +1,8 @@
 package org.sae4j.features;
 
 import java.util.Arrays;
-import org.sae4j.SaeEncoder;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.SaeEncoder;
 
 /**
  * Latent j's activation at each context row around the rows the page shows for it ({@link FeatureData#shownRows}),

@@ -1,7 +1,7 @@
 package org.sae4j.features;
 
 import java.util.Arrays;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorizationProvider;

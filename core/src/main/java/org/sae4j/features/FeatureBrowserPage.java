@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.sae4j.io.AtomicFiles;
-import org.sae4j.io.Json;
+import org.sae4j.io.json.Json;
 
 /**
  * The feature browser: one self-contained HTML page (inline CSS, JS and SVG; nothing fetched, opens from

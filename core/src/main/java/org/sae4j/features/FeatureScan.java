@@ -1,9 +1,9 @@
 package org.sae4j.features;
 
-import org.sae4j.SaeEncoder;
-import org.sae4j.io.BatchOptions;
-import org.sae4j.io.BatchStream;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.BatchStream;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.SaeEncoder;
 
 /**
  * One streaming pass over a dataset in file order: {@link SaeEncoder}'s batch encoder (the GEMM on every core of its
@@ -43,7 +43,7 @@ public final class FeatureScan {
         FeatureStats stats = new FeatureStats(dOut, n, topN);
         int k = firstK(enc);
         BatchStream s = data.batches(BatchOptions.of(batch, 0).withShuffle(false).withDropLast(false), null);
-        org.sae4j.io.RowPairs buf = new org.sae4j.io.RowPairs(batch, d, dOut, pairs);
+        org.sae4j.data.RowPairs buf = new org.sae4j.data.RowPairs(batch, d, dOut, pairs);
         long row = 0;
         for (long b = 0; b < s.batchesPerEpoch() && row < maxRows; b++) {
             int rows = (int) Math.min(s.next(buf.in), maxRows - row);

@@ -122,7 +122,7 @@ public final class FeatureStats implements java.io.Serializable {
 
     /**
      * Adds {@code rows} rows whose global indices are {@code firstRow, firstRow + 1, …}: inputs {@code x} and
-     * reconstructions {@code xhat} (rows × d, same units), and codes in {@link org.sae4j.SaeEncoder}'s batch layout
+     * reconstructions {@code xhat} (rows × d, same units), and codes in {@link org.sae4j.encode.SaeEncoder}'s batch layout
      * ({@code k} slots per row, index −1 = empty). Every firing latent of a row must be among its slots.
      */
     public void observe(float[] x, float[] xhat, int rows, long firstRow, int[] idx, float[] val, int k) {

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.sae4j.BadInputException;
-import org.sae4j.io.Json;
-import org.sae4j.io.JsonFields;
-import org.sae4j.io.NpyArrays;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.data.TokensTsv;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.json.JsonFields;
+import org.sae4j.io.npy.NpyArrays;
 
 /** Reads the layout {@link FeatureStatsWriter} writes (and any other tool that follows {@code features.md}). */
 public final class FeatureStatsReader {

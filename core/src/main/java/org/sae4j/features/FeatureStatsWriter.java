@@ -2,10 +2,10 @@ package org.sae4j.features;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.sae4j.data.TokensTsv;
 import org.sae4j.io.AtomicFiles;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
 
 /**
  * Writes {@link FeatureData} in the layout of {@code src/docs/features.md}: {@code features.json},

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
-import org.sae4j.io.ActivationSource;
+import org.sae4j.data.ActivationSource;
 import org.sae4j.io.AtomicFiles;
-import org.sae4j.io.Safetensors;
-import org.sae4j.io.Standardizer;
+import org.sae4j.io.safetensors.Safetensors;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.Standardizer;
 
 /**
  * A model's parameters as another library must store them: the decoder is the dictionary sae4j decodes with, and a

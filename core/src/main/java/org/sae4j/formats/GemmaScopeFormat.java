@@ -3,14 +3,14 @@ package org.sae4j.formats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.ForwardRule;
-import org.sae4j.Sae;
+import org.sae4j.model.Activation;
+import org.sae4j.model.ForwardRule;
+import org.sae4j.model.Sae;
 
 /**
  * Gemma Scope folders: {@code params.npz} alone (an {@code np.savez} zip with zip64 entries, read by
- * {@link org.sae4j.io.Npz}); sizes come from the arrays. Same orientation as SAELens: {@code W_enc} [d_in, d_sae],
+ * {@link org.sae4j.io.npy.Npz}); sizes come from the arrays. Same orientation as SAELens: {@code W_enc} [d_in, d_sae],
  * {@code W_dec} [d_sae, d_in], {@code b_enc}, {@code b_dec}, {@code threshold}; lower-case {@code w_enc}/{@code w_dec}
  * are accepted, as SAELens's {@code gemma_2_sae_huggingface_loader} does
  * ({@code loading/pretrained_sae_loaders.py}). The forward pass is the Gemma Scope tutorial's {@code JumpReLUSAE},

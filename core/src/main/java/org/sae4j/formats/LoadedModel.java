@@ -1,14 +1,14 @@
 package org.sae4j.formats;
 
 import java.nio.file.Path;
-import org.sae4j.Sae;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.Standardizer;
+import org.sae4j.data.ActivationSource;
+import org.sae4j.model.Sae;
+import org.sae4j.model.Standardizer;
 
 /**
  * A model read by {@link ModelFormats}.
  *
- * @param sae          parameters and forward pass (an imported model carries a {@link org.sae4j.ForwardRule} when
+ * @param sae          parameters and forward pass (an imported model carries a {@link org.sae4j.model.ForwardRule} when
  *                     its library's forward pass needs one)
  * @param standardizer sae4j input standardisation, or {@code null}
  * @param format       the layout it was read from

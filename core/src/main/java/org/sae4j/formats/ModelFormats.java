@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.sae4j.BadInputException;
-import org.sae4j.EncoderMode;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.EncoderMode;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.kernels.KernelPool;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * Reads a model directory in any format sae4j knows, detected from the files present (or forced by

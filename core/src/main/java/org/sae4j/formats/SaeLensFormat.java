@@ -7,16 +7,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.ForwardRule;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.Transcoding;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.Json;
-import org.sae4j.io.JsonFields;
-import org.sae4j.io.Safetensors;
+import org.sae4j.data.ActivationSource;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.json.JsonFields;
+import org.sae4j.io.safetensors.Safetensors;
+import org.sae4j.model.Activation;
+import org.sae4j.model.ForwardRule;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Transcoding;
 
 /**
  * SAELens model folders: {@code cfg.json} + {@code sae_weights.safetensors} (SAELens {@code constants.py}), v6 and
@@ -37,7 +37,7 @@ import org.sae4j.io.Safetensors;
  *       the norms, {@code decode} divides them out) and what its own {@code save_inference_model} does.</li>
  *   <li>{@code gated}: a {@link ForwardRule#gated} rule ({@code saes/gated_sae.py} {@code encode}).</li>
  *   <li>{@code transcoder}, {@code skip_transcoder}, {@code jumprelu_transcoder}: a transcoder
- *       ({@link org.sae4j.Transcoding}) of width {@code d_out} (see {@code loadTranscoder}).</li>
+ *       ({@link org.sae4j.model.Transcoding}) of width {@code d_out} (see {@code loadTranscoder}).</li>
  * </ul>
  * {@code normalize_activations} {@code constant_norm_rescale}/{@code layer_norm} become a
  * {@link ForwardRule.RowNorm}; {@code expected_average_only_in} needs the dataset factor, which the folder does not

@@ -8,15 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.Transcoding;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.Json;
-import org.sae4j.io.JsonFields;
-import org.sae4j.io.Safetensors;
+import org.sae4j.data.ActivationSource;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.json.JsonFields;
+import org.sae4j.io.safetensors.Safetensors;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Transcoding;
 
 /**
  * EleutherAI sparsify model folders: {@code cfg.json} + {@code sae.safetensors} ({@code SparseCoder.save_to_disk},

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.sae4j.BadInputException;
-import org.sae4j.io.Npz;
-import org.sae4j.io.Safetensors;
+import org.sae4j.io.npy.Npz;
+import org.sae4j.io.safetensors.Safetensors;
 
 /**
  * The tensors of one weights file (safetensors or npz) as float32, with the checks every importer needs: a

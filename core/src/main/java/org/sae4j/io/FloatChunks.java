@@ -3,18 +3,20 @@ package org.sae4j.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.sae4j.io.npy.Npz;
+import org.sae4j.io.safetensors.Safetensors;
 
 /**
  * Raw float values (float16, bfloat16, float32, float64) streamed into a float32 array a chunk at a time, for the
  * readers that decode while they read: {@link Npz} entries and {@link Safetensors} tensors. A chunk is at most
  * 1 MiB and no bigger than the array needs, so a small array costs a small buffer.
  */
-final class FloatChunks {
+public final class FloatChunks {
     private FloatChunks() {}
 
     /** Where the raw bytes come from, in order; ends early only by throwing (e.g. {@code EOFException}). */
     @FunctionalInterface
-    interface Input {
+    public interface Input {
         void readFully(byte[] b, int off, int len) throws IOException;
     }
 
@@ -22,7 +24,7 @@ final class FloatChunks {
      * Reads {@code numel} values of {@code size} bytes (2: float16, or bfloat16 when {@code bfloat16}; 4: float32;
      * 8: float64) in byte order {@code order}.
      */
-    static float[] read(Input in, int size, boolean bfloat16, ByteOrder order, int numel) throws IOException {
+    public static float[] read(Input in, int size, boolean bfloat16, ByteOrder order, int numel) throws IOException {
         float[] out = new float[numel];
         int bufBytes = (int) Math.max(8, Math.min((1 << 20) / 8 * 8, ((long) numel * size + 7) / 8 * 8));
         byte[] chunk = new byte[bufBytes];

@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -24,10 +24,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
-import org.sae4j.io.Json;
-import org.sae4j.io.JsonFields;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.json.JsonFields;
 
 /**
  * {@code POST /encode} for the JDK's built-in HTTP server: the body is a JSON array of d numbers, the answer

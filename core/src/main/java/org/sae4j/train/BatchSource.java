@@ -1,7 +1,7 @@
 package org.sae4j.train;
 
 import java.util.SplittableRandom;
-import org.sae4j.io.BatchStream;
+import org.sae4j.data.BatchStream;
 
 /**
  * Where {@link Trainer}'s one fit loop takes its batches from: an in-memory array shuffled per epoch, or a

@@ -1,6 +1,6 @@
 package org.sae4j.train;
 
-import org.sae4j.Sae;
+import org.sae4j.model.Sae;
 
 /**
  * SAE parameters (or their gradients) in double precision: the reference computes in double so that it can serve

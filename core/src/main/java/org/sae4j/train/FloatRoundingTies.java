@@ -1,7 +1,7 @@
 package org.sae4j.train;
 
-import org.sae4j.Activation;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Activation;
+import org.sae4j.model.SaeConfig;
 
 /**
  * Finds the discrete decisions of one training step that the float32 fused step may take differently from the

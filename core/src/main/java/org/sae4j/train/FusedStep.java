@@ -1,10 +1,10 @@
 package org.sae4j.train;
 
-import org.sae4j.Activation;
-import org.sae4j.Sae;
 import org.sae4j.kernels.AdamUpdate;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.metrics.Metrics;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
 import org.sae4j.train.fused.FusedPhases;
 import org.sae4j.train.fused.Lap;
 import org.sae4j.train.fused.LatentTerms;

@@ -1,6 +1,6 @@
 package org.sae4j.train;
 
-import org.sae4j.Sae;
+import org.sae4j.model.Sae;
 
 /**
  * Training state beside the parameters: optimizer moments per tensor (same order as {@link Sae#tensors()}), the

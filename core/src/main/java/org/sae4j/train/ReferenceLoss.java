@@ -4,10 +4,10 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.sae4j.Activation;
-import org.sae4j.GroupMax;
-import org.sae4j.SaeConfig;
-import org.sae4j.TopK;
+import org.sae4j.encode.select.TopK;
+import org.sae4j.model.Activation;
+import org.sae4j.model.GroupMax;
+import org.sae4j.model.SaeConfig;
 
 /**
  * The readable, double-precision reference of one SAE loss evaluation and its hand-derived gradient (src/docs/design.md §3).
@@ -246,7 +246,7 @@ public final class ReferenceLoss implements AutoCloseable {
         /** Matryoshka: each prefix's reconstruction b_dec + Σ_{j < width_m} z_bj D_j, M × (B×d); else null. */
         double[][] prefixRecon;
 
-        Forward(DoubleParams p, int rows, int n, int d, int dOut, boolean jump, org.sae4j.Matryoshka nesting) {
+        Forward(DoubleParams p, int rows, int n, int d, int dOut, boolean jump, org.sae4j.model.Matryoshka nesting) {
             this.p = p;
             groupOf = nesting == null ? null : nesting.groupOf(n);
             this.rows = rows;
@@ -481,7 +481,7 @@ public final class ReferenceLoss implements AutoCloseable {
     private void prefixForward(Forward f, float[] y) {
         int d = cfg.outDim();
         int n = cfg.latents();
-        org.sae4j.Matryoshka nest = cfg.matryoshka();
+        org.sae4j.model.Matryoshka nest = cfg.matryoshka();
         int groups = nest.prefixes();
         f.prefixRecon = new double[groups][f.rows * d];
         double total = 0;
@@ -861,7 +861,7 @@ public final class ReferenceLoss implements AutoCloseable {
         }
         float[] x = new float[bRows * d];
         float[] y = new float[bRows * dOut];
-        org.sae4j.io.RowPairs.split(rows, off, bRows, d, dOut, x, y);
+        org.sae4j.data.RowPairs.split(rows, off, bRows, d, dOut, x, y);
         return new Split(x, y);
     }
 

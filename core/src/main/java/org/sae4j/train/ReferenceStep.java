@@ -1,9 +1,9 @@
 package org.sae4j.train;
 
-import org.sae4j.Sae;
 import org.sae4j.kernels.AdamUpdate;
 import org.sae4j.kernels.ScalarAdamUpdate;
 import org.sae4j.metrics.Metrics;
+import org.sae4j.model.Sae;
 
 /**
  * The reference training step: {@link ReferenceLoss} in double, global-norm clipping, then Adam (PyTorch
@@ -73,7 +73,7 @@ public final class ReferenceStep implements TrainStep {
                 }
             }
         }
-        if (sae.config().activation() == org.sae4j.Activation.BATCHTOPK && !Double.isNaN(r.batchThreshold)) {
+        if (sae.config().activation() == org.sae4j.model.Activation.BATCHTOPK && !Double.isNaN(r.batchThreshold)) {
             sae.setBatchTopKThreshold(BatchThreshold.mean(sae.batchTopKThreshold(), r.batchThreshold, state.step));
         }
         if (sae.config().unitNormDecoder()) {

@@ -2,7 +2,7 @@ package org.sae4j.train;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.sae4j.Sae;
+import org.sae4j.model.Sae;
 
 /**
  * Resampling of dead latents (Anthropic, "Towards Monosemanticity", 2023; dictionary_learning's
@@ -96,7 +96,7 @@ final class Resampling {
         } else {
             batch = new float[rows * d];
             target = new float[rows * dOut];
-            org.sae4j.io.RowPairs.split(x, off, rows, d, dOut, batch, target);
+            org.sae4j.data.RowPairs.split(x, off, rows, d, dOut, batch, target);
         }
         boolean centre = sae.config().preEncoderBias();
         boolean transcoder = target != batch;

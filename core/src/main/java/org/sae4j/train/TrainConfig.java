@@ -127,8 +127,8 @@ public record TrainConfig(int batchSize, int epochs, long maxSteps, double lr, l
     }
 
     /** A fresh model for this run: initialised from {@code sae}, {@code b_dec} from the first batch. */
-    public org.sae4j.Sae freshModel(org.sae4j.SaeConfig sae, float[] firstBatch, int rows) {
-        org.sae4j.Sae m = org.sae4j.Sae.initialize(sae);
+    public org.sae4j.model.Sae freshModel(org.sae4j.model.SaeConfig sae, float[] firstBatch, int rows) {
+        org.sae4j.model.Sae m = org.sae4j.model.Sae.initialize(sae);
         if (decoderBiasInit == BiasInit.GEOMETRIC_MEDIAN) {
             m.initDecoderBiasToGeometricMedian(firstBatch, 0, rows, 200);
         } else {

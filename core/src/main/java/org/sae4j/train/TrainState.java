@@ -1,8 +1,8 @@
 package org.sae4j.train;
 
-import org.sae4j.Sae;
-import org.sae4j.io.BatchOptions;
-import org.sae4j.io.BatchStream;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.BatchStream;
+import org.sae4j.model.Sae;
 
 /**
  * Everything a stream run needs to continue bit for bit: the model, the optimizer moments and step count, the

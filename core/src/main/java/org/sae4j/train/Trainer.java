@@ -5,9 +5,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.io.BatchStream;
+import org.sae4j.data.BatchStream;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * Trains an SAE over an in-memory dataset: epochs of seeded shuffled batches, one {@link TrainStep} per batch,

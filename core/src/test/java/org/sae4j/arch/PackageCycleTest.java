@@ -21,41 +21,66 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.sae4j.Sae;
+import org.sae4j.model.Sae;
 
 /**
- * Dependencies between {@code org.sae4j.*} packages go one way: this test reads core's compiled classes (the
- * constant pool of each class file: the classes it names and the types in its descriptors and signatures), builds
- * the package graph and fails on any cycle, naming the packages and one class behind each edge.
+ * Dependencies between {@code org.sae4j.*} packages go one way, and each package uses only what its
+ * {@code package-info.java} says it may. This test reads core's compiled classes (the constant pool of each class
+ * file: the classes it names and the types in its descriptors and signatures), builds the package graph and fails on
+ * any cycle, naming the packages and one class behind each edge; and on any edge that the source package's
+ * "May import:" line does not list.
  *
  * <p>The class-file walk is a few dozen lines of {@link DataInputStream} rather than ASM or ArchUnit: core's tests
  * need nothing beyond JUnit, jqwik and AssertJ.
  */
 class PackageCycleTest {
 
-    /**
-     * Edges that close a known cycle, ignored until the work removing them lands. An entry whose edge no longer exists
-     * fails the test, so that the list only ever shrinks: delete it then.
-     */
-    static final Set<String> ALLOWED = Set.of(
-            // The root package is both the model (Sae, BadInputException: named by every package) and the encoder
-            // (SaeEncoder, EncoderWeights), whose inputs carry an io.Standardizer. DELETE it once the encoder (or
-            // the model types) move to a package of their own; every other cycle fails this test.
-            "org.sae4j -> org.sae4j.io");
+    /** "May import: org.sae4j, org.sae4j.io.json." in a package-info's javadoc ("nothing" for none). */
+    private static final Pattern MAY_IMPORT = Pattern.compile("May import:\\s*(.*?)\\.(?:\\s|$)");
+    private static final Pattern PACKAGE_NAME = Pattern.compile("org\\.sae4j(?:\\.[a-z]\\w*)*");
 
     @Test
     void noCycleBetweenPackages() throws IOException, URISyntaxException {
-        Path classes = Path.of(Sae.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Map<String, Map<String, String>> graph = packageGraph(classes);
-        assertThat(graph).as("packages found under %s", classes).containsKeys("org.sae4j", "org.sae4j.train");
-        for (String allowed : ALLOWED) {
-            String[] e = allowed.split(" -> ");
-            assertThat(graph.getOrDefault(e[0], Map.of()))
-                    .as("the allowed edge %s no longer exists: delete it from PackageCycleTest.ALLOWED", allowed)
-                    .containsKey(e[1]);
-        }
-        List<String> cycles = cycles(graph, ALLOWED);
+        Map<String, Map<String, String>> graph = packageGraph(coreClasses());
+        assertThat(graph).containsKeys("org.sae4j.model", "org.sae4j.train");
+        List<String> cycles = cycles(graph, Set.of());
         assertThat(cycles).as("package cycles (edge: one class that makes it)").isEmpty();
+    }
+
+    /** Every package of core has a package-info whose "May import:" line lists each package it uses. */
+    @Test
+    void everyPackageUsesOnlyWhatItsPackageInfoAllows() throws IOException, URISyntaxException {
+        Path classes = coreClasses();
+        Path sources = classes.resolve("../../src/main/java").normalize();
+        Map<String, Map<String, String>> graph = packageGraph(classes);
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> e : graph.entrySet()) {
+            Path info = sources.resolve(e.getKey().replace('.', '/')).resolve("package-info.java");
+            if (!Files.exists(info)) {
+                problems.add(e.getKey() + ": no package-info.java");
+                continue;
+            }
+            Matcher m = MAY_IMPORT.matcher(Files.readString(info).replaceAll("\\s*\\n\\s*\\*\\s*", " "));
+            if (!m.find()) {
+                problems.add(info + ": no \"May import: ….\" line");
+                continue;
+            }
+            Set<String> allowed = new TreeSet<>();
+            Matcher names = PACKAGE_NAME.matcher(m.group(1));
+            while (names.find()) {
+                allowed.add(names.group());
+            }
+            e.getValue().forEach((to, cls) -> {
+                if (!allowed.contains(to)) {
+                    problems.add(e.getKey() + " -> " + to + " (" + cls + "), not in its package-info's May import");
+                }
+            });
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    private static Path coreClasses() throws URISyntaxException {
+        return Path.of(Sae.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
     /** The finder itself: a cycle through three packages is reported with the classes behind its edges. */

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.opentest4j.TestAbortedException;
-import org.sae4j.train.Checkpoint;
-import org.sae4j.io.Json;
+import org.sae4j.io.json.Json;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * Headless Chromium driven over the Chrome DevTools Protocol with the JDK's own {@link WebSocket} (no WebDriver, no

@@ -19,18 +19,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyFile;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyFile;
+import org.sae4j.io.npy.NpyWriter;
 import org.sae4j.metrics.Metrics;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.train.DoubleParams;
 import org.sae4j.train.LossWeights;
 import org.sae4j.train.ReanimationForm;
 import org.sae4j.train.ReferenceLoss;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** The CLI end to end through {@link Main#run}: exit codes, one-line errors, files written or not. */
 class CliTest {
@@ -82,8 +82,8 @@ class CliTest {
         assertThat(run("train", "--data", data.toString(), "--latents", "32", "--activation", "jumprelu", "--batch",
                 "32", "--steps", "6", "--threads", "1", "--out", p("r"), "--quiet", "--preact-loss", "1e-3",
                 "--resample-every", "2", "--dead-window", "64", "--standardize", "center")).as(stderr()).isZero();
-        org.sae4j.train.Checkpoint.Loaded l = org.sae4j.train.Checkpoint.load(dir.resolve("r"));
-        assertThat(l.standardizer().mode()).isEqualTo(org.sae4j.io.Standardizer.Mode.CENTER);
+        org.sae4j.train.checkpoint.Checkpoint.Loaded l = org.sae4j.train.checkpoint.Checkpoint.load(dir.resolve("r"));
+        assertThat(l.standardizer().mode()).isEqualTo(org.sae4j.model.Standardizer.Mode.CENTER);
         assertThat(l.state().config().preActCoef()).isEqualTo(1e-3);
         assertThat(l.state().config().resampleEvery()).isEqualTo(2);
         assertThat(l.state().step()).isEqualTo(6);
@@ -95,7 +95,7 @@ class CliTest {
         assertThat(run("train", "--data", data.toString(), "--latents", "32", "--activation", "jumprelu", "--batch",
                 "32", "--steps", "3", "--threads", "1", "--out", p("j"), "--quiet", "--jumprelu-threshold", "0.25",
                 "--jumprelu-bandwidth", "0.05", "--lr", "1e-4")).as(stderr()).isZero();
-        org.sae4j.train.Checkpoint.Loaded l = org.sae4j.train.Checkpoint.load(dir.resolve("j"));
+        org.sae4j.train.checkpoint.Checkpoint.Loaded l = org.sae4j.train.checkpoint.Checkpoint.load(dir.resolve("j"));
         assertThat(l.sae().config().jumpReluInitThreshold()).isEqualTo(0.25);
         assertThat(l.sae().config().jumpReluBandwidth()).isEqualTo(0.05);
         // Three Adam steps at lr 1e-4 move log θ by at most 3e-4 from log 0.25.

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.experiments.DeadCodes;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
 
 /**
  * A short run of {@code experiment dead-codes --data --heldout} on the synthetic dead-prone data (a large shared mean

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.train.Checkpoint;
 import org.sae4j.io.DirListing;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * A real write failure, not a simulated one: {@code train --resume} in a child JVM under {@code ulimit -f}, smaller

@@ -10,20 +10,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.EncoderFixtures;
-import org.sae4j.Sae;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.data.TokensTsv;
+import org.sae4j.encode.EncoderFixtures;
 import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
 import org.sae4j.features.FeatureStatsReader;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.train.Checkpoint;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** {@code sae4j features} end to end: the layout it writes reads back to the statistics; bad input leaves nothing. */
 class FeaturesCommandTest {

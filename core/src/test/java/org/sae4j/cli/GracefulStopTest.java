@@ -16,9 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.train.Checkpoint;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * SIGTERM/SIGINT during {@code train} in a child JVM, at random steps: the run finishes its step, saves it, prints

@@ -13,9 +13,9 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** {@code train --eval-data}: held-out figures in --json and the log, equal to {@code eval}; training unchanged. */
 class HeldOutEvalCliTest {

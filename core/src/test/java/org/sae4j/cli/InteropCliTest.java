@@ -14,16 +14,16 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyFile;
-import org.sae4j.io.Safetensors;
-import org.sae4j.io.Standardizer;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyFile;
+import org.sae4j.io.safetensors.Safetensors;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Standardizer;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** Imported models through the CLI, bad foreign folders (one line, exit 2), and export round trips. */
 class InteropCliTest {
@@ -268,7 +268,7 @@ class InteropCliTest {
             x[i] = (float) r.nextGaussian();
         }
         Path data = dir.resolve("x.npy");
-        org.sae4j.io.NpyWriter.writeF32(data, x, 300, 12);
+        org.sae4j.io.npy.NpyWriter.writeF32(data, x, 300, 12);
         Path feats = dir.resolve("feats");
         assertThat(run("features", "--model", src.toString(), "--data", data.toString(), "--out", feats.toString()))
                 .as(cli.stderr()).isZero();
@@ -331,7 +331,7 @@ class InteropCliTest {
         assertSameCodes(dir.resolve("m0"), sp, true);
         // GroupMax (sparsify's activation; SAELens has none), with b_dec subtracted as sparsify does: out and back.
         Path gm = dir.resolve("gm");
-        Checkpoint.save(gm, model(new SaeConfig(12, 40, org.sae4j.Activation.GROUPMAX, 5, true, true, 1e-3, 1e-3,
+        Checkpoint.save(gm, model(new SaeConfig(12, 40, org.sae4j.model.Activation.GROUPMAX, 5, true, true, 1e-3, 1e-3,
                 0), 23), null);
         Path gmSp = dir.resolve("gm-sparsify");
         assertThat(run("export", "--model", gm.toString(), "--format", "sparsify", "--out", gmSp.toString()))

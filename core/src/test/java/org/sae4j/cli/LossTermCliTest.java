@@ -12,9 +12,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** {@code train --loss-term}: a user's term from the class path, in the log, recorded for --resume, bad specs. */
 class LossTermCliTest {

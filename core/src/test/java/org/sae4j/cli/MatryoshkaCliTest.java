@@ -12,13 +12,13 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Matryoshka;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Matryoshka;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** {@code train --matryoshka}: the nesting is recorded, resumed, checked on resume and refused where it is wrong. */
 class MatryoshkaCliTest {
@@ -102,11 +102,11 @@ class MatryoshkaCliTest {
         assertThat(ps.get(2).get("l0")).isEqualTo(j.get("l0"));
         SaeEncoder enc = ModelFormats.loadEncoder(dir.resolve("p"));
         float[] x;
-        try (org.sae4j.io.NpyFile f = org.sae4j.io.NpyFile.open(data)) {
+        try (org.sae4j.io.npy.NpyFile f = org.sae4j.io.npy.NpyFile.open(data)) {
             x = f.readAll();
         }
         int rows = x.length / D;
-        org.sae4j.Sae sae = org.sae4j.formats.ModelFormats.load(dir.resolve("p")).sae();
+        org.sae4j.model.Sae sae = org.sae4j.formats.ModelFormats.load(dir.resolve("p")).sae();
         float[] wDec = sae.wDec();
         float[] bDec = sae.bDec();
         for (int m = 0; m < 2; m++) {

@@ -50,7 +50,7 @@ class OptHandlesTest {
         assertThat(a.get(TrainOptions.OUT)).isEqualTo(Path.of("o"));
         assertThat(a.get(TrainOptions.TARGET)).isNull();
         assertThat(a.get(TrainOptions.K, 7)).isEqualTo(7);
-        assertThat(a.get(TrainOptions.ACTIVATION)).isEqualTo(org.sae4j.Activation.TOPK);
+        assertThat(a.get(TrainOptions.ACTIVATION)).isEqualTo(org.sae4j.model.Activation.TOPK);
         assertThatThrownBy(() -> a.required(TrainOptions.DATA)).isInstanceOf(org.sae4j.BadInputException.class)
                 .hasMessage("train: --data PATH is required");
     }

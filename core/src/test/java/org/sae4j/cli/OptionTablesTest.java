@@ -15,10 +15,10 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeConfig;
-import org.sae4j.io.Standardizer;
+import org.sae4j.model.Activation;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Standardizer;
 import org.sae4j.train.TrainConfig;
 
 /**
@@ -117,7 +117,7 @@ class OptionTablesTest {
             ResumeOptions.Run run = new ResumeOptions.Run(0, act, 0,
                     TrainOptions.jumpReluOption(none, act, "--jumprelu-threshold"),
                     TrainOptions.jumpReluOption(none, act, "--jumprelu-bandwidth"), "none",
-                    org.sae4j.Matryoshka.Loss.SUM, Standardizer.Mode.NONE, () -> cfg);
+                    org.sae4j.model.Matryoshka.Loss.SUM, Standardizer.Mode.NONE, () -> cfg);
             Object value = ResumeOptions.RECORDED.get(o.name()).apply(run);
             if (value instanceof Number n) {
                 assertThat(n.doubleValue()).as(o.name()).isEqualTo(Double.parseDouble(o.defaultValue()));

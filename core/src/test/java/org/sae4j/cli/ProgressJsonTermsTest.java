@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sae4j.io.Json;
+import org.sae4j.io.json.Json;
 import org.sae4j.train.StepStats;
 
 /** The {@code --json} log line carries each user loss term's value under its name. */

@@ -9,11 +9,11 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sae4j.data.ActivationSource;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * A model knows what it was trained on: {@code train} copies the activations' record into cfg.json, and eval,

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.browser.HeadlessChromium;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.npy.NpyWriter;
 
 /** {@code train --report} in headless Chromium from {@code file://}: plots, the summary table, no errors. */
 class TrainingReportBrowserTest {

@@ -12,13 +12,13 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Sae;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyArrays;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyArrays;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Sae;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * {@code train --target [--skip]}: a transcoder trains from the CLI, records its output side, resumes, is evaluated

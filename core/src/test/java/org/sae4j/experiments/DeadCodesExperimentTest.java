@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.sae4j.Activation;
+import org.sae4j.model.Activation;
 
 /**
  * The ordering src/docs/dead-codes.md claims, at a reduced size (TopK): without help most latents die; the seed's

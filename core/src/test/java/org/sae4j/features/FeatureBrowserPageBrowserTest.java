@@ -12,13 +12,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Activation;
-import org.sae4j.EncoderFixtures;
-import org.sae4j.SaeEncoder;
 import org.sae4j.browser.HeadlessChromium;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.data.TokensTsv;
+import org.sae4j.encode.EncoderFixtures;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Activation;
 
 /** The feature browser in headless Chromium from {@code file://}: what a user sees and clicks. */
 class FeatureBrowserPageBrowserTest {

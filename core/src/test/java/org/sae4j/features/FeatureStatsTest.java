@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.sae4j.Activation;
-import org.sae4j.EncoderFixtures;
-import org.sae4j.Sae;
-import org.sae4j.SaeEncoder;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.encode.EncoderFixtures;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
 
 /** {@link FeatureStats} and {@link FeatureScan} against a brute-force computation over every latent of every row. */
 class FeatureStatsTest {

@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sae4j.Sae;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
-import org.sae4j.io.NpyFile;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
+import org.sae4j.io.npy.NpyFile;
+import org.sae4j.model.Sae;
 
 /**
  * Every imported fixture (written by {@code src/tools/interop_fixtures.py} from each library's forward pass) gives
@@ -73,10 +73,10 @@ class InteropFixturesTest {
     @ValueSource(strings = {"saelens-layernorm", "saelens-gated-f16", "gemmascope", "saelens-topk"})
     void screenedModesGiveTheFloat32CodesOfImportedModels(String name) throws IOException {
         Path dir = fixture(name);
-        SaeEncoder exact = ModelFormats.loadEncoder(dir, optionsFor(name), org.sae4j.EncoderMode.FLOAT32);
+        SaeEncoder exact = ModelFormats.loadEncoder(dir, optionsFor(name), org.sae4j.encode.EncoderMode.FLOAT32);
         float[] x = npy(dir.resolve("inputs.npy"));
         int d = exact.dim();
-        for (org.sae4j.EncoderMode mode : List.of(org.sae4j.EncoderMode.BF16, org.sae4j.EncoderMode.INT8)) {
+        for (org.sae4j.encode.EncoderMode mode : List.of(org.sae4j.encode.EncoderMode.BF16, org.sae4j.encode.EncoderMode.INT8)) {
             SaeEncoder screened = ModelFormats.loadEncoder(dir, optionsFor(name), mode);
             for (int r = 0; r < x.length / d; r++) {
                 float[] row = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
@@ -92,7 +92,7 @@ class InteropFixturesTest {
         LoadedModel m = ModelFormats.load(dir, optionsFor(name));
         if (m.sae().rule() != null) {
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> ModelFormats.loadEncoder(dir, optionsFor(name), org.sae4j.EncoderMode.INT8_APPROX))
+                    () -> ModelFormats.loadEncoder(dir, optionsFor(name), org.sae4j.encode.EncoderMode.INT8_APPROX))
                     .isInstanceOf(org.sae4j.BadInputException.class).hasMessageContaining("forward rule");
         }
     }

@@ -11,11 +11,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.Transcoding;
-import org.sae4j.io.Json;
-import org.sae4j.io.Safetensors;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.safetensors.Safetensors;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Transcoding;
 
 /**
  * Transcoder folders the fixtures do not reach: bad ones are refused in one line naming the file and the field,

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.io.safetensors.Safetensors;
 
 class AtomicFilesTest {
     @TempDir

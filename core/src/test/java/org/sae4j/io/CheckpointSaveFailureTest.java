@@ -12,13 +12,15 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Activation;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.BatchStream;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.train.OptimizerState;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.TrainState;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * A disk that fills up part-way through a save, injected at every file of the checkpoint and at several points of

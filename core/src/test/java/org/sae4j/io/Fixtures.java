@@ -12,14 +12,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Test resources: the numpy-written fixtures copied from the shared data directory, and hand-made .npy bytes. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {}
 
     /**
      * A .npy file's bytes as numpy writes them: magic, version {@code major}.0, the header {@code dict} padded with
      * spaces and a newline so the data starts on a 64-byte boundary, then {@code data}.
      */
-    static byte[] npyBytes(int major, String dict, byte[] data) {
+    public static byte[] npyBytes(int major, String dict, byte[] data) {
         int prefix = major == 1 ? 10 : 12;
         StringBuilder h = new StringBuilder(dict);
         while ((prefix + h.length() + 1) % 64 != 0) {
@@ -37,7 +37,7 @@ final class Fixtures {
         return b.put(hb).put(data).array();
     }
 
-    static Path npy(String name) {
+    public static Path npy(String name) {
         URL url = Fixtures.class.getResource("/npy-fixtures/" + name);
         if (url == null) throw new IllegalStateException("missing test resource npy-fixtures/" + name);
         try {
@@ -48,7 +48,7 @@ final class Fixtures {
     }
 
     /** The 3×5 values every valid fixture decodes to, row-major, parsed as float (written with %.9g). */
-    static float[] expected3x5() {
+    public static float[] expected3x5() {
         try {
             List<String> lines = Files.readAllLines(npy("expected_3x5.txt"));
             float[] out = new float[15];

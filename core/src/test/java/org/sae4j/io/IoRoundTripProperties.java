@@ -17,6 +17,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterProperty;
+import org.sae4j.io.npy.NpyFile;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.io.safetensors.Safetensors;
 
 /** Write-then-read round trips over random shapes (0 rows, 1 column, odd sizes) and layouts. */
 class IoRoundTripProperties {

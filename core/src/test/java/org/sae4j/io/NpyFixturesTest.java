@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import org.sae4j.BadInputException;
+import org.sae4j.data.NpyDatasetTest;
+import org.sae4j.io.npy.NpyFile;
 
 /** Every fixture of the shared data README behaves as documented there. */
 class NpyFixturesTest {

@@ -1,10 +1,5 @@
 package org.sae4j.io;
 
-import org.sae4j.formats.LoadedModel;
-import org.sae4j.formats.ModelFormats;
-import org.sae4j.train.Checkpoint;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -33,13 +28,27 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.BatchStream;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.data.TokensTsv;
+import org.sae4j.formats.LoadedModel;
+import org.sae4j.formats.ModelFormats;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyFile;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.io.safetensors.Safetensors;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.model.Standardizer;
 import org.sae4j.train.OptimizerState;
 import org.sae4j.train.TrainConfig;
 import org.sae4j.train.TrainState;
+import org.sae4j.train.checkpoint.Checkpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * Fuzzes every file reader with mutations of valid files: bit flips, truncation, extreme integers written over

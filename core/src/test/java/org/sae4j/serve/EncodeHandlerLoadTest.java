@@ -26,11 +26,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.sae4j.Activation;
-import org.sae4j.EncoderFixtures;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
-import org.sae4j.io.Json;
+import org.sae4j.encode.EncoderFixtures;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
+import org.sae4j.io.json.Json;
+import org.sae4j.model.Activation;
 
 /**
  * {@code EncodeHandler} on loopback under many concurrent clients for a few seconds, good and malformed requests

@@ -3,29 +3,29 @@ package org.sae4j.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.sae4j.Activation;
-import org.sae4j.EncoderFixtures;
-import org.sae4j.SaeEncoder;
-import org.sae4j.SparseCode;
-import org.sae4j.io.Json;
+import org.sae4j.encode.EncoderFixtures;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.encode.SparseCode;
+import org.sae4j.io.json.Json;
+import org.sae4j.model.Activation;
 
 /** {@code POST /encode} on a loopback server with an ephemeral port, through a real HTTP client. */
 class EncodeHandlerTest {

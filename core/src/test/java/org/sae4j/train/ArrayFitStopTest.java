@@ -3,9 +3,9 @@ package org.sae4j.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 
 /** The array {@code fit} runs the same loop as the stream one, so it stops on request between steps too. */
 class ArrayFitStopTest {

@@ -3,8 +3,8 @@ package org.sae4j.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
+import org.sae4j.model.SaeConfig;
 
 /**
  * The seed's claim: with a large shared mean offset in the data, a TopK SAE's encoder picks the same few latents for

@@ -9,14 +9,14 @@ import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.sae4j.Activation;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.NpyDataset;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.io.BatchOptions;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * 20 steps equal 10 steps, a checkpoint written to disk and read back, then 10 more steps: every parameter and
@@ -102,7 +102,7 @@ class ExactResumeTest {
         }
         Checkpoint.Loaded loaded = Checkpoint.load(half);
         assertThat(loaded.state().step()).isEqualTo(10);
-        assertThat(loaded.state().next()).isEqualTo(new org.sae4j.io.BatchStream.Position(1, 4));
+        assertThat(loaded.state().next()).isEqualTo(new org.sae4j.data.BatchStream.Position(1, 4));
         try (NpyDataset ds = NpyDataset.open(x)) {
             Trainer c = new Trainer(loaded.sae(), config(20, act)).resumeFrom(loaded.state())
                     .checkpoints(0, st -> Checkpoint.save(half, st, null));

@@ -7,10 +7,10 @@ import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
-import org.sae4j.Activation;
-import org.sae4j.Gaussian;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 
 /**
  * Ten fused steps give the same parameters as ten reference steps, for every activation, both re-animation forms,
@@ -95,7 +95,7 @@ class FusedStepEquivalenceProperties {
                                                      boolean preEnc, boolean unitNorm, Optimizer optimizer, int d,
                                                      int n, int rows, int threads, boolean densePath, boolean auxk,
                                                      boolean windowMask, boolean remedies, boolean nested,
-                                                     org.sae4j.Transcoding out, long seed) {
+                                                     org.sae4j.model.Transcoding out, long seed) {
         Case c = Case.of(act, form, clip, preEnc, unitNorm, optimizer, d, n, rows, threads, auxk, windowMask, seed,
                 nested && (act == Activation.TOPK || act == Activation.BATCHTOPK), out);
         if (remedies) {
@@ -165,7 +165,7 @@ class FusedStepEquivalenceProperties {
 
     /**
      * GroupMax on its own (the property above gives it a fifth of its tries): the fused step's per-group maxima in
-     * the GEMM epilogue against the reference's {@link org.sae4j.GroupMax#select}, with groups that straddle the
+     * the GEMM epilogue against the reference's {@link org.sae4j.model.GroupMax#select}, with groups that straddle the
      * GEMM's column blocks (n up to 90, n/5 groups or the largest divisor below). Always the sparse path.
      */
     @Property(tries = 60)
@@ -201,7 +201,7 @@ class FusedStepEquivalenceProperties {
                                                        @ForAll boolean windowMask, @ForAll boolean remedies,
                                                        @ForAll long seed) {
         tenFusedStepsMatchTenReferenceSteps(act, form, clip, false, unitNorm, optimizer, d, n, rows, threads,
-                densePath, auxk, windowMask, remedies, false, new org.sae4j.Transcoding(dOut, skip), seed);
+                densePath, auxk, windowMask, remedies, false, new org.sae4j.model.Transcoding(dOut, skip), seed);
     }
 
     /** One sample of the property: model, training configuration and three batches of data. */
@@ -228,9 +228,9 @@ class FusedStepEquivalenceProperties {
          */
         static Case of(Activation act, ReanimationForm form, boolean clip, boolean preEnc, boolean unitNorm,
                        Optimizer optimizer, int d, int n, int rows, int threads, boolean auxk, boolean windowMask,
-                       long seed, boolean nested, org.sae4j.Transcoding out) {
+                       long seed, boolean nested, org.sae4j.model.Transcoding out) {
             // GroupMax: the number of groups must divide n (a prime n gets one group of n).
-            int k = act == Activation.GROUPMAX ? org.sae4j.GroupMax.groupsAtMost(n, n / 5) : Math.max(1, n / 5);
+            int k = act == Activation.GROUPMAX ? org.sae4j.model.GroupMax.groupsAtMost(n, n / 5) : Math.max(1, n / 5);
             SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed,
                     nested ? nesting(n, seed) : null, out);
             SplittableRandom r = new SplittableRandom(seed);
@@ -299,7 +299,7 @@ class FusedStepEquivalenceProperties {
     }
 
     /** Prefix widths cut at about a third of the latents, summed or averaged by the seed's parity. */
-    static org.sae4j.Matryoshka nesting(int n, long seed) {
+    static org.sae4j.model.Matryoshka nesting(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         java.util.List<Integer> widths = new java.util.ArrayList<>();
         for (int w = 1; w < n; w++) {
@@ -308,8 +308,8 @@ class FusedStepEquivalenceProperties {
             }
         }
         widths.add(n);
-        return new org.sae4j.Matryoshka(widths, (seed & 1) == 0 ? org.sae4j.Matryoshka.Loss.SUM
-                : org.sae4j.Matryoshka.Loss.MEAN);
+        return new org.sae4j.model.Matryoshka(widths, (seed & 1) == 0 ? org.sae4j.model.Matryoshka.Loss.SUM
+                : org.sae4j.model.Matryoshka.Loss.MEAN);
     }
 
     /** The first decision of the coming step that float32 rounding may flip ({@link FloatRoundingTies}), or null. */

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.sae4j.Activation;
-import org.sae4j.Gaussian;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 
 /**
  * The fused step's results are pinned bit for bit: a SHA-256 over the parameters, the optimizer moments, the

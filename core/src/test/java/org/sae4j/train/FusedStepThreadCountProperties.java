@@ -6,10 +6,10 @@ import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
-import org.sae4j.Activation;
-import org.sae4j.Gaussian;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 
 /**
  * The fused step's parameters and losses are bit-identical for any number of threads: work is split by whole rows,
@@ -27,7 +27,7 @@ class FusedStepThreadCountProperties {
                                                @ForAll @IntRange(min = 2, max = 80) int rows,
                                                @ForAll @IntRange(min = 2, max = 4) int threads,
                                                @ForAll long seed) {
-        int k = act == Activation.GROUPMAX ? org.sae4j.GroupMax.groupsAtMost(n, n / 7) : Math.max(1, n / 7);
+        int k = act == Activation.GROUPMAX ? org.sae4j.model.GroupMax.groupsAtMost(n, n / 7) : Math.max(1, n / 7);
         SaeConfig cfg = new SaeConfig(d, n, act, k, unitNorm, preEnc, 0.05, 0.05, seed);
         SplittableRandom r = new SplittableRandom(seed);
         float[] data = new float[2 * rows * d];

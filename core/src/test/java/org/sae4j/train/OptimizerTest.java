@@ -96,7 +96,7 @@ class OptimizerTest {
     @Test
     void autoScheduleSwitchesOffAfterTheDeadFractionStaysLowForItsPatience() {
         CoefSchedule auto = CoefSchedule.auto(1e-3, 0.05, 3);
-        OptimizerState st = new OptimizerState(org.sae4j.Sae.initialize(org.sae4j.SaeConfig.topK(2, 4, 1)));
+        OptimizerState st = new OptimizerState(org.sae4j.model.Sae.initialize(org.sae4j.model.SaeConfig.topK(2, 4, 1)));
         // Window of 30 tokens, 10 rows a step: the first two steps cannot see a dead latent yet and do not count.
         double[] deadFractions = {0.0, 0.0, 0.5, 0.04, 0.03, 0.2, 0.01, 0.02, 0.04, 0.9};
         double[] expected = {1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 0};

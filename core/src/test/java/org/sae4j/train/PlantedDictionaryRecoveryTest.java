@@ -3,8 +3,8 @@ package org.sae4j.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
+import org.sae4j.model.SaeConfig;
 
 /** 64 true unit-norm atoms in d=32, samples of 3 atoms plus noise: a TopK SAE with n=128 must find them. */
 class PlantedDictionaryRecoveryTest {

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.EnumSet;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.sae4j.Activation;
 import org.sae4j.BadInputException;
-import org.sae4j.Gaussian;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Activation;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 
 /**
  * JumpReLU's pre-activation loss ({@link org.sae4j.train.loss.PreAct}) in {@link ReferenceLoss}: its value is the
@@ -26,7 +26,7 @@ class PreActLossTest {
 
     private static DoubleParams params(SaeConfig cfg, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        DoubleParams p = DoubleParams.of(org.sae4j.Sae.initialize(cfg));
+        DoubleParams p = DoubleParams.of(org.sae4j.model.Sae.initialize(cfg));
         for (int j = 0; j < N; j++) {
             p.bEnc[j] = 0.3 * Gaussian.next(r) - (j % 3 == 0 ? 3 : 0); // every third latent dead
             p.logThreshold[j] = Math.log(0.1 + 0.3 * r.nextDouble());
@@ -91,7 +91,7 @@ class PreActLossTest {
     void otherActivationsAndAZeroCoefficientLeaveTheLossAlone() {
         SaeConfig relu = new SaeConfig(D, N, Activation.RELU, 1, true, true, 1e-3, 0.05, 3);
         try (ReferenceLoss loss = new ReferenceLoss(relu, 1)) {
-            DoubleParams p = DoubleParams.of(org.sae4j.Sae.initialize(relu));
+            DoubleParams p = DoubleParams.of(org.sae4j.model.Sae.initialize(relu));
             ReferenceLoss.Result on = loss.evaluate(p, data(4), 0, ROWS, LossWeights.MSE_ONLY.withPreAct(5),
                     ReferenceLoss.ALL_TERMS, false);
             ReferenceLoss.Result off = loss.evaluate(p, data(4), 0, ROWS, LossWeights.MSE_ONLY,

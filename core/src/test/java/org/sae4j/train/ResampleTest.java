@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.sae4j.Activation;
-import org.sae4j.Gaussian;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 
 /**
  * {@link Resampling}: a resampled latent gets exactly the documented rows, norms and zeroed moments; nothing else
@@ -206,7 +206,7 @@ class ResampleTest {
     void aTranscodersResampledAtomComesFromTheTargetAndItsEncoderRowFromTheInput() {
         int dOut = 3;
         SaeConfig cfg = new SaeConfig(D, N, Activation.TOPK, 2, true, false, 0.05, 0.05, 11)
-                .withTranscoder(new org.sae4j.Transcoding(dOut, true));
+                .withTranscoder(new org.sae4j.model.Transcoding(dOut, true));
         Sae sae = Sae.initialize(cfg);
         SplittableRandom r = new SplittableRandom(9);
         for (int i = 0; i < dOut; i++) {

@@ -10,12 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.data.BatchOptions;
+import org.sae4j.data.NpyDataset;
 import org.sae4j.data.PlantedDictionary;
-import org.sae4j.io.BatchOptions;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 
 /** {@link Trainer#requestStop()} and {@link Trainer#retryFailedSaves} for library users. */
 class StopAndFailedSaveTest {

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sae4j.BadInputException;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.data.PlantedDictionary;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 
 class TrainerTest {
     private final PlantedDictionary pd = PlantedDictionary.random(8, 12, 5);

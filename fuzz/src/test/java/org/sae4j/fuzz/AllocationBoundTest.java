@@ -13,9 +13,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.sae4j.BadInputException;
-import org.sae4j.io.NpyFile;
-import org.sae4j.io.Npz;
-import org.sae4j.io.Safetensors;
+import org.sae4j.io.npy.NpyFile;
+import org.sae4j.io.npy.Npz;
+import org.sae4j.io.safetensors.Safetensors;
 
 /**
  * The allocation bound the fuzz targets rely on, stated as tests: a header whose shape claims far more data than

@@ -20,11 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import org.sae4j.Activation;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.SaeEncoder;
-import org.sae4j.io.Json;
+import org.sae4j.encode.SaeEncoder;
+import org.sae4j.io.json.Json;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.serve.EncodeHandler;
 
 /**

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import org.sae4j.io.Json;
+import org.sae4j.io.json.Json;
 
 /** {@link Json} (its parser {@code JsonParser}): files as the cfg readers read them, and text. */
 class JsonFuzzTest {

@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.ImportOptions;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * Model folders whose files come from the input (see {@link Harness#sections}): sae4j checkpoints

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import org.sae4j.io.NpyArrays;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyFile;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.io.npy.NpyArrays;
+import org.sae4j.io.npy.NpyFile;
 
 /** {@code .npy} readers: {@link NpyFile} (and its header, {@code NpyHeader} / {@code PyLiteral}), {@link NpyArrays},
  * {@link NpyDataset} over a shard directory. See {@link Harness} for the invariant. */

@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import org.sae4j.io.Npz;
+import org.sae4j.io.npy.Npz;
 
 /** {@link Npz}: a zip of {@code .npy} entries, every array read. See {@link Harness} for the invariant. */
 class NpzFuzzTest {

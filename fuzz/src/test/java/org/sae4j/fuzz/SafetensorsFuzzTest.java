@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import org.sae4j.io.Safetensors;
+import org.sae4j.io.safetensors.Safetensors;
 
 /** {@link Safetensors}: the whole file, and its JSON header alone. See {@link Harness} for the invariant. */
 class SafetensorsFuzzTest {

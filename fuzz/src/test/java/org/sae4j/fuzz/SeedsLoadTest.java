@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sae4j.formats.ImportOptions;
-import org.sae4j.io.Npz;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.npy.Npz;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * The model-folder seeds are valid models: a fuzzer mutating them starts from the paths that load, and a format

@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.data.TokensTsv;
 
 /** {@link TokensTsv}: the complete reader and the subset reader, every line read. */
 class TokensTsvFuzzTest {

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import org.sae4j.BadInputException;
+import org.sae4j.data.TokensTsv;
 import org.sae4j.io.AtomicFiles;
-import org.sae4j.io.Json;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.io.json.Json;
 
 /**
  * Text in, token activations out: tokenizes every line of a UTF-8 file (one document per line), runs the model in

@@ -1,10 +1,10 @@
 package org.sae4j.onnx;
 
-import org.sae4j.ForwardRule;
-import org.sae4j.Sae;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.kernels.KernelPool;
+import org.sae4j.model.ForwardRule;
+import org.sae4j.model.Sae;
 
 /**
  * {@code x̂ = decode(encode(x))} of hook rows in the hook's own units, for a model read in any format: its input
@@ -14,7 +14,7 @@ public final class SaeReconstruction implements SpliceEvaluator.Replacement {
     private final Sae sae;
     private final SaeEncoder encoder;
     private final boolean rowNorm;
-    private final org.sae4j.io.Standardizer standardizer;
+    private final org.sae4j.model.Standardizer standardizer;
 
     public SaeReconstruction(LoadedModel model, KernelPool pool) {
         this.sae = model.sae();

@@ -7,7 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.sae4j.BadInputException;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.io.npy.NpyWriter;
 
 /**
  * Writes one output's rows as float32 (or float16) {@code .npy} shards of at most {@code shardRows} rows, named

@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.data.NpyDataset;
 
 /**
  * The extractor's length-sorted batches, windows and scattered shard writes give, bit for bit, the rows of the
@@ -132,7 +132,7 @@ class ActivationExtractorTest {
             // Each document's rows are its whole tokenization, each token once and in order.
             List<TestSupport.Entry> tokens = TestSupport.readTokens(out.resolve("tokens.tsv"));
             List<Integer> windows = new ArrayList<>();
-            try (var rd = org.sae4j.io.TokensTsv.reader(out.resolve("tokens.tsv"))) {
+            try (var rd = org.sae4j.data.TokensTsv.reader(out.resolve("tokens.tsv"))) {
                 while (rd.next()) windows.add(rd.window());
             }
             float[] expected;

@@ -15,8 +15,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.data.TokensTsv;
 
 /** Intermediate tensors: added as graph outputs, extracted row by row, checked against independent computations. */
 class IntermediateOutputTest {

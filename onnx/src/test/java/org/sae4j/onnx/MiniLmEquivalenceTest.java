@@ -10,8 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.data.TokensTsv;
 
 /**
  * The built-in model's last_hidden_state rows, mean-pooled and L2-normalised per document (special tokens kept),

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.data.NpyDataset;
 
 class ShardWriterTest {
     @Test

@@ -11,11 +11,11 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.formats.ModelFormats;
 import org.sae4j.kernels.KernelPool;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * The splice on the built-in BERT model, cut after block 3: an exact reconstruction changes nothing, bit for bit;

@@ -3,7 +3,7 @@ package org.sae4j.onnx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.sae4j.io.TokensTsv;
+import org.sae4j.data.TokensTsv;
 
 final class TestSupport {
     private TestSupport() {}

@@ -18,12 +18,12 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Sae;
+import org.sae4j.data.NpyDataset;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.Standardizer;
 import org.sae4j.kernels.KernelPool;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.model.Sae;
+import org.sae4j.model.Standardizer;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * The logits path on the tiny random decoder of {@code tiny-decoder/} (made by its make_tiny_decoder.py): causal

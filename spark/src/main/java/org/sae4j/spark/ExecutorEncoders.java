@@ -11,12 +11,12 @@ import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.LoadedModel;
 import org.sae4j.formats.ModelFormats;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorizationProvider;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.train.checkpoint.Checkpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +46,7 @@ final class ExecutorEncoders {
 
     /**
      * A model loaded on the driver, its handle for the executors, and its parameters' fingerprint
-     * ({@link org.sae4j.Sae#parameterSha256()}, which {@code features.json} records as {@code sae4j features} does).
+     * ({@link org.sae4j.model.Sae#parameterSha256()}, which {@code features.json} records as {@code sae4j features} does).
      */
     record Shipped(SaeEncoder encoder, Model model, String parameterSha256) {
     }

@@ -18,7 +18,7 @@ import org.sae4j.cli.Opt;
 import org.sae4j.cli.OptionTable;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /**
  * Entry point for {@code spark-submit --class org.sae4j.spark.Main sae4j-spark.jar encode|features …}

@@ -26,7 +26,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.SaeEncoder;
 
 /**
  * Spark ML stage: encodes an {@code array<float>} column into two columns, the firing latents' indices

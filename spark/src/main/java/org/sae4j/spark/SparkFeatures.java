@@ -9,14 +9,14 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
+import org.sae4j.data.ActivationSource;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.features.ContextRows;
 import org.sae4j.features.DecoderNeighbours;
 import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureOutput;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
-import org.sae4j.io.ActivationSource;
 
 /**
  * {@code sae4j features} on Spark: each task encodes its rows through the executor's shared {@link SaeEncoder} and
@@ -68,7 +68,7 @@ public final class SparkFeatures {
         if (o.tokens() != null) {
             long rows;
             if (npy) {
-                try (org.sae4j.io.NpyDataset data = org.sae4j.io.NpyDataset.open(Path.of(o.data()))) {
+                try (org.sae4j.data.NpyDataset data = org.sae4j.data.NpyDataset.open(Path.of(o.data()))) {
                     rows = data.rows();
                 }
             } else {

@@ -21,8 +21,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sae4j.BadInputException;
-import org.sae4j.io.ActivationSource;
-import org.sae4j.io.NpyDataset;
+import org.sae4j.data.ActivationSource;
+import org.sae4j.data.NpyDataset;
 
 /**
  * The three input forms as blocks of rows with their global indices, so that statistics from any partitioning equal

@@ -99,9 +99,9 @@ class MainTest {
         for (String f : List.of("cfg.json", "model.safetensors")) {
             Files.copy(model.resolve(f), recorded.resolve(f));
         }
-        java.util.Map<String, Object> cfg = org.sae4j.io.Json.readObject(recorded.resolve("cfg.json"));
+        java.util.Map<String, Object> cfg = org.sae4j.io.json.Json.readObject(recorded.resolve("cfg.json"));
         cfg.put("activations", java.util.Map.of("model", "m.onnx", "output", "trained"));
-        Files.writeString(recorded.resolve("cfg.json"), org.sae4j.io.Json.write(cfg));
+        Files.writeString(recorded.resolve("cfg.json"), org.sae4j.io.json.Json.write(cfg));
         Result other = run("features", "--model", recorded.toString(), "--data", shards.toString(), "--out",
                 out.toString());
         assertThat(other.code()).as(other.err()).isEqualTo(2);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.BadInputException;
-import org.sae4j.SaeEncoder;
+import org.sae4j.encode.SaeEncoder;
 import org.sae4j.formats.ModelFormats;
 
 /** The encoding stage: the codes of SaeEncoder's batch path, in a Pipeline saved and loaded, and its errors. */

@@ -24,13 +24,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sae4j.BadInputException;
+import org.sae4j.data.NpyDataset;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
 import org.sae4j.features.FeatureScan;
 import org.sae4j.features.FeatureStats;
 import org.sae4j.features.FeatureStatsReader;
 import org.sae4j.formats.ModelFormats;
-import org.sae4j.io.NpyDataset;
 
 /** The Spark job against {@code sae4j features} on the same data, for the three input forms, and its bad input. */
 class SparkFeaturesTest {

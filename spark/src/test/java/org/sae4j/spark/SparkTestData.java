@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.apache.spark.sql.SparkSession;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.io.NpyWriter;
-import org.sae4j.io.TokensTsv;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.data.TokensTsv;
+import org.sae4j.io.npy.NpyWriter;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** A local Spark session that stays off the network, and small models and data written the way users have them. */
 final class SparkTestData {
@@ -34,7 +34,7 @@ final class SparkTestData {
 
     /** A ReLU model (rows fire a varying number of latents) with a pre-encoder bias, saved as sae4j saves one. */
     static Path model(Path dir, long seed) throws IOException {
-        Sae sae = Sae.initialize(new SaeConfig(D, N, org.sae4j.Activation.RELU, 1, true, true, 1e-3, 0.2, seed));
+        Sae sae = Sae.initialize(new SaeConfig(D, N, org.sae4j.model.Activation.RELU, 1, true, true, 1e-3, 0.2, seed));
         SplittableRandom r = new SplittableRandom(seed);
         for (int j = 0; j < N; j++) {
             sae.bEnc()[j] = (float) (r.nextDouble() * 0.4 - 0.1);

@@ -6,10 +6,10 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
-import org.sae4j.Activation;
-import org.sae4j.Gaussian;
-import org.sae4j.GroupMax;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Activation;
+import org.sae4j.model.GroupMax;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 import org.sae4j.train.DoubleParams;
 import org.sae4j.train.LossWeights;
 import org.sae4j.train.ReanimationForm;
@@ -56,8 +56,8 @@ public final class SaeArbitraries {
      * Matryoshka nestings of a dictionary of {@code latents}: any subset of the inner cut points (so one prefix,
      * the plain dictionary's loss, too), summed or averaged.
      */
-    public static Arbitrary<org.sae4j.Matryoshka> matryoshka(int latents) {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.of(org.sae4j.Matryoshka.Loss.class))
+    public static Arbitrary<org.sae4j.model.Matryoshka> matryoshka(int latents) {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.of(org.sae4j.model.Matryoshka.Loss.class))
                 .as((seed, loss) -> {
                     SplittableRandom r = new SplittableRandom(seed);
                     java.util.List<Integer> widths = new java.util.ArrayList<>();
@@ -67,7 +67,7 @@ public final class SaeArbitraries {
                         }
                     }
                     widths.add(latents);
-                    return new org.sae4j.Matryoshka(widths, loss);
+                    return new org.sae4j.model.Matryoshka(widths, loss);
                 });
     }
 
@@ -98,7 +98,7 @@ public final class SaeArbitraries {
     public static SaeCase transcoderCase(Activation act, int d, int dOut, int n, int rows, int k, boolean skip,
                                          int flags, long seed) {
         SaeConfig cfg = new SaeConfig(d, n, act, fitK(act, n, k), (flags & 1) != 0, false, 1e-3, 0.1, seed)
-                .withTranscoder(new org.sae4j.Transcoding(dOut, skip));
+                .withTranscoder(new org.sae4j.model.Transcoding(dOut, skip));
         SplittableRandom r = new SplittableRandom(seed);
         DoubleParams p = new DoubleParams(d, dOut, n, act == Activation.JUMPRELU, skip);
         for (int i = 0; i < p.wEnc.length; i++) {

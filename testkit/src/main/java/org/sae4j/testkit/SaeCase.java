@@ -1,6 +1,6 @@
 package org.sae4j.testkit;
 
-import org.sae4j.SaeConfig;
+import org.sae4j.model.SaeConfig;
 import org.sae4j.train.DoubleParams;
 import org.sae4j.train.LossWeights;
 import org.sae4j.train.ReferenceLoss;

@@ -41,7 +41,7 @@ class FusedAgreementProperties {
                 return 0;
             }
         };
-        FusedAgreement.Run run = FusedAgreement.run(org.sae4j.Activation.RELU, 6, 20, 6, 1,
+        FusedAgreement.Run run = FusedAgreement.run(org.sae4j.model.Activation.RELU, 6, 20, 6, 1,
                 org.sae4j.train.Optimizer.SGD, false, 4);
         org.assertj.core.api.Assertions.assertThat(FusedAgreement.check(run, 4).agrees()).isTrue();
         FusedAgreement.Report r = FusedAgreement.check(

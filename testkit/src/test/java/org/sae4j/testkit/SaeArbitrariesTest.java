@@ -3,7 +3,7 @@ package org.sae4j.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.sae4j.Activation;
+import org.sae4j.model.Activation;
 import org.sae4j.train.ReferenceLoss;
 
 /** The hard cases are what they say they are. */

@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sae4j.Activation;
+import org.sae4j.model.Activation;
 import org.sae4j.testkit.SaeArbitraries;
 import org.sae4j.testkit.SaeCase;
 import org.sae4j.train.ReferenceLoss.Term;

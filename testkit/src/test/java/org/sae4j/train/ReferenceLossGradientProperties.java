@@ -9,7 +9,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import org.sae4j.Activation;
+import org.sae4j.model.Activation;
 import org.sae4j.testkit.GradientCheck;
 import org.sae4j.testkit.SaeArbitraries;
 import org.sae4j.testkit.SaeCase;
@@ -60,7 +60,7 @@ class ReferenceLossGradientProperties {
         try (ReferenceLoss loss = new ReferenceLoss(c.cfg(), 1)) {
             ReferenceLoss.Result r = loss.evaluate(c.params(), c.x(), 0, c.rows(), c.weights(),
                     EnumSet.of(Term.MSE), false);
-            org.sae4j.Matryoshka m = c.cfg().matryoshka();
+            org.sae4j.model.Matryoshka m = c.cfg().matryoshka();
             double[] norms = new double[n];
             for (int j = 0; j < n; j++) {
                 for (int i = 0; i < d; i++) {
@@ -80,13 +80,13 @@ class ReferenceLossGradientProperties {
                         sse += (c.x()[b * d + i] - xh) * (c.x()[b * d + i] - xh);
                     }
                 }
-                expected += (m.loss() == org.sae4j.Matryoshka.Loss.SUM ? 1.0 : 1.0 / m.prefixes())
+                expected += (m.loss() == org.sae4j.model.Matryoshka.Loss.SUM ? 1.0 : 1.0 / m.prefixes())
                         * sse / (c.rows() * d);
             }
             assertThat(r.loss).isCloseTo(expected,
                     org.assertj.core.api.Assertions.within(1e-9 * (1 + Math.abs(expected))));
             assertThat(r.reconstructionLoss).isEqualTo(r.loss);
-            assertThat(r.mse).isLessThanOrEqualTo(r.loss * (m.loss() == org.sae4j.Matryoshka.Loss.SUM ? 1
+            assertThat(r.mse).isLessThanOrEqualTo(r.loss * (m.loss() == org.sae4j.model.Matryoshka.Loss.SUM ? 1
                     : m.prefixes()) * (1 + 1e-12));
         }
     }

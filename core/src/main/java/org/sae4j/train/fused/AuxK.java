@@ -1,11 +1,11 @@
 package org.sae4j.train.fused;
 
 import java.util.Arrays;
-import org.sae4j.RowTopK;
-import org.sae4j.Sae;
+import org.sae4j.encode.select.RowTopK;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Sae;
 
 /**
  * The AuxK term (src/docs/design.md §3.4): the top-k_aux window-dead latents of each row reconstruct the residual

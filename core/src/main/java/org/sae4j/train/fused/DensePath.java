@@ -1,11 +1,11 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Activation;
-import org.sae4j.Sae;
 import org.sae4j.kernels.DenseCodes;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
 
 /**
  * The dense path, for ReLU/JumpReLU while most codes are active (early training): the B×n matrices are stored and

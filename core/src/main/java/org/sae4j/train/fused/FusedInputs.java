@@ -1,8 +1,8 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Sae;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Sae;
 import org.sae4j.train.loss.LatentInputs;
 
 /**
@@ -178,6 +178,6 @@ final class FusedInputs implements LatentInputs {
 
     @Override
     public double threshold(int j) {
-        return sae.config().activation() == org.sae4j.Activation.JUMPRELU ? scales.theta[j] : Double.NaN;
+        return sae.config().activation() == org.sae4j.model.Activation.JUMPRELU ? scales.theta[j] : Double.NaN;
     }
 }

@@ -1,10 +1,10 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Sae;
 import org.sae4j.kernels.AdamUpdate;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
 import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.model.Sae;
 import org.sae4j.train.loss.LatentInputs;
 
 /**

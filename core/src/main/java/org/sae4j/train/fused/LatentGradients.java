@@ -1,9 +1,9 @@
 package org.sae4j.train.fused;
 
 import java.util.Arrays;
-import org.sae4j.Activation;
-import org.sae4j.Sae;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
 
 /**
  * Per-latent gradient results of a step (n entries each unless noted), written by either path's norm pass and read

@@ -1,7 +1,7 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Activation;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Activation;
 
 /**
  * Per-latent quantities every phase reads (n entries each): the decoder norms and decode scales, and JumpReLU's

@@ -1,10 +1,10 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Activation;
-import org.sae4j.Sae;
 import org.sae4j.kernels.AdamUpdate;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
 
 /**
  * Phase 10, the update pass: per latent, take its finished gradient rows, clip, apply Adam (or SGD) to W_enc[j],

@@ -1,9 +1,9 @@
 package org.sae4j.train.fused;
 
 import java.util.Arrays;
-import org.sae4j.Sae;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Sae;
 
 /**
  * Phase 1, prepare: the encoder input x̃ (x, or x − b_dec with a pre-encoder bias) and the per-feature input sums

@@ -80,12 +80,12 @@ public final class RowBuffers {
      * @param dIn     the encoder's input width; {@code d} the output's (equal for an autoencoder)
      * @param nesting Matryoshka prefixes of a dictionary of {@code latents} latents, or null
      */
-    RowBuffers(int maxRows, int dIn, int d, org.sae4j.Matryoshka nesting, int latents) {
+    RowBuffers(int maxRows, int dIn, int d, org.sae4j.model.Matryoshka nesting, int latents) {
         this(maxRows, dIn, d, nesting, latents, false);
     }
 
     /** @param transcoder whether rows hold an input then a separate target (a transcoder's) */
-    RowBuffers(int maxRows, int dIn, int d, org.sae4j.Matryoshka nesting, int latents, boolean transcoder) {
+    RowBuffers(int maxRows, int dIn, int d, org.sae4j.model.Matryoshka nesting, int latents, boolean transcoder) {
         this.d = d;
         this.dIn = dIn;
         this.maxRows = maxRows;

@@ -1,8 +1,8 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Sae;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Sae;
 
 /**
  * Phase 4, the row pass (sparse path): per row, decode from the kept entries, residual, mse, {@code e_b}, and at

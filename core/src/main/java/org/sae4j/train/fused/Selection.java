@@ -1,13 +1,13 @@
 package org.sae4j.train.fused;
 
 import java.util.Arrays;
-import org.sae4j.Activation;
-import org.sae4j.GroupMax;
-import org.sae4j.RowTopK;
-import org.sae4j.Sae;
+import org.sae4j.encode.select.RowTopK;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.ThresholdSelect;
+import org.sae4j.model.Activation;
+import org.sae4j.model.GroupMax;
+import org.sae4j.model.Sae;
 
 /**
  * Phase 3, encode and select (sparse path): the GEMM {@code X̃·W_encᵀ + b_enc} whose epilogue keeps, per row, only

@@ -1,9 +1,9 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Sae;
 import org.sae4j.kernels.Gemm;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Sae;
 
 /**
  * A skip transcoder's linear path {@code ŷ = … + x·W_skipᵀ} (src/docs/design.md §3.8), as two dense GEMMs around

@@ -1,10 +1,10 @@
 package org.sae4j.train.fused;
 
 import java.util.Arrays;
-import org.sae4j.Activation;
-import org.sae4j.Sae;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorOps;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
 
 /**
  * Phase 8, the norm pass (sparse path): per latent, its scalars from its codes and the squared norm of its gradient for

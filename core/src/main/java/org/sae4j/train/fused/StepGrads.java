@@ -1,7 +1,7 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Sae;
 import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.model.Sae;
 
 /**
  * The step's gradients, like llm.c's {@code grads} tensors: allocated here once; the loss terms' ∂L/∂Σz enters

@@ -1,7 +1,7 @@
 package org.sae4j.train.fused;
 
-import org.sae4j.Sae;
 import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.model.Sae;
 
 /**
  * The step's activations, like llm.c's {@code ActivationTensors}: everything one phase writes and a later phase

@@ -1,7 +1,7 @@
 package org.sae4j.train.fused;
 
 /**
- * The parameter tensors in {@link org.sae4j.Sae#tensors()} order, which is also the order of the optimizer's moment
+ * The parameter tensors in {@link org.sae4j.model.Sae#tensors()} order, which is also the order of the optimizer's moment
  * arrays: the update pass names a tensor instead of passing its index.
  */
 public enum Tensor {

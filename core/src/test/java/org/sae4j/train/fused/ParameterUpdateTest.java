@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sae4j.Gaussian;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 
 /**
  * The update phase alone, with SGD so the expected parameters are one line each: every tensor named by

@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sae4j.Activation;
-import org.sae4j.Gaussian;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
 import org.sae4j.kernels.KernelPool;
 import org.sae4j.kernels.VectorizationProvider;
+import org.sae4j.model.Activation;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.random.Gaussian;
 
 /**
  * The selection phase alone (as sparsify tests its fused encoder): after {@link Prepare} and {@link Selection}, the

@@ -3,8 +3,8 @@ package org.sae4j.train.fused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
 
 /** The update pass names tensors by {@link Tensor}; its order must be {@link Sae#tensors()}'. */
 class TensorTest {

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyDataset;
-import org.sae4j.io.NpyFile;
+import org.sae4j.data.NpyDataset;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyFile;
 
 /** The command as a user runs it: output files, counts, --list-outputs, and one line + exit 2 for bad input. */
 class ActivationsCommandTest {

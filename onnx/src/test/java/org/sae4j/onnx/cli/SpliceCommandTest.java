@@ -14,10 +14,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.Sae;
-import org.sae4j.SaeConfig;
-import org.sae4j.io.Json;
-import org.sae4j.train.Checkpoint;
+import org.sae4j.io.json.Json;
+import org.sae4j.model.Sae;
+import org.sae4j.model.SaeConfig;
+import org.sae4j.train.checkpoint.Checkpoint;
 
 /** {@code sae4j splice} as a user runs it on the tiny decoder: the JSON fields, and one line + exit 2 for bad input. */
 class SpliceCommandTest {

@@ -31,11 +31,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.sae4j.io.BundledData;
-import org.sae4j.io.Json;
-import org.sae4j.io.NpyArrays;
-import org.sae4j.io.NpyFile;
-import org.sae4j.io.NpyWriter;
+import org.sae4j.data.BundledData;
+import org.sae4j.io.json.Json;
+import org.sae4j.io.npy.NpyArrays;
+import org.sae4j.io.npy.NpyFile;
+import org.sae4j.io.npy.NpyWriter;
 
 /**
  * The Spark jobs on a standalone cluster of separate JVMs on this machine ({@link LocalCluster}: a master, two

@@ -6,7 +6,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.sae4j.Activation;
+import org.sae4j.model.Activation;
 import org.sae4j.testkit.FusedAgreement;
 import org.sae4j.testkit.GradientCheck;
 import org.sae4j.testkit.SaeArbitraries;
