@@ -13,9 +13,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
-import org.sae4j.cli.Command;
 import org.sae4j.cli.Opt;
 import org.sae4j.cli.OptionTable;
+import org.sae4j.cli.RegisteredCommand;
 import org.sae4j.features.FeatureBrowserPage;
 import org.sae4j.features.FeatureData;
 import org.sae4j.train.checkpoint.Checkpoint;
@@ -86,27 +86,13 @@ public final class Main {
      * {@code META-INF/services/org.sae4j.cli.Command} when the launcher puts the spark jars on the class path): one
      * command in local mode, whose session ends with it, as {@link #main} ends it for {@code spark-submit}.
      */
-    public static final class Registered implements Command {
-        @Override
-        public String name() {
-            return "spark";
-        }
-
-        @Override
-        public String summary() {
-            return "features | encode on Apache Spark";
-        }
-
-        @Override
-        public List<OptionTable> options() {
-            return List.of(FEATURES, ENCODE);
-        }
-
-        @Override
-        public int run(String[] args, PrintStream out, PrintStream err) {
-            int code = Main.run(args, out, err);
-            stopSession();
-            return code;
+    public static final class Registered extends RegisteredCommand {
+        public Registered() {
+            super("spark", "features | encode on Apache Spark", List.of(FEATURES, ENCODE), (args, out, err) -> {
+                int code = Main.run(args, out, err);
+                stopSession();
+                return code;
+            });
         }
     }
 

@@ -9,10 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
-import org.sae4j.cli.Command;
 import org.sae4j.cli.Main;
 import org.sae4j.cli.Opt;
 import org.sae4j.cli.OptionTable;
+import org.sae4j.cli.RegisteredCommand;
 import org.sae4j.onnx.ActivationExtractor;
 import org.sae4j.onnx.HookNames;
 import org.sae4j.onnx.ModelSource;
@@ -78,25 +78,9 @@ public final class ActivationsCommand {
     private ActivationsCommand() {}
 
     /** {@code sae4j activations} as core's {@code Main} lists it (META-INF/services/org.sae4j.cli.Command). */
-    public static final class Registered implements Command {
-        @Override
-        public String name() {
-            return "activations";
-        }
-
-        @Override
-        public String summary() {
-            return OPTIONS.summary();
-        }
-
-        @Override
-        public List<OptionTable> options() {
-            return List.of(OPTIONS);
-        }
-
-        @Override
-        public int run(String[] args, PrintStream out, PrintStream err) {
-            return ActivationsCommand.run(args, out, err);
+    public static final class Registered extends RegisteredCommand {
+        public Registered() {
+            super("activations", OPTIONS.summary(), List.of(OPTIONS), ActivationsCommand::run);
         }
     }
 

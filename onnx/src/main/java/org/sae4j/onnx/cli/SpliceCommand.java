@@ -9,10 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.sae4j.BadInputException;
 import org.sae4j.cli.Args;
-import org.sae4j.cli.Command;
 import org.sae4j.cli.Main;
 import org.sae4j.cli.Opt;
 import org.sae4j.cli.OptionTable;
+import org.sae4j.cli.RegisteredCommand;
 import org.sae4j.data.ActivationSource;
 import org.sae4j.formats.Format;
 import org.sae4j.formats.ImportOptions;
@@ -82,25 +82,9 @@ public final class SpliceCommand {
     private SpliceCommand() {}
 
     /** {@code sae4j splice} as core's {@code Main} lists it (META-INF/services/org.sae4j.cli.Command). */
-    public static final class Registered implements Command {
-        @Override
-        public String name() {
-            return "splice";
-        }
-
-        @Override
-        public String summary() {
-            return OPTIONS.summary();
-        }
-
-        @Override
-        public List<OptionTable> options() {
-            return List.of(OPTIONS);
-        }
-
-        @Override
-        public int run(String[] args, PrintStream out, PrintStream err) {
-            return SpliceCommand.run(args, out, err);
+    public static final class Registered extends RegisteredCommand {
+        public Registered() {
+            super("splice", OPTIONS.summary(), List.of(OPTIONS), SpliceCommand::run);
         }
     }
 
