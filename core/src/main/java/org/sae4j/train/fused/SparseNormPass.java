@@ -276,8 +276,20 @@ final class SparseNormPass {
         @Override
         public int rowsFor(int t, int j) {
             latentRows(j, rowA[t], rowB[t], 0, dIn, d, terms);
-            grads.finishDecoder(j, rowB[t], 0, terms);
+            if (!emptyDecoderRow(j)) {
+                // Most latents of a wide TopK dictionary have no entry: their raw ∂W_dec[j] is zero, and
+                // finishDecoder's projection of a zero row is +0 again when W_dec[j] and 1/‖W_dec[j]‖ are finite
+                // (no 0·∞), so it is skipped, and with it a read of W_dec[j] and two passes over the row.
+                grads.finishDecoder(j, rowB[t], 0, terms);
+            }
             return 0;
+        }
+
+        /** Latent j has no kept entry, no AuxK slot, no ‖W_dec[j]‖ term, and a finite atom and inverse norm. */
+        private boolean emptyDecoderRow(int j) {
+            return codes.colPtr[j] == codes.colPtr[j + 1] && (!aux.on || aux.colPtr[j] == aux.colPtr[j + 1])
+                    && terms.dDecNorm() == null && Float.isFinite(scales.norm[j])
+                    && Float.isFinite(scales.invNorm[j]);
         }
 
         @Override
