@@ -11,6 +11,21 @@ interface GradientRows {
      */
     int rowsFor(int t, int j);
 
+    /**
+     * Makes the rows of latents [j0, j1) (at most {@link PackedEncoder#PACK_GROUP}) ready for thread t at once, one
+     * after the other: latent j's at row r + (j − j0) for the r returned. By default, for sources whose rows are
+     * already stored in latent order.
+     */
+    default int rowsFor(int t, int j0, int j1) {
+        int r = rowsFor(t, j0);
+        for (int j = j0 + 1; j < j1; j++) {
+            if (rowsFor(t, j) != r + (j - j0)) {
+                throw new IllegalStateException("gradient rows of latents " + j0 + ".." + j1 + " are not contiguous");
+            }
+        }
+        return r;
+    }
+
     float[] encoderRows(int t);
 
     float[] decoderRows(int t);

@@ -61,27 +61,48 @@ final class ParameterUpdate {
     private void latentBlock(int t, int parts, GradientRows source, FusedPhases.UpdateRule rule) {
         float[] wDec = sae.wDec();
         int j1 = Blocks.latentLo(n, t + 1, parts);
-        for (int j = Blocks.latentLo(n, t, parts); j < j1; j++) {
-            int row = source.rowsFor(t, j);
-            update(rule, Tensor.W_ENC, j * dIn, source.encoderRows(t), row * dIn, dIn);
-            if ((j + 1) % PackedEncoder.PACK_GROUP == 0 || j + 1 == j1) {
-                // The group's rows are still in cache: re-pack them for the next step's GEMM (no packW then). Whole
-                // groups of panels take the GEMM's vectorised transpose; single rows would be scattered stores.
-                int g0 = Math.max(Blocks.latentLo(n, t, parts), j / PackedEncoder.PACK_GROUP * PackedEncoder.PACK_GROUP);
-                enc.packRows(g0, j + 1);
-            }
-            update(rule, Tensor.B_ENC, j, grads.gBEnc, j, 1);
-            update(rule, Tensor.W_DEC, j * d, source.decoderRows(t), row * d, d);
+        int g1;
+        for (int g0 = Blocks.latentLo(n, t, parts); g0 < j1; g0 = g1) {
+            // One group of latents at a time, each tensor's rows in one sweep: switching among the six parameter
+            // and moment streams once per group instead of once per latent is what the memory system rewards
+            // (measured: 12 against 15-19 ms for the same bytes at n=24576, d=384). Each latent's steps keep their
+            // order (its rows are built before its W_dec changes), so results are the same.
+            g1 = Math.min(j1, (g0 / PackedEncoder.PACK_GROUP + 1) * PackedEncoder.PACK_GROUP);
+            int rows = g1 - g0;
+            int row = source.rowsFor(t, g0, g1);
+            update(rule, Tensor.W_ENC, g0 * dIn, source.encoderRows(t), row * dIn, dIn, rows);
+            // The group's rows are still in cache: re-pack them for the next step's GEMM (no packW then). Whole
+            // groups of panels take the GEMM's vectorised transpose; single rows would be scattered stores.
+            enc.packRows(g0, g1);
+            update(rule, Tensor.B_ENC, g0, grads.gBEnc, g0, 1, rows);
+            update(rule, Tensor.W_DEC, g0 * d, source.decoderRows(t), row * d, d, rows);
             if (jump) {
-                update(rule, Tensor.LOG_THRESHOLD, j, grads.gT, j, 1);
+                update(rule, Tensor.LOG_THRESHOLD, g0, grads.gT, g0, 1, rows);
             }
-            if (unitNorm) {
-                float nrm = (float) Math.sqrt(ops.sumSquares(wDec, j * d, d));
-                if (nrm > 0) {
-                    ops.scale(1f / nrm, wDec, j * d, d);
+            for (int j = g0; j < g1; j++) {
+                if (unitNorm) {
+                    float nrm = (float) Math.sqrt(ops.sumSquares(wDec, j * d, d));
+                    if (nrm > 0) {
+                        ops.scale(1f / nrm, wDec, j * d, d);
+                    }
                 }
+                scales.setDecoderNorm(j, wDec); // for the next step (latent j's gradients are done with it)
             }
-            scales.setDecoderNorm(j, wDec); // for the next step (latent j's gradients are done with it)
+        }
+    }
+
+    /**
+     * {@code rows} consecutive rows of {@code width}: Adam, elementwise with no FMA, takes them in one call (the same
+     * results as row by row); SGD's axpy keeps one call per row, as its vector and tail loops round differently.
+     */
+    private void update(FusedPhases.UpdateRule rule, Tensor tensor, int off, float[] g, int gOff, int width,
+                        int rows) {
+        if (rule.adam()) {
+            update(rule, tensor.index(), off, g, gOff, width * rows);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                update(rule, tensor.index(), off + r * width, g, gOff + r * width, width);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ final class SparseNormPass {
     private final double[] latDec2;
     /** Norms taken without rows (≤ 2 entries): n. */
     private final boolean[] latSmall;
-    /** Per-thread gradient rows: threads×d each. */
+    /** Per-thread gradient rows: threads×(PACK_GROUP·d) each. */
     private final float[][] rowA;
     private final float[][] rowB;
     private int normChunkBytes = 1 << 20;
@@ -48,8 +48,9 @@ final class SparseNormPass {
         latEnc2 = new double[n];
         latDec2 = new double[n];
         latSmall = new boolean[n];
-        rowA = new float[threads][dIn];
-        rowB = new float[threads][d];
+        // The update pass takes a group of latents' rows at once (GradientRows#rowsFor(t, j0, j1)).
+        rowA = new float[threads][PackedEncoder.PACK_GROUP * dIn];
+        rowB = new float[threads][PackedEncoder.PACK_GROUP * d];
     }
 
     /**
@@ -120,7 +121,7 @@ final class SparseNormPass {
                         latEnc2[j] = 0;
                         latDec2[j] = 0;
                     }
-                    latentRows(j, gEnc, gDec, c0, lenEnc, lenDec, tm);
+                    latentRows(j, gEnc, 0, gDec, 0, c0, lenEnc, lenDec, tm);
                     latEnc2[j] += ops.sumSquares(gEnc, 0, lenEnc);
                     latDec2[j] += ops.sumSquares(gDec, 0, lenDec);
                 }
@@ -186,28 +187,29 @@ final class SparseNormPass {
          * complete) and [c0, c0 + lenDec) of its decoder row into {@code gDec[0..lenDec)} (∂W_dec[j] before
          * {@link LatentGradients#finishDecoder}), rebuilt from the codes.
          */
-        private void latentRows(int j, float[] gEnc, float[] gDec, int c0, int lenEnc, int lenDec, LatentTerms tm) {
+        private void latentRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, int c0, int lenEnc,
+                                int lenDec, LatentTerms tm) {
             Codes cs = codes;
             float[] xin = rowsBuf.xin;
             float[] e = rowsBuf.eFor(j);
-            Arrays.fill(gEnc, 0, lenEnc, 0f);
-            Arrays.fill(gDec, 0, lenDec, 0f);
+            Arrays.fill(gEnc, encOff, encOff + lenEnc, 0f);
+            Arrays.fill(gDec, decOff, decOff + lenDec, 0f);
             for (int q = cs.colPtr[j]; q < cs.colPtr[j + 1]; q++) {
                 int s = cs.byLatent[q];
                 int b = cs.row[s];
                 float dp = cs.dpre[s];
                 if (dp != 0f && lenEnc > 0) {
-                    ops.axpy(dp, xin, b * dIn + c0, gEnc, 0, lenEnc);
+                    ops.axpy(dp, xin, b * dIn + c0, gEnc, encOff, lenEnc);
                 }
                 if (scales.isActive(cs.val[s], j) && cs.val[s] != 0f && lenDec > 0) {
-                    ops.axpy(cs.val[s], e, b * d + c0, gDec, 0, lenDec);
+                    ops.axpy(cs.val[s], e, b * d + c0, gDec, decOff, lenDec);
                 }
             }
             if (aux.on) {
-                aux.addRows(j, gEnc, 0, gDec, 0, c0, lenEnc, lenDec);
+                aux.addRows(j, gEnc, encOff, gDec, decOff, c0, lenEnc, lenDec);
             }
             if (lenEnc > 0) {
-                grads.addReanimationRow(j, gEnc, 0, c0, lenEnc, tm);
+                grads.addReanimationRow(j, gEnc, encOff, c0, lenEnc, tm);
             }
         }
 
@@ -275,12 +277,20 @@ final class SparseNormPass {
 
         @Override
         public int rowsFor(int t, int j) {
-            latentRows(j, rowA[t], rowB[t], 0, dIn, d, terms);
-            if (!emptyDecoderRow(j)) {
-                // Most latents of a wide TopK dictionary have no entry: their raw ∂W_dec[j] is zero, and
-                // finishDecoder's projection of a zero row is +0 again when W_dec[j] and 1/‖W_dec[j]‖ are finite
-                // (no 0·∞), so it is skipped, and with it a read of W_dec[j] and two passes over the row.
-                grads.finishDecoder(j, rowB[t], 0, terms);
+            return rowsFor(t, j, j + 1);
+        }
+
+        @Override
+        public int rowsFor(int t, int j0, int j1) {
+            for (int j = j0; j < j1; j++) {
+                int r = j - j0;
+                latentRows(j, rowA[t], r * dIn, rowB[t], r * d, 0, dIn, d, terms);
+                if (!emptyDecoderRow(j)) {
+                    // Most latents of a wide TopK dictionary have no entry: their raw ∂W_dec[j] is zero, and
+                    // finishDecoder's projection of a zero row is +0 again when W_dec[j] and 1/‖W_dec[j]‖ are finite
+                    // (no 0·∞), so it is skipped, and with it a read of W_dec[j] and two passes over the row.
+                    grads.finishDecoder(j, rowB[t], r * d, terms);
+                }
             }
             return 0;
         }
