@@ -2,7 +2,7 @@ package org.sae4j.train.fused;
 
 /**
  * Where the update pass finds latent j's finished gradient rows ∂W_enc[j] and ∂W_dec[j]: the dense path stores
- * all of them (n×d); the sparse path rebuilds each from its codes into a per-thread row when asked.
+ * all of them (n×d); the sparse path rebuilds them from the codes into per-thread rows when asked.
  */
 interface GradientRows {
     /**

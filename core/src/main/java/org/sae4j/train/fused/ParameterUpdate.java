@@ -7,9 +7,10 @@ import org.sae4j.model.Activation;
 import org.sae4j.model.Sae;
 
 /**
- * Phase 10, the update pass: per latent, take its finished gradient rows, clip, apply Adam (or SGD) to W_enc[j],
- * b_enc[j], W_dec[j] and log θ_j, renormalise the atom, re-pack the encoder rows for the next GEMM and measure the
- * new decoder norm — reading and writing each parameter row and its moments once. Then b_dec.
+ * Phase 10, the update pass: per group of {@link PackedEncoder#PACK_GROUP} latents, take their finished gradient rows,
+ * clip, apply Adam (or SGD) to W_enc, b_enc, W_dec and log θ of the group, re-pack its encoder rows for the next GEMM,
+ * renormalise its atoms and measure the new decoder norms — reading and writing each parameter row and its moments
+ * once. Then b_dec.
  */
 final class ParameterUpdate {
     private final Sae sae;
