@@ -45,6 +45,7 @@ public final class FusedPhases {
     private final StepTensors tensors;
     private final StepGrads grads;
 
+    private final Prepare prepare;
     private final Selection selection;
     private final RowPass rowPass;
     private final SparseNormPass sparseNorms;
@@ -75,6 +76,7 @@ public final class FusedPhases {
         tensors = new StepTensors(sae, maxRows, threads, p);
         grads = new StepGrads(sae, tensors, p);
         StepTensors t = tensors;
+        prepare = new Prepare(sae, t.rows, t.scales, ops);
         selection = new Selection(sae, maxRows, threads, t.scales, t.aux, p.thresholdSelect());
         rowPass = new RowPass(sae, ops);
         sparseNorms = new SparseNormPass(sae, ops, threads);
@@ -120,7 +122,7 @@ public final class FusedPhases {
         }
         StepTensors t = tensors;
         t.rows.bind(x, off, rows);
-        new Prepare(sae, t.rows, t.scales, ops).run(pool);
+        prepare.run(pool);
         if (skip != null) {
             skip.forward(pool, t.rows);
         }

@@ -8,8 +8,8 @@ import org.sae4j.model.Sae;
 /**
  * Phase 1, prepare: the encoder input x̃ (x, or x − b_dec with a pre-encoder bias) and the per-feature input sums
  * by row block, then per latent the decoder scales (unless the last update pass measured them) and JumpReLU's
- * thresholds. Rows and latents are split over the same threads in one pool job. A one-step call: constructed with
- * the tensors it reads and writes, run once.
+ * thresholds. Rows and latents are split over the same threads in one pool job. Built once, with the tensors it
+ * reads and writes (the step's {@link StepTensors}), and run every step.
  */
 final class Prepare {
     private final Sae sae;
