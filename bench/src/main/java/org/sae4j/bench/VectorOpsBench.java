@@ -18,7 +18,9 @@ import org.sae4j.kernels.VectorizationProvider;
 
 /**
  * dot and axpy at the length of one SAE row (d), the fused step's sparse decode and gradient primitives.
- * One op = one call; GFLOP/s = ops/s × 2·dim / 1e9.
+ * One op = one call; GFLOP/s = ops/s × 2·dim / 1e9. The {@code decode…} pair is one sparse row's decode as the row
+ * pass runs it: {@code rowEntries} random rows of a {@code latents}×dim matrix (50 MB at the defaults, out of cache)
+ * summed into one output row, by one axpy per row against one {@code addScaledRows} call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -30,8 +32,18 @@ public class VectorOpsBench {
     @Param({"768"})
     public int dim;
 
+    @Param({"16384"})
+    public int latents;
+
+    @Param({"32"})
+    public int rowEntries;
+
     private float[] a;
     private float[] b;
+    private float[] matrix;
+    private int[] rowOff;
+    private float[] rowAlpha;
+    private int draw;
     private final VectorOps scalar = new ScalarVectorOps();
     private VectorOps panama;
 
@@ -40,6 +52,36 @@ public class VectorOpsBench {
         a = KernelBenchSupport.gaussian(dim, 1);
         b = KernelBenchSupport.gaussian(dim, 2);
         panama = VectorizationProvider.getInstance().vectorOps();
+        matrix = KernelBenchSupport.gaussian(latents * dim, 3);
+        java.util.Random r = new java.util.Random(4);
+        rowOff = new int[1 << 16];
+        for (int i = 0; i < rowOff.length; i++) {
+            rowOff[i] = r.nextInt(latents) * dim;
+        }
+        rowAlpha = new float[rowOff.length];
+        java.util.Arrays.fill(rowAlpha, 1e-7f);
+    }
+
+    /** The next op's rows: a fresh window of the random offsets, so rows come from memory, not cache. */
+    private int nextRows() {
+        draw = (draw + rowEntries) % (rowOff.length - rowEntries);
+        return draw;
+    }
+
+    @Benchmark
+    public float[] decodeAxpyPerRow() {
+        int s0 = nextRows();
+        for (int s = s0; s < s0 + rowEntries; s++) {
+            panama.axpy(rowAlpha[s], matrix, rowOff[s], b, 0, dim);
+        }
+        return b;
+    }
+
+    @Benchmark
+    public float[] decodeAddScaledRows() {
+        int s0 = nextRows();
+        panama.addScaledRows(rowAlpha, rowOff, s0, s0 + rowEntries, matrix, b, 0, dim);
+        return b;
     }
 
     @Benchmark

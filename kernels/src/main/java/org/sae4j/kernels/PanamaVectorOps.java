@@ -65,6 +65,70 @@ final class PanamaVectorOps implements VectorOps {
     }
 
     @Override
+    public void addScaledRows(float[] alpha, int[] xOff, int from, int to, float[] x, float[] y, int yOff, int len) {
+        int s = from;
+        // Four rows per sweep: enough loads in flight to hide a gather's latency (measured against one and eight
+        // rows per sweep on 3 KB rows of a 50 MB matrix); each lane's FMAs keep the order of s, as axpy's would.
+        for (; s + 4 <= to; s += 4) {
+            addFourRows(alpha[s], xOff[s], alpha[s + 1], xOff[s + 1], alpha[s + 2], xOff[s + 2], alpha[s + 3],
+                    xOff[s + 3], x, y, yOff, len);
+        }
+        if (s + 2 <= to) {
+            addTwoRows(alpha[s], xOff[s], alpha[s + 1], xOff[s + 1], x, y, yOff, len);
+            s += 2;
+        }
+        if (s < to) {
+            axpy(alpha[s], x, xOff[s], y, yOff, len);
+        }
+    }
+
+    private static void addTwoRows(float a0, int o0, float a1, int o1, float[] x, float[] y, int yOff, int len) {
+        FloatVector v0 = FloatVector.broadcast(S, a0);
+        FloatVector v1 = FloatVector.broadcast(S, a1);
+        int i = 0;
+        int bound = S.loopBound(len);
+        for (; i < bound; i += S.length()) {
+            FloatVector acc = FloatVector.fromArray(S, y, yOff + i);
+            acc = FloatVector.fromArray(S, x, o0 + i).fma(v0, acc);
+            acc = FloatVector.fromArray(S, x, o1 + i).fma(v1, acc);
+            acc.intoArray(y, yOff + i);
+        }
+        for (; i < len; i++) {
+            float v = y[yOff + i];
+            v += a0 * x[o0 + i];
+            v += a1 * x[o1 + i];
+            y[yOff + i] = v;
+        }
+    }
+
+    private static void addFourRows(float a0, int o0, float a1, int o1, float a2, int o2, float a3, int o3,
+                                    float[] x, float[] y, int yOff, int len) {
+        FloatVector v0 = FloatVector.broadcast(S, a0);
+        FloatVector v1 = FloatVector.broadcast(S, a1);
+        FloatVector v2 = FloatVector.broadcast(S, a2);
+        FloatVector v3 = FloatVector.broadcast(S, a3);
+        int i = 0;
+        int bound = S.loopBound(len);
+        for (; i < bound; i += S.length()) {
+            FloatVector acc = FloatVector.fromArray(S, y, yOff + i);
+            acc = FloatVector.fromArray(S, x, o0 + i).fma(v0, acc);
+            acc = FloatVector.fromArray(S, x, o1 + i).fma(v1, acc);
+            acc = FloatVector.fromArray(S, x, o2 + i).fma(v2, acc);
+            acc = FloatVector.fromArray(S, x, o3 + i).fma(v3, acc);
+            acc.intoArray(y, yOff + i);
+        }
+        for (; i < len; i++) {
+            // axpy's tail, one row after the other: mul then add, not fused.
+            float v = y[yOff + i];
+            v += a0 * x[o0 + i];
+            v += a1 * x[o1 + i];
+            v += a2 * x[o2 + i];
+            v += a3 * x[o3 + i];
+            y[yOff + i] = v;
+        }
+    }
+
+    @Override
     public float sumSquares(float[] a, int off, int len) {
         return dot(a, off, a, off, len);
     }

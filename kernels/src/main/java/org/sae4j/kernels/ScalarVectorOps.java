@@ -20,6 +20,13 @@ public final class ScalarVectorOps implements VectorOps {
     }
 
     @Override
+    public void addScaledRows(float[] alpha, int[] xOff, int from, int to, float[] x, float[] y, int yOff, int len) {
+        for (int s = from; s < to; s++) {
+            axpy(alpha[s], x, xOff[s], y, yOff, len);
+        }
+    }
+
+    @Override
     public float sumSquares(float[] a, int off, int len) {
         float s = 0f;
         for (int i = 0; i < len; i++) {

@@ -101,4 +101,33 @@ class VectorOpsProperties {
             assertThat(Float.floatToIntBits(panama.dot(a, 0, b, 0, len))).isEqualTo(Float.floatToIntBits(s));
         }
     }
+
+    /** addScaledRows is axpy once per row, in order, bit for bit, in each twin (the fused step's digests rely on it). */
+    @Property(tries = 300)
+    void addScaledRowsIsOneAxpyPerRow(@ForAll @IntRange(min = 0, max = 300) int len,
+                                      @ForAll @IntRange(min = 0, max = 11) int count,
+                                      @ForAll @IntRange(min = 0, max = 3) int from, @ForAll long seed) {
+        Random r = new Random(seed);
+        int rows = 13;
+        float[] x = random(r, rows * len + 7);
+        float[] alpha = new float[count + from];
+        int[] off = new int[count + from];
+        for (int s = 0; s < alpha.length; s++) {
+            alpha[s] = (float) r.nextGaussian();
+            off[s] = r.nextInt(rows) * len + r.nextInt(8); // rows may repeat and need not be aligned
+        }
+        float[] y0 = random(r, len + 4);
+        for (VectorOps ops : new VectorOps[] {scalar, panama}) {
+            float[] expected = y0.clone();
+            for (int s = from; s < from + count; s++) {
+                ops.axpy(alpha[s], x, off[s], expected, 4, len);
+            }
+            float[] actual = y0.clone();
+            ops.addScaledRows(alpha, off, from, from + count, x, actual, 4, len);
+            for (int i = 0; i < actual.length; i++) {
+                assertThat(Float.floatToIntBits(actual[i])).as("%s, index %d", ops.getClass().getSimpleName(), i)
+                        .isEqualTo(Float.floatToIntBits(expected[i]));
+            }
+        }
+    }
 }

@@ -78,7 +78,7 @@ public final class FusedPhases {
         StepTensors t = tensors;
         prepare = new Prepare(sae, t.rows, t.scales, ops);
         selection = new Selection(sae, maxRows, threads, t.scales, t.aux, p.thresholdSelect());
-        rowPass = new RowPass(sae, ops);
+        rowPass = new RowPass(sae, ops, threads);
         sparseNorms = new SparseNormPass(sae, ops, threads);
         dense = new DensePath(sae, maxRows, p.gemm(), ops, p.denseCodes());
         update = new ParameterUpdate(sae, t.scales, grads.latents, t.encoder, p.adamUpdate(), ops);

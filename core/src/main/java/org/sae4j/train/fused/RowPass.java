@@ -12,11 +12,16 @@ final class RowPass {
     private final Sae sae;
     private final VectorOps ops;
     private final int d;
+    /** Per thread: the current row's active entries as decode weights and W_dec offsets (grown on demand). */
+    private final float[][] rowAlpha;
+    private final int[][] rowOff;
 
-    RowPass(Sae sae, VectorOps ops) {
+    RowPass(Sae sae, VectorOps ops, int threads) {
         this.sae = sae;
         this.ops = ops;
         this.d = sae.outDim();
+        rowAlpha = new float[threads][64];
+        rowOff = new int[threads][64];
     }
 
     /**
@@ -46,12 +51,23 @@ final class RowPass {
         for (int b = Blocks.rowLo(r.rows, t, parts); b < b1; b++) {
             int xb = b * d;
             System.arraycopy(bDec, 0, r.xhat, xb, d);
-            for (int s = cs.rowPtr[b]; s < cs.rowPtr[b + 1]; s++) {
+            int lo = cs.rowPtr[b];
+            int hi = cs.rowPtr[b + 1];
+            if (rowAlpha[t].length < hi - lo) {
+                rowAlpha[t] = new float[hi - lo];
+                rowOff[t] = new int[hi - lo];
+            }
+            float[] alpha = rowAlpha[t];
+            int[] off = rowOff[t];
+            int m = 0;
+            for (int s = lo; s < hi; s++) {
                 int j = cs.idx[s];
                 if (scales.isActive(cs.val[s], j)) {
-                    ops.axpy(cs.val[s] * invNorm[j], wDec, j * d, r.xhat, xb, d);
+                    alpha[m] = cs.val[s] * invNorm[j];
+                    off[m++] = j * d;
                 }
             }
+            ops.addScaledRows(alpha, off, 0, m, wDec, r.xhat, xb, d);
             r.residualRow(b, c);
             r.rowE2[b] = ops.sumSquares(r.e, xb, d);   // for the norm pass's latents with ≤ 2 entries
             r.rowX2[b] = ops.sumSquares(r.xin, b * r.dIn, r.dIn);

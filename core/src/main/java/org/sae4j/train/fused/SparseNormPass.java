@@ -33,6 +33,11 @@ final class SparseNormPass {
     /** Per-thread gradient rows: threads×(PACK_GROUP·d) each. */
     private final float[][] rowA;
     private final float[][] rowB;
+    /** Per thread: one latent's entries as weights and row offsets into x̃ and e (grown on demand). */
+    private final float[][] encAlpha;
+    private final int[][] encOff;
+    private final float[][] decAlpha;
+    private final int[][] decOff;
     private int normChunkBytes = 1 << 20;
 
     SparseNormPass(Sae sae, VectorOps ops, int threads) {
@@ -51,6 +56,10 @@ final class SparseNormPass {
         // The update pass takes a group of latents' rows at once (GradientRows#rowsFor(t, j0, j1)).
         rowA = new float[threads][PackedEncoder.PACK_GROUP * dIn];
         rowB = new float[threads][PackedEncoder.PACK_GROUP * d];
+        encAlpha = new float[threads][16];
+        encOff = new int[threads][16];
+        decAlpha = new float[threads][16];
+        decOff = new int[threads][16];
     }
 
     /**
@@ -121,7 +130,7 @@ final class SparseNormPass {
                         latEnc2[j] = 0;
                         latDec2[j] = 0;
                     }
-                    latentRows(j, gEnc, 0, gDec, 0, c0, lenEnc, lenDec, tm);
+                    latentRows(t, j, gEnc, 0, gDec, 0, c0, lenEnc, lenDec, tm);
                     latEnc2[j] += ops.sumSquares(gEnc, 0, lenEnc);
                     latDec2[j] += ops.sumSquares(gDec, 0, lenDec);
                 }
@@ -187,29 +196,50 @@ final class SparseNormPass {
          * complete) and [c0, c0 + lenDec) of its decoder row into {@code gDec[0..lenDec)} (∂W_dec[j] before
          * {@link LatentGradients#finishDecoder}), rebuilt from the codes.
          */
-        private void latentRows(int j, float[] gEnc, int encOff, float[] gDec, int decOff, int c0, int lenEnc,
-                                int lenDec, LatentTerms tm) {
+        private void latentRows(int t, int j, float[] gEnc, int encOff0, float[] gDec, int decOff0, int c0,
+                                int lenEnc, int lenDec, LatentTerms tm) {
             Codes cs = codes;
-            float[] xin = rowsBuf.xin;
-            float[] e = rowsBuf.eFor(j);
-            Arrays.fill(gEnc, encOff, encOff + lenEnc, 0f);
-            Arrays.fill(gDec, decOff, decOff + lenDec, 0f);
-            for (int q = cs.colPtr[j]; q < cs.colPtr[j + 1]; q++) {
+            int lo = cs.colPtr[j];
+            int hi = cs.colPtr[j + 1];
+            if (encAlpha[t].length < hi - lo) {
+                encAlpha[t] = new float[hi - lo];
+                encOff[t] = new int[hi - lo];
+                decAlpha[t] = new float[hi - lo];
+                decOff[t] = new int[hi - lo];
+            }
+            float[] ea = encAlpha[t];
+            int[] eo = encOff[t];
+            float[] da = decAlpha[t];
+            int[] dOff = decOff[t];
+            int me = 0;
+            int md = 0;
+            for (int q = lo; q < hi; q++) {
                 int s = cs.byLatent[q];
                 int b = cs.row[s];
                 float dp = cs.dpre[s];
-                if (dp != 0f && lenEnc > 0) {
-                    ops.axpy(dp, xin, b * dIn + c0, gEnc, encOff, lenEnc);
+                if (dp != 0f) {
+                    ea[me] = dp;
+                    eo[me++] = b * dIn + c0;
                 }
-                if (scales.isActive(cs.val[s], j) && cs.val[s] != 0f && lenDec > 0) {
-                    ops.axpy(cs.val[s], e, b * d + c0, gDec, decOff, lenDec);
+                if (scales.isActive(cs.val[s], j) && cs.val[s] != 0f) {
+                    da[md] = cs.val[s];
+                    dOff[md++] = b * d + c0;
                 }
+            }
+            // Each row gathers its sources a few at a time (addScaledRows), in entry order as one axpy each would.
+            Arrays.fill(gEnc, encOff0, encOff0 + lenEnc, 0f);
+            Arrays.fill(gDec, decOff0, decOff0 + lenDec, 0f);
+            if (lenEnc > 0) {
+                ops.addScaledRows(ea, eo, 0, me, rowsBuf.xin, gEnc, encOff0, lenEnc);
+            }
+            if (lenDec > 0) {
+                ops.addScaledRows(da, dOff, 0, md, rowsBuf.eFor(j), gDec, decOff0, lenDec);
             }
             if (aux.on) {
-                aux.addRows(j, gEnc, encOff, gDec, decOff, c0, lenEnc, lenDec);
+                aux.addRows(j, gEnc, encOff0, gDec, decOff0, c0, lenEnc, lenDec);
             }
             if (lenEnc > 0) {
-                grads.addReanimationRow(j, gEnc, encOff, c0, lenEnc, tm);
+                grads.addReanimationRow(j, gEnc, encOff0, c0, lenEnc, tm);
             }
         }
 
@@ -284,7 +314,7 @@ final class SparseNormPass {
         public int rowsFor(int t, int j0, int j1) {
             for (int j = j0; j < j1; j++) {
                 int r = j - j0;
-                latentRows(j, rowA[t], r * dIn, rowB[t], r * d, 0, dIn, d, terms);
+                latentRows(t, j, rowA[t], r * dIn, rowB[t], r * d, 0, dIn, d, terms);
                 if (!emptyDecoderRow(j)) {
                     // Most latents of a wide TopK dictionary have no entry: their raw ∂W_dec[j] is zero, and
                     // finishDecoder's projection of a zero row is +0 again when W_dec[j] and 1/‖W_dec[j]‖ are finite
